@@ -1,0 +1,13 @@
+/** Jest runs the TypeScript tests as ES modules (the toolkit packages are ESM-only). */
+export default {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.test.json' }]
+  },
+  testTimeout: 60000,
+  maxWorkers: 2
+}
