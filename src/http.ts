@@ -1,0 +1,347 @@
+/**
+ * The one HTTP client under every request: authentication, per-request time limits, bounded
+ * retries with backoff and jitter, rate-limit handling, proxies and error decoding.
+ *
+ * Requests are sent with one of two retry policies:
+ *  - 'safe': reads and deletes. 5xx answers, dropped connections and time-outs are retried.
+ *  - 'once': requests that change state (creates and actions). They are retried only when the
+ *    server said it did not process them (429). Any other failure is handed back to the caller,
+ *    which decides from the state of the API whether the request went through.
+ */
+import fetch, { type RequestInit, type Response } from 'node-fetch'
+import type { Agent } from 'node:http'
+import { HttpsProxyAgent } from 'https-proxy-agent'
+import type { Logger } from './logger.js'
+
+export type RetryPolicy = 'safe' | 'once'
+
+export interface ClientOptions {
+  readonly baseUrl: URL
+  readonly token: string
+  readonly userAgent: string
+  /** Epoch ms after which no request is started and no wait goes on (the step's timeout). */
+  readonly deadline: number
+  readonly log: Logger
+  /** Time limit of one request (default 10 s). */
+  readonly requestTimeoutMs?: number
+  /** Attempts per request, all retries included (default 10). */
+  readonly maxAttempts?: number
+  /** Time from the first attempt after which no retry is started (default 90 s). */
+  readonly retryBudgetMs?: number
+  /** First backoff delay; doubles each retry up to maxDelayMs (defaults 500 ms and 10 s). */
+  readonly baseDelayMs?: number
+  readonly maxDelayMs?: number
+  /** Environment for HTTPS_PROXY / NO_PROXY (default process.env). */
+  readonly env?: Record<string, string | undefined>
+}
+
+export interface RequestOptions {
+  readonly query?: Record<string, string | number>
+  readonly body?: unknown
+  readonly retry: RetryPolicy
+}
+
+export interface ApiResponse {
+  readonly status: number
+  readonly body: unknown
+  readonly requestId: string
+}
+
+/** An answer from DigitalOcean that is not a success. */
+export class ApiError extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly errorId: string,
+    readonly apiMessage: string,
+    readonly requestId: string,
+    readonly attempts: number
+  ) {
+    super(ApiError.describe(method, path, status, errorId, apiMessage, requestId, attempts))
+    this.name = 'ApiError'
+  }
+
+  static describe(
+    method: string,
+    path: string,
+    status: number,
+    errorId: string,
+    apiMessage: string,
+    requestId: string,
+    attempts: number
+  ): string {
+    const what = [errorId, apiMessage].filter((s) => s !== '').join(': ') || 'no error message'
+    let text = `DigitalOcean answered ${method} ${path} with HTTP ${status} (${what})`
+    if (requestId !== '') text += `, request_id ${requestId}`
+    if (status === 401) text += '. The API token was rejected: check that it is valid and not expired.'
+    if (status === 403) text += '. The API token lacks a scope this operation needs.'
+    if (attempts > 1) text += ` [after ${attempts} attempts]`
+    return text
+  }
+
+  /** DigitalOcean's 422 for a resource that is busy with another action. */
+  get isPendingEvent(): boolean {
+    return this.status === 422 && /pending|in progress|in-progress|locked|busy|already being/i.test(this.apiMessage)
+  }
+}
+
+/** No answer was received: the connection dropped or the request ran out of time. */
+export class TransportError extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly reason: string,
+    readonly attempts: number
+  ) {
+    super(`${method} ${path}: no answer from DigitalOcean (${reason})${attempts > 1 ? ` [after ${attempts} attempts]` : ''}`)
+    this.name = 'TransportError'
+  }
+}
+
+/** Time ran out (the step's timeout, or the retry budget) before the request could succeed. */
+export class GaveUpError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'GaveUpError'
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
+
+function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  return h === 'localhost' || h.endsWith('.localhost') || h.startsWith('127.') || h === '::1'
+}
+
+/** The proxy for an https URL per HTTPS_PROXY/HTTP_PROXY and NO_PROXY, as runners set them. */
+export function proxyFor(url: URL, env: Record<string, string | undefined>): string | undefined {
+  if (isLoopback(url.hostname)) return undefined
+  const proxy =
+    url.protocol === 'https:'
+      ? env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy
+      : env.HTTP_PROXY || env.http_proxy
+  if (!proxy) return undefined
+  const noProxy = (env.NO_PROXY ?? env.no_proxy ?? '')
+    .split(/[\s,]+/)
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '')
+  const host = url.hostname.toLowerCase()
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80')
+  for (const entry of noProxy) {
+    if (entry === '*') return undefined
+    const [entryHost, entryPort] = entry.split(':') as [string, string | undefined]
+    if (entryPort !== undefined && entryPort !== port) continue
+    const bare = entryHost.replace(/^\*?\./, '')
+    if (host === bare || host.endsWith(`.${bare}`)) return undefined
+  }
+  return proxy
+}
+
+interface RateState {
+  remaining?: number
+  resetAt?: number
+}
+
+export class ApiClient {
+  private readonly requestTimeoutMs: number
+  private readonly maxAttempts: number
+  private readonly retryBudgetMs: number
+  private readonly baseDelayMs: number
+  private readonly maxDelayMs: number
+  private readonly agent: Agent | undefined
+  private readonly rate: RateState = {}
+  /** Requests sent, by "METHOD path-template" for the summary and the benchmark. */
+  requestCount = 0
+
+  constructor(private readonly options: ClientOptions) {
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000
+    this.maxAttempts = options.maxAttempts ?? 10
+    this.retryBudgetMs = options.retryBudgetMs ?? 90_000
+    this.baseDelayMs = options.baseDelayMs ?? 500
+    this.maxDelayMs = options.maxDelayMs ?? 10_000
+    const proxy = proxyFor(options.baseUrl, options.env ?? process.env)
+    this.agent = proxy ? (new HttpsProxyAgent(proxy) as unknown as Agent) : undefined
+    if (proxy) options.log.debug(`Using the proxy from the environment for ${options.baseUrl.host}`)
+  }
+
+  get deadline(): number {
+    return this.options.deadline
+  }
+
+  get log(): Logger {
+    return this.options.log
+  }
+
+  private url(path: string, query?: Record<string, string | number>): string {
+    const url = new URL(this.options.baseUrl.href)
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`
+    if (query) {
+      for (const [k, v] of Object.entries(query)) url.searchParams.set(k, String(v))
+    }
+    return url.href
+  }
+
+  /** Slows down before the rate limit is reached, when the API says few requests remain. */
+  private async pace(): Promise<void> {
+    const { remaining, resetAt } = this.rate
+    if (remaining === undefined || resetAt === undefined || remaining > 10) return
+    const untilReset = resetAt - Date.now()
+    if (untilReset <= 0) return
+    const delay = remaining <= 0 ? untilReset : untilReset / (remaining + 1)
+    if (Date.now() + delay > this.options.deadline) return
+    this.options.log.debug(`Rate limit: ${remaining} requests left until reset; waiting ${Math.round(delay)} ms`)
+    await sleep(delay)
+  }
+
+  private noteRate(res: Response): void {
+    const remaining = Number(res.headers.get('ratelimit-remaining') ?? NaN)
+    const reset = Number(res.headers.get('ratelimit-reset') ?? NaN)
+    if (Number.isFinite(remaining)) this.rate.remaining = remaining
+    if (Number.isFinite(reset)) this.rate.resetAt = reset * 1000
+  }
+
+  /** How long a 429 asks us to wait, from ratelimit-reset or Retry-After. */
+  private static rateLimitWait(res: Response): number | undefined {
+    const retryAfter = res.headers.get('retry-after')
+    if (retryAfter) {
+      const secs = Number(retryAfter)
+      if (Number.isFinite(secs)) return Math.max(0, secs * 1000)
+      const date = Date.parse(retryAfter)
+      if (Number.isFinite(date)) return Math.max(0, date - Date.now())
+    }
+    const reset = Number(res.headers.get('ratelimit-reset') ?? NaN)
+    if (Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - Date.now())
+    return undefined
+  }
+
+  private backoff(retry: number): number {
+    const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (retry - 1))
+    return ceiling / 2 + Math.random() * (ceiling / 2)
+  }
+
+  async request(method: string, path: string, options: RequestOptions): Promise<ApiResponse> {
+    const started = Date.now()
+    const history: string[] = []
+    for (let attempt = 1; ; attempt++) {
+      await this.pace()
+      const remainingTime = this.options.deadline - Date.now()
+      if (remainingTime <= 0) {
+        throw new GaveUpError(
+          `${method} ${path}: the step's timeout ran out${history.length ? ` after ${attempt - 1} attempts (${history.join('; ')})` : ''}`
+        )
+      }
+      const outcome = await this.once(method, path, options, Math.min(this.requestTimeoutMs, remainingTime))
+      let waitMs: number
+      if (outcome.kind === 'response') {
+        const res = outcome.response
+        if (res.status < 400) {
+          return { status: res.status, body: outcome.body, requestId: outcome.requestId }
+        }
+        const err = outcome.body as { id?: unknown; message?: unknown; request_id?: unknown } | undefined
+        const apiError = new ApiError(
+          method,
+          path,
+          res.status,
+          typeof err?.id === 'string' ? err.id : '',
+          typeof err?.message === 'string' ? err.message : '',
+          typeof err?.request_id === 'string' ? err.request_id : outcome.requestId,
+          attempt
+        )
+        if (res.status === 429) {
+          waitMs = ApiClient.rateLimitWait(res) ?? this.backoff(attempt)
+          // A little beyond the reset, so the first request after it is not refused again.
+          waitMs += 250
+          history.push(`429 rate limited, waited ${(waitMs / 1000).toFixed(1)} s`)
+          this.options.log.info(
+            `Rate limited by DigitalOcean on ${method} ${path}; waiting ${(waitMs / 1000).toFixed(1)} s for the limit to reset`
+          )
+        } else if (res.status >= 500 && options.retry === 'safe') {
+          waitMs = this.backoff(attempt)
+          history.push(`HTTP ${res.status}`)
+          this.options.log.info(`${method} ${path} answered HTTP ${res.status}; retrying (attempt ${attempt + 1})`)
+        } else {
+          throw apiError
+        }
+        if (!this.canRetry(attempt, started, waitMs)) {
+          throw new GaveUpError(`${apiError.message}. Gave up after ${attempt} attempts in ${secs(Date.now() - started)} (${history.join('; ')})`)
+        }
+      } else {
+        const transport = new TransportError(method, path, outcome.reason, attempt)
+        if (options.retry !== 'safe') throw transport
+        waitMs = this.backoff(attempt)
+        history.push(outcome.reason)
+        this.options.log.info(`${method} ${path}: ${outcome.reason}; retrying (attempt ${attempt + 1})`)
+        if (!this.canRetry(attempt, started, waitMs)) {
+          throw new GaveUpError(`${transport.message}. Gave up after ${attempt} attempts in ${secs(Date.now() - started)} (${history.join('; ')})`)
+        }
+      }
+      await sleep(waitMs)
+    }
+  }
+
+  private canRetry(attempt: number, started: number, waitMs: number): boolean {
+    const resumeAt = Date.now() + waitMs
+    return attempt < this.maxAttempts && resumeAt - started < this.retryBudgetMs && resumeAt < this.options.deadline
+  }
+
+  private async once(
+    method: string,
+    path: string,
+    options: RequestOptions,
+    timeoutMs: number
+  ): Promise<
+    | { kind: 'response'; response: Response; body: unknown; requestId: string }
+    | { kind: 'failed'; reason: string }
+  > {
+    const controller = new AbortController()
+    const timer = setTimeout(() => controller.abort(), timeoutMs)
+    const t0 = Date.now()
+    const init: RequestInit = {
+      method,
+      headers: {
+        Authorization: `Bearer ${this.options.token}`,
+        Accept: 'application/json',
+        'User-Agent': this.options.userAgent,
+        ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {})
+      },
+      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+      signal: controller.signal,
+      redirect: 'manual',
+      agent: this.agent
+    }
+    this.requestCount++
+    try {
+      const response = await fetch(this.url(path, options.query), init)
+      const text = await response.text()
+      this.noteRate(response)
+      const requestId = response.headers.get('x-request-id') ?? ''
+      let body: unknown = undefined
+      if (text !== '') {
+        try {
+          body = JSON.parse(text)
+        } catch {
+          body = { message: text.slice(0, 200) }
+        }
+      }
+      if (body && typeof body === 'object' && 'request_id' in body && typeof body.request_id === 'string') {
+        this.options.log.debug(`${method} ${path} -> ${response.status} in ${Date.now() - t0} ms, request_id ${body.request_id}`)
+      } else {
+        this.options.log.debug(`${method} ${path} -> ${response.status} in ${Date.now() - t0} ms${requestId ? `, request_id ${requestId}` : ''}`)
+      }
+      return { kind: 'response', response, body, requestId }
+    } catch (error) {
+      const reason = controller.signal.aborted
+        ? `no answer within ${secs(timeoutMs)}`
+        : `connection failed: ${(error as Error).message.replace(/https?:\/\/\S+/g, '<url>')}`
+      this.options.log.debug(`${method} ${path} -> ${reason} after ${Date.now() - t0} ms`)
+      return { kind: 'failed', reason }
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+}
+
+export function secs(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`
+}

@@ -1,0 +1,293 @@
+/**
+ * Input parsing and validation. Every input is judged here, before any request is sent; the first
+ * problem found is thrown as an InputError that names the input.
+ */
+import { type Address, type IpVersion, parseAddress } from './address.js'
+
+export const OPERATIONS = ['assign', 'unassign', 'create', 'get', 'list', 'delete', 'prune'] as const
+export type Operation = (typeof OPERATIONS)[number]
+
+export type DropletSelector =
+  | { readonly kind: 'id'; readonly id: number }
+  | { readonly kind: 'name'; readonly name: string }
+  | { readonly kind: 'tag'; readonly tag: string }
+
+export interface Inputs {
+  readonly token: string
+  readonly operation: Operation
+  readonly ip?: Address
+  readonly droplet?: DropletSelector
+  readonly region?: string
+  /** For create: the family to reserve. For list/prune: a filter (undefined = both). */
+  readonly ipVersion?: IpVersion
+  readonly projectId?: string
+  readonly wait: boolean
+  readonly timeoutMs: number
+  readonly dryRun: boolean
+  readonly keep: readonly Address[]
+  /** A droplet id, or null for "held by no droplet". */
+  readonly expectedDropletId?: number | null
+  readonly apiUrl: URL
+}
+
+export class InputError extends Error {
+  constructor(
+    readonly input: string,
+    detail: string
+  ) {
+    super(`Input '${input}': ${detail}`)
+    this.name = 'InputError'
+  }
+}
+
+/** Reads one input by name; returns '' when it is not set. */
+export type InputReader = (name: string) => string
+
+export const DEFAULT_API_URL = 'https://api.digitalocean.com'
+export const DEFAULT_TIMEOUT_SECONDS = 300
+const MAX_TIMEOUT_SECONDS = 6 * 3600
+
+const NEEDS_IP: ReadonlySet<Operation> = new Set(['assign', 'unassign', 'get', 'delete'])
+const USES_DROPLET: ReadonlySet<Operation> = new Set(['assign', 'create'])
+const USES_REGION: ReadonlySet<Operation> = new Set(['create', 'list', 'prune'])
+const USES_EXPECTED: ReadonlySet<Operation> = new Set(['assign', 'unassign'])
+
+const DROPLET_ID = /^[1-9][0-9]{0,15}$/
+// Droplet names: letters, digits, dots, dashes and underscores (what DigitalOcean accepts as a hostname).
+const DROPLET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/
+// Tags: letters, digits, colons, dashes, dots and underscores, up to 255 characters.
+const DROPLET_TAG = /^[A-Za-z0-9:._-]{1,255}$/
+const REGION = /^[a-z]{2,10}[0-9]{0,3}$/
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+// A bearer token is sent in a header: visible ASCII only, so nothing can be smuggled into the request.
+const TOKEN = /^[\x21-\x7e]{1,512}$/
+
+function parseBoolean(name: string, raw: string, fallback: boolean): boolean {
+  if (raw === '') return fallback
+  const v = raw.toLowerCase()
+  if (v === 'true') return true
+  if (v === 'false') return false
+  throw new InputError(name, `must be true or false, got '${raw}'`)
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  if (host === 'localhost' || host.endsWith('.localhost')) return true
+  const addr = parseAddress(host)
+  if (!addr) return false
+  return addr.version === 4 ? addr.text.startsWith('127.') : addr.text === '::1'
+}
+
+function parseApiUrl(raw: string): URL {
+  const text = raw === '' ? DEFAULT_API_URL : raw
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new InputError('api_url', `'${text}' is not a URL`)
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new InputError('api_url', 'must not contain credentials')
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new InputError('api_url', 'must not contain a query or fragment')
+  }
+  if (url.protocol === 'http:') {
+    if (!isLoopbackHost(url.hostname)) {
+      throw new InputError(
+        'api_url',
+        `plain http is refused for '${url.hostname}': the token would travel unencrypted (only loopback hosts may use http)`
+      )
+    }
+  } else if (url.protocol !== 'https:') {
+    throw new InputError('api_url', `must be an https URL, got '${url.protocol}'`)
+  }
+  // Keep the base path without a trailing slash so "/v2/..." can be appended.
+  url.pathname = url.pathname.replace(/\/+$/, '')
+  return url
+}
+
+function splitList(raw: string): string[] {
+  return raw.split(/[\s,]+/).filter((s) => s !== '')
+}
+
+function parseDroplet(read: InputReader): DropletSelector | undefined {
+  const id = read('droplet_id')
+  const name = read('droplet_name')
+  const tag = read('droplet_tag')
+  const given = [id && 'droplet_id', name && 'droplet_name', tag && 'droplet_tag'].filter(Boolean)
+  if (given.length > 1) {
+    throw new InputError(given[1] as string, `give only one of droplet_id, droplet_name, droplet_tag (got ${given.join(' and ')})`)
+  }
+  if (id !== '') {
+    if (!DROPLET_ID.test(id) || !Number.isSafeInteger(Number(id))) {
+      throw new InputError('droplet_id', `must be a positive integer, got '${id}'`)
+    }
+    return { kind: 'id', id: Number(id) }
+  }
+  if (name !== '') {
+    if (!DROPLET_NAME.test(name)) {
+      throw new InputError('droplet_name', `'${name}' is not a droplet name (letters, digits, '.', '-', '_')`)
+    }
+    return { kind: 'name', name }
+  }
+  if (tag !== '') {
+    if (!DROPLET_TAG.test(tag)) {
+      throw new InputError('droplet_tag', `'${tag}' is not a tag (letters, digits, ':', '.', '-', '_')`)
+    }
+    return { kind: 'tag', tag }
+  }
+  return undefined
+}
+
+/**
+ * Reads and validates every input. `env` supplies the token fallbacks
+ * (DIGITALOCEAN_ACCESS_TOKEN, then DIGITALOCEAN_TOKEN).
+ */
+export function parseInputs(read: InputReader, env: Record<string, string | undefined>): Inputs {
+  const get = (name: string): string => read(name).trim()
+
+  const opRaw = get('operation').toLowerCase() || 'assign'
+  if (!(OPERATIONS as readonly string[]).includes(opRaw)) {
+    throw new InputError('operation', `unknown operation '${opRaw}'; use one of ${OPERATIONS.join(', ')}`)
+  }
+  const operation = opRaw as Operation
+
+  const token = get('token') || env.DIGITALOCEAN_ACCESS_TOKEN?.trim() || env.DIGITALOCEAN_TOKEN?.trim() || ''
+  if (token === '') {
+    throw new InputError(
+      'token',
+      'no DigitalOcean API token: set the token input or the DIGITALOCEAN_ACCESS_TOKEN environment variable'
+    )
+  }
+  if (!TOKEN.test(token)) {
+    throw new InputError('token', 'contains characters that cannot be sent in an Authorization header')
+  }
+
+  const apiUrl = parseApiUrl(get('api_url'))
+
+  const ipRaw = get('ip')
+  let ip: Address | undefined
+  if (ipRaw !== '') {
+    ip = parseAddress(ipRaw)
+    if (!ip) {
+      throw new InputError('ip', `'${ipRaw}' is not a single IPv4 or IPv6 address (no CIDR, port, brackets or path)`)
+    }
+  }
+  if (NEEDS_IP.has(operation) && !ip) {
+    throw new InputError('ip', `operation '${operation}' needs the address to act on`)
+  }
+  if (ip && !NEEDS_IP.has(operation)) {
+    throw new InputError('ip', `is not used by operation '${operation}'; remove it`)
+  }
+
+  const droplet = parseDroplet(read)
+  if (droplet && !USES_DROPLET.has(operation)) {
+    const name = droplet.kind === 'id' ? 'droplet_id' : `droplet_${droplet.kind}`
+    const hint = operation === 'unassign' ? ' (to guard an unassign, use expected_droplet_id)' : ''
+    throw new InputError(name, `is not used by operation '${operation}'${hint}; remove it`)
+  }
+  if (operation === 'assign' && !droplet) {
+    throw new InputError('droplet_id', "operation 'assign' needs a target: droplet_id, droplet_name or droplet_tag")
+  }
+
+  const regionRaw = get('region').toLowerCase()
+  let region: string | undefined
+  if (regionRaw !== '') {
+    if (!REGION.test(regionRaw)) {
+      throw new InputError('region', `'${regionRaw}' is not a region slug (like nyc3)`)
+    }
+    if (!USES_REGION.has(operation)) {
+      throw new InputError('region', `is not used by operation '${operation}' (only create, list and prune); remove it`)
+    }
+    region = regionRaw
+  }
+  if (operation === 'create' && !region && !droplet) {
+    throw new InputError('region', "operation 'create' needs a region or a droplet (droplet_id, droplet_name, droplet_tag)")
+  }
+
+  const versionRaw = get('ip_version').toLowerCase()
+  let ipVersion: IpVersion | undefined
+  if (versionRaw === '4' || versionRaw === '6') {
+    ipVersion = Number(versionRaw) as IpVersion
+  } else if (versionRaw === 'all') {
+    if (operation !== 'list' && operation !== 'prune') {
+      throw new InputError('ip_version', `'all' applies to list and prune only; use 4 or 6 for '${operation}'`)
+    }
+  } else if (versionRaw !== '') {
+    throw new InputError('ip_version', `must be 4, 6 or all, got '${versionRaw}'`)
+  }
+  if (ip && ipVersion && ipVersion !== ip.version) {
+    throw new InputError('ip_version', `is ${ipVersion} but ip ${ip.text} is an IPv${ip.version} address`)
+  }
+  if (operation === 'create' && !ipVersion) ipVersion = 4
+
+  const projectRaw = get('project_id').toLowerCase()
+  let projectId: string | undefined
+  if (projectRaw !== '') {
+    if (!UUID.test(projectRaw)) {
+      throw new InputError('project_id', `'${projectRaw}' is not a project UUID`)
+    }
+    if (operation !== 'create' || ipVersion !== 4 || !region || droplet) {
+      throw new InputError('project_id', 'applies only to create of an IPv4 address in a region (without a droplet)')
+    }
+    projectId = projectRaw
+  }
+
+  const wait = parseBoolean('wait', get('wait'), true)
+
+  const timeoutRaw = get('timeout')
+  let timeoutSeconds = DEFAULT_TIMEOUT_SECONDS
+  if (timeoutRaw !== '') {
+    if (!/^[0-9]+$/.test(timeoutRaw) || Number(timeoutRaw) < 1 || Number(timeoutRaw) > MAX_TIMEOUT_SECONDS) {
+      throw new InputError('timeout', `must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, got '${timeoutRaw}'`)
+    }
+    timeoutSeconds = Number(timeoutRaw)
+  }
+
+  const dryRun = parseBoolean('dry_run', get('dry_run'), false)
+  if (dryRun && operation !== 'prune') {
+    throw new InputError('dry_run', `applies to prune only; operation '${operation}' has no dry run`)
+  }
+
+  const keep: Address[] = []
+  for (const item of splitList(read('keep'))) {
+    const addr = parseAddress(item)
+    if (!addr) throw new InputError('keep', `'${item}' is not an IPv4 or IPv6 address`)
+    keep.push(addr)
+  }
+  if (keep.length > 0 && operation !== 'prune') {
+    throw new InputError('keep', `applies to prune only; remove it from operation '${operation}'`)
+  }
+
+  const expectedRaw = get('expected_droplet_id').toLowerCase()
+  let expectedDropletId: number | null | undefined
+  if (expectedRaw !== '') {
+    if (expectedRaw === 'none') {
+      expectedDropletId = null
+    } else if (DROPLET_ID.test(expectedRaw) && Number.isSafeInteger(Number(expectedRaw))) {
+      expectedDropletId = Number(expectedRaw)
+    } else {
+      throw new InputError('expected_droplet_id', `must be a positive integer or 'none', got '${expectedRaw}'`)
+    }
+    if (!USES_EXPECTED.has(operation)) {
+      throw new InputError('expected_droplet_id', `applies to assign and unassign only, not '${operation}'`)
+    }
+  }
+
+  return {
+    token,
+    operation,
+    ip,
+    droplet,
+    region,
+    ipVersion,
+    projectId,
+    wait,
+    timeoutMs: timeoutSeconds * 1000,
+    dryRun,
+    keep,
+    expectedDropletId,
+    apiUrl
+  }
+}

@@ -1,0 +1,17 @@
+/** What the operations need to report progress. main.ts backs it with @actions/core. */
+export interface Logger {
+  info(message: string): void
+  warning(message: string): void
+  debug(message: string): void
+}
+
+/** A logger that keeps what it was told, for callers that print it themselves. */
+export function collectingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = []
+  return {
+    lines,
+    info: (m) => lines.push(m),
+    warning: (m) => lines.push(`warning: ${m}`),
+    debug: () => undefined
+  }
+}

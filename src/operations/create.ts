@@ -1,0 +1,118 @@
+/**
+ * create: reserves a new IP. IPv4 in a region, or straight onto a droplet in one call; IPv6 in a
+ * region, then assigned when a droplet is given. The create request is sent exactly once.
+ */
+import type { Address } from '../address.js'
+import { createIp, type IpRecord } from '../api.js'
+import { readDroplet, resolveDroplet, type DropletRef } from '../droplets.js'
+import { ApiError, TransportError, secs } from '../http.js'
+import { changeIp, OperationError, readIpSettling } from '../ip-action.js'
+import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../result.js'
+import { waitForAction } from '../wait.js'
+import type { OperationContext } from './context.js'
+
+async function withRegion(ctx: OperationContext, target: DropletRef): Promise<DropletRef> {
+  if (target.region) return target
+  const read = await readDroplet(ctx.client, target.id)
+  if (!read) throw new OperationError(`droplet_id: droplet ${target.id} was not found in this account. Nothing was reserved.`)
+  return read
+}
+
+export async function create(ctx: OperationContext): Promise<OperationResult> {
+  const { client, inputs } = ctx
+  const version = inputs.ipVersion ?? 4
+  const started = Date.now()
+  let target = inputs.droplet ? await resolveDroplet(client, inputs.droplet) : undefined
+  if (target && (version === 6 || inputs.region)) {
+    // IPv6 is reserved in the droplet's region; a region given beside a droplet must agree with it.
+    target = await withRegion(ctx, target)
+    if (inputs.region && target.region !== inputs.region) {
+      throw new OperationError(
+        `region: droplet ${dropletLabel(target.id, target.name)} is in ${target.region}, not ${inputs.region}; a reserved IP can only be assigned to a droplet in its own region. Nothing was reserved.`
+      )
+    }
+  }
+  const region = inputs.region ?? target?.region
+  const where = target && version === 4 ? `on droplet ${dropletLabel(target.id, target.name)}` : `in ${region}`
+  client.log.info(`Reserving a new IPv${version} address ${where}`)
+
+  let created: { record: IpRecord; actionId?: number }
+  try {
+    created = await createIp(client, {
+      version,
+      region: version === 6 || !target ? region : undefined,
+      dropletId: version === 4 ? target?.id : undefined,
+      projectId: inputs.projectId
+    })
+  } catch (error) {
+    if (error instanceof TransportError || (error instanceof ApiError && error.status >= 500)) {
+      throw new OperationError(
+        `The request to reserve a new IPv${version} address got no clear answer (${error instanceof TransportError ? error.reason : `HTTP ${error.status}`}). It was not sent again, because a repeat could reserve a second address. An address may have been reserved anyway: run this action with operation: list${region ? ` and region: ${region}` : ''} (ip_version: ${version}) to find it, and delete it if it is not wanted.`
+      )
+    }
+    throw error
+  }
+
+  const addr: Address = { text: created.record.ip, version }
+  client.log.info(`Reserved ${addr.text}${created.record.region ? ` in ${created.record.region}` : ''}`)
+  const outputs = { ...emptyOutputs(), ...ipOutputs(created.record), changed: 'true' }
+  let final = created.record
+  let error: string | undefined
+
+  if (target && version === 4 && created.actionId !== undefined) {
+    const actionId = created.actionId
+    outputs.action_id = String(actionId)
+    outputs.action_status = 'in-progress'
+    if (inputs.wait) {
+      const t0 = Date.now()
+      client.log.info(`Action ${actionId} assigns it to droplet ${target.id}; waiting for DigitalOcean to finish it`)
+      const result = await waitForAction(client, actionId, {
+        startedAt: t0,
+        describe: `assign ${addr.text} to droplet ${target.id}`,
+        settled: async () => (await readIpSettling(client, addr, 1))?.dropletId === target?.id
+      })
+      outputs.action_status = result.status === 'timeout' ? 'in-progress' : result.status
+      if (result.status === 'timeout') {
+        error = `${addr.text} was reserved, but action ${actionId} assigning it to droplet ${target.id} had not finished when the step's timeout ran out. Look it up with GET /v2/actions/${actionId}.`
+      } else if (result.status === 'errored') {
+        error = `${addr.text} was reserved, but DigitalOcean reports that action ${actionId} assigning it to droplet ${target.id} errored. The address stays reserved (and billed): assign it, or release it with operation: delete.`
+      } else {
+        client.log.info(`Action ${actionId} completed after ${secs(Date.now() - t0)}`)
+      }
+      final = (await readIpSettling(client, addr)) ?? final
+    }
+  } else if (target && version === 6) {
+    try {
+      const outcome = await changeIp(client, {
+        addr,
+        request: { type: 'assign', dropletId: target.id },
+        settled: (ip) => ip.dropletId === target?.id,
+        guard: () => undefined,
+        wait: inputs.wait,
+        describe: `assign ${addr.text} to droplet ${target.id}`
+      })
+      final = outcome.final.raw === null ? final : outcome.final
+      outputs.action_id = outcome.actionId === undefined ? '' : String(outcome.actionId)
+      outputs.action_status = outcome.actionStatus
+      if (outcome.error) error = `${addr.text} was reserved, but assigning it failed: ${outcome.error}`
+    } catch (e) {
+      error = `${addr.text} was reserved in ${created.record.region || region}, but assigning it to droplet ${target.id} failed: ${(e as Error).message}. The address stays reserved (and billed): assign it, or release it with operation: delete.`
+    }
+  }
+  Object.assign(outputs, ipOutputs(final))
+  outputs.changed = 'true'
+  return {
+    outputs,
+    error,
+    summary: {
+      title: `Reserved IP created: ${addr.text}`,
+      tables: [
+        {
+          header: ['IP', 'Version', 'Region', 'Droplet', 'Action', 'Status', 'Time taken'],
+          rows: [[addr.text, `IPv${version}`, final.region || region || '', dropletLabel(final.dropletId, final.dropletName), outputs.action_id || '-', outputs.action_status || '-', secs(Date.now() - started)]]
+        }
+      ],
+      notes: ['A reserved IP is billed while it is assigned to no droplet.']
+    }
+  }
+}

@@ -1,0 +1,28 @@
+/** get: reads one reserved IP; changes nothing. */
+import { readIp } from '../api.js'
+import { notReserved } from '../ip-action.js'
+import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../result.js'
+import type { OperationContext } from './context.js'
+
+export async function get(ctx: OperationContext): Promise<OperationResult> {
+  const { client, inputs } = ctx
+  const addr = inputs.ip
+  if (!addr) throw new Error('get needs ip')
+  const record = await readIp(client, addr)
+  if (record === null) throw notReserved(addr)
+  const outputs = { ...emptyOutputs(), ...ipOutputs(record) }
+  client.log.info(`${record.ip} (IPv${record.version}, ${record.region}) is ${record.dropletId === null ? 'assigned to no droplet' : `assigned to droplet ${dropletLabel(record.dropletId, record.dropletName)}`}`)
+  return {
+    outputs,
+    summary: {
+      title: `Reserved IP: ${record.ip}`,
+      tables: [
+        {
+          header: ['IP', 'Version', 'Region', 'Droplet', 'Locked'],
+          rows: [[record.ip, `IPv${record.version}`, record.region, dropletLabel(record.dropletId, record.dropletName), record.locked ? 'yes' : 'no']]
+        }
+      ],
+      notes: []
+    }
+  }
+}

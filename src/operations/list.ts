@@ -1,0 +1,37 @@
+/** list: every reserved IP of the account, across all pages, of one or both families. */
+import type { IpVersion } from '../address.js'
+import { listIps, type IpRecord } from '../api.js'
+import type { ApiClient } from '../http.js'
+import { dropletLabel, emptyOutputs, listEntry, type OperationResult } from '../result.js'
+import type { OperationContext } from './context.js'
+
+/** Lists the families asked for (both at once when no version is given), filtered by region. */
+export async function listFiltered(client: ApiClient, version: IpVersion | undefined, region: string | undefined): Promise<IpRecord[]> {
+  const families: IpVersion[] = version ? [version] : [4, 6]
+  const lists = await Promise.all(families.map((v) => listIps(client, v)))
+  return lists.flat().filter((r) => !region || r.region === region)
+}
+
+export async function list(ctx: OperationContext): Promise<OperationResult> {
+  const { client, inputs } = ctx
+  const records = await listFiltered(client, inputs.ipVersion, inputs.region)
+  const outputs = emptyOutputs()
+  outputs.ips = JSON.stringify(records.map(listEntry))
+  outputs.count = String(records.length)
+  const scope = `${inputs.ipVersion ? `IPv${inputs.ipVersion}` : 'IPv4 and IPv6'}${inputs.region ? ` in ${inputs.region}` : ''}`
+  client.log.info(`${records.length} reserved IPs (${scope}); ${records.filter((r) => r.dropletId === null).length} assigned to no droplet`)
+  const shown = records.slice(0, 500)
+  return {
+    outputs,
+    summary: {
+      title: `Reserved IPs: ${records.length} (${scope})`,
+      tables: [
+        {
+          header: ['IP', 'Version', 'Region', 'Droplet'],
+          rows: shown.map((r) => [r.ip, `IPv${r.version}`, r.region, dropletLabel(r.dropletId, r.dropletName)])
+        }
+      ],
+      notes: records.length > shown.length ? [`First ${shown.length} of ${records.length} shown; the ips output has them all.`] : []
+    }
+  }
+}

@@ -1,0 +1,72 @@
+/** What an operation hands back to main.ts: outputs, the step summary, and whether the step fails. */
+import type { IpRecord } from './api.js'
+
+export const OUTPUT_NAMES = [
+  'ip',
+  'ip_version',
+  'droplet_id',
+  'previous_droplet_id',
+  'region',
+  'action_id',
+  'action_status',
+  'changed',
+  'ips',
+  'count',
+  'json'
+] as const
+export type OutputName = (typeof OUTPUT_NAMES)[number]
+export type Outputs = Record<OutputName, string>
+
+export interface SummaryTable {
+  readonly caption?: string
+  readonly header: readonly string[]
+  readonly rows: readonly (readonly string[])[]
+}
+
+export interface Summary {
+  readonly title: string
+  readonly tables: readonly SummaryTable[]
+  readonly notes: readonly string[]
+}
+
+export interface OperationResult {
+  readonly outputs: Outputs
+  readonly summary: Summary
+  /** When set, the step fails with this message after the outputs are set. */
+  readonly error?: string
+}
+
+export function emptyOutputs(): Outputs {
+  const out = {} as Outputs
+  for (const name of OUTPUT_NAMES) out[name] = ''
+  out.changed = 'false'
+  return out
+}
+
+/** The outputs that describe one IP. */
+export function ipOutputs(record: IpRecord): Partial<Outputs> {
+  return {
+    ip: record.ip,
+    ip_version: String(record.version),
+    droplet_id: record.dropletId === null ? '' : String(record.dropletId),
+    region: record.region,
+    json: record.raw === null ? '' : JSON.stringify(record.raw)
+  }
+}
+
+/** One entry of the `ips` output. */
+export interface IpListEntry {
+  readonly ip: string
+  readonly ip_version: 4 | 6
+  readonly region: string
+  readonly droplet_id: number | null
+}
+
+export function listEntry(record: IpRecord): IpListEntry {
+  return { ip: record.ip, ip_version: record.version, region: record.region, droplet_id: record.dropletId }
+}
+
+export function dropletLabel(id: number | null, name = ''): string {
+  if (id === null) return 'none'
+  return name ? `${id} (${name})` : String(id)
+}

@@ -1,0 +1,86 @@
+/**
+ * Action waiting: polls GET /v2/actions/{id} until the action is completed or errored, or the
+ * step's timeout runs out.
+ *
+ * The poll schedule is fixed, not tuned to any one action length: every 0.5 s for the first
+ * 10 s (most reassignments finish within seconds, so a cutover is noticed within about half a
+ * second), then every 2 s (30 polls a minute, well inside the API's 250 requests a minute).
+ */
+import { readAction, type ActionRecord } from './api.js'
+import { sleep, type ApiClient } from './http.js'
+
+export const FAST_POLL_MS = 500
+export const FAST_PHASE_MS = 10_000
+export const SLOW_POLL_MS = 2_000
+
+/** Delay before the next poll, given how long the action has been running. */
+export function pollDelay(elapsedMs: number): number {
+  return elapsedMs < FAST_PHASE_MS ? FAST_POLL_MS : SLOW_POLL_MS
+}
+
+export type WaitStatus = 'completed' | 'errored' | 'timeout'
+
+export interface WaitResult {
+  readonly status: WaitStatus
+  readonly actionId: number
+  readonly polls: number
+  /** The last action object read, when there was one. */
+  readonly action?: ActionRecord
+  /** How the end was decided: from the action, or from the IP when the action could not tell. */
+  readonly decidedBy: 'action' | 'ip'
+}
+
+export interface WaitOptions {
+  /** When the action was started (epoch ms): the schedule counts from there. */
+  readonly startedAt: number
+  /**
+   * Re-reads the IP and says whether it is already in the state the action was to bring about.
+   * Used when the action cannot be read (404) or reports a status the API does not document.
+   */
+  readonly settled: () => Promise<boolean>
+  readonly describe: string
+}
+
+export async function waitForAction(client: ApiClient, actionId: number, options: WaitOptions): Promise<WaitResult> {
+  const log = client.log
+  let polls = 0
+  let warnedStatus = ''
+  let last: ActionRecord | undefined
+  for (;;) {
+    const now = Date.now()
+    const remaining = client.deadline - now
+    if (remaining <= 0) return { status: 'timeout', actionId, polls, action: last, decidedBy: 'action' }
+    const target = options.startedAt + sumSchedule(now - options.startedAt)
+    await sleep(Math.min(Math.max(0, target - now), remaining))
+    if (Date.now() >= client.deadline) return { status: 'timeout', actionId, polls, action: last, decidedBy: 'action' }
+    polls++
+    const action = await readAction(client, actionId)
+    if (action === null) {
+      // Some actions are not queryable although they completed: decide from the IP.
+      if (await options.settled()) return { status: 'completed', actionId, polls, decidedBy: 'ip' }
+      if (warnedStatus !== '404') {
+        log.info(`Action ${actionId} cannot be read (404); watching the IP instead`)
+        warnedStatus = '404'
+      }
+      continue
+    }
+    last = action
+    if (action.status === 'completed' || action.status === 'errored') {
+      return { status: action.status, actionId, polls, action, decidedBy: 'action' }
+    }
+    if (action.status !== 'in-progress') {
+      if (await options.settled()) return { status: 'completed', actionId, polls, action, decidedBy: 'ip' }
+      if (warnedStatus !== action.status) {
+        log.info(`Action ${actionId} reports the undocumented status '${action.status}'; watching the IP instead`)
+        warnedStatus = action.status
+      }
+    }
+  }
+}
+
+/** Time from the action's start at which the next poll is due, the first poll after `elapsed`. */
+function sumSchedule(elapsed: number): number {
+  let t = 0
+  while (t <= elapsed) t += pollDelay(t)
+  return t
+}
