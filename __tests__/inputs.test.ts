@@ -1,0 +1,120 @@
+import { describe, expect, it } from '@jest/globals'
+import { InputError, parseInputs, type Inputs } from '../src/inputs.js'
+
+function parse(values: Record<string, string>, env: Record<string, string> = {}): Inputs {
+  return parseInputs((name) => values[name] ?? '', env)
+}
+
+function failure(values: Record<string, string>, env: Record<string, string> = {}): InputError {
+  try {
+    parse(values, env)
+  } catch (error) {
+    if (error instanceof InputError) return error
+    throw error
+  }
+  throw new Error('expected an InputError')
+}
+
+const base = { token: 'dop_v1_test' }
+
+describe('parseInputs', () => {
+  it('defaults to assign and needs ip and a droplet for it', () => {
+    expect(failure({ ...base }).input).toBe('ip')
+    expect(failure({ ...base, ip: '203.0.113.1' }).input).toBe('droplet_id')
+    const inputs = parse({ ...base, ip: '203.0.113.1', droplet_id: '42' })
+    expect(inputs.operation).toBe('assign')
+    expect(inputs.droplet).toEqual({ kind: 'id', id: 42 })
+    expect(inputs.wait).toBe(true)
+    expect(inputs.timeoutMs).toBe(300_000)
+    expect(inputs.apiUrl.href).toBe('https://api.digitalocean.com/')
+  })
+
+  it('takes the token from the environment when the input is empty', () => {
+    expect(parse({ operation: 'list' }, { DIGITALOCEAN_ACCESS_TOKEN: 'a-token' }).token).toBe('a-token')
+    expect(parse({ operation: 'list' }, { DIGITALOCEAN_TOKEN: 'b-token' }).token).toBe('b-token')
+    expect(parse({ operation: 'list' }, { DIGITALOCEAN_ACCESS_TOKEN: 'a', DIGITALOCEAN_TOKEN: 'b' }).token).toBe('a')
+    expect(parse({ operation: 'list', token: 'input' }, { DIGITALOCEAN_ACCESS_TOKEN: 'a' }).token).toBe('input')
+    expect(failure({ operation: 'list' }).input).toBe('token')
+    expect(failure({ operation: 'list', token: 'bad\ntoken' }).input).toBe('token')
+  })
+
+  it('never puts the token into an error message', () => {
+    const err = failure({ token: 'secret-value-123', operation: 'nope' })
+    expect(err.message).not.toContain('secret-value-123')
+  })
+
+  it.each([
+    [{ operation: 'move' }, 'operation'],
+    [{ operation: 'get', ip: '203.0.113' }, 'ip'],
+    [{ operation: 'get', ip: '../droplets/1' }, 'ip'],
+    [{ operation: 'get', ip: '1.2.3.4/actions' }, 'ip'],
+    [{ operation: 'get', ip: '203.0.113.0/24' }, 'ip'],
+    [{ operation: 'get' }, 'ip'],
+    [{ operation: 'unassign' }, 'ip'],
+    [{ operation: 'delete' }, 'ip'],
+    [{ operation: 'assign', ip: '203.0.113.1', droplet_id: 'abc' }, 'droplet_id'],
+    [{ operation: 'assign', ip: '203.0.113.1', droplet_id: '-5' }, 'droplet_id'],
+    [{ operation: 'assign', ip: '203.0.113.1', droplet_id: '0' }, 'droplet_id'],
+    [{ operation: 'assign', ip: '203.0.113.1', droplet_id: '1.5' }, 'droplet_id'],
+    [{ operation: 'assign', ip: '203.0.113.1', droplet_id: '99999999999999999999' }, 'droplet_id'],
+    [{ operation: 'assign', ip: '203.0.113.1', droplet_id: '1', droplet_name: 'web' }, 'droplet_name'],
+    [{ operation: 'assign', ip: '203.0.113.1', droplet_name: 'web', droplet_tag: 'green' }, 'droplet_tag'],
+    [{ operation: 'assign', ip: '203.0.113.1', droplet_name: 'web/../x' }, 'droplet_name'],
+    [{ operation: 'assign', ip: '203.0.113.1', droplet_tag: 'a b' }, 'droplet_tag'],
+    [{ operation: 'unassign', ip: '203.0.113.1', droplet_id: '5' }, 'droplet_id'],
+    [{ operation: 'get', ip: '203.0.113.1', timeout: 'soon' }, 'timeout'],
+    [{ operation: 'get', ip: '203.0.113.1', timeout: '-1' }, 'timeout'],
+    [{ operation: 'get', ip: '203.0.113.1', timeout: '0' }, 'timeout'],
+    [{ operation: 'list', ip_version: '5' }, 'ip_version'],
+    [{ operation: 'create', region: 'nyc3', ip_version: 'all' }, 'ip_version'],
+    [{ operation: 'get', ip: '203.0.113.1', ip_version: '6' }, 'ip_version'],
+    [{ operation: 'create' }, 'region'],
+    [{ operation: 'create', region: 'New York' }, 'region'],
+    [{ operation: 'get', ip: '203.0.113.1', region: 'nyc3' }, 'region'],
+    [{ operation: 'create', region: 'nyc3', project_id: 'not-a-uuid' }, 'project_id'],
+    [{ operation: 'create', region: 'nyc3', ip_version: '6', project_id: '746c6152-2fa2-11ed-92d3-27aaa54e4988' }, 'project_id'],
+    [{ operation: 'get', ip: '203.0.113.1', wait: 'yes' }, 'wait'],
+    [{ operation: 'delete', ip: '203.0.113.1', dry_run: 'true' }, 'dry_run'],
+    [{ operation: 'prune', dry_run: 'maybe' }, 'dry_run'],
+    [{ operation: 'prune', keep: '203.0.113.1, nope' }, 'keep'],
+    [{ operation: 'list', keep: '203.0.113.1' }, 'keep'],
+    [{ operation: 'assign', ip: '203.0.113.1', droplet_id: '1', expected_droplet_id: 'x' }, 'expected_droplet_id'],
+    [{ operation: 'get', ip: '203.0.113.1', expected_droplet_id: '5' }, 'expected_droplet_id'],
+    [{ operation: 'list', api_url: 'http://api.example.com' }, 'api_url'],
+    [{ operation: 'list', api_url: 'ftp://127.0.0.1' }, 'api_url'],
+    [{ operation: 'list', api_url: 'not a url' }, 'api_url'],
+    [{ operation: 'list', api_url: 'https://user:pw@api.example.com' }, 'api_url'],
+    [{ operation: 'list', ip: '203.0.113.1' }, 'ip']
+  ])('refuses %p, naming %s', (values, input) => {
+    const err = failure({ ...base, ...values })
+    expect(err.input).toBe(input)
+    expect(err.message).toContain(`'${input}'`)
+  })
+
+  it('canonicalises the address and picks the family from it', () => {
+    const inputs = parse({ ...base, operation: 'get', ip: '2001:DB8::0:10' })
+    expect(inputs.ip).toEqual({ text: '2001:db8::10', version: 6 })
+  })
+
+  it('reads create, list and prune settings', () => {
+    expect(parse({ ...base, operation: 'create', region: 'NYC3' }).ipVersion).toBe(4)
+    expect(parse({ ...base, operation: 'create', region: 'nyc3', ip_version: '6' }).ipVersion).toBe(6)
+    expect(parse({ ...base, operation: 'list' }).ipVersion).toBeUndefined()
+    expect(parse({ ...base, operation: 'list', ip_version: 'all' }).ipVersion).toBeUndefined()
+    const prune = parse({ ...base, operation: 'prune', dry_run: 'TRUE', keep: '203.0.113.1,\n2001:DB8::1  198.51.100.2' })
+    expect(prune.dryRun).toBe(true)
+    expect(prune.keep.map((a) => a.text)).toEqual(['203.0.113.1', '2001:db8::1', '198.51.100.2'])
+  })
+
+  it('accepts expected_droplet_id none and a number', () => {
+    expect(parse({ ...base, operation: 'unassign', ip: '203.0.113.1', expected_droplet_id: 'none' }).expectedDropletId).toBeNull()
+    expect(parse({ ...base, operation: 'unassign', ip: '203.0.113.1', expected_droplet_id: '7' }).expectedDropletId).toBe(7)
+  })
+
+  it('allows plain http only to loopback', () => {
+    expect(parse({ ...base, operation: 'list', api_url: 'http://127.0.0.1:8080/' }).apiUrl.href).toBe('http://127.0.0.1:8080/')
+    expect(parse({ ...base, operation: 'list', api_url: 'http://localhost:1' }).apiUrl.hostname).toBe('localhost')
+    expect(parse({ ...base, operation: 'list', api_url: 'http://[::1]:9/' }).apiUrl.hostname).toBe('[::1]')
+    expect(failure({ ...base, operation: 'list', api_url: 'http://127.0.0.1.evil.com' }).input).toBe('api_url')
+  })
+})
