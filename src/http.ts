@@ -10,7 +10,6 @@
  */
 import fetch, { type RequestInit, type Response } from 'node-fetch'
 import type { Agent } from 'node:http'
-import { HttpsProxyAgent } from 'https-proxy-agent'
 import type { Logger } from './logger.js'
 
 export type RetryPolicy = 'safe' | 'once'
@@ -149,7 +148,8 @@ export class ApiClient {
   private readonly retryBudgetMs: number
   private readonly baseDelayMs: number
   private readonly maxDelayMs: number
-  private readonly agent: Agent | undefined
+  private readonly proxy: string | undefined
+  private agent: Promise<Agent> | undefined
   private readonly rate: RateState = {}
   /** Requests sent, by "METHOD path-template" for the summary and the benchmark. */
   requestCount = 0
@@ -160,9 +160,8 @@ export class ApiClient {
     this.retryBudgetMs = options.retryBudgetMs ?? 90_000
     this.baseDelayMs = options.baseDelayMs ?? 500
     this.maxDelayMs = options.maxDelayMs ?? 10_000
-    const proxy = proxyFor(options.baseUrl, options.env ?? process.env)
-    this.agent = proxy ? (new HttpsProxyAgent(proxy) as unknown as Agent) : undefined
-    if (proxy) options.log.debug(`Using the proxy from the environment for ${options.baseUrl.host}`)
+    this.proxy = proxyFor(options.baseUrl, options.env ?? process.env)
+    if (this.proxy) options.log.debug(`Using the proxy from the environment for ${options.baseUrl.host}`)
   }
 
   get deadline(): number {
@@ -285,6 +284,14 @@ export class ApiClient {
     return attempt < this.maxAttempts && resumeAt - started < this.retryBudgetMs && resumeAt < this.options.deadline
   }
 
+  /** The proxy agent, loaded only when a proxy is configured (it is not needed otherwise). */
+  private proxyAgent(): Promise<Agent> | undefined {
+    if (!this.proxy) return undefined
+    const proxy = this.proxy
+    this.agent ??= import('https-proxy-agent').then(({ HttpsProxyAgent }) => new HttpsProxyAgent(proxy) as unknown as Agent)
+    return this.agent
+  }
+
   private async once(
     method: string,
     path: string,
@@ -297,6 +304,7 @@ export class ApiClient {
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), timeoutMs)
     const t0 = Date.now()
+    const agent = await this.proxyAgent()
     const init: RequestInit = {
       method,
       headers: {
@@ -308,7 +316,7 @@ export class ApiClient {
       body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
       signal: controller.signal,
       redirect: 'manual',
-      agent: this.agent
+      agent
     }
     this.requestCount++
     try {
