@@ -164,6 +164,11 @@ export class ApiClient {
     if (this.proxy) options.log.debug(`Using the proxy from the environment for ${options.baseUrl.host}`)
   }
 
+  /** The same client with a later deadline: for the last read that reports the state after a timeout. */
+  withGrace(ms: number): ApiClient {
+    return new ApiClient({ ...this.options, deadline: Math.max(this.options.deadline, Date.now()) + ms, maxAttempts: 2 })
+  }
+
   get deadline(): number {
     return this.options.deadline
   }

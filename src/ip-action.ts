@@ -130,24 +130,32 @@ export async function changeIp(client: ApiClient, req: ChangeRequest): Promise<C
 
     const startedAt = Date.now()
     log.info(`Action ${action.id} (${action.type || req.request.type}) started; waiting for DigitalOcean to finish it`)
-    const result =
-      action.status === 'completed' || action.status === 'errored'
-        ? { status: action.status, actionId: action.id, polls: 0, decidedBy: 'action' as const }
-        : await waitForAction(client, action.id, {
-            startedAt,
-            describe: req.describe,
-            settled: async () => {
-              const now = await readIp(client, addr)
-              return now !== null && req.settled(now)
-            }
-          })
+    let result: { status: 'completed' | 'errored' | 'timeout' }
+    let waitError: string | undefined
+    try {
+      result =
+        action.status === 'completed' || action.status === 'errored'
+          ? { status: action.status }
+          : await waitForAction(client, action.id, {
+              startedAt,
+              describe: req.describe,
+              settled: async () => {
+                const now = await readIp(client, addr)
+                return now !== null && req.settled(now)
+              }
+            })
+    } catch (error) {
+      // Polling itself failed (the API kept failing): the action may still finish.
+      result = { status: 'timeout' }
+      waitError = (error as Error).message
+    }
     if (result.status === 'timeout') {
-      const final = (await readIp(client, addr)) ?? undefined
+      const final = await lastRead(client, addr)
       return {
         final: final ?? placeholder(addr),
         actionId: action.id,
         actionStatus: 'in-progress',
-        error: `Action ${action.id} to ${req.describe} had not finished when the step's timeout ran out; it may still complete. Look it up with GET /v2/actions/${action.id}.`
+        error: `Action ${action.id} to ${req.describe} had not finished when ${waitError ? `waiting for it failed (${waitError})` : "the step's timeout ran out"}; it may still complete. Look it up with GET /v2/actions/${action.id}.`
       }
     }
     const final = await readIpSettling(client, addr)
@@ -168,6 +176,15 @@ export async function changeIp(client: ApiClient, req: ChangeRequest): Promise<C
       continue
     }
     return { final, actionId: action.id, actionStatus: 'completed' }
+  }
+}
+
+/** One more read after the timeout, so the outputs show where the IP is; undefined when even that fails. */
+export async function lastRead(client: ApiClient, addr: Address): Promise<IpRecord | undefined> {
+  try {
+    return (await readIp(client.withGrace(5000), addr)) ?? undefined
+  } catch {
+    return undefined
   }
 }
 

@@ -37,7 +37,12 @@ export async function main(): Promise<void> {
     }
     if (result.error) core.setFailed(scrub(result.error, secrets))
   } catch (error) {
-    const message = error instanceof InputError || error instanceof Error ? error.message : String(error)
+    // Nothing was changed (a step that changed something returns its outputs with its error):
+    // every output is still set, so later steps can test them.
+    if (!(error instanceof InputError)) {
+      for (const name of OUTPUT_NAMES) core.setOutput(name, name === 'changed' ? 'false' : '')
+    }
+    const message = error instanceof Error ? error.message : String(error)
     core.setFailed(scrub(message, secrets))
   }
 }

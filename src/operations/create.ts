@@ -6,7 +6,7 @@ import type { Address } from '../address.js'
 import { createIp, type IpRecord } from '../api.js'
 import { readDroplet, resolveDroplet, type DropletRef } from '../droplets.js'
 import { ApiError, TransportError, secs } from '../http.js'
-import { changeIp, OperationError, readIpSettling } from '../ip-action.js'
+import { changeIp, lastRead, OperationError, readIpSettling } from '../ip-action.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../result.js'
 import { waitForAction } from '../wait.js'
 import type { OperationContext } from './context.js'
@@ -66,20 +66,27 @@ export async function create(ctx: OperationContext): Promise<OperationResult> {
     if (inputs.wait) {
       const t0 = Date.now()
       client.log.info(`Action ${actionId} assigns it to droplet ${target.id}; waiting for DigitalOcean to finish it`)
-      const result = await waitForAction(client, actionId, {
-        startedAt: t0,
-        describe: `assign ${addr.text} to droplet ${target.id}`,
-        settled: async () => (await readIpSettling(client, addr, 1))?.dropletId === target?.id
-      })
-      outputs.action_status = result.status === 'timeout' ? 'in-progress' : result.status
-      if (result.status === 'timeout') {
+      let status: 'completed' | 'errored' | 'timeout'
+      try {
+        status = (
+          await waitForAction(client, actionId, {
+            startedAt: t0,
+            describe: `assign ${addr.text} to droplet ${target.id}`,
+            settled: async () => (await readIpSettling(client, addr, 1))?.dropletId === target?.id
+          })
+        ).status
+      } catch {
+        status = 'timeout'
+      }
+      outputs.action_status = status === 'timeout' ? 'in-progress' : status
+      if (status === 'timeout') {
         error = `${addr.text} was reserved, but action ${actionId} assigning it to droplet ${target.id} had not finished when the step's timeout ran out. Look it up with GET /v2/actions/${actionId}.`
-      } else if (result.status === 'errored') {
+      } else if (status === 'errored') {
         error = `${addr.text} was reserved, but DigitalOcean reports that action ${actionId} assigning it to droplet ${target.id} errored. The address stays reserved (and billed): assign it, or release it with operation: delete.`
       } else {
         client.log.info(`Action ${actionId} completed after ${secs(Date.now() - t0)}`)
       }
-      final = (await readIpSettling(client, addr)) ?? final
+      final = (status === 'timeout' ? await lastRead(client, addr) : await readIpSettling(client, addr)) ?? final
     }
   } else if (target && version === 6) {
     try {
