@@ -175,13 +175,16 @@ export async function createIp(client: ApiClient, req: CreateRequest): Promise<{
   return { record, actionId }
 }
 
-/** Releases an IP. Returns false when it was already gone. */
+/**
+ * Releases an IP. Returns false when it was already gone. A 404 on a retry, after an attempt that
+ * got no answer, means that attempt released it: that counts as released.
+ */
 export async function deleteIp(client: ApiClient, addr: Address): Promise<boolean> {
   try {
     await client.request('DELETE', ipPath(addr), { retry: 'safe' })
     return true
   } catch (e) {
-    if (isNotFound(e)) return false
+    if (isNotFound(e)) return (e as ApiError).attempts > 1
     throw e
   }
 }

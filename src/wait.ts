@@ -57,7 +57,10 @@ export async function waitForAction(client: ApiClient, actionId: number, options
     const action = await readAction(client, actionId)
     if (action === null) {
       // Some actions are not queryable although they completed: decide from the IP.
-      if (await options.settled()) return { status: 'completed', actionId, polls, decidedBy: 'ip' }
+      if (await options.settled()) {
+        log.info(`Action ${actionId} cannot be read (404), but the IP already shows the change: taking it as completed`)
+        return { status: 'completed', actionId, polls, decidedBy: 'ip' }
+      }
       if (warnedStatus !== '404') {
         log.info(`Action ${actionId} cannot be read (404); watching the IP instead`)
         warnedStatus = '404'
@@ -69,7 +72,10 @@ export async function waitForAction(client: ApiClient, actionId: number, options
       return { status: action.status, actionId, polls, action, decidedBy: 'action' }
     }
     if (action.status !== 'in-progress') {
-      if (await options.settled()) return { status: 'completed', actionId, polls, action, decidedBy: 'ip' }
+      if (await options.settled()) {
+        log.info(`Action ${actionId} reports the undocumented status '${action.status}', and the IP shows the change: taking it as completed`)
+        return { status: 'completed', actionId, polls, action, decidedBy: 'ip' }
+      }
       if (warnedStatus !== action.status) {
         log.info(`Action ${actionId} reports the undocumented status '${action.status}'; watching the IP instead`)
         warnedStatus = action.status

@@ -1,0 +1,112 @@
+/** The bundled action, run as a runner runs it: INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY. */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { startSimulator, type Simulator } from '../sim/simulator.js'
+import { errorLines, runDist, TOKEN } from './support.js'
+
+let sim: Simulator
+let blue: number
+let green: number
+
+beforeAll(async () => {
+  sim = await startSimulator({ actionDurationMs: 300 })
+  blue = sim.addDroplet({ name: 'blue-1', region: 'nyc3', tags: ['blue'] }).id
+  green = sim.addDroplet({ name: 'green-1', region: 'nyc3', tags: ['green'] }).id
+})
+
+afterAll(async () => {
+  expect(sim.violations).toEqual([])
+  await sim.close()
+})
+
+const base = (): Record<string, string> => ({ token: TOKEN, api_url: sim.url })
+
+describe('dist/index.js', () => {
+  it('cuts over by tag and writes every output and the summary', async () => {
+    const ip = sim.addIp({ version: 4, region: 'nyc3', dropletId: blue }).ip
+    const run = await runDist({ ...base(), operation: 'assign', ip, droplet_tag: 'green', expected_droplet_id: String(blue) })
+    expect(errorLines(run.stdout)).toEqual([])
+    expect(run.code).toBe(0)
+    expect(sim.getIp(ip)?.dropletId).toBe(green)
+    expect(run.outputs).toMatchObject({
+      ip,
+      ip_version: '4',
+      droplet_id: String(green),
+      previous_droplet_id: String(blue),
+      region: 'nyc3',
+      action_status: 'completed',
+      changed: 'true',
+      ips: '',
+      count: ''
+    })
+    expect(Object.keys(run.outputs).sort()).toEqual(
+      ['action_id', 'action_status', 'changed', 'count', 'droplet_id', 'ip', 'ip_version', 'ips', 'json', 'previous_droplet_id', 'region'].sort()
+    )
+    expect(JSON.parse(run.outputs.json!).droplet.id).toBe(green)
+    expect(run.summary).toContain('| IP | From droplet | To droplet | Region | Action | Status | Time taken |')
+    expect(run.summary).toContain(`${blue} (blue-1)`)
+    expect(run.summary).toContain(`${green} (green-1)`)
+  })
+
+  it('lists both families into the ips output', async () => {
+    const v6 = sim.addIp({ version: 6, region: 'nyc3' }).ip
+    const run = await runDist({ ...base(), operation: 'list' })
+    expect(run.code).toBe(0)
+    const ips = JSON.parse(run.outputs.ips!) as { ip: string }[]
+    expect(ips.map((e) => e.ip)).toContain(v6)
+    expect(run.outputs.count).toBe(String(ips.length))
+  })
+
+  it('takes the token from DIGITALOCEAN_ACCESS_TOKEN and never shows it', async () => {
+    const ip = sim.addIp({ version: 4 }).ip
+    const run = await runDist({ api_url: sim.url, operation: 'get', ip }, { DIGITALOCEAN_ACCESS_TOKEN: TOKEN, RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' })
+    expect(run.code).toBe(0)
+    expect(run.outputs.ip).toBe(ip)
+    const visible = [run.stdout.replace(`::add-mask::${TOKEN}`, ''), run.stderr, JSON.stringify(run.outputs), run.summary].join('\n')
+    expect(visible).not.toContain(TOKEN)
+    expect(run.stdout).toContain(`::add-mask::${TOKEN}`)
+    expect(run.stdout).toMatch(/::debug::GET \/v2\/reserved_ips\/\S+ -> 200 in \d+ ms/)
+  })
+
+  it('fails a rejected token without showing it', async () => {
+    const run = await runDist({ ...base(), token: 'dop_v1_not_the_right_one', operation: 'get', ip: '203.0.113.250' })
+    expect(run.code).not.toBe(0)
+    const errors = errorLines(run.stdout)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/401.*token was rejected/)
+    expect(run.stdout.replace('::add-mask::dop_v1_not_the_right_one', '')).not.toContain('dop_v1_not_the_right_one')
+  })
+
+  it.each([
+    [{ operation: 'get', ip: '1.2.3.4/actions' }, 'ip'],
+    [{ operation: 'get', ip: '../droplets/1' }, 'ip'],
+    [{ operation: 'assign', ip: '203.0.113.9', droplet_id: '-1' }, 'droplet_id'],
+    [{ operation: 'assign', ip: '203.0.113.9' }, 'droplet_id'],
+    [{ operation: 'explode' }, 'operation'],
+    [{ operation: 'list', timeout: 'ten' }, 'timeout'],
+    [{ operation: 'list', ip_version: '5' }, 'ip_version'],
+    [{ operation: 'assign', ip: '203.0.113.9', droplet_id: '1', droplet_tag: 'x' }, 'droplet_tag'],
+    [{ operation: 'list', api_url: 'http://api.example.com' }, 'api_url']
+  ])('refuses %p with one error naming %s, sending nothing', async (inputs, name) => {
+    const before = sim.requests.length
+    const run = await runDist({ token: TOKEN, api_url: sim.url, ...inputs })
+    expect(run.code).not.toBe(0)
+    const errors = errorLines(run.stdout)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toContain(`'${name}'`)
+    expect(sim.requests.length).toBe(before)
+  })
+
+  it('sets every output, empty where it does not apply, and fails on an errored action', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    sim.setActionOutcome(() => 'errored')
+    try {
+      const run = await runDist({ ...base(), operation: 'unassign', ip })
+      expect(run.code).not.toBe(0)
+      expect(run.outputs.action_status).toBe('errored')
+      expect(run.outputs.action_id).toMatch(/^\d+$/)
+      expect(errorLines(run.stdout)[0]).toContain(`action ${run.outputs.action_id}`)
+    } finally {
+      sim.setActionOutcome(() => 'completed')
+    }
+  })
+})

@@ -1,0 +1,206 @@
+/**
+ * Behaviour under faults: each test checks the end state in the simulator (who holds the IP, how
+ * many IPs and actions exist, how many changing requests were sent), not only the result.
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { startSimulator, type Simulator } from '../sim/simulator.js'
+import { runInProcess } from './support.js'
+
+let sim: Simulator
+let blue: number
+let green: number
+
+beforeEach(async () => {
+  sim = await startSimulator({ actionDurationMs: 200 })
+  blue = sim.addDroplet({ name: 'blue-1', region: 'nyc3', tags: ['blue'] }).id
+  green = sim.addDroplet({ name: 'green-1', region: 'nyc3', tags: ['green'] }).id
+})
+
+afterEach(async () => {
+  await sim.close()
+})
+
+const actionPosts = (): number => sim.countRequests({ method: 'POST', path: /\/actions$/ })
+
+describe('rate limits', () => {
+  it('waits for ratelimit-reset on a 429, then carries on', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    sim.inject({ method: 'GET', path: `/v2/reserved_ips/${ip}`, kind: 'rate-limit', resetInMs: 2000 })
+    const t0 = Date.now()
+    const { result, logs } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(result!.error).toBeUndefined()
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000)
+    expect(sim.getIp(ip)?.dropletId).toBe(green)
+    expect(sim.actions()).toHaveLength(1)
+    expect(logs.join('\n')).toMatch(/Rate limited/)
+  })
+
+  it('honours Retry-After on an action request, and sends the action once', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    sim.inject({ method: 'POST', path: /\/actions$/, kind: 'rate-limit', resetInMs: 1000, retryAfter: 1 })
+    const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(result!.outputs.action_status).toBe('completed')
+    expect(sim.actions()).toHaveLength(1)
+    expect(sim.getIp(ip)?.dropletId).toBe(green)
+  })
+})
+
+describe('server errors', () => {
+  it('retries 500 and 503 on reads and while polling', async () => {
+    const ip = sim.addIp({ version: 6, dropletId: blue }).ip
+    sim.inject({ method: 'GET', path: /^\/v2\/reserved_ipv6\//, kind: 'status', status: 503, times: 2 })
+    sim.inject({ method: 'GET', path: /^\/v2\/actions\//, kind: 'status', status: 500, times: 2 })
+    const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(result!.error).toBeUndefined()
+    expect(result!.outputs).toMatchObject({ action_status: 'completed', droplet_id: String(green) })
+    expect(sim.actions()).toHaveLength(1)
+  })
+
+  it('gives up on a server that keeps failing, saying what was tried, and changes nothing', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    sim.inject({ method: 'GET', kind: 'status', status: 503, times: 1000 })
+    const { error } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(error?.message).toMatch(/Gave up after 10 attempts/)
+    expect(error?.message).toMatch(/HTTP 503/)
+    expect(sim.countRequests({ method: 'GET' })).toBe(10)
+    expect(actionPosts()).toBe(0)
+    expect(sim.getIp(ip)?.dropletId).toBe(blue)
+  })
+
+  it('does not retry a 401 and says the token was rejected', async () => {
+    const ip = sim.addIp({ version: 4 }).ip
+    const { error } = await runInProcess(sim.url, { operation: 'get', ip, token: 'wrong-token' })
+    expect(error?.message).toMatch(/HTTP 401/)
+    expect(error?.message).toMatch(/token was rejected/)
+    expect(error?.message).not.toContain('wrong-token')
+    expect(sim.requests).toHaveLength(1)
+  })
+
+  it('re-reads the IP after a 503 on an assign instead of blindly re-sending', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    sim.inject({ method: 'POST', path: /\/actions$/, kind: 'status', status: 503 })
+    const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(result!.outputs.droplet_id).toBe(String(green))
+    expect(sim.actions()).toHaveLength(1)
+    expect(actionPosts()).toBe(2)
+  })
+})
+
+describe('dropped connections', () => {
+  it('re-sends an assign whose connection dropped before the server applied it', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    sim.inject({ method: 'POST', path: /\/actions$/, kind: 'drop-before' })
+    const { result, logs } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(result!.outputs).toMatchObject({ droplet_id: String(green), action_status: 'completed', changed: 'true' })
+    expect(sim.actions()).toHaveLength(1)
+    expect(actionPosts()).toBe(2)
+    expect(logs.join('\n')).toMatch(/re-reading the IP/)
+  })
+
+  it('adopts the action of an IPv4 assign that was applied before the connection dropped', async () => {
+    sim.setActionDuration(800)
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    sim.inject({ method: 'POST', path: /\/actions$/, kind: 'drop-after' })
+    const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(sim.actions()).toHaveLength(1)
+    expect(actionPosts()).toBe(1)
+    expect(sim.getIp(ip)?.dropletId).toBe(green)
+    expect(result!.outputs).toMatchObject({ droplet_id: String(green), action_id: String(sim.actions()[0]!.id), action_status: 'completed' })
+  })
+
+  it('never applies an IPv6 assign twice when the answer was lost', async () => {
+    sim.setActionDuration(800)
+    const ip = sim.addIp({ version: 6, dropletId: blue }).ip
+    sim.inject({ method: 'POST', path: /\/actions$/, kind: 'drop-after' })
+    const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(sim.getIp(ip)?.dropletId).toBe(green)
+    expect(sim.actions()).toHaveLength(1)
+    expect(result!.outputs).toMatchObject({ droplet_id: String(green), changed: 'true' })
+  })
+
+  it('unassign: continues from what happened when the answer was lost', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    sim.inject({ method: 'POST', path: /\/actions$/, kind: 'drop-after' })
+    const { result } = await runInProcess(sim.url, { operation: 'unassign', ip })
+    expect(sim.getIp(ip)?.dropletId).toBeNull()
+    expect(sim.actions()).toHaveLength(1)
+    expect(result!.outputs.droplet_id).toBe('')
+  })
+
+  it('abandons a hung read and retries it', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    sim.inject({ method: 'GET', path: `/v2/reserved_ips/${ip}`, kind: 'hang' })
+    const { result, logs } = await runInProcess(sim.url, { operation: 'get', ip })
+    expect(result!.outputs.droplet_id).toBe(String(blue))
+    expect(logs.join('\n')).toMatch(/no answer within/)
+    expect(sim.countRequests({ method: 'GET', path: `/v2/reserved_ips/${ip}` })).toBe(2)
+  })
+
+  it('never sends a create twice: a lost answer fails with how to find the address', async () => {
+    sim.inject({ method: 'POST', path: '/v2/reserved_ips', kind: 'drop-after' })
+    const { error } = await runInProcess(sim.url, { operation: 'create', region: 'nyc3' })
+    expect(error?.message).toMatch(/may have been reserved/)
+    expect(error?.message).toMatch(/operation: list/)
+    expect(sim.countRequests({ method: 'POST', path: '/v2/reserved_ips' })).toBe(1)
+    expect(sim.ips()).toHaveLength(1)
+  })
+
+  it('never sends a create twice after a 5xx either', async () => {
+    sim.inject({ method: 'POST', path: '/v2/reserved_ipv6', kind: 'status', status: 502 })
+    const { error } = await runInProcess(sim.url, { operation: 'create', region: 'nyc3', ip_version: '6' })
+    expect(error?.message).toMatch(/may have been reserved/)
+    expect(sim.countRequests({ method: 'POST' })).toBe(1)
+  })
+
+  it('retries a delete whose answer was lost, and counts it as released', async () => {
+    const ip = sim.addIp({ version: 4 }).ip
+    sim.inject({ method: 'DELETE', kind: 'drop-after' })
+    const { result } = await runInProcess(sim.url, { operation: 'delete', ip })
+    expect(sim.getIp(ip)).toBeUndefined()
+    expect(result!.outputs.changed).toBe('true')
+  })
+})
+
+describe('pending events', () => {
+  it('waits for a 422 pending event to clear, and says so', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    sim.inject({ method: 'POST', path: /\/actions$/, kind: 'pending-event', times: 2 })
+    const { result, logs } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(result!.outputs).toMatchObject({ droplet_id: String(green), action_status: 'completed' })
+    expect(logs.join('\n')).toMatch(/pending event/)
+    expect(sim.actions()).toHaveLength(1)
+  })
+
+  it("waits out someone else's action on the IP, then makes the change", async () => {
+    const ip = sim.addIp({ version: 6, dropletId: blue }).ip
+    sim.lock(ip, 1500)
+    const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(result!.outputs.droplet_id).toBe(String(green))
+    expect(sim.getIp(ip)?.dropletId).toBe(green)
+  })
+
+  it('waits for a droplet that is still being set up', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    sim.setDropletBusy(green, 1200)
+    const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(result!.outputs.droplet_id).toBe(String(green))
+    expect(sim.actions()).toHaveLength(1)
+  })
+
+  it('gives up at the timeout when the pending event never clears, changing nothing', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    sim.lock(ip, 60_000)
+    const { error } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green), timeout: '3' })
+    expect(error?.message).toMatch(/timeout ran out/)
+    expect(sim.getIp(ip)?.dropletId).toBe(blue)
+  })
+
+  it('reads a just-created IP again when the first read lags', async () => {
+    await sim.close()
+    sim = await startSimulator({ actionDurationMs: 100, readLagMs: 600 })
+    const d = sim.addDroplet({ name: 'new-1', region: 'nyc3' }).id
+    const { result, error } = await runInProcess(sim.url, { operation: 'create', droplet_id: String(d) })
+    expect(error).toBeUndefined()
+    expect(result!.outputs.droplet_id).toBe(String(d))
+  })
+})

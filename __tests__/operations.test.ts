@@ -1,0 +1,337 @@
+/** Every operation, through real HTTP to the simulator. */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { startSimulator, type Simulator } from '../sim/simulator.js'
+import { runInProcess } from './support.js'
+
+let sim: Simulator
+let blue: number
+let green: number
+let faraway: number
+
+beforeEach(async () => {
+  sim = await startSimulator({ actionDurationMs: 150 })
+  blue = sim.addDroplet({ name: 'blue-1', region: 'nyc3', tags: ['blue'] }).id
+  green = sim.addDroplet({ name: 'green-1', region: 'nyc3', tags: ['green'] }).id
+  faraway = sim.addDroplet({ name: 'far-1', region: 'sfo3', tags: ['far'] }).id
+})
+
+afterEach(async () => {
+  expect(sim.violations).toEqual([])
+  await sim.close()
+})
+
+const mutations = (): number => sim.requests.filter((r) => r.method === 'POST' || r.method === 'DELETE').length
+
+describe('assign', () => {
+  it('moves an IPv4 from blue to green and reports the new state', async () => {
+    const ip = sim.addIp({ version: 4, region: 'nyc3', dropletId: blue }).ip
+    const { result, error } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(error).toBeUndefined()
+    expect(sim.getIp(ip)?.dropletId).toBe(green)
+    const out = result!.outputs
+    expect(out).toMatchObject({
+      ip,
+      ip_version: '4',
+      droplet_id: String(green),
+      previous_droplet_id: String(blue),
+      region: 'nyc3',
+      action_status: 'completed',
+      changed: 'true',
+      ips: '',
+      count: ''
+    })
+    expect(Number(out.action_id)).toBe(sim.actions()[0]!.id)
+    expect(JSON.parse(out.json).ip).toBe(ip)
+    expect(JSON.parse(out.json).droplet.id).toBe(green)
+    expect(mutations()).toBe(1)
+    expect(result!.error).toBeUndefined()
+  })
+
+  it('sends nothing when the IP is already on the droplet', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: green }).ip
+    const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(result!.outputs).toMatchObject({ changed: 'false', action_id: '', action_status: '', droplet_id: String(green), previous_droplet_id: String(green) })
+    expect(mutations()).toBe(0)
+  })
+
+  it('moves a reserved IPv6, written in any form', async () => {
+    const ip = sim.addIp({ version: 6, region: 'nyc3', dropletId: blue }).ip
+    const loud = ip.toUpperCase()
+    const { result, error } = await runInProcess(sim.url, { operation: 'assign', ip: loud, droplet_name: 'green-1' })
+    expect(error).toBeUndefined()
+    expect(sim.getIp(ip)?.dropletId).toBe(green)
+    expect(result!.outputs).toMatchObject({ ip, ip_version: '6', droplet_id: String(green), previous_droplet_id: String(blue), changed: 'true', action_status: 'completed' })
+  })
+
+  it('resolves droplet_tag to exactly one droplet', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_tag: 'green' })
+    expect(result!.outputs.droplet_id).toBe(String(green))
+    expect(sim.getIp(ip)?.dropletId).toBe(green)
+  })
+
+  it('refuses a tag that matches several droplets, naming them, and changes nothing', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    const second = sim.addDroplet({ name: 'green-2', region: 'nyc3', tags: ['green'] }).id
+    const { error } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_tag: 'green' })
+    expect(error?.message).toContain('matches 2 droplets')
+    expect(error?.message).toContain(`${green} (green-1`)
+    expect(error?.message).toContain(`${second} (green-2`)
+    expect(sim.getIp(ip)?.dropletId).toBe(blue)
+    expect(mutations()).toBe(0)
+  })
+
+  it('refuses a name that matches no droplet', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    const { error } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_name: 'purple-1' })
+    expect(error?.message).toContain("droplet_name 'purple-1' matches no droplet")
+    expect(mutations()).toBe(0)
+  })
+
+  it('refuses when expected_droplet_id does not hold the IP', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: green }).ip
+    const { error } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(blue), expected_droplet_id: String(faraway) })
+    expect(error?.message).toMatch(/expected_droplet_id/)
+    expect(sim.getIp(ip)?.dropletId).toBe(green)
+    expect(mutations()).toBe(0)
+  })
+
+  it('goes ahead when expected_droplet_id matches, and rolls back by previous_droplet_id', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    const cut = await runInProcess(sim.url, { operation: 'assign', ip, droplet_tag: 'green', expected_droplet_id: String(blue) })
+    expect(cut.result!.outputs.previous_droplet_id).toBe(String(blue))
+    const back = await runInProcess(sim.url, {
+      operation: 'assign',
+      ip,
+      droplet_id: cut.result!.outputs.previous_droplet_id!,
+      expected_droplet_id: cut.result!.outputs.droplet_id!
+    })
+    expect(back.error).toBeUndefined()
+    expect(sim.getIp(ip)?.dropletId).toBe(blue)
+    expect(back.result!.outputs.previous_droplet_id).toBe(String(green))
+  })
+
+  it('expected_droplet_id none guards an unassigned IP', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: null }).ip
+    const ok = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green), expected_droplet_id: 'none' })
+    expect(ok.error).toBeUndefined()
+    const refused = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(blue), expected_droplet_id: 'none' })
+    expect(refused.error?.message).toMatch(/expected_droplet_id/)
+    expect(sim.getIp(ip)?.dropletId).toBe(green)
+  })
+
+  it('says so when the droplet is in another region (known from the name)', async () => {
+    const ip = sim.addIp({ version: 4, region: 'nyc3', dropletId: blue }).ip
+    const { error } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_name: 'far-1' })
+    expect(error?.message).toMatch(/region sfo3.*nyc3/)
+    expect(mutations()).toBe(0)
+  })
+
+  it('says so when the droplet is in another region (reported by the API)', async () => {
+    const ip = sim.addIp({ version: 4, region: 'nyc3', dropletId: blue }).ip
+    const { error } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(faraway) })
+    expect(error?.message).toMatch(/another region/)
+    expect(error?.message).toMatch(/HTTP 422/)
+    expect(sim.getIp(ip)?.dropletId).toBe(blue)
+  })
+
+  it('explains a 404 for an IP that is not reserved', async () => {
+    const { error } = await runInProcess(sim.url, { operation: 'assign', ip: '192.0.2.99', droplet_id: String(green) })
+    expect(error?.message).toMatch(/192\.0\.2\.99 is not a reserved IPv4 address in this account/)
+    expect(mutations()).toBe(0)
+  })
+
+  it('returns at once with wait: false', async () => {
+    sim.setActionDuration(2000)
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green), wait: 'false' })
+    expect(result!.outputs.action_status).toBe('in-progress')
+    expect(result!.outputs.action_id).not.toBe('')
+    expect(sim.countRequests({ method: 'GET', path: /^\/v2\/actions\// })).toBe(0)
+  })
+
+  it('fails with action_status errored when the action errors', async () => {
+    sim.setActionOutcome(() => 'errored')
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(result!.outputs.action_status).toBe('errored')
+    expect(result!.error).toContain(`action ${result!.outputs.action_id}`)
+    expect(result!.error).toContain('errored')
+    expect(sim.getIp(ip)?.dropletId).toBe(blue)
+  })
+
+  it('decides from the IP when the action cannot be read (404)', async () => {
+    sim.setActionOutcome(() => 'missing')
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    const { result, logs } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(result!.error).toBeUndefined()
+    expect(result!.outputs).toMatchObject({ action_status: 'completed', droplet_id: String(green) })
+    expect(logs.join('\n')).toMatch(/cannot be read/)
+  })
+
+  it('decides from the IP when the action reports an undocumented status', async () => {
+    sim.setActionOutcome(() => 'done')
+    const ip = sim.addIp({ version: 6, dropletId: blue }).ip
+    const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(result!.error).toBeUndefined()
+    expect(result!.outputs).toMatchObject({ action_status: 'completed', droplet_id: String(green) })
+  })
+
+  it('fails at the timeout with the action id when the action never ends', async () => {
+    sim.setActionDuration(60_000)
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    const t0 = Date.now()
+    const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green), timeout: '2' })
+    expect(Date.now() - t0).toBeLessThan(8000)
+    expect(result!.outputs.action_status).toBe('in-progress')
+    expect(result!.error).toContain(`Action ${result!.outputs.action_id}`)
+    expect(result!.error).toMatch(/timeout/)
+  })
+})
+
+describe('unassign', () => {
+  it('detaches the IP and reports the droplet it left', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    const { result } = await runInProcess(sim.url, { operation: 'unassign', ip })
+    expect(sim.getIp(ip)?.dropletId).toBeNull()
+    expect(result!.outputs).toMatchObject({ droplet_id: '', previous_droplet_id: String(blue), changed: 'true', action_status: 'completed' })
+  })
+
+  it('is a no-op on a free IP', async () => {
+    const ip = sim.addIp({ version: 6, dropletId: null }).ip
+    const { result } = await runInProcess(sim.url, { operation: 'unassign', ip })
+    expect(result!.outputs).toMatchObject({ changed: 'false', action_id: '', action_status: '', droplet_id: '' })
+    expect(mutations()).toBe(0)
+  })
+
+  it('honours expected_droplet_id', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    const { error } = await runInProcess(sim.url, { operation: 'unassign', ip, expected_droplet_id: String(green) })
+    expect(error?.message).toMatch(/expected_droplet_id/)
+    expect(sim.getIp(ip)?.dropletId).toBe(blue)
+  })
+})
+
+describe('create', () => {
+  it('reserves an IPv4 in a region, with a project', async () => {
+    const { result } = await runInProcess(sim.url, { operation: 'create', region: 'nyc3', project_id: '746c6152-2fa2-11ed-92d3-27aaa54e4988' })
+    const ip = result!.outputs.ip!
+    expect(sim.getIp(ip)).toMatchObject({ version: 4, region: 'nyc3', dropletId: null, projectId: '746c6152-2fa2-11ed-92d3-27aaa54e4988' })
+    expect(result!.outputs).toMatchObject({ ip_version: '4', region: 'nyc3', changed: 'true', action_id: '', droplet_id: '' })
+  })
+
+  it('reserves an IPv4 straight onto a droplet and waits for the assignment', async () => {
+    const { result } = await runInProcess(sim.url, { operation: 'create', droplet_tag: 'green' })
+    const ip = result!.outputs.ip!
+    expect(sim.getIp(ip)?.dropletId).toBe(green)
+    expect(result!.outputs).toMatchObject({ droplet_id: String(green), action_status: 'completed', region: 'nyc3' })
+    expect(result!.outputs.action_id).not.toBe('')
+    expect(sim.countRequests({ method: 'POST' })).toBe(1)
+  })
+
+  it('reserves an IPv6 in a region', async () => {
+    const { result } = await runInProcess(sim.url, { operation: 'create', region: 'nyc3', ip_version: '6' })
+    expect(sim.getIp(result!.outputs.ip!)).toMatchObject({ version: 6, region: 'nyc3' })
+    expect(result!.outputs.ip_version).toBe('6')
+  })
+
+  it('reserves an IPv6 in the droplet region and then assigns it', async () => {
+    const { result, error } = await runInProcess(sim.url, { operation: 'create', ip_version: '6', droplet_id: String(faraway) })
+    expect(error).toBeUndefined()
+    const ip = result!.outputs.ip!
+    expect(sim.getIp(ip)).toMatchObject({ version: 6, region: 'sfo3', dropletId: faraway })
+    expect(result!.outputs).toMatchObject({ droplet_id: String(faraway), action_status: 'completed', changed: 'true' })
+  })
+
+  it('refuses a region that disagrees with the droplet, before reserving anything', async () => {
+    const { error } = await runInProcess(sim.url, { operation: 'create', region: 'nyc3', droplet_id: String(faraway) })
+    expect(error?.message).toMatch(/sfo3/)
+    expect(sim.ips()).toHaveLength(0)
+  })
+
+  it("passes DigitalOcean's quota message through", async () => {
+    await sim.close()
+    sim = await startSimulator({ actionDurationMs: 100, maxIps: 1 })
+    sim.addIp({ version: 4 })
+    const { error } = await runInProcess(sim.url, { operation: 'create', region: 'nyc3' })
+    expect(error?.message).toMatch(/HTTP 422/)
+    expect(error?.message).toMatch(/limit/i)
+    expect(sim.ips()).toHaveLength(1)
+  })
+})
+
+describe('get', () => {
+  it('reads an IPv4 and an IPv6', async () => {
+    const v4 = sim.addIp({ version: 4, dropletId: blue }).ip
+    const v6 = sim.addIp({ version: 6, region: 'sfo3' }).ip
+    const a = await runInProcess(sim.url, { operation: 'get', ip: v4 })
+    expect(a.result!.outputs).toMatchObject({ ip: v4, ip_version: '4', droplet_id: String(blue), region: 'nyc3', changed: 'false', action_id: '' })
+    const b = await runInProcess(sim.url, { operation: 'get', ip: v6 })
+    expect(b.result!.outputs).toMatchObject({ ip: v6, ip_version: '6', droplet_id: '', region: 'sfo3' })
+    expect(JSON.parse(b.result!.outputs.json).ip).toBe(v6)
+    expect(mutations()).toBe(0)
+  })
+
+  it('accepts a reserved_ipv6 answer without its wrapper key', async () => {
+    await sim.close()
+    sim = await startSimulator({ ipv6WithoutWrapper: true })
+    const d = sim.addDroplet({ name: 'x', region: 'ams3' }).id
+    const v6 = sim.addIp({ version: 6, region: 'ams3', dropletId: d }).ip
+    const { result } = await runInProcess(sim.url, { operation: 'get', ip: v6 })
+    expect(result!.outputs).toMatchObject({ ip: v6, droplet_id: String(d), region: 'ams3' })
+  })
+
+  it('fails clearly for an unknown IP', async () => {
+    const { error } = await runInProcess(sim.url, { operation: 'get', ip: '2001:db8::dead' })
+    expect(error?.message).toContain('2001:db8::dead is not a reserved IPv6 address in this account')
+  })
+})
+
+describe('list', () => {
+  it('follows every page of both families', async () => {
+    for (let i = 0; i < 450; i++) sim.addIp({ version: 4, region: i % 2 ? 'nyc3' : 'sfo3' })
+    for (let i = 0; i < 3; i++) sim.addIp({ version: 6, region: 'nyc3' })
+    const { result } = await runInProcess(sim.url, { operation: 'list' })
+    const ips = JSON.parse(result!.outputs.ips) as { ip: string; ip_version: number; region: string; droplet_id: number | null }[]
+    expect(ips).toHaveLength(453)
+    expect(result!.outputs.count).toBe('453')
+    expect(new Set(ips.map((e) => e.ip)).size).toBe(453)
+    expect(ips[0]).toEqual({ ip: expect.any(String), ip_version: expect.any(Number), region: expect.any(String), droplet_id: null })
+    expect(sim.countRequests({ method: 'GET', path: '/v2/reserved_ips' })).toBe(3)
+    expect(sim.countRequests({ method: 'GET', path: '/v2/reserved_ipv6' })).toBe(1)
+  })
+
+  it('filters by region and family', async () => {
+    sim.addIp({ version: 4, region: 'nyc3', dropletId: blue })
+    sim.addIp({ version: 4, region: 'sfo3' })
+    sim.addIp({ version: 6, region: 'nyc3' })
+    const { result } = await runInProcess(sim.url, { operation: 'list', region: 'nyc3', ip_version: '4' })
+    const ips = JSON.parse(result!.outputs.ips) as { droplet_id: number | null; region: string }[]
+    expect(ips).toEqual([expect.objectContaining({ region: 'nyc3', droplet_id: blue, ip_version: 4 })])
+    expect(sim.countRequests({ path: '/v2/reserved_ipv6' })).toBe(0)
+  })
+})
+
+describe('delete', () => {
+  it('releases a free IP', async () => {
+    const ip = sim.addIp({ version: 4 }).ip
+    const { result } = await runInProcess(sim.url, { operation: 'delete', ip })
+    expect(sim.getIp(ip)).toBeUndefined()
+    expect(result!.outputs).toMatchObject({ ip, changed: 'true' })
+  })
+
+  it('refuses to release an assigned IP, naming the droplet, and sends no DELETE', async () => {
+    const ip = sim.addIp({ version: 6, dropletId: green }).ip
+    const { error } = await runInProcess(sim.url, { operation: 'delete', ip })
+    expect(error?.message).toContain(`droplet ${green} (green-1)`)
+    expect(error?.message).toMatch(/unassign/i)
+    expect(sim.getIp(ip)).toBeDefined()
+    expect(sim.countRequests({ method: 'DELETE' })).toBe(0)
+  })
+
+  it('succeeds without change when the IP is already gone', async () => {
+    const { result } = await runInProcess(sim.url, { operation: 'delete', ip: '203.0.113.77' })
+    expect(result!.outputs).toMatchObject({ ip: '203.0.113.77', changed: 'false' })
+    expect(sim.countRequests({ method: 'DELETE' })).toBe(0)
+  })
+})
