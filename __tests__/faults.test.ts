@@ -98,7 +98,7 @@ describe('dropped connections', () => {
   })
 
   it('adopts the action of an IPv4 assign that was applied before the connection dropped', async () => {
-    sim.setActionDuration(800)
+    sim.setActionDuration(3000)
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
     sim.inject({ method: 'POST', path: /\/actions$/, kind: 'drop-after' })
     const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })

@@ -99,7 +99,7 @@ export async function changeIp(client: ApiClient, req: ChangeRequest): Promise<C
         unclear++
         if (unclear >= MAX_UNCLEAR_ANSWERS) throw error
         log.info(`No clear answer to the request to ${req.describe} (${describeError(error)}); re-reading the IP to see whether it went through`)
-        await waitBeforeRetry(client, pendingBackoff(unclear), `re-reading ${addr.text}`)
+        await waitBeforeRetry(client, 200 * unclear + Math.random() * 200, `re-reading ${addr.text}`)
       } else {
         throw explainActionError(error, req)
       }
@@ -168,7 +168,6 @@ export async function changeIp(client: ApiClient, req: ChangeRequest): Promise<C
         error: `DigitalOcean reports that action ${action.id} to ${req.describe} errored; the IP is ${final.dropletId === null ? 'assigned to no droplet' : `on droplet ${final.dropletId}`}`
       }
     }
-    log.info(`Action ${action.id} completed after ${secs(Date.now() - startedAt)}`)
     if (adopted && !req.settled(final) && adoptedRounds < 3) {
       // The action we waited for was someone else's: now send ours.
       adoptedRounds++

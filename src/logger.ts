@@ -3,6 +3,9 @@ export interface Logger {
   info(message: string): void
   warning(message: string): void
   debug(message: string): void
+  /** Folds the lines that follow into a collapsible group in the workflow log, until endGroup. */
+  startGroup?(title: string): void
+  endGroup?(): void
 }
 
 /** A logger that keeps what it was told, for callers that print it themselves. */

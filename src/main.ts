@@ -28,7 +28,9 @@ export async function main(): Promise<void> {
     const log = {
       info: (m: string) => core.info(scrub(m, secrets)),
       warning: (m: string) => core.warning(scrub(m, secrets)),
-      debug: (m: string) => core.debug(scrub(m, secrets))
+      debug: (m: string) => core.debug(scrub(m, secrets)),
+      startGroup: (title: string) => core.startGroup(scrub(title, secrets)),
+      endGroup: () => core.endGroup()
     }
     const result = await runOperation(inputs, { log, userAgent: userAgent(process.env), startedAt })
     for (const name of OUTPUT_NAMES) core.setOutput(name, result.outputs[name])

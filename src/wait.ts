@@ -43,6 +43,18 @@ export interface WaitOptions {
 
 export async function waitForAction(client: ApiClient, actionId: number, options: WaitOptions): Promise<WaitResult> {
   const log = client.log
+  log.startGroup?.(`Waiting for action ${actionId} (${options.describe})`)
+  try {
+    const result = await poll(client, actionId, options)
+    log.info(`Action ${actionId}: ${result.status} after ${((Date.now() - options.startedAt) / 1000).toFixed(1)} s and ${result.polls} polls`)
+    return result
+  } finally {
+    log.endGroup?.()
+  }
+}
+
+async function poll(client: ApiClient, actionId: number, options: WaitOptions): Promise<WaitResult> {
+  const log = client.log
   let polls = 0
   let warnedStatus = ''
   let last: ActionRecord | undefined

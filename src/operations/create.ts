@@ -83,8 +83,6 @@ export async function create(ctx: OperationContext): Promise<OperationResult> {
         error = `${addr.text} was reserved, but action ${actionId} assigning it to droplet ${target.id} had not finished when the step's timeout ran out. Look it up with GET /v2/actions/${actionId}.`
       } else if (status === 'errored') {
         error = `${addr.text} was reserved, but DigitalOcean reports that action ${actionId} assigning it to droplet ${target.id} errored. The address stays reserved (and billed): assign it, or release it with operation: delete.`
-      } else {
-        client.log.info(`Action ${actionId} completed after ${secs(Date.now() - t0)}`)
       }
       final = (status === 'timeout' ? await lastRead(client, addr) : await readIpSettling(client, addr)) ?? final
     }

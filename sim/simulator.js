@@ -1,0 +1,1079 @@
+/**
+ * A stateful loopback simulator of the parts of the DigitalOcean API the action uses:
+ * reserved IPv4 (and their older name, floating IPs), reserved IPv6, their actions, and droplet look-ups.
+ *
+ * Every request and response is checked against the OpenAPI excerpt in api/ (see openapi.js); problems
+ * are collected in `violations`. Faults (errors, rate limits, dropped or hung connections, pending
+ * events) can be queued with inject(); actions take a configurable time and can end in several ways.
+ */
+import http from 'node:http'
+import { randomUUID } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import { createValidator } from './openapi.js'
+
+let sharedValidator
+function defaultValidator() {
+  sharedValidator ??= createValidator()
+  return sharedValidator
+}
+
+const DEFAULT_PROJECT_ID = '5f3e6a52-9d1c-4b7e-8a0f-2c4d6e8f0a1b'
+const DEFAULT_RATE_LIMIT = 5000
+const NOT_FOUND_MESSAGE = 'The resource you were accessing could not be found.'
+const PENDING_MESSAGE = 'The droplet/IP has a pending event. Please try again later.'
+
+const REGION_NAMES = {
+  nyc1: 'New York 1',
+  nyc2: 'New York 2',
+  nyc3: 'New York 3',
+  sfo1: 'San Francisco 1',
+  sfo2: 'San Francisco 2',
+  sfo3: 'San Francisco 3',
+  ams2: 'Amsterdam 2',
+  ams3: 'Amsterdam 3',
+  sgp1: 'Singapore 1',
+  lon1: 'London 1',
+  fra1: 'Frankfurt 1',
+  tor1: 'Toronto 1',
+  blr1: 'Bangalore 1',
+  syd1: 'Sydney 1',
+  atl1: 'Atlanta 1'
+}
+const REGION_SIZES = ['s-1vcpu-512mb-10gb', 's-1vcpu-1gb', 's-1vcpu-2gb', 's-2vcpu-2gb', 's-2vcpu-4gb', 's-4vcpu-8gb']
+const REGION_FEATURES = ['backups', 'ipv6', 'metadata', 'install_agent', 'storage', 'image_transfer']
+
+const FAMILIES = {
+  reserved_ips: { version: 4, one: 'reserved_ip', many: 'reserved_ips', resourceType: 'reserved_ip', base: '/v2/reserved_ips', noun: 'reserved IP' },
+  floating_ips: { version: 4, one: 'floating_ip', many: 'floating_ips', resourceType: 'floating_ip', base: '/v2/floating_ips', noun: 'floating IP' },
+  reserved_ipv6: { version: 6, one: 'reserved_ipv6', many: 'reserved_ipv6s', resourceType: 'reserved_ipv6', base: '/v2/reserved_ipv6', noun: 'reserved IPv6' }
+}
+
+const FAULT_KINDS = new Set(['status', 'rate-limit', 'drop-before', 'drop-after', 'hang', 'pending-event', 'not-found'])
+const OUTCOMES = new Set(['completed', 'errored', 'done', 'missing'])
+
+const ERROR_IDS = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  422: 'unprocessable_entity',
+  429: 'too_many_requests',
+  500: 'server_error',
+  502: 'bad_gateway',
+  503: 'service_unavailable',
+  504: 'gateway_timeout'
+}
+const ERROR_MESSAGES = {
+  500: 'Server was unable to give you a response.',
+  502: 'Bad gateway.',
+  503: 'The service is temporarily unavailable. Please try again later.',
+  504: 'Gateway timeout.'
+}
+
+// ---------------------------------------------------------------- addresses
+
+/** Parses dotted-quad IPv4 (no leading zeros) into an unsigned 32-bit number. */
+function parseIPv4(text) {
+  const parts = text.split('.')
+  if (parts.length !== 4) return undefined
+  let n = 0
+  for (const part of parts) {
+    if (!/^(0|[1-9]\d{0,2})$/.test(part)) return undefined
+    const v = Number(part)
+    if (v > 255) return undefined
+    n = n * 256 + v
+  }
+  return n
+}
+
+function formatIPv4(n) {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.')
+}
+
+/** Parses any textual IPv6 (compressed, upper case, embedded IPv4 tail) into eight 16-bit groups. */
+function parseIPv6(text) {
+  let s = text.toLowerCase()
+  if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1)
+  if (!/^[0-9a-f:.]+$/.test(s)) return undefined
+  let tail = []
+  if (s.includes('.')) {
+    const lastColon = s.lastIndexOf(':')
+    if (lastColon < 0) return undefined
+    const v4 = parseIPv4(s.slice(lastColon + 1))
+    if (v4 === undefined) return undefined
+    tail = [v4 >>> 16, v4 & 0xffff]
+    s = s.slice(0, lastColon + 1)
+    if (!s.endsWith('::')) s = s.slice(0, -1)
+  }
+  const halves = s.split('::')
+  if (halves.length > 2) return undefined
+  const toGroups = (part) => (part === '' ? [] : part.split(':'))
+  const head = toGroups(halves[0])
+  const rest = halves.length === 2 ? toGroups(halves[1]) : []
+  for (const g of [...head, ...rest]) if (!/^[0-9a-f]{1,4}$/.test(g)) return undefined
+  const explicit = head.length + rest.length + tail.length
+  if (halves.length === 1 && explicit !== 8) return undefined
+  if (halves.length === 2 && explicit > 7) return undefined
+  const zeros = new Array(8 - explicit).fill(0)
+  return [...head.map((g) => parseInt(g, 16)), ...(halves.length === 2 ? zeros : []), ...rest.map((g) => parseInt(g, 16)), ...tail]
+}
+
+/** RFC 5952 text: lower case, no leading zeros, the longest run of two or more zero groups as '::'. */
+function formatIPv6(groups) {
+  let bestStart = -1
+  let bestLen = 1
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++
+      continue
+    }
+    let j = i
+    while (j < 8 && groups[j] === 0) j++
+    if (j - i > bestLen) {
+      bestStart = i
+      bestLen = j - i
+    }
+    i = j
+  }
+  const hex = groups.map((g) => g.toString(16))
+  if (bestStart < 0) return hex.join(':')
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`
+}
+
+/** { ip, version } in canonical form, or undefined when the text is no IP address. */
+export function canonicalIp(text) {
+  if (typeof text !== 'string') return undefined
+  let s = text.trim()
+  try {
+    s = decodeURIComponent(s)
+  } catch {
+    return undefined
+  }
+  if (s.includes(':')) {
+    const groups = parseIPv6(s)
+    return groups ? { ip: formatIPv6(groups), version: 6 } : undefined
+  }
+  const n = parseIPv4(s)
+  return n === undefined ? undefined : { ip: formatIPv4(n), version: 4 }
+}
+
+/** IPv4 pool: 203.0.113.10-254, then 198.51.100.1-254, then 45.55.0.1 upwards across /16s (skipping .0 and .255). */
+function* ipv4Pool() {
+  for (let i = 10; i <= 254; i++) yield `203.0.113.${i}`
+  for (let i = 1; i <= 254; i++) yield `198.51.100.${i}`
+  for (let second = 55; second <= 255; second++) {
+    for (let third = 0; third <= 255; third++) {
+      for (let fourth = 1; fourth <= 254; fourth++) yield `45.${second}.${third}.${fourth}`
+    }
+  }
+}
+
+/** IPv6 pool: 2001:db8:10::1 upwards. */
+function* ipv6Pool() {
+  for (let n = 1; n < 2 ** 32; n++) yield formatIPv6([0x2001, 0xdb8, 0x10, 0, 0, 0, Math.floor(n / 65536), n % 65536])
+}
+
+// ---------------------------------------------------------------- helpers
+
+function isoSeconds(ms) {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+function regionObject(slug) {
+  return {
+    name: REGION_NAMES[slug] ?? slug.toUpperCase(),
+    slug,
+    features: [...REGION_FEATURES],
+    available: true,
+    sizes: [...REGION_SIZES]
+  }
+}
+
+function isRegionSlug(slug) {
+  return typeof slug === 'string' && (slug in REGION_NAMES || /^[a-z]{3}\d$/.test(slug))
+}
+
+function matchesPath(pattern, path, rawPath) {
+  if (pattern === undefined) return true
+  if (pattern instanceof RegExp) {
+    pattern.lastIndex = 0
+    if (pattern.test(path)) return true
+    pattern.lastIndex = 0
+    return rawPath !== undefined && pattern.test(rawPath)
+  }
+  return pattern === path || pattern === rawPath
+}
+
+function decodePath(rawPath) {
+  return rawPath
+    .split('/')
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment)
+      } catch {
+        return segment
+      }
+    })
+    .join('/')
+}
+
+function positiveInt(text) {
+  return typeof text === 'string' && /^\d+$/.test(text) ? Number(text) : undefined
+}
+
+// ---------------------------------------------------------------- the simulator
+
+/**
+ * Starts a simulator on a loopback port.
+ * @param {import('./simulator.js').SimulatorOptions} [options]
+ * @returns {Promise<import('./simulator.js').Simulator>}
+ */
+export async function startSimulator(options = {}) {
+  const host = options.host ?? '127.0.0.1'
+  const token = options.token ?? 'sim-token'
+  const validate = options.validate ?? true
+  const matcher = defaultValidator()
+  const validator = validate ? matcher : undefined
+  const maxIps = options.maxIps ?? Infinity
+  const readLagMs = options.readLagMs ?? 0
+  const ipv6WithoutWrapper = options.ipv6WithoutWrapper ?? false
+  const pageDefault = options.pageDefault ?? 20
+  const rateLimit = options.rateLimit
+  if (rateLimit && !(rateLimit.perMinute > 0)) throw new Error('rateLimit.perMinute must be a positive number')
+  const rateWindowMs = rateLimit ? 60_000 / (rateLimit.timeScale ?? 1) : 60_000
+  let actionDuration = options.actionDurationMs ?? 300
+  let actionOutcome
+
+  // Relative times (request `at`, action startedAt/completedAt) are ms after timeOrigin, a performance.now() value.
+  const timeOrigin = performance.now()
+  const sinceOrigin = () => performance.now() - timeOrigin
+  const hooks = []
+  const ipStore = new Map()
+  const dropletStore = new Map()
+  const actionStore = new Map()
+  const inProgress = new Set()
+  const requests = []
+  const violations = []
+  const faults = []
+  const byRoute = {}
+  const sockets = new Set()
+  const accepted = [] // timestamps of requests inside the rate-limit window
+  let rateLimited = 0
+  let polls = 0
+  let nextDropletId = 1000
+  let nextActionId = 1_000_001
+  let nextV6ResourceId = 1
+  let closed = false
+  const v4Pool = ipv4Pool()
+  const v6Pool = ipv6Pool()
+
+  // ---------------------------------------------------------- state
+
+  function isIpLocked(rec, now = Date.now()) {
+    return rec.lockedUntil > now || rec.pendingAction !== null
+  }
+
+  function isDropletBusy(droplet, now = Date.now()) {
+    if (droplet.busyUntil > now) return true
+    for (const action of inProgress) if (action.dropletId === droplet.id) return true
+    return false
+  }
+
+  function ipSnapshot(rec) {
+    return {
+      ip: rec.ip,
+      version: rec.version,
+      region: rec.region,
+      dropletId: rec.dropletId,
+      locked: isIpLocked(rec),
+      projectId: rec.projectId
+    }
+  }
+
+  function dropletSnapshot(d) {
+    return { id: d.id, name: d.name, region: d.region, tags: [...d.tags] }
+  }
+
+  function actionSnapshot(a) {
+    return {
+      id: a.id,
+      type: a.type,
+      status: a.status,
+      resourceType: a.resourceType,
+      ip: a.ip,
+      dropletId: a.dropletId,
+      startedAt: a.startedRel,
+      completedAt: a.completedAt === null ? null : a.startedRel + (a.completedAt - a.startedAt)
+    }
+  }
+
+  function countFamily(version) {
+    let n = 0
+    for (const rec of ipStore.values()) if (rec.version === version) n++
+    return n
+  }
+
+  function allocate(version) {
+    const pool = version === 4 ? v4Pool : v6Pool
+    for (;;) {
+      const next = pool.next()
+      if (next.done) throw new Error(`the simulator ran out of IPv${version} addresses`)
+      if (!ipStore.has(next.value)) return next.value
+    }
+  }
+
+  function newIpRecord({ ip, version, region, dropletId, projectId, viaApi }) {
+    const now = Date.now()
+    const rec = {
+      ip,
+      version,
+      region,
+      dropletId,
+      projectId: projectId ?? DEFAULT_PROJECT_ID,
+      createdAt: now,
+      reservedAt: isoSeconds(now),
+      lockedUntil: 0,
+      pendingAction: null,
+      viaApi,
+      resourceId: version === 4 ? parseIPv4(ip) : nextV6ResourceId++
+    }
+    ipStore.set(ip, rec)
+    return rec
+  }
+
+  /** Completes every in-progress action whose time has come. */
+  function settle(now = Date.now()) {
+    for (const action of [...inProgress]) if (action.dueAt <= now) finish(action)
+  }
+
+  function finish(action) {
+    if (!inProgress.delete(action)) return
+    if (action.timer) clearTimeout(action.timer)
+    action.timer = undefined
+    action.completedAt = action.dueAt
+    const rec = ipStore.get(action.ip)
+    if (rec && rec.pendingAction === action.id) rec.pendingAction = null
+    if (action.outcome === 'errored') {
+      action.status = 'errored'
+      return
+    }
+    if (rec) rec.dropletId = action.type === 'assign_ip' ? action.dropletId : null
+    action.status = action.outcome === 'done' ? 'done' : 'completed'
+  }
+
+  function startAction(type, rec, dropletId, resourceType) {
+    const now = Date.now()
+    const action = {
+      id: nextActionId++,
+      type,
+      status: 'in-progress',
+      resourceType,
+      ip: rec.ip,
+      dropletId,
+      region: rec.region,
+      resourceId: rec.resourceId,
+      startedAt: now,
+      startedRel: sinceOrigin(),
+      completedAt: null,
+      dueAt: now,
+      outcome: 'completed',
+      timer: undefined
+    }
+    const rawDuration = typeof actionDuration === 'function' ? actionDuration(actionSnapshot(action)) : actionDuration
+    const duration = Number.isFinite(rawDuration) && rawDuration > 0 ? rawDuration : 0
+    action.dueAt = now + duration
+    if (actionOutcome) {
+      const outcome = actionOutcome(actionSnapshot(action)) ?? 'completed'
+      if (!OUTCOMES.has(outcome)) throw new Error(`setActionOutcome: unknown outcome '${outcome}'`)
+      action.outcome = outcome
+    }
+    actionStore.set(action.id, action)
+    inProgress.add(action)
+    rec.pendingAction = action.id
+    if (duration < 2 ** 31 - 1) {
+      action.timer = setTimeout(() => settle(), duration)
+      action.timer.unref?.()
+    }
+    return action
+  }
+
+  // ---------------------------------------------------------- JSON shapes
+
+  function dropletJson(d) {
+    const n = d.id
+    const publicIp = `198.18.${(n >>> 8) & 255}.${n & 255}`
+    const privateIp = `10.108.${(n >>> 8) & 255}.${n & 255}`
+    return {
+      id: d.id,
+      name: d.name,
+      memory: 1024,
+      vcpus: 1,
+      disk: 25,
+      disk_info: [{ type: 'local', size: { amount: 25, unit: 'gib' } }],
+      locked: false,
+      status: 'active',
+      kernel: null,
+      created_at: d.createdAt,
+      features: ['monitoring', 'ipv6', 'private_networking'],
+      backup_ids: [],
+      next_backup_window: null,
+      snapshot_ids: [],
+      image: {
+        id: 191457505,
+        name: '24.04 (LTS) x64',
+        type: 'base',
+        distribution: 'Ubuntu',
+        slug: 'ubuntu-24-04-x64',
+        public: true,
+        regions: ['nyc3', 'sfo3', 'ams3', 'fra1', 'lon1', 'sgp1'],
+        created_at: '2025-04-24T10:00:00Z',
+        min_disk_size: 7,
+        size_gigabytes: 2.36,
+        description: 'Ubuntu 24.04 (LTS) x64',
+        tags: [],
+        status: 'available',
+        error_message: ''
+      },
+      volume_ids: [],
+      size: {
+        slug: 's-1vcpu-1gb',
+        memory: 1024,
+        vcpus: 1,
+        disk: 25,
+        transfer: 1,
+        price_monthly: 6,
+        price_hourly: 0.00893,
+        regions: [d.region],
+        available: true,
+        description: 'Basic'
+      },
+      size_slug: 's-1vcpu-1gb',
+      networks: {
+        v4: [
+          { ip_address: publicIp, netmask: '255.255.240.0', gateway: '198.18.0.1', type: 'public' },
+          { ip_address: privateIp, netmask: '255.255.0.0', gateway: '10.108.0.1', type: 'private' }
+        ],
+        v6: []
+      },
+      region: regionObject(d.region),
+      tags: [...d.tags],
+      vpc_uuid: '3b0f1c2a-7e6d-4c5b-9a8f-1e2d3c4b5a69'
+    }
+  }
+
+  function ipJson(rec) {
+    const droplet = rec.dropletId === null ? undefined : dropletStore.get(rec.dropletId)
+    if (rec.version === 6) {
+      return { ip: rec.ip, region_slug: rec.region, reserved_at: rec.reservedAt, droplet: droplet ? dropletJson(droplet) : null }
+    }
+    return {
+      ip: rec.ip,
+      region: regionObject(rec.region),
+      droplet: droplet ? dropletJson(droplet) : null,
+      locked: isIpLocked(rec),
+      project_id: rec.projectId
+    }
+  }
+
+  /** An action as the API shows it; `documented` replaces the undocumented 'done' status for validation. */
+  function actionJson(a, documented = false) {
+    return {
+      id: a.id,
+      status: documented && a.status === 'done' ? 'completed' : a.status,
+      type: a.type,
+      started_at: isoSeconds(a.startedAt),
+      completed_at: a.completedAt === null ? null : isoSeconds(a.completedAt),
+      resource_id: a.resourceId,
+      resource_type: a.resourceType,
+      region: regionObject(a.region),
+      region_slug: a.region
+    }
+  }
+
+  // ---------------------------------------------------------- rate limiting
+
+  function pruneWindow(now) {
+    const horizon = now - rateWindowMs
+    let drop = 0
+    while (drop < accepted.length && accepted[drop] <= horizon) drop++
+    if (drop) accepted.splice(0, drop)
+  }
+
+  function rateHeaders(now) {
+    pruneWindow(now)
+    const oldest = accepted.length ? accepted[0] : now
+    const reset = Math.ceil((oldest + rateWindowMs) / 1000)
+    if (rateLimit) {
+      return {
+        'ratelimit-limit': String(rateLimit.perMinute),
+        'ratelimit-remaining': String(Math.max(0, rateLimit.perMinute - accepted.length)),
+        'ratelimit-reset': String(reset)
+      }
+    }
+    // No limit is enforced: the headers are informative and never low enough to make a client slow down.
+    return {
+      'ratelimit-limit': String(DEFAULT_RATE_LIMIT),
+      'ratelimit-remaining': String(Math.max(1000, DEFAULT_RATE_LIMIT - accepted.length)),
+      'ratelimit-reset': String(reset)
+    }
+  }
+
+  // ---------------------------------------------------------- responses
+
+  function send(ctx, status, body, extraHeaders = {}, validateAs = body) {
+    if (ctx.done) return
+    ctx.done = true
+    if (ctx.dropAfter) {
+      ctx.record.status = 0
+      ctx.req.socket.destroy()
+      return
+    }
+    const headers = { ...(ctx.rate ?? rateHeaders(Date.now())), 'x-request-id': ctx.requestId, ...extraHeaders }
+    let payload
+    if (body !== undefined && status !== 204) {
+      payload = JSON.stringify(body)
+      headers['content-type'] = 'application/json; charset=utf-8'
+      headers['content-length'] = String(Buffer.byteLength(payload))
+    }
+    ctx.record.status = status
+    ctx.res.writeHead(status, headers)
+    ctx.res.end(payload)
+    if (validator && ctx.operationKnown) {
+      const problems = validator.validateResponse({ method: ctx.method, path: ctx.rawPath, status, body: status === 204 ? undefined : validateAs })
+      for (const p of problems) violations.push(`response to ${ctx.method} ${ctx.path} (${status}): ${p}`)
+    }
+  }
+
+  function fail(ctx, status, message, extraHeaders = {}, id = ERROR_IDS[status] ?? 'error') {
+    send(ctx, status, { id, message, request_id: ctx.requestId }, extraHeaders)
+  }
+
+  const notFound = (ctx) => fail(ctx, 404, NOT_FOUND_MESSAGE)
+  const pending = (ctx) => fail(ctx, 422, PENDING_MESSAGE)
+
+  function paginate(ctx, key, items, base) {
+    const perPageAsked = positiveInt(ctx.query.per_page)
+    const perPage = Math.min(200, Math.max(1, perPageAsked ?? pageDefault))
+    const page = Math.max(1, positiveInt(ctx.query.page) ?? 1)
+    const total = items.length
+    const last = Math.max(1, Math.ceil(total / perPage))
+    const slice = items.slice((page - 1) * perPage, page * perPage)
+    const href = (n) => {
+      const q = new URLSearchParams(ctx.query)
+      q.set('page', String(n))
+      q.set('per_page', String(perPage))
+      return `${sim.url}${base}?${q}`
+    }
+    const pages = {}
+    if (page > 1) {
+      pages.first = href(1)
+      pages.prev = href(Math.min(page - 1, last))
+    }
+    if (page < last) {
+      pages.next = href(page + 1)
+      pages.last = href(last)
+    }
+    const links = Object.keys(pages).length ? { pages } : {}
+    return { [key]: slice, links, meta: { total } }
+  }
+
+  // ---------------------------------------------------------- handlers
+
+  function findIp(fam, text) {
+    const c = canonicalIp(text)
+    if (!c || c.version !== fam.version) return undefined
+    return ipStore.get(c.ip)
+  }
+
+  function listIps(ctx, fam) {
+    const items = [...ipStore.values()].filter((r) => r.version === fam.version).map(ipJson)
+    send(ctx, 200, paginate(ctx, fam.many, items, fam.base))
+  }
+
+  function quotaFull(ctx, version) {
+    if (countFamily(version) < maxIps) return false
+    fail(ctx, 422, `You have reached the limit of reserved IPs for your account (${maxIps} reserved IPv${version} addresses). Contact support to raise it.`)
+    return true
+  }
+
+  function createIpv4(ctx, fam) {
+    const body = ctx.body && typeof ctx.body === 'object' ? ctx.body : {}
+    if (body.droplet_id !== undefined) {
+      const droplet = dropletStore.get(Number(body.droplet_id))
+      if (!droplet) return fail(ctx, 422, `Droplet ${body.droplet_id} was not found.`)
+      if (quotaFull(ctx, 4)) return
+      if (isDropletBusy(droplet)) return pending(ctx)
+      const rec = newIpRecord({ ip: allocate(4), version: 4, region: droplet.region, dropletId: null, projectId: undefined, viaApi: true })
+      const action = startAction('assign_ip', rec, droplet.id, fam.resourceType)
+      return send(ctx, 202, {
+        [fam.one]: ipJson(rec),
+        links: {
+          droplets: [{ id: droplet.id, rel: 'droplet', href: `${sim.url}/v2/droplets/${droplet.id}` }],
+          actions: [{ id: action.id, rel: 'assign_ip', href: `${sim.url}/v2/actions/${action.id}` }]
+        }
+      })
+    }
+    if (body.region !== undefined) {
+      if (!isRegionSlug(body.region)) return fail(ctx, 422, `The region '${body.region}' is not available.`)
+      if (quotaFull(ctx, 4)) return
+      const rec = newIpRecord({ ip: allocate(4), version: 4, region: body.region, dropletId: null, projectId: body.project_id, viaApi: true })
+      return send(ctx, 202, { [fam.one]: ipJson(rec), links: {} })
+    }
+    return fail(ctx, 422, 'Either droplet_id or region must be given.')
+  }
+
+  function createIpv6(ctx, fam) {
+    const body = ctx.body && typeof ctx.body === 'object' ? ctx.body : {}
+    if (!isRegionSlug(body.region_slug)) return fail(ctx, 422, `The region '${body.region_slug}' is not available.`)
+    if (quotaFull(ctx, 6)) return
+    const rec = newIpRecord({ ip: allocate(6), version: 6, region: body.region_slug, dropletId: null, projectId: undefined, viaApi: true })
+    send(ctx, 201, { [fam.one]: ipJson(rec) })
+  }
+
+  function getIpRoute(ctx, fam, text) {
+    const rec = findIp(fam, text)
+    if (!rec || (rec.viaApi && Date.now() - rec.createdAt < readLagMs)) return notFound(ctx)
+    const json = ipJson(rec)
+    send(ctx, 200, fam.version === 6 && ipv6WithoutWrapper ? json : { [fam.one]: json })
+  }
+
+  function deleteIp(ctx, fam, text) {
+    const rec = findIp(fam, text)
+    if (!rec) return notFound(ctx)
+    if (isIpLocked(rec)) return pending(ctx)
+    ipStore.delete(rec.ip)
+    send(ctx, 204, undefined)
+  }
+
+  function postIpAction(ctx, fam, text) {
+    const rec = findIp(fam, text)
+    if (!rec) return notFound(ctx)
+    const body = ctx.body && typeof ctx.body === 'object' ? ctx.body : {}
+    const noun = fam.noun
+    if (body.type === 'assign') {
+      if (body.droplet_id === undefined) return fail(ctx, 422, 'droplet_id is required to assign.')
+      const droplet = dropletStore.get(Number(body.droplet_id))
+      if (!droplet) return fail(ctx, 422, `Droplet ${body.droplet_id} was not found.`)
+      if (isIpLocked(rec)) return pending(ctx)
+      if (droplet.region !== rec.region) return fail(ctx, 422, `The droplet and the ${noun} must be in the same region`)
+      if (isDropletBusy(droplet)) return pending(ctx)
+      const action = startAction('assign_ip', rec, droplet.id, fam.resourceType)
+      return send(ctx, 201, { action: actionJson(action) })
+    }
+    if (body.type === 'unassign') {
+      if (isIpLocked(rec)) return pending(ctx)
+      if (rec.dropletId === null) return fail(ctx, 422, `The ${noun} is not assigned to a droplet`)
+      const current = dropletStore.get(rec.dropletId)
+      if (current && current.busyUntil > Date.now()) return pending(ctx)
+      const action = startAction('unassign_ip', rec, rec.dropletId, fam.resourceType)
+      return send(ctx, 201, { action: actionJson(action) })
+    }
+    fail(ctx, 422, "The action type must be 'assign' or 'unassign'.")
+  }
+
+  function visibleActionsOf(rec) {
+    return [...actionStore.values()].filter((a) => a.ip === rec.ip && a.outcome !== 'missing')
+  }
+
+  function listIpActions(ctx, fam, text) {
+    const rec = findIp(fam, text)
+    if (!rec) return notFound(ctx)
+    const list = visibleActionsOf(rec)
+    const base = `${fam.base}/${rec.ip}/actions`
+    send(ctx, 200, paginate(ctx, 'actions', list.map((a) => actionJson(a)), base), {}, paginate(ctx, 'actions', list.map((a) => actionJson(a, true)), base))
+  }
+
+  function getIpAction(ctx, fam, text, idText) {
+    const rec = findIp(fam, text)
+    const id = positiveInt(idText)
+    const action = id === undefined ? undefined : actionStore.get(id)
+    if (!rec || !action || action.ip !== rec.ip || action.outcome === 'missing') return notFound(ctx)
+    send(ctx, 200, { action: actionJson(action) }, {}, { action: actionJson(action, true) })
+  }
+
+  function getAction(ctx, idText) {
+    const id = positiveInt(idText)
+    const action = id === undefined ? undefined : actionStore.get(id)
+    if (!action || action.outcome === 'missing') return notFound(ctx)
+    send(ctx, 200, { action: actionJson(action) }, {}, { action: actionJson(action, true) })
+  }
+
+  function listDroplets(ctx) {
+    let list = [...dropletStore.values()]
+    if (ctx.query.name !== undefined) {
+      const wanted = ctx.query.name.toLowerCase()
+      list = list.filter((d) => d.name.toLowerCase() === wanted)
+    }
+    if (ctx.query.tag_name !== undefined) list = list.filter((d) => d.tags.includes(ctx.query.tag_name))
+    send(ctx, 200, paginate(ctx, 'droplets', list.map(dropletJson), '/v2/droplets'))
+  }
+
+  function getDroplet(ctx, idText) {
+    const id = positiveInt(idText)
+    const droplet = id === undefined ? undefined : dropletStore.get(id)
+    if (!droplet) return notFound(ctx)
+    send(ctx, 200, { droplet: dropletJson(droplet) })
+  }
+
+  const FAM = '(reserved_ips|floating_ips)'
+  const routes = [
+    ['GET', new RegExp(`^/v2/${FAM}$`), (ctx, m) => listIps(ctx, FAMILIES[m[1]])],
+    ['POST', new RegExp(`^/v2/${FAM}$`), (ctx, m) => createIpv4(ctx, FAMILIES[m[1]])],
+    ['GET', new RegExp(`^/v2/${FAM}/([^/]+)$`), (ctx, m) => getIpRoute(ctx, FAMILIES[m[1]], m[2])],
+    ['DELETE', new RegExp(`^/v2/${FAM}/([^/]+)$`), (ctx, m) => deleteIp(ctx, FAMILIES[m[1]], m[2])],
+    ['GET', new RegExp(`^/v2/${FAM}/([^/]+)/actions$`), (ctx, m) => listIpActions(ctx, FAMILIES[m[1]], m[2])],
+    ['POST', new RegExp(`^/v2/${FAM}/([^/]+)/actions$`), (ctx, m) => postIpAction(ctx, FAMILIES[m[1]], m[2])],
+    ['GET', new RegExp(`^/v2/${FAM}/([^/]+)/actions/([^/]+)$`), (ctx, m) => getIpAction(ctx, FAMILIES[m[1]], m[2], m[3])],
+    ['GET', /^\/v2\/reserved_ipv6$/, (ctx) => listIps(ctx, FAMILIES.reserved_ipv6)],
+    ['POST', /^\/v2\/reserved_ipv6$/, (ctx) => createIpv6(ctx, FAMILIES.reserved_ipv6)],
+    ['GET', /^\/v2\/reserved_ipv6\/([^/]+)$/, (ctx, m) => getIpRoute(ctx, FAMILIES.reserved_ipv6, m[1])],
+    ['DELETE', /^\/v2\/reserved_ipv6\/([^/]+)$/, (ctx, m) => deleteIp(ctx, FAMILIES.reserved_ipv6, m[1])],
+    ['GET', /^\/v2\/reserved_ipv6\/([^/]+)\/actions$/, (ctx, m) => listIpActions(ctx, FAMILIES.reserved_ipv6, m[1])],
+    ['POST', /^\/v2\/reserved_ipv6\/([^/]+)\/actions$/, (ctx, m) => postIpAction(ctx, FAMILIES.reserved_ipv6, m[1])],
+    ['GET', /^\/v2\/reserved_ipv6\/([^/]+)\/actions\/([^/]+)$/, (ctx, m) => getIpAction(ctx, FAMILIES.reserved_ipv6, m[1], m[2])],
+    ['GET', /^\/v2\/actions\/([^/]+)$/, (ctx, m) => getAction(ctx, m[1])],
+    ['GET', /^\/v2\/droplets$/, (ctx) => listDroplets(ctx)],
+    ['GET', /^\/v2\/droplets\/([^/]+)$/, (ctx, m) => getDroplet(ctx, m[1])]
+  ]
+
+  function route(ctx) {
+    for (const [method, regex, handler] of routes) {
+      if (method !== ctx.method) continue
+      const m = regex.exec(ctx.path)
+      if (m) return handler(ctx, m)
+    }
+    notFound(ctx)
+  }
+
+  // ---------------------------------------------------------- faults
+
+  function takeFault(method, path, rawPath) {
+    for (let i = 0; i < faults.length; i++) {
+      const f = faults[i]
+      if (f.method !== undefined && f.method.toUpperCase() !== method) continue
+      if (!matchesPath(f.path, path, rawPath)) continue
+      f.remaining--
+      if (f.remaining <= 0) faults.splice(i, 1)
+      return f
+    }
+    return undefined
+  }
+
+  /** Answers (or refuses to answer) per a fault; returns true when the request must not be applied. */
+  function applyFault(ctx, fault) {
+    const now = Date.now()
+    switch (fault.kind) {
+      case 'drop-before':
+        ctx.done = true
+        ctx.record.status = 0
+        ctx.req.socket.destroy()
+        return true
+      case 'hang':
+        ctx.done = true
+        ctx.record.status = 0
+        return true
+      case 'drop-after':
+        ctx.dropAfter = true
+        return false
+      case 'status': {
+        const status = Number(fault.status ?? 500)
+        fail(ctx, status, fault.message ?? ERROR_MESSAGES[status] ?? `HTTP ${status}`, fault.headers ?? {}, fault.id ?? ERROR_IDS[status] ?? 'error')
+        return true
+      }
+      case 'rate-limit': {
+        rateLimited++
+        const headers = {
+          'ratelimit-limit': String(rateLimit ? rateLimit.perMinute : DEFAULT_RATE_LIMIT),
+          'ratelimit-remaining': '0',
+          'ratelimit-reset': String(Math.ceil((now + (fault.resetInMs ?? 1000)) / 1000))
+        }
+        if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter)
+        fail(ctx, 429, 'API rate limit exceeded.', headers)
+        return true
+      }
+      case 'pending-event':
+        pending(ctx)
+        return true
+      case 'not-found':
+        notFound(ctx)
+        return true
+      default:
+        return false
+    }
+  }
+
+  // ---------------------------------------------------------- the server
+
+  async function onRequest(req, res) {
+    const arrived = Date.now()
+    const arrivedRel = sinceOrigin()
+    const chunks = []
+    for await (const chunk of req) chunks.push(chunk)
+    if (closed) {
+      req.socket.destroy()
+      return
+    }
+    const text = Buffer.concat(chunks).toString('utf8')
+    const method = String(req.method).toUpperCase()
+    const url = new URL(req.url ?? '/', 'http://simulator.invalid')
+    const rawPath = url.pathname
+    const path = decodePath(rawPath)
+    const query = Object.fromEntries(url.searchParams)
+    let body
+    let badJson = false
+    if (text.trim() !== '') {
+      try {
+        body = JSON.parse(text)
+      } catch {
+        badJson = true
+        body = text
+      }
+    }
+    const authorization = req.headers.authorization === `Bearer ${token}`
+    const record = { method, path, rawPath, query, body, status: 0, at: arrivedRel, authorization }
+    requests.push(record)
+
+    const found = matcher.match(method, rawPath)
+    const operationKnown = Boolean(found && !found.methodMissing)
+    const routeKey = operationKnown ? `${method} ${found.template}` : `${method} (not in the API description)`
+    byRoute[routeKey] = (byRoute[routeKey] ?? 0) + 1
+    if (method === 'GET' && /^\/v2\/actions\/[^/]+$/.test(path)) polls++
+
+    const ctx = { req, res, record, method, path, rawPath, query, body, requestId: randomUUID(), operationKnown, done: false, dropAfter: false, rate: undefined }
+    settle(arrived)
+    for (const hook of [...hooks]) hook(record)
+    settle()
+
+    const fault = takeFault(method, path, rawPath)
+    if (fault && applyFault(ctx, fault)) return
+
+    if (!authorization) return fail(ctx, 401, 'Unable to authenticate you')
+
+    const now = Date.now()
+    pruneWindow(now)
+    if (rateLimit && accepted.length >= rateLimit.perMinute) {
+      rateLimited++
+      const expires = accepted[0] + rateWindowMs
+      return fail(ctx, 429, 'API rate limit exceeded.', {
+        'ratelimit-limit': String(rateLimit.perMinute),
+        'ratelimit-remaining': '0',
+        'ratelimit-reset': String(Math.ceil(expires / 1000)),
+        'retry-after': String(Math.max(1, Math.ceil((expires - now) / 1000)))
+      })
+    }
+    accepted.push(now)
+    ctx.rate = rateHeaders(now)
+
+    if (badJson) {
+      violations.push(`${method} ${path}: the request body is not valid JSON`)
+      return fail(ctx, 400, 'The request body is not valid JSON.')
+    }
+    if (validator) {
+      if (!operationKnown) {
+        const problems = validator.validateRequest({ method, path: rawPath, query, body })
+        for (const p of problems) violations.push(`${method} ${path}: ${p}`)
+        return notFound(ctx)
+      }
+      const problems = validator.validateRequest({ method, path: rawPath, query, body })
+      if (problems.length) {
+        for (const p of problems) violations.push(`${method} ${path}: ${p}`)
+        return fail(ctx, 400, problems.join('; '))
+      }
+    }
+    route(ctx)
+  }
+
+  const server = http.createServer((req, res) => {
+    onRequest(req, res).catch((error) => {
+      violations.push(`simulator error on ${req.method} ${req.url}: ${error && error.stack ? error.stack : error}`)
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' })
+        res.end(JSON.stringify({ id: 'server_error', message: String(error && error.message ? error.message : error) }))
+      }
+    })
+  })
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  server.on('clientError', (_error, socket) => socket.destroy())
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject)
+      resolve(undefined)
+    })
+  })
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : Number(options.port)
+  const hostInUrl = host.includes(':') ? `[${host}]` : host
+
+  // ---------------------------------------------------------- the public object
+
+  const sim = {
+    url: `http://${hostInUrl}:${port}`,
+    port,
+    token,
+    timeOrigin,
+
+    addDroplet({ id, name, region = 'nyc3', tags = [] } = {}) {
+      if (typeof name !== 'string' || name === '') throw new Error('addDroplet: name is required')
+      if (!isRegionSlug(region)) throw new Error(`addDroplet: '${region}' is not a region slug`)
+      let dropletId = id
+      if (dropletId === undefined) {
+        while (dropletStore.has(nextDropletId)) nextDropletId++
+        dropletId = nextDropletId++
+      }
+      if (!Number.isInteger(dropletId) || dropletId < 1) throw new Error(`addDroplet: id must be a positive integer (got ${dropletId})`)
+      if (dropletStore.has(dropletId)) throw new Error(`addDroplet: droplet ${dropletId} exists already`)
+      const droplet = { id: dropletId, name, region, tags: [...tags], createdAt: isoSeconds(Date.now()), busyUntil: 0 }
+      dropletStore.set(dropletId, droplet)
+      return dropletSnapshot(droplet)
+    },
+
+    droplets() {
+      return [...dropletStore.values()].map(dropletSnapshot)
+    },
+
+    addIp({ ip, version, region, dropletId = null, projectId } = {}) {
+      let address
+      let family = version
+      if (ip !== undefined) {
+        const c = canonicalIp(ip)
+        if (!c) throw new Error(`addIp: '${ip}' is not an IP address`)
+        if (family !== undefined && family !== c.version) throw new Error(`addIp: ${ip} is not an IPv${family} address`)
+        if (ipStore.has(c.ip)) throw new Error(`addIp: ${c.ip} exists already`)
+        address = c.ip
+        family = c.version
+      }
+      family ??= 4
+      if (family !== 4 && family !== 6) throw new Error(`addIp: version must be 4 or 6 (got ${family})`)
+      let droplet
+      if (dropletId !== null && dropletId !== undefined) {
+        droplet = dropletStore.get(dropletId)
+        if (!droplet) throw new Error(`addIp: droplet ${dropletId} does not exist`)
+      }
+      const where = region ?? droplet?.region ?? 'nyc3'
+      if (!isRegionSlug(where)) throw new Error(`addIp: '${where}' is not a region slug`)
+      if (droplet && droplet.region !== where) throw new Error(`addIp: droplet ${droplet.id} is in ${droplet.region}, not ${where}`)
+      const rec = newIpRecord({ ip: address ?? allocate(family), version: family, region: where, dropletId: droplet ? droplet.id : null, projectId, viaApi: false })
+      return ipSnapshot(rec)
+    },
+
+    getIp(ip) {
+      settle()
+      const c = canonicalIp(ip)
+      const rec = c && ipStore.get(c.ip)
+      return rec ? ipSnapshot(rec) : undefined
+    },
+
+    assignNow(ip, dropletId) {
+      settle()
+      const c = canonicalIp(ip)
+      const rec = c && ipStore.get(c.ip)
+      if (!rec) throw new Error(`assignNow: ${ip} is not reserved in the simulator`)
+      if (dropletId === null || dropletId === undefined) {
+        rec.dropletId = null
+      } else {
+        const droplet = dropletStore.get(dropletId)
+        if (!droplet) throw new Error(`assignNow: droplet ${dropletId} does not exist`)
+        if (droplet.region !== rec.region) throw new Error(`assignNow: droplet ${droplet.id} is in ${droplet.region}, not ${rec.region}`)
+        rec.dropletId = droplet.id
+      }
+      return ipSnapshot(rec)
+    },
+
+    removeIp(ip) {
+      const c = canonicalIp(ip)
+      return Boolean(c && ipStore.delete(c.ip))
+    },
+
+    ips() {
+      settle()
+      return [...ipStore.values()].map(ipSnapshot)
+    },
+
+    actions() {
+      settle()
+      return [...actionStore.values()].map(actionSnapshot)
+    },
+
+    get requests() {
+      return requests
+    },
+
+    countRequests(filter = {}) {
+      return requests.filter((r) => (filter.method === undefined || r.method === filter.method.toUpperCase()) && matchesPath(filter.path, r.path, r.rawPath)).length
+    },
+
+    mutatingRequests() {
+      return requests.filter((r) => r.method === 'POST' || r.method === 'DELETE' || r.method === 'PUT' || r.method === 'PATCH')
+    },
+
+    onRequest(hook) {
+      hooks.push(hook)
+      return () => {
+        const i = hooks.indexOf(hook)
+        if (i >= 0) hooks.splice(i, 1)
+      }
+    },
+
+    get violations() {
+      return violations
+    },
+
+    get rateLimited() {
+      return rateLimited
+    },
+
+    inject(fault) {
+      if (!fault || !FAULT_KINDS.has(fault.kind)) throw new Error(`inject: unknown fault kind '${fault && fault.kind}'`)
+      const times = fault.times ?? 1
+      if (!(times >= 1)) throw new Error('inject: times must be at least 1')
+      faults.push({ ...fault, remaining: times })
+    },
+
+    clearFaults() {
+      faults.length = 0
+    },
+
+    lock(ip, ms) {
+      const c = canonicalIp(ip)
+      const rec = c && ipStore.get(c.ip)
+      if (!rec) throw new Error(`lock: ${ip} is not reserved in the simulator`)
+      rec.lockedUntil = Math.max(rec.lockedUntil, Date.now() + ms)
+    },
+
+    setDropletBusy(id, ms) {
+      const droplet = dropletStore.get(id)
+      if (!droplet) throw new Error(`setDropletBusy: droplet ${id} does not exist`)
+      droplet.busyUntil = Math.max(droplet.busyUntil, Date.now() + ms)
+    },
+
+    setActionOutcome(fn) {
+      actionOutcome = fn ?? undefined
+    },
+
+    setActionDuration(msOrFn) {
+      actionDuration = msOrFn
+    },
+
+    stats() {
+      return { requests: requests.length, byRoute: { ...byRoute }, polls, rateLimited }
+    },
+
+    close() {
+      if (closed) return Promise.resolve()
+      closed = true
+      for (const action of inProgress) if (action.timer) clearTimeout(action.timer)
+      return new Promise((resolve) => {
+        server.close(() => resolve(undefined))
+        server.closeAllConnections?.()
+        for (const socket of sockets) socket.destroy()
+      })
+    }
+  }
+  return sim
+}
