@@ -2,19 +2,22 @@
  * Action waiting: polls GET /v2/actions/{id} until the action is completed or errored, or the
  * step's timeout runs out.
  *
- * The poll schedule is fixed, not tuned to any one action length: every 0.5 s for the first
- * 10 s (most reassignments finish within seconds, so a cutover is noticed within about half a
- * second), then every 2 s (30 polls a minute, well inside the API's 250 requests a minute).
+ * The poll schedule is fixed, not tuned to any one action length: the first poll 1 s after the
+ * action started, then every 0.5 s until 10 s (most reassignments finish within seconds, so a
+ * cutover is noticed within about half a second, at no more than 2 polls a second of waiting),
+ * then every 2 s (30 polls a minute, well inside the API's 250 requests a minute).
  */
 import { readAction, type ActionRecord } from './api.js'
 import { sleep, type ApiClient } from './http.js'
 
+export const FIRST_POLL_MS = 1_000
 export const FAST_POLL_MS = 500
 export const FAST_PHASE_MS = 10_000
 export const SLOW_POLL_MS = 2_000
 
-/** Delay before the next poll, given how long the action has been running. */
+/** Delay before the next poll, given the time of the previous one (0: the action's start). */
 export function pollDelay(elapsedMs: number): number {
+  if (elapsedMs < FIRST_POLL_MS) return FIRST_POLL_MS - elapsedMs
   return elapsedMs < FAST_PHASE_MS ? FAST_POLL_MS : SLOW_POLL_MS
 }
 

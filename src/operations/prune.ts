@@ -11,7 +11,7 @@ import { listFiltered } from './list.js'
 import type { OperationContext } from './context.js'
 
 interface Spared {
-  readonly ip: string
+  readonly record: IpRecord
   readonly reason: string
 }
 
@@ -25,7 +25,7 @@ export async function prune(ctx: OperationContext): Promise<OperationResult> {
   const candidates: IpRecord[] = []
   for (const r of records) {
     if (r.dropletId !== null) continue
-    if (keep.has(r.ip)) spared.push({ ip: r.ip, reason: 'listed in keep' })
+    if (keep.has(r.ip)) spared.push({ record: r, reason: 'listed in keep' })
     else candidates.push(r)
   }
   const released: IpListEntry[] = []
@@ -52,20 +52,20 @@ export async function prune(ctx: OperationContext): Promise<OperationResult> {
               client.log.info(`Released ${r.ip} (IPv${r.version}, ${r.region})`)
               break
             case 'gone':
-              spared.push({ ip: r.ip, reason: 'already released by someone else' })
+              spared.push({ record: r, reason: 'already released by someone else' })
               break
             case 'assigned':
-              spared.push({ ip: r.ip, reason: `assigned to droplet ${outcome.record.dropletId} since it was listed` })
+              spared.push({ record: r, reason: `assigned to droplet ${outcome.record.dropletId} since it was listed` })
               client.log.info(`Spared ${r.ip}: it was assigned to droplet ${outcome.record.dropletId} meanwhile`)
               break
             case 'busy':
-              spared.push({ ip: r.ip, reason: `busy: ${outcome.reason}` })
+              spared.push({ record: r, reason: `busy: ${outcome.reason}` })
               client.log.info(`Spared ${r.ip}: ${outcome.reason}`)
               break
           }
         } catch (error) {
           if (error instanceof ApiError || error instanceof TransportError || error instanceof GaveUpError) {
-            failed.push({ ip: r.ip, reason: error.message })
+            failed.push({ record: r, reason: error.message })
             client.log.warning(`Could not release ${r.ip}: ${error.message}`)
             if (error instanceof GaveUpError || (error instanceof ApiError && (error.status === 401 || error.status === 403))) {
               next = candidates.length
@@ -87,14 +87,14 @@ export async function prune(ctx: OperationContext): Promise<OperationResult> {
   const verb = inputs.dryRun ? 'Would release' : 'Released'
   const rows: string[][] = [
     ...released.map((e) => [e.ip, `IPv${e.ip_version}`, e.region, inputs.dryRun ? 'would release' : 'released', '']),
-    ...spared.map((s) => [s.ip, '', '', 'spared', s.reason]),
-    ...failed.map((s) => [s.ip, '', '', 'failed', s.reason])
+    ...spared.map((s) => [s.record.ip, `IPv${s.record.version}`, s.record.region, 'spared', s.reason]),
+    ...failed.map((s) => [s.record.ip, `IPv${s.record.version}`, s.record.region, 'failed', s.reason])
   ]
   return {
     outputs,
     error:
       failed.length > 0
-        ? `${failed.length} of ${candidates.length} IPs could not be released: ${failed.map((f) => f.ip).join(', ')}`
+        ? `${failed.length} of ${candidates.length} IPs could not be released: ${failed.map((f) => f.record.ip).join(', ')}`
         : undefined,
     summary: {
       title: `Reserved IP cleanup${inputs.dryRun ? ' (dry run)' : ''}: ${verb.toLowerCase()} ${released.length}`,

@@ -1,0 +1,237 @@
+// npm run bench: how quickly a cutover is noticed, at what cost in requests, at what scale.
+// Runs the bundled action (dist/index.js) as a runner does, against the embedded simulator, and
+// prints one table with each figure beside its target. Not a test: nothing here fails a build.
+//
+//   node scripts/bench.js [--quick] [--markdown]
+//     --quick     fewer runs and shorter actions (a smoke run of the benchmark itself)
+//     --markdown  print the table as markdown (for the README's Performance section)
+import { spawnSync } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { startSimulator } from '../sim/simulator.js'
+import { DIST, runAction } from './run-action.js'
+
+const args = new Set(process.argv.slice(2))
+const quick = args.has('--quick')
+const markdown = args.has('--markdown')
+const TOKEN = 'sim-token'
+
+/** @type {{ figure: string, value: string, target: string, ok: boolean | undefined }[]} */
+const rows = []
+const row = (figure, value, target = '', ok = undefined) => rows.push({ figure, value, target, ok })
+const ms = (x) => `${Math.round(x)} ms`
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b)
+  if (s.length === 0) return NaN
+  const pos = (s.length - 1) * q
+  const lo = Math.floor(pos)
+  const hi = Math.ceil(pos)
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+}
+const median = (xs) => quantile(xs, 0.5)
+const log = (m) => process.stderr.write(`${m}\n`)
+
+// A fixed pseudo-random sequence, so each run of the benchmark uses the same spread of durations.
+let seed = 20261125
+const random = () => {
+  seed = (seed * 1103515245 + 12345) % 2147483648
+  return seed / 2147483648
+}
+
+/** Durations spread over [lo, hi]: one per equal slice of the range, at a random point inside it. */
+function spread(lo, hi, n) {
+  return Array.from({ length: n }, (_, i) => Math.round(lo + ((i + random()) * (hi - lo)) / n))
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Start-up
+async function startup() {
+  log('1/4 start-up ...')
+  const runs = quick ? 5 : 20
+  const baseline = []
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now()
+    spawnSync(process.execPath, ['-e', ''])
+    baseline.push(performance.now() - t0)
+  }
+  const sim = await startSimulator({ validate: false })
+  const ip = sim.addIp({ version: 4 }).ip
+  const action = []
+  for (let i = 0; i < runs; i++) {
+    const run = await runAction({ token: TOKEN, api_url: sim.url, operation: 'get', ip })
+    if (run.code !== 0) throw new Error(`get failed: ${run.stdout}`)
+    action.push(run.ms)
+  }
+  await sim.close()
+  const distDir = fileURLToPath(new URL('../dist/', import.meta.url))
+  const size = readdirSync(distDir).reduce((sum, f) => sum + statSync(distDir + f).size, 0)
+  const b = median(baseline)
+  const a = median(action)
+  row('Start-up: `node -e ""` (baseline), median', ms(b))
+  row('Start-up: `node dist/index.js` doing a `get`, median', ms(a))
+  row('Start-up: ratio', (a / b).toFixed(2), '< 2', a / b < 2)
+  row('Start-up: bundle load and `get`, above the baseline', ms(a - b), '< 100 ms', a - b < 100)
+  row('Size of `dist/`', `${(size / 1024).toFixed(0)} KiB`)
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Completion lag
+/** What a fixed poll every `period` ms would give for an action of `d` ms (lag and polls). */
+function fixedPoll(d, period) {
+  const polls = Math.ceil(d / period)
+  return { lag: polls * period - d, polls }
+}
+
+async function completionLag() {
+  log('2/4 completion lag (actions run in parallel, each on its own IP and droplets) ...')
+  const perBand = quick ? 4 : 10
+  const bands = [
+    { name: '1-10 s', durations: spread(1000, 10_000, perBand), lagMedian: 500, lagP95: 1000, perMinute: 120 },
+    { name: '10-60 s', durations: spread(10_000, quick ? 20_000 : 60_000, perBand), lagP95: 2000, perMinute: 30 }
+  ]
+  const jobs = bands.flatMap((band) => band.durations.map((d) => ({ band, d })))
+  const byIp = new Map()
+  const sim = await startSimulator({
+    validate: false,
+    actionDurationMs: (action) => byIp.get(action.ip) ?? 1000
+  })
+  const results = await Promise.all(
+    jobs.map(async ({ band, d }, i) => {
+      const from = sim.addDroplet({ name: `blue-${i}`, region: 'nyc3' })
+      const to = sim.addDroplet({ name: `green-${i}`, region: 'nyc3' })
+      const ip = sim.addIp({ version: i % 2 ? 6 : 4, region: 'nyc3', dropletId: from.id }).ip
+      byIp.set(ip, d)
+      const run = await runAction({ token: TOKEN, api_url: sim.url, operation: 'assign', ip, droplet_id: String(to.id) })
+      const exitedAt = performance.now()
+      if (run.code !== 0) throw new Error(`assign failed: ${run.stdout}`)
+      const action = sim.actions().find((a) => a.ip === ip)
+      const completedAt = sim.timeOrigin + action.startedAt + d
+      const polls = sim.requests.filter((r) => r.method === 'GET' && r.path === `/v2/actions/${action.id}`)
+      // Polls after the first 10 s, and the span they cover (from 10 s to the last poll).
+      const lateAt = polls.map((r) => r.at - action.startedAt).filter((t) => t > 10_000)
+      const lateSpan = lateAt.length ? Math.max(...lateAt) - 10_000 : 0
+      return { band, d, lag: exitedAt - completedAt, polls: polls.length, late: lateAt.length, lateSpan }
+    })
+  )
+  await sim.close()
+  for (const band of bands) {
+    const rs = results.filter((r) => r.band === band)
+    const lags = rs.map((r) => r.lag)
+    const fixed = band.durations.map((d) => fixedPoll(d, 5000))
+    const label = `Completion lag, actions of ${band.name} (${rs.length} runs)`
+    if (band.lagMedian) {
+      row(`${label}: median`, ms(median(lags)), `< ${ms(band.lagMedian)}`, median(lags) < band.lagMedian)
+    }
+    row(`${label}: p95`, ms(quantile(lags, 0.95)), `< ${ms(band.lagP95)}`, quantile(lags, 0.95) < band.lagP95)
+    row(`${label}: median with a fixed 5 s poll (doctl's default)`, ms(median(fixed.map((f) => f.lag))))
+    row(`${label}: p95 with a fixed 5 s poll`, ms(quantile(fixed.map((f) => f.lag), 0.95)))
+    if (band.name === '1-10 s') {
+      const rate = Math.max(...rs.map((r) => (r.polls / r.d) * 60_000))
+      row(`${label}: polls a minute, highest`, rate.toFixed(0), `<= ${band.perMinute}`, rate <= band.perMinute)
+      row(`${label}: polls per action, median (5 s poll: ${median(fixed.map((f) => f.polls))})`, String(median(rs.map((r) => r.polls))))
+    } else {
+      const rate = Math.max(...rs.filter((r) => r.lateSpan > 0).map((r) => (r.late / r.lateSpan) * 60_000))
+      row(`${label}: polls a minute after the first 10 s, highest`, rate.toFixed(1), `<= ${band.perMinute}`, rate <= band.perMinute + 0.5)
+      row(`${label}: polls per action, median (5 s poll: ${median(fixed.map((f) => f.polls))})`, String(median(rs.map((r) => r.polls))))
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Requests per operation
+async function requestsPerOperation() {
+  log('3/4 requests per operation ...')
+  const sim = await startSimulator({ validate: false, actionDurationMs: 1200 })
+  const a = sim.addDroplet({ name: 'a', region: 'nyc3' })
+  const b = sim.addDroplet({ name: 'b', region: 'nyc3' })
+  const count = async (inputs) => {
+    const before = sim.requests.length
+    const run = await runAction({ token: TOKEN, api_url: sim.url, ...inputs })
+    if (run.code !== 0) throw new Error(`${inputs.operation} failed: ${run.stdout}`)
+    const reqs = sim.requests.slice(before)
+    const polls = reqs.filter((r) => r.path.startsWith('/v2/actions/')).length
+    return { total: reqs.length, polls, outputs: run.outputs }
+  }
+  for (const version of [4, 6]) {
+    const ip = sim.addIp({ version, region: 'nyc3', dropletId: a.id }).ip
+    const assign = await count({ operation: 'assign', ip, droplet_id: String(b.id) })
+    row(`Requests: assign IPv${version}`, `${assign.total} (${assign.total - assign.polls} + ${assign.polls} polls)`, '1 read + 1 action + polls + 1 final read')
+    const unassign = await count({ operation: 'unassign', ip })
+    row(`Requests: unassign IPv${version}`, `${unassign.total} (${unassign.total - unassign.polls} + ${unassign.polls} polls)`)
+    const create = await count({ operation: 'create', region: 'nyc3', ip_version: String(version) })
+    row(`Requests: create IPv${version} in a region`, String(create.total))
+    const onto = await count({ operation: 'create', droplet_id: String(a.id), ip_version: String(version) })
+    row(`Requests: create IPv${version} onto a droplet`, `${onto.total} (${onto.total - onto.polls} + ${onto.polls} polls)`)
+    const get = await count({ operation: 'get', ip })
+    row(`Requests: get IPv${version}`, String(get.total))
+    const del = await count({ operation: 'delete', ip: create.outputs.ip })
+    row(`Requests: delete IPv${version}`, String(del.total))
+  }
+  await sim.close()
+  for (const n of quick ? [1, 200, 1000] : [1, 200, 10_000]) {
+    const s = await startSimulator({ validate: false })
+    for (let i = 0; i < n; i++) {
+      s.addIp({ version: 4 })
+      s.addIp({ version: 6 })
+    }
+    const run = await runAction({ token: TOKEN, api_url: s.url, operation: 'list' })
+    if (run.code !== 0 || run.outputs.count !== String(2 * n)) throw new Error(`list of ${n} failed`)
+    const v4 = s.countRequests({ path: '/v2/reserved_ips' })
+    const v6 = s.countRequests({ path: '/v2/reserved_ipv6' })
+    const limit = Math.ceil(n / 200) + 1
+    row(`Requests: list of ${n} IPs per family`, `${v4} + ${v6} in ${(run.ms / 1000).toFixed(2)} s`, `<= ${limit} per family`, v4 <= limit && v6 <= limit)
+    await s.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Prune at scale under DigitalOcean's rate limit
+async function pruneAtScale() {
+  const n = quick ? 60 : 300
+  const perMinute = quick ? 50 : 250
+  const timeScale = 4
+  log(`4/4 prune of ${n} IPs under ${perMinute} requests a minute (time compressed ${timeScale}x) ...`)
+  const sim = await startSimulator({ validate: false, rateLimit: { perMinute, timeScale } })
+  for (let i = 0; i < n; i++) sim.addIp({ version: i % 3 === 2 ? 6 : 4, region: 'nyc3' })
+  const run = await runAction({ token: TOKEN, api_url: sim.url, operation: 'prune', timeout: '3600' })
+  const released = run.code === 0 ? Number(run.outputs.count) : 0
+  const requests = sim.requests.length
+  const accepted = requests - sim.rateLimited
+  // The fewest windows that the limit allows for this many requests, the first window free.
+  const windowMs = 60_000 / timeScale
+  const minimum = Math.max(0, Math.ceil(accepted / perMinute) - 1) * windowMs
+  const left = sim.ips().length
+  row(`Prune ${n} unassigned IPs: released`, `${released}, ${left} left`, `${n}, 0 left`, released === n && left === 0)
+  row(`Prune ${n}: requests sent (429 answers among them)`, `${requests} (${sim.rateLimited})`, 'no 429, or every 429 honoured', run.code === 0)
+  row(
+    `Prune ${n}: elapsed, compressed time (minimum the limit allows)`,
+    `${(run.ms / 1000).toFixed(1)} s (${(minimum / 1000).toFixed(1)} s)`,
+    '<= 1.2x the minimum',
+    run.ms <= 1.2 * minimum || minimum === 0
+  )
+  row(`Prune ${n}: ratio to the minimum`, minimum ? (run.ms / minimum).toFixed(2) : '-', '<= 1.2', minimum === 0 || run.ms / minimum <= 1.2)
+  await sim.close()
+}
+
+// ---------------------------------------------------------------------------------------------
+const started = Date.now()
+await startup()
+await completionLag()
+await requestsPerOperation()
+await pruneAtScale()
+
+const verdict = (ok) => (ok === undefined ? '' : ok ? 'met' : 'MISSED')
+const header = ['figure', 'value', 'target', '']
+const table = rows.map((r) => [r.figure, r.value, r.target, verdict(r.ok)])
+if (markdown) {
+  console.log(`| ${header.join(' | ')} |`)
+  console.log(`| ${header.map(() => '---').join(' | ')} |`)
+  for (const r of table) console.log(`| ${r.join(' | ')} |`)
+} else {
+  const widths = header.map((_, i) => Math.max(header[i].length, ...table.map((r) => r[i].length)))
+  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ')
+  console.log(line(header))
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+  for (const r of table) console.log(line(r))
+}
+console.log(`\nnode ${process.version}, ${DIST.replace(/.*\/(dist\/)/, '$1')}, ${quick ? 'quick run, ' : ''}${((Date.now() - started) / 1000).toFixed(0)} s in all`)
