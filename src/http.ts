@@ -151,8 +151,6 @@ export class ApiClient {
   private readonly proxy: string | undefined
   private agent: Promise<Agent> | undefined
   private readonly rate: RateState = {}
-  /** Requests sent, by "METHOD path-template" for the summary and the benchmark. */
-  requestCount = 0
 
   constructor(private readonly options: ClientOptions) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000
@@ -323,7 +321,6 @@ export class ApiClient {
       redirect: 'manual',
       agent
     }
-    this.requestCount++
     try {
       const response = await fetch(this.url(path, options.query), init)
       const text = await response.text()

@@ -88,6 +88,8 @@ export async function create(ctx: OperationContext): Promise<OperationResult> {
     }
   } else if (target && version === 6) {
     try {
+      // A just-reserved address can read 404 for a moment: see it before acting on it.
+      await readIpSettling(client, addr)
       const outcome = await changeIp(client, {
         addr,
         request: { type: 'assign', dropletId: target.id },
