@@ -23,7 +23,13 @@ const base = (): Record<string, string> => ({ token: TOKEN, api_url: sim.url })
 describe('dist/index.js', () => {
   it('cuts over by tag and writes every output and the summary', async () => {
     const ip = sim.addIp({ version: 4, region: 'nyc3', dropletId: blue }).ip
-    const run = await runDist({ ...base(), operation: 'assign', ip, droplet_tag: 'green', expected_droplet_id: String(blue) })
+    const run = await runDist({
+      ...base(),
+      operation: 'assign',
+      ip,
+      droplet_tag: 'green',
+      expected_droplet_id: String(blue)
+    })
     expect(errorLines(run.stdout)).toEqual([])
     expect(run.code).toBe(0)
     expect(sim.getIp(ip)?.dropletId).toBe(green)
@@ -39,7 +45,19 @@ describe('dist/index.js', () => {
       count: ''
     })
     expect(Object.keys(run.outputs).sort()).toEqual(
-      ['action_id', 'action_status', 'changed', 'count', 'droplet_id', 'ip', 'ip_version', 'ips', 'json', 'previous_droplet_id', 'region'].sort()
+      [
+        'action_id',
+        'action_status',
+        'changed',
+        'count',
+        'droplet_id',
+        'ip',
+        'ip_version',
+        'ips',
+        'json',
+        'previous_droplet_id',
+        'region'
+      ].sort()
     )
     expect(JSON.parse(run.outputs.json!).droplet.id).toBe(green)
     expect(run.summary).toContain('| IP | From droplet | To droplet | Region | Action | Status | Time taken |')
@@ -58,10 +76,18 @@ describe('dist/index.js', () => {
 
   it('takes the token from DIGITALOCEAN_ACCESS_TOKEN and never shows it', async () => {
     const ip = sim.addIp({ version: 4 }).ip
-    const run = await runDist({ api_url: sim.url, operation: 'get', ip }, { DIGITALOCEAN_ACCESS_TOKEN: TOKEN, RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' })
+    const run = await runDist(
+      { api_url: sim.url, operation: 'get', ip },
+      { DIGITALOCEAN_ACCESS_TOKEN: TOKEN, RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' }
+    )
     expect(run.code).toBe(0)
     expect(run.outputs.ip).toBe(ip)
-    const visible = [run.stdout.replace(`::add-mask::${TOKEN}`, ''), run.stderr, JSON.stringify(run.outputs), run.summary].join('\n')
+    const visible = [
+      run.stdout.replace(`::add-mask::${TOKEN}`, ''),
+      run.stderr,
+      JSON.stringify(run.outputs),
+      run.summary
+    ].join('\n')
     expect(visible).not.toContain(TOKEN)
     expect(run.stdout).toContain(`::add-mask::${TOKEN}`)
     expect(run.stdout).toMatch(/::debug::GET \/v2\/reserved_ips\/\S+ -> 200 in \d+ ms/)

@@ -13,11 +13,15 @@ interface Step {
   with?: Record<string, unknown>
 }
 
-const action = parse(readFileSync('action.yml', 'utf8')) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> }
+const action = parse(readFileSync('action.yml', 'utf8')) as {
+  inputs: Record<string, unknown>
+  outputs: Record<string, unknown>
+}
 const inputs = new Set(Object.keys(action.inputs))
 const outputs = new Set(Object.keys(action.outputs))
 
-const usesThisAction = (uses: string | undefined): boolean => !!uses && (/do-reserved-ip-action@/.test(uses) || /^\.\/?$/.test(uses))
+const usesThisAction = (uses: string | undefined): boolean =>
+  !!uses && (/do-reserved-ip-action@/.test(uses) || /^\.\/?$/.test(uses))
 
 /** Every step in a workflow (jobs.*.steps), or in a bare list of steps. */
 function stepsOf(doc: unknown): Step[] {
@@ -47,11 +51,17 @@ export function checkWorkflow(text: string): string[] {
 
 const workflowFiles = ['examples', '.github/workflows']
   .filter((dir) => existsSync(dir))
-  .flatMap((dir) => readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(dir, f)))
+  .flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f) => join(dir, f))
+  )
 
 describe('example workflows', () => {
   it('exist', () => {
-    expect(workflowFiles).toEqual(expect.arrayContaining(['examples/blue-green-deploy.yml', 'examples/nightly-cleanup.yml']))
+    expect(workflowFiles).toEqual(
+      expect.arrayContaining(['examples/blue-green-deploy.yml', 'examples/nightly-cleanup.yml'])
+    )
   })
 
   it.each(workflowFiles)('%s uses only declared inputs and outputs', (file) => {
@@ -60,12 +70,18 @@ describe('example workflows', () => {
     expect(checkWorkflow(text)).toEqual([])
   })
 
-  it.each(workflowFiles.filter((f) => f.startsWith('examples/')))('%s has a concurrency group and least permissions', (file) => {
-    const doc = parse(readFileSync(file, 'utf8')) as { concurrency?: { group?: string; 'cancel-in-progress'?: boolean }; permissions?: Record<string, string> }
-    expect(doc.concurrency?.group).toBeTruthy()
-    expect(doc.concurrency?.['cancel-in-progress']).toBe(false)
-    expect(doc.permissions).toEqual({ contents: 'read' })
-  })
+  it.each(workflowFiles.filter((f) => f.startsWith('examples/')))(
+    '%s has a concurrency group and least permissions',
+    (file) => {
+      const doc = parse(readFileSync(file, 'utf8')) as {
+        concurrency?: { group?: string; 'cancel-in-progress'?: boolean }
+        permissions?: Record<string, string>
+      }
+      expect(doc.concurrency?.group).toBeTruthy()
+      expect(doc.concurrency?.['cancel-in-progress']).toBe(false)
+      expect(doc.permissions).toEqual({ contents: 'read' })
+    }
+  )
 
   it('the nightly cleanup is scheduled and is a dry run on pull requests', () => {
     const doc = parse(readFileSync('examples/nightly-cleanup.yml', 'utf8')) as { on: Record<string, unknown> }

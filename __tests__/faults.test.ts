@@ -105,7 +105,11 @@ describe('dropped connections', () => {
     expect(sim.actions()).toHaveLength(1)
     expect(actionPosts()).toBe(1)
     expect(sim.getIp(ip)?.dropletId).toBe(green)
-    expect(result!.outputs).toMatchObject({ droplet_id: String(green), action_id: String(sim.actions()[0]!.id), action_status: 'completed' })
+    expect(result!.outputs).toMatchObject({
+      droplet_id: String(green),
+      action_id: String(sim.actions()[0]!.id),
+      action_status: 'completed'
+    })
   })
 
   it('never applies an IPv6 assign twice when the answer was lost', async () => {

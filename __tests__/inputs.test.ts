@@ -72,7 +72,10 @@ describe('parseInputs', () => {
     [{ operation: 'create', region: 'New York' }, 'region'],
     [{ operation: 'get', ip: '203.0.113.1', region: 'nyc3' }, 'region'],
     [{ operation: 'create', region: 'nyc3', project_id: 'not-a-uuid' }, 'project_id'],
-    [{ operation: 'create', region: 'nyc3', ip_version: '6', project_id: '746c6152-2fa2-11ed-92d3-27aaa54e4988' }, 'project_id'],
+    [
+      { operation: 'create', region: 'nyc3', ip_version: '6', project_id: '746c6152-2fa2-11ed-92d3-27aaa54e4988' },
+      'project_id'
+    ],
     [{ operation: 'get', ip: '203.0.113.1', wait: 'yes' }, 'wait'],
     [{ operation: 'delete', ip: '203.0.113.1', dry_run: 'true' }, 'dry_run'],
     [{ operation: 'prune', dry_run: 'maybe' }, 'dry_run'],
@@ -101,18 +104,29 @@ describe('parseInputs', () => {
     expect(parse({ ...base, operation: 'create', region: 'nyc3', ip_version: '6' }).ipVersion).toBe(6)
     expect(parse({ ...base, operation: 'list' }).ipVersion).toBeUndefined()
     expect(parse({ ...base, operation: 'list', ip_version: 'all' }).ipVersion).toBeUndefined()
-    const prune = parse({ ...base, operation: 'prune', dry_run: 'TRUE', keep: '203.0.113.1,\n2001:DB8::1  198.51.100.2' })
+    const prune = parse({
+      ...base,
+      operation: 'prune',
+      dry_run: 'TRUE',
+      keep: '203.0.113.1,\n2001:DB8::1  198.51.100.2'
+    })
     expect(prune.dryRun).toBe(true)
     expect(prune.keep.map((a) => a.text)).toEqual(['203.0.113.1', '2001:db8::1', '198.51.100.2'])
   })
 
   it('accepts expected_droplet_id none and a number', () => {
-    expect(parse({ ...base, operation: 'unassign', ip: '203.0.113.1', expected_droplet_id: 'none' }).expectedDropletId).toBeNull()
-    expect(parse({ ...base, operation: 'unassign', ip: '203.0.113.1', expected_droplet_id: '7' }).expectedDropletId).toBe(7)
+    expect(
+      parse({ ...base, operation: 'unassign', ip: '203.0.113.1', expected_droplet_id: 'none' }).expectedDropletId
+    ).toBeNull()
+    expect(
+      parse({ ...base, operation: 'unassign', ip: '203.0.113.1', expected_droplet_id: '7' }).expectedDropletId
+    ).toBe(7)
   })
 
   it('allows plain http only to loopback', () => {
-    expect(parse({ ...base, operation: 'list', api_url: 'http://127.0.0.1:8080/' }).apiUrl.href).toBe('http://127.0.0.1:8080/')
+    expect(parse({ ...base, operation: 'list', api_url: 'http://127.0.0.1:8080/' }).apiUrl.href).toBe(
+      'http://127.0.0.1:8080/'
+    )
     expect(parse({ ...base, operation: 'list', api_url: 'http://localhost:1' }).apiUrl.hostname).toBe('localhost')
     expect(parse({ ...base, operation: 'list', api_url: 'http://[::1]:9/' }).apiUrl.hostname).toBe('[::1]')
     expect(failure({ ...base, operation: 'list', api_url: 'http://127.0.0.1.evil.com' }).input).toBe('api_url')

@@ -50,7 +50,13 @@ describe('assign', () => {
   it('sends nothing when the IP is already on the droplet', async () => {
     const ip = sim.addIp({ version: 4, dropletId: green }).ip
     const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
-    expect(result!.outputs).toMatchObject({ changed: 'false', action_id: '', action_status: '', droplet_id: String(green), previous_droplet_id: String(green) })
+    expect(result!.outputs).toMatchObject({
+      changed: 'false',
+      action_id: '',
+      action_status: '',
+      droplet_id: String(green),
+      previous_droplet_id: String(green)
+    })
     expect(mutations()).toBe(0)
   })
 
@@ -60,7 +66,14 @@ describe('assign', () => {
     const { result, error } = await runInProcess(sim.url, { operation: 'assign', ip: loud, droplet_name: 'green-1' })
     expect(error).toBeUndefined()
     expect(sim.getIp(ip)?.dropletId).toBe(green)
-    expect(result!.outputs).toMatchObject({ ip, ip_version: '6', droplet_id: String(green), previous_droplet_id: String(blue), changed: 'true', action_status: 'completed' })
+    expect(result!.outputs).toMatchObject({
+      ip,
+      ip_version: '6',
+      droplet_id: String(green),
+      previous_droplet_id: String(blue),
+      changed: 'true',
+      action_status: 'completed'
+    })
   })
 
   it('resolves droplet_tag to exactly one droplet', async () => {
@@ -90,7 +103,12 @@ describe('assign', () => {
 
   it('refuses when expected_droplet_id does not hold the IP', async () => {
     const ip = sim.addIp({ version: 4, dropletId: green }).ip
-    const { error } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(blue), expected_droplet_id: String(faraway) })
+    const { error } = await runInProcess(sim.url, {
+      operation: 'assign',
+      ip,
+      droplet_id: String(blue),
+      expected_droplet_id: String(faraway)
+    })
     expect(error?.message).toMatch(/expected_droplet_id/)
     expect(sim.getIp(ip)?.dropletId).toBe(green)
     expect(mutations()).toBe(0)
@@ -98,7 +116,12 @@ describe('assign', () => {
 
   it('goes ahead when expected_droplet_id matches, and rolls back by previous_droplet_id', async () => {
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
-    const cut = await runInProcess(sim.url, { operation: 'assign', ip, droplet_tag: 'green', expected_droplet_id: String(blue) })
+    const cut = await runInProcess(sim.url, {
+      operation: 'assign',
+      ip,
+      droplet_tag: 'green',
+      expected_droplet_id: String(blue)
+    })
     expect(cut.result!.outputs.previous_droplet_id).toBe(String(blue))
     const back = await runInProcess(sim.url, {
       operation: 'assign',
@@ -113,9 +136,19 @@ describe('assign', () => {
 
   it('expected_droplet_id none guards an unassigned IP', async () => {
     const ip = sim.addIp({ version: 4, dropletId: null }).ip
-    const ok = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green), expected_droplet_id: 'none' })
+    const ok = await runInProcess(sim.url, {
+      operation: 'assign',
+      ip,
+      droplet_id: String(green),
+      expected_droplet_id: 'none'
+    })
     expect(ok.error).toBeUndefined()
-    const refused = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(blue), expected_droplet_id: 'none' })
+    const refused = await runInProcess(sim.url, {
+      operation: 'assign',
+      ip,
+      droplet_id: String(blue),
+      expected_droplet_id: 'none'
+    })
     expect(refused.error?.message).toMatch(/expected_droplet_id/)
     expect(sim.getIp(ip)?.dropletId).toBe(green)
   })
@@ -144,7 +177,12 @@ describe('assign', () => {
   it('returns at once with wait: false', async () => {
     sim.setActionDuration(2000)
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
-    const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green), wait: 'false' })
+    const { result } = await runInProcess(sim.url, {
+      operation: 'assign',
+      ip,
+      droplet_id: String(green),
+      wait: 'false'
+    })
     expect(result!.outputs.action_status).toBe('in-progress')
     expect(result!.outputs.action_id).not.toBe('')
     expect(sim.countRequests({ method: 'GET', path: /^\/v2\/actions\// })).toBe(0)
@@ -194,7 +232,12 @@ describe('unassign', () => {
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
     const { result } = await runInProcess(sim.url, { operation: 'unassign', ip })
     expect(sim.getIp(ip)?.dropletId).toBeNull()
-    expect(result!.outputs).toMatchObject({ droplet_id: '', previous_droplet_id: String(blue), changed: 'true', action_status: 'completed' })
+    expect(result!.outputs).toMatchObject({
+      droplet_id: '',
+      previous_droplet_id: String(blue),
+      changed: 'true',
+      action_status: 'completed'
+    })
   })
 
   it('is a no-op on a free IP', async () => {
@@ -214,10 +257,25 @@ describe('unassign', () => {
 
 describe('create', () => {
   it('reserves an IPv4 in a region, with a project', async () => {
-    const { result } = await runInProcess(sim.url, { operation: 'create', region: 'nyc3', project_id: '746c6152-2fa2-11ed-92d3-27aaa54e4988' })
+    const { result } = await runInProcess(sim.url, {
+      operation: 'create',
+      region: 'nyc3',
+      project_id: '746c6152-2fa2-11ed-92d3-27aaa54e4988'
+    })
     const ip = result!.outputs.ip!
-    expect(sim.getIp(ip)).toMatchObject({ version: 4, region: 'nyc3', dropletId: null, projectId: '746c6152-2fa2-11ed-92d3-27aaa54e4988' })
-    expect(result!.outputs).toMatchObject({ ip_version: '4', region: 'nyc3', changed: 'true', action_id: '', droplet_id: '' })
+    expect(sim.getIp(ip)).toMatchObject({
+      version: 4,
+      region: 'nyc3',
+      dropletId: null,
+      projectId: '746c6152-2fa2-11ed-92d3-27aaa54e4988'
+    })
+    expect(result!.outputs).toMatchObject({
+      ip_version: '4',
+      region: 'nyc3',
+      changed: 'true',
+      action_id: '',
+      droplet_id: ''
+    })
   })
 
   it('reserves an IPv4 straight onto a droplet and waits for the assignment', async () => {
@@ -236,7 +294,11 @@ describe('create', () => {
   })
 
   it('reserves an IPv6 in the droplet region and then assigns it', async () => {
-    const { result, error } = await runInProcess(sim.url, { operation: 'create', ip_version: '6', droplet_id: String(faraway) })
+    const { result, error } = await runInProcess(sim.url, {
+      operation: 'create',
+      ip_version: '6',
+      droplet_id: String(faraway)
+    })
     expect(error).toBeUndefined()
     const ip = result!.outputs.ip!
     expect(sim.getIp(ip)).toMatchObject({ version: 6, region: 'sfo3', dropletId: faraway })
@@ -265,7 +327,14 @@ describe('get', () => {
     const v4 = sim.addIp({ version: 4, dropletId: blue }).ip
     const v6 = sim.addIp({ version: 6, region: 'sfo3' }).ip
     const a = await runInProcess(sim.url, { operation: 'get', ip: v4 })
-    expect(a.result!.outputs).toMatchObject({ ip: v4, ip_version: '4', droplet_id: String(blue), region: 'nyc3', changed: 'false', action_id: '' })
+    expect(a.result!.outputs).toMatchObject({
+      ip: v4,
+      ip_version: '4',
+      droplet_id: String(blue),
+      region: 'nyc3',
+      changed: 'false',
+      action_id: ''
+    })
     const b = await runInProcess(sim.url, { operation: 'get', ip: v6 })
     expect(b.result!.outputs).toMatchObject({ ip: v6, ip_version: '6', droplet_id: '', region: 'sfo3' })
     expect(JSON.parse(b.result!.outputs.json).ip).toBe(v6)
@@ -292,11 +361,21 @@ describe('list', () => {
     for (let i = 0; i < 450; i++) sim.addIp({ version: 4, region: i % 2 ? 'nyc3' : 'sfo3' })
     for (let i = 0; i < 3; i++) sim.addIp({ version: 6, region: 'nyc3' })
     const { result } = await runInProcess(sim.url, { operation: 'list' })
-    const ips = JSON.parse(result!.outputs.ips) as { ip: string; ip_version: number; region: string; droplet_id: number | null }[]
+    const ips = JSON.parse(result!.outputs.ips) as {
+      ip: string
+      ip_version: number
+      region: string
+      droplet_id: number | null
+    }[]
     expect(ips).toHaveLength(453)
     expect(result!.outputs.count).toBe('453')
     expect(new Set(ips.map((e) => e.ip)).size).toBe(453)
-    expect(ips[0]).toEqual({ ip: expect.any(String), ip_version: expect.any(Number), region: expect.any(String), droplet_id: null })
+    expect(ips[0]).toEqual({
+      ip: expect.any(String),
+      ip_version: expect.any(Number),
+      region: expect.any(String),
+      droplet_id: null
+    })
     expect(sim.countRequests({ method: 'GET', path: '/v2/reserved_ips' })).toBe(3)
     expect(sim.countRequests({ method: 'GET', path: '/v2/reserved_ipv6' })).toBe(1)
   })

@@ -26,7 +26,12 @@ describe('prune', () => {
     const free4 = sim.addIp({ version: 4 }).ip
     const free6 = sim.addIp({ version: 6, region: 'sfo3' }).ip
     const { result } = await runInProcess(sim.url, { operation: 'prune' })
-    expect(sim.ips().map((r) => r.ip).sort()).toEqual([used4, used6].sort())
+    expect(
+      sim
+        .ips()
+        .map((r) => r.ip)
+        .sort()
+    ).toEqual([used4, used6].sort())
     const released = entries(result!.outputs.ips)
     expect(released.map((e) => e.ip).sort()).toEqual([free4, free6].sort())
     expect(released.find((e) => e.ip === free6)).toEqual({ ip: free6, ip_version: 6, region: 'sfo3', droplet_id: null })
@@ -38,7 +43,11 @@ describe('prune', () => {
     const free = [sim.addIp({ version: 4 }).ip, sim.addIp({ version: 6 }).ip]
     sim.addIp({ version: 4, dropletId: web })
     const { result } = await runInProcess(sim.url, { operation: 'prune', dry_run: 'true' })
-    expect(entries(result!.outputs.ips).map((e) => e.ip).sort()).toEqual(free.sort())
+    expect(
+      entries(result!.outputs.ips)
+        .map((e) => e.ip)
+        .sort()
+    ).toEqual(free.sort())
     expect(result!.outputs).toMatchObject({ count: '2', changed: 'false' })
     expect(sim.ips()).toHaveLength(3)
     expect(sim.countRequests({ method: 'DELETE' })).toBe(0)
@@ -81,7 +90,9 @@ describe('prune', () => {
     expect(sim.getIp(idle)).toBeUndefined()
     expect(entries(result!.outputs.ips).map((e) => e.ip)).toEqual([idle])
     expect(sim.requests.filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual([`/v2/reserved_ips/${idle}`])
-    expect(logs.join('\n')).toMatch(new RegExp(`Spared ${racing.replace(/\./g, '\\.')}: it was assigned to droplet ${web}`))
+    expect(logs.join('\n')).toMatch(
+      new RegExp(`Spared ${racing.replace(/\./g, '\\.')}: it was assigned to droplet ${web}`)
+    )
     const row = result!.summary.tables[0]!.rows.find((r) => r[0] === racing)
     expect(row?.[3]).toBe('spared')
   })

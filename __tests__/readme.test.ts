@@ -56,7 +56,7 @@ describe('README agrees with action.yml', () => {
   })
 
   it('notices an input that is declared but not documented', () => {
-    const missing = readme.replace(/\n\| `keep` \|[^\n]*/, '')
+    const missing = readme.replace(/\n\| `keep` +\|[^\n]*/, '')
     expect(tableUnder(missing, 'Inputs').map((r) => unquote(r[0]!))).not.toEqual(Object.keys(action.inputs))
   })
 

@@ -18,7 +18,12 @@ let violationsExpected: boolean
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function call(method: string, path: string, body?: unknown, options: { token?: string | null; signal?: AbortSignal } = {}): Promise<Answer> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  options: { token?: string | null; signal?: AbortSignal } = {}
+): Promise<Answer> {
   const headers: Record<string, string> = {}
   const token = options.token === undefined ? TOKEN : options.token
   if (token !== null) headers.authorization = `Bearer ${token}`
@@ -81,7 +86,8 @@ describe('authentication', () => {
     expect(res.body).toMatchObject({ id: 'not_found', message: expect.any(String), request_id: expect.any(String) })
     expect(res.headers.get('x-request-id')).toBe(res.body.request_id)
     expect(res.headers.get('content-type')).toMatch(/application\/json/)
-    for (const h of ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset']) expect(Number(res.headers.get(h))).toBeGreaterThan(0)
+    for (const h of ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'])
+      expect(Number(res.headers.get(h))).toBeGreaterThan(0)
   })
 })
 
@@ -91,12 +97,20 @@ describe('reserved IPv4', () => {
     const created = await call('POST', '/v2/reserved_ips', { region: 'sfo3', project_id: projectId })
     expect(created.status).toBe(202)
     const ip = created.body.reserved_ip.ip as string
-    expect(created.body).toMatchObject({ reserved_ip: { droplet: null, locked: false, project_id: projectId, region: { slug: 'sfo3' } }, links: {} })
+    expect(created.body).toMatchObject({
+      reserved_ip: { droplet: null, locked: false, project_id: projectId, region: { slug: 'sfo3' } },
+      links: {}
+    })
     expect(sim.getIp(ip)).toEqual({ ip, version: 4, region: 'sfo3', dropletId: null, locked: false, projectId })
 
     const read = await call('GET', `/v2/reserved_ips/${ip}`)
     expect(read.status).toBe(200)
-    expect(read.body.reserved_ip).toMatchObject({ ip, droplet: null, locked: false, region: { slug: 'sfo3', available: true } })
+    expect(read.body.reserved_ip).toMatchObject({
+      ip,
+      droplet: null,
+      locked: false,
+      region: { slug: 'sfo3', available: true }
+    })
   })
 
   it('reserves straight onto a droplet: locked, with an assign_ip action that assigns it', async () => {
@@ -112,7 +126,12 @@ describe('reserved IPv4', () => {
     await until(() => sim.getIp(ip)?.dropletId === d.id)
     expect(sim.getIp(ip)?.locked).toBe(false)
     const read = await call('GET', `/v2/reserved_ips/${ip}`)
-    expect(read.body.reserved_ip.droplet).toMatchObject({ id: d.id, name: 'web-1', status: 'active', region: { slug: 'ams3' } })
+    expect(read.body.reserved_ip.droplet).toMatchObject({
+      id: d.id,
+      name: 'web-1',
+      status: 'active',
+      region: { slug: 'ams3' }
+    })
   })
 
   it('refuses to reserve onto an unknown droplet', async () => {
@@ -140,7 +159,10 @@ describe('reserved IPv4', () => {
     expect(pageSizes).toEqual([200, 200, 50])
     expect(seen.size).toBe(450)
     const last = await call('GET', '/v2/reserved_ips?page=3&per_page=200')
-    expect(last.body.links.pages).toEqual({ first: `${sim.url}/v2/reserved_ips?page=1&per_page=200`, prev: `${sim.url}/v2/reserved_ips?page=2&per_page=200` })
+    expect(last.body.links.pages).toEqual({
+      first: `${sim.url}/v2/reserved_ips?page=1&per_page=200`,
+      prev: `${sim.url}/v2/reserved_ips?page=2&per_page=200`
+    })
     expect(sim.countRequests({ method: 'GET', path: '/v2/reserved_ips' })).toBe(4)
   })
 
@@ -206,7 +228,13 @@ describe('actions', () => {
     const started = await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: green.id })
     expect(started.status).toBe(201)
     const action = started.body.action
-    expect(action).toMatchObject({ status: 'in-progress', type: 'assign_ip', completed_at: null, resource_type: 'reserved_ip', region_slug: 'nyc3' })
+    expect(action).toMatchObject({
+      status: 'in-progress',
+      type: 'assign_ip',
+      completed_at: null,
+      resource_type: 'reserved_ip',
+      region_slug: 'nyc3'
+    })
     expect(sim.getIp(ip)).toMatchObject({ dropletId: blue.id, locked: true })
     expect((await call('GET', `/v2/reserved_ips/${ip}`)).body.reserved_ip.locked).toBe(true)
     expect((await call('GET', `/v2/actions/${action.id}`)).body.action.status).toBe('in-progress')
@@ -217,7 +245,16 @@ describe('actions', () => {
     expect(sim.getIp(ip)).toMatchObject({ dropletId: green.id, locked: false })
     const read = await call('GET', `/v2/reserved_ips/${ip}`)
     expect(read.body.reserved_ip).toMatchObject({ locked: false, droplet: { id: green.id } })
-    expect(sim.actions()).toEqual([expect.objectContaining({ id: action.id, type: 'assign_ip', status: 'completed', ip, dropletId: green.id, resourceType: 'reserved_ip' })])
+    expect(sim.actions()).toEqual([
+      expect.objectContaining({
+        id: action.id,
+        type: 'assign_ip',
+        status: 'completed',
+        ip,
+        dropletId: green.id,
+        resourceType: 'reserved_ip'
+      })
+    ])
 
     const perIp = await call('GET', `/v2/reserved_ips/${ip}/actions`)
     expect(perIp.body.actions.map((a: { id: number }) => a.id)).toEqual([action.id])
@@ -252,12 +289,18 @@ describe('actions', () => {
     expect(sim.getIp(ip)?.locked).toBe(false)
 
     sim.setDropletBusy(b.id, 150)
-    expect((await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: b.id })).status).toBe(422)
+    expect((await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: b.id })).status).toBe(
+      422
+    )
     await sleep(170)
-    expect((await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: b.id })).status).toBe(201)
+    expect((await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: b.id })).status).toBe(
+      201
+    )
     // While that action runs, the IP and the droplet are both busy.
     const other = sim.addIp({ version: 4 }).ip
-    expect((await call('POST', `/v2/reserved_ips/${other}/actions`, { type: 'assign', droplet_id: b.id })).status).toBe(422)
+    expect((await call('POST', `/v2/reserved_ips/${other}/actions`, { type: 'assign', droplet_id: b.id })).status).toBe(
+      422
+    )
     expect((await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'unassign' })).status).toBe(422)
     expect(sim.getIp(ip)?.dropletId).toBe(a.id)
   })
@@ -268,7 +311,9 @@ describe('actions', () => {
     const region = await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: far.id })
     expect(region.status).toBe(422)
     expect(region.body.message).toMatch(/region/)
-    expect((await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: 999_999 })).status).toBe(422)
+    expect((await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: 999_999 })).status).toBe(
+      422
+    )
     expect((await call('POST', '/v2/reserved_ips/198.51.100.200/actions', { type: 'unassign' })).status).toBe(404)
     const free = await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'unassign' })
     expect(free.status).toBe(422)
@@ -329,7 +374,12 @@ describe('reserved IPv6', () => {
     const created = await call('POST', '/v2/reserved_ipv6', { region_slug: 'fra1' })
     expect(created.status).toBe(201)
     const ip = created.body.reserved_ipv6.ip as string
-    expect(created.body.reserved_ipv6).toEqual({ ip, region_slug: 'fra1', reserved_at: expect.any(String), droplet: null })
+    expect(created.body.reserved_ipv6).toEqual({
+      ip,
+      region_slug: 'fra1',
+      reserved_at: expect.any(String),
+      droplet: null
+    })
     expect(ip).toBe(ip.toLowerCase())
 
     const loud = await call('GET', `/v2/reserved_ipv6/${ip.toUpperCase()}`)
@@ -339,7 +389,11 @@ describe('reserved IPv6', () => {
     expect((await call('GET', `/v2/reserved_ipv6/${encodeURIComponent(ip)}`)).status).toBe(200)
 
     const started = await call('POST', `/v2/reserved_ipv6/${ip}/actions`, { type: 'assign', droplet_id: d.id })
-    expect(started.body.action).toMatchObject({ type: 'assign_ip', resource_type: 'reserved_ipv6', status: 'in-progress' })
+    expect(started.body.action).toMatchObject({
+      type: 'assign_ip',
+      resource_type: 'reserved_ipv6',
+      status: 'in-progress'
+    })
     expect(sim.getIp(ip.toUpperCase())?.locked).toBe(true)
     await sleep(DURATION + 30)
     const read = await call('GET', `/v2/reserved_ipv6/${ip}`)
@@ -404,7 +458,12 @@ describe('droplets', () => {
     expect(byTag.body.meta.total).toBe(2)
     expect(byTag.body.links.pages.next).toContain('tag_name=web')
     const one = await call('GET', `/v2/droplets/${blue.id}`)
-    expect(one.body.droplet).toMatchObject({ id: blue.id, name: 'blue-1', tags: ['blue', 'web'], region: { slug: 'nyc3' } })
+    expect(one.body.droplet).toMatchObject({
+      id: blue.id,
+      name: 'blue-1',
+      tags: ['blue', 'web'],
+      region: { slug: 'nyc3' }
+    })
     expect((await call('GET', '/v2/droplets/77777')).status).toBe(404)
   })
 })
@@ -414,7 +473,11 @@ describe('faults', () => {
     sim.inject({ kind: 'status', status: 503, method: 'POST', path: '/v2/reserved_ips', times: 2 })
     const first = await call('POST', '/v2/reserved_ips', { region: 'nyc3' })
     expect(first.status).toBe(503)
-    expect(first.body).toMatchObject({ id: expect.any(String), message: expect.any(String), request_id: expect.any(String) })
+    expect(first.body).toMatchObject({
+      id: expect.any(String),
+      message: expect.any(String),
+      request_id: expect.any(String)
+    })
     expect((await call('GET', '/v2/reserved_ips')).status).toBe(200) // another method: not matched
     expect((await call('POST', '/v2/reserved_ips', { region: 'nyc3' })).status).toBe(503)
     expect(sim.ips()).toHaveLength(0)
@@ -496,9 +559,13 @@ describe('faults', () => {
     const first = await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: d.id })
     expect(first.status).toBe(422)
     expect(first.body.message).toMatch(/pending event/)
-    expect((await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: d.id })).status).toBe(404)
+    expect((await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: d.id })).status).toBe(
+      404
+    )
     expect(sim.actions()).toHaveLength(0)
-    expect((await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: d.id })).status).toBe(201)
+    expect((await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: d.id })).status).toBe(
+      201
+    )
   })
 
   it('refuses an unknown fault kind', () => {
@@ -554,7 +621,11 @@ describe('OpenAPI checks', () => {
     expect(sim.violations).toEqual([])
     const stats = sim.stats()
     expect(stats.requests).toBe(5)
-    expect(stats.byRoute).toMatchObject({ 'GET /v2/reserved_ips': 1, 'GET /v2/reserved_ips/{reserved_ip}': 1, 'GET /v2/actions/{action_id}': 1 })
+    expect(stats.byRoute).toMatchObject({
+      'GET /v2/reserved_ips': 1,
+      'GET /v2/reserved_ips/{reserved_ip}': 1,
+      'GET /v2/actions/{action_id}': 1
+    })
     expect(sim.mutatingRequests().map((r) => r.method)).toEqual(['POST'])
     expect(sim.countRequests({ path: /^\/v2\/reserved_ips/ })).toBe(3)
   })
@@ -591,12 +662,25 @@ describe('OpenAPI checks', () => {
 
   it('validates requests and responses directly', () => {
     const v = createValidator()
-    expect(v.validateRequest({ method: 'GET', path: '/v2/reserved_ipv6/2001%3ADB8%3A%3A1', query: new URLSearchParams() })).toEqual([])
-    expect(v.validateRequest({ method: 'GET', path: '/v2/reserved_ips', query: { page: '0' } })).toEqual(['query parameter page must be >= 1'])
+    expect(
+      v.validateRequest({ method: 'GET', path: '/v2/reserved_ipv6/2001%3ADB8%3A%3A1', query: new URLSearchParams() })
+    ).toEqual([])
+    expect(v.validateRequest({ method: 'GET', path: '/v2/reserved_ips', query: { page: '0' } })).toEqual([
+      'query parameter page must be >= 1'
+    ])
     expect(v.validateRequest({ method: 'POST', path: '/v2/reserved_ipv6' })).toEqual(['request body is required'])
     expect(v.validateRequest({ method: 'PATCH', path: '/v2/reserved_ips' })[0]).toMatch(/not defined/)
     expect(v.validateResponse({ method: 'DELETE', path: '/v2/reserved_ips/203.0.113.1', status: 204 })).toEqual([])
-    expect(v.validateResponse({ method: 'GET', path: '/v2/actions/1', status: 200, body: { action: { id: 1, status: 'done' } } })[0]).toMatch(/status must be one of/)
-    expect(v.validateResponse({ method: 'GET', path: '/v2/actions/1', status: 503, body: { id: 'x' } })).toEqual(["response body must have required property 'message'"])
+    expect(
+      v.validateResponse({
+        method: 'GET',
+        path: '/v2/actions/1',
+        status: 200,
+        body: { action: { id: 1, status: 'done' } }
+      })[0]
+    ).toMatch(/status must be one of/)
+    expect(v.validateResponse({ method: 'GET', path: '/v2/actions/1', status: 503, body: { id: 'x' } })).toEqual([
+      "response body must have required property 'message'"
+    ])
   })
 })

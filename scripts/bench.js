@@ -101,7 +101,13 @@ async function completionLag() {
       const to = sim.addDroplet({ name: `green-${i}`, region: 'nyc3' })
       const ip = sim.addIp({ version: i % 2 ? 6 : 4, region: 'nyc3', dropletId: from.id }).ip
       byIp.set(ip, d)
-      const run = await runAction({ token: TOKEN, api_url: sim.url, operation: 'assign', ip, droplet_id: String(to.id) })
+      const run = await runAction({
+        token: TOKEN,
+        api_url: sim.url,
+        operation: 'assign',
+        ip,
+        droplet_id: String(to.id)
+      })
       const exitedAt = performance.now()
       if (run.code !== 0) throw new Error(`assign failed: ${run.stdout}`)
       const action = sim.actions().find((a) => a.ip === ip)
@@ -124,15 +130,34 @@ async function completionLag() {
     }
     row(`${label}: p95`, ms(quantile(lags, 0.95)), `< ${ms(band.lagP95)}`, quantile(lags, 0.95) < band.lagP95)
     row(`${label}: median with a fixed 5 s poll (doctl's default)`, ms(median(fixed.map((f) => f.lag))))
-    row(`${label}: p95 with a fixed 5 s poll`, ms(quantile(fixed.map((f) => f.lag), 0.95)))
+    row(
+      `${label}: p95 with a fixed 5 s poll`,
+      ms(
+        quantile(
+          fixed.map((f) => f.lag),
+          0.95
+        )
+      )
+    )
     if (band.name === '1-10 s') {
       const rate = Math.max(...rs.map((r) => (r.polls / r.d) * 60_000))
       row(`${label}: polls a minute, highest`, rate.toFixed(0), `<= ${band.perMinute}`, rate <= band.perMinute)
-      row(`${label}: polls per action, median (5 s poll: ${median(fixed.map((f) => f.polls))})`, String(median(rs.map((r) => r.polls))))
+      row(
+        `${label}: polls per action, median (5 s poll: ${median(fixed.map((f) => f.polls))})`,
+        String(median(rs.map((r) => r.polls)))
+      )
     } else {
       const rate = Math.max(...rs.filter((r) => r.lateSpan > 0).map((r) => (r.late / r.lateSpan) * 60_000))
-      row(`${label}: polls a minute after the first 10 s, highest`, rate.toFixed(1), `<= ${band.perMinute}`, rate <= band.perMinute + 0.5)
-      row(`${label}: polls per action, median (5 s poll: ${median(fixed.map((f) => f.polls))})`, String(median(rs.map((r) => r.polls))))
+      row(
+        `${label}: polls a minute after the first 10 s, highest`,
+        rate.toFixed(1),
+        `<= ${band.perMinute}`,
+        rate <= band.perMinute + 0.5
+      )
+      row(
+        `${label}: polls per action, median (5 s poll: ${median(fixed.map((f) => f.polls))})`,
+        String(median(rs.map((r) => r.polls)))
+      )
     }
   }
 }
@@ -155,13 +180,23 @@ async function requestsPerOperation() {
   for (const version of [4, 6]) {
     const ip = sim.addIp({ version, region: 'nyc3', dropletId: a.id }).ip
     const assign = await count({ operation: 'assign', ip, droplet_id: String(b.id) })
-    row(`Requests: assign IPv${version}`, `${assign.total} (${assign.total - assign.polls} + ${assign.polls} polls)`, '1 read + 1 action + polls (+ 1 read of the result)')
+    row(
+      `Requests: assign IPv${version}`,
+      `${assign.total} (${assign.total - assign.polls} + ${assign.polls} polls)`,
+      '1 read + 1 action + polls (+ 1 read of the result)'
+    )
     const unassign = await count({ operation: 'unassign', ip })
-    row(`Requests: unassign IPv${version}`, `${unassign.total} (${unassign.total - unassign.polls} + ${unassign.polls} polls)`)
+    row(
+      `Requests: unassign IPv${version}`,
+      `${unassign.total} (${unassign.total - unassign.polls} + ${unassign.polls} polls)`
+    )
     const create = await count({ operation: 'create', region: 'nyc3', ip_version: String(version) })
     row(`Requests: create IPv${version} in a region`, String(create.total))
     const onto = await count({ operation: 'create', droplet_id: String(a.id), ip_version: String(version) })
-    row(`Requests: create IPv${version} onto a droplet`, `${onto.total} (${onto.total - onto.polls} + ${onto.polls} polls)`)
+    row(
+      `Requests: create IPv${version} onto a droplet`,
+      `${onto.total} (${onto.total - onto.polls} + ${onto.polls} polls)`
+    )
     const get = await count({ operation: 'get', ip })
     row(`Requests: get IPv${version}`, String(get.total))
     const del = await count({ operation: 'delete', ip: create.outputs.ip })
@@ -179,7 +214,12 @@ async function requestsPerOperation() {
     const v4 = s.countRequests({ path: '/v2/reserved_ips' })
     const v6 = s.countRequests({ path: '/v2/reserved_ipv6' })
     const limit = Math.ceil(n / 200) + 1
-    row(`Requests: list of ${n} IPs per family`, `${v4} + ${v6} in ${(run.ms / 1000).toFixed(2)} s`, `<= ${limit} per family`, v4 <= limit && v6 <= limit)
+    row(
+      `Requests: list of ${n} IPs per family`,
+      `${v4} + ${v6} in ${(run.ms / 1000).toFixed(2)} s`,
+      `<= ${limit} per family`,
+      v4 <= limit && v6 <= limit
+    )
     await s.close()
   }
 }
@@ -202,14 +242,24 @@ async function pruneAtScale() {
   const minimum = Math.max(0, Math.ceil(accepted / perMinute) - 1) * windowMs
   const left = sim.ips().length
   row(`Prune ${n} unassigned IPs: released`, `${released}, ${left} left`, `${n}, 0 left`, released === n && left === 0)
-  row(`Prune ${n}: requests sent (429 answers among them)`, `${requests} (${sim.rateLimited})`, 'no 429, or every 429 honoured', run.code === 0)
+  row(
+    `Prune ${n}: requests sent (429 answers among them)`,
+    `${requests} (${sim.rateLimited})`,
+    'no 429, or every 429 honoured',
+    run.code === 0
+  )
   row(
     `Prune ${n}: elapsed, compressed time (minimum the limit allows)`,
     `${(run.ms / 1000).toFixed(1)} s (${(minimum / 1000).toFixed(1)} s)`,
     '<= 1.2x the minimum',
     run.ms <= 1.2 * minimum || minimum === 0
   )
-  row(`Prune ${n}: ratio to the minimum`, minimum ? (run.ms / minimum).toFixed(2) : '-', '<= 1.2', minimum === 0 || run.ms / minimum <= 1.2)
+  row(
+    `Prune ${n}: ratio to the minimum`,
+    minimum ? (run.ms / minimum).toFixed(2) : '-',
+    '<= 1.2',
+    minimum === 0 || run.ms / minimum <= 1.2
+  )
   await sim.close()
 }
 
@@ -234,4 +284,6 @@ if (markdown) {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '))
   for (const r of table) console.log(line(r))
 }
-console.log(`\nnode ${process.version}, ${DIST.replace(/.*\/(dist\/)/, '$1')}, ${quick ? 'quick run, ' : ''}${((Date.now() - started) / 1000).toFixed(0)} s in all`)
+console.log(
+  `\nnode ${process.version}, ${DIST.replace(/.*\/(dist\/)/, '$1')}, ${quick ? 'quick run, ' : ''}${((Date.now() - started) / 1000).toFixed(0)} s in all`
+)

@@ -43,7 +43,11 @@ async function step(title, inputs) {
 }
 
 console.log(bold('DigitalOcean reserved IP action: demo against the embedded simulator'))
-console.log(dim(`Simulator at ${sim.url}; droplets ${blue.id} (web-blue) and ${green.id} (web-green) in nyc3; actions take 1.5 s.`))
+console.log(
+  dim(
+    `Simulator at ${sim.url}; droplets ${blue.id} (web-blue) and ${green.id} (web-green) in nyc3; actions take 1.5 s.`
+  )
+)
 
 console.log(`\n${bold('=== Story 1: a blue-green deploy ===')}`)
 const created = await step('Reserve a production IP on the blue droplet', { operation: 'create', droplet_tag: 'blue' })

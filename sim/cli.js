@@ -19,7 +19,9 @@ function parseArgs(argv) {
   const out = { port: 0, token: 'sim-token', actionMs: 300, seed: false }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
+    const [flag, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined]
     const value = () => {
       const v = inline ?? argv[++i]
       if (v === undefined) usage(`${flag} needs a value`)
@@ -75,7 +77,8 @@ async function stop() {
   if (stopping) return
   stopping = true
   const problems = sim.violations
-  if (problems.length) process.stderr.write(`${problems.length} OpenAPI problem(s):\n${problems.map((p) => `  ${p}`).join('\n')}\n`)
+  if (problems.length)
+    process.stderr.write(`${problems.length} OpenAPI problem(s):\n${problems.map((p) => `  ${p}`).join('\n')}\n`)
   await sim.close()
   process.exit(0)
 }

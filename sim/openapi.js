@@ -16,7 +16,15 @@ const DEFAULT_SPEC_URL = new URL('../api/digitalocean-reserved-ips.openapi.json'
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
 
 /** Keywords of OpenAPI 3.0 schemas that are annotations or that JSON Schema does not know. */
-const DROPPED_KEYWORDS = new Set(['discriminator', 'example', 'examples', 'xml', 'externalDocs', 'deprecated', 'x-codeSamples'])
+const DROPPED_KEYWORDS = new Set([
+  'discriminator',
+  'example',
+  'examples',
+  'xml',
+  'externalDocs',
+  'deprecated',
+  'x-codeSamples'
+])
 
 let defaultSpec
 
@@ -48,7 +56,10 @@ function toJsonSchema(schema) {
   }
   if ('nullable' in out && out.type === undefined) delete out.nullable
   // OpenAPI 3.0's boolean exclusiveMinimum/exclusiveMaximum, in the JSON Schema form ajv knows.
-  for (const [flag, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']]) {
+  for (const [flag, bound] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum']
+  ]) {
     if (typeof out[flag] === 'boolean') {
       if (out[flag] && typeof out[bound] === 'number') {
         out[flag] = out[bound]
@@ -194,7 +205,8 @@ export function createValidator(spec = loadSpec()) {
         params[name] = decodeSegment(m[i + 1])
       })
       const operation = route.item[verb]
-      if (operation && METHODS.includes(verb)) return { template: route.template, operation, pathItem: route.item, params }
+      if (operation && METHODS.includes(verb))
+        return { template: route.template, operation, pathItem: route.item, params }
       pathOnly ??= { template: route.template, pathItem: route.item, methodMissing: true }
     }
     return pathOnly
@@ -256,7 +268,9 @@ export function createValidator(spec = loadSpec()) {
         problems.push(`query parameter ${name} is given ${values.length} times`)
         continue
       }
-      problems.push(...parameterProblems(found, param, isArray ? values.join(',') : values[0], `query parameter ${name}`))
+      problems.push(
+        ...parameterProblems(found, param, isArray ? values.join(',') : values[0], `query parameter ${name}`)
+      )
     }
     for (const param of declared.values()) {
       if (param.required && !given.has(param.name)) problems.push(`query parameter ${param.name} is required`)
@@ -270,7 +284,8 @@ export function createValidator(spec = loadSpec()) {
     } else {
       const media = requestBody.content && requestBody.content['application/json']
       if (!media) problems.push(`${verb} ${found.template} takes no JSON body`)
-      else if (media.schema) problems.push(...schemaProblems(`request ${verb} ${found.template}`, media.schema, body, 'request body'))
+      else if (media.schema)
+        problems.push(...schemaProblems(`request ${verb} ${found.template}`, media.schema, body, 'request body'))
     }
     return problems
   }
@@ -288,11 +303,14 @@ export function createValidator(spec = loadSpec()) {
     const responses = found.operation.responses || {}
     const code = String(status)
     const rangeKey = `${code[0]}XX`
-    const key = code in responses ? code : rangeKey in responses ? rangeKey : 'default' in responses ? 'default' : undefined
+    const key =
+      code in responses ? code : rangeKey in responses ? rangeKey : 'default' in responses ? 'default' : undefined
     if (key === undefined) return [`status ${status} is not a documented response of ${verb} ${found.template}`]
     const media = responses[key].content && responses[key].content['application/json']
     if (status === 204 || !media) {
-      return body === undefined ? [] : [`a ${status} response of ${verb} ${found.template} has no body, but one was sent`]
+      return body === undefined
+        ? []
+        : [`a ${status} response of ${verb} ${found.template} has no body, but one was sent`]
     }
     if (body === undefined) return [`a ${status} response of ${verb} ${found.template} must have a JSON body`]
     if (!media.schema) return []

@@ -126,7 +126,13 @@ export interface Simulator {
   addDroplet(droplet: { id?: number; name: string; region?: string; tags?: string[] }): SimDroplet
   droplets(): SimDroplet[]
   /** Adds a reserved IP directly (no quota, no read lag); the region defaults to the droplet's, else nyc3. */
-  addIp(ip?: { ip?: string; version?: IpVersion; region?: string; dropletId?: number | null; projectId?: string }): SimIp
+  addIp(ip?: {
+    ip?: string
+    version?: IpVersion
+    region?: string
+    dropletId?: number | null
+    projectId?: string
+  }): SimIp
   /** Any textual form of the address is accepted. */
   getIp(ip: string): SimIp | undefined
   /** Sets the IP's droplet at once, as another client's finished action would (null detaches it). */

@@ -43,9 +43,30 @@ const REGION_SIZES = ['s-1vcpu-512mb-10gb', 's-1vcpu-1gb', 's-1vcpu-2gb', 's-2vc
 const REGION_FEATURES = ['backups', 'ipv6', 'metadata', 'install_agent', 'storage', 'image_transfer']
 
 const FAMILIES = {
-  reserved_ips: { version: 4, one: 'reserved_ip', many: 'reserved_ips', resourceType: 'reserved_ip', base: '/v2/reserved_ips', noun: 'reserved IP' },
-  floating_ips: { version: 4, one: 'floating_ip', many: 'floating_ips', resourceType: 'floating_ip', base: '/v2/floating_ips', noun: 'floating IP' },
-  reserved_ipv6: { version: 6, one: 'reserved_ipv6', many: 'reserved_ipv6s', resourceType: 'reserved_ipv6', base: '/v2/reserved_ipv6', noun: 'reserved IPv6' }
+  reserved_ips: {
+    version: 4,
+    one: 'reserved_ip',
+    many: 'reserved_ips',
+    resourceType: 'reserved_ip',
+    base: '/v2/reserved_ips',
+    noun: 'reserved IP'
+  },
+  floating_ips: {
+    version: 4,
+    one: 'floating_ip',
+    many: 'floating_ips',
+    resourceType: 'floating_ip',
+    base: '/v2/floating_ips',
+    noun: 'floating IP'
+  },
+  reserved_ipv6: {
+    version: 6,
+    one: 'reserved_ipv6',
+    many: 'reserved_ipv6s',
+    resourceType: 'reserved_ipv6',
+    base: '/v2/reserved_ipv6',
+    noun: 'reserved IPv6'
+  }
 }
 
 const FAULT_KINDS = new Set(['status', 'rate-limit', 'drop-before', 'drop-after', 'hang', 'pending-event', 'not-found'])
@@ -116,14 +137,19 @@ function parseIPv6(text) {
   if (halves.length === 1 && explicit !== 8) return undefined
   if (halves.length === 2 && explicit > 7) return undefined
   const zeros = new Array(8 - explicit).fill(0)
-  return [...head.map((g) => parseInt(g, 16)), ...(halves.length === 2 ? zeros : []), ...rest.map((g) => parseInt(g, 16)), ...tail]
+  return [
+    ...head.map((g) => parseInt(g, 16)),
+    ...(halves.length === 2 ? zeros : []),
+    ...rest.map((g) => parseInt(g, 16)),
+    ...tail
+  ]
 }
 
 /** RFC 5952 text: lower case, no leading zeros, the longest run of two or more zero groups as '::'. */
 function formatIPv6(groups) {
   let bestStart = -1
   let bestLen = 1
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++
       continue
@@ -465,7 +491,12 @@ export async function startSimulator(options = {}) {
   function ipJson(rec) {
     const droplet = rec.dropletId === null ? undefined : dropletStore.get(rec.dropletId)
     if (rec.version === 6) {
-      return { ip: rec.ip, region_slug: rec.region, reserved_at: rec.reservedAt, droplet: droplet ? dropletJson(droplet) : null }
+      return {
+        ip: rec.ip,
+        region_slug: rec.region,
+        reserved_at: rec.reservedAt,
+        droplet: droplet ? dropletJson(droplet) : null
+      }
     }
     return {
       ip: rec.ip,
@@ -540,7 +571,12 @@ export async function startSimulator(options = {}) {
     ctx.res.writeHead(status, headers)
     ctx.res.end(payload)
     if (validator && ctx.operationKnown) {
-      const problems = validator.validateResponse({ method: ctx.method, path: ctx.rawPath, status, body: status === 204 ? undefined : validateAs })
+      const problems = validator.validateResponse({
+        method: ctx.method,
+        path: ctx.rawPath,
+        status,
+        body: status === 204 ? undefined : validateAs
+      })
       for (const p of problems) violations.push(`response to ${ctx.method} ${ctx.path} (${status}): ${p}`)
     }
   }
@@ -593,7 +629,11 @@ export async function startSimulator(options = {}) {
 
   function quotaFull(ctx, version) {
     if (countFamily(version) < maxIps) return false
-    fail(ctx, 422, `You have reached the limit of reserved IPs for your account (${maxIps} reserved IPv${version} addresses). Contact support to raise it.`)
+    fail(
+      ctx,
+      422,
+      `You have reached the limit of reserved IPs for your account (${maxIps} reserved IPv${version} addresses). Contact support to raise it.`
+    )
     return true
   }
 
@@ -604,7 +644,14 @@ export async function startSimulator(options = {}) {
       if (!droplet) return fail(ctx, 422, `Droplet ${body.droplet_id} was not found.`)
       if (quotaFull(ctx, 4)) return
       if (isDropletBusy(droplet)) return pending(ctx)
-      const rec = newIpRecord({ ip: allocate(4), version: 4, region: droplet.region, dropletId: null, projectId: undefined, viaApi: true })
+      const rec = newIpRecord({
+        ip: allocate(4),
+        version: 4,
+        region: droplet.region,
+        dropletId: null,
+        projectId: undefined,
+        viaApi: true
+      })
       const action = startAction('assign_ip', rec, droplet.id, fam.resourceType)
       return send(ctx, 202, {
         [fam.one]: ipJson(rec),
@@ -617,7 +664,14 @@ export async function startSimulator(options = {}) {
     if (body.region !== undefined) {
       if (!isRegionSlug(body.region)) return fail(ctx, 422, `The region '${body.region}' is not available.`)
       if (quotaFull(ctx, 4)) return
-      const rec = newIpRecord({ ip: allocate(4), version: 4, region: body.region, dropletId: null, projectId: body.project_id, viaApi: true })
+      const rec = newIpRecord({
+        ip: allocate(4),
+        version: 4,
+        region: body.region,
+        dropletId: null,
+        projectId: body.project_id,
+        viaApi: true
+      })
       return send(ctx, 202, { [fam.one]: ipJson(rec), links: {} })
     }
     return fail(ctx, 422, 'Either droplet_id or region must be given.')
@@ -627,7 +681,14 @@ export async function startSimulator(options = {}) {
     const body = ctx.body && typeof ctx.body === 'object' ? ctx.body : {}
     if (!isRegionSlug(body.region_slug)) return fail(ctx, 422, `The region '${body.region_slug}' is not available.`)
     if (quotaFull(ctx, 6)) return
-    const rec = newIpRecord({ ip: allocate(6), version: 6, region: body.region_slug, dropletId: null, projectId: undefined, viaApi: true })
+    const rec = newIpRecord({
+      ip: allocate(6),
+      version: 6,
+      region: body.region_slug,
+      dropletId: null,
+      projectId: undefined,
+      viaApi: true
+    })
     send(ctx, 201, { [fam.one]: ipJson(rec) })
   }
 
@@ -681,7 +742,23 @@ export async function startSimulator(options = {}) {
     if (!rec) return notFound(ctx)
     const list = visibleActionsOf(rec)
     const base = `${fam.base}/${rec.ip}/actions`
-    send(ctx, 200, paginate(ctx, 'actions', list.map((a) => actionJson(a)), base), {}, paginate(ctx, 'actions', list.map((a) => actionJson(a, true)), base))
+    send(
+      ctx,
+      200,
+      paginate(
+        ctx,
+        'actions',
+        list.map((a) => actionJson(a)),
+        base
+      ),
+      {},
+      paginate(
+        ctx,
+        'actions',
+        list.map((a) => actionJson(a, true)),
+        base
+      )
+    )
   }
 
   function getIpAction(ctx, fam, text, idText) {
@@ -724,14 +801,22 @@ export async function startSimulator(options = {}) {
     ['DELETE', new RegExp(`^/v2/${FAM}/([^/]+)$`), (ctx, m) => deleteIp(ctx, FAMILIES[m[1]], m[2])],
     ['GET', new RegExp(`^/v2/${FAM}/([^/]+)/actions$`), (ctx, m) => listIpActions(ctx, FAMILIES[m[1]], m[2])],
     ['POST', new RegExp(`^/v2/${FAM}/([^/]+)/actions$`), (ctx, m) => postIpAction(ctx, FAMILIES[m[1]], m[2])],
-    ['GET', new RegExp(`^/v2/${FAM}/([^/]+)/actions/([^/]+)$`), (ctx, m) => getIpAction(ctx, FAMILIES[m[1]], m[2], m[3])],
+    [
+      'GET',
+      new RegExp(`^/v2/${FAM}/([^/]+)/actions/([^/]+)$`),
+      (ctx, m) => getIpAction(ctx, FAMILIES[m[1]], m[2], m[3])
+    ],
     ['GET', /^\/v2\/reserved_ipv6$/, (ctx) => listIps(ctx, FAMILIES.reserved_ipv6)],
     ['POST', /^\/v2\/reserved_ipv6$/, (ctx) => createIpv6(ctx, FAMILIES.reserved_ipv6)],
     ['GET', /^\/v2\/reserved_ipv6\/([^/]+)$/, (ctx, m) => getIpRoute(ctx, FAMILIES.reserved_ipv6, m[1])],
     ['DELETE', /^\/v2\/reserved_ipv6\/([^/]+)$/, (ctx, m) => deleteIp(ctx, FAMILIES.reserved_ipv6, m[1])],
     ['GET', /^\/v2\/reserved_ipv6\/([^/]+)\/actions$/, (ctx, m) => listIpActions(ctx, FAMILIES.reserved_ipv6, m[1])],
     ['POST', /^\/v2\/reserved_ipv6\/([^/]+)\/actions$/, (ctx, m) => postIpAction(ctx, FAMILIES.reserved_ipv6, m[1])],
-    ['GET', /^\/v2\/reserved_ipv6\/([^/]+)\/actions\/([^/]+)$/, (ctx, m) => getIpAction(ctx, FAMILIES.reserved_ipv6, m[1], m[2])],
+    [
+      'GET',
+      /^\/v2\/reserved_ipv6\/([^/]+)\/actions\/([^/]+)$/,
+      (ctx, m) => getIpAction(ctx, FAMILIES.reserved_ipv6, m[1], m[2])
+    ],
     ['GET', /^\/v2\/actions\/([^/]+)$/, (ctx, m) => getAction(ctx, m[1])],
     ['GET', /^\/v2\/droplets$/, (ctx) => listDroplets(ctx)],
     ['GET', /^\/v2\/droplets\/([^/]+)$/, (ctx, m) => getDroplet(ctx, m[1])]
@@ -778,7 +863,13 @@ export async function startSimulator(options = {}) {
         return false
       case 'status': {
         const status = Number(fault.status ?? 500)
-        fail(ctx, status, fault.message ?? ERROR_MESSAGES[status] ?? `HTTP ${status}`, fault.headers ?? {}, fault.id ?? ERROR_IDS[status] ?? 'error')
+        fail(
+          ctx,
+          status,
+          fault.message ?? ERROR_MESSAGES[status] ?? `HTTP ${status}`,
+          fault.headers ?? {},
+          fault.id ?? ERROR_IDS[status] ?? 'error'
+        )
         return true
       }
       case 'rate-limit': {
@@ -840,7 +931,21 @@ export async function startSimulator(options = {}) {
     byRoute[routeKey] = (byRoute[routeKey] ?? 0) + 1
     if (method === 'GET' && /^\/v2\/actions\/[^/]+$/.test(path)) polls++
 
-    const ctx = { req, res, record, method, path, rawPath, query, body, requestId: randomUUID(), operationKnown, done: false, dropAfter: false, rate: undefined }
+    const ctx = {
+      req,
+      res,
+      record,
+      method,
+      path,
+      rawPath,
+      query,
+      body,
+      requestId: randomUUID(),
+      operationKnown,
+      done: false,
+      dropAfter: false,
+      rate: undefined
+    }
     settle(arrived)
     for (const hook of [...hooks]) hook(record)
     settle()
@@ -926,7 +1031,8 @@ export async function startSimulator(options = {}) {
         while (dropletStore.has(nextDropletId)) nextDropletId++
         dropletId = nextDropletId++
       }
-      if (!Number.isInteger(dropletId) || dropletId < 1) throw new Error(`addDroplet: id must be a positive integer (got ${dropletId})`)
+      if (!Number.isInteger(dropletId) || dropletId < 1)
+        throw new Error(`addDroplet: id must be a positive integer (got ${dropletId})`)
       if (dropletStore.has(dropletId)) throw new Error(`addDroplet: droplet ${dropletId} exists already`)
       const droplet = { id: dropletId, name, region, tags: [...tags], createdAt: isoSeconds(Date.now()), busyUntil: 0 }
       dropletStore.set(dropletId, droplet)
@@ -957,8 +1063,16 @@ export async function startSimulator(options = {}) {
       }
       const where = region ?? droplet?.region ?? 'nyc3'
       if (!isRegionSlug(where)) throw new Error(`addIp: '${where}' is not a region slug`)
-      if (droplet && droplet.region !== where) throw new Error(`addIp: droplet ${droplet.id} is in ${droplet.region}, not ${where}`)
-      const rec = newIpRecord({ ip: address ?? allocate(family), version: family, region: where, dropletId: droplet ? droplet.id : null, projectId, viaApi: false })
+      if (droplet && droplet.region !== where)
+        throw new Error(`addIp: droplet ${droplet.id} is in ${droplet.region}, not ${where}`)
+      const rec = newIpRecord({
+        ip: address ?? allocate(family),
+        version: family,
+        region: where,
+        dropletId: droplet ? droplet.id : null,
+        projectId,
+        viaApi: false
+      })
       return ipSnapshot(rec)
     },
 
@@ -979,7 +1093,8 @@ export async function startSimulator(options = {}) {
       } else {
         const droplet = dropletStore.get(dropletId)
         if (!droplet) throw new Error(`assignNow: droplet ${dropletId} does not exist`)
-        if (droplet.region !== rec.region) throw new Error(`assignNow: droplet ${droplet.id} is in ${droplet.region}, not ${rec.region}`)
+        if (droplet.region !== rec.region)
+          throw new Error(`assignNow: droplet ${droplet.id} is in ${droplet.region}, not ${rec.region}`)
         rec.dropletId = droplet.id
       }
       return ipSnapshot(rec)
@@ -1005,11 +1120,17 @@ export async function startSimulator(options = {}) {
     },
 
     countRequests(filter = {}) {
-      return requests.filter((r) => (filter.method === undefined || r.method === filter.method.toUpperCase()) && matchesPath(filter.path, r.path, r.rawPath)).length
+      return requests.filter(
+        (r) =>
+          (filter.method === undefined || r.method === filter.method.toUpperCase()) &&
+          matchesPath(filter.path, r.path, r.rawPath)
+      ).length
     },
 
     mutatingRequests() {
-      return requests.filter((r) => r.method === 'POST' || r.method === 'DELETE' || r.method === 'PUT' || r.method === 'PATCH')
+      return requests.filter(
+        (r) => r.method === 'POST' || r.method === 'DELETE' || r.method === 'PUT' || r.method === 'PATCH'
+      )
     },
 
     onRequest(hook) {

@@ -77,7 +77,7 @@ function parseIpv6(text: string): number[] | undefined {
 function formatIpv6(groups: number[]): string {
   let bestStart = -1
   let bestLen = 0
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++
       continue

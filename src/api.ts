@@ -156,7 +156,10 @@ export interface CreateRequest {
  * Reserves a new IP. Sent once: a create whose answer is lost is never repeated, because a
  * repeat could reserve (and bill) a second address.
  */
-export async function createIp(client: ApiClient, req: CreateRequest): Promise<{ record: IpRecord; actionId?: number }> {
+export async function createIp(
+  client: ApiClient,
+  req: CreateRequest
+): Promise<{ record: IpRecord; actionId?: number }> {
   const { base } = FAMILY[req.version]
   let body: Json
   if (req.version === 4) {
@@ -169,7 +172,8 @@ export async function createIp(client: ApiClient, req: CreateRequest): Promise<{
   const record = unwrapIp(res.body, req.version)
   let actionId: number | undefined
   if (isObject(res.body) && isObject(res.body.links) && Array.isArray(res.body.links.actions)) {
-    const first = res.body.links.actions.find((a: unknown) => isObject(a) && typeof a.id === 'number') as Json | undefined
+    const first = res.body.links.actions.find((a: unknown) => isObject(a) && typeof a.id === 'number') as
+      Json | undefined
     if (first) actionId = first.id as number
   }
   return { record, actionId }

@@ -31,7 +31,10 @@ export function toDropletRef(obj: unknown): DropletRef | undefined {
 async function listDroplets(client: ApiClient, filter: Record<string, string>): Promise<DropletRef[]> {
   const out: DropletRef[] = []
   for (let page = 1; ; page++) {
-    const res = await client.request('GET', '/v2/droplets', { query: { ...filter, page, per_page: PAGE_SIZE }, retry: 'safe' })
+    const res = await client.request('GET', '/v2/droplets', {
+      query: { ...filter, page, per_page: PAGE_SIZE },
+      retry: 'safe'
+    })
     const body = isObject(res.body) ? res.body : {}
     const list = Array.isArray(body.droplets) ? body.droplets : []
     for (const d of list) {
@@ -67,7 +70,7 @@ export async function resolveDroplet(client: ApiClient, selector: DropletSelecto
       `${what} matches ${found.length} droplets, but must match exactly one: ${describe(found)}; nothing was changed`
     )
   }
-  return found[0] as DropletRef
+  return found[0]
 }
 
 /** Reads a droplet by id for its name and region; undefined when it does not exist. */

@@ -93,7 +93,9 @@ export class TransportError extends Error {
     readonly reason: string,
     readonly attempts: number
   ) {
-    super(`${method} ${path}: no answer from DigitalOcean (${reason})${attempts > 1 ? ` [after ${attempts} attempts]` : ''}`)
+    super(
+      `${method} ${path}: no answer from DigitalOcean (${reason})${attempts > 1 ? ` [after ${attempts} attempts]` : ''}`
+    )
     this.name = 'TransportError'
   }
 }
@@ -164,7 +166,11 @@ export class ApiClient {
 
   /** The same client with a later deadline: for the last read that reports the state after a timeout. */
   withGrace(ms: number): ApiClient {
-    return new ApiClient({ ...this.options, deadline: Math.max(this.options.deadline, Date.now()) + ms, maxAttempts: 2 })
+    return new ApiClient({
+      ...this.options,
+      deadline: Math.max(this.options.deadline, Date.now()) + ms,
+      maxAttempts: 2
+    })
   }
 
   get deadline(): number {
@@ -266,7 +272,9 @@ export class ApiClient {
           throw apiError
         }
         if (!this.canRetry(attempt, started, waitMs)) {
-          throw new GaveUpError(`${apiError.message}. Gave up after ${attempt} attempts in ${secs(Date.now() - started)} (${history.join('; ')})`)
+          throw new GaveUpError(
+            `${apiError.message}. Gave up after ${attempt} attempts in ${secs(Date.now() - started)} (${history.join('; ')})`
+          )
         }
       } else {
         const transport = new TransportError(method, path, outcome.reason, attempt)
@@ -275,7 +283,9 @@ export class ApiClient {
         history.push(outcome.reason)
         this.options.log.info(`${method} ${path}: ${outcome.reason}; retrying (attempt ${attempt + 1})`)
         if (!this.canRetry(attempt, started, waitMs)) {
-          throw new GaveUpError(`${transport.message}. Gave up after ${attempt} attempts in ${secs(Date.now() - started)} (${history.join('; ')})`)
+          throw new GaveUpError(
+            `${transport.message}. Gave up after ${attempt} attempts in ${secs(Date.now() - started)} (${history.join('; ')})`
+          )
         }
       }
       await sleep(waitMs)
@@ -291,7 +301,9 @@ export class ApiClient {
   private proxyAgent(): Promise<Agent> | undefined {
     if (!this.proxy) return undefined
     const proxy = this.proxy
-    this.agent ??= import('https-proxy-agent').then(({ HttpsProxyAgent }) => new HttpsProxyAgent(proxy) as unknown as Agent)
+    this.agent ??= import('https-proxy-agent').then(
+      ({ HttpsProxyAgent }) => new HttpsProxyAgent(proxy) as unknown as Agent
+    )
     return this.agent
   }
 
@@ -301,8 +313,7 @@ export class ApiClient {
     options: RequestOptions,
     timeoutMs: number
   ): Promise<
-    | { kind: 'response'; response: Response; body: unknown; requestId: string }
-    | { kind: 'failed'; reason: string }
+    { kind: 'response'; response: Response; body: unknown; requestId: string } | { kind: 'failed'; reason: string }
   > {
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), timeoutMs)
@@ -335,9 +346,13 @@ export class ApiClient {
         }
       }
       if (body && typeof body === 'object' && 'request_id' in body && typeof body.request_id === 'string') {
-        this.options.log.debug(`${method} ${path} -> ${response.status} in ${Date.now() - t0} ms, request_id ${body.request_id}`)
+        this.options.log.debug(
+          `${method} ${path} -> ${response.status} in ${Date.now() - t0} ms, request_id ${body.request_id}`
+        )
       } else {
-        this.options.log.debug(`${method} ${path} -> ${response.status} in ${Date.now() - t0} ms${requestId ? `, request_id ${requestId}` : ''}`)
+        this.options.log.debug(
+          `${method} ${path} -> ${response.status} in ${Date.now() - t0} ms${requestId ? `, request_id ${requestId}` : ''}`
+        )
       }
       return { kind: 'response', response, body, requestId }
     } catch (error) {

@@ -117,7 +117,10 @@ function parseDroplet(read: InputReader): DropletSelector | undefined {
   const tag = read('droplet_tag')
   const given = [id && 'droplet_id', name && 'droplet_name', tag && 'droplet_tag'].filter(Boolean)
   if (given.length > 1) {
-    throw new InputError(given[1] as string, `give only one of droplet_id, droplet_name, droplet_tag (got ${given.join(' and ')})`)
+    throw new InputError(
+      given[1],
+      `give only one of droplet_id, droplet_name, droplet_tag (got ${given.join(' and ')})`
+    )
   }
   if (id !== '') {
     if (!DROPLET_ID.test(id) || !Number.isSafeInteger(Number(id))) {
@@ -203,7 +206,10 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
     region = regionRaw
   }
   if (operation === 'create' && !region && !droplet) {
-    throw new InputError('region', "operation 'create' needs a region or a droplet (droplet_id, droplet_name, droplet_tag)")
+    throw new InputError(
+      'region',
+      "operation 'create' needs a region or a droplet (droplet_id, droplet_name, droplet_tag)"
+    )
   }
 
   const versionRaw = get('ip_version').toLowerCase()
@@ -240,7 +246,10 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
   let timeoutSeconds = DEFAULT_TIMEOUT_SECONDS
   if (timeoutRaw !== '') {
     if (!/^[0-9]+$/.test(timeoutRaw) || Number(timeoutRaw) < 1 || Number(timeoutRaw) > MAX_TIMEOUT_SECONDS) {
-      throw new InputError('timeout', `must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, got '${timeoutRaw}'`)
+      throw new InputError(
+        'timeout',
+        `must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, got '${timeoutRaw}'`
+      )
     }
     timeoutSeconds = Number(timeoutRaw)
   }

@@ -33,7 +33,9 @@ export class OperationError extends Error {
 }
 
 export function notReserved(addr: Address): OperationError {
-  return new OperationError(`${addr.text} is not a reserved IPv${addr.version} address in this account (DigitalOcean answered 404)`)
+  return new OperationError(
+    `${addr.text} is not a reserved IPv${addr.version} address in this account (DigitalOcean answered 404)`
+  )
 }
 
 /** Reads the IP, allowing for a short lag after a write (a just-written IP can read 404 for a moment). */
@@ -98,7 +100,9 @@ export async function changeIp(client: ApiClient, req: ChangeRequest): Promise<C
       } else if (error instanceof TransportError || (error instanceof ApiError && error.status >= 500)) {
         unclear++
         if (unclear >= MAX_UNCLEAR_ANSWERS) throw error
-        log.info(`No clear answer to the request to ${req.describe} (${describeError(error)}); re-reading the IP to see whether it went through`)
+        log.info(
+          `No clear answer to the request to ${req.describe} (${describeError(error)}); re-reading the IP to see whether it went through`
+        )
         await waitBeforeRetry(client, 200 * unclear + Math.random() * 200, `re-reading ${addr.text}`)
       } else {
         throw explainActionError(error, req)
@@ -188,7 +192,15 @@ export async function lastRead(client: ApiClient, addr: Address): Promise<IpReco
 }
 
 function placeholder(addr: Address): IpRecord {
-  return { ip: addr.text, version: addr.version, region: '', dropletId: null, dropletName: '', locked: false, raw: null }
+  return {
+    ip: addr.text,
+    version: addr.version,
+    region: '',
+    dropletId: null,
+    dropletName: '',
+    locked: false,
+    raw: null
+  }
 }
 
 function describeError(error: unknown): string {
@@ -207,7 +219,10 @@ function explainActionError(error: unknown, req: ChangeRequest): unknown {
         `Droplet ${dropletId} is in another region than ${req.addr.text}: a reserved IP can only be assigned to a droplet in its own region. ${error.message}`
       )
     }
-    if (error.status === 404 || (error.status === 422 && /droplet/i.test(error.apiMessage) && /not found|exist/i.test(error.apiMessage))) {
+    if (
+      error.status === 404 ||
+      (error.status === 422 && /droplet/i.test(error.apiMessage) && /not found|exist/i.test(error.apiMessage))
+    ) {
       return new OperationError(`Droplet ${dropletId} was not found in this account. ${error.message}`)
     }
   }

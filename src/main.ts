@@ -18,7 +18,11 @@ function scrub(message: string, secrets: readonly string[]): string {
 
 export async function main(): Promise<void> {
   const startedAt = Date.now()
-  const secrets = [core.getInput('token'), process.env.DIGITALOCEAN_ACCESS_TOKEN ?? '', process.env.DIGITALOCEAN_TOKEN ?? '']
+  const secrets = [
+    core.getInput('token'),
+    process.env.DIGITALOCEAN_ACCESS_TOKEN ?? '',
+    process.env.DIGITALOCEAN_TOKEN ?? ''
+  ]
     .map((s) => s.trim())
     .filter((s) => s !== '')
   for (const s of secrets) core.setSecret(s)

@@ -28,7 +28,12 @@ export interface RunOptions {
   /** When the step started (epoch ms); the timeout counts from here. */
   readonly startedAt?: number
   /** Overrides for the client's time limits (tests). */
-  readonly client?: Partial<Pick<ConstructorParameters<typeof ApiClient>[0], 'requestTimeoutMs' | 'maxAttempts' | 'retryBudgetMs' | 'baseDelayMs' | 'maxDelayMs' | 'env'>>
+  readonly client?: Partial<
+    Pick<
+      ConstructorParameters<typeof ApiClient>[0],
+      'requestTimeoutMs' | 'maxAttempts' | 'retryBudgetMs' | 'baseDelayMs' | 'maxDelayMs' | 'env'
+    >
+  >
 }
 
 export async function runOperation(inputs: Inputs, options: RunOptions): Promise<OperationResult> {

@@ -49,7 +49,9 @@ export async function waitForAction(client: ApiClient, actionId: number, options
   log.startGroup?.(`Waiting for action ${actionId} (${options.describe})`)
   try {
     const result = await poll(client, actionId, options)
-    log.info(`Action ${actionId}: ${result.status} after ${((Date.now() - options.startedAt) / 1000).toFixed(1)} s and ${result.polls} polls`)
+    log.info(
+      `Action ${actionId}: ${result.status} after ${((Date.now() - options.startedAt) / 1000).toFixed(1)} s and ${result.polls} polls`
+    )
     return result
   } finally {
     log.endGroup?.()
@@ -88,7 +90,9 @@ async function poll(client: ApiClient, actionId: number, options: WaitOptions): 
     }
     if (action.status !== 'in-progress') {
       if (await options.settled()) {
-        log.info(`Action ${actionId} reports the undocumented status '${action.status}', and the IP shows the change: taking it as completed`)
+        log.info(
+          `Action ${actionId} reports the undocumented status '${action.status}', and the IP shows the change: taking it as completed`
+        )
         return { status: 'completed', actionId, polls, action, decidedBy: 'ip' }
       }
       if (warnedStatus !== action.status) {

@@ -81,14 +81,26 @@ export async function assign(ctx: OperationContext): Promise<OperationResult> {
       tables: [
         {
           header: ['IP', 'From droplet', 'To droplet', 'Region', 'Action', 'Status', 'Time taken'],
-          rows: [[addr.text, from, toName, final.region || before.region, outputs.action_id || '-', outcome.actionStatus, secs(Date.now() - started)]]
+          rows: [
+            [
+              addr.text,
+              from,
+              toName,
+              final.region || before.region,
+              outputs.action_id || '-',
+              outcome.actionStatus,
+              secs(Date.now() - started)
+            ]
+          ]
         }
       ],
       notes:
         outcome.actionStatus === 'in-progress' && !outcome.error
           ? ['wait: false: the action was started and not waited for.']
           : before.dropletId !== null
-            ? [`Roll back with \`operation: assign\`, \`droplet_id: ${before.dropletId}\` (the \`previous_droplet_id\` output).`]
+            ? [
+                `Roll back with \`operation: assign\`, \`droplet_id: ${before.dropletId}\` (the \`previous_droplet_id\` output).`
+              ]
             : []
     }
   }

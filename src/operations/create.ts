@@ -14,7 +14,8 @@ import type { OperationContext } from './context.js'
 async function withRegion(ctx: OperationContext, target: DropletRef): Promise<DropletRef> {
   if (target.region) return target
   const read = await readDroplet(ctx.client, target.id)
-  if (!read) throw new OperationError(`droplet_id: droplet ${target.id} was not found in this account. Nothing was reserved.`)
+  if (!read)
+    throw new OperationError(`droplet_id: droplet ${target.id} was not found in this account. Nothing was reserved.`)
   return read
 }
 
@@ -116,7 +117,17 @@ export async function create(ctx: OperationContext): Promise<OperationResult> {
       tables: [
         {
           header: ['IP', 'Version', 'Region', 'Droplet', 'Action', 'Status', 'Time taken'],
-          rows: [[addr.text, `IPv${version}`, final.region || region || '', dropletLabel(final.dropletId, final.dropletName), outputs.action_id || '-', outputs.action_status || '-', secs(Date.now() - started)]]
+          rows: [
+            [
+              addr.text,
+              `IPv${version}`,
+              final.region || region || '',
+              dropletLabel(final.dropletId, final.dropletName),
+              outputs.action_id || '-',
+              outputs.action_status || '-',
+              secs(Date.now() - started)
+            ]
+          ]
         }
       ],
       notes: ['A reserved IP is billed while it is assigned to no droplet.']

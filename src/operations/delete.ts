@@ -68,7 +68,12 @@ export async function remove(ctx: OperationContext): Promise<OperationResult> {
     outputs,
     summary: {
       title: `Reserved IP released: ${addr.text}`,
-      tables: [{ header: ['IP', 'Version', 'Region', 'Result'], rows: [[addr.text, `IPv${addr.version}`, outcome.record.region, 'released']] }],
+      tables: [
+        {
+          header: ['IP', 'Version', 'Region', 'Result'],
+          rows: [[addr.text, `IPv${addr.version}`, outcome.record.region, 'released']]
+        }
+      ],
       notes: []
     }
   }

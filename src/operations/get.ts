@@ -11,7 +11,9 @@ export async function get(ctx: OperationContext): Promise<OperationResult> {
   const record = await readIp(client, addr)
   if (record === null) throw notReserved(addr)
   const outputs = { ...emptyOutputs(), ...ipOutputs(record) }
-  client.log.info(`${record.ip} (IPv${record.version}, ${record.region}) is ${record.dropletId === null ? 'assigned to no droplet' : `assigned to droplet ${dropletLabel(record.dropletId, record.dropletName)}`}`)
+  client.log.info(
+    `${record.ip} (IPv${record.version}, ${record.region}) is ${record.dropletId === null ? 'assigned to no droplet' : `assigned to droplet ${dropletLabel(record.dropletId, record.dropletName)}`}`
+  )
   return {
     outputs,
     summary: {
@@ -19,7 +21,15 @@ export async function get(ctx: OperationContext): Promise<OperationResult> {
       tables: [
         {
           header: ['IP', 'Version', 'Region', 'Droplet', 'Locked'],
-          rows: [[record.ip, `IPv${record.version}`, record.region, dropletLabel(record.dropletId, record.dropletName), record.locked ? 'yes' : 'no']]
+          rows: [
+            [
+              record.ip,
+              `IPv${record.version}`,
+              record.region,
+              dropletLabel(record.dropletId, record.dropletName),
+              record.locked ? 'yes' : 'no'
+            ]
+          ]
         }
       ],
       notes: []

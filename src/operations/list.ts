@@ -6,7 +6,11 @@ import { dropletLabel, emptyOutputs, listEntry, type OperationResult } from '../
 import type { OperationContext } from './context.js'
 
 /** Lists the families asked for (both at once when no version is given), filtered by region. */
-export async function listFiltered(client: ApiClient, version: IpVersion | undefined, region: string | undefined): Promise<IpRecord[]> {
+export async function listFiltered(
+  client: ApiClient,
+  version: IpVersion | undefined,
+  region: string | undefined
+): Promise<IpRecord[]> {
   const families: IpVersion[] = version ? [version] : [4, 6]
   const lists = await Promise.all(families.map((v) => listIps(client, v)))
   return lists.flat().filter((r) => !region || r.region === region)
@@ -19,7 +23,9 @@ export async function list(ctx: OperationContext): Promise<OperationResult> {
   outputs.ips = JSON.stringify(records.map(listEntry))
   outputs.count = String(records.length)
   const scope = `${inputs.ipVersion ? `IPv${inputs.ipVersion}` : 'IPv4 and IPv6'}${inputs.region ? ` in ${inputs.region}` : ''}`
-  client.log.info(`${records.length} reserved IPs (${scope}); ${records.filter((r) => r.dropletId === null).length} assigned to no droplet`)
+  client.log.info(
+    `${records.length} reserved IPs (${scope}); ${records.filter((r) => r.dropletId === null).length} assigned to no droplet`
+  )
   const shown = records.slice(0, 500)
   return {
     outputs,
@@ -31,7 +37,10 @@ export async function list(ctx: OperationContext): Promise<OperationResult> {
           rows: shown.map((r) => [r.ip, `IPv${r.version}`, r.region, dropletLabel(r.dropletId, r.dropletName)])
         }
       ],
-      notes: records.length > shown.length ? [`First ${shown.length} of ${records.length} shown; the ips output has them all.`] : []
+      notes:
+        records.length > shown.length
+          ? [`First ${shown.length} of ${records.length} shown; the ips output has them all.`]
+          : []
     }
   }
 }

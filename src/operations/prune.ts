@@ -43,7 +43,7 @@ export async function prune(ctx: OperationContext): Promise<OperationResult> {
     let next = 0
     const worker = async (): Promise<void> => {
       while (next < candidates.length) {
-        const r = candidates[next++] as IpRecord
+        const r = candidates[next++]
         try {
           const outcome = await releaseIfFree(client, { text: r.ip, version: r.version }, false)
           switch (outcome.kind) {
@@ -67,7 +67,10 @@ export async function prune(ctx: OperationContext): Promise<OperationResult> {
           if (error instanceof ApiError || error instanceof TransportError || error instanceof GaveUpError) {
             failed.push({ record: r, reason: error.message })
             client.log.warning(`Could not release ${r.ip}: ${error.message}`)
-            if (error instanceof GaveUpError || (error instanceof ApiError && (error.status === 401 || error.status === 403))) {
+            if (
+              error instanceof GaveUpError ||
+              (error instanceof ApiError && (error.status === 401 || error.status === 403))
+            ) {
               next = candidates.length
             }
           } else {

@@ -51,10 +51,22 @@ export async function unassign(ctx: OperationContext): Promise<OperationResult> 
       tables: [
         {
           header: ['IP', 'From droplet', 'To droplet', 'Region', 'Action', 'Status', 'Time taken'],
-          rows: [[addr.text, from, dropletLabel(outcome.final.dropletId, outcome.final.dropletName), outcome.final.region || before.region, outputs.action_id || '-', outcome.actionStatus, secs(Date.now() - started)]]
+          rows: [
+            [
+              addr.text,
+              from,
+              dropletLabel(outcome.final.dropletId, outcome.final.dropletName),
+              outcome.final.region || before.region,
+              outputs.action_id || '-',
+              outcome.actionStatus,
+              secs(Date.now() - started)
+            ]
+          ]
         }
       ],
-      notes: [`Reassign with \`operation: assign\`, \`droplet_id: ${before.dropletId}\` (the \`previous_droplet_id\` output).`]
+      notes: [
+        `Reassign with \`operation: assign\`, \`droplet_id: ${before.dropletId}\` (the \`previous_droplet_id\` output).`
+      ]
     }
   }
 }

@@ -1,0 +1,38 @@
+// ESLint flat config: type-aware typescript-eslint rules for the action's source, the recommended
+// rules for tests, the simulator and the scripts.
+import js from '@eslint/js'
+import globals from 'globals'
+import tseslint from 'typescript-eslint'
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/'] },
+  js.configs.recommended,
+  {
+    files: ['**/*.js'],
+    languageOptions: { globals: { ...globals.node }, ecmaVersion: 2023, sourceType: 'module' }
+  },
+  {
+    files: ['src/**/*.ts'],
+    extends: [...tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname }
+    },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      eqeqeq: 'error'
+    }
+  },
+  {
+    files: ['__tests__/**/*.ts'],
+    extends: [...tseslint.configs.recommended],
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      // Tests assert on values they have just checked to exist.
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      // JSON answers in the simulator's own tests are read loosely on purpose.
+      '@typescript-eslint/no-explicit-any': 'off'
+    }
+  }
+)
