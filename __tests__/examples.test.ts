@@ -66,7 +66,7 @@ describe('example workflows', () => {
 
   it.each(workflowFiles)('%s uses only declared inputs and outputs', (file) => {
     const text = readFileSync(file, 'utf8')
-    expect(stepsOf(parse(text)).some((s) => usesThisAction(s.uses))).toBe(true)
+    if (file.startsWith('examples/')) expect(stepsOf(parse(text)).some((s) => usesThisAction(s.uses))).toBe(true)
     expect(checkWorkflow(text)).toEqual([])
   })
 

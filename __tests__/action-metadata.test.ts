@@ -1,0 +1,80 @@
+/** action.yml: the metadata a runner and the Marketplace read, holding every input and output of the contract. */
+import { describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { parse } from 'yaml'
+import { OUTPUT_NAMES } from '../src/result.js'
+
+interface ActionYml {
+  name: string
+  description: string
+  branding: { icon: string; color: string }
+  inputs: Record<string, { description: string; required?: boolean; default?: string }>
+  outputs: Record<string, { description: string }>
+  runs: { using: string; main: string }
+}
+
+const action = parse(readFileSync('action.yml', 'utf8')) as ActionYml
+
+// The inputs and outputs the project's contract names.
+const CONTRACT_INPUTS = [
+  'token',
+  'operation',
+  'ip',
+  'droplet_id',
+  'droplet_name',
+  'droplet_tag',
+  'region',
+  'ip_version',
+  'project_id',
+  'wait',
+  'timeout',
+  'dry_run',
+  'keep',
+  'expected_droplet_id',
+  'api_url'
+]
+const CONTRACT_OUTPUTS = [
+  'ip',
+  'ip_version',
+  'droplet_id',
+  'previous_droplet_id',
+  'region',
+  'action_id',
+  'action_status',
+  'changed',
+  'ips',
+  'count',
+  'json'
+]
+
+describe('action.yml', () => {
+  it('runs dist/index.js on node24', () => {
+    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
+  })
+
+  it('has a name, a description and branding', () => {
+    expect(action.name.length).toBeGreaterThan(3)
+    expect(action.description.length).toBeGreaterThan(20)
+    expect(action.branding.icon).toBeTruthy()
+    expect(action.branding.color).toBeTruthy()
+  })
+
+  it("declares exactly the contract's inputs, each described with a default", () => {
+    expect(Object.keys(action.inputs)).toEqual(CONTRACT_INPUTS)
+    for (const [name, input] of Object.entries(action.inputs)) {
+      expect({ name, described: input.description.length > 10 }).toEqual({ name, described: true })
+      expect({ name, default: typeof input.default }).toEqual({ name, default: 'string' })
+    }
+    expect(action.inputs.operation!.default).toBe('assign')
+    expect(action.inputs.wait!.default).toBe('true')
+    expect(action.inputs.timeout!.default).toBe('300')
+    expect(action.inputs.dry_run!.default).toBe('false')
+    expect(action.inputs.api_url!.default).toBe('https://api.digitalocean.com')
+  })
+
+  it("declares exactly the contract's outputs, each described, and the code sets exactly those", () => {
+    expect(Object.keys(action.outputs)).toEqual(CONTRACT_OUTPUTS)
+    for (const output of Object.values(action.outputs)) expect(output.description.length).toBeGreaterThan(2)
+    expect([...OUTPUT_NAMES]).toEqual(CONTRACT_OUTPUTS)
+  })
+})
