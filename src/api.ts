@@ -216,7 +216,14 @@ export async function readAction(client: ApiClient, id: number): Promise<ActionR
 /** IPv4 only: the newest in-progress action on an IP, if DigitalOcean lists one. */
 export async function findInProgressAction(client: ApiClient, addr: Address): Promise<ActionRecord | undefined> {
   if (addr.version !== 4) return undefined
-  const res = await client.request('GET', `${ipPath(addr)}/actions`, { retry: 'safe' })
+  let res
+  try {
+    res = await client.request('GET', `${ipPath(addr)}/actions`, { retry: 'safe' })
+  } catch (e) {
+    // Without the list, the caller watches the IP itself.
+    if (e instanceof ApiError) return undefined
+    throw e
+  }
   const list = isObject(res.body) && Array.isArray(res.body.actions) ? res.body.actions : []
   const actions = list.flatMap((a: unknown) => {
     try {

@@ -243,8 +243,20 @@ export class ApiClient {
       let waitMs: number
       if (outcome.kind === 'response') {
         const res = outcome.response
-        if (res.status < 400) {
+        if (res.status < 300) {
           return { status: res.status, body: outcome.body, requestId: outcome.requestId }
+        }
+        if (res.status < 400) {
+          // Redirects are not followed: the token goes to api_url and nowhere else.
+          throw new ApiError(
+            method,
+            path,
+            res.status,
+            'redirect',
+            'the API answered with a redirect, which is not followed',
+            outcome.requestId,
+            attempt
+          )
         }
         const err = outcome.body as { id?: unknown; message?: unknown; request_id?: unknown } | undefined
         const apiError = new ApiError(

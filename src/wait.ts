@@ -103,6 +103,20 @@ async function poll(client: ApiClient, actionId: number, options: WaitOptions): 
   }
 }
 
+/**
+ * Watches the IP itself on the same schedule, for a change that came without an action to poll
+ * (a create onto a droplet whose answer linked no action). True once `check` holds.
+ */
+export async function waitUntil(client: ApiClient, startedAt: number, check: () => Promise<boolean>): Promise<boolean> {
+  for (;;) {
+    const now = Date.now()
+    if (now >= client.deadline) return false
+    await sleep(Math.min(startedAt + sumSchedule(now - startedAt) - now, client.deadline - now))
+    if (Date.now() >= client.deadline) return false
+    if (await check()) return true
+  }
+}
+
 /** Time from the action's start at which the next poll is due, the first poll after `elapsed`. */
 function sumSchedule(elapsed: number): number {
   let t = 0

@@ -8,7 +8,7 @@ import { readDroplet, resolveDroplet, type DropletRef } from '../droplets.js'
 import { ApiError, TransportError, secs } from '../http.js'
 import { changeIp, lastRead, OperationError, readIpSettling } from '../ip-action.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../result.js'
-import { waitForAction } from '../wait.js'
+import { waitForAction, waitUntil } from '../wait.js'
 import type { OperationContext } from './context.js'
 
 async function withRegion(ctx: OperationContext, target: DropletRef): Promise<DropletRef> {
@@ -87,6 +87,18 @@ export async function create(ctx: OperationContext): Promise<OperationResult> {
       }
       final = (status === 'timeout' ? await lastRead(client, addr) : await readIpSettling(client, addr)) ?? final
     }
+  } else if (target && version === 4 && inputs.wait && created.record.dropletId !== target.id) {
+    // No action was linked in the answer: watch the IP until it shows the droplet.
+    const droplet = target.id
+    client.log.info(`Waiting for ${addr.text} to show droplet ${droplet}`)
+    const done = await waitUntil(
+      client,
+      Date.now(),
+      async () => (await readIpSettling(client, addr, 1))?.dropletId === droplet
+    )
+    if (!done)
+      error = `${addr.text} was reserved, but it did not show droplet ${droplet} before the step's timeout ran out.`
+    final = (done ? await readIpSettling(client, addr) : await lastRead(client, addr)) ?? final
   } else if (target && version === 6) {
     try {
       // A just-reserved address can read 404 for a moment: see it before acting on it.
