@@ -8,6 +8,17 @@
 import type { Address, IpVersion } from './address.js'
 import { canonicalText } from './address.js'
 import { ApiError, type ApiClient } from './http.js'
+import type {
+  ActionLink,
+  ActionObject,
+  DropletObject,
+  ListMeta,
+  Loose,
+  PageLinks,
+  RegionObject,
+  ReservedIpObject,
+  ReservedIpv6Object
+} from './api-types.js'
 
 export interface IpRecord {
   readonly ip: string
@@ -52,18 +63,18 @@ export function ipPath(addr: Address): string {
 
 /** Turns an IP object of either family into an IpRecord; undefined when it is not one. */
 export function toIpRecord(obj: unknown, version: IpVersion): IpRecord | undefined {
-  if (!isObject(obj) || typeof obj.ip !== 'string') return undefined
-  const droplet = isObject(obj.droplet) ? obj.droplet : undefined
-  let region = ''
-  if (typeof obj.region_slug === 'string') region = obj.region_slug
-  else if (isObject(obj.region) && typeof obj.region.slug === 'string') region = obj.region.slug
+  if (!isObject(obj)) return undefined
+  const o = obj as Loose<ReservedIpObject & ReservedIpv6Object>
+  if (typeof o.ip !== 'string') return undefined
+  const droplet = isObject(o.droplet) ? (o.droplet as Loose<DropletObject>) : undefined
+  const region = isObject(o.region) ? (o.region as Loose<RegionObject>) : undefined
   return {
-    ip: canonicalText(obj.ip),
+    ip: canonicalText(o.ip),
     version,
-    region,
-    dropletId: droplet && typeof droplet.id === 'number' ? droplet.id : null,
-    dropletName: droplet && typeof droplet.name === 'string' ? droplet.name : '',
-    locked: obj.locked === true,
+    region: typeof o.region_slug === 'string' ? o.region_slug : typeof region?.slug === 'string' ? region.slug : '',
+    dropletId: typeof droplet?.id === 'number' ? droplet.id : null,
+    dropletName: typeof droplet?.name === 'string' ? droplet.name : '',
+    locked: o.locked === true,
     raw: obj
   }
 }
@@ -79,11 +90,13 @@ function unwrapIp(body: unknown, version: IpVersion): IpRecord {
 
 export function toAction(body: unknown): ActionRecord {
   const inner = isObject(body) && isObject(body.action) ? body.action : body
-  if (!isObject(inner) || typeof inner.id !== 'number') throw new Error("DigitalOcean's answer holds no action object")
+  if (!isObject(inner)) throw new Error("DigitalOcean's answer holds no action object")
+  const a = inner as Loose<ActionObject>
+  if (typeof a.id !== 'number') throw new Error("DigitalOcean's answer holds no action object")
   return {
-    id: inner.id,
-    status: typeof inner.status === 'string' ? inner.status : '',
-    type: typeof inner.type === 'string' ? inner.type : '',
+    id: a.id,
+    status: typeof a.status === 'string' ? a.status : '',
+    type: typeof a.type === 'string' ? a.type : '',
     raw: inner
   }
 }
@@ -109,9 +122,10 @@ export async function listIps(client: ApiClient, version: IpVersion): Promise<Ip
     const body = isObject(res.body) ? res.body : {}
     const list = Array.isArray(body[many]) ? (body[many] as unknown[]) : []
     const items = list.map((o) => toIpRecord(o, version)).filter((r): r is IpRecord => r !== undefined)
-    const total = isObject(body.meta) && typeof body.meta.total === 'number' ? body.meta.total : NaN
-    const pages = isObject(body.links) && isObject(body.links.pages) ? body.links.pages : {}
-    return { items, total, hasNext: typeof pages.next === 'string' }
+    const meta = isObject(body.meta) ? (body.meta as Loose<ListMeta>) : {}
+    const links = isObject(body.links) ? (body.links as Loose<PageLinks>) : {}
+    const pages = isObject(links.pages) ? (links.pages as Loose<NonNullable<PageLinks['pages']>>) : {}
+    return { items, total: typeof meta.total === 'number' ? meta.total : NaN, hasNext: typeof pages.next === 'string' }
   }
   const first = await fetchPage(1)
   const byIp = new Map<string, IpRecord>()
@@ -172,9 +186,13 @@ export async function createIp(
   const record = unwrapIp(res.body, req.version)
   let actionId: number | undefined
   if (isObject(res.body) && isObject(res.body.links) && Array.isArray(res.body.links.actions)) {
-    const first = res.body.links.actions.find((a: unknown) => isObject(a) && typeof a.id === 'number') as
-      Json | undefined
-    if (first) actionId = first.id as number
+    for (const link of res.body.links.actions as unknown[]) {
+      const id = isObject(link) ? (link as Loose<ActionLink>).id : undefined
+      if (typeof id === 'number') {
+        actionId = id
+        break
+      }
+    }
   }
   return { record, actionId }
 }

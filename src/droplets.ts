@@ -3,6 +3,7 @@ import type { ApiClient } from './http.js'
 import { ApiError } from './http.js'
 import type { DropletSelector } from './inputs.js'
 import { PAGE_SIZE } from './api.js'
+import type { DropletObject, Loose, RegionObject } from './api-types.js'
 
 export interface DropletRef {
   readonly id: number
@@ -23,9 +24,15 @@ type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 export function toDropletRef(obj: unknown): DropletRef | undefined {
-  if (!isObject(obj) || typeof obj.id !== 'number') return undefined
-  const region = isObject(obj.region) && typeof obj.region.slug === 'string' ? obj.region.slug : ''
-  return { id: obj.id, name: typeof obj.name === 'string' ? obj.name : '', region }
+  if (!isObject(obj)) return undefined
+  const d = obj as Loose<DropletObject>
+  if (typeof d.id !== 'number') return undefined
+  const region = isObject(d.region) ? (d.region as Loose<RegionObject>) : {}
+  return {
+    id: d.id,
+    name: typeof d.name === 'string' ? d.name : '',
+    region: typeof region.slug === 'string' ? region.slug : ''
+  }
 }
 
 async function listDroplets(client: ApiClient, filter: Record<string, string>): Promise<DropletRef[]> {

@@ -11,6 +11,7 @@
 import fetch, { type RequestInit, type Response } from 'node-fetch'
 import type { Agent } from 'node:http'
 import type { Logger } from './logger.js'
+import type { ErrorObject, Loose } from './api-types.js'
 
 export type RetryPolicy = 'safe' | 'once'
 
@@ -258,7 +259,7 @@ export class ApiClient {
             attempt
           )
         }
-        const err = outcome.body as { id?: unknown; message?: unknown; request_id?: unknown } | undefined
+        const err = outcome.body as Loose<ErrorObject> | undefined
         const apiError = new ApiError(
           method,
           path,

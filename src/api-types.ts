@@ -1,0 +1,108 @@
+/**
+ * The shapes of DigitalOcean's answers, as far as the action reads them. Every field named here
+ * is checked against the repository's copy of DigitalOcean's OpenAPI description by
+ * __tests__/api-types.test.ts, so a field the API does not have cannot creep in.
+ *
+ * Answers are still read defensively (every value is checked before use): these types say what
+ * the fields are, not that the server sent them.
+ */
+
+export interface RegionObject {
+  readonly slug: string
+  readonly name: string
+}
+
+export interface DropletObject {
+  readonly id: number
+  readonly name: string
+  readonly region: RegionObject
+  readonly tags: readonly string[]
+}
+
+/** A reserved IPv4 (`reserved_ip` / `floating_ip`). */
+export interface ReservedIpObject {
+  readonly ip: string
+  readonly region: RegionObject
+  readonly droplet: DropletObject | null
+  readonly locked: boolean
+  readonly project_id: string
+}
+
+/** A reserved IPv6 (`reserved_ipv6`). */
+export interface ReservedIpv6Object {
+  readonly ip: string
+  readonly region_slug: string
+  readonly reserved_at: string
+  readonly droplet: DropletObject | null
+}
+
+export interface ActionObject {
+  readonly id: number
+  readonly status: string
+  readonly type: string
+  readonly started_at: string
+  readonly completed_at: string | null
+  readonly resource_id: number | null
+  readonly resource_type: string
+}
+
+export interface ErrorObject {
+  readonly id: string
+  readonly message: string
+  readonly request_id: string
+}
+
+export interface PageLinks {
+  readonly pages?: { readonly first?: string; readonly prev?: string; readonly next?: string; readonly last?: string }
+}
+
+export interface ListMeta {
+  readonly total: number
+}
+
+/** One action link in the answer to a create onto a droplet (`links.actions`). */
+export interface ActionLink {
+  readonly id: number
+  readonly rel: string
+  readonly href: string
+}
+
+/**
+ * An object from an answer, seen through a shape: only the shape's documented fields can be read,
+ * and each may hold anything until it has been checked.
+ */
+export type Loose<T> = { readonly [K in keyof T]?: unknown }
+
+type AllKeys<T> = readonly (keyof T)[]
+
+/** The fields of each shape, for the test that holds them against the OpenAPI description. */
+export const FIELDS = {
+  region: ['slug', 'name'],
+  droplet: ['id', 'name', 'region', 'tags'],
+  reserved_ip: ['ip', 'region', 'droplet', 'locked', 'project_id'],
+  reserved_ipv6: ['ip', 'region_slug', 'reserved_at', 'droplet'],
+  action: ['id', 'status', 'type', 'started_at', 'completed_at', 'resource_id', 'resource_type'],
+  error: ['id', 'message', 'request_id'],
+  action_link: ['id', 'rel', 'href']
+} as const satisfies {
+  region: AllKeys<RegionObject>
+  droplet: AllKeys<DropletObject>
+  reserved_ip: AllKeys<ReservedIpObject>
+  reserved_ipv6: AllKeys<ReservedIpv6Object>
+  action: AllKeys<ActionObject>
+  error: AllKeys<ErrorObject>
+  action_link: AllKeys<ActionLink>
+}
+
+// Compile-time check that each list names every field of its shape.
+type Missing<T, L extends readonly unknown[]> = Exclude<keyof T, L[number]>
+type Complete<T extends never> = T
+export type FieldListsAreComplete = [
+  Complete<Missing<RegionObject, typeof FIELDS.region>>,
+  Complete<Missing<DropletObject, typeof FIELDS.droplet>>,
+  Complete<Missing<ReservedIpObject, typeof FIELDS.reserved_ip>>,
+  Complete<Missing<ReservedIpv6Object, typeof FIELDS.reserved_ipv6>>,
+  Complete<Missing<ActionObject, typeof FIELDS.action>>,
+  Complete<Missing<ErrorObject, typeof FIELDS.error>>,
+  Complete<Missing<ActionLink, typeof FIELDS.action_link>>
+]
