@@ -1,10 +1,10 @@
 /** assign: moves a reserved IP to the target droplet and waits for DigitalOcean to finish. */
 import { readIp, type IpRecord } from '../api.js'
 import { resolveDroplet } from '../droplets.js'
-import { secs } from '../http.js'
 import { changeIp, notReserved, OperationError } from '../ip-action.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../result.js'
 import type { OperationContext } from './context.js'
+import { moveResult } from './move-result.js'
 
 /** Fails when expected_droplet_id is set and the IP is held by another droplet. */
 export function checkExpected(record: IpRecord, expected: number | null | undefined): void {
@@ -67,41 +67,17 @@ export async function assign(ctx: OperationContext): Promise<OperationResult> {
     wait: inputs.wait,
     describe: `assign ${addr.text} to droplet ${target.id}`
   })
-  const final = outcome.final
-  Object.assign(outputs, ipOutputs(final))
-  outputs.action_id = outcome.actionId === undefined ? '' : String(outcome.actionId)
-  outputs.action_status = outcome.actionStatus
-  outputs.changed = 'true'
-  const toName = final.dropletId === target.id && final.dropletName ? dropletLabel(target.id, final.dropletName) : to
-  return {
-    outputs,
-    error: outcome.error,
-    summary: {
-      title: `Reserved IP cutover: ${addr.text}`,
-      tables: [
-        {
-          header: ['IP', 'From droplet', 'To droplet', 'Region', 'Action', 'Status', 'Time taken'],
-          rows: [
-            [
-              addr.text,
-              from,
-              toName,
-              final.region || before.region,
-              outputs.action_id || '-',
-              outcome.actionStatus,
-              secs(Date.now() - started)
-            ]
+  return moveResult({
+    title: `Reserved IP cutover: ${addr.text}`,
+    before,
+    outcome,
+    startedAt: started,
+    to,
+    notes:
+      before.dropletId === null
+        ? []
+        : [
+            `Roll back with \`operation: assign\`, \`droplet_id: ${before.dropletId}\` (the \`previous_droplet_id\` output).`
           ]
-        }
-      ],
-      notes:
-        outcome.actionStatus === 'in-progress' && !outcome.error
-          ? ['wait: false: the action was started and not waited for.']
-          : before.dropletId !== null
-            ? [
-                `Roll back with \`operation: assign\`, \`droplet_id: ${before.dropletId}\` (the \`previous_droplet_id\` output).`
-              ]
-            : []
-    }
-  }
+  })
 }

@@ -1,10 +1,10 @@
 /** unassign: detaches a reserved IP from its droplet and waits. */
 import { readIp } from '../api.js'
-import { secs } from '../http.js'
 import { changeIp, notReserved } from '../ip-action.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../result.js'
 import { checkExpected, stillWhereItWas } from './assign.js'
 import type { OperationContext } from './context.js'
+import { moveResult } from './move-result.js'
 
 export async function unassign(ctx: OperationContext): Promise<OperationResult> {
   const { client, inputs } = ctx
@@ -39,34 +39,14 @@ export async function unassign(ctx: OperationContext): Promise<OperationResult> 
     wait: inputs.wait,
     describe: `unassign ${addr.text} from droplet ${before.dropletId}`
   })
-  Object.assign(outputs, ipOutputs(outcome.final))
-  outputs.action_id = outcome.actionId === undefined ? '' : String(outcome.actionId)
-  outputs.action_status = outcome.actionStatus
-  outputs.changed = 'true'
-  return {
-    outputs,
-    error: outcome.error,
-    summary: {
-      title: `Reserved IP unassigned: ${addr.text}`,
-      tables: [
-        {
-          header: ['IP', 'From droplet', 'To droplet', 'Region', 'Action', 'Status', 'Time taken'],
-          rows: [
-            [
-              addr.text,
-              from,
-              dropletLabel(outcome.final.dropletId, outcome.final.dropletName),
-              outcome.final.region || before.region,
-              outputs.action_id || '-',
-              outcome.actionStatus,
-              secs(Date.now() - started)
-            ]
-          ]
-        }
-      ],
-      notes: [
-        `Reassign with \`operation: assign\`, \`droplet_id: ${before.dropletId}\` (the \`previous_droplet_id\` output).`
-      ]
-    }
-  }
+  return moveResult({
+    title: `Reserved IP unassigned: ${addr.text}`,
+    before,
+    outcome,
+    startedAt: started,
+    to: 'none',
+    notes: [
+      `Reassign with \`operation: assign\`, \`droplet_id: ${before.dropletId}\` (the \`previous_droplet_id\` output).`
+    ]
+  })
 }
