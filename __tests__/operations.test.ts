@@ -215,6 +215,23 @@ describe('assign', () => {
     expect(result!.outputs).toMatchObject({ action_status: 'completed', droplet_id: String(green) })
   })
 
+  it('reads the IP again when a read right after completion still shows the old droplet', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    // Reads lag writes: for 300 ms after the action reads completed, the IP still shows blue.
+    let lagged = false
+    sim.onRequest((req) => {
+      if (lagged || req.method !== 'GET' || !req.path.startsWith('/v2/actions/')) return
+      if (sim.actions()[0]?.status !== 'completed') return
+      lagged = true
+      sim.assignNow(ip, blue)
+      setTimeout(() => sim.assignNow(ip, green), 300)
+    })
+    const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(lagged).toBe(true)
+    expect(result!.outputs).toMatchObject({ droplet_id: String(green), action_status: 'completed' })
+    expect(sim.countRequests({ method: 'GET', path: `/v2/reserved_ips/${ip}` })).toBeGreaterThanOrEqual(3)
+  })
+
   it('fails at the timeout with the action id when the action never ends', async () => {
     sim.setActionDuration(60_000)
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip

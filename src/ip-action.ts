@@ -47,6 +47,25 @@ export async function readIpSettling(client: ApiClient, addr: Address, tries = 5
   }
 }
 
+/**
+ * Reads the IP after its action completed. Reads can lag writes: when the IP does not show the
+ * change yet, it is read again a few times before it is reported as DigitalOcean shows it.
+ */
+export async function readUntil(
+  client: ApiClient,
+  addr: Address,
+  settled: (ip: IpRecord) => boolean,
+  tries = 4
+): Promise<IpRecord | null> {
+  let record = await readIpSettling(client, addr)
+  for (let i = 1; i < tries && record !== null && !settled(record); i++) {
+    if (Date.now() + 500 >= client.deadline) break
+    await sleep(500)
+    record = await readIp(client, addr)
+  }
+  return record
+}
+
 /** Sleeps before a retry, or throws when the step's timeout would run out first. */
 export async function waitBeforeRetry(client: ApiClient, ms: number, what: string): Promise<void> {
   if (Date.now() + ms >= client.deadline) {
@@ -162,7 +181,10 @@ export async function changeIp(client: ApiClient, req: ChangeRequest): Promise<C
         error: `Action ${action.id} to ${req.describe} had not finished when ${waitError ? `waiting for it failed (${waitError})` : "the step's timeout ran out"}; it may still complete. Look it up with GET /v2/actions/${action.id}.`
       }
     }
-    const final = await readIpSettling(client, addr)
+    const final =
+      result.status === 'completed' && !adopted
+        ? await readUntil(client, addr, req.settled)
+        : await readIpSettling(client, addr)
     if (final === null) throw notReserved(addr)
     if (result.status === 'errored') {
       return {

@@ -6,7 +6,7 @@ import type { Address } from '../address.js'
 import { createIp, type IpRecord } from '../api.js'
 import { readDroplet, resolveDroplet, type DropletRef } from '../droplets.js'
 import { ApiError, TransportError, secs } from '../http.js'
-import { changeIp, lastRead, OperationError, readIpSettling } from '../ip-action.js'
+import { changeIp, lastRead, OperationError, readIpSettling, readUntil } from '../ip-action.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../result.js'
 import { waitForAction, waitUntil } from '../wait.js'
 import type { OperationContext } from './context.js'
@@ -85,7 +85,10 @@ export async function create(ctx: OperationContext): Promise<OperationResult> {
       } else if (status === 'errored') {
         error = `${addr.text} was reserved, but DigitalOcean reports that action ${actionId} assigning it to droplet ${target.id} errored. The address stays reserved (and billed): assign it, or release it with operation: delete.`
       }
-      final = (status === 'timeout' ? await lastRead(client, addr) : await readIpSettling(client, addr)) ?? final
+      final =
+        (status === 'timeout'
+          ? await lastRead(client, addr)
+          : await readUntil(client, addr, (ip) => ip.dropletId === target?.id)) ?? final
     }
   } else if (target && version === 4 && inputs.wait && created.record.dropletId !== target.id) {
     // No action was linked in the answer: watch the IP until it shows the droplet.
