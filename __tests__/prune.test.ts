@@ -118,3 +118,24 @@ describe('prune', () => {
     expect(sim.countRequests({ method: 'DELETE' })).toBe(0)
   })
 })
+
+describe('prune under an enforced rate limit', () => {
+  it('releases everything, waiting out the limit instead of failing', async () => {
+    const limited = await startSimulator({ rateLimit: { perMinute: 40, timeScale: 30 } })
+    try {
+      for (let i = 0; i < 40; i++) limited.addIp({ version: i % 4 === 0 ? 6 : 4 })
+      const t0 = Date.now()
+      const { result, error } = await runInProcess(limited.url, { operation: 'prune' })
+      expect(error).toBeUndefined()
+      expect(result!.error).toBeUndefined()
+      expect(result!.outputs.count).toBe('40')
+      expect(limited.ips()).toHaveLength(0)
+      // 82 requests at 40 per 2 s window: at least two windows of waiting, and not much more.
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(3000)
+      expect(Date.now() - t0).toBeLessThan(30_000)
+      expect(limited.violations).toEqual([])
+    } finally {
+      await limited.close()
+    }
+  })
+})
