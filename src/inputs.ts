@@ -217,8 +217,9 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
   if (versionRaw === '4' || versionRaw === '6') {
     ipVersion = Number(versionRaw) as IpVersion
   } else if (versionRaw === 'all') {
-    if (operation !== 'list' && operation !== 'prune') {
-      throw new InputError('ip_version', `'all' applies to list and prune only; use 4 or 6 for '${operation}'`)
+    // 'all' is the default everywhere but create: with an ip, the address picks the family.
+    if (operation === 'create') {
+      throw new InputError('ip_version', "create reserves one address: use 4 or 6, not 'all'")
     }
   } else if (versionRaw !== '') {
     throw new InputError('ip_version', `must be 4, 6 or all, got '${versionRaw}'`)
