@@ -183,6 +183,28 @@ describe('pending events', () => {
     expect(sim.getIp(ip)?.dropletId).toBe(green)
   })
 
+  it("waits for someone else's action on an IPv4 (even one that errors), then sends its own", async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    sim.setActionDuration(1200)
+    sim.setActionOutcome((a) => (a.type === 'unassign_ip' ? 'errored' : 'completed'))
+    // Another workflow starts an unassign on the IP just before this step.
+    const other = await fetch(`${sim.url}/v2/reserved_ips/${ip}/actions`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer sim-token', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'unassign' })
+    })
+    expect(other.status).toBe(201)
+    sim.setActionDuration(200)
+    const { result, logs } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(logs.join('\n')).toMatch(/already in progress on/)
+    expect(result!.error).toBeUndefined()
+    expect(result!.outputs).toMatchObject({ droplet_id: String(green), action_status: 'completed' })
+    expect(sim.actions().map((a) => [a.type, a.status])).toEqual([
+      ['unassign_ip', 'errored'],
+      ['assign_ip', 'completed']
+    ])
+  })
+
   it('waits for a droplet that is still being set up', async () => {
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
     sim.setDropletBusy(green, 1200)

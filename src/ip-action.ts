@@ -186,6 +186,14 @@ export async function changeIp(client: ApiClient, req: ChangeRequest): Promise<C
         ? await readUntil(client, addr, req.settled)
         : await readIpSettling(client, addr)
     if (final === null) throw notReserved(addr)
+    // An adopted action of our kind that errored is taken as ours (its answer was lost): report it.
+    const sameKind = action.type === `${req.request.type}_ip` || action.type === req.request.type
+    if (adopted && !req.settled(final) && adoptedRounds < 3 && !(result.status === 'errored' && sameKind)) {
+      // The action we waited for was someone else's: now send ours.
+      adoptedRounds++
+      req.guard(final)
+      continue
+    }
     if (result.status === 'errored') {
       return {
         final,
@@ -193,12 +201,6 @@ export async function changeIp(client: ApiClient, req: ChangeRequest): Promise<C
         actionStatus: 'errored',
         error: `DigitalOcean reports that action ${action.id} to ${req.describe} errored; the IP is ${final.dropletId === null ? 'assigned to no droplet' : `on droplet ${final.dropletId}`}`
       }
-    }
-    if (adopted && !req.settled(final) && adoptedRounds < 3) {
-      // The action we waited for was someone else's: now send ours.
-      adoptedRounds++
-      req.guard(final)
-      continue
     }
     return { final, actionId: action.id, actionStatus: 'completed' }
   }
