@@ -17,6 +17,8 @@ beforeEach(async () => {
 })
 
 afterEach(async () => {
+  // Under every fault, each request the action sent still fits DigitalOcean's OpenAPI description.
+  expect(sim.violations).toEqual([])
   await sim.close()
 })
 
