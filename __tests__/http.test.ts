@@ -103,6 +103,26 @@ describe('ApiClient against the simulator', () => {
   })
 })
 
+describe('rate limit headers', () => {
+  it('slows down when ratelimit-remaining runs low, so the limit is not hit', async () => {
+    const limited = await startSimulator({ rateLimit: { perMinute: 15, timeScale: 30 } })
+    try {
+      const c = new ApiClient({
+        baseUrl: new URL(limited.url),
+        token: 'sim-token',
+        userAgent: 'x',
+        deadline: Date.now() + 30_000,
+        log: { info: () => undefined, warning: () => undefined, debug: () => undefined }
+      })
+      for (let i = 0; i < 30; i++) await c.request('GET', '/v2/reserved_ips', { retry: 'safe' })
+      expect(limited.countRequests({ path: '/v2/reserved_ips' })).toBe(30)
+      expect(limited.rateLimited).toBe(0)
+    } finally {
+      await limited.close()
+    }
+  })
+})
+
 describe('an IPv4 assign whose answer was lost, where the IP action list is unavailable', () => {
   let sim: Simulator
   beforeEach(async () => {
