@@ -304,6 +304,17 @@ describe('create', () => {
     expect(sim.countRequests({ method: 'POST' })).toBe(1)
   })
 
+  it('waits for the IP itself when a create onto a droplet links no action', async () => {
+    await sim.close()
+    sim = await startSimulator({ actionDurationMs: 700, createWithoutActionLinks: true })
+    const d = sim.addDroplet({ name: 'solo', region: 'nyc3' }).id
+    const { result } = await runInProcess(sim.url, { operation: 'create', droplet_id: String(d) })
+    expect(result!.error).toBeUndefined()
+    expect(result!.outputs).toMatchObject({ droplet_id: String(d), action_id: '', changed: 'true' })
+    expect(sim.getIp(result!.outputs.ip!)?.dropletId).toBe(d)
+    expect(sim.countRequests({ method: 'POST' })).toBe(1)
+  })
+
   it('reserves an IPv6 in a region', async () => {
     const { result } = await runInProcess(sim.url, { operation: 'create', region: 'nyc3', ip_version: '6' })
     expect(sim.getIp(result!.outputs.ip!)).toMatchObject({ version: 6, region: 'nyc3' })

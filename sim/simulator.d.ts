@@ -48,6 +48,8 @@ export interface SimulatorOptions {
   readLagMs?: number
   /** GET /v2/reserved_ipv6/{ip} answers the bare object, without the reserved_ipv6 key. Default false. */
   ipv6WithoutWrapper?: boolean
+  /** POST /v2/reserved_ips with a droplet answers without links to the assign action. Default false. */
+  createWithoutActionLinks?: boolean
   /** Page size when per_page is not given. Default 20. */
   pageDefault?: number
 }

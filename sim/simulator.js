@@ -264,6 +264,7 @@ export async function startSimulator(options = {}) {
   const maxIps = options.maxIps ?? Infinity
   const readLagMs = options.readLagMs ?? 0
   const ipv6WithoutWrapper = options.ipv6WithoutWrapper ?? false
+  const createWithoutActionLinks = options.createWithoutActionLinks ?? false
   const pageDefault = options.pageDefault ?? 20
   const rateLimit = options.rateLimit
   if (rateLimit && !(rateLimit.perMinute > 0)) throw new Error('rateLimit.perMinute must be a positive number')
@@ -655,10 +656,12 @@ export async function startSimulator(options = {}) {
       const action = startAction('assign_ip', rec, droplet.id, fam.resourceType)
       return send(ctx, 202, {
         [fam.one]: ipJson(rec),
-        links: {
-          droplets: [{ id: droplet.id, rel: 'droplet', href: `${sim.url}/v2/droplets/${droplet.id}` }],
-          actions: [{ id: action.id, rel: 'assign_ip', href: `${sim.url}/v2/actions/${action.id}` }]
-        }
+        links: createWithoutActionLinks
+          ? {}
+          : {
+              droplets: [{ id: droplet.id, rel: 'droplet', href: `${sim.url}/v2/droplets/${droplet.id}` }],
+              actions: [{ id: action.id, rel: 'assign_ip', href: `${sim.url}/v2/actions/${action.id}` }]
+            }
       })
     }
     if (body.region !== undefined) {
