@@ -1,4 +1,4 @@
-/** action.yml: the metadata a runner and the Marketplace read, holding every input and output of the contract. */
+/** action.yml: the metadata a runner and the Marketplace read, holding every input and output of the action's interface. */
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
@@ -15,7 +15,7 @@ interface ActionYml {
 
 const action = parse(readFileSync('action.yml', 'utf8')) as ActionYml
 
-// The inputs and outputs the project's contract names.
+// The action's promised interface, its contract with workflow authors: these names never change within v1.
 const CONTRACT_INPUTS = [
   'token',
   'operation',

@@ -104,7 +104,7 @@ describe('parseInputs', () => {
     expect(parse({ ...base, operation: 'create', region: 'nyc3', ip_version: '6' }).ipVersion).toBe(6)
     expect(parse({ ...base, operation: 'list' }).ipVersion).toBeUndefined()
     expect(parse({ ...base, operation: 'list', ip_version: 'all' }).ipVersion).toBeUndefined()
-    // 'all' is the contract's default for every operation but create.
+    // 'all' is the documented default for every operation but create.
     expect(parse({ ...base, operation: 'get', ip: '2001:db8::1', ip_version: 'all' }).ip?.version).toBe(6)
     const prune = parse({
       ...base,
