@@ -135,4 +135,30 @@ describe('dist/index.js', () => {
       sim.setActionOutcome(() => 'completed')
     }
   })
+
+  it('survives a 429, a 503 and a lost answer on an IPv6 cutover, applying it once', async () => {
+    const ip = sim.addIp({ version: 6, region: 'nyc3', dropletId: green }).ip
+    sim.inject({ method: 'GET', path: `/v2/reserved_ipv6/${ip}`, kind: 'rate-limit', resetInMs: 1000 })
+    sim.inject({ method: 'GET', path: /^\/v2\/actions\//, kind: 'status', status: 503 })
+    sim.inject({ method: 'POST', path: `/v2/reserved_ipv6/${ip}/actions`, kind: 'drop-after' })
+    const before = sim.actions().length
+    const run = await runDist({ ...base(), operation: 'assign', ip, droplet_id: String(blue) })
+    expect(errorLines(run.stdout)).toEqual([])
+    expect(run.code).toBe(0)
+    expect(sim.getIp(ip)?.dropletId).toBe(blue)
+    expect(sim.actions().length - before).toBe(1)
+    expect(run.outputs).toMatchObject({ droplet_id: String(blue), previous_droplet_id: String(green), changed: 'true' })
+  })
+
+  it('fails a create whose answer was lost, once, saying how to find the address', async () => {
+    const before = sim.ips().length
+    sim.inject({ method: 'POST', path: '/v2/reserved_ips', kind: 'drop-after' })
+    const run = await runDist({ ...base(), operation: 'create', region: 'nyc3' })
+    expect(run.code).not.toBe(0)
+    const errors = errorLines(run.stdout)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/may have been reserved.*operation: list/)
+    expect(sim.ips().length - before).toBe(1)
+    expect(run.outputs.changed).toBe('false')
+  })
 })

@@ -232,3 +232,23 @@ describe('pending events', () => {
     expect(result!.outputs.droplet_id).toBe(String(d))
   })
 })
+
+describe('two cutovers at once', () => {
+  it('lets one win and stops the other, which names who moved the IP', async () => {
+    const purple = sim.addDroplet({ name: 'purple-1', region: 'nyc3' }).id
+    sim.setActionDuration(800)
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    const [a, b] = await Promise.all([
+      runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green), expected_droplet_id: String(blue) }),
+      runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(purple), expected_droplet_id: String(blue) })
+    ])
+    const winners = [a, b].filter((r) => r.result && !r.result.error)
+    const losers = [a, b].filter((r) => r.error)
+    expect(winners).toHaveLength(1)
+    expect(losers).toHaveLength(1)
+    expect(losers[0]!.error!.message).toMatch(/expected_droplet_id/)
+    const holder = Number(winners[0]!.result!.outputs.droplet_id)
+    expect(sim.getIp(ip)?.dropletId).toBe(holder)
+    expect(sim.actions()).toHaveLength(1)
+  })
+})
