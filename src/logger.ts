@@ -7,14 +7,3 @@ export interface Logger {
   startGroup?(title: string): void
   endGroup?(): void
 }
-
-/** A logger that keeps what it was told, for callers that print it themselves. */
-export function collectingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = []
-  return {
-    lines,
-    info: (m) => lines.push(m),
-    warning: (m) => lines.push(`warning: ${m}`),
-    debug: () => undefined
-  }
-}
