@@ -125,6 +125,15 @@ describe('parseInputs', () => {
     ).toBe(7)
   })
 
+  it('takes an api_url written with the API version as the same API', () => {
+    expect(parse({ ...base, operation: 'list', api_url: 'https://api.digitalocean.com/v2/' }).apiUrl.href).toBe(
+      'https://api.digitalocean.com/'
+    )
+    expect(parse({ ...base, operation: 'list', api_url: 'http://127.0.0.1:9/do' }).apiUrl.href).toBe(
+      'http://127.0.0.1:9/do'
+    )
+  })
+
   it('allows plain http only to loopback', () => {
     expect(parse({ ...base, operation: 'list', api_url: 'http://127.0.0.1:8080/' }).apiUrl.href).toBe(
       'http://127.0.0.1:8080/'

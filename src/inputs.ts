@@ -102,8 +102,9 @@ function parseApiUrl(raw: string): URL {
   } else if (url.protocol !== 'https:') {
     throw new InputError('api_url', `must be an https URL, got '${url.protocol}'`)
   }
-  // Keep the base path without a trailing slash so "/v2/..." can be appended.
-  url.pathname = url.pathname.replace(/\/+$/, '')
+  // Keep the base path without a trailing slash so "/v2/..." can be appended; a base written
+  // with the API version (https://api.digitalocean.com/v2) means the same API.
+  url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/v2$/, '')
   return url
 }
 
