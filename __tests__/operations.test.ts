@@ -168,6 +168,14 @@ describe('assign', () => {
     expect(sim.getIp(ip)?.dropletId).toBe(blue)
   })
 
+  it('says so when droplet_id names no droplet, and changes nothing', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    const { error } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: '999999' })
+    expect(error?.message).toMatch(/Droplet 999999 was not found/)
+    expect(sim.getIp(ip)?.dropletId).toBe(blue)
+    expect(sim.actions()).toHaveLength(0)
+  })
+
   it('explains a 404 for an IP that is not reserved', async () => {
     const { error } = await runInProcess(sim.url, { operation: 'assign', ip: '192.0.2.99', droplet_id: String(green) })
     expect(error?.message).toMatch(/192\.0\.2\.99 is not a reserved IPv4 address in this account/)
