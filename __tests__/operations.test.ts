@@ -215,6 +215,17 @@ describe('assign', () => {
     expect(logs.join('\n')).toMatch(/cannot be read/)
   })
 
+  it('keeps watching the IP while the action cannot be read and the change has not shown yet', async () => {
+    sim.setActionOutcome(() => 'missing')
+    sim.setActionDuration(1700)
+    const ip = sim.addIp({ version: 6, dropletId: blue }).ip
+    const { result, logs } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(logs.join('\n')).toMatch(/cannot be read \(404\); watching the IP instead/)
+    expect(result!.error).toBeUndefined()
+    expect(result!.outputs).toMatchObject({ action_status: 'completed', droplet_id: String(green) })
+    expect(sim.countRequests({ method: 'GET', path: /^\/v2\/actions\// })).toBeGreaterThanOrEqual(2)
+  })
+
   it('decides from the IP when the action reports an undocumented status', async () => {
     sim.setActionOutcome(() => 'done')
     const ip = sim.addIp({ version: 6, dropletId: blue }).ip
@@ -321,6 +332,14 @@ describe('create', () => {
     expect(result!.outputs).toMatchObject({ droplet_id: String(d), action_id: '', changed: 'true' })
     expect(sim.getIp(result!.outputs.ip!)?.dropletId).toBe(d)
     expect(sim.countRequests({ method: 'POST' })).toBe(1)
+  })
+
+  it('reports an errored assignment of a new IPv4, which stays reserved', async () => {
+    sim.setActionOutcome(() => 'errored')
+    const { result } = await runInProcess(sim.url, { operation: 'create', droplet_id: String(green) })
+    expect(result!.outputs).toMatchObject({ action_status: 'errored', changed: 'true', droplet_id: '' })
+    expect(result!.error).toMatch(/errored.*stays reserved/)
+    expect(sim.getIp(result!.outputs.ip!)).toMatchObject({ dropletId: null })
   })
 
   it('reserves an IPv6 in a region', async () => {
@@ -442,6 +461,21 @@ describe('delete', () => {
     expect(error?.message).toMatch(/unassign/i)
     expect(sim.getIp(ip)).toBeDefined()
     expect(sim.countRequests({ method: 'DELETE' })).toBe(0)
+  })
+
+  it('waits for a busy IP to be free before releasing it', async () => {
+    const v4 = sim.addIp({ version: 4 }).ip
+    const v6 = sim.addIp({ version: 6 }).ip
+    sim.lock(v4, 1200)
+    sim.lock(v6, 1200)
+    const [a, b] = await Promise.all([
+      runInProcess(sim.url, { operation: 'delete', ip: v4 }),
+      runInProcess(sim.url, { operation: 'delete', ip: v6 })
+    ])
+    expect(a.result!.outputs.changed).toBe('true')
+    expect(b.result!.outputs.changed).toBe('true')
+    expect(b.logs.join('\n')).toMatch(/is busy/)
+    expect(sim.ips()).toHaveLength(0)
   })
 
   it('succeeds without change when the IP is already gone', async () => {

@@ -97,6 +97,18 @@ describe('prune', () => {
     expect(row?.[3]).toBe('spared')
   })
 
+  it('goes on past an IP it cannot release, and fails the step naming it', async () => {
+    const stuck = sim.addIp({ version: 4 }).ip
+    const fine = sim.addIp({ version: 6 }).ip
+    sim.inject({ method: 'DELETE', path: `/v2/reserved_ips/${stuck}`, kind: 'status', status: 500, times: 100 })
+    const { result } = await runInProcess(sim.url, { operation: 'prune' })
+    expect(sim.getIp(stuck)).toBeDefined()
+    expect(sim.getIp(fine)).toBeUndefined()
+    expect(entries(result!.outputs.ips).map((e) => e.ip)).toEqual([fine])
+    expect(result!.error).toContain(`could not be released: ${stuck}`)
+    expect(result!.summary.tables[0]!.rows.find((r) => r[0] === stuck)?.[3]).toBe('failed')
+  })
+
   it('spares an IP that is busy with an action', async () => {
     const busy = sim.addIp({ version: 4 }).ip
     sim.lock(busy, 5000)
