@@ -1,11 +1,12 @@
 // ESLint flat config: type-aware typescript-eslint rules for the action's source, the recommended
-// rules for tests, the simulator and the scripts.
+// rules for the tests, the simulator and the scripts.
 import js from '@eslint/js'
+import { defineConfig, globalIgnores } from 'eslint/config'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
-export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/'] },
+export default defineConfig(
+  globalIgnores(['dist/', 'node_modules/', 'coverage/']),
   js.configs.recommended,
   {
     files: ['**/*.js'],
@@ -13,7 +14,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    extends: [...tseslint.configs.recommendedTypeChecked],
+    extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname }
     },
@@ -26,12 +27,10 @@ export default tseslint.config(
   },
   {
     files: ['__tests__/**/*.ts'],
-    extends: [...tseslint.configs.recommended],
+    extends: [tseslint.configs.recommended],
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      // Tests assert on values they have just checked to exist.
-      '@typescript-eslint/no-non-null-assertion': 'off',
-      // JSON answers in the simulator's own tests are read loosely on purpose.
+      // The simulator's tests read its loosely typed JSON answers on purpose.
       '@typescript-eslint/no-explicit-any': 'off'
     }
   }

@@ -55,8 +55,11 @@ describe('action.yml', () => {
   it('has a name, a description and branding', () => {
     expect(action.name.length).toBeGreaterThan(3)
     expect(action.description.length).toBeGreaterThan(20)
-    expect(action.branding.icon).toBeTruthy()
-    expect(action.branding.color).toBeTruthy()
+    expect(action.branding.icon).toMatch(/^[a-z0-9-]+$/)
+    // The colors GitHub accepts for a Marketplace badge.
+    expect(['white', 'black', 'yellow', 'blue', 'green', 'orange', 'red', 'purple', 'gray-dark']).toContain(
+      action.branding.color
+    )
   })
 
   it("declares exactly the contract's inputs, each described with a default", () => {
