@@ -124,6 +124,17 @@ describe('dropped connections', () => {
     expect(result!.outputs).toMatchObject({ droplet_id: String(green), changed: 'true' })
   })
 
+  it('watches an IPv6 after a lost answer instead of sending the assign again', async () => {
+    sim.setActionDuration(3000)
+    const ip = sim.addIp({ version: 6, dropletId: blue }).ip
+    sim.inject({ method: 'POST', path: /\/actions$/, kind: 'drop-after' })
+    const { result, logs } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(result!.outputs.droplet_id).toBe(String(green))
+    expect(logs.join('\n')).toMatch(/Watching .* in case the unanswered request went through/)
+    expect(actionPosts()).toBe(1)
+    expect(sim.actions()).toHaveLength(1)
+  })
+
   it('unassign: continues from what happened when the answer was lost', async () => {
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
     sim.inject({ method: 'POST', path: /\/actions$/, kind: 'drop-after' })

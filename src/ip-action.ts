@@ -13,7 +13,7 @@ import {
   type IpRecord
 } from './api.js'
 import { ApiError, GaveUpError, TransportError, secs, sleep, type ApiClient } from './http.js'
-import { waitForAction } from './wait.js'
+import { waitForAction, waitUntil } from './wait.js'
 
 export interface ChangeOutcome {
   /** The IP as read after the change (or as it stood, with wait: false). */
@@ -66,6 +66,25 @@ export async function readUntil(
   return record
 }
 
+/** How long an IPv6 is watched after an unanswered request before the request is sent again. */
+export const LOST_ANSWER_WATCH_MS = 10_000
+
+/** Reads the IP on the poll schedule until it is settled or LOST_ANSWER_WATCH_MS (or the timeout) has passed. */
+async function watchIp(client: ApiClient, addr: Address, settled: (ip: IpRecord) => boolean): Promise<IpRecord> {
+  const log = client.log
+  log.info(`Watching ${addr.text} for up to ${secs(LOST_ANSWER_WATCH_MS)} in case the unanswered request went through`)
+  const started = Date.now()
+  let last: IpRecord | null = null
+  await waitUntil(client, started, async () => {
+    last = await readIp(client, addr)
+    if (last === null) throw notReserved(addr)
+    return settled(last) || Date.now() - started >= LOST_ANSWER_WATCH_MS
+  })
+  last ??= await readIp(client, addr)
+  if (last === null) throw notReserved(addr)
+  return last
+}
+
 /** Sleeps before a retry, or throws when the step's timeout would run out first. */
 export async function waitBeforeRetry(client: ApiClient, ms: number, what: string): Promise<void> {
   if (Date.now() + ms >= client.deadline) {
@@ -106,6 +125,7 @@ export async function changeIp(client: ApiClient, req: ChangeRequest): Promise<C
   for (;;) {
     let action: ActionRecord | undefined
     let adopted = false
+    let answerLost = false
     try {
       action = await postIpAction(client, addr, req.request)
     } catch (error) {
@@ -118,6 +138,7 @@ export async function changeIp(client: ApiClient, req: ChangeRequest): Promise<C
         await waitBeforeRetry(client, delay, `waiting for a pending event on ${addr.text} to clear`)
       } else if (error instanceof TransportError || (error instanceof ApiError && error.status >= 500)) {
         unclear++
+        answerLost = true
         if (unclear >= MAX_UNCLEAR_ANSWERS) throw error
         log.info(
           `No clear answer to the request to ${req.describe} (${describeError(error)}); re-reading the IP to see whether it went through`
@@ -127,8 +148,13 @@ export async function changeIp(client: ApiClient, req: ChangeRequest): Promise<C
         throw explainActionError(error, req)
       }
       // Before sending again, see what actually happened.
-      const now = await readIp(client, addr)
+      let now = await readIp(client, addr)
       if (now === null) throw notReserved(addr)
+      if (addr.version === 6 && answerLost && !req.settled(now)) {
+        // A reserved IPv6 shows no lock while an action is under way: an assign that did go through
+        // shows only when it completes. Watch the IP a while before sending again.
+        now = await watchIp(client, addr, req.settled)
+      }
       if (req.settled(now)) {
         log.info(`${addr.text} is already in the requested state; nothing more to send`)
         return { final: now, actionId: undefined, actionStatus: 'completed' }
