@@ -7,7 +7,7 @@
  * cutover is noticed within about half a second, at no more than 2 polls a second of waiting),
  * then every 2 s (30 polls a minute, well inside the API's 250 requests a minute).
  */
-import { readAction, type ActionRecord } from './api.js'
+import { readAction } from './api.js'
 import { sleep, type ApiClient } from './http.js'
 
 export const FIRST_POLL_MS = 1_000
@@ -27,10 +27,6 @@ export interface WaitResult {
   readonly status: WaitStatus
   readonly actionId: number
   readonly polls: number
-  /** The last action object read, when there was one. */
-  readonly action?: ActionRecord
-  /** How the end was decided: from the action, or from the IP when the action could not tell. */
-  readonly decidedBy: 'action' | 'ip'
 }
 
 export interface WaitOptions {
@@ -62,21 +58,20 @@ async function poll(client: ApiClient, actionId: number, options: WaitOptions): 
   const log = client.log
   let polls = 0
   let warnedStatus = ''
-  let last: ActionRecord | undefined
   for (;;) {
     const now = Date.now()
     const remaining = client.deadline - now
-    if (remaining <= 0) return { status: 'timeout', actionId, polls, action: last, decidedBy: 'action' }
+    if (remaining <= 0) return { status: 'timeout', actionId, polls }
     const target = options.startedAt + sumSchedule(now - options.startedAt)
     await sleep(Math.min(Math.max(0, target - now), remaining))
-    if (Date.now() >= client.deadline) return { status: 'timeout', actionId, polls, action: last, decidedBy: 'action' }
+    if (Date.now() >= client.deadline) return { status: 'timeout', actionId, polls }
     polls++
     const action = await readAction(client, actionId)
     if (action === null) {
       // Some actions are not queryable although they completed: decide from the IP.
       if (await options.settled()) {
         log.info(`Action ${actionId} cannot be read (404), but the IP already shows the change: taking it as completed`)
-        return { status: 'completed', actionId, polls, decidedBy: 'ip' }
+        return { status: 'completed', actionId, polls }
       }
       if (warnedStatus !== '404') {
         log.info(`Action ${actionId} cannot be read (404); watching the IP instead`)
@@ -84,16 +79,15 @@ async function poll(client: ApiClient, actionId: number, options: WaitOptions): 
       }
       continue
     }
-    last = action
     if (action.status === 'completed' || action.status === 'errored') {
-      return { status: action.status, actionId, polls, action, decidedBy: 'action' }
+      return { status: action.status, actionId, polls }
     }
     if (action.status !== 'in-progress') {
       if (await options.settled()) {
         log.info(
           `Action ${actionId} reports the undocumented status '${action.status}', and the IP shows the change: taking it as completed`
         )
-        return { status: 'completed', actionId, polls, action, decidedBy: 'ip' }
+        return { status: 'completed', actionId, polls }
       }
       if (warnedStatus !== action.status) {
         log.info(`Action ${actionId} reports the undocumented status '${action.status}'; watching the IP instead`)
