@@ -31,7 +31,11 @@ const CONTRACT_INPUTS = [
   'dry_run',
   'keep',
   'expected_droplet_id',
-  'api_url'
+  'api_url',
+  'verify_url',
+  'verify_contains',
+  'verify_timeout',
+  'rollback'
 ]
 const CONTRACT_OUTPUTS = [
   'ip',
@@ -44,7 +48,9 @@ const CONTRACT_OUTPUTS = [
   'changed',
   'ips',
   'count',
-  'json'
+  'json',
+  'verified',
+  'rolled_back'
 ]
 
 describe('action.yml', () => {

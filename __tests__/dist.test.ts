@@ -56,7 +56,9 @@ describe('dist/index.js', () => {
         'ips',
         'json',
         'previous_droplet_id',
-        'region'
+        'region',
+        'verified',
+        'rolled_back'
       ].sort()
     )
     expect(JSON.parse(run.outputs.json!).droplet.id).toBe(green)

@@ -2,7 +2,7 @@ export const id = 659;
 export const ids = [659];
 export const modules = {
 
-/***/ 729:
+/***/ 110:
 /***/ ((module, exports, __webpack_require__) => {
 
 /* eslint-env browser */
@@ -589,7 +589,7 @@ module.exports = setup;
  */
 
 if (typeof process === 'undefined' || process.type === 'renderer' || process.browser === true || process.__nwjs) {
-	module.exports = __webpack_require__(729);
+	module.exports = __webpack_require__(110);
 } else {
 	module.exports = __webpack_require__(108);
 }

@@ -33,6 +33,11 @@ export interface ClientOptions {
   readonly maxDelayMs?: number
   /** Environment for HTTPS_PROXY / NO_PROXY (default process.env). */
   readonly env?: Record<string, string | undefined>
+  /**
+   * Speeds up the action's own schedules (polls, re-reads, pending-event backoff, watches) by this
+   * factor; default 1. Tests run against a simulator whose clock is sped up by the same factor.
+   */
+  readonly timeScale?: number
 }
 
 export interface RequestOptions {
@@ -176,6 +181,11 @@ export class ApiClient {
 
   get deadline(): number {
     return this.options.deadline
+  }
+
+  /** A delay of the action's own schedule, in real milliseconds (see ClientOptions.timeScale). */
+  scaled(ms: number): number {
+    return ms / (this.options.timeScale ?? 1)
   }
 
   get log(): Logger {

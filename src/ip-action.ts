@@ -42,8 +42,8 @@ export function notReserved(addr: Address): OperationError {
 export async function readIpSettling(client: ApiClient, addr: Address, tries = 5): Promise<IpRecord | null> {
   for (let i = 1; ; i++) {
     const record = await readIp(client, addr)
-    if (record !== null || i >= tries || Date.now() + 1000 > client.deadline) return record
-    await sleep(250 * i)
+    if (record !== null || i >= tries || Date.now() + client.scaled(1000) > client.deadline) return record
+    await sleep(client.scaled(250 * i))
   }
 }
 
@@ -59,8 +59,8 @@ export async function readUntil(
 ): Promise<IpRecord | null> {
   let record = await readIpSettling(client, addr)
   for (let i = 1; i < tries && record !== null && !settled(record); i++) {
-    if (Date.now() + 500 >= client.deadline) break
-    await sleep(500)
+    if (Date.now() + client.scaled(500) >= client.deadline) break
+    await sleep(client.scaled(500))
     record = await readIp(client, addr)
   }
   return record
@@ -78,15 +78,16 @@ async function watchIp(client: ApiClient, addr: Address, settled: (ip: IpRecord)
   await waitUntil(client, started, async () => {
     last = await readIp(client, addr)
     if (last === null) throw notReserved(addr)
-    return settled(last) || Date.now() - started >= LOST_ANSWER_WATCH_MS
+    return settled(last) || Date.now() - started >= client.scaled(LOST_ANSWER_WATCH_MS)
   })
   last ??= await readIp(client, addr)
   if (last === null) throw notReserved(addr)
   return last
 }
 
-/** Sleeps before a retry, or throws when the step's timeout would run out first. */
-export async function waitBeforeRetry(client: ApiClient, ms: number, what: string): Promise<void> {
+/** Sleeps before a retry (ms on the action's own schedule), or throws when the step's timeout would run out first. */
+export async function waitBeforeRetry(client: ApiClient, nominalMs: number, what: string): Promise<void> {
+  const ms = client.scaled(nominalMs)
   if (Date.now() + ms >= client.deadline) {
     throw new GaveUpError(`The step's timeout ran out while ${what}`)
   }

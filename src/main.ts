@@ -1,5 +1,5 @@
 /**
- * Entry point: the only module that talks to @actions/core. Masks the token, reads and
+ * The action's run(): the only module that talks to @actions/core. Masks the token, reads and
  * validates the inputs, runs the operation, and sets the outputs and the step summary.
  */
 import * as core from '@actions/core'
@@ -16,7 +16,7 @@ function scrub(message: string, secrets: readonly string[]): string {
   return out
 }
 
-export async function main(): Promise<void> {
+export async function run(): Promise<void> {
   const startedAt = Date.now()
   const secrets = [
     core.getInput('token'),
@@ -53,4 +53,3 @@ export async function main(): Promise<void> {
   }
 }
 
-await main()

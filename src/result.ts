@@ -12,7 +12,9 @@ export const OUTPUT_NAMES = [
   'changed',
   'ips',
   'count',
-  'json'
+  'json',
+  'verified',
+  'rolled_back'
 ] as const
 export type OutputName = (typeof OUTPUT_NAMES)[number]
 export type Outputs = Record<OutputName, string>
@@ -40,6 +42,7 @@ export function emptyOutputs(): Outputs {
   const out = {} as Outputs
   for (const name of OUTPUT_NAMES) out[name] = ''
   out.changed = 'false'
+  out.rolled_back = 'false'
   return out
 }
 

@@ -31,7 +31,7 @@ export interface RunOptions {
   readonly client?: Partial<
     Pick<
       ConstructorParameters<typeof ApiClient>[0],
-      'requestTimeoutMs' | 'maxAttempts' | 'retryBudgetMs' | 'baseDelayMs' | 'maxDelayMs' | 'env'
+      'requestTimeoutMs' | 'maxAttempts' | 'retryBudgetMs' | 'baseDelayMs' | 'maxDelayMs' | 'env' | 'timeScale'
     >
   >
 }

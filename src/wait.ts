@@ -62,7 +62,7 @@ async function poll(client: ApiClient, actionId: number, options: WaitOptions): 
     const now = Date.now()
     const remaining = client.deadline - now
     if (remaining <= 0) return { status: 'timeout', actionId, polls }
-    const target = options.startedAt + sumSchedule(now - options.startedAt)
+    const target = nextPollAt(client, options.startedAt, now)
     await sleep(Math.min(Math.max(0, target - now), remaining))
     if (Date.now() >= client.deadline) return { status: 'timeout', actionId, polls }
     polls++
@@ -105,10 +105,15 @@ export async function waitUntil(client: ApiClient, startedAt: number, check: () 
   for (;;) {
     const now = Date.now()
     if (now >= client.deadline) return false
-    await sleep(Math.min(startedAt + sumSchedule(now - startedAt) - now, client.deadline - now))
+    await sleep(Math.min(nextPollAt(client, startedAt, now) - now, client.deadline - now))
     if (Date.now() >= client.deadline) return false
     if (await check()) return true
   }
+}
+
+/** When (epoch ms) the next poll is due, on the schedule counted from startedAt (scaled by the client). */
+function nextPollAt(client: ApiClient, startedAt: number, now: number): number {
+  return startedAt + client.scaled(sumSchedule((now - startedAt) / client.scaled(1)))
 }
 
 /** Time from the action's start at which the next poll is due, the first poll after `elapsed`. */

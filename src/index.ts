@@ -1,0 +1,4 @@
+/** The bundle's entry point (GitHub's template layout): main.ts does nothing on import; this calls run(). */
+import { run } from './main.js'
+
+await run()
