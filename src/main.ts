@@ -52,4 +52,3 @@ export async function run(): Promise<void> {
     core.setFailed(scrub(message, secrets))
   }
 }
-
