@@ -10,6 +10,7 @@ import http from 'node:http'
 import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { createValidator } from './openapi.js'
+import { checkServicePatch, createServices } from './services.js'
 
 let sharedValidator
 function defaultValidator() {
@@ -294,6 +295,16 @@ export async function startSimulator(options = {}) {
   let closed = false
   const v4Pool = ipv4Pool()
   const v6Pool = ipv6Pool()
+  // The droplets' web service behind each reserved IP (see services.js); routing lags holder changes.
+  const services = createServices({
+    host,
+    routingDelayMs: options.routingDelayMs,
+    sinceOrigin,
+    settle: () => settle(),
+    canonicalIp,
+    ipRecord: (ip) => ipStore.get(ip),
+    droplet: (id) => dropletStore.get(id)
+  })
 
   // ---------------------------------------------------------- state
 
@@ -366,6 +377,7 @@ export async function startSimulator(options = {}) {
       resourceId: version === 4 ? parseIPv4(ip) : nextV6ResourceId++
     }
     ipStore.set(ip, rec)
+    services.holderChanged(ip, rec.dropletId, null)
     return rec
   }
 
@@ -386,6 +398,7 @@ export async function startSimulator(options = {}) {
       return
     }
     if (rec) rec.dropletId = action.type === 'assign_ip' ? action.dropletId : null
+    if (rec) services.holderChanged(rec.ip, rec.dropletId, action.completedAt)
     action.status = action.outcome === 'done' ? 'done' : 'completed'
   }
 
@@ -1017,6 +1030,10 @@ export async function startSimulator(options = {}) {
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : Number(options.port)
   const hostInUrl = host.includes(':') ? `[${host}]` : host
+  await services.listen().catch((error) => {
+    server.close()
+    throw error
+  })
 
   // ---------------------------------------------------------- the public object
 
@@ -1026,8 +1043,9 @@ export async function startSimulator(options = {}) {
     token,
     timeOrigin,
 
-    addDroplet({ id, name, region = 'nyc3', tags = [] } = {}) {
+    addDroplet({ id, name, region = 'nyc3', tags = [], service } = {}) {
       if (typeof name !== 'string' || name === '') throw new Error('addDroplet: name is required')
+      checkServicePatch(service, 'addDroplet')
       if (!isRegionSlug(region)) throw new Error(`addDroplet: '${region}' is not a region slug`)
       let dropletId = id
       if (dropletId === undefined) {
@@ -1039,6 +1057,7 @@ export async function startSimulator(options = {}) {
       if (dropletStore.has(dropletId)) throw new Error(`addDroplet: droplet ${dropletId} exists already`)
       const droplet = { id: dropletId, name, region, tags: [...tags], createdAt: isoSeconds(Date.now()), busyUntil: 0 }
       dropletStore.set(dropletId, droplet)
+      services.setService(dropletId, service, 'addDroplet')
       return dropletSnapshot(droplet)
     },
 
@@ -1100,6 +1119,7 @@ export async function startSimulator(options = {}) {
           throw new Error(`assignNow: droplet ${droplet.id} is in ${droplet.region}, not ${rec.region}`)
         rec.dropletId = droplet.id
       }
+      services.holderChanged(rec.ip, rec.dropletId, Date.now())
       return ipSnapshot(rec)
     },
 
@@ -1192,12 +1212,14 @@ export async function startSimulator(options = {}) {
       if (closed) return Promise.resolve()
       closed = true
       for (const action of inProgress) if (action.timer) clearTimeout(action.timer)
+      const servicesClosed = services.close()
       return new Promise((resolve) => {
-        server.close(() => resolve(undefined))
+        server.close(() => servicesClosed.then(() => resolve(undefined)))
         server.closeAllConnections?.()
         for (const socket of sockets) socket.destroy()
       })
     }
   }
+  Object.defineProperties(sim, Object.getOwnPropertyDescriptors(services.publicApi()))
   return sim
 }
