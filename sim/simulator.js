@@ -312,10 +312,10 @@ export async function startSimulator(options = {}) {
     return rec.lockedUntil > now || rec.pendingAction !== null
   }
 
+  // A droplet is busy with its own events (being created, resized: setDropletBusy). An action on a
+  // reserved IP is the IP's event, not the droplet's: a dual-stack pair can move to it at once.
   function isDropletBusy(droplet, now = Date.now()) {
-    if (droplet.busyUntil > now) return true
-    for (const action of inProgress) if (action.dropletId === droplet.id) return true
-    return false
+    return droplet.busyUntil > now
   }
 
   function ipSnapshot(rec) {
