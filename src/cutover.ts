@@ -129,6 +129,7 @@ async function moveAll(
 ): Promise<AddressResult[]> {
   if (plan.addrs.length > 1) {
     client.log.info(`Moving ${plan.addrs.length} addresses in parallel: ${plan.addrs.map((a) => a.text).join(', ')}`)
+    client = ungrouped(client)
   }
   return Promise.all(
     reads.map(async (r): Promise<AddressResult> => {
@@ -175,9 +176,20 @@ async function verifyAll(
   )
 }
 
+/** Log groups do not nest: moves that run side by side log without them. */
+function ungrouped(client: ApiClient): ApiClient {
+  const log = client.log
+  return client.withLog({
+    info: (m) => log.info(m),
+    warning: (m) => log.warning(m),
+    debug: (m) => log.debug(m)
+  })
+}
+
 /** Moves every address this step moved back to the droplet that held it before. */
 async function rollBack(client: ApiClient, addresses: readonly AddressResult[]): Promise<AddressResult[]> {
   client.log.info(`Rolling back: moving ${addresses.filter(moved).length} address(es) back where they were`)
+  if (addresses.filter(moved).length > 1) client = ungrouped(client)
   return Promise.all(addresses.map((a) => (moved(a) ? rollBackOne(client, a) : Promise.resolve(a))))
 }
 

@@ -184,6 +184,11 @@ export class ApiClient {
     return new ApiClient({ ...this.options, deadline })
   }
 
+  /** The same client logging elsewhere (parallel moves log without groups, which do not nest). */
+  withLog(log: Logger): ApiClient {
+    return new ApiClient({ ...this.options, log })
+  }
+
   get deadline(): number {
     return this.options.deadline
   }
