@@ -52,6 +52,13 @@ export interface SimulatorOptions {
   createWithoutActionLinks?: boolean
   /** Page size when per_page is not given. Default 20. */
   pageDefault?: number
+  /**
+   * Lists never end: every page has `links.pages.next`. 'repeat': a page past the end repeats the last
+   * page's items; 'empty': it has none. meta.total stays the true count. Default: lists end.
+   */
+  endlessPages?: 'repeat' | 'empty'
+  /** Lists answer `meta: {}` without the (documented, required) total. Not counted as a violation. */
+  omitTotal?: boolean
 }
 
 export interface SimDroplet {
@@ -59,6 +66,8 @@ export interface SimDroplet {
   name: string
   region: string
   tags: string[]
+  /** A GPU droplet: GET /v2/droplets lists it only with type=gpus (and then only GPU droplets). */
+  gpu: boolean
 }
 
 export interface SimIp {
@@ -87,6 +96,8 @@ export interface SimRequest {
   at: number
   /** Whether the request carried the right bearer token (the token itself is never stored). */
   authorization: boolean
+  /** The kind of the injected fault that hit this request, if any. */
+  injected?: Fault['kind']
 }
 
 export interface RequestFilter {
@@ -101,13 +112,30 @@ interface FaultMatch extends RequestFilter {
 }
 
 export type Fault =
-  | (FaultMatch & { kind: 'status'; status: number; headers?: Record<string, string>; id?: string; message?: string })
+  | (FaultMatch & {
+      kind: 'status'
+      status: number
+      headers?: Record<string, string>
+      /** DigitalOcean's error id, message and request_id in the body (any text). */
+      id?: string
+      message?: string
+      requestId?: string
+    })
   | (FaultMatch & { kind: 'rate-limit'; resetInMs?: number; retryAfter?: number })
   | (FaultMatch & { kind: 'drop-before' })
   | (FaultMatch & { kind: 'drop-after' })
   | (FaultMatch & { kind: 'hang' })
   | (FaultMatch & { kind: 'pending-event' })
   | (FaultMatch & { kind: 'not-found' })
+  /**
+   * The request takes effect, then the answer's JSON is cut off half-way (same status unless `status`
+   * is given; content-length matches the cut body). Not counted as a violation.
+   */
+  | (FaultMatch & { kind: 'cut-body'; status?: number })
+  /** The request takes effect, then the answer is `status` (default 200) with an empty body. */
+  | (FaultMatch & { kind: 'empty-body'; status?: number })
+  /** The request takes effect, then the answer is an HTML page (or `text`), text/html, same status unless given. */
+  | (FaultMatch & { kind: 'not-json'; status?: number; text?: string })
 
 export interface SimStats {
   requests: number
@@ -125,7 +153,18 @@ export interface Simulator {
   readonly token: string
   /** performance.now() when the simulator started; SimRequest.at and SimAction times count from it. */
   readonly timeOrigin: number
-  addDroplet(droplet: { id?: number; name: string; region?: string; tags?: string[] }): SimDroplet
+  /**
+   * Any non-empty name is taken as it is (newlines, '::', HTML). `anyRegion` accepts any non-empty
+   * region text instead of a slug; `gpu` makes a GPU droplet.
+   */
+  addDroplet(droplet: {
+    id?: number
+    name: string
+    region?: string
+    tags?: string[]
+    gpu?: boolean
+    anyRegion?: boolean
+  }): SimDroplet
   droplets(): SimDroplet[]
   /** Adds a reserved IP directly (no quota, no read lag); the region defaults to the droplet's, else nyc3. */
   addIp(ip?: {
@@ -134,6 +173,8 @@ export interface Simulator {
     region?: string
     dropletId?: number | null
     projectId?: string
+    /** Accept any non-empty region text (a droplet's region is accepted as it is). */
+    anyRegion?: boolean
   }): SimIp
   /** Any textual form of the address is accepted. */
   getIp(ip: string): SimIp | undefined
