@@ -57,6 +57,13 @@ export interface SimulatorOptions {
    * that held it, before the web service behind it is the new holder's. Default 300 ms; 0 switches at once.
    */
   routingDelayMs?: number
+  /**
+   * Lists never end: every page has `links.pages.next`. 'repeat': a page past the end repeats the last
+   * page's items; 'empty': it has none. meta.total stays the true count. Default: lists end.
+   */
+  endlessPages?: 'repeat' | 'empty'
+  /** Lists answer `meta: {}` without the (documented, required) total. Not counted as a violation. */
+  omitTotal?: boolean
 }
 
 export interface SimDroplet {
@@ -64,6 +71,8 @@ export interface SimDroplet {
   name: string
   region: string
   tags: string[]
+  /** A GPU droplet: GET /v2/droplets lists it only with type=gpus (and then only GPU droplets). */
+  gpu: boolean
 }
 
 export interface SimIp {
@@ -92,6 +101,8 @@ export interface SimRequest {
   at: number
   /** Whether the request carried the right bearer token (the token itself is never stored). */
   authorization: boolean
+  /** The kind of the injected fault that hit this request, if any. */
+  injected?: Fault['kind']
 }
 
 export interface RequestFilter {
@@ -106,13 +117,30 @@ interface FaultMatch extends RequestFilter {
 }
 
 export type Fault =
-  | (FaultMatch & { kind: 'status'; status: number; headers?: Record<string, string>; id?: string; message?: string })
+  | (FaultMatch & {
+      kind: 'status'
+      status: number
+      headers?: Record<string, string>
+      /** DigitalOcean's error id, message and request_id in the body (any text). */
+      id?: string
+      message?: string
+      requestId?: string
+    })
   | (FaultMatch & { kind: 'rate-limit'; resetInMs?: number; retryAfter?: number })
   | (FaultMatch & { kind: 'drop-before' })
   | (FaultMatch & { kind: 'drop-after' })
   | (FaultMatch & { kind: 'hang' })
   | (FaultMatch & { kind: 'pending-event' })
   | (FaultMatch & { kind: 'not-found' })
+  /**
+   * The request takes effect, then the answer's JSON is cut off half-way (same status unless `status`
+   * is given; content-length matches the cut body). Not counted as a violation.
+   */
+  | (FaultMatch & { kind: 'cut-body'; status?: number })
+  /** The request takes effect, then the answer is `status` (default 200) with an empty body. */
+  | (FaultMatch & { kind: 'empty-body'; status?: number })
+  /** The request takes effect, then the answer is an HTML page (or `text`), text/html, same status unless given. */
+  | (FaultMatch & { kind: 'not-json'; status?: number; text?: string })
 
 export interface SimStats {
   requests: number
@@ -165,12 +193,18 @@ export interface Simulator {
   readonly probes: ProbeRequest[]
   /** The probes, optionally only those to one address (any textual form) or with one method. */
   probeRequests(filter?: ProbeFilter): ProbeRequest[]
+  /**
+   * Any non-empty name is taken as it is (newlines, '::', HTML). `anyRegion` accepts any non-empty
+   * region text instead of a slug; `gpu` makes a GPU droplet.
+   */
   addDroplet(droplet: {
     id?: number
     name: string
     region?: string
     tags?: string[]
     service?: SimServicePatch
+    gpu?: boolean
+    anyRegion?: boolean
   }): SimDroplet
   droplets(): SimDroplet[]
   /** Adds a reserved IP directly (no quota, no read lag); the region defaults to the droplet's, else nyc3. */
@@ -180,6 +214,8 @@ export interface Simulator {
     region?: string
     dropletId?: number | null
     projectId?: string
+    /** Accept any non-empty region text (a droplet's region is accepted as it is). */
+    anyRegion?: boolean
   }): SimIp
   /** Any textual form of the address is accepted. */
   getIp(ip: string): SimIp | undefined
