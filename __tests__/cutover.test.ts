@@ -258,6 +258,39 @@ describe('lock-aware and idempotent edges', () => {
   })
 })
 
+describe('unclear answers', () => {
+  it.each([4, 6] as const)(
+    'an IPv%i assign that went through but was answered with cut-short JSON is re-read, not failed or re-sent',
+    async (version) => {
+      const ip = sim.addIp({ version, region: 'nyc3', dropletId: blue }).ip
+      sim.inject({ kind: 'cut-body', method: 'POST', path: /\/actions$/ })
+      const { result, error, logs } = await run({ operation: 'assign', ip, droplet_id: String(green) })
+      expect(error).toBeUndefined()
+      expect(logs.join('\n')).toMatch(/No clear answer .*unreadable answer/)
+      expect(sim.getIp(ip)?.dropletId).toBe(green)
+      expect(posts()).toBe(1)
+      expect(result!.outputs).toMatchObject({ changed: 'true', droplet_id: String(green) })
+    }
+  )
+
+  it('a poll answered 200 with an empty body is polled again', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    sim.inject({ kind: 'empty-body', method: 'GET', path: /^\/v2\/actions\//, times: 3 })
+    const { result, error } = await run({ operation: 'assign', ip, droplet_id: String(green) })
+    expect(error).toBeUndefined()
+    expect(result!.outputs).toMatchObject({ action_status: 'completed', changed: 'true' })
+    expect(sim.requests.filter((r) => r.path.startsWith('/v2/actions/')).length).toBeGreaterThanOrEqual(4)
+  })
+
+  it('a read answered with JSON that is not complete is read again', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    sim.inject({ kind: 'not-json', method: 'GET', path: `/v2/reserved_ips/${ip}` })
+    const { result, error } = await run({ operation: 'get', ip })
+    expect(error).toBeUndefined()
+    expect(result!.outputs.droplet_id).toBe(String(blue))
+  })
+})
+
 describe('cutover inputs', () => {
   it.each([
     [{ operation: 'get', ip: '203.0.113.1 203.0.113.2' }, /ip.*takes one address/],
