@@ -11,7 +11,7 @@ import type { Address } from './address.js'
 import type { IpRecord } from './api.js'
 import type { DropletRef } from './droplets.js'
 import type { ApiClient } from './http.js'
-import { moveIp, type MoveOutcome } from './ip-action.js'
+import { moveIp, type MoveOutcome, type MoveRequest } from './ip-action.js'
 import { mustReadIp, OperationError } from './ip-read.js'
 import type { VerifyInputs } from './inputs.js'
 import { probeUntilPassed, probeUrl, type ProbeResult } from './verify.js'
@@ -29,8 +29,30 @@ export interface CutoverPlan {
   /** The step's timeout: the rollback gets this much afresh. */
   readonly timeoutMs: number
   readonly userAgent: string
-  /** Told of each action as it starts, so that a cancelled step can report it. */
-  readonly onAction?: (addr: Address, before: IpRecord | undefined, actionId: number) => void
+  /** Told of each action as it starts and as it ends, so that a cancelled step can report those under way. */
+  readonly onAction?: (event: ActionEvent) => void
+}
+
+export interface ActionEvent {
+  readonly addr: Address
+  /** The IP before the action. */
+  readonly before: IpRecord | undefined
+  readonly actionId: number
+  /** false: started (or adopted); true: finished, completed or errored. */
+  readonly ended: boolean
+}
+
+/** moveIp for a cutover: tells plan.onAction of the action it starts and of its end. */
+async function reportedMove(
+  client: ApiClient,
+  plan: CutoverPlan,
+  req: Omit<MoveRequest, 'onAction'>,
+  before: IpRecord | undefined
+): Promise<MoveOutcome> {
+  const tell = (actionId: number, ended: boolean): void => plan.onAction?.({ addr: req.addr, before, actionId, ended })
+  const move = await moveIp(client, { ...req, onAction: (id) => tell(id, false) })
+  if (move.actionId !== undefined && move.actionStatus !== 'in-progress') tell(move.actionId, true)
+  return move
 }
 
 /** What became of one address. */
@@ -74,7 +96,7 @@ export async function runCutover(client: ApiClient, plan: CutoverPlan): Promise<
   if (!undo || !plan.rollback || !addresses.some(moved)) {
     return { plan, addresses, verified, rolledBack: false, startedAt }
   }
-  addresses = await rollBack(client.withDeadline(Date.now() + plan.timeoutMs), addresses)
+  addresses = await rollBack(client.withDeadline(Date.now() + plan.timeoutMs), plan, addresses)
   return { plan, addresses, verified, rolledBack: addresses.some((a) => a.back?.changed), startedAt }
 }
 
@@ -134,14 +156,9 @@ async function moveAll(
   return Promise.all(
     reads.map(async (r): Promise<AddressResult> => {
       try {
-        const move = await moveIp(client, {
-          addr: r.addr,
-          target: plan.target ? plan.target.id : null,
-          expected: plan.expected,
-          wait: plan.wait,
-          initial: r.read,
-          onAction: (id) => plan.onAction?.(r.addr, r.read, id)
-        })
+        const target = plan.target ? plan.target.id : null
+        const req = { addr: r.addr, target, expected: plan.expected, wait: plan.wait, initial: r.read }
+        const move = await reportedMove(client, plan, req, r.read)
         return { ...r, move }
       } catch (error) {
         return { ...r, error: messageOf(error) }
@@ -187,13 +204,17 @@ function ungrouped(client: ApiClient): ApiClient {
 }
 
 /** Moves every address this step moved back to the droplet that held it before. */
-async function rollBack(client: ApiClient, addresses: readonly AddressResult[]): Promise<AddressResult[]> {
+async function rollBack(
+  client: ApiClient,
+  plan: CutoverPlan,
+  addresses: readonly AddressResult[]
+): Promise<AddressResult[]> {
   client.log.info(`Rolling back: moving ${addresses.filter(moved).length} address(es) back where they were`)
   if (addresses.filter(moved).length > 1) client = ungrouped(client)
-  return Promise.all(addresses.map((a) => (moved(a) ? rollBackOne(client, a) : Promise.resolve(a))))
+  return Promise.all(addresses.map((a) => (moved(a) ? rollBackOne(client, plan, a) : Promise.resolve(a))))
 }
 
-async function rollBackOne(client: ApiClient, a: AddressResult): Promise<AddressResult> {
+async function rollBackOne(client: ApiClient, plan: CutoverPlan, a: AddressResult): Promise<AddressResult> {
   const move = a.move as MoveOutcome
   try {
     if (move.actionStatus === 'in-progress' && move.actionId !== undefined) {
@@ -204,7 +225,12 @@ async function rollBackOne(client: ApiClient, a: AddressResult): Promise<Address
         settled: async () => !(await mustReadIp(client, a.addr)).locked
       })
     }
-    const back = await moveIp(client, { addr: a.addr, target: move.before.dropletId, wait: true })
+    const back = await reportedMove(
+      client,
+      plan,
+      { addr: a.addr, target: move.before.dropletId, wait: true },
+      move.final
+    )
     return back.error ? { ...a, back, backError: back.error } : { ...a, back }
   } catch (error) {
     return { ...a, backError: messageOf(error) }

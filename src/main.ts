@@ -59,10 +59,10 @@ async function report(result: OperationResult, secrets: readonly string[]): Prom
  * On SIGINT or SIGTERM (the runner cancelling the job): send nothing more, report the actions still
  * in progress, and exit within 2 seconds.
  */
-function onCancel(started: readonly StartedAction[], secrets: readonly string[]): () => void {
+function onCancel(underWay: ReadonlyMap<number, StartedAction>, secrets: readonly string[]): () => void {
   const handler = (signal: NodeJS.Signals): void => {
     setTimeout(() => process.exit(1), 1500).unref()
-    void report(cancelledReport(signal, started), secrets).finally(() => process.exit(1))
+    void report(cancelledReport(signal, [...underWay.values()]), secrets).finally(() => process.exit(1))
   }
   process.once('SIGINT', handler)
   process.once('SIGTERM', handler)
@@ -75,8 +75,9 @@ function onCancel(started: readonly StartedAction[], secrets: readonly string[])
 export async function run(): Promise<void> {
   const startedAt = Date.now()
   const secrets = maskSecrets()
-  const started: StartedAction[] = []
-  const stopListening = onCancel(started, secrets)
+  // The actions under way, by id: what a cancelled step reports.
+  const underWay = new Map<number, StartedAction>()
+  const stopListening = onCancel(underWay, secrets)
   let inputs: Inputs | undefined
   let result: OperationResult
   try {
@@ -85,7 +86,7 @@ export async function run(): Promise<void> {
       log: logger(secrets),
       userAgent: userAgent(process.env),
       startedAt,
-      onAction: (addr, before, actionId) => started.push({ addr, before, actionId })
+      onAction: (e) => (e.ended ? underWay.delete(e.actionId) : underWay.set(e.actionId, e))
     })
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)

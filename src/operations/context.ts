@@ -1,5 +1,4 @@
-import type { Address } from '../address.js'
-import type { IpRecord } from '../api.js'
+import type { ActionEvent } from '../cutover.js'
 import type { ApiClient } from '../http.js'
 import type { Inputs } from '../inputs.js'
 
@@ -8,6 +7,6 @@ export interface OperationContext {
   readonly client: ApiClient
   readonly inputs: Inputs
   readonly userAgent: string
-  /** Told of each action a cutover starts, so that a cancelled step can report it. */
-  readonly onAction?: (addr: Address, before: IpRecord | undefined, actionId: number) => void
+  /** Told of each action a cutover starts and ends, so that a cancelled step can report those under way. */
+  readonly onAction?: (event: ActionEvent) => void
 }
