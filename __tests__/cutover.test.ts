@@ -173,7 +173,7 @@ describe('verification', () => {
   it('does not follow a redirect', async () => {
     sim.setService(green, { redirect: `${sim.serviceUrl}/elsewhere` })
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
-    const { error } = await run(verify({ ip, verify_timeout: '1' }))
+    const { error } = await run(verify({ ip, verify_timeout: '3' }))
     expect(error?.message).toMatch(/HTTP 302 \(a redirect, which is not followed\)/)
     expect(sim.probeRequests().every((p) => p.path.startsWith('/healthz'))).toBe(true)
     expect(sim.getIp(ip)?.dropletId).toBe(blue)
