@@ -1,6 +1,7 @@
 /** The bundled action, run as a runner runs it: cutovers, verification, failures and cancellation. */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../sim/simulator.js'
+import { OUTPUT_NAMES } from '../src/result.js'
 import { errorLines, runDist, TOKEN } from './support.js'
 
 let sim: Simulator
@@ -72,23 +73,8 @@ describe('dist/index.js writes every output and the summary on every outcome', (
     const run = await runDist({ ...base(), operation: 'assign', ip: '203.0.113.7/24', droplet_id: '5' })
     expect(run.code).toBe(1)
     expect(errorLines(run.stdout)).toEqual([expect.stringMatching(/Input 'ip'/)])
-    expect(Object.keys(run.outputs).sort()).toEqual(
-      [
-        'action_id',
-        'action_status',
-        'changed',
-        'count',
-        'droplet_id',
-        'ip',
-        'ip_version',
-        'ips',
-        'json',
-        'previous_droplet_id',
-        'region',
-        'verified',
-        'rolled_back'
-      ].sort()
-    )
+    // Every output the action declares (action-metadata.test.ts holds the list against action.yml).
+    expect(Object.keys(run.outputs).sort()).toEqual([...OUTPUT_NAMES].sort())
     expect(run.outputs).toMatchObject({ changed: 'false', rolled_back: 'false', ip: '' })
     expect(run.summary).toMatch(/failed[\s\S]*Input 'ip'/)
     expect(sim.requests).toHaveLength(0)
