@@ -184,6 +184,8 @@ async function afterLostAnswer(client: ApiClient, req: MoveRequest, before: IpRe
   }
   stillWhereItWas(before, now, req.expected)
   const busy = await findBusyAction(client, req.addr, now)
+  // The lock may have ended with someone else's action: judge the IP as it is now.
+  stillWhereItWas(before, busy.record, req.expected)
   if (busy.action) {
     client.log.info(
       `Action ${busy.action.id} (${busy.action.type}) is already in progress on ${req.addr.text}; waiting for it`
@@ -251,9 +253,10 @@ async function finishAction(
             })
           ).status
   } catch (error) {
-    // Polling itself failed (the API kept failing): the action may still finish.
+    // Polling itself failed (the API kept failing, or the timeout cut the last poll short): the
+    // action may still finish.
     status = 'timeout'
-    waitError = (error as Error).message
+    if (Date.now() + 100 < client.deadline) waitError = (error as Error).message
   }
   if (status === 'timeout') {
     return { status, final: (await lastRead(client, req.addr)) ?? placeholder(req.addr), waitError }
