@@ -4,7 +4,7 @@
  */
 import * as core from '@actions/core'
 import { InputError, parseInputs } from './inputs.js'
-import { runOperation } from './run.js'
+import { runOperation, testClientOptions } from './run.js'
 import { renderSummary } from './summary.js'
 import { OUTPUT_NAMES } from './result.js'
 import { userAgent } from './user-agent.js'
@@ -36,7 +36,8 @@ export async function run(): Promise<void> {
       startGroup: (title: string) => core.startGroup(scrub(title, secrets)),
       endGroup: () => core.endGroup()
     }
-    const result = await runOperation(inputs, { log, userAgent: userAgent(process.env), startedAt })
+    const client = testClientOptions(inputs.apiUrl, process.env)
+    const result = await runOperation(inputs, { log, userAgent: userAgent(process.env), startedAt, client })
     for (const name of OUTPUT_NAMES) core.setOutput(name, result.outputs[name])
     if (process.env.GITHUB_STEP_SUMMARY) {
       await core.summary.addRaw(scrub(renderSummary(result.summary), secrets)).write()
