@@ -1,7 +1,7 @@
 /** Shared test support: run the action in-process, or as the runner runs dist/index.js, against the simulator. */
 import { runAction } from '../scripts/run-action.js'
 import { parseInputs } from '../src/inputs.js'
-import { runOperation, type RunOptions } from '../src/run.js'
+import { runOperation, TEST_TIME_SCALE_VAR, type RunOptions } from '../src/run.js'
 import type { OperationResult } from '../src/result.js'
 import type { RequestFilter, SimRequest, Simulator } from '../sim/simulator.js'
 
@@ -55,8 +55,16 @@ export async function runInProcess(
 
 export { parseOutputFile } from '../scripts/run-action.js'
 
-/** Runs the bundled action the way a runner does (see scripts/run-action.js). */
-export const runDist = runAction
+/**
+ * Runs the bundled action the way a runner does (see scripts/run-action.js), its schedule at
+ * TIME_SCALE (DO_RESERVED_IP_TEST_TIME_SCALE, honoured because the simulator is on loopback).
+ */
+export function runDist(
+  inputs: Record<string, string>,
+  env: Record<string, string> = {}
+): ReturnType<typeof runAction> {
+  return runAction(inputs, { [TEST_TIME_SCALE_VAR]: String(TIME_SCALE), ...env })
+}
 
 /** The ::error:: lines a run printed. */
 export function errorLines(stdout: string): string[] {
