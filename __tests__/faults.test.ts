@@ -4,7 +4,16 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../sim/simulator.js'
-import { atRequest, FAST_CLIENT, runInProcess, simMs } from './support.js'
+import {
+  atRequest,
+  FAST_CLIENT,
+  passTime,
+  restoreDate,
+  runInProcess,
+  simMs,
+  stopDate,
+  type InProcessRun
+} from './support.js'
 
 let sim: Simulator
 let blue: number
@@ -17,6 +26,7 @@ beforeEach(async () => {
 })
 
 afterEach(async () => {
+  restoreDate()
   // Under every fault, each request the action sent still fits DigitalOcean's OpenAPI description.
   expect(sim.violations).toEqual([])
   await sim.close()
@@ -257,10 +267,13 @@ describe('pending events', () => {
   it('gives up at the timeout when the pending event never clears, changing nothing', async () => {
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
     sim.lock(ip, Infinity)
-    const { error } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green), timeout: '1' })
+    // The step's 3 s pass while its third request to assign is refused.
+    stopDate()
+    atRequest(sim, { method: 'POST', path: /\/actions$/ }, 3, () => passTime(3500))
+    const { error } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green), timeout: '3' })
     expect(error?.message).toMatch(/timeout ran out/)
     expect(sim.getIp(ip)?.dropletId).toBe(blue)
-    expect(actionPosts()).toBeGreaterThanOrEqual(2)
+    expect(actionPosts()).toBe(3)
     expect(sim.actions()).toHaveLength(0)
   })
 
@@ -277,21 +290,52 @@ describe('pending events', () => {
 })
 
 describe('two cutovers at once', () => {
-  it('lets one win and stops the other, which names who moved the IP', async () => {
-    const purple = sim.addDroplet({ name: 'purple-1', region: 'nyc3' }).id
-    sim.setActionDuration(simMs(800))
-    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
-    const [a, b] = await Promise.all([
+  /** Two steps move the same IP from blue at once: one to green, one to purple. */
+  async function twoCutovers(ip: string, purple: number): Promise<InProcessRun[]> {
+    return Promise.all([
       runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green), expected_droplet_id: String(blue) }),
       runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(purple), expected_droplet_id: String(blue) })
     ])
-    const winners = [a, b].filter((r) => r.result && !r.result.error)
-    const losers = [a, b].filter((r) => r.error)
+  }
+
+  function expectOneWinner(ip: string, runs: InProcessRun[]): InProcessRun {
+    const winners = runs.filter((r) => r.result && !r.result.error)
+    const losers = runs.filter((r) => r.error)
     expect(winners).toHaveLength(1)
     expect(losers).toHaveLength(1)
     expect(losers[0]!.error!.message).toMatch(/expected_droplet_id/)
     const holder = Number(winners[0]!.result!.outputs.droplet_id)
     expect(sim.getIp(ip)?.dropletId).toBe(holder)
     expect(sim.actions()).toHaveLength(1)
+    return losers[0]!
+  }
+
+  it('lets one win and stops the other, which names who moved the IP', async () => {
+    const purple = sim.addDroplet({ name: 'purple-1', region: 'nyc3' }).id
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    // The winner's action runs until the loser has found it in progress; it ends at the next poll.
+    sim.setActionDuration(Infinity)
+    let listed = false
+    sim.onRequest((req) => {
+      if (req.method === 'GET' && req.path === `/v2/reserved_ips/${ip}/actions`) listed = true
+      else if (listed && req.method === 'GET' && req.path.startsWith('/v2/actions/')) sim.finishActions()
+    })
+    const loser = expectOneWinner(ip, await twoCutovers(ip, purple))
+    expect(loser.logs.join('\n')).toMatch(/is already in progress on/)
+  })
+
+  // Known gap: when the winner's action ends between the loser's re-read of the IP and its look at
+  // the IP's actions, the loser finds no action in progress and sends its assign again without
+  // checking expected_droplet_id on a fresh read, so both steps move the IP. Once that is fixed,
+  // this test fails: make it a plain `it`.
+  it.failing('stops the other also when the first action ends just as the other looks for it', async () => {
+    const purple = sim.addDroplet({ name: 'purple-1', region: 'nyc3' }).id
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    sim.setActionDuration(Infinity)
+    atRequest(sim, { method: 'GET', path: `/v2/reserved_ips/${ip}/actions` }, 1, () => {
+      sim.finishActions()
+      sim.setActionDuration(simMs(200))
+    })
+    expectOneWinner(ip, await twoCutovers(ip, purple))
   })
 })

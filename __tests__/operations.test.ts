@@ -1,7 +1,7 @@
 /** Every operation, through real HTTP to the simulator. */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../sim/simulator.js'
-import { atRequest, runInProcess, simMs } from './support.js'
+import { atRequest, passTime, restoreDate, runInProcess, simMs, stopDate } from './support.js'
 
 let sim: Simulator
 let blue: number
@@ -16,6 +16,7 @@ beforeEach(async () => {
 })
 
 afterEach(async () => {
+  restoreDate()
   expect(sim.violations).toEqual([])
   await sim.close()
 })
@@ -259,9 +260,13 @@ describe('assign', () => {
   it('fails at the timeout with the action id when the action never ends', async () => {
     sim.setActionDuration(Infinity)
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
-    const t0 = Date.now()
-    const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green), timeout: '1' })
-    expect(Date.now() - t0).toBeLessThan(8000)
+    // The step's 2 s pass while the action's second poll is answered.
+    stopDate()
+    const polls = atRequest(sim, { method: 'GET', path: /^\/v2\/actions\// }, 2, () => passTime(2500))
+    const t0 = performance.now()
+    const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green), timeout: '2' })
+    expect(performance.now() - t0).toBeLessThan(8000)
+    expect(polls()).toBe(2)
     expect(result!.outputs.action_status).toBe('in-progress')
     expect(result!.error).toContain(`Action ${result!.outputs.action_id}`)
     expect(result!.error).toMatch(/timeout/)

@@ -1,4 +1,5 @@
 /** Shared test support: run the action in-process, or as the runner runs dist/index.js, against the simulator. */
+import { jest } from '@jest/globals'
 import { runAction } from '../scripts/run-action.js'
 import { parseInputs } from '../src/inputs.js'
 import { runOperation, TEST_TIME_SCALE_VAR, type RunOptions } from '../src/run.js'
@@ -91,4 +92,41 @@ export function atRequest(sim: Simulator, filter: RequestFilter, n: number, then
     if (seen === n) then()
   })
   return () => seen
+}
+
+/**
+ * Stops the wall clock (Date) of the test's module world, where the action and the simulator run;
+ * timers, performance.now() and sockets run on. The step's timeout then passes only when the test
+ * moves Date on with passTime, e.g. from atRequest at the request of its choice. Undo with
+ * restoreDate (in a finally block or afterEach).
+ */
+export function stopDate(): void {
+  jest.useFakeTimers({
+    now: Date.now(),
+    doNotFake: [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'requestAnimationFrame',
+      'cancelAnimationFrame',
+      'requestIdleCallback',
+      'cancelIdleCallback',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout'
+    ]
+  })
+}
+
+/** Moves the stopped Date on by ms (see stopDate). */
+export function passTime(ms: number): void {
+  jest.setSystemTime(Date.now() + ms)
+}
+
+export function restoreDate(): void {
+  jest.useRealTimers()
 }
