@@ -4,11 +4,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../sim/simulator.js'
-import { FAST_CLIENT, runInProcess } from './support.js'
+import { atRequest, runInProcess } from './support.js'
 
-/** The action's own schedules (polls, probes, re-reads) ten times faster. */
-const CLIENT = { ...FAST_CLIENT, timeScale: 10 }
-const run = (values: Record<string, string>) => runInProcess(sim.url, values, CLIENT)
+const run = (values: Record<string, string>) => runInProcess(sim.url, values)
 
 let sim: Simulator
 let blue: number
@@ -32,7 +30,11 @@ const holders = (ips: string[]): (number | null | undefined)[] => ips.map((ip) =
 
 describe('several addresses, one cutover', () => {
   it('moves an IPv4 and an IPv6 together, their actions overlapping', async () => {
-    sim.setActionDuration(400)
+    // Both actions stay in progress until both have started: then they finish together.
+    sim.setActionDuration(Infinity)
+    sim.onRequest(() => {
+      if (sim.actions().length === 2) sim.finishActions()
+    })
     const v4 = sim.addIp({ version: 4, dropletId: blue }).ip
     const v6 = sim.addIp({ version: 6, region: 'nyc3', dropletId: blue }).ip
     const { result, error } = await run({ operation: 'assign', ip: `${v4}\n${v6}`, droplet_id: String(green) })
@@ -41,7 +43,8 @@ describe('several addresses, one cutover', () => {
     const [a, b] = sim.actions()
     expect(sim.actions()).toHaveLength(2)
     // In parallel: the second action started before the first one completed.
-    expect(b!.startedAt).toBeLessThan(a!.completedAt!)
+    expect(b!.startedAt).toBeLessThanOrEqual(a!.completedAt!)
+    expect(sim.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([201, 201])
     const out = result!.outputs
     expect(out).toMatchObject({
       ip: v4,
@@ -149,9 +152,13 @@ describe('verification', () => {
   })
 
   it('waits for routing to follow the action: an answer from the old droplet does not count', async () => {
-    sim.setRoutingDelay(600)
+    // Routing follows only once the old droplet has answered a probe.
+    sim.setRoutingDelay(600_000)
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
-    const { result } = await run(verify({ ip }))
+    const switcher = setInterval(() => {
+      if (sim.probeRequests({ ip }).some((p) => p.dropletId === blue)) sim.routeNow(ip)
+    }, 10)
+    const { result } = await run(verify({ ip })).finally(() => clearInterval(switcher))
     expect(result!.outputs.verified).toBe('true')
     const passing = sim.probeRequests({ ip }).filter((p) => p.status === 200)
     // The old droplet answered 200 too while routing lagged; only the new one's answer ended the probing.
@@ -163,7 +170,7 @@ describe('verification', () => {
     sim.setService(green, { healthy: false })
     const v4 = sim.addIp({ version: 4, dropletId: blue }).ip
     const v6 = sim.addIp({ version: 6, region: 'nyc3', dropletId: blue }).ip
-    const { result, error } = await run(verify({ ip: `${v4},${v6}`, verify_timeout: '2' }))
+    const { result, error } = await run(verify({ ip: `${v4},${v6}`, verify_timeout: '1' }))
     expect(holders([v4, v6])).toEqual([blue, blue])
     expect(result!.outputs).toMatchObject({ verified: 'false', rolled_back: 'true', droplet_id: String(blue) })
     expect(error?.message).toMatch(/verification of .* failed: HTTP 503/)
@@ -173,7 +180,7 @@ describe('verification', () => {
   it('does not follow a redirect', async () => {
     sim.setService(green, { redirect: `${sim.serviceUrl}/elsewhere` })
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
-    const { error } = await run(verify({ ip, verify_timeout: '3' }))
+    const { error } = await run(verify({ ip, verify_timeout: '1' }))
     expect(error?.message).toMatch(/HTTP 302 \(a redirect, which is not followed\)/)
     expect(sim.probeRequests().every((p) => p.path.startsWith('/healthz'))).toBe(true)
     expect(sim.getIp(ip)?.dropletId).toBe(blue)
@@ -192,7 +199,7 @@ describe('verification', () => {
     sim.setService(green, { hang: true })
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
     const started = Date.now()
-    const { error } = await run(verify({ ip, verify_timeout: '2' }))
+    const { error } = await run(verify({ ip, verify_timeout: '1' }))
     expect(error?.message).toMatch(/no answer within/)
     expect(Date.now() - started).toBeLessThan(15_000)
     expect(sim.getIp(ip)?.dropletId).toBe(blue)
@@ -201,12 +208,16 @@ describe('verification', () => {
 
 describe('lock-aware and idempotent edges', () => {
   it('a rollback right after a cutover that timed out waits for its action, then moves the IP back', async () => {
-    sim.setActionDuration(2500)
+    sim.setActionDuration(Infinity)
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
     const cut = await run({ operation: 'assign', ip, droplet_id: String(green), timeout: '1' })
     expect(cut.result!.outputs).toMatchObject({ action_status: 'in-progress', changed: 'true' })
     expect(sim.getIp(ip)?.locked).toBe(true)
-    sim.setActionDuration(100)
+    // The cutover's action completes while the rollback waits for it.
+    atRequest(sim, { method: 'GET', path: /^\/v2\/actions\// }, 2, () => {
+      sim.finishActions()
+      sim.setActionDuration(100)
+    })
     const back = await run({ operation: 'assign', ip, droplet_id: String(blue), timeout: '20' })
     expect(back.error).toBeUndefined()
     expect(back.logs.join('\n')).toMatch(/already in progress on .*waiting for it to finish before deciding/)
@@ -246,9 +257,11 @@ describe('lock-aware and idempotent edges', () => {
   it('never sends again while the IP is locked and no action is listed yet', async () => {
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
     // The answer to the assign is lost after it took effect, and the action list lags the lock.
-    sim.setActionDuration(600)
+    sim.setActionDuration(Infinity)
     sim.inject({ kind: 'drop-after', method: 'POST', path: `/v2/reserved_ips/${ip}/actions` })
     sim.inject({ kind: 'status', status: 404, method: 'GET', path: `/v2/reserved_ips/${ip}/actions`, times: 2 })
+    // The action is listed from the third look on; it completes while the step waits for it.
+    atRequest(sim, { method: 'GET', path: /^\/v2\/actions\// }, 1, () => sim.finishActions())
     const { result, error } = await run({ operation: 'assign', ip, droplet_id: String(green) })
     expect(error).toBeUndefined()
     expect(sim.getIp(ip)?.dropletId).toBe(green)

@@ -51,6 +51,8 @@ describe('dist/index.js cutovers', () => {
 
   it('rolls back a cutover whose verification fails, and says so in the outputs and the summary', async () => {
     sim.setService(green, { healthy: false })
+    // Routing follows at once: without verify_contains, the old droplet's answer would pass.
+    sim.setRoutingDelay(0)
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
     const run = await runDist({
       ...base(),

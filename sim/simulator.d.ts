@@ -37,7 +37,7 @@ export interface SimulatorOptions {
   host?: string
   /** Default 'sim-token'. Requests without `Authorization: Bearer <token>` get 401. */
   token?: string
-  /** How long actions take. Default 300 ms. */
+  /** How long actions take. Default 300 ms. Infinity: actions stay in progress until finishActions(). */
   actionDurationMs?: ActionDuration
   /** Check every request and response against the OpenAPI description. Default true. */
   validate?: boolean
@@ -246,7 +246,18 @@ export interface Simulator {
   setDropletBusy(id: number, ms: number): void
   /** Decides how the actions started from now on end; undefined restores 'completed'. */
   setActionOutcome(fn: ((action: SimAction) => ActionOutcome | undefined) | undefined | null): void
+  /** As actionDurationMs, for actions started from now on (Infinity holds them until finishActions()). */
   setActionDuration(msOrFn: ActionDuration): void
+  /**
+   * Ends in-progress actions now (the one with this id, or all), each with its outcome, as if its
+   * time had come. With held actions (duration Infinity) a test decides the moment an action ends,
+   * e.g. from an onRequest hook. Returns how many actions it ended.
+   */
+  finishActions(id?: number): number
+  /** Ends a lock() now (lock(ip, Infinity) holds the IP busy until unlock). Actions in progress still lock it. */
+  unlock(ip: string): void
+  /** Ends a setDropletBusy() now (setDropletBusy(id, Infinity) keeps it busy until then). */
+  setDropletIdle(id: number): void
   stats(): SimStats
   /** Stops the server, destroying open (also hung) connections. */
   close(): Promise<void>

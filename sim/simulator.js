@@ -458,7 +458,9 @@ export async function startSimulator(options = {}) {
       timer: undefined
     }
     const rawDuration = typeof actionDuration === 'function' ? actionDuration(actionSnapshot(action)) : actionDuration
-    const duration = Number.isFinite(rawDuration) && rawDuration > 0 ? rawDuration : 0
+    // Infinity holds the action in progress until finishActions() ends it.
+    const duration =
+      rawDuration === Infinity ? Infinity : Number.isFinite(rawDuration) && rawDuration > 0 ? rawDuration : 0
     action.dueAt = now + duration
     if (actionOutcome) {
       const outcome = actionOutcome(actionSnapshot(action)) ?? 'completed'
@@ -1289,6 +1291,30 @@ export async function startSimulator(options = {}) {
 
     setActionDuration(msOrFn) {
       actionDuration = msOrFn
+    },
+
+    finishActions(id) {
+      let finished = 0
+      for (const action of [...inProgress]) {
+        if (id !== undefined && action.id !== id) continue
+        action.dueAt = Math.min(action.dueAt, Date.now())
+        finish(action)
+        finished++
+      }
+      return finished
+    },
+
+    unlock(ip) {
+      const c = canonicalIp(ip)
+      const rec = c && ipStore.get(c.ip)
+      if (!rec) throw new Error(`unlock: ${ip} is not reserved in the simulator`)
+      rec.lockedUntil = 0
+    },
+
+    setDropletIdle(id) {
+      const droplet = dropletStore.get(id)
+      if (!droplet) throw new Error(`setDropletIdle: droplet ${id} does not exist`)
+      droplet.busyUntil = 0
     },
 
     stats() {

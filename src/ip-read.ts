@@ -107,15 +107,17 @@ export async function findBusyAction(
   if (action) return { record, action }
   client.log.info(`${addr.text} is locked, but DigitalOcean lists no action in progress on it yet; reading it again`)
   let current = record
+  const stillLocked = new GaveUpError(`${addr.text} stayed locked until the step's timeout ran out; nothing was sent`)
   const done = await waitUntil(client, Date.now(), async () => {
     current = await mustReadIp(client, addr)
     if (!current.locked) return true
     action = await findInProgressAction(client, addr)
     return action !== undefined
+  }).catch((error: unknown) => {
+    if (error instanceof GaveUpError) throw stillLocked
+    throw error
   })
-  if (!done) {
-    throw new GaveUpError(`${addr.text} stayed locked until the step's timeout ran out; nothing was sent`)
-  }
+  if (!done) throw stillLocked
   return { record: current, action }
 }
 

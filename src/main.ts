@@ -8,7 +8,7 @@ import { cancelledReport, type StartedAction } from './cutover-report.js'
 import { parseInputs, type Inputs } from './inputs.js'
 import type { Logger } from './logger.js'
 import { failureResult, OUTPUT_NAMES, type OperationResult } from './result.js'
-import { runOperation } from './run.js'
+import { runOperation, testClientOptions } from './run.js'
 import { renderSummary } from './summary.js'
 import { userAgent } from './user-agent.js'
 
@@ -86,6 +86,7 @@ export async function run(): Promise<void> {
       log: logger(secrets),
       userAgent: userAgent(process.env),
       startedAt,
+      client: testClientOptions(inputs.apiUrl, process.env),
       onAction: (e) => (e.ended ? underWay.delete(e.actionId) : underWay.set(e.actionId, e))
     })
   } catch (error) {
