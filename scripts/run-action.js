@@ -43,9 +43,10 @@ export function parseOutputFile(text) {
  * @param {Record<string, string>} inputs action inputs by name (token, operation, ip, ...)
  * @param {Record<string, string>} [env] extra environment
  * @param {number} [timeoutMs] the child is killed after this long
+ * @param {string} [script] the bundle to run (default dist/index.js)
  * @returns {Promise<ActionRun>}
  */
-export function runAction(inputs, env = {}, timeoutMs = 120_000) {
+export function runAction(inputs, env = {}, timeoutMs = 120_000, script = DIST) {
   const dir = mkdtempSync(join(tmpdir(), 'do-ip-run-'))
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
@@ -64,7 +65,7 @@ export function runAction(inputs, env = {}, timeoutMs = 120_000) {
   for (const [name, value] of Object.entries(inputs)) childEnv[`INPUT_${name.toUpperCase()}`] = value
   const started = performance.now()
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DIST], { env: childEnv })
+    const child = spawn(process.execPath, [script], { env: childEnv })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d.toString()))

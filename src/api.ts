@@ -6,8 +6,9 @@
  * so it holds only digits, hex letters, dots and colons.
  */
 import type { Address, IpVersion } from './address.js'
-import { canonicalText } from './address.js'
+import { parseAddress } from './address.js'
 import { ApiError, type ApiClient } from './http.js'
+import { apiText } from './neutral.js'
 import type {
   ActionLink,
   ActionObject,
@@ -68,12 +69,13 @@ export function toIpRecord(obj: unknown, version: IpVersion): IpRecord | undefin
   if (typeof o.ip !== 'string') return undefined
   const droplet = isObject(o.droplet) ? (o.droplet as Loose<DropletObject>) : undefined
   const region = isObject(o.region) ? (o.region as Loose<RegionObject>) : undefined
+  const regionSlug = typeof o.region_slug === 'string' ? o.region_slug : region?.slug
   return {
-    ip: canonicalText(o.ip),
+    ip: parseAddress(o.ip)?.text ?? apiText(o.ip),
     version,
-    region: typeof o.region_slug === 'string' ? o.region_slug : typeof region?.slug === 'string' ? region.slug : '',
+    region: typeof regionSlug === 'string' ? apiText(regionSlug) : '',
     dropletId: typeof droplet?.id === 'number' ? droplet.id : null,
-    dropletName: typeof droplet?.name === 'string' ? droplet.name : '',
+    dropletName: typeof droplet?.name === 'string' ? apiText(droplet.name) : '',
     locked: o.locked === true,
     raw: obj
   }

@@ -8,6 +8,7 @@ import { runOperation } from './run.js'
 import { renderSummary } from './summary.js'
 import { OUTPUT_NAMES } from './result.js'
 import { userAgent } from './user-agent.js'
+import { logText } from './neutral.js'
 
 /** Removes every secret from a message, whatever path it took to get there. */
 function scrub(message: string, secrets: readonly string[]): string {
@@ -30,10 +31,10 @@ export async function run(): Promise<void> {
   try {
     const inputs = parseInputs((name) => core.getInput(name), process.env)
     const log = {
-      info: (m: string) => core.info(scrub(m, secrets)),
-      warning: (m: string) => core.warning(scrub(m, secrets)),
-      debug: (m: string) => core.debug(scrub(m, secrets)),
-      startGroup: (title: string) => core.startGroup(scrub(title, secrets)),
+      info: (m: string) => core.info(logText(scrub(m, secrets))),
+      warning: (m: string) => core.warning(logText(scrub(m, secrets))),
+      debug: (m: string) => core.debug(logText(scrub(m, secrets))),
+      startGroup: (title: string) => core.startGroup(logText(scrub(title, secrets))),
       endGroup: () => core.endGroup()
     }
     const result = await runOperation(inputs, { log, userAgent: userAgent(process.env), startedAt })
