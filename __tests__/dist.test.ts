@@ -62,7 +62,7 @@ describe('dist/index.js', () => {
       ].sort()
     )
     expect(JSON.parse(run.outputs.json!).droplet.id).toBe(green)
-    expect(run.summary).toContain('| IP | From droplet | To droplet | Region | Action | Status | Time taken |')
+    expect(run.summary).toContain('| IP | From droplet | To droplet | Now on | Region | Action | Status | Probe |')
     expect(run.summary).toContain(`${blue} (blue-1)`)
     expect(run.summary).toContain(`${green} (green-1)`)
   })

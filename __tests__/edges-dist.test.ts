@@ -41,7 +41,7 @@ afterAll(async () => {
 })
 
 const run = (inputs: Record<string, string>): ReturnType<typeof runDist> =>
-  runDist({ token: TOKEN, api_url: sim.url, ...inputs }, { RUNNER_DEBUG: '1' }, 60_000, bundle)
+  runDist({ token: TOKEN, api_url: sim.url, ...inputs }, { RUNNER_DEBUG: '1' }, 60_000, undefined, bundle)
 
 /** The workflow commands the runner would read from stdout: lines that open with `::` or `##[` after white space. */
 function commands(stdout: string): string[] {

@@ -8,6 +8,7 @@ export const TOKEN = 'sim-token'
 
 export interface InProcessRun {
   readonly result?: OperationResult
+  /** The error the step failed with, thrown or returned with its result. */
   readonly error?: Error
   readonly logs: string[]
 }
@@ -35,7 +36,8 @@ export async function runInProcess(
   try {
     const inputs = parseInputs((name) => ({ token: TOKEN, api_url: url, ...values })[name] ?? '', {})
     const result = await runOperation(inputs, { log, userAgent: 'test', client })
-    return { result, logs }
+    // A step that fails returns its outputs with its error: tests read the error either way.
+    return { result, error: result.error === undefined ? undefined : new Error(result.error), logs }
   } catch (error) {
     return { error: error as Error, logs }
   }

@@ -53,6 +53,11 @@ export interface SimulatorOptions {
   /** Page size when per_page is not given. Default 20. */
   pageDefault?: number
   /**
+   * How long after an assign or unassign completes (or assignNow) the address keeps routing to the droplet
+   * that held it, before the web service behind it is the new holder's. Default 300 ms; 0 switches at once.
+   */
+  routingDelayMs?: number
+  /**
    * Lists never end: every page has `links.pages.next`. 'repeat': a page past the end repeats the last
    * page's items; 'empty': it has none. meta.total stays the true count. Default: lists end.
    */
@@ -153,6 +158,41 @@ export interface Simulator {
   readonly token: string
   /** performance.now() when the simulator started; SimRequest.at and SimAction times count from it. */
   readonly timeOrigin: number
+
+  // ------------------------------------------------ the droplets' web service behind each reserved IP
+  /**
+   * Base URL of the second loopback server that stands in for the droplets' web service, e.g.
+   * http://127.0.0.1:41235. `GET /<ip>/<path>` (IPv4 plain, IPv6 bracketed or bare, brackets literal or
+   * as %5B…%5D) is answered as the droplet the reserved IP routes to at that moment would answer it:
+   * 200 healthy, 503 unhealthy, the service's `status`, 302 with `redirect`, no answer with `hang`;
+   * 502 `no droplet holds <ip>` when it routes to no droplet; 404 when the address is not reserved;
+   * 400 when the segment is no IP address; 405 for methods other than GET and HEAD.
+   * Bodies are text/plain, e.g. `ok build=<build> droplet=<id> name=<name>`.
+   */
+  readonly serviceUrl: string
+  /** `${serviceUrl}/{ip}/healthz`: a verify_url template; `{ip}` is replaced by the address in URL-host form. */
+  readonly verifyUrl: string
+  /** The current routing delay (see SimulatorOptions.routingDelayMs). */
+  readonly routingDelayMs: number
+  /** Changes the routing delay for holder changes from now on; switches already scheduled keep their time. */
+  setRoutingDelay(ms: number): void
+  /**
+   * Where the address routes now, the API's holder, and the switches still to come; undefined when the
+   * address is not reserved. Completes due actions first, as every read does.
+   */
+  routing(ip: string): SimRouting | undefined
+  /**
+   * Applies the scheduled switches of the address (every address when omitted) at once, so that it routes to
+   * its current holder. In-progress actions are not completed by it. Throws when the address is not reserved.
+   */
+  routeNow(ip?: string): void
+  /** Changes a droplet's service; null clears status, redirect or build (back to the default). */
+  setService(dropletId: number, patch: SimServicePatch): SimService
+  service(dropletId: number): SimService
+  /** Every request the service server received, in order (live array). Not API requests: not in `requests`. */
+  readonly probes: ProbeRequest[]
+  /** The probes, optionally only those to one address (any textual form) or with one method. */
+  probeRequests(filter?: ProbeFilter): ProbeRequest[]
   /**
    * Any non-empty name is taken as it is (newlines, '::', HTML). `anyRegion` accepts any non-empty
    * region text instead of a slug; `gpu` makes a GPU droplet.
@@ -162,6 +202,7 @@ export interface Simulator {
     name: string
     region?: string
     tags?: string[]
+    service?: SimServicePatch
     gpu?: boolean
     anyRegion?: boolean
   }): SimDroplet
@@ -209,6 +250,61 @@ export interface Simulator {
   stats(): SimStats
   /** Stops the server, destroying open (also hung) connections. */
   close(): Promise<void>
+}
+
+/** Changes to a droplet's web service; a field left out keeps its value. */
+export interface SimServicePatch {
+  /** Default true: 200. false: 503. */
+  healthy?: boolean
+  /** Named in every body. Default `build-<droplet name>`; null restores it. */
+  build?: string | null
+  /** Answer this status (200-599) instead, with the build in the body; null clears it. */
+  status?: number | null
+  /** Read the request and never answer it (close() destroys the socket). Default false. */
+  hang?: boolean
+  /** Answer 302 with this Location (before any other answer but hang); null clears it. */
+  redirect?: string | null
+}
+
+export interface SimService {
+  dropletId: number
+  healthy: boolean
+  build: string
+  status: number | null
+  hang: boolean
+  redirect: string | null
+}
+
+export interface SimRouting {
+  /** Canonical address. */
+  ip: string
+  /** The droplet its web traffic reaches now; null when none. */
+  dropletId: number | null
+  /** The droplet the API shows as holder. */
+  holder: number | null
+  /** Switches still to come, in order; `at` is ms after timeOrigin (the clock of SimAction.completedAt). */
+  pending: { dropletId: number | null; at: number }[]
+}
+
+export interface ProbeRequest {
+  /** Ms after timeOrigin, when the request arrived. */
+  at: number
+  /** Canonical address from the first path segment; the segment as sent when it is no address. */
+  ip: string
+  /** The rest of the path with the query, e.g. '/healthz'; '/' when empty. */
+  path: string
+  method: string
+  /** As received; names lower case. */
+  headers: Record<string, string | string[] | undefined>
+  /** Status answered; 0 when none was (hang, or the socket closed first). */
+  status: number
+  /** The droplet that answered; null when none did (400, 404, 502). */
+  dropletId: number | null
+}
+
+export interface ProbeFilter {
+  ip?: string
+  method?: string
 }
 
 export function startSimulator(options?: SimulatorOptions): Promise<Simulator>

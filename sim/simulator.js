@@ -10,6 +10,7 @@ import http from 'node:http'
 import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { createValidator } from './openapi.js'
+import { checkServicePatch, createServices } from './services.js'
 
 let sharedValidator
 function defaultValidator() {
@@ -331,6 +332,16 @@ export async function startSimulator(options = {}) {
   let closed = false
   const v4Pool = ipv4Pool()
   const v6Pool = ipv6Pool()
+  // The droplets' web service behind each reserved IP (see services.js); routing lags holder changes.
+  const services = createServices({
+    host,
+    routingDelayMs: options.routingDelayMs,
+    sinceOrigin,
+    settle: () => settle(),
+    canonicalIp,
+    ipRecord: (ip) => ipStore.get(ip),
+    droplet: (id) => dropletStore.get(id)
+  })
 
   // ---------------------------------------------------------- state
 
@@ -338,10 +349,10 @@ export async function startSimulator(options = {}) {
     return rec.lockedUntil > now || rec.pendingAction !== null
   }
 
+  // A droplet is busy with its own events (being created, resized: setDropletBusy). An action on a
+  // reserved IP is the IP's event, not the droplet's: a dual-stack pair can move to it at once.
   function isDropletBusy(droplet, now = Date.now()) {
-    if (droplet.busyUntil > now) return true
-    for (const action of inProgress) if (action.dropletId === droplet.id) return true
-    return false
+    return droplet.busyUntil > now
   }
 
   function ipSnapshot(rec) {
@@ -403,6 +414,7 @@ export async function startSimulator(options = {}) {
       resourceId: version === 4 ? parseIPv4(ip) : nextV6ResourceId++
     }
     ipStore.set(ip, rec)
+    services.holderChanged(ip, rec.dropletId, null)
     return rec
   }
 
@@ -423,6 +435,7 @@ export async function startSimulator(options = {}) {
       return
     }
     if (rec) rec.dropletId = action.type === 'assign_ip' ? action.dropletId : null
+    if (rec) services.holderChanged(rec.ip, rec.dropletId, action.completedAt)
     action.status = action.outcome === 'done' ? 'done' : 'completed'
   }
 
@@ -1096,6 +1109,10 @@ export async function startSimulator(options = {}) {
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : Number(options.port)
   const hostInUrl = host.includes(':') ? `[${host}]` : host
+  await services.listen().catch((error) => {
+    server.close()
+    throw error
+  })
 
   // ---------------------------------------------------------- the public object
 
@@ -1105,8 +1122,9 @@ export async function startSimulator(options = {}) {
     token,
     timeOrigin,
 
-    addDroplet({ id, name, region = 'nyc3', tags = [], gpu = false, anyRegion = false } = {}) {
+    addDroplet({ id, name, region = 'nyc3', tags = [], gpu = false, anyRegion = false, service } = {}) {
       if (typeof name !== 'string' || name === '') throw new Error('addDroplet: name is required')
+      checkServicePatch(service, 'addDroplet')
       checkRegion('addDroplet', region, anyRegion)
       let dropletId = id
       if (dropletId === undefined) {
@@ -1126,6 +1144,7 @@ export async function startSimulator(options = {}) {
         busyUntil: 0
       }
       dropletStore.set(dropletId, droplet)
+      services.setService(dropletId, service, 'addDroplet')
       return dropletSnapshot(droplet)
     },
 
@@ -1187,6 +1206,7 @@ export async function startSimulator(options = {}) {
           throw new Error(`assignNow: droplet ${droplet.id} is in ${droplet.region}, not ${rec.region}`)
         rec.dropletId = droplet.id
       }
+      services.holderChanged(rec.ip, rec.dropletId, Date.now())
       return ipSnapshot(rec)
     },
 
@@ -1279,12 +1299,14 @@ export async function startSimulator(options = {}) {
       if (closed) return Promise.resolve()
       closed = true
       for (const action of inProgress) if (action.timer) clearTimeout(action.timer)
+      const servicesClosed = services.close()
       return new Promise((resolve) => {
-        server.close(() => resolve(undefined))
+        server.close(() => servicesClosed.then(() => resolve(undefined)))
         server.closeAllConnections?.()
         for (const socket of sockets) socket.destroy()
       })
     }
   }
+  Object.defineProperties(sim, Object.getOwnPropertyDescriptors(services.publicApi()))
   return sim
 }

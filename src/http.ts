@@ -185,6 +185,16 @@ export class ApiClient {
     })
   }
 
+  /** The same client with another deadline: a rollback gets a fresh timeout, the probes their own. */
+  withDeadline(deadline: number): ApiClient {
+    return new ApiClient({ ...this.options, deadline })
+  }
+
+  /** The same client logging elsewhere (parallel moves log without groups, which do not nest). */
+  withLog(log: Logger): ApiClient {
+    return new ApiClient({ ...this.options, log })
+  }
+
   get deadline(): number {
     return this.options.deadline
   }
@@ -366,13 +376,12 @@ export class ApiClient {
       const text = await response.text()
       this.noteRate(response)
       const requestId = response.headers.get('x-request-id') ?? ''
-      let body: unknown = undefined
-      if (text !== '') {
-        try {
-          body = JSON.parse(text)
-        } catch {
-          body = { message: text.slice(0, 200) }
-        }
+      const body = readBody(response.status, text)
+      if (body === UNREADABLE) {
+        // A success whose answer cannot be read is no clear answer: the caller treats it like a lost one.
+        const reason = `unreadable answer (HTTP ${response.status}, ${text === '' ? 'empty body' : 'not complete JSON'})`
+        this.options.log.debug(`${method} ${path} -> ${reason} in ${Date.now() - t0} ms`)
+        return { kind: 'failed', reason }
       }
       if (body && typeof body === 'object' && 'request_id' in body && typeof body.request_id === 'string') {
         this.options.log.debug(
@@ -386,13 +395,31 @@ export class ApiClient {
       return { kind: 'response', response, body, requestId }
     } catch (error) {
       const reason = controller.signal.aborted
-        ? `no answer within ${secs(timeoutMs)}`
+        ? timeoutMs < this.requestTimeoutMs
+          ? `the step's timeout ran out (no answer within the ${secs(timeoutMs)} left)`
+          : `no answer within ${secs(timeoutMs)}`
         : `connection failed: ${(error as Error).message.replace(/https?:\/\/\S+/g, '<url>')}`
       this.options.log.debug(`${method} ${path} -> ${reason} after ${Date.now() - t0} ms`)
       return { kind: 'failed', reason }
     } finally {
       clearTimeout(timer)
     }
+  }
+}
+
+const UNREADABLE = Symbol('unreadable')
+
+/**
+ * The body of an answer. Errors may come with text that is not JSON (kept as their message); a
+ * success other than 204 must carry complete JSON, or it is UNREADABLE.
+ */
+function readBody(status: number, text: string): unknown {
+  const success = status >= 200 && status < 300
+  if (text === '') return success && status !== 204 ? UNREADABLE : undefined
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return success ? UNREADABLE : { message: text.slice(0, 200) }
   }
 }
 

@@ -25,6 +25,8 @@ const OPERATIONS: Record<Operation, (ctx: OperationContext) => Promise<Operation
 export interface RunOptions {
   readonly log: Logger
   readonly userAgent: string
+  /** Told of each action a cutover starts, so that a cancelled step can report it. */
+  readonly onAction?: OperationContext['onAction']
   /** When the step started (epoch ms); the timeout counts from here. */
   readonly startedAt?: number
   /** Overrides for the client's time limits (tests). */
@@ -45,5 +47,5 @@ export async function runOperation(inputs: Inputs, options: RunOptions): Promise
     log: options.log,
     ...options.client
   })
-  return OPERATIONS[inputs.operation]({ client, inputs })
+  return OPERATIONS[inputs.operation]({ client, inputs, userAgent: options.userAgent, onAction: options.onAction })
 }
