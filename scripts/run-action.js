@@ -45,9 +45,10 @@ export function parseOutputFile(text) {
  * @param {Record<string, string>} [env] extra environment
  * @param {number} [timeoutMs] the child is killed after this long
  * @param {Cancel} [cancel] sends a signal once the log shows a line (signalledMs: how long the child took to exit after it)
+ * @param {string} [script] the bundle to run (default dist/index.js)
  * @returns {Promise<ActionRun>}
  */
-export function runAction(inputs, env = {}, timeoutMs = 120_000, cancel = undefined) {
+export function runAction(inputs, env = {}, timeoutMs = 120_000, cancel = undefined, script = DIST) {
   const dir = mkdtempSync(join(tmpdir(), 'do-ip-run-'))
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
@@ -66,7 +67,7 @@ export function runAction(inputs, env = {}, timeoutMs = 120_000, cancel = undefi
   for (const [name, value] of Object.entries(inputs)) childEnv[`INPUT_${name.toUpperCase()}`] = value
   const started = performance.now()
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DIST], { env: childEnv })
+    const child = spawn(process.execPath, [script], { env: childEnv })
     let stdout = ''
     let stderr = ''
     /** @type {number | undefined} */

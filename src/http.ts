@@ -12,6 +12,7 @@ import fetch, { type RequestInit, type Response } from 'node-fetch'
 import type { Agent } from 'node:http'
 import type { Logger } from './logger.js'
 import type { ErrorObject, Loose } from './api-types.js'
+import { apiText } from './neutral.js'
 
 export type RetryPolicy = 'safe' | 'once'
 
@@ -76,9 +77,14 @@ export class ApiError extends Error {
     requestId: string,
     attempts: number
   ): string {
-    const what = [errorId, apiMessage].filter((s) => s !== '').join(': ') || 'no error message'
+    // DigitalOcean's strings are shown as one line that cannot start a workflow command.
+    const what =
+      [errorId, apiMessage]
+        .filter((s) => s !== '')
+        .map(apiText)
+        .join(': ') || 'no error message'
     let text = `DigitalOcean answered ${method} ${path} with HTTP ${status} (${what})`
-    if (requestId !== '') text += `, request_id ${requestId}`
+    if (requestId !== '') text += `, request_id ${apiText(requestId)}`
     if (status === 401) text += '. The API token was rejected: check that it is valid and not expired.'
     if (status === 403) text += '. The API token lacks a scope this operation needs.'
     if (attempts > 1) text += ` [after ${attempts} attempts]`

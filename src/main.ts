@@ -11,6 +11,7 @@ import { failureResult, OUTPUT_NAMES, type OperationResult } from './result.js'
 import { runOperation, testClientOptions } from './run.js'
 import { renderSummary } from './summary.js'
 import { userAgent } from './user-agent.js'
+import { logText } from './neutral.js'
 
 /** Removes every secret from a message, whatever path it took to get there. */
 function scrub(message: string, secrets: readonly string[]): string {
@@ -34,10 +35,10 @@ function maskSecrets(): string[] {
 
 function logger(secrets: readonly string[]): Logger {
   return {
-    info: (m: string) => core.info(scrub(m, secrets)),
-    warning: (m: string) => core.warning(scrub(m, secrets)),
-    debug: (m: string) => core.debug(scrub(m, secrets)),
-    startGroup: (title: string) => core.startGroup(scrub(title, secrets)),
+    info: (m: string) => core.info(logText(scrub(m, secrets))),
+    warning: (m: string) => core.warning(logText(scrub(m, secrets))),
+    debug: (m: string) => core.debug(logText(scrub(m, secrets))),
+    startGroup: (title: string) => core.startGroup(logText(scrub(title, secrets))),
     endGroup: () => core.endGroup()
   }
 }
