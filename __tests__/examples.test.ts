@@ -316,6 +316,13 @@ describe("the repository's own workflows", () => {
     expect(writerName).not.toBe(checkName)
   })
 
+  it('CHANGELOG.md is kept: an Unreleased section, and one for the version package.json names', () => {
+    const changelog = read('CHANGELOG.md')
+    const { version } = JSON.parse(read('package.json')) as { version: string }
+    expect(changelog).toMatch(/^## \[Unreleased\]$/m)
+    expect(changelog).toMatch(new RegExp(`^## \\[${version.replace(/\./g, '\\.')}\\]`, 'm'))
+  })
+
   it('CodeQL: scans the sources and the workflows, with security-events: write in its job only', () => {
     const doc = parse(read('.github/workflows/codeql.yml')) as Workflow
     const [job] = Object.values(doc.jobs ?? {})
