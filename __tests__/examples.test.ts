@@ -283,6 +283,29 @@ const copyable = (): [string, string][] => [
 
 type Permissions = Record<string, string> | undefined
 
+describe("the README's recipes", () => {
+  it('every cutover in the README verifies through the moved addresses', () => {
+    const cutovers = readmeBlocks()
+      .flatMap((b) => stepsOf(asWorkflow(b)))
+      .filter((s) => usesThisAction(s.uses) && s.with?.operation === 'assign' && s.with?.droplet_tag !== undefined)
+    expect(cutovers.length).toBeGreaterThanOrEqual(3)
+    for (const step of cutovers) {
+      expect(step.with).toMatchObject({
+        verify_url: expect.stringContaining('{ip}'),
+        verify_contains: '${{ github.sha }}'
+      })
+    }
+  })
+
+  it('the dual-stack recipe moves an IPv4 and an IPv6 variable in one step', () => {
+    const ips = readmeBlocks()
+      .flatMap((b) => stepsOf(asWorkflow(b)))
+      .map((s) => String(s.with?.ip ?? ''))
+      .filter((ip) => ip.split('\n').filter((l) => l.trim() !== '').length === 2)
+    expect(ips).toEqual([expect.stringMatching(/vars\.[A-Z_]*IPV4[\s\S]*vars\.[A-Z_]*IPV6/)])
+  })
+})
+
 describe("the repository's own workflows", () => {
   const own = yamlFiles('.github/workflows')
 
