@@ -81,6 +81,17 @@ describe('several addresses, one cutover', () => {
     expect(result!.outputs.changed).toBe('false')
   })
 
+  it('reads the region of a droplet given by id, so that an address elsewhere stops the cutover before it starts', async () => {
+    const a = sim.addIp({ version: 4, region: 'nyc3', dropletId: blue }).ip
+    const b = sim.addIp({ version: 6, region: 'sfo3', dropletId: far }).ip
+    const { error } = await run({ operation: 'assign', ip: `${a} ${b}`, droplet_id: String(green) })
+    expect(error?.message).toMatch(/is in region nyc3, but .* is reserved in sfo3.*Nothing was changed/)
+    expect(posts()).toBe(0)
+    const missing = await run({ operation: 'assign', ip: `${a} ${b}`, droplet_id: '99999' })
+    expect(missing.error?.message).toMatch(/droplet 99999 was not found.*Nothing was changed/)
+    expect(posts()).toBe(0)
+  })
+
   it('moves back the addresses that moved when another errors, naming where each is', async () => {
     const a = sim.addIp({ version: 4, dropletId: blue }).ip
     const b = sim.addIp({ version: 4, dropletId: blue }).ip
