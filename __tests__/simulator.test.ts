@@ -575,28 +575,52 @@ describe('faults', () => {
 
 describe('rate limiting', () => {
   it('answers 429 once the sliding window is full, then lets requests through again', async () => {
-    await restart({ rateLimit: { perMinute: 3, timeScale: 120 } }) // a 500 ms window
+    await restart({ rateLimit: { perMinute: 3, timeScale: 120 } }) // a 500 ms window, a 30 s hour
     const remaining: string[] = []
     for (let i = 0; i < 3; i++) {
       const res = await call('GET', '/v2/reserved_ips')
       expect(res.status).toBe(200)
-      expect(res.headers.get('ratelimit-limit')).toBe('3')
+      // DigitalOcean announces the hourly budget only, counted down over the account.
+      expect(res.headers.get('ratelimit-limit')).toBe('5000')
       remaining.push(res.headers.get('ratelimit-remaining')!)
     }
-    expect(remaining).toEqual(['2', '1', '0'])
+    expect(remaining).toEqual(['4999', '4998', '4997'])
     const now = Date.now()
     const limited = await call('GET', '/v2/reserved_ips')
     expect(limited.status).toBe(429)
     expect(limited.body.id).toBe('too_many_requests')
-    expect(limited.headers.get('ratelimit-remaining')).toBe('0')
+    expect(limited.headers.get('ratelimit-remaining')).toBe('4997')
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
     const reset = Number(limited.headers.get('ratelimit-reset'))
     expect(reset * 1000).toBeGreaterThan(now)
-    expect(reset * 1000).toBeLessThanOrEqual(now + 2000)
+    expect(reset * 1000).toBeLessThanOrEqual(now + 31_000)
     expect(sim.rateLimited).toBe(1)
     expect(sim.stats().rateLimited).toBe(1)
     await sleep(550)
     expect((await call('GET', '/v2/reserved_ips')).status).toBe(200)
+  })
+
+  it('counts the hourly budget over every client, and answers 429 once it is spent', async () => {
+    await restart({ rateLimit: { perMinute: 100, perHour: 4, timeScale: 3600 } }) // a 1 s hour
+    const seen: string[] = []
+    for (let i = 0; i < 4; i++) {
+      const res = await call('GET', i % 2 ? '/v2/reserved_ips' : '/v2/reserved_ipv6')
+      expect(res.status).toBe(200)
+      expect(res.headers.get('ratelimit-limit')).toBe('4')
+      seen.push(res.headers.get('ratelimit-remaining')!)
+    }
+    expect(seen).toEqual(['3', '2', '1', '0'])
+    const limited = await call('GET', '/v2/reserved_ips')
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+    await sleep(1050)
+    const after = await call('GET', '/v2/reserved_ips')
+    expect(after.status).toBe(200)
+    expect(after.headers.get('ratelimit-remaining')).toBe('3')
+  })
+
+  it('refuses a perHour that is not a positive number', async () => {
+    await expect(startSimulator({ rateLimit: { perMinute: 1, perHour: 0 } })).rejects.toThrow(/perHour/)
   })
 
   it('reports a decreasing remaining count without a limit', async () => {
