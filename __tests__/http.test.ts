@@ -105,7 +105,8 @@ describe('ApiClient against the simulator', () => {
 
 describe('rate limit headers', () => {
   it('slows down when ratelimit-remaining runs low, so the limit is not hit', async () => {
-    const limited = await startSimulator({ rateLimit: { perMinute: 15, timeScale: 60 } }) // a 1 s window
+    // An hourly budget of 15 that lasts 2 s (DigitalOcean's headers announce the hour's budget).
+    const limited = await startSimulator({ rateLimit: { perMinute: 1000, perHour: 15, timeScale: 1800 } })
     try {
       const c = new ApiClient({
         baseUrl: new URL(limited.url),

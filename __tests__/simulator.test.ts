@@ -629,20 +629,21 @@ describe('rate limiting', () => {
     for (let i = 0; i < 3; i++) {
       const res = await call('GET', '/v2/reserved_ips')
       expect(res.status).toBe(200)
-      expect(res.headers.get('ratelimit-limit')).toBe('3')
+      // DigitalOcean announces the hourly budget only, counted down over the account.
+      expect(res.headers.get('ratelimit-limit')).toBe('5000')
       remaining.push(res.headers.get('ratelimit-remaining')!)
     }
-    expect(remaining).toEqual(['2', '1', '0'])
+    expect(remaining).toEqual(['4999', '4998', '4997'])
     const now = Date.now()
     const limited = await call('GET', '/v2/reserved_ips')
     expect(limited.status).toBe(429)
     expect(limited.body.id).toBe('too_many_requests')
-    expect(limited.headers.get('ratelimit-remaining')).toBe('0')
+    expect(limited.headers.get('ratelimit-remaining')).toBe('4997')
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
     const reset = Number(limited.headers.get('ratelimit-reset'))
-    // When the first request leaves the window, in whole seconds rounded up.
-    expect(reset * 1000).toBeGreaterThan(now + 50_000)
-    expect(reset * 1000).toBeLessThanOrEqual(now + 61_000)
+    // The hour's budget resets when its oldest request leaves it; retry-after says when the minute has room.
+    expect(reset * 1000).toBeGreaterThan(now)
+    expect(reset * 1000).toBeLessThanOrEqual(now + 3_601_000)
     expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60)
     expect(sim.rateLimited).toBe(1)
     expect(sim.stats().rateLimited).toBe(1)
@@ -654,8 +655,31 @@ describe('rate limiting', () => {
     await sleep(130)
     const again = await call('GET', '/v2/reserved_ips')
     expect(again.status).toBe(200)
-    expect(again.headers.get('ratelimit-remaining')).toBe('0')
+    expect(again.headers.get('ratelimit-remaining')).toBe('4998')
     expect(sim.rateLimited).toBe(0)
+  })
+
+  it('counts the hourly budget over every client, and answers 429 once it is spent', async () => {
+    await restart({ rateLimit: { perMinute: 100, perHour: 4, timeScale: 3600 } }) // a 1 s hour
+    const seen: string[] = []
+    for (let i = 0; i < 4; i++) {
+      const res = await call('GET', i % 2 ? '/v2/reserved_ips' : '/v2/reserved_ipv6')
+      expect(res.status).toBe(200)
+      expect(res.headers.get('ratelimit-limit')).toBe('4')
+      seen.push(res.headers.get('ratelimit-remaining')!)
+    }
+    expect(seen).toEqual(['3', '2', '1', '0'])
+    const limited = await call('GET', '/v2/reserved_ips')
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+    await sleep(1050)
+    const after = await call('GET', '/v2/reserved_ips')
+    expect(after.status).toBe(200)
+    expect(after.headers.get('ratelimit-remaining')).toBe('3')
+  })
+
+  it('refuses a perHour that is not a positive number', async () => {
+    await expect(startSimulator({ rateLimit: { perMinute: 1, perHour: 0 } })).rejects.toThrow(/perHour/)
   })
 
   it('reports a decreasing remaining count without a limit', async () => {

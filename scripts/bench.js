@@ -1,10 +1,12 @@
 // npm run bench: how quickly a cutover is noticed, at what cost in requests, at what scale.
 // Runs the bundled action (dist/index.js) as a runner does, against the embedded simulator, and
-// prints one table with each figure beside its target. Not a test: nothing here fails a build.
+// prints one table with each figure beside its target, then a table of many cutovers at once on one
+// token under DigitalOcean's rate limit. Not a test: nothing here fails a build.
 //
 //   node scripts/bench.js [--quick] [--markdown]
 //     --quick     fewer runs and shorter actions (a smoke run of the benchmark itself)
-//     --markdown  print the table as markdown (for the README's Performance section)
+//     --markdown  print the tables as markdown (for docs/performance.md)
+//     --shared    only the table of many cutovers at once on one token
 import { spawnSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -15,6 +17,7 @@ import { dualStackCutover } from './bench-cutover.js'
 const args = new Set(process.argv.slice(2))
 const quick = args.has('--quick')
 const markdown = args.has('--markdown')
+const onlyShared = args.has('--shared')
 const TOKEN = 'sim-token'
 
 /** @type {{ figure: string, value: string, target: string, ok: boolean | undefined }[]} */
@@ -47,7 +50,7 @@ function spread(lo, hi, n) {
 // ---------------------------------------------------------------------------------------------
 // 1. Start-up
 async function startup() {
-  log('1/4 start-up ...')
+  log('1/5 start-up ...')
   const runs = quick ? 5 : 20
   const baseline = []
   for (let i = 0; i < runs; i++) {
@@ -84,24 +87,21 @@ function fixedPoll(d, period) {
 }
 
 async function completionLag() {
-  log('2/4 completion lag (actions run in parallel, each on its own IP and droplets) ...')
+  // Each run has a simulator of its own (its own account): runs in parallel on one token would
+  // share its rate limit, and the action spaces its polls out when the account is busy (see 5).
+  log('2/5 completion lag (actions run in parallel, each against its own simulator) ...')
   const perBand = quick ? 4 : 10
   const bands = [
     { name: '1-10 s', durations: spread(1000, 10_000, perBand), lagMedian: 500, lagP95: 1000, perMinute: 120 },
     { name: '10-60 s', durations: spread(10_000, quick ? 20_000 : 60_000, perBand), lagP95: 2000, perMinute: 30 }
   ]
   const jobs = bands.flatMap((band) => band.durations.map((d) => ({ band, d })))
-  const byIp = new Map()
-  const sim = await startSimulator({
-    validate: false,
-    actionDurationMs: (action) => byIp.get(action.ip) ?? 1000
-  })
   const results = await Promise.all(
     jobs.map(async ({ band, d }, i) => {
+      const sim = await startSimulator({ validate: false, actionDurationMs: d })
       const from = sim.addDroplet({ name: `blue-${i}`, region: 'nyc3' })
       const to = sim.addDroplet({ name: `green-${i}`, region: 'nyc3' })
       const ip = sim.addIp({ version: i % 2 ? 6 : 4, region: 'nyc3', dropletId: from.id }).ip
-      byIp.set(ip, d)
       const run = await runAction({
         token: TOKEN,
         api_url: sim.url,
@@ -117,10 +117,10 @@ async function completionLag() {
       // The sustained poll rate after the first 10 s: intervals between the polls made from then on.
       const lateAt = polls.map((r) => r.at - action.startedAt).filter((t) => t >= 10_000)
       const lateSpan = lateAt.length > 1 ? Math.max(...lateAt) - Math.min(...lateAt) : 0
+      await sim.close()
       return { band, d, lag: exitedAt - completedAt, polls: polls.length, late: lateAt.length - 1, lateSpan }
     })
   )
-  await sim.close()
   for (const band of bands) {
     const rs = results.filter((r) => r.band === band)
     const lags = rs.map((r) => r.lag)
@@ -166,7 +166,7 @@ async function completionLag() {
 // ---------------------------------------------------------------------------------------------
 // 3. Requests per operation
 async function requestsPerOperation() {
-  log('3/4 requests per operation ...')
+  log('3/5 requests per operation ...')
   const sim = await startSimulator({ validate: false, actionDurationMs: 1200 })
   const a = sim.addDroplet({ name: 'a', region: 'nyc3' })
   const b = sim.addDroplet({ name: 'b', region: 'nyc3' })
@@ -231,7 +231,7 @@ async function pruneAtScale() {
   const n = quick ? 60 : 300
   const perMinute = quick ? 50 : 250
   const timeScale = 4
-  log(`4/4 prune of ${n} IPs under ${perMinute} requests a minute (time compressed ${timeScale}x) ...`)
+  log(`4/5 prune of ${n} IPs under ${perMinute} requests a minute (time compressed ${timeScale}x) ...`)
   const sim = await startSimulator({ validate: false, rateLimit: { perMinute, timeScale } })
   for (let i = 0; i < n; i++) sim.addIp({ version: i % 3 === 2 ? 6 : 4, region: 'nyc3' })
   const run = await runAction({ token: TOKEN, api_url: sim.url, operation: 'prune', timeout: '3600' })
@@ -265,28 +265,197 @@ async function pruneAtScale() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 5. Many cutovers at once on one token, under DigitalOcean's rate limit (real time)
+const PER_MINUTE = 250
+
+/** The cutovers of one load: an IP on a blue droplet each, to move to its green droplet. */
+function setUpLoad(sim, durations) {
+  const byIp = new Map()
+  sim.setActionDuration((action) => byIp.get(action.ip) ?? 1000)
+  return durations.map((d, i) => {
+    const from = sim.addDroplet({ name: `blue-${i}`, region: 'nyc3' })
+    const to = sim.addDroplet({ name: `green-${i}`, region: 'nyc3' })
+    const ip = sim.addIp({ version: i % 2 ? 6 : 4, region: 'nyc3', dropletId: from.id }).ip
+    byIp.set(ip, d)
+    return { ip, to: to.id, d }
+  })
+}
+
+/** The action itself, as a runner runs it: true when it reported success. */
+async function cutoverByAction(sim, job) {
+  const run = await runAction({
+    token: TOKEN,
+    api_url: sim.url,
+    operation: 'assign',
+    ip: job.ip,
+    droplet_id: String(job.to)
+  })
+  return run.code === 0
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** A request of the fixed-poll peer: honours a 429's retry-after, as any client must. */
+async function peerRequest(sim, method, path, body) {
+  for (;;) {
+    const res = await fetch(`${sim.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body)
+    })
+    const json = await res.json().catch(() => undefined)
+    if (res.status !== 429) return { status: res.status, body: json }
+    await sleep(Number(res.headers.get('retry-after') ?? 1) * 1000 + 250)
+  }
+}
+
+/** The naive peer (doctl's `action wait`): read the IP, post the assign, then poll every 5 s. */
+async function cutoverByFixedPoll(sim, job) {
+  const family = job.ip.includes(':') ? 'reserved_ipv6' : 'reserved_ips'
+  const read = await peerRequest(sim, 'GET', `/v2/${family}/${job.ip}`)
+  if (read.status !== 200) return false
+  const posted = await peerRequest(sim, 'POST', `/v2/${family}/${job.ip}/actions`, {
+    type: 'assign',
+    droplet_id: job.to
+  })
+  if (posted.status !== 201) return false
+  for (;;) {
+    await sleep(5000)
+    const polled = await peerRequest(sim, 'GET', `/v2/actions/${posted.body.action.id}`)
+    const status = polled.body?.action?.status
+    if (status === 'completed') return true
+    if (status !== 'in-progress') return false
+  }
+}
+
+/** Runs every cutover of a load at once against a fresh simulator enforcing 250 requests a minute. */
+async function runLoad(durations, cutover) {
+  const sim = await startSimulator({ validate: false, rateLimit: { perMinute: PER_MINUTE } })
+  const jobs = setUpLoad(sim, durations)
+  const results = await Promise.all(
+    jobs.map(async (job) => {
+      const ok = await cutover(sim, job)
+      const exitedAt = performance.now()
+      const actions = sim.actions().filter((a) => a.ip === job.ip)
+      const moved = sim.getIp(job.ip)?.dropletId === job.to
+      const completedAt = actions.length ? sim.timeOrigin + actions[0].startedAt + job.d : NaN
+      return { ok: ok && moved, lag: exitedAt - completedAt, duplicate: actions.length > 1 }
+    })
+  )
+  const stats = {
+    lags: results.filter((r) => r.ok).map((r) => r.lag),
+    failures: results.filter((r) => !r.ok).length,
+    duplicates: results.filter((r) => r.duplicate).length,
+    rateLimited: sim.rateLimited,
+    requests: sim.requests.length,
+    peak: peakPerMinute(sim.requests.filter((r) => r.status !== 429).map((r) => r.at))
+  }
+  await sim.close()
+  return stats
+}
+
+/** The most requests accepted in any 60 s. */
+function peakPerMinute(times) {
+  const at = [...times].sort((a, b) => a - b)
+  let peak = 0
+  for (let i = 0, j = 0; i < at.length; i++) {
+    while (at[i] - at[j] >= 60_000) j++
+    peak = Math.max(peak, i - j + 1)
+  }
+  return peak
+}
+
+/** @type {string[][]} */
+const shared = []
+
+async function manyAtOnce() {
+  // Its own start of the sequence: the same loads whether or not the other sections ran first.
+  seed = 20261126
+  const loads = quick
+    ? [
+        { n: 1, lo: 1000, hi: 6000 },
+        { n: 10, lo: 1000, hi: 6000 },
+        { n: 20, lo: 1000, hi: 6000 }
+      ]
+    : [
+        { n: 1, lo: 2500, hi: 15_000 },
+        { n: 10, lo: 2500, hi: 15_000 },
+        { n: 20, lo: 2500, hi: 15_000 },
+        { n: 40, lo: 1000, hi: 6000 }
+      ]
+  for (const load of loads) {
+    const durations = spread(load.lo, load.hi, load.n)
+    log(`5/5 ${load.n} cutovers at once on one token (actions of ${load.lo / 1000}-${load.hi / 1000} s) ...`)
+    for (const [who, cutover] of [
+      ['this action', cutoverByAction],
+      ['fixed 5 s poll', cutoverByFixedPoll]
+    ]) {
+      // A fresh simulator each time: nothing left in the minute's window from the load before.
+      const r = await runLoad(durations, cutover)
+      shared.push([
+        String(load.n),
+        `${load.lo / 1000}-${load.hi / 1000} s`,
+        who,
+        r.lags.length ? ms(median(r.lags)) : '-',
+        r.lags.length ? ms(quantile(r.lags, 0.95)) : '-',
+        String(r.rateLimited),
+        String(r.failures),
+        String(r.duplicates),
+        String(r.requests),
+        String(r.peak)
+      ])
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 const started = Date.now()
-await startup()
-await completionLag()
-await requestsPerOperation()
-await pruneAtScale()
-log('dual-stack cutover ...')
-await dualStackCutover({ quick, row, log, median, quantile, durations: spread })
+if (!onlyShared) {
+  await startup()
+  await completionLag()
+  await requestsPerOperation()
+  await pruneAtScale()
+  log('dual-stack cutover ...')
+  await dualStackCutover({ quick, row, log, median, quantile, durations: spread })
+}
+await manyAtOnce()
 
 const verdict = (ok) => (ok === undefined ? '' : ok ? 'met' : 'MISSED')
-const header = ['figure', 'value', 'target', '']
-const table = rows.map((r) => [r.figure, r.value, r.target, verdict(r.ok)])
-if (markdown) {
-  console.log(`| ${header.join(' | ')} |`)
-  console.log(`| ${header.map(() => '---').join(' | ')} |`)
-  for (const r of table) console.log(`| ${r.join(' | ')} |`)
-} else {
-  const widths = header.map((_, i) => Math.max(header[i].length, ...table.map((r) => r[i].length)))
-  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ')
-  console.log(line(header))
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
-  for (const r of table) console.log(line(r))
+
+function printTable(header, table) {
+  if (markdown) {
+    console.log(`| ${header.join(' | ')} |`)
+    console.log(`| ${header.map(() => '---').join(' | ')} |`)
+    for (const r of table) console.log(`| ${r.join(' | ')} |`)
+  } else {
+    const widths = header.map((_, i) => Math.max(header[i].length, ...table.map((r) => r[i].length)))
+    const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ')
+    console.log(line(header))
+    console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+    for (const r of table) console.log(line(r))
+  }
 }
+
+printTable(
+  ['figure', 'value', 'target', ''],
+  rows.map((r) => [r.figure, r.value, r.target, verdict(r.ok)])
+)
+console.log(`\nCutovers at once on one token, the simulator enforcing ${PER_MINUTE} requests in any 60 s:\n`)
+printTable(
+  [
+    'at once',
+    'actions',
+    'client',
+    'lag median',
+    'lag p95',
+    '429s',
+    'failures',
+    'duplicates',
+    'requests',
+    'most in 60 s'
+  ],
+  shared
+)
 console.log(
   `\nnode ${process.version}, ${DIST.replace(/.*\/(dist\/)/, '$1')}, ${quick ? 'quick run, ' : ''}${((Date.now() - started) / 1000).toFixed(0)} s in all`
 )

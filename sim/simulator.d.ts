@@ -23,10 +23,19 @@ export interface SimAction {
 
 export type ActionDuration = number | ((action: SimAction) => number)
 
+/**
+ * An enforced limit, account-wide (over every client), as DigitalOcean's: a request over either
+ * limit answers 429 with retry-after (seconds until there is room). Every answer carries the hourly
+ * budget: ratelimit-limit (perHour), ratelimit-remaining (left in the last hour, all clients) and
+ * ratelimit-reset (epoch seconds when the oldest request in it expires). The per-minute limit is
+ * not announced in any header.
+ */
 export interface RateLimitOptions {
   /** Accepted requests in a sliding 60 s window. */
   perMinute: number
-  /** Speeds time up: the window lasts 60 s / timeScale. Default 1. */
+  /** Accepted requests in a sliding hour. Default 5000. */
+  perHour?: number
+  /** Speeds time up: the window lasts 60 s / timeScale, the hour 3600 s / timeScale. Default 1. */
   timeScale?: number
 }
 

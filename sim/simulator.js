@@ -307,6 +307,10 @@ export async function startSimulator(options = {}) {
   const rateLimit = options.rateLimit
   if (rateLimit && !(rateLimit.perMinute > 0)) throw new Error('rateLimit.perMinute must be a positive number')
   const rateWindowMs = rateLimit ? 60_000 / (rateLimit.timeScale ?? 1) : 60_000
+  if (rateLimit && rateLimit.perHour !== undefined && !(rateLimit.perHour > 0))
+    throw new Error('rateLimit.perHour must be a positive number')
+  const perHour = rateLimit?.perHour ?? DEFAULT_RATE_LIMIT
+  const hourWindowMs = rateWindowMs * 60
   let actionDuration = options.actionDurationMs ?? 300
   let actionOutcome
 
@@ -324,6 +328,7 @@ export async function startSimulator(options = {}) {
   const byRoute = {}
   const sockets = new Set()
   const accepted = [] // timestamps of requests inside the rate-limit window
+  const acceptedHour = [] // timestamps of requests inside the hourly window (with rateLimit)
   let rateLimited = 0
   let polls = 0
   let nextDropletId = 1000
@@ -586,17 +591,45 @@ export async function startSimulator(options = {}) {
     if (drop) accepted.splice(0, drop)
   }
 
+  function pruneHour(now) {
+    const horizon = now - hourWindowMs
+    let drop = 0
+    while (drop < acceptedHour.length && acceptedHour[drop] <= horizon) drop++
+    if (drop) acceptedHour.splice(0, drop)
+  }
+
+  /**
+   * DigitalOcean's headers under an enforced limit: the hourly budget counted down over every
+   * client of the account, and the reset (epoch seconds) when the oldest request in it expires.
+   * The per-minute limit is enforced but not announced, as DigitalOcean does.
+   */
+  function hourlyHeaders(now) {
+    pruneHour(now)
+    const oldest = acceptedHour.length ? acceptedHour[0] : now
+    return {
+      'ratelimit-limit': String(perHour),
+      'ratelimit-remaining': String(Math.max(0, perHour - acceptedHour.length)),
+      'ratelimit-reset': String(Math.ceil((oldest + hourWindowMs) / 1000))
+    }
+  }
+
+  /** A 429 when the minute's window or the hour's budget is full, with retry-after until there is room. */
+  function overLimit(now) {
+    pruneWindow(now)
+    pruneHour(now)
+    let roomAt
+    if (accepted.length >= rateLimit.perMinute) roomAt = accepted[accepted.length - rateLimit.perMinute] + rateWindowMs
+    if (acceptedHour.length >= perHour)
+      roomAt = Math.max(roomAt ?? 0, acceptedHour[acceptedHour.length - perHour] + hourWindowMs)
+    if (roomAt === undefined) return undefined
+    return { ...hourlyHeaders(now), 'retry-after': String(Math.max(1, Math.ceil((roomAt - now) / 1000))) }
+  }
+
   function rateHeaders(now) {
+    if (rateLimit) return hourlyHeaders(now)
     pruneWindow(now)
     const oldest = accepted.length ? accepted[0] : now
     const reset = Math.ceil((oldest + rateWindowMs) / 1000)
-    if (rateLimit) {
-      return {
-        'ratelimit-limit': String(rateLimit.perMinute),
-        'ratelimit-remaining': String(Math.max(0, rateLimit.perMinute - accepted.length)),
-        'ratelimit-reset': String(reset)
-      }
-    }
     // No limit is enforced: the headers are informative and never low enough to make a client slow down.
     return {
       'ratelimit-limit': String(DEFAULT_RATE_LIMIT),
@@ -1054,17 +1087,13 @@ export async function startSimulator(options = {}) {
 
     const now = Date.now()
     pruneWindow(now)
-    if (rateLimit && accepted.length >= rateLimit.perMinute) {
+    const limited = rateLimit && overLimit(now)
+    if (limited) {
       rateLimited++
-      const expires = accepted[0] + rateWindowMs
-      return fail(ctx, 429, 'API rate limit exceeded.', {
-        'ratelimit-limit': String(rateLimit.perMinute),
-        'ratelimit-remaining': '0',
-        'ratelimit-reset': String(Math.ceil(expires / 1000)),
-        'retry-after': String(Math.max(1, Math.ceil((expires - now) / 1000)))
-      })
+      return fail(ctx, 429, 'API rate limit exceeded.', limited)
     }
     accepted.push(now)
+    if (rateLimit) acceptedHour.push(now)
     ctx.rate = rateHeaders(now)
 
     if (badJson) {

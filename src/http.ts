@@ -13,6 +13,7 @@ import type { Agent } from 'node:http'
 import type { Logger } from './logger.js'
 import type { ErrorObject, Loose } from './api-types.js'
 import { apiText } from './neutral.js'
+import { RateBudget } from './rate-budget.js'
 
 export type RetryPolicy = 'safe' | 'once'
 
@@ -39,6 +40,8 @@ export interface ClientOptions {
    * factor; default 1. Tests run against a simulator whose clock is sped up by the same factor.
    */
   readonly timeScale?: number
+  /** The account's rate budget, shared with clients derived from this one (default: a new one). */
+  readonly rateBudget?: RateBudget
 }
 
 export interface RequestOptions {
@@ -165,6 +168,8 @@ export class ApiClient {
   private readonly proxy: string | undefined
   private agent: Promise<Agent> | undefined
   private readonly rate: RateState = {}
+  /** What the rate headers say of the account's use of its per-minute limit (see rate-budget.ts). */
+  readonly rateBudget: RateBudget
 
   constructor(private readonly options: ClientOptions) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000
@@ -173,6 +178,7 @@ export class ApiClient {
     this.baseDelayMs = options.baseDelayMs ?? 500
     this.maxDelayMs = options.maxDelayMs ?? 10_000
     this.proxy = proxyFor(options.baseUrl, options.env ?? process.env)
+    this.rateBudget = options.rateBudget ?? new RateBudget({ windowMs: 60_000 / (options.timeScale ?? 1) })
     if (this.proxy) options.log.debug(`Using the proxy from the environment for ${options.baseUrl.host}`)
   }
 
@@ -181,7 +187,8 @@ export class ApiClient {
     return new ApiClient({
       ...this.options,
       deadline: Math.max(this.options.deadline, Date.now()) + ms,
-      maxAttempts: 2
+      maxAttempts: 2,
+      rateBudget: this.rateBudget
     })
   }
 
@@ -234,6 +241,9 @@ export class ApiClient {
     const reset = Number(res.headers.get('ratelimit-reset') ?? NaN)
     if (Number.isFinite(remaining)) this.rate.remaining = remaining
     if (Number.isFinite(reset)) this.rate.resetAt = reset * 1000
+    // A refused request is not counted against the budget.
+    const limit = Number(res.headers.get('ratelimit-limit') ?? NaN)
+    if (res.status !== 429) this.rateBudget.note(Date.now(), remaining, limit)
   }
 
   /** How long a 429 asks us to wait, from ratelimit-reset or Retry-After. */

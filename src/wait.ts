@@ -6,6 +6,10 @@
  * action started, then every 0.5 s until 10 s (most reassignments finish within seconds, so a
  * cutover is noticed within about half a second, at no more than 2 polls a second of waiting),
  * then every 2 s (30 polls a minute, well inside the API's 250 requests a minute).
+ *
+ * The limit is the token's, shared with every other step using it: when the rate headers show the
+ * account spending its minute's budget faster than this step alone would, polls are spaced out
+ * further (with jitter), so that many cutovers at once stay under the limit instead of meeting a 429.
  */
 import { readAction } from './api.js'
 import { sleep, type ApiClient } from './http.js'
@@ -62,7 +66,7 @@ async function poll(client: ApiClient, actionId: number, options: WaitOptions): 
     const now = Date.now()
     const remaining = client.deadline - now
     if (remaining <= 0) return { status: 'timeout', actionId, polls }
-    const target = nextPollAt(client, options.startedAt, now)
+    const target = nextRequestAt(client, options.startedAt, now)
     await sleep(Math.min(Math.max(0, target - now), remaining))
     if (Date.now() >= client.deadline) return { status: 'timeout', actionId, polls }
     polls++
@@ -105,10 +109,24 @@ export async function waitUntil(client: ApiClient, startedAt: number, check: () 
   for (;;) {
     const now = Date.now()
     if (now >= client.deadline) return false
-    await sleep(Math.min(nextPollAt(client, startedAt, now) - now, client.deadline - now))
+    await sleep(Math.min(nextRequestAt(client, startedAt, now) - now, client.deadline - now))
     if (Date.now() >= client.deadline) return false
     if (await check()) return true
   }
+}
+
+/**
+ * When (epoch ms) the next poll may go: on the schedule, or later when the rate headers say the
+ * account's other clients are spending its per-minute budget too (see rate-budget.ts).
+ */
+function nextRequestAt(client: ApiClient, startedAt: number, now: number): number {
+  const scheduleMs = client.scaled(pollDelay((now - startedAt) / client.scaled(1)))
+  const scheduled = nextPollAt(client, startedAt, now)
+  const paced = client.rateBudget.nextAt(now, scheduleMs)
+  if (paced > scheduled) {
+    client.log.debug(`The token's rate limit is busy with other clients: next poll in ${Math.round(paced - now)} ms`)
+  }
+  return Math.max(scheduled, paced)
 }
 
 /** When (epoch ms) the next poll is due, on the schedule counted from startedAt (scaled by the client). */
