@@ -10,6 +10,9 @@
  */
 import fetch, { type RequestInit, type Response } from 'node-fetch'
 import type { Agent } from 'node:http'
+import { Agent as HttpsAgent } from 'node:https'
+import type { LookupFunction } from 'node:net'
+import tunnel from 'tunnel'
 import type { Logger } from './logger.js'
 import type { ErrorObject, Loose } from './api-types.js'
 
@@ -33,6 +36,11 @@ export interface ClientOptions {
   readonly maxDelayMs?: number
   /** Environment for HTTPS_PROXY / NO_PROXY (default process.env). */
   readonly env?: Record<string, string | undefined>
+  /**
+   * Options of the connection to the API: certificates to trust and a resolver. Tests use them;
+   * on runners the system's trust store (and NODE_EXTRA_CA_CERTS) applies.
+   */
+  readonly connection?: { readonly ca?: Buffer[]; readonly lookup?: LookupFunction }
   /**
    * Speeds up the action's own schedules (polls, re-reads, pending-event backoff, watches) by this
    * factor; default 1. Tests run against a simulator whose clock is sped up by the same factor.
@@ -145,6 +153,42 @@ export function proxyFor(url: URL, env: Record<string, string | undefined>): str
   return proxy
 }
 
+/**
+ * The agent for requests to the API: a CONNECT tunnel through the proxy (the same `tunnel` module
+ * the Actions toolkit uses), or a plain agent when connection options are given, or none (Node's
+ * default agent).
+ */
+export function agentFor(
+  apiUrl: URL,
+  proxy: string | undefined,
+  connection: ClientOptions['connection'] = {}
+): Agent | undefined {
+  if (proxy === undefined) {
+    return Object.keys(connection).length > 0 && apiUrl.protocol === 'https:' ? new HttpsAgent(connection) : undefined
+  }
+  const proxyUrl = new URL(proxy.includes('://') ? proxy : `http://${proxy}`)
+  if (proxyUrl.protocol !== 'http:' && proxyUrl.protocol !== 'https:') {
+    throw new Error(`The proxy from the environment must be an http or https URL, not '${proxyUrl.protocol}'`)
+  }
+  const overHttps = proxyUrl.protocol === 'https:'
+  const proxyAuth =
+    proxyUrl.username || proxyUrl.password
+      ? `${decodeURIComponent(proxyUrl.username)}:${decodeURIComponent(proxyUrl.password)}`
+      : undefined
+  const options = {
+    proxy: {
+      host: proxyUrl.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(proxyUrl.port || (overHttps ? 443 : 80)),
+      ...(proxyAuth !== undefined ? { proxyAuth } : {})
+    },
+    ...(connection.ca !== undefined ? { ca: connection.ca } : {})
+  }
+  if (apiUrl.protocol === 'https:') {
+    return overHttps ? tunnel.httpsOverHttps(options) : tunnel.httpsOverHttp(options)
+  }
+  return overHttps ? tunnel.httpOverHttps(options) : tunnel.httpOverHttp(options)
+}
+
 interface RateState {
   remaining?: number
   resetAt?: number
@@ -156,8 +200,7 @@ export class ApiClient {
   private readonly retryBudgetMs: number
   private readonly baseDelayMs: number
   private readonly maxDelayMs: number
-  private readonly proxy: string | undefined
-  private agent: Promise<Agent> | undefined
+  private readonly agent: Agent | undefined
   private readonly rate: RateState = {}
 
   constructor(private readonly options: ClientOptions) {
@@ -166,8 +209,9 @@ export class ApiClient {
     this.retryBudgetMs = options.retryBudgetMs ?? 90_000
     this.baseDelayMs = options.baseDelayMs ?? 500
     this.maxDelayMs = options.maxDelayMs ?? 10_000
-    this.proxy = proxyFor(options.baseUrl, options.env ?? process.env)
-    if (this.proxy) options.log.debug(`Using the proxy from the environment for ${options.baseUrl.host}`)
+    const proxy = proxyFor(options.baseUrl, options.env ?? process.env)
+    if (proxy) options.log.debug(`Using the proxy from the environment for ${options.baseUrl.host}`)
+    this.agent = agentFor(options.baseUrl, proxy, options.connection)
   }
 
   /** The same client with a later deadline: for the last read that reports the state after a timeout. */
@@ -320,16 +364,6 @@ export class ApiClient {
     return attempt < this.maxAttempts && resumeAt - started < this.retryBudgetMs && resumeAt < this.options.deadline
   }
 
-  /** The proxy agent, loaded only when a proxy is configured (it is not needed otherwise). */
-  private proxyAgent(): Promise<Agent> | undefined {
-    if (!this.proxy) return undefined
-    const proxy = this.proxy
-    this.agent ??= import('https-proxy-agent').then(
-      ({ HttpsProxyAgent }) => new HttpsProxyAgent(proxy) as unknown as Agent
-    )
-    return this.agent
-  }
-
   private async once(
     method: string,
     path: string,
@@ -341,7 +375,6 @@ export class ApiClient {
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), timeoutMs)
     const t0 = Date.now()
-    const agent = await this.proxyAgent()
     const init: RequestInit = {
       method,
       headers: {
@@ -353,7 +386,7 @@ export class ApiClient {
       body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
       signal: controller.signal,
       redirect: 'manual',
-      agent
+      agent: this.agent
     }
     try {
       const response = await fetch(this.url(path, options.query), init)
