@@ -101,6 +101,23 @@ describe('NO_PROXY', () => {
   })
 })
 
+describe('the proxy setting', () => {
+  it('is refused, naming the variable, when it is not an http or https URL', () => {
+    expect(() => client({ HTTPS_PROXY: 'socks5://127.0.0.1:1080' })).toThrow(
+      'The proxy in HTTPS_PROXY/HTTP_PROXY must be an http or https URL, not a socks5: URL'
+    )
+    expect(() => client({ HTTPS_PROXY: 'http://[::1' })).toThrow('not text that is not a URL')
+  })
+
+  it('may be written without a scheme', async () => {
+    const before = proxy.connects.length
+    const ip = sim.addIp({ version: 4, region: 'nyc3' }).ip
+    const bare = proxy.url(USER, PASSWORD).replace('http://', '')
+    expect((await readIp(client({ HTTPS_PROXY: bare }), parseAddress(ip)!))?.ip).toBe(ip)
+    expect(tunnelsSince(before).map((t) => t.status)).toEqual([200])
+  })
+})
+
 describe('without a proxy', () => {
   it('a name that does not resolve is a transport failure', async () => {
     const api = client({}, { lookup: loopbackLookup('other.test') })

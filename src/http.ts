@@ -9,7 +9,7 @@
  *    which decides from the state of the API whether the request went through.
  */
 import fetch, { type RequestInit, type Response } from 'node-fetch'
-import type { Agent } from 'node:http'
+import type { Agent, ClientRequest, RequestOptions as RequestOptionsNode } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
 import type { LookupFunction } from 'node:net'
 import tunnel from 'tunnel'
@@ -153,6 +153,12 @@ export function proxyFor(url: URL, env: Record<string, string | undefined>): str
   return proxy
 }
 
+/** tunnel's agents by the API's protocol, then the proxy's. */
+const TUNNELS = {
+  'https:': { 'http:': tunnel.httpsOverHttp, 'https:': tunnel.httpsOverHttps },
+  'http:': { 'http:': tunnel.httpOverHttp, 'https:': tunnel.httpOverHttps }
+} as const
+
 /**
  * The agent for requests to the API: a CONNECT tunnel through the proxy (the same `tunnel` module
  * the Actions toolkit uses), or a plain agent when connection options are given, or none (Node's
@@ -166,27 +172,33 @@ export function agentFor(
   if (proxy === undefined) {
     return Object.keys(connection).length > 0 && apiUrl.protocol === 'https:' ? new HttpsAgent(connection) : undefined
   }
-  const proxyUrl = new URL(proxy.includes('://') ? proxy : `http://${proxy}`)
-  if (proxyUrl.protocol !== 'http:' && proxyUrl.protocol !== 'https:') {
-    throw new Error(`The proxy from the environment must be an http or https URL, not '${proxyUrl.protocol}'`)
+  const text = proxy.includes('://') ? proxy : `http://${proxy}`
+  const proxyUrl = URL.canParse(text) ? new URL(text) : undefined
+  if (proxyUrl?.protocol !== 'http:' && proxyUrl?.protocol !== 'https:') {
+    const got = proxyUrl ? `a ${proxyUrl.protocol} URL` : 'text that is not a URL'
+    throw new Error(`The proxy in HTTPS_PROXY/HTTP_PROXY must be an http or https URL, not ${got}`)
   }
   const overHttps = proxyUrl.protocol === 'https:'
-  const proxyAuth =
-    proxyUrl.username || proxyUrl.password
-      ? `${decodeURIComponent(proxyUrl.username)}:${decodeURIComponent(proxyUrl.password)}`
-      : undefined
   const options = {
-    proxy: {
-      host: proxyUrl.hostname.replace(/^\[|\]$/g, ''),
-      port: Number(proxyUrl.port || (overHttps ? 443 : 80)),
-      ...(proxyAuth !== undefined ? { proxyAuth } : {})
-    },
+    proxy: { host: proxyUrl.hostname.replace(/^\[|\]$/g, ''), port: Number(proxyUrl.port || (overHttps ? 443 : 80)) },
     ...(connection.ca !== undefined ? { ca: connection.ca } : {})
   }
-  if (apiUrl.protocol === 'https:') {
-    return overHttps ? tunnel.httpsOverHttps(options) : tunnel.httpsOverHttp(options)
+  const agent = TUNNELS[apiUrl.protocol === 'https:' ? 'https:' : 'http:'][overHttps ? 'https:' : 'http:'](options)
+  if (proxyUrl.username || proxyUrl.password) {
+    addProxyAuthorization(agent, `${decodeURIComponent(proxyUrl.username)}:${decodeURIComponent(proxyUrl.password)}`)
   }
-  return overHttps ? tunnel.httpOverHttps(options) : tunnel.httpOverHttp(options)
+  return agent
+}
+
+/**
+ * Sends Proxy-Authorization with each CONNECT. tunnel's own proxyAuth option does the same with
+ * the deprecated Buffer constructor, which prints a DeprecationWarning from inside a bundle.
+ */
+function addProxyAuthorization(agent: Agent, credentials: string): void {
+  const tunnelling = agent as Agent & { request: (options: RequestOptionsNode) => ClientRequest }
+  const send = tunnelling.request
+  const header = `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`
+  tunnelling.request = (options) => send({ ...options, headers: { ...options.headers, 'Proxy-Authorization': header } })
 }
 
 interface RateState {
