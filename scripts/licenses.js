@@ -2,8 +2,7 @@
 // The packages are read from the bundle's source maps (dist/*.map), so the list follows the
 // bundle and cannot miss a package that ncc inlined. Run by `npm run build` after ncc.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join, relative, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -24,15 +23,6 @@ function bundledPackages() {
     }
   }
   if (dirs.size === 0) throw new Error('No source map in dist/ names a package: build with --source-map first')
-  // ncc's sourcemap-register.cjs is source-map-support with its two dependencies, already bundled.
-  if (existsSync(join(dist, 'sourcemap-register.cjs'))) {
-    const from = createRequire(join(root, 'package.json'))
-    const support = dirname(from.resolve('source-map-support/package.json'))
-    dirs.add(relative(root, support))
-    for (const dep of ['source-map', 'buffer-from']) {
-      dirs.add(relative(root, dirname(createRequire(join(support, 'package.json')).resolve(`${dep}/package.json`))))
-    }
-  }
   return [...dirs]
 }
 
