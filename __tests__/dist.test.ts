@@ -1,14 +1,14 @@
 /** The bundled action, run as a runner runs it: INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../sim/simulator.js'
-import { errorLines, runDist, TOKEN } from './support.js'
+import { errorLines, runDist, simMs, TOKEN } from './support.js'
 
 let sim: Simulator
 let blue: number
 let green: number
 
 beforeAll(async () => {
-  sim = await startSimulator({ actionDurationMs: 300 })
+  sim = await startSimulator({ actionDurationMs: simMs(300) })
   blue = sim.addDroplet({ name: 'blue-1', region: 'nyc3', tags: ['blue'] }).id
   green = sim.addDroplet({ name: 'green-1', region: 'nyc3', tags: ['green'] }).id
 })
@@ -62,7 +62,7 @@ describe('dist/index.js', () => {
       ].sort()
     )
     expect(JSON.parse(run.outputs.json!).droplet.id).toBe(green)
-    expect(run.summary).toContain('| IP | From droplet | To droplet | Region | Action | Status | Time taken |')
+    expect(run.summary).toContain('| IP | From droplet | To droplet | Now on | Region | Action | Status | Probe |')
     expect(run.summary).toContain(`${blue} (blue-1)`)
     expect(run.summary).toContain(`${green} (green-1)`)
   })
@@ -140,7 +140,7 @@ describe('dist/index.js', () => {
 
   it('survives a 429, a 503 and a lost answer on an IPv6 cutover, applying it once', async () => {
     const ip = sim.addIp({ version: 6, region: 'nyc3', dropletId: green }).ip
-    sim.inject({ method: 'GET', path: `/v2/reserved_ipv6/${ip}`, kind: 'rate-limit', resetInMs: 1000 })
+    sim.inject({ method: 'GET', path: `/v2/reserved_ipv6/${ip}`, kind: 'rate-limit', resetInMs: 0 })
     sim.inject({ method: 'GET', path: /^\/v2\/actions\//, kind: 'status', status: 503 })
     sim.inject({ method: 'POST', path: `/v2/reserved_ipv6/${ip}/actions`, kind: 'drop-after' })
     const before = sim.actions().length

@@ -4,19 +4,29 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../sim/simulator.js'
-import { runInProcess } from './support.js'
+import {
+  atRequest,
+  FAST_CLIENT,
+  passTime,
+  restoreDate,
+  runInProcess,
+  simMs,
+  stopDate,
+  type InProcessRun
+} from './support.js'
 
 let sim: Simulator
 let blue: number
 let green: number
 
 beforeEach(async () => {
-  sim = await startSimulator({ actionDurationMs: 200 })
+  sim = await startSimulator({ actionDurationMs: simMs(200) })
   blue = sim.addDroplet({ name: 'blue-1', region: 'nyc3', tags: ['blue'] }).id
   green = sim.addDroplet({ name: 'green-1', region: 'nyc3', tags: ['green'] }).id
 })
 
 afterEach(async () => {
+  restoreDate()
   // Under every fault, each request the action sent still fits DigitalOcean's OpenAPI description.
   expect(sim.violations).toEqual([])
   await sim.close()
@@ -24,14 +34,21 @@ afterEach(async () => {
 
 const actionPosts = (): number => sim.countRequests({ method: 'POST', path: /\/actions$/ })
 
+/** When (epoch ms) a request arrived at the simulator. */
+const arrivedAt = (index: number): number => performance.timeOrigin + sim.timeOrigin + sim.requests[index]!.at
+
 describe('rate limits', () => {
   it('waits for ratelimit-reset on a 429, then carries on', async () => {
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
-    sim.inject({ method: 'GET', path: `/v2/reserved_ips/${ip}`, kind: 'rate-limit', resetInMs: 2000 })
-    const t0 = Date.now()
+    const resetInMs = 300
+    sim.inject({ method: 'GET', path: `/v2/reserved_ips/${ip}`, kind: 'rate-limit', resetInMs })
     const { result, logs } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
     expect(result!.error).toBeUndefined()
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000)
+    // The retry went out no sooner than the reset the 429 announced (whole epoch seconds, rounded up).
+    const reads = sim.requests.flatMap((r, i) => (r.path === `/v2/reserved_ips/${ip}` ? [i] : []))
+    expect(sim.requests[reads[0]!]!.status).toBe(429)
+    const announcedReset = Math.ceil((arrivedAt(reads[0]!) + resetInMs) / 1000) * 1000
+    expect(arrivedAt(reads[1]!)).toBeGreaterThanOrEqual(announcedReset - 1)
     expect(sim.getIp(ip)?.dropletId).toBe(green)
     expect(sim.actions()).toHaveLength(1)
     expect(logs.join('\n')).toMatch(/Rate limited/)
@@ -43,6 +60,9 @@ describe('rate limits', () => {
     const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
     expect(result!.outputs.action_status).toBe('completed')
     expect(sim.actions()).toHaveLength(1)
+    const posts = sim.requests.flatMap((r, i) => (r.method === 'POST' ? [i] : []))
+    expect(posts.map((i) => sim.requests[i]!.status)).toEqual([429, 201])
+    expect(arrivedAt(posts[1]!) - arrivedAt(posts[0]!)).toBeGreaterThanOrEqual(1000 - 1)
     expect(sim.getIp(ip)?.dropletId).toBe(green)
   })
 })
@@ -100,10 +120,13 @@ describe('dropped connections', () => {
   })
 
   it('adopts the action of an IPv4 assign that was applied before the connection dropped', async () => {
-    sim.setActionDuration(3000)
+    // The action stays in progress until the step polls it.
+    sim.setActionDuration(Infinity)
+    atRequest(sim, { method: 'GET', path: /^\/v2\/actions\// }, 1, () => sim.finishActions())
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
     sim.inject({ method: 'POST', path: /\/actions$/, kind: 'drop-after' })
-    const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    const { result, logs } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
+    expect(logs.join('\n')).toMatch(/Action \d+ \(assign_ip\) is already in progress/)
     expect(sim.actions()).toHaveLength(1)
     expect(actionPosts()).toBe(1)
     expect(sim.getIp(ip)?.dropletId).toBe(green)
@@ -115,7 +138,7 @@ describe('dropped connections', () => {
   })
 
   it('never applies an IPv6 assign twice when the answer was lost', async () => {
-    sim.setActionDuration(800)
+    sim.setActionDuration(simMs(800))
     const ip = sim.addIp({ version: 6, dropletId: blue }).ip
     sim.inject({ method: 'POST', path: /\/actions$/, kind: 'drop-after' })
     const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
@@ -125,12 +148,15 @@ describe('dropped connections', () => {
   })
 
   it('watches an IPv6 after a lost answer instead of sending the assign again', async () => {
-    sim.setActionDuration(3000)
+    // The action ends while the step watches the IP: at its second read of the watch (the fourth in all).
+    sim.setActionDuration(Infinity)
     const ip = sim.addIp({ version: 6, dropletId: blue }).ip
+    const reads = atRequest(sim, { method: 'GET', path: `/v2/reserved_ipv6/${ip}` }, 4, () => sim.finishActions())
     sim.inject({ method: 'POST', path: /\/actions$/, kind: 'drop-after' })
     const { result, logs } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
     expect(result!.outputs.droplet_id).toBe(String(green))
     expect(logs.join('\n')).toMatch(/Watching .* in case the unanswered request went through/)
+    expect(reads()).toBeGreaterThanOrEqual(4)
     expect(actionPosts()).toBe(1)
     expect(sim.actions()).toHaveLength(1)
   })
@@ -147,7 +173,11 @@ describe('dropped connections', () => {
   it('abandons a hung read and retries it', async () => {
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
     sim.inject({ method: 'GET', path: `/v2/reserved_ips/${ip}`, kind: 'hang' })
-    const { result, logs } = await runInProcess(sim.url, { operation: 'get', ip })
+    const { result, logs } = await runInProcess(
+      sim.url,
+      { operation: 'get', ip },
+      { ...FAST_CLIENT, requestTimeoutMs: 500 }
+    )
     expect(result!.outputs.droplet_id).toBe(String(blue))
     expect(logs.join('\n')).toMatch(/no answer within/)
     expect(sim.countRequests({ method: 'GET', path: `/v2/reserved_ips/${ip}` })).toBe(2)
@@ -190,15 +220,19 @@ describe('pending events', () => {
 
   it("waits out someone else's action on the IP, then makes the change", async () => {
     const ip = sim.addIp({ version: 6, dropletId: blue }).ip
-    sim.lock(ip, 1500)
+    // Someone else's action holds the IP until this step has been refused twice.
+    sim.lock(ip, Infinity)
+    atRequest(sim, { method: 'POST', path: /\/actions$/ }, 3, () => sim.unlock(ip))
     const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
     expect(result!.outputs.droplet_id).toBe(String(green))
     expect(sim.getIp(ip)?.dropletId).toBe(green)
+    expect(sim.mutatingRequests().map((r) => r.status)).toEqual([422, 422, 201])
   })
 
   it("waits for someone else's action on an IPv4 (even one that errors), then sends its own", async () => {
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
-    sim.setActionDuration(1200)
+    // The other action runs until this step first polls it.
+    sim.setActionDuration(Infinity)
     sim.setActionOutcome((a) => (a.type === 'unassign_ip' ? 'errored' : 'completed'))
     // Another workflow starts an unassign on the IP just before this step.
     const other = await fetch(`${sim.url}/v2/reserved_ips/${ip}/actions`, {
@@ -207,7 +241,8 @@ describe('pending events', () => {
       body: JSON.stringify({ type: 'unassign' })
     })
     expect(other.status).toBe(201)
-    sim.setActionDuration(200)
+    sim.setActionDuration(simMs(200))
+    atRequest(sim, { method: 'GET', path: /^\/v2\/actions\// }, 1, () => sim.finishActions())
     const { result, logs } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
     expect(logs.join('\n')).toMatch(/already in progress on/)
     expect(result!.error).toBeUndefined()
@@ -220,46 +255,98 @@ describe('pending events', () => {
 
   it('waits for a droplet that is still being set up', async () => {
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
-    sim.setDropletBusy(green, 1200)
+    // The droplet is set up by the time of the step's second request to assign.
+    sim.setDropletBusy(green, Infinity)
+    atRequest(sim, { method: 'POST', path: /\/actions$/ }, 2, () => sim.setDropletIdle(green))
     const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
     expect(result!.outputs.droplet_id).toBe(String(green))
     expect(sim.actions()).toHaveLength(1)
+    expect(sim.mutatingRequests().map((r) => r.status)).toEqual([422, 201])
+  })
+
+  it('gives up at the timeout when the IP stays locked, sending nothing while it is', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    sim.lock(ip, Infinity)
+    // The step's 3 s pass while it reads the locked IP for the third time.
+    stopDate()
+    atRequest(sim, { method: 'GET', path: `/v2/reserved_ips/${ip}` }, 3, () => passTime(3500))
+    const { error } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green), timeout: '3' })
+    expect(error?.message).toMatch(/stayed locked until the step's timeout ran out; nothing was sent/)
+    expect(sim.getIp(ip)?.dropletId).toBe(blue)
+    expect(actionPosts()).toBe(0)
+    expect(sim.actions()).toHaveLength(0)
   })
 
   it('gives up at the timeout when the pending event never clears, changing nothing', async () => {
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
-    sim.lock(ip, 60_000)
+    sim.setDropletBusy(green, Infinity)
+    // The step's 3 s pass while its third request to assign is refused.
+    stopDate()
+    atRequest(sim, { method: 'POST', path: /\/actions$/ }, 3, () => passTime(3500))
     const { error } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green), timeout: '3' })
     expect(error?.message).toMatch(/timeout ran out/)
     expect(sim.getIp(ip)?.dropletId).toBe(blue)
+    expect(actionPosts()).toBe(3)
+    expect(sim.actions()).toHaveLength(0)
   })
 
   it('reads a just-created IP again when the first read lags', async () => {
-    await sim.close()
-    sim = await startSimulator({ actionDurationMs: 100, readLagMs: 600 })
+    // The first two reads of the new address answer 404, as reads lagging the create do.
+    const readOfIp = /^\/v2\/reserved_ips\/[^/]+$/
+    sim.inject({ method: 'GET', path: readOfIp, kind: 'not-found', times: 2 })
     const d = sim.addDroplet({ name: 'new-1', region: 'nyc3' }).id
     const { result, error } = await runInProcess(sim.url, { operation: 'create', droplet_id: String(d) })
     expect(error).toBeUndefined()
     expect(result!.outputs.droplet_id).toBe(String(d))
+    expect(sim.requests.filter((r) => readOfIp.test(r.path)).map((r) => r.status)).toEqual([404, 404, 200])
   })
 })
 
 describe('two cutovers at once', () => {
-  it('lets one win and stops the other, which names who moved the IP', async () => {
-    const purple = sim.addDroplet({ name: 'purple-1', region: 'nyc3' }).id
-    sim.setActionDuration(800)
-    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
-    const [a, b] = await Promise.all([
+  /** Two steps move the same IP from blue at once: one to green, one to purple. */
+  async function twoCutovers(ip: string, purple: number): Promise<InProcessRun[]> {
+    return Promise.all([
       runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green), expected_droplet_id: String(blue) }),
       runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(purple), expected_droplet_id: String(blue) })
     ])
-    const winners = [a, b].filter((r) => r.result && !r.result.error)
-    const losers = [a, b].filter((r) => r.error)
+  }
+
+  function expectOneWinner(ip: string, runs: InProcessRun[]): InProcessRun {
+    const winners = runs.filter((r) => r.result && !r.result.error)
+    const losers = runs.filter((r) => r.error)
     expect(winners).toHaveLength(1)
     expect(losers).toHaveLength(1)
     expect(losers[0]!.error!.message).toMatch(/expected_droplet_id/)
     const holder = Number(winners[0]!.result!.outputs.droplet_id)
     expect(sim.getIp(ip)?.dropletId).toBe(holder)
     expect(sim.actions()).toHaveLength(1)
+    return losers[0]!
+  }
+
+  it('lets one win and stops the other, which names who moved the IP', async () => {
+    const purple = sim.addDroplet({ name: 'purple-1', region: 'nyc3' }).id
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    // The winner's action runs until the loser has found it in progress; it ends at the next poll.
+    sim.setActionDuration(Infinity)
+    let listed = false
+    sim.onRequest((req) => {
+      if (req.method === 'GET' && req.path === `/v2/reserved_ips/${ip}/actions`) listed = true
+      else if (listed && req.method === 'GET' && req.path.startsWith('/v2/actions/')) sim.finishActions()
+    })
+    const loser = expectOneWinner(ip, await twoCutovers(ip, purple))
+    expect(loser.logs.join('\n')).toMatch(/is already in progress on/)
+  })
+
+  // When the winner's action ends between the loser's re-read of the IP and its look at the IP's
+  // actions, the loser finds no action in progress: it must judge the IP afresh before sending.
+  it('stops the other also when the first action ends just as the other looks for it', async () => {
+    const purple = sim.addDroplet({ name: 'purple-1', region: 'nyc3' }).id
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    sim.setActionDuration(Infinity)
+    atRequest(sim, { method: 'GET', path: `/v2/reserved_ips/${ip}/actions` }, 1, () => {
+      sim.finishActions()
+      sim.setActionDuration(simMs(200))
+    })
+    expectOneWinner(ip, await twoCutovers(ip, purple))
   })
 })

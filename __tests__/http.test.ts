@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { ApiClient, ApiError, proxyFor } from '../src/http.js'
 import { startSimulator, type Simulator } from '../sim/simulator.js'
-import { runInProcess } from './support.js'
+import { atRequest, runInProcess } from './support.js'
 
 describe('proxyFor', () => {
   const api = new URL('https://api.digitalocean.com')
@@ -93,9 +93,9 @@ describe('ApiClient against the simulator', () => {
       userAgent: 'x',
       deadline: Date.now() + 20_000,
       log: { info: () => undefined, warning: () => undefined, debug: () => undefined },
-      baseDelayMs: 200,
-      maxDelayMs: 200,
-      retryBudgetMs: 700
+      baseDelayMs: 50,
+      maxDelayMs: 50,
+      retryBudgetMs: 175
     })
     const error = (await c.request('GET', '/v2/reserved_ips', { retry: 'safe' }).catch((e: unknown) => e)) as Error
     expect(error.message).toMatch(/Gave up after \d attempts/)
@@ -105,7 +105,7 @@ describe('ApiClient against the simulator', () => {
 
 describe('rate limit headers', () => {
   it('slows down when ratelimit-remaining runs low, so the limit is not hit', async () => {
-    const limited = await startSimulator({ rateLimit: { perMinute: 15, timeScale: 30 } })
+    const limited = await startSimulator({ rateLimit: { perMinute: 15, timeScale: 60 } }) // a 1 s window
     try {
       const c = new ApiClient({
         baseUrl: new URL(limited.url),
@@ -126,7 +126,7 @@ describe('rate limit headers', () => {
 describe('an IPv4 assign whose answer was lost, where the IP action list is unavailable', () => {
   let sim: Simulator
   beforeEach(async () => {
-    sim = await startSimulator({ actionDurationMs: 1500 })
+    sim = await startSimulator({ actionDurationMs: Infinity })
   })
   afterEach(async () => {
     await sim.close()
@@ -138,9 +138,12 @@ describe('an IPv4 assign whose answer was lost, where the IP action list is unav
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
     sim.inject({ method: 'POST', path: /\/actions$/, kind: 'drop-after' })
     sim.inject({ method: 'GET', path: /\/actions$/, kind: 'not-found', times: 10 })
+    // The action ends when the step has read the IP three times since it sent the assign.
+    atRequest(sim, { method: 'GET', path: `/v2/reserved_ips/${ip}` }, 4, () => sim.finishActions())
     const { result, error } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
     expect(error).toBeUndefined()
     expect(result!.outputs.droplet_id).toBe(String(green))
     expect(sim.actions()).toHaveLength(1)
+    expect(sim.countRequests({ method: 'GET', path: `/v2/reserved_ips/${ip}` })).toBeGreaterThanOrEqual(4)
   })
 })

@@ -1,7 +1,7 @@
 /** Every operation, through real HTTP to the simulator. */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../sim/simulator.js'
-import { runInProcess } from './support.js'
+import { atRequest, passTime, restoreDate, runInProcess, simMs, stopDate } from './support.js'
 
 let sim: Simulator
 let blue: number
@@ -9,13 +9,14 @@ let green: number
 let faraway: number
 
 beforeEach(async () => {
-  sim = await startSimulator({ actionDurationMs: 150 })
+  sim = await startSimulator({ actionDurationMs: simMs(150) })
   blue = sim.addDroplet({ name: 'blue-1', region: 'nyc3', tags: ['blue'] }).id
   green = sim.addDroplet({ name: 'green-1', region: 'nyc3', tags: ['green'] }).id
   faraway = sim.addDroplet({ name: 'far-1', region: 'sfo3', tags: ['far'] }).id
 })
 
 afterEach(async () => {
+  restoreDate()
   expect(sim.violations).toEqual([])
   await sim.close()
 })
@@ -183,7 +184,7 @@ describe('assign', () => {
   })
 
   it('returns at once with wait: false', async () => {
-    sim.setActionDuration(2000)
+    sim.setActionDuration(Infinity)
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
     const { result } = await runInProcess(sim.url, {
       operation: 'assign',
@@ -192,7 +193,8 @@ describe('assign', () => {
       wait: 'false'
     })
     expect(result!.outputs.action_status).toBe('in-progress')
-    expect(result!.outputs.action_id).not.toBe('')
+    expect(result!.outputs.action_id).toBe(String(sim.actions()[0]!.id))
+    expect(sim.actions()[0]!.status).toBe('in-progress')
     expect(sim.countRequests({ method: 'GET', path: /^\/v2\/actions\// })).toBe(0)
   })
 
@@ -217,7 +219,9 @@ describe('assign', () => {
 
   it('keeps watching the IP while the action cannot be read and the change has not shown yet', async () => {
     sim.setActionOutcome(() => 'missing')
-    sim.setActionDuration(1700)
+    // The change shows only at the step's second poll of the action.
+    sim.setActionDuration(Infinity)
+    atRequest(sim, { method: 'GET', path: /^\/v2\/actions\// }, 2, () => sim.finishActions())
     const ip = sim.addIp({ version: 6, dropletId: blue }).ip
     const { result, logs } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
     expect(logs.join('\n')).toMatch(/cannot be read \(404\); watching the IP instead/)
@@ -236,30 +240,37 @@ describe('assign', () => {
 
   it('reads the IP again when a read right after completion still shows the old droplet', async () => {
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
-    // Reads lag writes: for 300 ms after the action reads completed, the IP still shows blue.
+    // Reads lag writes: when the action reads completed, the IP still shows blue; it shows green
+    // from the step's second read after that.
+    const readPath = { method: 'GET', path: `/v2/reserved_ips/${ip}` }
     let lagged = false
     sim.onRequest((req) => {
       if (lagged || req.method !== 'GET' || !req.path.startsWith('/v2/actions/')) return
       if (sim.actions()[0]?.status !== 'completed') return
       lagged = true
       sim.assignNow(ip, blue)
-      setTimeout(() => sim.assignNow(ip, green), 300)
+      atRequest(sim, readPath, 2, () => sim.assignNow(ip, green))
     })
     const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green) })
     expect(lagged).toBe(true)
     expect(result!.outputs).toMatchObject({ droplet_id: String(green), action_status: 'completed' })
-    expect(sim.countRequests({ method: 'GET', path: `/v2/reserved_ips/${ip}` })).toBeGreaterThanOrEqual(3)
+    expect(sim.countRequests(readPath)).toBeGreaterThanOrEqual(3)
   })
 
   it('fails at the timeout with the action id when the action never ends', async () => {
-    sim.setActionDuration(60_000)
+    sim.setActionDuration(Infinity)
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
-    const t0 = Date.now()
+    // The step's 2 s pass while the action's second poll is answered.
+    stopDate()
+    const polls = atRequest(sim, { method: 'GET', path: /^\/v2\/actions\// }, 2, () => passTime(2500))
+    const t0 = performance.now()
     const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green), timeout: '2' })
-    expect(Date.now() - t0).toBeLessThan(8000)
+    expect(performance.now() - t0).toBeLessThan(8000)
+    expect(polls()).toBe(2)
     expect(result!.outputs.action_status).toBe('in-progress')
     expect(result!.error).toContain(`Action ${result!.outputs.action_id}`)
     expect(result!.error).toMatch(/timeout/)
+    expect(sim.actions().map((a) => a.status)).toEqual(['in-progress'])
   })
 })
 
@@ -325,7 +336,9 @@ describe('create', () => {
 
   it('waits for the IP itself when a create onto a droplet links no action', async () => {
     await sim.close()
-    sim = await startSimulator({ actionDurationMs: 700, createWithoutActionLinks: true })
+    sim = await startSimulator({ actionDurationMs: Infinity, createWithoutActionLinks: true })
+    // The assignment shows at the step's second read of the new IP.
+    atRequest(sim, { method: 'GET', path: /^\/v2\/reserved_ips\/[^/]+$/ }, 2, () => sim.finishActions())
     const d = sim.addDroplet({ name: 'solo', region: 'nyc3' }).id
     const { result } = await runInProcess(sim.url, { operation: 'create', droplet_id: String(d) })
     expect(result!.error).toBeUndefined()
@@ -368,7 +381,7 @@ describe('create', () => {
 
   it("passes DigitalOcean's quota message through", async () => {
     await sim.close()
-    sim = await startSimulator({ actionDurationMs: 100, maxIps: 1 })
+    sim = await startSimulator({ actionDurationMs: simMs(100), maxIps: 1 })
     sim.addIp({ version: 4 })
     const { error } = await runInProcess(sim.url, { operation: 'create', region: 'nyc3' })
     expect(error?.message).toMatch(/HTTP 422/)
@@ -466,15 +479,28 @@ describe('delete', () => {
   it('waits for a busy IP to be free before releasing it', async () => {
     const v4 = sim.addIp({ version: 4 }).ip
     const v6 = sim.addIp({ version: 6 }).ip
-    sim.lock(v4, 1200)
-    sim.lock(v6, 1200)
+    // Each stays busy until the step has found it busy twice.
+    sim.lock(v4, Infinity)
+    sim.lock(v6, Infinity)
+    atRequest(sim, { method: 'GET', path: `/v2/reserved_ips/${v4}` }, 3, () => sim.unlock(v4))
+    atRequest(sim, { method: 'DELETE', path: `/v2/reserved_ipv6/${v6}` }, 3, () => sim.unlock(v6))
     const [a, b] = await Promise.all([
       runInProcess(sim.url, { operation: 'delete', ip: v4 }),
       runInProcess(sim.url, { operation: 'delete', ip: v6 })
     ])
     expect(a.result!.outputs.changed).toBe('true')
     expect(b.result!.outputs.changed).toBe('true')
-    expect(b.logs.join('\n')).toMatch(/is busy/)
+    expect(a.logs.join('\n')).toMatch(/is busy \(an action is in progress on it\)/)
+    expect(b.logs.join('\n')).toMatch(/is busy \(pending event/)
+    expect(sim.requests.filter((r) => r.method === 'DELETE').map((r) => [r.path, r.status])).toEqual(
+      expect.arrayContaining([
+        [`/v2/reserved_ips/${v4}`, 204],
+        [`/v2/reserved_ipv6/${v6}`, 422],
+        [`/v2/reserved_ipv6/${v6}`, 422],
+        [`/v2/reserved_ipv6/${v6}`, 204]
+      ])
+    )
+    expect(sim.countRequests({ method: 'DELETE' })).toBe(4)
     expect(sim.ips()).toHaveLength(0)
   })
 

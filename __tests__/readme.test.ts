@@ -1,7 +1,11 @@
-/** The README documents exactly what action.yml declares: same inputs (with defaults) and outputs. */
+/**
+ * The README documents exactly what action.yml declares (same inputs with defaults, same outputs),
+ * stays short, and keeps the order a workflow author reads it in.
+ */
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { parse } from 'yaml'
+import { headings, tableUnder } from './markdown.js'
 
 interface ActionYml {
   inputs: Record<string, { description: string; default?: string }>
@@ -10,29 +14,6 @@ interface ActionYml {
 
 const action = parse(readFileSync('action.yml', 'utf8')) as ActionYml
 const readme = readFileSync('README.md', 'utf8')
-
-/** Rows of the first markdown table under a `## heading`: each row's cells, without the header. */
-export function tableUnder(markdown: string, heading: string): string[][] {
-  const start = markdown.indexOf(`\n## ${heading}\n`)
-  if (start === -1) return []
-  const rest = markdown.slice(start + heading.length + 5)
-  const end = rest.search(/\n## /)
-  const section = end === -1 ? rest : rest.slice(0, end)
-  const lines = section.split('\n')
-  const first = lines.findIndex((l) => l.startsWith('|'))
-  if (first === -1) return []
-  const rows: string[][] = []
-  for (const line of lines.slice(first + 2)) {
-    if (!line.startsWith('|')) break
-    rows.push(
-      line
-        .slice(1, -1)
-        .split(/(?<!\\)\|/)
-        .map((c) => c.trim())
-    )
-  }
-  return rows
-}
 
 const unquote = (cell: string): string => cell.replace(/^`|`$/g, '')
 
@@ -62,5 +43,49 @@ describe('README agrees with action.yml', () => {
 
   it('gives the two set-up commands', () => {
     expect(readme).toMatch(/```sh\nnpm ci\nnpm test\n```/)
+  })
+})
+
+describe('README is read in five minutes', () => {
+  it('stays under 20,000 characters', () => {
+    expect(readme.length).toBeLessThan(20_000)
+  })
+
+  it('has the sections in the order a workflow author needs them', () => {
+    const order = ['Quick start', 'Inputs', 'Outputs', 'Recipes', 'Token scopes', 'Versions and pinning']
+    const found = headings(readme)
+    const at = order.map((h) => found.indexOf(h))
+    expect(at.every((i) => i >= 0)).toBe(true)
+    expect([...at].sort((a, b) => a - b)).toEqual(at)
+    expect(at[0]).toBe(0)
+  })
+
+  it('has the three recipes under Recipes', () => {
+    const start = readme.indexOf('\n## Recipes\n')
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1))
+    const recipes = [...section.matchAll(/^### (.+)$/gm)].map((m) => m[1]!)
+    expect(recipes).toEqual([
+      expect.stringMatching(/blue-green.*IPv4/i),
+      expect.stringMatching(/dual-stack/i),
+      expect.stringMatching(/cleanup.*keep/i)
+    ])
+  })
+
+  it('leaves the reference material to its own pages, and links to them', () => {
+    for (const gone of ['What happens when things go wrong', 'Choices this action makes', 'Performance']) {
+      expect(headings(readme)).not.toContain(gone)
+    }
+    for (const page of ['docs/faults.md', 'docs/design.md', 'docs/performance.md', 'CONTRIBUTING.md']) {
+      expect(readme).toContain(`](${page})`)
+    }
+    for (const page of ['docs/faults.md', 'docs/design.md', 'CONTRIBUTING.md', 'CHANGELOG.md', 'SECURITY.md']) {
+      expect([page, existsSync(page)]).toEqual([page, true])
+    }
+  })
+
+  it('says what to put in uses: before the first example', () => {
+    const firstBlock = readme.indexOf('```yaml')
+    expect(readme.slice(0, firstBlock)).toMatch(/your-org\/do-reserved-ip-action/)
+    expect(readme.slice(0, firstBlock)).toMatch(/commit SHA/)
   })
 })

@@ -38,7 +38,7 @@ async function call(
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers }
 }
 
-async function until(check: () => boolean, ms = 2000): Promise<void> {
+async function until(check: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms
   while (!check()) {
     if (Date.now() > end) throw new Error('condition not met in time')
@@ -114,6 +114,7 @@ describe('reserved IPv4', () => {
   })
 
   it('reserves straight onto a droplet: locked, with an assign_ip action that assigns it', async () => {
+    sim.setActionDuration(Infinity)
     const d = sim.addDroplet({ name: 'web-1', region: 'ams3' })
     const created = await call('POST', '/v2/reserved_ips', { droplet_id: d.id })
     expect(created.status).toBe(202)
@@ -123,8 +124,8 @@ describe('reserved IPv4', () => {
     expect(link).toEqual({ id: expect.any(Number), rel: 'assign_ip', href: `${sim.url}/v2/actions/${link.id}` })
     expect(created.body.links.droplets[0]).toMatchObject({ id: d.id, rel: 'droplet' })
     expect(sim.getIp(ip)).toMatchObject({ dropletId: null, locked: true })
-    await until(() => sim.getIp(ip)?.dropletId === d.id)
-    expect(sim.getIp(ip)?.locked).toBe(false)
+    expect(sim.finishActions(link.id)).toBe(1)
+    expect(sim.getIp(ip)).toMatchObject({ dropletId: d.id, locked: false })
     const read = await call('GET', `/v2/reserved_ips/${ip}`)
     expect(read.body.reserved_ip.droplet).toMatchObject({
       id: d.id,
@@ -221,7 +222,8 @@ describe('reserved IPv4', () => {
 })
 
 describe('actions', () => {
-  it('assigns after the action duration; the IP is locked meanwhile', async () => {
+  it('assigns when the action ends; the IP is locked meanwhile', async () => {
+    sim.setActionDuration(Infinity)
     const blue = sim.addDroplet({ name: 'blue-1', tags: ['blue'] })
     const green = sim.addDroplet({ name: 'green-1', tags: ['green'] })
     const ip = sim.addIp({ version: 4, dropletId: blue.id }).ip
@@ -239,7 +241,7 @@ describe('actions', () => {
     expect((await call('GET', `/v2/reserved_ips/${ip}`)).body.reserved_ip.locked).toBe(true)
     expect((await call('GET', `/v2/actions/${action.id}`)).body.action.status).toBe('in-progress')
 
-    await sleep(DURATION + 30)
+    expect(sim.finishActions()).toBe(1)
     const done = await call('GET', `/v2/actions/${action.id}`)
     expect(done.body.action).toMatchObject({ id: action.id, status: 'completed', completed_at: expect.any(String) })
     expect(sim.getIp(ip)).toMatchObject({ dropletId: green.id, locked: false })
@@ -279,30 +281,45 @@ describe('actions', () => {
     const a = sim.addDroplet({ name: 'a' })
     const b = sim.addDroplet({ name: 'b' })
     const ip = sim.addIp({ version: 4, dropletId: a.id }).ip
-    sim.lock(ip, 150)
+    sim.lock(ip, Infinity)
     expect(sim.getIp(ip)?.locked).toBe(true)
     const refused = await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: b.id })
     expect(refused.status).toBe(422)
     expect(refused.body).toMatchObject({ id: 'unprocessable_entity', message: expect.stringMatching(/pending event/) })
     expect((await call('DELETE', `/v2/reserved_ips/${ip}`)).status).toBe(422)
-    await sleep(170)
+    sim.unlock(ip)
     expect(sim.getIp(ip)?.locked).toBe(false)
 
-    sim.setDropletBusy(b.id, 150)
+    sim.setDropletBusy(b.id, Infinity)
     expect((await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: b.id })).status).toBe(
       422
     )
-    await sleep(170)
+    sim.setDropletIdle(b.id)
+    sim.setActionDuration(Infinity)
     expect((await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: b.id })).status).toBe(
       201
     )
-    // While that action runs, the IP and the droplet are both busy.
+    // While that action runs, the IP is busy; the droplet can take another address (a dual-stack pair).
     const other = sim.addIp({ version: 4 }).ip
     expect((await call('POST', `/v2/reserved_ips/${other}/actions`, { type: 'assign', droplet_id: b.id })).status).toBe(
-      422
+      201
     )
     expect((await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'unassign' })).status).toBe(422)
     expect(sim.getIp(ip)?.dropletId).toBe(a.id)
+  })
+
+  it('ends a lock and a busy droplet by themselves when their time has passed', async () => {
+    const a = sim.addDroplet({ name: 'a' })
+    const ip = sim.addIp({ version: 4 }).ip
+    sim.lock(ip, DURATION)
+    sim.setDropletBusy(a.id, DURATION)
+    await sleep(DURATION + 30)
+    expect(sim.getIp(ip)?.locked).toBe(false)
+    expect((await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: a.id })).status).toBe(
+      201
+    )
+    expect(() => sim.unlock('198.51.100.250')).toThrow(/not reserved/)
+    expect(() => sim.setDropletIdle(424242)).toThrow(/does not exist/)
   })
 
   it('refuses a droplet in another region, an unknown droplet or IP, and unassigning a free IP', async () => {
@@ -366,10 +383,33 @@ describe('actions', () => {
     await sleep(20)
     expect(sim.getIp(ip)?.dropletId).toBeNull()
   })
+
+  it('holds actions with duration Infinity until finishActions ends them, each with its outcome', async () => {
+    sim.setActionDuration(Infinity)
+    sim.setActionOutcome((action) => (action.type === 'unassign_ip' ? 'errored' : 'completed'))
+    const a = sim.addDroplet({ name: 'a' })
+    const b = sim.addDroplet({ name: 'b' })
+    const first = sim.addIp({ version: 4, dropletId: a.id }).ip
+    const second = sim.addIp({ version: 6 }).ip
+    const unassign = (await call('POST', `/v2/reserved_ips/${first}/actions`, { type: 'unassign' })).body.action
+    const assign = (await call('POST', `/v2/reserved_ipv6/${second}/actions`, { type: 'assign', droplet_id: b.id }))
+      .body.action
+    expect(sim.finishActions(assign.id)).toBe(1)
+    expect(sim.getIp(second)).toMatchObject({ dropletId: b.id, locked: false })
+    expect(sim.getIp(first)).toMatchObject({ dropletId: a.id, locked: true })
+    expect((await call('GET', `/v2/actions/${unassign.id}`)).body.action.status).toBe('in-progress')
+    expect(sim.finishActions()).toBe(1)
+    expect(sim.finishActions()).toBe(0)
+    const read = await call('GET', `/v2/actions/${unassign.id}`)
+    expect(read.body.action).toMatchObject({ status: 'errored', completed_at: expect.any(String) })
+    expect(sim.getIp(first)).toMatchObject({ dropletId: a.id, locked: false })
+    for (const action of sim.actions()) expect(action.completedAt).toBeGreaterThanOrEqual(action.startedAt)
+  })
 })
 
 describe('reserved IPv6', () => {
   it('reserves, reads in any textual form, assigns and lists', async () => {
+    sim.setActionDuration(Infinity)
     const d = sim.addDroplet({ name: 'v6', region: 'fra1' })
     const created = await call('POST', '/v2/reserved_ipv6', { region_slug: 'fra1' })
     expect(created.status).toBe(201)
@@ -395,7 +435,7 @@ describe('reserved IPv6', () => {
       status: 'in-progress'
     })
     expect(sim.getIp(ip.toUpperCase())?.locked).toBe(true)
-    await sleep(DURATION + 30)
+    expect(sim.finishActions()).toBe(1)
     const read = await call('GET', `/v2/reserved_ipv6/${ip}`)
     expect(read.body.reserved_ipv6.droplet).toMatchObject({ id: d.id })
 
@@ -413,13 +453,21 @@ describe('reserved IPv6', () => {
   })
 
   it('answers 404 for a fresh address during readLagMs', async () => {
-    await restart({ readLagMs: 150 })
+    await restart({ readLagMs: 60_000 })
     const created = await call('POST', '/v2/reserved_ipv6', { region_slug: 'nyc3' })
     const ip = created.body.reserved_ipv6.ip as string
     expect((await call('GET', `/v2/reserved_ipv6/${ip}`)).status).toBe(404)
     const v4 = (await call('POST', '/v2/reserved_ips', { region: 'nyc3' })).body.reserved_ip.ip as string
     expect((await call('GET', `/v2/reserved_ips/${v4}`)).status).toBe(404)
-    await sleep(170)
+    expect(sim.addIp({ version: 4 }).ip).toBeDefined()
+    expect((await call('GET', `/v2/reserved_ips/${sim.ips().at(-1)!.ip}`)).status).toBe(200) // not made through the API
+  })
+
+  it('answers 200 once readLagMs has passed', async () => {
+    await restart({ readLagMs: DURATION })
+    const ip = (await call('POST', '/v2/reserved_ipv6', { region_slug: 'nyc3' })).body.reserved_ipv6.ip as string
+    const v4 = (await call('POST', '/v2/reserved_ips', { region: 'nyc3' })).body.reserved_ip.ip as string
+    await sleep(DURATION + 30)
     expect((await call('GET', `/v2/reserved_ipv6/${ip}`)).status).toBe(200)
     expect((await call('GET', `/v2/reserved_ips/${v4}`)).status).toBe(200)
   })
@@ -523,13 +571,14 @@ describe('faults', () => {
   })
 
   it("'drop-after' applies the request and then closes the connection", async () => {
+    sim.setActionDuration(Infinity)
     const d = sim.addDroplet({ name: 'd' })
     const ip = sim.addIp({ version: 4 }).ip
     sim.inject({ kind: 'drop-after', method: 'POST' })
     await expect(call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: d.id })).rejects.toThrow()
     expect(sim.actions()).toHaveLength(1)
     expect(sim.getIp(ip)?.locked).toBe(true)
-    await sleep(DURATION + 30)
+    expect(sim.finishActions()).toBe(1)
     expect(sim.getIp(ip)?.dropletId).toBe(d.id)
 
     sim.inject({ kind: 'drop-after', method: 'DELETE' })
@@ -574,8 +623,8 @@ describe('faults', () => {
 })
 
 describe('rate limiting', () => {
-  it('answers 429 once the sliding window is full, then lets requests through again', async () => {
-    await restart({ rateLimit: { perMinute: 3, timeScale: 120 } }) // a 500 ms window
+  it('answers 429 once the sliding window is full', async () => {
+    await restart({ rateLimit: { perMinute: 3 } }) // a 60 s window: no request leaves it during the test
     const remaining: string[] = []
     for (let i = 0; i < 3; i++) {
       const res = await call('GET', '/v2/reserved_ips')
@@ -591,12 +640,22 @@ describe('rate limiting', () => {
     expect(limited.headers.get('ratelimit-remaining')).toBe('0')
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
     const reset = Number(limited.headers.get('ratelimit-reset'))
-    expect(reset * 1000).toBeGreaterThan(now)
-    expect(reset * 1000).toBeLessThanOrEqual(now + 2000)
+    // When the first request leaves the window, in whole seconds rounded up.
+    expect(reset * 1000).toBeGreaterThan(now + 50_000)
+    expect(reset * 1000).toBeLessThanOrEqual(now + 61_000)
+    expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60)
     expect(sim.rateLimited).toBe(1)
     expect(sim.stats().rateLimited).toBe(1)
-    await sleep(550)
+  })
+
+  it('lets requests through again once the first has left the window', async () => {
+    await restart({ rateLimit: { perMinute: 1, timeScale: 600 } }) // a 100 ms window
     expect((await call('GET', '/v2/reserved_ips')).status).toBe(200)
+    await sleep(130)
+    const again = await call('GET', '/v2/reserved_ips')
+    expect(again.status).toBe(200)
+    expect(again.headers.get('ratelimit-remaining')).toBe('0')
+    expect(sim.rateLimited).toBe(0)
   })
 
   it('reports a decreasing remaining count without a limit', async () => {

@@ -31,3 +31,23 @@ describe('renderSummary', () => {
     expect(md).toContain('| x\\|y | line break |')
   })
 })
+
+describe('renderSummary with strings from the API', () => {
+  const hostile = 'web <img src=x onerror=alert(1)> ![p](https://example.invalid/p.png) &amp;'
+
+  it('puts no HTML, image or link into the title, a caption, a cell or a note', () => {
+    const md = renderSummary({
+      title: `Reserved IP: ${hostile}`,
+      tables: [{ caption: hostile, header: ['Droplet'], rows: [[hostile]] }],
+      notes: [`Droplet \`${hostile}\` **moved**`]
+    })
+    expect(md).not.toMatch(/<[a-z]/i)
+    expect(md).not.toContain('![')
+    expect(md).not.toContain('](')
+    expect(md).not.toContain(' &amp; ')
+    expect(md).toContain('&lt;img src=x onerror=alert(1)&gt;')
+    expect(md).toContain('&amp;amp;')
+    expect(md).toContain('**moved**')
+    expect(md.split('\n').filter((l) => l.startsWith('|'))).toHaveLength(3)
+  })
+})

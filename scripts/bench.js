@@ -10,6 +10,7 @@ import { readdirSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { startSimulator } from '../sim/simulator.js'
 import { DIST, runAction } from './run-action.js'
+import { dualStackCutover } from './bench-cutover.js'
 
 const args = new Set(process.argv.slice(2))
 const quick = args.has('--quick')
@@ -269,6 +270,8 @@ await startup()
 await completionLag()
 await requestsPerOperation()
 await pruneAtScale()
+log('dual-stack cutover ...')
+await dualStackCutover({ quick, row, log, median, quantile, durations: spread })
 
 const verdict = (ok) => (ok === undefined ? '' : ok ? 'met' : 'MISSED')
 const header = ['figure', 'value', 'target', '']

@@ -1,6 +1,8 @@
 // npm run demo: plays the two jobs this action exists for against the embedded DigitalOcean
 // simulator, with the bundled action run exactly as a runner runs it. No token, no network.
-//   1. Blue-green cutover: reserve an IP on blue, cut over to green, roll back.
+//   1. Blue-green deploys of a dual-stack service: reserve an IPv4 and an IPv6 on blue, cut both over
+//      to green in one verified step, then a deploy whose new droplet fails its health check and is
+//      rolled back by the action itself.
 //   2. Nightly cleanup: prune with a dry run, then for real.
 import { startSimulator } from '../sim/simulator.js'
 import { runAction } from './run-action.js'
@@ -9,17 +11,28 @@ const color = process.stdout.isTTY && !process.env.NO_COLOR
 const bold = (s) => (color ? `\x1b[1m${s}\x1b[0m` : s)
 const dim = (s) => (color ? `\x1b[2m${s}\x1b[0m` : s)
 
-const sim = await startSimulator({ actionDurationMs: 1500 })
+const sim = await startSimulator({ actionDurationMs: 1500, routingDelayMs: 500 })
 const token = 'sim-token'
-const blue = sim.addDroplet({ name: 'web-blue', region: 'nyc3', tags: ['web', 'blue'] })
-const green = sim.addDroplet({ name: 'web-green', region: 'nyc3', tags: ['web', 'green'] })
+const blue = sim.addDroplet({ name: 'web-blue', region: 'nyc3', tags: ['web', 'blue'], service: { build: 'v1.4.0' } })
+const green = sim.addDroplet({
+  name: 'web-green',
+  region: 'nyc3',
+  tags: ['web', 'green'],
+  service: { build: 'v1.5.0' }
+})
+const canary = sim.addDroplet({
+  name: 'web-canary',
+  region: 'nyc3',
+  tags: ['web', 'canary'],
+  service: { build: 'v1.6.0', healthy: false }
+})
 const stale = [sim.addIp({ version: 4, region: 'nyc3' }).ip, sim.addIp({ version: 6, region: 'nyc3' }).ip]
 const kept = sim.addIp({ version: 4, region: 'sfo3' }).ip
 
 let failures = 0
 
 /** Runs one step and prints what a user would see in the workflow log and the step summary. */
-async function step(title, inputs) {
+async function step(title, inputs, expectFailure = false) {
   console.log(`\n${bold(`▶ ${title}`)}`)
   const shown = Object.entries(inputs)
     .filter(([k]) => k !== 'api_url')
@@ -38,7 +51,7 @@ async function step(title, inputs) {
   console.log(bold('  step summary:'))
   for (const line of run.summary.trimEnd().split('\n')) console.log(`    ${line}`)
   console.log(dim(`  (exit code ${run.code}, ${(run.ms / 1000).toFixed(2)} s)`))
-  if (run.code !== 0) failures++
+  if ((run.code !== 0) !== expectFailure) failures++
   return run.outputs
 }
 
@@ -49,21 +62,43 @@ console.log(
   )
 )
 
-console.log(`\n${bold('=== Story 1: a blue-green deploy ===')}`)
-const created = await step('Reserve a production IP on the blue droplet', { operation: 'create', droplet_tag: 'blue' })
-const ip = created.ip
-const cut = await step('Deploy: cut the IP over to the new green droplet', {
+console.log(`\n${bold('=== Story 1: blue-green deploys of a dual-stack service ===')}`)
+const v4 = (await step('Reserve the production IPv4 on the blue droplet', { operation: 'create', droplet_tag: 'blue' }))
+  .ip
+const v6 = (
+  await step('Reserve the production IPv6 and assign it to blue', {
+    operation: 'create',
+    ip_version: '6',
+    droplet_tag: 'blue'
+  })
+).ip
+const verify = { verify_url: sim.verifyUrl, verify_timeout: '30' }
+await step('Deploy v1.5.0: cut both addresses over to green, verified by the build in the health check', {
   operation: 'assign',
-  ip,
+  ip: `${v4}\n${v6}`,
   droplet_tag: 'green',
-  expected_droplet_id: String(blue.id)
+  expected_droplet_id: String(blue.id),
+  ...verify,
+  verify_contains: 'v1.5.0'
 })
-await step('Smoke test failed: roll back to previous_droplet_id', {
-  operation: 'assign',
-  ip,
-  droplet_id: cut.previous_droplet_id,
-  expected_droplet_id: cut.droplet_id
-})
+console.log(dim('\nThe canary droplet runs v1.6.0, whose health check answers 503.'))
+await step(
+  'Deploy v1.6.0: cut over to the canary; verification fails and the action moves both back',
+  {
+    operation: 'assign',
+    ip: `${v4}\n${v6}`,
+    droplet_tag: 'canary',
+    expected_droplet_id: String(green.id),
+    ...verify,
+    verify_timeout: '5',
+    verify_contains: 'v1.6.0'
+  },
+  true
+)
+console.log(
+  dim(`Both addresses are on ${sim.getIp(v4)?.dropletId === green.id ? 'green again' : 'an unexpected droplet'}.`)
+)
+void canary
 
 console.log(`\n${bold('=== Story 2: the nightly cleanup ===')}`)
 console.log(dim(`Unassigned and billed: ${stale.join(', ')}, and ${kept} (listed in keep).`))

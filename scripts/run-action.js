@@ -35,7 +35,8 @@ export function parseOutputFile(text) {
 }
 
 /**
- * @typedef {{ code: number, stdout: string, stderr: string, outputs: Record<string, string>, summary: string, ms: number }} ActionRun
+ * @typedef {{ code: number, stdout: string, stderr: string, outputs: Record<string, string>, summary: string, ms: number, signalledMs?: number }} ActionRun
+ * @typedef {{ signal: NodeJS.Signals, when: RegExp }} Cancel the runner cancelling the job: the signal is sent once stdout matches
  */
 
 /**
@@ -43,9 +44,11 @@ export function parseOutputFile(text) {
  * @param {Record<string, string>} inputs action inputs by name (token, operation, ip, ...)
  * @param {Record<string, string>} [env] extra environment
  * @param {number} [timeoutMs] the child is killed after this long
+ * @param {Cancel} [cancel] sends a signal once the log shows a line (signalledMs: how long the child took to exit after it)
+ * @param {string} [script] the bundle to run (default dist/index.js)
  * @returns {Promise<ActionRun>}
  */
-export function runAction(inputs, env = {}, timeoutMs = 120_000) {
+export function runAction(inputs, env = {}, timeoutMs = 120_000, cancel = undefined, script = DIST) {
   const dir = mkdtempSync(join(tmpdir(), 'do-ip-run-'))
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
@@ -64,10 +67,18 @@ export function runAction(inputs, env = {}, timeoutMs = 120_000) {
   for (const [name, value] of Object.entries(inputs)) childEnv[`INPUT_${name.toUpperCase()}`] = value
   const started = performance.now()
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DIST], { env: childEnv })
+    const child = spawn(process.execPath, [script], { env: childEnv })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d.toString()))
+    /** @type {number | undefined} */
+    let signalledAt
+    child.stdout.on('data', (d) => {
+      stdout += d.toString()
+      if (cancel && signalledAt === undefined && cancel.when.test(stdout)) {
+        signalledAt = performance.now()
+        child.kill(cancel.signal)
+      }
+    })
     child.stderr.on('data', (d) => (stderr += d.toString()))
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
     child.on('error', reject)
@@ -80,7 +91,8 @@ export function runAction(inputs, env = {}, timeoutMs = 120_000) {
         stderr,
         outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
         summary: readFileSync(summaryFile, 'utf8'),
-        ms
+        ms,
+        signalledMs: signalledAt === undefined ? undefined : performance.now() - signalledAt
       }
       rmSync(dir, { recursive: true, force: true })
       resolve(result)

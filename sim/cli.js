@@ -2,21 +2,27 @@
 /**
  * Runs the DigitalOcean API simulator until SIGINT or SIGTERM.
  *
- *   node sim/cli.js [--port N] [--token T] [--action-ms N] [--seed]
+ *   node sim/cli.js [--port N] [--token T] [--action-ms N] [--routing-ms N] [--seed]
  *
- * --seed adds droplets blue-1 (1001, tag blue, nyc3), green-1 (1002, tag green, nyc3) and
- * far-1 (1003, tag far, sfo3), and a few reserved IPs (IPv4 and IPv6, assigned and free).
+ * --action-ms is how long assign and unassign actions take (default 300); --routing-ms how long after
+ * one completes the address's web traffic still reaches the old droplet (default 300).
+ * --seed adds droplets blue-1 (1001, tag blue, nyc3, service build 'build-blue'), green-1 (1002, tag green,
+ * nyc3, service build 'build-green') and far-1 (1003, tag far, sfo3), and a few reserved IPs (IPv4 and
+ * IPv6, assigned and free).
+ *
+ * It prints the API URL, the droplets' web service URL and a verify_url template whose {ip} the action
+ * replaces by each moved address (e.g. http://127.0.0.1:PORT/{ip}/healthz).
  */
 import { startSimulator } from './simulator.js'
 
 function usage(message) {
   if (message) process.stderr.write(`${message}\n`)
-  process.stderr.write('usage: node sim/cli.js [--port N] [--token T] [--action-ms N] [--seed]\n')
+  process.stderr.write('usage: node sim/cli.js [--port N] [--token T] [--action-ms N] [--routing-ms N] [--seed]\n')
   process.exit(2)
 }
 
 function parseArgs(argv) {
-  const out = { port: 0, token: 'sim-token', actionMs: 300, seed: false }
+  const out = { port: 0, token: 'sim-token', actionMs: 300, routingMs: 300, seed: false }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     const [flag, inline] = arg.includes('=')
@@ -42,6 +48,9 @@ function parseArgs(argv) {
       case '--action-ms':
         out.actionMs = number()
         break
+      case '--routing-ms':
+        out.routingMs = number()
+        break
       case '--seed':
         out.seed = true
         break
@@ -57,11 +66,22 @@ function parseArgs(argv) {
 }
 
 const args = parseArgs(process.argv.slice(2))
-const sim = await startSimulator({ port: args.port, token: args.token, actionDurationMs: args.actionMs })
+const sim = await startSimulator({
+  port: args.port,
+  token: args.token,
+  actionDurationMs: args.actionMs,
+  routingDelayMs: args.routingMs
+})
 
 if (args.seed) {
-  const blue = sim.addDroplet({ id: 1001, name: 'blue-1', region: 'nyc3', tags: ['blue'] })
-  sim.addDroplet({ id: 1002, name: 'green-1', region: 'nyc3', tags: ['green'] })
+  const blue = sim.addDroplet({
+    id: 1001,
+    name: 'blue-1',
+    region: 'nyc3',
+    tags: ['blue'],
+    service: { build: 'build-blue' }
+  })
+  sim.addDroplet({ id: 1002, name: 'green-1', region: 'nyc3', tags: ['green'], service: { build: 'build-green' } })
   const far = sim.addDroplet({ id: 1003, name: 'far-1', region: 'sfo3', tags: ['far'] })
   sim.addIp({ version: 4, region: 'nyc3', dropletId: blue.id })
   sim.addIp({ version: 4, region: 'nyc3' })
@@ -71,6 +91,8 @@ if (args.seed) {
 }
 
 process.stdout.write(`DO simulator listening on ${sim.url}\n`)
+process.stdout.write(`droplet web service on ${sim.serviceUrl} (routing delay ${sim.routingDelayMs} ms)\n`)
+process.stdout.write(`verify_url template: ${sim.verifyUrl}\n`)
 
 let stopping = false
 async function stop() {

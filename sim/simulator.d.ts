@@ -37,7 +37,7 @@ export interface SimulatorOptions {
   host?: string
   /** Default 'sim-token'. Requests without `Authorization: Bearer <token>` get 401. */
   token?: string
-  /** How long actions take. Default 300 ms. */
+  /** How long actions take. Default 300 ms. Infinity: actions stay in progress until finishActions(). */
   actionDurationMs?: ActionDuration
   /** Check every request and response against the OpenAPI description. Default true. */
   validate?: boolean
@@ -52,6 +52,18 @@ export interface SimulatorOptions {
   createWithoutActionLinks?: boolean
   /** Page size when per_page is not given. Default 20. */
   pageDefault?: number
+  /**
+   * How long after an assign or unassign completes (or assignNow) the address keeps routing to the droplet
+   * that held it, before the web service behind it is the new holder's. Default 300 ms; 0 switches at once.
+   */
+  routingDelayMs?: number
+  /**
+   * Lists never end: every page has `links.pages.next`. 'repeat': a page past the end repeats the last
+   * page's items; 'empty': it has none. meta.total stays the true count. Default: lists end.
+   */
+  endlessPages?: 'repeat' | 'empty'
+  /** Lists answer `meta: {}` without the (documented, required) total. Not counted as a violation. */
+  omitTotal?: boolean
 }
 
 export interface SimDroplet {
@@ -59,6 +71,8 @@ export interface SimDroplet {
   name: string
   region: string
   tags: string[]
+  /** A GPU droplet: GET /v2/droplets lists it only with type=gpus (and then only GPU droplets). */
+  gpu: boolean
 }
 
 export interface SimIp {
@@ -87,6 +101,8 @@ export interface SimRequest {
   at: number
   /** Whether the request carried the right bearer token (the token itself is never stored). */
   authorization: boolean
+  /** The kind of the injected fault that hit this request, if any. */
+  injected?: Fault['kind']
 }
 
 export interface RequestFilter {
@@ -101,13 +117,30 @@ interface FaultMatch extends RequestFilter {
 }
 
 export type Fault =
-  | (FaultMatch & { kind: 'status'; status: number; headers?: Record<string, string>; id?: string; message?: string })
+  | (FaultMatch & {
+      kind: 'status'
+      status: number
+      headers?: Record<string, string>
+      /** DigitalOcean's error id, message and request_id in the body (any text). */
+      id?: string
+      message?: string
+      requestId?: string
+    })
   | (FaultMatch & { kind: 'rate-limit'; resetInMs?: number; retryAfter?: number })
   | (FaultMatch & { kind: 'drop-before' })
   | (FaultMatch & { kind: 'drop-after' })
   | (FaultMatch & { kind: 'hang' })
   | (FaultMatch & { kind: 'pending-event' })
   | (FaultMatch & { kind: 'not-found' })
+  /**
+   * The request takes effect, then the answer's JSON is cut off half-way (same status unless `status`
+   * is given; content-length matches the cut body). Not counted as a violation.
+   */
+  | (FaultMatch & { kind: 'cut-body'; status?: number })
+  /** The request takes effect, then the answer is `status` (default 200) with an empty body. */
+  | (FaultMatch & { kind: 'empty-body'; status?: number })
+  /** The request takes effect, then the answer is an HTML page (or `text`), text/html, same status unless given. */
+  | (FaultMatch & { kind: 'not-json'; status?: number; text?: string })
 
 export interface SimStats {
   requests: number
@@ -125,7 +158,54 @@ export interface Simulator {
   readonly token: string
   /** performance.now() when the simulator started; SimRequest.at and SimAction times count from it. */
   readonly timeOrigin: number
-  addDroplet(droplet: { id?: number; name: string; region?: string; tags?: string[] }): SimDroplet
+
+  // ------------------------------------------------ the droplets' web service behind each reserved IP
+  /**
+   * Base URL of the second loopback server that stands in for the droplets' web service, e.g.
+   * http://127.0.0.1:41235. `GET /<ip>/<path>` (IPv4 plain, IPv6 bracketed or bare, brackets literal or
+   * as %5B…%5D) is answered as the droplet the reserved IP routes to at that moment would answer it:
+   * 200 healthy, 503 unhealthy, the service's `status`, 302 with `redirect`, no answer with `hang`;
+   * 502 `no droplet holds <ip>` when it routes to no droplet; 404 when the address is not reserved;
+   * 400 when the segment is no IP address; 405 for methods other than GET and HEAD.
+   * Bodies are text/plain, e.g. `ok build=<build> droplet=<id> name=<name>`.
+   */
+  readonly serviceUrl: string
+  /** `${serviceUrl}/{ip}/healthz`: a verify_url template; `{ip}` is replaced by the address in URL-host form. */
+  readonly verifyUrl: string
+  /** The current routing delay (see SimulatorOptions.routingDelayMs). */
+  readonly routingDelayMs: number
+  /** Changes the routing delay for holder changes from now on; switches already scheduled keep their time. */
+  setRoutingDelay(ms: number): void
+  /**
+   * Where the address routes now, the API's holder, and the switches still to come; undefined when the
+   * address is not reserved. Completes due actions first, as every read does.
+   */
+  routing(ip: string): SimRouting | undefined
+  /**
+   * Applies the scheduled switches of the address (every address when omitted) at once, so that it routes to
+   * its current holder. In-progress actions are not completed by it. Throws when the address is not reserved.
+   */
+  routeNow(ip?: string): void
+  /** Changes a droplet's service; null clears status, redirect or build (back to the default). */
+  setService(dropletId: number, patch: SimServicePatch): SimService
+  service(dropletId: number): SimService
+  /** Every request the service server received, in order (live array). Not API requests: not in `requests`. */
+  readonly probes: ProbeRequest[]
+  /** The probes, optionally only those to one address (any textual form) or with one method. */
+  probeRequests(filter?: ProbeFilter): ProbeRequest[]
+  /**
+   * Any non-empty name is taken as it is (newlines, '::', HTML). `anyRegion` accepts any non-empty
+   * region text instead of a slug; `gpu` makes a GPU droplet.
+   */
+  addDroplet(droplet: {
+    id?: number
+    name: string
+    region?: string
+    tags?: string[]
+    service?: SimServicePatch
+    gpu?: boolean
+    anyRegion?: boolean
+  }): SimDroplet
   droplets(): SimDroplet[]
   /** Adds a reserved IP directly (no quota, no read lag); the region defaults to the droplet's, else nyc3. */
   addIp(ip?: {
@@ -134,6 +214,8 @@ export interface Simulator {
     region?: string
     dropletId?: number | null
     projectId?: string
+    /** Accept any non-empty region text (a droplet's region is accepted as it is). */
+    anyRegion?: boolean
   }): SimIp
   /** Any textual form of the address is accepted. */
   getIp(ip: string): SimIp | undefined
@@ -164,10 +246,76 @@ export interface Simulator {
   setDropletBusy(id: number, ms: number): void
   /** Decides how the actions started from now on end; undefined restores 'completed'. */
   setActionOutcome(fn: ((action: SimAction) => ActionOutcome | undefined) | undefined | null): void
+  /** As actionDurationMs, for actions started from now on (Infinity holds them until finishActions()). */
   setActionDuration(msOrFn: ActionDuration): void
+  /**
+   * Ends in-progress actions now (the one with this id, or all), each with its outcome, as if its
+   * time had come. With held actions (duration Infinity) a test decides the moment an action ends,
+   * e.g. from an onRequest hook. Returns how many actions it ended.
+   */
+  finishActions(id?: number): number
+  /** Ends a lock() now (lock(ip, Infinity) holds the IP busy until unlock). Actions in progress still lock it. */
+  unlock(ip: string): void
+  /** Ends a setDropletBusy() now (setDropletBusy(id, Infinity) keeps it busy until then). */
+  setDropletIdle(id: number): void
   stats(): SimStats
   /** Stops the server, destroying open (also hung) connections. */
   close(): Promise<void>
+}
+
+/** Changes to a droplet's web service; a field left out keeps its value. */
+export interface SimServicePatch {
+  /** Default true: 200. false: 503. */
+  healthy?: boolean
+  /** Named in every body. Default `build-<droplet name>`; null restores it. */
+  build?: string | null
+  /** Answer this status (200-599) instead, with the build in the body; null clears it. */
+  status?: number | null
+  /** Read the request and never answer it (close() destroys the socket). Default false. */
+  hang?: boolean
+  /** Answer 302 with this Location (before any other answer but hang); null clears it. */
+  redirect?: string | null
+}
+
+export interface SimService {
+  dropletId: number
+  healthy: boolean
+  build: string
+  status: number | null
+  hang: boolean
+  redirect: string | null
+}
+
+export interface SimRouting {
+  /** Canonical address. */
+  ip: string
+  /** The droplet its web traffic reaches now; null when none. */
+  dropletId: number | null
+  /** The droplet the API shows as holder. */
+  holder: number | null
+  /** Switches still to come, in order; `at` is ms after timeOrigin (the clock of SimAction.completedAt). */
+  pending: { dropletId: number | null; at: number }[]
+}
+
+export interface ProbeRequest {
+  /** Ms after timeOrigin, when the request arrived. */
+  at: number
+  /** Canonical address from the first path segment; the segment as sent when it is no address. */
+  ip: string
+  /** The rest of the path with the query, e.g. '/healthz'; '/' when empty. */
+  path: string
+  method: string
+  /** As received; names lower case. */
+  headers: Record<string, string | string[] | undefined>
+  /** Status answered; 0 when none was (hang, or the socket closed first). */
+  status: number
+  /** The droplet that answered; null when none did (400, 404, 502). */
+  dropletId: number | null
+}
+
+export interface ProbeFilter {
+  ip?: string
+  method?: string
 }
 
 export function startSimulator(options?: SimulatorOptions): Promise<Simulator>

@@ -10,6 +10,7 @@ import http from 'node:http'
 import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { createValidator } from './openapi.js'
+import { checkServicePatch, createServices } from './services.js'
 
 let sharedValidator
 function defaultValidator() {
@@ -40,6 +41,10 @@ const REGION_NAMES = {
   atl1: 'Atlanta 1'
 }
 const REGION_SIZES = ['s-1vcpu-512mb-10gb', 's-1vcpu-1gb', 's-1vcpu-2gb', 's-2vcpu-2gb', 's-2vcpu-4gb', 's-4vcpu-8gb']
+const GPU_SIZE = {
+  slug: 'gpu-h100x1-80gb',
+  gpu_info: { count: 1, model: 'nvidia_h100', vram: { amount: 80, unit: 'gib' } }
+}
 const REGION_FEATURES = ['backups', 'ipv6', 'metadata', 'install_agent', 'storage', 'image_transfer']
 
 const FAMILIES = {
@@ -69,7 +74,22 @@ const FAMILIES = {
   }
 }
 
-const FAULT_KINDS = new Set(['status', 'rate-limit', 'drop-before', 'drop-after', 'hang', 'pending-event', 'not-found'])
+const FAULT_KINDS = new Set([
+  'status',
+  'rate-limit',
+  'drop-before',
+  'drop-after',
+  'hang',
+  'pending-event',
+  'not-found',
+  'cut-body',
+  'empty-body',
+  'not-json'
+])
+/** Faults that let the request take effect and then break the answer's body. */
+const BODY_FAULTS = new Set(['cut-body', 'empty-body', 'not-json'])
+const PAGING_MODES = new Set(['repeat', 'empty'])
+const NOT_JSON_BODY = '<html><head><title>502 Bad Gateway</title></head><body>upstream error</body></html>'
 const OUTCOMES = new Set(['completed', 'errored', 'done', 'missing'])
 
 const ERROR_IDS = {
@@ -220,6 +240,20 @@ function isRegionSlug(slug) {
   return typeof slug === 'string' && (slug in REGION_NAMES || /^[a-z]{3}\d$/.test(slug))
 }
 
+/** A region given to addDroplet/addIp: a slug, or any non-empty text when `anyRegion` asks for it. */
+function checkRegion(where, region, anyRegion) {
+  const ok = anyRegion ? typeof region === 'string' && region !== '' : isRegionSlug(region)
+  if (!ok) throw new Error(`${where}: '${region}' is not a region slug`)
+}
+
+/** The body an answer with a body fault carries instead of `payload` (the intact JSON text, or undefined). */
+function brokenPayload(fault, payload) {
+  if (fault.kind === 'empty-body') return ''
+  if (fault.kind === 'not-json') return fault.text ?? NOT_JSON_BODY
+  const text = payload ?? '{}'
+  return text.slice(0, Math.max(1, Math.floor(text.length / 2)))
+}
+
 function matchesPath(pattern, path, rawPath) {
   if (pattern === undefined) return true
   if (pattern instanceof RegExp) {
@@ -266,6 +300,10 @@ export async function startSimulator(options = {}) {
   const ipv6WithoutWrapper = options.ipv6WithoutWrapper ?? false
   const createWithoutActionLinks = options.createWithoutActionLinks ?? false
   const pageDefault = options.pageDefault ?? 20
+  const endlessPages = options.endlessPages
+  if (endlessPages !== undefined && !PAGING_MODES.has(endlessPages))
+    throw new Error(`endlessPages must be 'repeat' or 'empty' (got '${endlessPages}')`)
+  const omitTotal = options.omitTotal ?? false
   const rateLimit = options.rateLimit
   if (rateLimit && !(rateLimit.perMinute > 0)) throw new Error('rateLimit.perMinute must be a positive number')
   const rateWindowMs = rateLimit ? 60_000 / (rateLimit.timeScale ?? 1) : 60_000
@@ -294,6 +332,16 @@ export async function startSimulator(options = {}) {
   let closed = false
   const v4Pool = ipv4Pool()
   const v6Pool = ipv6Pool()
+  // The droplets' web service behind each reserved IP (see services.js); routing lags holder changes.
+  const services = createServices({
+    host,
+    routingDelayMs: options.routingDelayMs,
+    sinceOrigin,
+    settle: () => settle(),
+    canonicalIp,
+    ipRecord: (ip) => ipStore.get(ip),
+    droplet: (id) => dropletStore.get(id)
+  })
 
   // ---------------------------------------------------------- state
 
@@ -301,10 +349,10 @@ export async function startSimulator(options = {}) {
     return rec.lockedUntil > now || rec.pendingAction !== null
   }
 
+  // A droplet is busy with its own events (being created, resized: setDropletBusy). An action on a
+  // reserved IP is the IP's event, not the droplet's: a dual-stack pair can move to it at once.
   function isDropletBusy(droplet, now = Date.now()) {
-    if (droplet.busyUntil > now) return true
-    for (const action of inProgress) if (action.dropletId === droplet.id) return true
-    return false
+    return droplet.busyUntil > now
   }
 
   function ipSnapshot(rec) {
@@ -319,7 +367,7 @@ export async function startSimulator(options = {}) {
   }
 
   function dropletSnapshot(d) {
-    return { id: d.id, name: d.name, region: d.region, tags: [...d.tags] }
+    return { id: d.id, name: d.name, region: d.region, tags: [...d.tags], gpu: d.gpu }
   }
 
   function actionSnapshot(a) {
@@ -366,6 +414,7 @@ export async function startSimulator(options = {}) {
       resourceId: version === 4 ? parseIPv4(ip) : nextV6ResourceId++
     }
     ipStore.set(ip, rec)
+    services.holderChanged(ip, rec.dropletId, null)
     return rec
   }
 
@@ -386,6 +435,7 @@ export async function startSimulator(options = {}) {
       return
     }
     if (rec) rec.dropletId = action.type === 'assign_ip' ? action.dropletId : null
+    if (rec) services.holderChanged(rec.ip, rec.dropletId, action.completedAt)
     action.status = action.outcome === 'done' ? 'done' : 'completed'
   }
 
@@ -408,7 +458,9 @@ export async function startSimulator(options = {}) {
       timer: undefined
     }
     const rawDuration = typeof actionDuration === 'function' ? actionDuration(actionSnapshot(action)) : actionDuration
-    const duration = Number.isFinite(rawDuration) && rawDuration > 0 ? rawDuration : 0
+    // Infinity holds the action in progress until finishActions() ends it.
+    const duration =
+      rawDuration === Infinity ? Infinity : Number.isFinite(rawDuration) && rawDuration > 0 ? rawDuration : 0
     action.dueAt = now + duration
     if (actionOutcome) {
       const outcome = actionOutcome(actionSnapshot(action)) ?? 'completed'
@@ -464,7 +516,8 @@ export async function startSimulator(options = {}) {
       },
       volume_ids: [],
       size: {
-        slug: 's-1vcpu-1gb',
+        ...(d.gpu ? { gpu_info: { ...GPU_SIZE.gpu_info } } : {}),
+        slug: d.gpu ? GPU_SIZE.slug : 's-1vcpu-1gb',
         memory: 1024,
         vcpus: 1,
         disk: 25,
@@ -475,7 +528,8 @@ export async function startSimulator(options = {}) {
         available: true,
         description: 'Basic'
       },
-      size_slug: 's-1vcpu-1gb',
+      size_slug: d.gpu ? GPU_SIZE.slug : 's-1vcpu-1gb',
+      ...(d.gpu ? { gpu_info: { ...GPU_SIZE.gpu_info } } : {}),
       networks: {
         v4: [
           { ip_address: publicIp, netmask: '255.255.240.0', gateway: '198.18.0.1', type: 'public' },
@@ -563,15 +617,23 @@ export async function startSimulator(options = {}) {
     }
     const headers = { ...(ctx.rate ?? rateHeaders(Date.now())), 'x-request-id': ctx.requestId, ...extraHeaders }
     let payload
-    if (body !== undefined && status !== 204) {
-      payload = JSON.stringify(body)
-      headers['content-type'] = 'application/json; charset=utf-8'
+    if (body !== undefined && status !== 204) payload = JSON.stringify(body)
+    const broken = ctx.bodyFault !== undefined
+    if (broken) {
+      const asked = ctx.bodyFault.status ?? (ctx.bodyFault.kind === 'empty-body' ? 200 : undefined)
+      if (asked !== undefined) status = Number(asked)
+      payload = brokenPayload(ctx.bodyFault, payload)
+    }
+    if (payload !== undefined) {
+      const notJson = broken && ctx.bodyFault.kind === 'not-json'
+      headers['content-type'] = notJson ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8'
       headers['content-length'] = String(Buffer.byteLength(payload))
     }
     ctx.record.status = status
     ctx.res.writeHead(status, headers)
     ctx.res.end(payload)
-    if (validator && ctx.operationKnown) {
+    // A deliberately broken answer (a body fault, a paging quirk) is no problem of the simulator's own.
+    if (validator && ctx.operationKnown && !broken && !ctx.quirky) {
       const problems = validator.validateResponse({
         method: ctx.method,
         path: ctx.rawPath,
@@ -582,12 +644,18 @@ export async function startSimulator(options = {}) {
     }
   }
 
-  function fail(ctx, status, message, extraHeaders = {}, id = ERROR_IDS[status] ?? 'error') {
-    send(ctx, status, { id, message, request_id: ctx.requestId }, extraHeaders)
+  function fail(ctx, status, message, extraHeaders = {}, id = ERROR_IDS[status] ?? 'error', requestId = ctx.requestId) {
+    send(ctx, status, { id, message, request_id: requestId }, extraHeaders)
   }
 
   const notFound = (ctx) => fail(ctx, 404, NOT_FOUND_MESSAGE)
   const pending = (ctx) => fail(ctx, 422, PENDING_MESSAGE)
+
+  /** The items of one page; with endlessPages 'repeat', a page past the end repeats the last one. */
+  function pageSlice(items, page, perPage, last) {
+    const shown = endlessPages === 'repeat' ? Math.min(page, last) : page
+    return items.slice((shown - 1) * perPage, shown * perPage)
+  }
 
   function paginate(ctx, key, items, base) {
     const perPageAsked = positiveInt(ctx.query.per_page)
@@ -595,7 +663,7 @@ export async function startSimulator(options = {}) {
     const page = Math.max(1, positiveInt(ctx.query.page) ?? 1)
     const total = items.length
     const last = Math.max(1, Math.ceil(total / perPage))
-    const slice = items.slice((page - 1) * perPage, page * perPage)
+    const slice = pageSlice(items, page, perPage, last)
     const href = (n) => {
       const q = new URLSearchParams(ctx.query)
       q.set('page', String(n))
@@ -607,11 +675,15 @@ export async function startSimulator(options = {}) {
       pages.first = href(1)
       pages.prev = href(Math.min(page - 1, last))
     }
-    if (page < last) {
+    if (page < last || endlessPages) {
       pages.next = href(page + 1)
-      pages.last = href(last)
+      pages.last = href(Math.max(last, endlessPages ? page + 1 : last))
     }
     const links = Object.keys(pages).length ? { pages } : {}
+    if (omitTotal) {
+      ctx.quirky = true // meta.total is required by the description: leaving it out is the quirk asked for
+      return { [key]: slice, links, meta: {} }
+    }
     return { [key]: slice, links, meta: { total } }
   }
 
@@ -779,8 +851,22 @@ export async function startSimulator(options = {}) {
     send(ctx, 200, { action: actionJson(action) }, {}, { action: actionJson(action, true) })
   }
 
+  /** tag_name combines with neither name nor type (per the description); the API answers 400. */
+  function dropletQueryProblem(query) {
+    if (query.tag_name === undefined) return undefined
+    const other = ['name', 'type'].filter((key) => query[key] !== undefined)
+    return other.length ? `tag_name cannot be combined with ${other.join(' or ')}` : undefined
+  }
+
   function listDroplets(ctx) {
-    let list = [...dropletStore.values()]
+    const problem = dropletQueryProblem(ctx.query)
+    if (problem) {
+      if (validator) violations.push(`${ctx.method} ${ctx.path}: ${problem}`)
+      return fail(ctx, 400, `${problem}.`)
+    }
+    // Only GPU droplets with type=gpus; only the others without it (or with type=droplets), also by tag.
+    const gpus = ctx.query.type === 'gpus'
+    let list = [...dropletStore.values()].filter((d) => d.gpu === gpus)
     if (ctx.query.name !== undefined) {
       const wanted = ctx.query.name.toLowerCase()
       list = list.filter((d) => d.name.toLowerCase() === wanted)
@@ -851,6 +937,11 @@ export async function startSimulator(options = {}) {
   /** Answers (or refuses to answer) per a fault; returns true when the request must not be applied. */
   function applyFault(ctx, fault) {
     const now = Date.now()
+    ctx.record.injected = fault.kind
+    if (BODY_FAULTS.has(fault.kind)) {
+      ctx.bodyFault = fault
+      return false
+    }
     switch (fault.kind) {
       case 'drop-before':
         ctx.done = true
@@ -871,7 +962,8 @@ export async function startSimulator(options = {}) {
           status,
           fault.message ?? ERROR_MESSAGES[status] ?? `HTTP ${status}`,
           fault.headers ?? {},
-          fault.id ?? ERROR_IDS[status] ?? 'error'
+          fault.id ?? ERROR_IDS[status] ?? 'error',
+          fault.requestId ?? ctx.requestId
         )
         return true
       }
@@ -947,6 +1039,8 @@ export async function startSimulator(options = {}) {
       operationKnown,
       done: false,
       dropAfter: false,
+      bodyFault: undefined,
+      quirky: false,
       rate: undefined
     }
     settle(arrived)
@@ -1017,6 +1111,10 @@ export async function startSimulator(options = {}) {
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : Number(options.port)
   const hostInUrl = host.includes(':') ? `[${host}]` : host
+  await services.listen().catch((error) => {
+    server.close()
+    throw error
+  })
 
   // ---------------------------------------------------------- the public object
 
@@ -1026,9 +1124,10 @@ export async function startSimulator(options = {}) {
     token,
     timeOrigin,
 
-    addDroplet({ id, name, region = 'nyc3', tags = [] } = {}) {
+    addDroplet({ id, name, region = 'nyc3', tags = [], gpu = false, anyRegion = false, service } = {}) {
       if (typeof name !== 'string' || name === '') throw new Error('addDroplet: name is required')
-      if (!isRegionSlug(region)) throw new Error(`addDroplet: '${region}' is not a region slug`)
+      checkServicePatch(service, 'addDroplet')
+      checkRegion('addDroplet', region, anyRegion)
       let dropletId = id
       if (dropletId === undefined) {
         while (dropletStore.has(nextDropletId)) nextDropletId++
@@ -1037,8 +1136,17 @@ export async function startSimulator(options = {}) {
       if (!Number.isInteger(dropletId) || dropletId < 1)
         throw new Error(`addDroplet: id must be a positive integer (got ${dropletId})`)
       if (dropletStore.has(dropletId)) throw new Error(`addDroplet: droplet ${dropletId} exists already`)
-      const droplet = { id: dropletId, name, region, tags: [...tags], createdAt: isoSeconds(Date.now()), busyUntil: 0 }
+      const droplet = {
+        id: dropletId,
+        name,
+        region,
+        tags: [...tags],
+        gpu: Boolean(gpu),
+        createdAt: isoSeconds(Date.now()),
+        busyUntil: 0
+      }
       dropletStore.set(dropletId, droplet)
+      services.setService(dropletId, service, 'addDroplet')
       return dropletSnapshot(droplet)
     },
 
@@ -1046,7 +1154,7 @@ export async function startSimulator(options = {}) {
       return [...dropletStore.values()].map(dropletSnapshot)
     },
 
-    addIp({ ip, version, region, dropletId = null, projectId } = {}) {
+    addIp({ ip, version, region, dropletId = null, projectId, anyRegion = false } = {}) {
       let address
       let family = version
       if (ip !== undefined) {
@@ -1065,7 +1173,7 @@ export async function startSimulator(options = {}) {
         if (!droplet) throw new Error(`addIp: droplet ${dropletId} does not exist`)
       }
       const where = region ?? droplet?.region ?? 'nyc3'
-      if (!isRegionSlug(where)) throw new Error(`addIp: '${where}' is not a region slug`)
+      checkRegion('addIp', where, anyRegion || droplet?.region === where)
       if (droplet && droplet.region !== where)
         throw new Error(`addIp: droplet ${droplet.id} is in ${droplet.region}, not ${where}`)
       const rec = newIpRecord({
@@ -1100,6 +1208,7 @@ export async function startSimulator(options = {}) {
           throw new Error(`assignNow: droplet ${droplet.id} is in ${droplet.region}, not ${rec.region}`)
         rec.dropletId = droplet.id
       }
+      services.holderChanged(rec.ip, rec.dropletId, Date.now())
       return ipSnapshot(rec)
     },
 
@@ -1184,6 +1293,30 @@ export async function startSimulator(options = {}) {
       actionDuration = msOrFn
     },
 
+    finishActions(id) {
+      let finished = 0
+      for (const action of [...inProgress]) {
+        if (id !== undefined && action.id !== id) continue
+        action.dueAt = Math.min(action.dueAt, Date.now())
+        finish(action)
+        finished++
+      }
+      return finished
+    },
+
+    unlock(ip) {
+      const c = canonicalIp(ip)
+      const rec = c && ipStore.get(c.ip)
+      if (!rec) throw new Error(`unlock: ${ip} is not reserved in the simulator`)
+      rec.lockedUntil = 0
+    },
+
+    setDropletIdle(id) {
+      const droplet = dropletStore.get(id)
+      if (!droplet) throw new Error(`setDropletIdle: droplet ${id} does not exist`)
+      droplet.busyUntil = 0
+    },
+
     stats() {
       return { requests: requests.length, byRoute: { ...byRoute }, polls, rateLimited }
     },
@@ -1192,12 +1325,14 @@ export async function startSimulator(options = {}) {
       if (closed) return Promise.resolve()
       closed = true
       for (const action of inProgress) if (action.timer) clearTimeout(action.timer)
+      const servicesClosed = services.close()
       return new Promise((resolve) => {
-        server.close(() => resolve(undefined))
+        server.close(() => servicesClosed.then(() => resolve(undefined)))
         server.closeAllConnections?.()
         for (const socket of sockets) socket.destroy()
       })
     }
   }
+  Object.defineProperties(sim, Object.getOwnPropertyDescriptors(services.publicApi()))
   return sim
 }

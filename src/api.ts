@@ -6,8 +6,9 @@
  * so it holds only digits, hex letters, dots and colons.
  */
 import type { Address, IpVersion } from './address.js'
-import { canonicalText } from './address.js'
+import { parseAddress } from './address.js'
 import { ApiError, type ApiClient } from './http.js'
+import { apiText } from './neutral.js'
 import type {
   ActionLink,
   ActionObject,
@@ -68,12 +69,13 @@ export function toIpRecord(obj: unknown, version: IpVersion): IpRecord | undefin
   if (typeof o.ip !== 'string') return undefined
   const droplet = isObject(o.droplet) ? (o.droplet as Loose<DropletObject>) : undefined
   const region = isObject(o.region) ? (o.region as Loose<RegionObject>) : undefined
+  const regionSlug = typeof o.region_slug === 'string' ? o.region_slug : region?.slug
   return {
-    ip: canonicalText(o.ip),
+    ip: parseAddress(o.ip)?.text ?? apiText(o.ip),
     version,
-    region: typeof o.region_slug === 'string' ? o.region_slug : typeof region?.slug === 'string' ? region.slug : '',
+    region: typeof regionSlug === 'string' ? apiText(regionSlug) : '',
     dropletId: typeof droplet?.id === 'number' ? droplet.id : null,
-    dropletName: typeof droplet?.name === 'string' ? droplet.name : '',
+    dropletName: typeof droplet?.name === 'string' ? apiText(droplet.name) : '',
     locked: o.locked === true,
     raw: obj
   }
@@ -114,49 +116,97 @@ export async function readIp(client: ApiClient, addr: Address): Promise<IpRecord
   }
 }
 
-/** Every reserved IP of one family, across all pages (200 a page; later pages fetched a few at a time). */
+/** One page of a list: its items, meta.total when the API gave it, and whether links.pages.next is there. */
+export interface Page<T> {
+  readonly items: readonly T[]
+  readonly total: number | undefined
+  readonly hasNext: boolean
+}
+
+/** Where reading a list has got to: the page read last and how many unseen items it brought. */
+interface PageState<T> {
+  readonly page: number
+  readonly result: Page<T>
+  readonly fresh: number
+}
+
+/** Reads links.pages.next and meta.total from a list answer. */
+export function pageInfo(body: Json): { total: number | undefined; hasNext: boolean } {
+  const meta = isObject(body.meta) ? (body.meta as Loose<ListMeta>) : {}
+  const links = isObject(body.links) ? (body.links as Loose<PageLinks>) : {}
+  const pages = isObject(links.pages) ? (links.pages as Loose<NonNullable<PageLinks['pages']>>) : {}
+  const total = Number.isInteger(meta.total) && (meta.total as number) >= 0 ? (meta.total as number) : undefined
+  return { total, hasNext: typeof pages.next === 'string' }
+}
+
+/**
+ * Reads every page of a list of PAGE_SIZE a page. Stops at the first page that brings no item not
+ * seen before (an API whose next link never ends), and, when meta.total is given, after at most
+ * ceil(total / PAGE_SIZE) + 1 requests: the pages the total needs are read a few at a time, and one
+ * more is followed when items were added while reading. The client's deadline bounds it in any case.
+ */
+export async function readAllPages<T>(
+  fetchPage: (page: number) => Promise<Page<T>>,
+  keyOf: (item: T) => string
+): Promise<T[]> {
+  const seen = new Map<string, T>()
+  const add = (items: readonly T[]): number => {
+    let fresh = 0
+    for (const item of items) {
+      const key = keyOf(item)
+      if (!seen.has(key)) fresh++
+      seen.set(key, item)
+    }
+    return fresh
+  }
+  const first = await fetchPage(1)
+  let state: PageState<T> = { page: 1, result: first, fresh: add(first.items) }
+  const maxRequests = first.total === undefined ? Infinity : Math.max(1, Math.ceil(first.total / PAGE_SIZE)) + 1
+  if (state.fresh > 0 && first.hasNext && Number.isFinite(maxRequests) && maxRequests > 2) {
+    state = await readCountedPages(fetchPage, add, maxRequests - 1)
+  }
+  while (state.result.hasNext && state.fresh > 0 && state.page < maxRequests) {
+    const page = state.page + 1
+    const result = await fetchPage(page)
+    state = { page, result, fresh: add(result.items) }
+  }
+  return [...seen.values()]
+}
+
+/** Pages 2..lastPage, PAGE_CONCURRENCY at a time; no new page is started once one brought nothing new. */
+async function readCountedPages<T>(
+  fetchPage: (page: number) => Promise<Page<T>>,
+  add: (items: readonly T[]) => number,
+  lastPage: number
+): Promise<PageState<T>> {
+  let next = 2
+  let exhausted = false
+  let highest: PageState<T> | undefined
+  const worker = async (): Promise<void> => {
+    while (!exhausted && next <= lastPage) {
+      const page = next++
+      const result = await fetchPage(page)
+      const fresh = add(result.items)
+      if (fresh === 0) exhausted = true
+      if (!highest || page > highest.page) highest = { page, result, fresh }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(PAGE_CONCURRENCY, lastPage - 1) }, worker))
+  const last = highest as PageState<T>
+  return exhausted ? { ...last, fresh: 0 } : last
+}
+
+/** Every reserved IP of one family, across all pages (see readAllPages). */
 export async function listIps(client: ApiClient, version: IpVersion): Promise<IpRecord[]> {
   const { base, many } = FAMILY[version]
-  const fetchPage = async (page: number): Promise<{ items: IpRecord[]; total: number; hasNext: boolean }> => {
+  const fetchPage = async (page: number): Promise<Page<IpRecord>> => {
     const res = await client.request('GET', base, { query: { page, per_page: PAGE_SIZE }, retry: 'safe' })
     const body = isObject(res.body) ? res.body : {}
     const list = Array.isArray(body[many]) ? (body[many] as unknown[]) : []
     const items = list.map((o) => toIpRecord(o, version)).filter((r): r is IpRecord => r !== undefined)
-    const meta = isObject(body.meta) ? (body.meta as Loose<ListMeta>) : {}
-    const links = isObject(body.links) ? (body.links as Loose<PageLinks>) : {}
-    const pages = isObject(links.pages) ? (links.pages as Loose<NonNullable<PageLinks['pages']>>) : {}
-    return { items, total: typeof meta.total === 'number' ? meta.total : NaN, hasNext: typeof pages.next === 'string' }
+    return { items, ...pageInfo(body) }
   }
-  const first = await fetchPage(1)
-  const byIp = new Map<string, IpRecord>()
-  const add = (items: IpRecord[]): void => {
-    for (const r of items) byIp.set(r.ip, r)
-  }
-  add(first.items)
-  let page = 1
-  let last = first
-  if (Number.isFinite(first.total) && first.hasNext) {
-    // meta.total tells how many pages there are: fetch them a few at a time.
-    const pageCount = Math.ceil(first.total / PAGE_SIZE)
-    let next = 2
-    const worker = async (): Promise<void> => {
-      while (next <= pageCount) {
-        const n = next++
-        const result = await fetchPage(n)
-        add(result.items)
-        if (n === pageCount) last = result
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(PAGE_CONCURRENCY, pageCount - 1) }, worker))
-    page = pageCount
-  }
-  // Addresses reserved while the list was read can add a page: follow the links to the end.
-  while (last.hasNext && last.items.length > 0) {
-    page++
-    last = await fetchPage(page)
-    add(last.items)
-  }
-  return [...byIp.values()]
+  return readAllPages(fetchPage, (r) => r.ip)
 }
 
 export interface CreateRequest {

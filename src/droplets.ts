@@ -2,8 +2,9 @@
 import type { ApiClient } from './http.js'
 import { ApiError } from './http.js'
 import type { DropletSelector } from './inputs.js'
-import { PAGE_SIZE } from './api.js'
+import { PAGE_SIZE, pageInfo, readAllPages, type Page } from './api.js'
 import type { DropletObject, Loose, RegionObject } from './api-types.js'
+import { apiText } from './neutral.js'
 
 export interface DropletRef {
   readonly id: number
@@ -23,7 +24,15 @@ export class DropletSelectionError extends Error {
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-export function toDropletRef(obj: unknown): DropletRef | undefined {
+/** A droplet as listed, with its name and region as the API gave them (for matching) and its tags. */
+interface ListedDroplet {
+  readonly id: number
+  readonly name: string
+  readonly region: string
+  readonly tags: readonly string[]
+}
+
+function toListed(obj: unknown): ListedDroplet | undefined {
   if (!isObject(obj)) return undefined
   const d = obj as Loose<DropletObject>
   if (typeof d.id !== 'number') return undefined
@@ -31,27 +40,56 @@ export function toDropletRef(obj: unknown): DropletRef | undefined {
   return {
     id: d.id,
     name: typeof d.name === 'string' ? d.name : '',
-    region: typeof region.slug === 'string' ? region.slug : ''
+    region: typeof region.slug === 'string' ? region.slug : '',
+    tags: Array.isArray(d.tags) ? d.tags.filter((t): t is string => typeof t === 'string') : []
   }
 }
 
-async function listDroplets(client: ApiClient, filter: Record<string, string>): Promise<DropletRef[]> {
-  const out: DropletRef[] = []
-  for (let page = 1; ; page++) {
+/** The droplet as the action reports it: name and region made safe for the log and the summary. */
+function toRef(d: ListedDroplet): DropletRef {
+  return { id: d.id, name: apiText(d.name), region: apiText(d.region) }
+}
+
+export function toDropletRef(obj: unknown): DropletRef | undefined {
+  const listed = toListed(obj)
+  return listed && toRef(listed)
+}
+
+/** Every droplet a filter lists, across all pages (see readAllPages in api.ts). */
+async function listDroplets(client: ApiClient, filter: Record<string, string>): Promise<ListedDroplet[]> {
+  const fetchPage = async (page: number): Promise<Page<ListedDroplet>> => {
     const res = await client.request('GET', '/v2/droplets', {
       query: { ...filter, page, per_page: PAGE_SIZE },
       retry: 'safe'
     })
     const body = isObject(res.body) ? res.body : {}
-    const list = Array.isArray(body.droplets) ? body.droplets : []
-    for (const d of list) {
-      const ref = toDropletRef(d)
-      if (ref) out.push(ref)
-    }
-    const pages = isObject(body.links) && isObject(body.links.pages) ? body.links.pages : {}
-    if (typeof pages.next !== 'string' || list.length === 0) return out
+    const list: unknown[] = Array.isArray(body.droplets) ? body.droplets : []
+    const items = list.map(toListed).filter((d): d is ListedDroplet => d !== undefined)
+    return { items, ...pageInfo(body) }
   }
+  return readAllPages(fetchPage, (d) => String(d.id))
 }
+
+/**
+ * The droplets a name or tag may mean, GPU droplets included. GET /v2/droplets lists GPU droplets
+ * only with type=gpus, and then only them, so a name is looked up in both lists. tag_name cannot be
+ * combined with type (nor with name), so for a tag every GPU droplet is listed (type=gpus) and
+ * its tags are checked here, next to the tag_name list of the others.
+ */
+async function candidates(client: ApiClient, selector: NamedSelector): Promise<ListedDroplet[]> {
+  const lists =
+    selector.kind === 'name'
+      ? [listDroplets(client, { name: selector.name }), listDroplets(client, { name: selector.name, type: 'gpus' })]
+      : [
+          listDroplets(client, { tag_name: selector.tag }),
+          listDroplets(client, { type: 'gpus' }).then((gpus) => gpus.filter((d) => d.tags.includes(selector.tag)))
+        ]
+  const byId = new Map<number, ListedDroplet>()
+  for (const d of (await Promise.all(lists)).flat()) byId.set(d.id, d)
+  return [...byId.values()]
+}
+
+type NamedSelector = Exclude<DropletSelector, { kind: 'id' }>
 
 function describe(list: readonly DropletRef[]): string {
   const shown = list.slice(0, 20).map((d) => `${d.id} (${d.name || 'unnamed'}, ${d.region || 'unknown region'})`)
@@ -61,23 +99,22 @@ function describe(list: readonly DropletRef[]): string {
 /** Finds the one droplet a selector names. An id is taken as given; the API checks it when it is used. */
 export async function resolveDroplet(client: ApiClient, selector: DropletSelector): Promise<DropletRef> {
   if (selector.kind === 'id') return { id: selector.id, name: '', region: '' }
-  const [what, filter] =
-    selector.kind === 'name'
-      ? [`droplet_name '${selector.name}'`, { name: selector.name }]
-      : [`droplet_tag '${selector.tag}'`, { tag_name: selector.tag }]
-  let found = await listDroplets(client, filter)
+  const what =
+    selector.kind === 'name' ? `droplet_name '${apiText(selector.name)}'` : `droplet_tag '${apiText(selector.tag)}'`
+  let found = await candidates(client, selector)
   if (selector.kind === 'name') {
     // The API matches names case-insensitively; a deploy means exactly this name.
     const exact = found.filter((d) => d.name === selector.name)
     if (exact.length > 0) found = exact
   }
-  if (found.length === 0) throw new DropletSelectionError(`${what} matches no droplet; nothing was changed`)
-  if (found.length > 1) {
+  const refs = found.map(toRef)
+  if (refs.length === 0) throw new DropletSelectionError(`${what} matches no droplet; nothing was changed`)
+  if (refs.length > 1) {
     throw new DropletSelectionError(
-      `${what} matches ${found.length} droplets, but must match exactly one: ${describe(found)}; nothing was changed`
+      `${what} matches ${refs.length} droplets, but must match exactly one: ${describe(refs)}; nothing was changed`
     )
   }
-  return found[0]
+  return refs[0]
 }
 
 /** Reads a droplet by id for its name and region; undefined when it does not exist. */

@@ -15,6 +15,7 @@ import type { LookupFunction } from 'node:net'
 import tunnel from 'tunnel'
 import type { Logger } from './logger.js'
 import type { ErrorObject, Loose } from './api-types.js'
+import { apiText } from './neutral.js'
 
 export type RetryPolicy = 'safe' | 'once'
 
@@ -84,9 +85,14 @@ export class ApiError extends Error {
     requestId: string,
     attempts: number
   ): string {
-    const what = [errorId, apiMessage].filter((s) => s !== '').join(': ') || 'no error message'
+    // DigitalOcean's strings are shown as one line that cannot start a workflow command.
+    const what =
+      [errorId, apiMessage]
+        .filter((s) => s !== '')
+        .map(apiText)
+        .join(': ') || 'no error message'
     let text = `DigitalOcean answered ${method} ${path} with HTTP ${status} (${what})`
-    if (requestId !== '') text += `, request_id ${requestId}`
+    if (requestId !== '') text += `, request_id ${apiText(requestId)}`
     if (status === 401) text += '. The API token was rejected: check that it is valid and not expired.'
     if (status === 403) text += '. The API token lacks a scope this operation needs.'
     if (attempts > 1) text += ` [after ${attempts} attempts]`
@@ -233,6 +239,16 @@ export class ApiClient {
       deadline: Math.max(this.options.deadline, Date.now()) + ms,
       maxAttempts: 2
     })
+  }
+
+  /** The same client with another deadline: a rollback gets a fresh timeout, the probes their own. */
+  withDeadline(deadline: number): ApiClient {
+    return new ApiClient({ ...this.options, deadline })
+  }
+
+  /** The same client logging elsewhere (parallel moves log without groups, which do not nest). */
+  withLog(log: Logger): ApiClient {
+    return new ApiClient({ ...this.options, log })
   }
 
   get deadline(): number {
@@ -405,13 +421,12 @@ export class ApiClient {
       const text = await response.text()
       this.noteRate(response)
       const requestId = response.headers.get('x-request-id') ?? ''
-      let body: unknown = undefined
-      if (text !== '') {
-        try {
-          body = JSON.parse(text)
-        } catch {
-          body = { message: text.slice(0, 200) }
-        }
+      const body = readBody(response.status, text)
+      if (body === UNREADABLE) {
+        // A success whose answer cannot be read is no clear answer: the caller treats it like a lost one.
+        const reason = `unreadable answer (HTTP ${response.status}, ${text === '' ? 'empty body' : 'not complete JSON'})`
+        this.options.log.debug(`${method} ${path} -> ${reason} in ${Date.now() - t0} ms`)
+        return { kind: 'failed', reason }
       }
       if (body && typeof body === 'object' && 'request_id' in body && typeof body.request_id === 'string') {
         this.options.log.debug(
@@ -425,13 +440,31 @@ export class ApiClient {
       return { kind: 'response', response, body, requestId }
     } catch (error) {
       const reason = controller.signal.aborted
-        ? `no answer within ${secs(timeoutMs)}`
+        ? timeoutMs < this.requestTimeoutMs
+          ? `the step's timeout ran out (no answer within the ${secs(timeoutMs)} left)`
+          : `no answer within ${secs(timeoutMs)}`
         : `connection failed: ${(error as Error).message.replace(/https?:\/\/\S+/g, '<url>')}`
       this.options.log.debug(`${method} ${path} -> ${reason} after ${Date.now() - t0} ms`)
       return { kind: 'failed', reason }
     } finally {
       clearTimeout(timer)
     }
+  }
+}
+
+const UNREADABLE = Symbol('unreadable')
+
+/**
+ * The body of an answer. Errors may come with text that is not JSON (kept as their message); a
+ * success other than 204 must carry complete JSON, or it is UNREADABLE.
+ */
+function readBody(status: number, text: string): unknown {
+  const success = status >= 200 && status < 300
+  if (text === '') return success && status !== 204 ? UNREADABLE : undefined
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return success ? UNREADABLE : { message: text.slice(0, 200) }
   }
 }
 

@@ -15,7 +15,10 @@ export type DropletSelector =
 export interface Inputs {
   readonly token: string
   readonly operation: Operation
+  /** The first (for most operations the only) address. */
   readonly ip?: Address
+  /** assign/unassign: every address of the cutover, in the order given (ip is the first). */
+  readonly ips: readonly Address[]
   readonly droplet?: DropletSelector
   readonly region?: string
   /** For create: the family to reserve. For list/prune: a filter (undefined = both). */
@@ -28,6 +31,16 @@ export interface Inputs {
   /** A droplet id, or null for "held by no droplet". */
   readonly expectedDropletId?: number | null
   readonly apiUrl: URL
+  /** assign: probe these after the move (see verify.ts). */
+  readonly verify?: VerifyInputs
+  readonly rollback: boolean
+}
+
+export interface VerifyInputs {
+  /** The URL with `{ip}` where each moved address goes. */
+  readonly urlTemplate: string
+  readonly contains?: string
+  readonly timeoutMs: number
 }
 
 export class InputError extends Error {
@@ -170,14 +183,8 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
 
   const apiUrl = parseApiUrl(get('api_url'))
 
-  const ipRaw = get('ip')
-  let ip: Address | undefined
-  if (ipRaw !== '') {
-    ip = parseAddress(ipRaw)
-    if (!ip) {
-      throw new InputError('ip', `'${ipRaw}' is not a single IPv4 or IPv6 address (no CIDR, port, brackets or path)`)
-    }
-  }
+  const ips = parseIps(get('ip'), operation)
+  const ip = ips[0]
   if (NEEDS_IP.has(operation) && !ip) {
     throw new InputError('ip', `operation '${operation}' needs the address to act on`)
   }
@@ -225,8 +232,12 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
   } else if (versionRaw !== '') {
     throw new InputError('ip_version', `must be 4, 6 or all, got '${versionRaw}'`)
   }
-  if (ip && ipVersion && ipVersion !== ip.version) {
-    throw new InputError('ip_version', `is ${ipVersion} but ip ${ip.text} is an IPv${ip.version} address`)
+  const otherFamily = ips.find((a) => ipVersion !== undefined && a.version !== ipVersion)
+  if (otherFamily) {
+    throw new InputError(
+      'ip_version',
+      `is ${ipVersion} but ip ${otherFamily.text} is an IPv${otherFamily.version} address`
+    )
   }
   if (operation === 'create' && !ipVersion) ipVersion = 4
 
@@ -286,10 +297,14 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
     }
   }
 
+  const verify = parseVerify(get, operation, wait)
+  const rollback = parseBoolean('rollback', get('rollback'), true)
+
   return {
     token,
     operation,
     ip,
+    ips,
     droplet,
     region,
     ipVersion,
@@ -299,6 +314,86 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
     dryRun,
     keep,
     expectedDropletId,
-    apiUrl
+    apiUrl,
+    verify,
+    rollback
+  }
+}
+
+/** Most addresses one cutover takes: each is its own action, and all share the rate limit. */
+export const MAX_ADDRESSES = 20
+const MULTI_IP: ReadonlySet<Operation> = new Set(['assign', 'unassign'])
+
+/** The ip input: one address, or for assign/unassign several (newlines, commas or spaces between them). */
+function parseIps(raw: string, operation: Operation): Address[] {
+  const items = splitList(raw)
+  if (items.length > 1 && !MULTI_IP.has(operation)) {
+    throw new InputError('ip', `operation '${operation}' takes one address, got ${items.length}`)
+  }
+  if (items.length > MAX_ADDRESSES) {
+    throw new InputError('ip', `at most ${MAX_ADDRESSES} addresses in one step, got ${items.length}`)
+  }
+  const out: Address[] = []
+  for (const item of items) {
+    const addr = parseAddress(item)
+    if (!addr) {
+      throw new InputError('ip', `'${item}' is not an IPv4 or IPv6 address (no CIDR, port, brackets or path)`)
+    }
+    if (out.some((a) => a.text === addr.text)) {
+      throw new InputError('ip', `${addr.text} is given twice`)
+    }
+    out.push(addr)
+  }
+  return out
+}
+
+export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 60
+const MAX_VERIFY_TIMEOUT_SECONDS = 3600
+
+function parseVerify(get: (name: string) => string, operation: Operation, wait: boolean): VerifyInputs | undefined {
+  const template = get('verify_url')
+  const contains = get('verify_contains')
+  const timeoutRaw = get('verify_timeout')
+  if (template === '') {
+    if (contains !== '') throw new InputError('verify_contains', 'applies only with verify_url')
+    if (timeoutRaw !== '' && timeoutRaw !== String(DEFAULT_VERIFY_TIMEOUT_SECONDS)) {
+      throw new InputError('verify_timeout', 'applies only with verify_url')
+    }
+    return undefined
+  }
+  if (operation !== 'assign') {
+    throw new InputError('verify_url', `applies to assign only, not '${operation}'`)
+  }
+  if (!wait) throw new InputError('verify_url', 'needs wait: true (the probes run after the move has finished)')
+  checkVerifyUrl(template)
+  let timeoutSeconds = DEFAULT_VERIFY_TIMEOUT_SECONDS
+  if (timeoutRaw !== '') {
+    const n = Number(timeoutRaw)
+    if (!/^[0-9]+$/.test(timeoutRaw) || n < 1 || n > MAX_VERIFY_TIMEOUT_SECONDS) {
+      throw new InputError(
+        'verify_timeout',
+        `must be a whole number of seconds from 1 to ${MAX_VERIFY_TIMEOUT_SECONDS}, got '${timeoutRaw}'`
+      )
+    }
+    timeoutSeconds = n
+  }
+  return { urlTemplate: template, contains: contains === '' ? undefined : contains, timeoutMs: timeoutSeconds * 1000 }
+}
+
+/** verify_url must make an http(s) URL without credentials for an IPv4 and an IPv6 address alike. */
+function checkVerifyUrl(template: string): void {
+  for (const sample of ['192.0.2.1', '[2001:db8::1]']) {
+    let url: URL
+    try {
+      url = new URL(template.split('{ip}').join(sample))
+    } catch {
+      throw new InputError('verify_url', `'${template}' is not a URL (write {ip} where the address goes)`)
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new InputError('verify_url', `must be an http or https URL, got '${url.protocol}'`)
+    }
+    if (url.username !== '' || url.password !== '') {
+      throw new InputError('verify_url', 'must not contain credentials (they would be sent to every address probed)')
+    }
   }
 }

@@ -1,257 +1,296 @@
 /**
- * Carrying out one assign or unassign safely: pending events are waited out, a request whose
- * answer was lost is never blindly sent again (the IP is re-read first, and an action already
- * under way is adopted), and the result is the IP as DigitalOcean reports it afterwards.
+ * The move of one reserved IP (assign or unassign), carried out safely: an action already in
+ * progress on the IP is waited out before anything is decided, pending events are waited out, a
+ * request whose answer was lost or unreadable is never blindly sent again (the IP is re-read first,
+ * and an action under way is adopted), and the result is the IP as DigitalOcean reports it afterwards.
  */
 import type { Address } from './address.js'
+import { postIpAction, readIp, type ActionRecord, type IpActionRequest, type IpRecord } from './api.js'
+import { ApiError, TransportError, secs, type ApiClient } from './http.js'
 import {
-  findInProgressAction,
-  postIpAction,
-  readIp,
-  type ActionRecord,
-  type IpActionRequest,
-  type IpRecord
-} from './api.js'
-import { ApiError, GaveUpError, TransportError, secs, sleep, type ApiClient } from './http.js'
+  findBusyAction,
+  lastRead,
+  mustReadIp,
+  notReserved,
+  OperationError,
+  pendingBackoff,
+  placeholder,
+  readIpSettling,
+  readSteady,
+  readUntil,
+  waitBeforeRetry
+} from './ip-read.js'
 import { waitForAction, waitUntil } from './wait.js'
 
-export interface ChangeOutcome {
-  /** The IP as read after the change (or as it stood, with wait: false). */
+export { notReserved, OperationError } from './ip-read.js'
+
+export interface MoveRequest {
+  readonly addr: Address
+  /** The droplet to move the IP to; null detaches it (unassign). */
+  readonly target: number | null
+  /** expected_droplet_id: go ahead only while the IP is held by this droplet (null: by none). */
+  readonly expected?: number | null
+  readonly wait: boolean
+  /** The IP as just read, which saves a read; it is read again if it shows an action in progress. */
+  readonly initial?: IpRecord
+  /** Told of each action this move starts or adopts, as soon as it is known. */
+  readonly onAction?: (actionId: number) => void
+}
+
+export type ActionStatus = 'completed' | 'in-progress' | 'errored' | ''
+
+export interface MoveOutcome {
+  /** The IP when the move was decided (after any action already in progress on it had finished). */
+  readonly before: IpRecord
+  /** The IP as last read. */
   readonly final: IpRecord
-  readonly actionId: number | undefined
-  readonly actionStatus: 'completed' | 'in-progress' | 'errored'
-  /** Set when the step must fail (action errored, or the timeout ran out). */
+  readonly actionId?: number
+  /** '' when nothing needed to be sent. */
+  readonly actionStatus: ActionStatus
+  /** This step started an action that completed or may still complete. */
+  readonly changed: boolean
+  /** Set when the move failed or did not finish in time. */
   readonly error?: string
 }
 
-/** A failure that leaves nothing changed by this step. */
-export class OperationError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'OperationError'
-  }
-}
-
-export function notReserved(addr: Address): OperationError {
-  return new OperationError(
-    `${addr.text} is not a reserved IPv${addr.version} address in this account (DigitalOcean answered 404)`
-  )
-}
-
-/** Reads the IP, allowing for a short lag after a write (a just-written IP can read 404 for a moment). */
-export async function readIpSettling(client: ApiClient, addr: Address, tries = 5): Promise<IpRecord | null> {
-  for (let i = 1; ; i++) {
-    const record = await readIp(client, addr)
-    if (record !== null || i >= tries || Date.now() + client.scaled(1000) > client.deadline) return record
-    await sleep(client.scaled(250 * i))
-  }
-}
-
-/**
- * Reads the IP after its action completed. Reads can lag writes: when the IP does not show the
- * change yet, it is read again a few times before it is reported as DigitalOcean shows it.
- */
-export async function readUntil(
-  client: ApiClient,
-  addr: Address,
-  settled: (ip: IpRecord) => boolean,
-  tries = 4
-): Promise<IpRecord | null> {
-  let record = await readIpSettling(client, addr)
-  for (let i = 1; i < tries && record !== null && !settled(record); i++) {
-    if (Date.now() + client.scaled(500) >= client.deadline) break
-    await sleep(client.scaled(500))
-    record = await readIp(client, addr)
-  }
-  return record
-}
+/** How a request to start the action ended. */
+type Started =
+  | { readonly kind: 'action'; readonly action: ActionRecord; readonly adopted: boolean }
+  /** The IP shows the change although no answer said so: the lost request went through. */
+  | { readonly kind: 'went-through'; readonly record: IpRecord }
+  /** Someone else's action brought the IP where it was to go: nothing for this step to do. */
+  | { readonly kind: 'already'; readonly record: IpRecord }
 
 /** How long an IPv6 is watched after an unanswered request before the request is sent again. */
 export const LOST_ANSWER_WATCH_MS = 10_000
+const MAX_UNCLEAR_ANSWERS = 10
+const MAX_ROUNDS = 3
+
+const describeMove = (req: MoveRequest): string =>
+  req.target === null ? `unassign ${req.addr.text}` : `assign ${req.addr.text} to droplet ${req.target}`
+
+const isAt = (target: number | null) => (ip: IpRecord) => ip.dropletId === target
+
+/** Fails when expected_droplet_id is set and the IP is held by another droplet. */
+export function checkExpected(record: IpRecord, expected: number | null | undefined): void {
+  if (expected === undefined || record.dropletId === expected) return
+  throw new OperationError(
+    `expected_droplet_id: ${record.ip} is held by ${record.dropletId === null ? 'no droplet' : `droplet ${record.dropletId}`}, not ${expected === null ? 'none' : expected}; someone else may have moved it. Nothing was changed.`
+  )
+}
+
+/** Moves one IP and waits for the action (unless wait is false). Throws when nothing could be changed. */
+export async function moveIp(client: ApiClient, req: MoveRequest): Promise<MoveOutcome> {
+  const settled = isAt(req.target)
+  const before = await readSteady(client, req.addr, req.initial)
+  if (settled(before)) {
+    client.log.info(`${req.addr.text} is already ${where(before)}; nothing to do`)
+    return { before, final: before, actionStatus: '', changed: false }
+  }
+  checkExpected(before, req.expected)
+  for (let round = 1; ; round++) {
+    const started = await startAction(client, req, before)
+    if (started.kind !== 'action') {
+      const changed = started.kind === 'went-through'
+      return { before, final: started.record, actionStatus: changed ? 'completed' : '', changed }
+    }
+    req.onAction?.(started.action.id)
+    if (!req.wait) return notWaitedFor(client, req, before, started.action)
+    const finished = await finishAction(client, req, started.action, started.adopted)
+    if (started.adopted && !settled(finished.final) && round < MAX_ROUNDS && !isOurs(started.action, req, finished)) {
+      // The action waited for was someone else's: now send ours.
+      stillWhereItWas(before, finished.final, req.expected)
+      continue
+    }
+    return outcomeOf(req, before, started.action, finished)
+  }
+}
+
+function where(ip: IpRecord): string {
+  return ip.dropletId === null ? 'assigned to no droplet' : `on droplet ${ip.dropletId}`
+}
+
+/** During retries: with expected_droplet_id, the IP must still be where it was when the step began. */
+function stillWhereItWas(before: IpRecord, now: IpRecord, expected: number | null | undefined): void {
+  if (expected === undefined || now.dropletId === before.dropletId) return
+  throw new OperationError(
+    `expected_droplet_id: ${now.ip} was moved to ${now.dropletId === null ? 'no droplet' : `droplet ${now.dropletId}`} by someone else while this step waited; stopping without changing it.`
+  )
+}
+
+/** An adopted action of our own kind that errored is taken as ours (its answer was lost). */
+function isOurs(action: ActionRecord, req: MoveRequest, finished: Finished): boolean {
+  const type = req.target === null ? 'unassign' : 'assign'
+  return finished.status === 'errored' && (action.type === `${type}_ip` || action.type === type)
+}
+
+function request(req: MoveRequest): IpActionRequest {
+  return req.target === null ? { type: 'unassign' } : { type: 'assign', dropletId: req.target }
+}
+
+/** Sends the action once, and again only when DigitalOcean's state shows it did not go through. */
+async function startAction(client: ApiClient, req: MoveRequest, before: IpRecord): Promise<Started> {
+  let pendingRounds = 0
+  let unclear = 0
+  for (;;) {
+    try {
+      return { kind: 'action', action: await postIpAction(client, req.addr, request(req)), adopted: false }
+    } catch (error) {
+      if (error instanceof ApiError && error.isPendingEvent) {
+        await waitForPendingEvent(client, req, error, ++pendingRounds)
+        const now = await readSteady(client, req.addr)
+        if (isAt(req.target)(now)) return { kind: 'already', record: now }
+        stillWhereItWas(before, now, req.expected)
+        continue
+      }
+      if (!isUnclear(error)) throw explainActionError(error, req)
+      if (++unclear >= MAX_UNCLEAR_ANSWERS) throw error
+      client.log.info(
+        `No clear answer to the request to ${describeMove(req)} (${describeError(error)}); re-reading the IP to see whether it went through`
+      )
+      await waitBeforeRetry(client, 200 * unclear + Math.random() * 200, `re-reading ${req.addr.text}`)
+      const seen = await afterLostAnswer(client, req, before)
+      if (seen) return seen
+    }
+  }
+}
+
+async function waitForPendingEvent(client: ApiClient, req: MoveRequest, error: ApiError, round: number): Promise<void> {
+  const delay = pendingBackoff(round)
+  client.log.info(
+    `Waiting for a pending event to clear before we can ${describeMove(req)}: the IP or the droplet is busy with another action (DigitalOcean: "${error.apiMessage}"). Retrying in ${secs(delay)}.`
+  )
+  await waitBeforeRetry(client, delay, `waiting for a pending event on ${req.addr.text} to clear`)
+}
+
+const isUnclear = (error: unknown): boolean =>
+  error instanceof TransportError || (error instanceof ApiError && error.status >= 500)
+
+/**
+ * After a request whose answer was lost: what happened? The IP shows the change (it went
+ * through), or an action is in progress on it (adopted), or neither (undefined: send again).
+ */
+async function afterLostAnswer(client: ApiClient, req: MoveRequest, before: IpRecord): Promise<Started | undefined> {
+  const settled = isAt(req.target)
+  let now = await mustReadIp(client, req.addr)
+  if (req.addr.version === 6 && !settled(now)) {
+    // A reserved IPv6 shows no lock while an action is under way: an assign that did go through
+    // shows only when it completes. Watch the IP a while before sending again.
+    now = await watchIp(client, req.addr, settled)
+  }
+  if (settled(now)) {
+    client.log.info(`${req.addr.text} is already in the requested state; nothing more to send`)
+    return { kind: 'went-through', record: now }
+  }
+  stillWhereItWas(before, now, req.expected)
+  const busy = await findBusyAction(client, req.addr, now)
+  // The lock may have ended with someone else's action: judge the IP as it is now.
+  stillWhereItWas(before, busy.record, req.expected)
+  if (busy.action) {
+    client.log.info(
+      `Action ${busy.action.id} (${busy.action.type}) is already in progress on ${req.addr.text}; waiting for it`
+    )
+    return { kind: 'action', action: busy.action, adopted: true }
+  }
+  if (settled(busy.record)) return { kind: 'went-through', record: busy.record }
+  return undefined
+}
 
 /** Reads the IP on the poll schedule until it is settled or LOST_ANSWER_WATCH_MS (or the timeout) has passed. */
 async function watchIp(client: ApiClient, addr: Address, settled: (ip: IpRecord) => boolean): Promise<IpRecord> {
-  const log = client.log
-  log.info(`Watching ${addr.text} for up to ${secs(LOST_ANSWER_WATCH_MS)} in case the unanswered request went through`)
+  client.log.info(
+    `Watching ${addr.text} for up to ${secs(LOST_ANSWER_WATCH_MS)} in case the unanswered request went through`
+  )
   const started = Date.now()
-  let last: IpRecord | null = null
+  let last: IpRecord | undefined
   await waitUntil(client, started, async () => {
-    last = await readIp(client, addr)
-    if (last === null) throw notReserved(addr)
+    last = await mustReadIp(client, addr)
     return settled(last) || Date.now() - started >= client.scaled(LOST_ANSWER_WATCH_MS)
   })
-  last ??= await readIp(client, addr)
-  if (last === null) throw notReserved(addr)
-  return last
+  return last ?? (await mustReadIp(client, addr))
 }
 
-/** Sleeps before a retry (ms on the action's own schedule), or throws when the step's timeout would run out first. */
-export async function waitBeforeRetry(client: ApiClient, nominalMs: number, what: string): Promise<void> {
-  const ms = client.scaled(nominalMs)
-  if (Date.now() + ms >= client.deadline) {
-    throw new GaveUpError(`The step's timeout ran out while ${what}`)
-  }
-  await sleep(ms)
+/** wait: false: the action was started; report the IP as it stands. */
+async function notWaitedFor(
+  client: ApiClient,
+  req: MoveRequest,
+  before: IpRecord,
+  action: ActionRecord
+): Promise<MoveOutcome> {
+  const now = (await readIp(client, req.addr)) ?? before
+  const status = action.status === 'completed' || action.status === 'errored' ? action.status : 'in-progress'
+  return { before, final: now, actionId: action.id, actionStatus: status, changed: status !== 'errored' }
 }
 
-export function pendingBackoff(round: number): number {
-  const ceiling = Math.min(10_000, 1000 * 2 ** Math.min(round - 1, 4))
-  return ceiling / 2 + Math.random() * (ceiling / 2)
+interface Finished {
+  readonly status: 'completed' | 'errored' | 'timeout'
+  readonly final: IpRecord
+  /** Why waiting stopped early, when the API kept failing. */
+  readonly waitError?: string
 }
 
-export interface ChangeRequest {
-  readonly addr: Address
-  readonly request: IpActionRequest
-  /** The state the change brings about. */
-  readonly settled: (ip: IpRecord) => boolean
-  /** Called with each re-read of the IP before a retry; throws to stop (the IP was moved by someone else). */
-  readonly guard: (ip: IpRecord) => void
-  readonly wait: boolean
-  /** Words for the log, like "assign 203.0.113.10 to droplet 1002". */
-  readonly describe: string
-}
-
-const MAX_UNCLEAR_ANSWERS = 10
-
-/**
- * Starts the action (or finds that it already happened) and waits for it. Throws ApiError,
- * OperationError or GaveUpError when the change could not be made.
- */
-export async function changeIp(client: ApiClient, req: ChangeRequest): Promise<ChangeOutcome> {
-  const log = client.log
-  const { addr } = req
-  let pendingRounds = 0
-  let unclear = 0
-  let adoptedRounds = 0
-  for (;;) {
-    let action: ActionRecord | undefined
-    let adopted = false
-    let answerLost = false
-    try {
-      action = await postIpAction(client, addr, req.request)
-    } catch (error) {
-      if (error instanceof ApiError && error.isPendingEvent) {
-        pendingRounds++
-        const delay = pendingBackoff(pendingRounds)
-        log.info(
-          `Waiting for a pending event to clear before we can ${req.describe}: the IP or the droplet is busy with another action (DigitalOcean: "${error.apiMessage}"). Retrying in ${secs(delay)}.`
-        )
-        await waitBeforeRetry(client, delay, `waiting for a pending event on ${addr.text} to clear`)
-      } else if (error instanceof TransportError || (error instanceof ApiError && error.status >= 500)) {
-        unclear++
-        answerLost = true
-        if (unclear >= MAX_UNCLEAR_ANSWERS) throw error
-        log.info(
-          `No clear answer to the request to ${req.describe} (${describeError(error)}); re-reading the IP to see whether it went through`
-        )
-        await waitBeforeRetry(client, 200 * unclear + Math.random() * 200, `re-reading ${addr.text}`)
-      } else {
-        throw explainActionError(error, req)
-      }
-      // Before sending again, see what actually happened.
-      let now = await readIp(client, addr)
-      if (now === null) throw notReserved(addr)
-      if (addr.version === 6 && answerLost && !req.settled(now)) {
-        // A reserved IPv6 shows no lock while an action is under way: an assign that did go through
-        // shows only when it completes. Watch the IP a while before sending again.
-        now = await watchIp(client, addr, req.settled)
-      }
-      if (req.settled(now)) {
-        log.info(`${addr.text} is already in the requested state; nothing more to send`)
-        return { final: now, actionId: undefined, actionStatus: 'completed' }
-      }
-      req.guard(now)
-      if (now.locked) {
-        action = await findInProgressAction(client, addr)
-        if (action) {
-          adopted = true
-          log.info(`Action ${action.id} (${action.type}) is already in progress on ${addr.text}; waiting for it`)
-        }
-      }
-      if (!action) continue
-    }
-
-    if (!req.wait) {
-      const now = (await readIp(client, addr)) ?? undefined
-      if (!now) throw notReserved(addr)
-      const status = action.status === 'completed' || action.status === 'errored' ? action.status : 'in-progress'
-      return { final: now, actionId: action.id, actionStatus: status }
-    }
-
-    const startedAt = Date.now()
-    log.info(`Action ${action.id} (${action.type || req.request.type}) started; waiting for DigitalOcean to finish it`)
-    let result: { status: 'completed' | 'errored' | 'timeout' }
-    let waitError: string | undefined
-    try {
-      result =
-        action.status === 'completed' || action.status === 'errored'
-          ? { status: action.status }
-          : await waitForAction(client, action.id, {
-              startedAt,
-              describe: req.describe,
-              settled: async () => {
-                const now = await readIp(client, addr)
-                return now !== null && req.settled(now)
-              }
-            })
-    } catch (error) {
-      // Polling itself failed (the API kept failing): the action may still finish.
-      result = { status: 'timeout' }
-      waitError = (error as Error).message
-    }
-    if (result.status === 'timeout') {
-      const final = await lastRead(client, addr)
-      return {
-        final: final ?? placeholder(addr),
-        actionId: action.id,
-        actionStatus: 'in-progress',
-        error: `Action ${action.id} to ${req.describe} had not finished when ${waitError ? `waiting for it failed (${waitError})` : "the step's timeout ran out"}; it may still complete. Look it up with GET /v2/actions/${action.id}.`
-      }
-    }
-    const final =
-      result.status === 'completed' && !adopted
-        ? await readUntil(client, addr, req.settled)
-        : await readIpSettling(client, addr)
-    if (final === null) throw notReserved(addr)
-    // An adopted action of our kind that errored is taken as ours (its answer was lost): report it.
-    const sameKind = action.type === `${req.request.type}_ip` || action.type === req.request.type
-    if (adopted && !req.settled(final) && adoptedRounds < 3 && !(result.status === 'errored' && sameKind)) {
-      // The action we waited for was someone else's: now send ours.
-      adoptedRounds++
-      req.guard(final)
-      continue
-    }
-    if (result.status === 'errored') {
-      return {
-        final,
-        actionId: action.id,
-        actionStatus: 'errored',
-        error: `DigitalOcean reports that action ${action.id} to ${req.describe} errored; the IP is ${final.dropletId === null ? 'assigned to no droplet' : `on droplet ${final.dropletId}`}`
-      }
-    }
-    return { final, actionId: action.id, actionStatus: 'completed' }
-  }
-}
-
-/** One more read after the timeout, so the outputs show where the IP is; undefined when even that fails. */
-export async function lastRead(client: ApiClient, addr: Address): Promise<IpRecord | undefined> {
+async function finishAction(
+  client: ApiClient,
+  req: MoveRequest,
+  action: ActionRecord,
+  adopted: boolean
+): Promise<Finished> {
+  const settled = isAt(req.target)
+  client.log.info(
+    `Action ${action.id} (${action.type || request(req).type}) started; waiting for DigitalOcean to finish it`
+  )
+  let status: Finished['status']
+  let waitError: string | undefined
   try {
-    return (await readIp(client.withGrace(5000), addr)) ?? undefined
-  } catch {
-    return undefined
+    status =
+      action.status === 'completed' || action.status === 'errored'
+        ? action.status
+        : (
+            await waitForAction(client, action.id, {
+              startedAt: Date.now(),
+              describe: describeMove(req),
+              settled: async () => settled(await mustReadIp(client, req.addr))
+            })
+          ).status
+  } catch (error) {
+    // Polling itself failed (the API kept failing, or the timeout cut the last poll short): the
+    // action may still finish.
+    status = 'timeout'
+    if (Date.now() + 100 < client.deadline) waitError = (error as Error).message
   }
+  if (status === 'timeout') {
+    return { status, final: (await lastRead(client, req.addr)) ?? placeholder(req.addr), waitError }
+  }
+  const final =
+    status === 'completed' && !adopted
+      ? await readUntil(client, req.addr, settled)
+      : await readIpSettling(client, req.addr)
+  if (final === null) throw notReserved(req.addr)
+  return { status, final }
 }
 
-function placeholder(addr: Address): IpRecord {
-  return {
-    ip: addr.text,
-    version: addr.version,
-    region: '',
-    dropletId: null,
-    dropletName: '',
-    locked: false,
-    raw: null
+function outcomeOf(req: MoveRequest, before: IpRecord, action: ActionRecord, finished: Finished): MoveOutcome {
+  const { final } = finished
+  const base = { before, final, actionId: action.id }
+  if (finished.status === 'timeout') {
+    const why = finished.waitError ? `waiting for it failed (${finished.waitError})` : "the step's timeout ran out"
+    return {
+      ...base,
+      actionStatus: 'in-progress',
+      changed: true,
+      error: `Action ${action.id} to ${describeMove(req)} had not finished when ${why}; it may still complete. Look it up with GET /v2/actions/${action.id}.`
+    }
   }
+  if (finished.status === 'errored') {
+    return {
+      ...base,
+      actionStatus: 'errored',
+      // An errored action that left the IP where it was changed nothing.
+      changed: final.dropletId !== before.dropletId,
+      error: `DigitalOcean reports that action ${action.id} to ${describeMove(req)} errored; the IP is ${where(final)}`
+    }
+  }
+  return { ...base, actionStatus: 'completed', changed: true }
 }
 
 function describeError(error: unknown): string {
@@ -261,21 +300,18 @@ function describeError(error: unknown): string {
 }
 
 /** Adds what the user needs to know to DigitalOcean's refusals of an action. */
-function explainActionError(error: unknown, req: ChangeRequest): unknown {
-  if (!(error instanceof ApiError)) return error
-  if (req.request.type === 'assign') {
-    const dropletId = req.request.dropletId
-    if (error.status === 422 && /region/i.test(error.apiMessage)) {
-      return new OperationError(
-        `Droplet ${dropletId} is in another region than ${req.addr.text}: a reserved IP can only be assigned to a droplet in its own region. ${error.message}`
-      )
-    }
-    if (
-      error.status === 404 ||
-      (error.status === 422 && /droplet/i.test(error.apiMessage) && /not found|exist/i.test(error.apiMessage))
-    ) {
-      return new OperationError(`Droplet ${dropletId} was not found in this account. ${error.message}`)
-    }
+function explainActionError(error: unknown, req: MoveRequest): unknown {
+  if (!(error instanceof ApiError) || req.target === null) return error
+  if (error.status === 422 && /region/i.test(error.apiMessage)) {
+    return new OperationError(
+      `Droplet ${req.target} is in another region than ${req.addr.text}: a reserved IP can only be assigned to a droplet in its own region. ${error.message}`
+    )
+  }
+  if (
+    error.status === 404 ||
+    (error.status === 422 && /droplet/i.test(error.apiMessage) && /not found|exist/i.test(error.apiMessage))
+  ) {
+    return new OperationError(`Droplet ${req.target} was not found in this account. ${error.message}`)
   }
   return error
 }

@@ -73,3 +73,21 @@ export function dropletLabel(id: number | null, name = ''): string {
   if (id === null) return 'none'
   return name ? `${id} (${name})` : String(id)
 }
+
+/**
+ * The result of a step that failed before it changed anything (bad input, a refusal, an API error):
+ * every output is still set, and the summary says what went wrong.
+ */
+export function failureResult(operation: string, message: string, ips: readonly string[] = []): OperationResult {
+  const outputs = emptyOutputs()
+  if (ips.length > 0) outputs.ip = ips[0]
+  return {
+    outputs,
+    error: message,
+    summary: {
+      title: `Reserved IP ${operation || 'step'} failed${ips.length ? `: ${ips.join(', ')}` : ''}`,
+      tables: [],
+      notes: [`**Failed:** ${message}`]
+    }
+  }
+}

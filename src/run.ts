@@ -25,6 +25,8 @@ const OPERATIONS: Record<Operation, (ctx: OperationContext) => Promise<Operation
 export interface RunOptions {
   readonly log: Logger
   readonly userAgent: string
+  /** Told of each action a cutover starts, so that a cancelled step can report it. */
+  readonly onAction?: OperationContext['onAction']
   /** When the step started (epoch ms); the timeout counts from here. */
   readonly startedAt?: number
   /** Overrides for the client's time limits (tests). */
@@ -45,5 +47,22 @@ export async function runOperation(inputs: Inputs, options: RunOptions): Promise
     log: options.log,
     ...options.client
   })
-  return OPERATIONS[inputs.operation]({ client, inputs })
+  return OPERATIONS[inputs.operation]({ client, inputs, userAgent: options.userAgent, onAction: options.onAction })
+}
+
+/** The environment variable that speeds up the bundled action's schedule when it runs against a local simulator. */
+export const TEST_TIME_SCALE_VAR = 'DO_RESERVED_IP_TEST_TIME_SCALE'
+
+/**
+ * Client options from DO_RESERVED_IP_TEST_TIME_SCALE, for tests of the bundled action: honoured
+ * only when api_url is a loopback address (a local simulator), so it can never change how the
+ * action paces itself against DigitalOcean.
+ */
+export function testClientOptions(apiUrl: URL, env: Record<string, string | undefined>): RunOptions['client'] {
+  const raw = env[TEST_TIME_SCALE_VAR]
+  const host = apiUrl.hostname.replace(/^\[|\]$/g, '')
+  if (!raw || !(host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host))) return undefined
+  const timeScale = Number(raw)
+  if (!(timeScale >= 1)) throw new Error(`${TEST_TIME_SCALE_VAR} must be a number of at least 1, got '${raw}'`)
+  return { timeScale }
 }

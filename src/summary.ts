@@ -1,20 +1,20 @@
-/** The step summary: a markdown rendering of what an operation did. */
+/**
+ * The step summary: a markdown rendering of what an operation did. Every piece goes through
+ * neutral.ts, so a string from the API can bring no HTML, image or link into it, nor break a table;
+ * the markdown the operations write themselves (backticks, `**`) still renders.
+ */
+import { markdownText, tableCell } from './neutral.js'
 import type { Summary } from './result.js'
 
-/** Escapes a table cell: pipes and line breaks would break the table. */
-function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ') || ' '
-}
-
 export function renderSummary(summary: Summary): string {
-  const lines: string[] = [`### ${summary.title}`, '']
+  const lines: string[] = [`### ${markdownText(summary.title)}`, '']
   for (const table of summary.tables) {
-    if (table.caption) lines.push(`**${table.caption}**`, '')
-    lines.push(`| ${table.header.map(cell).join(' | ')} |`)
+    if (table.caption) lines.push(`**${markdownText(table.caption)}**`, '')
+    lines.push(`| ${table.header.map(tableCell).join(' | ')} |`)
     lines.push(`| ${table.header.map(() => '---').join(' | ')} |`)
-    for (const row of table.rows) lines.push(`| ${row.map(cell).join(' | ')} |`)
+    for (const row of table.rows) lines.push(`| ${row.map(tableCell).join(' | ')} |`)
     lines.push('')
   }
-  for (const note of summary.notes) lines.push(note, '')
+  for (const note of summary.notes) lines.push(markdownText(note), '')
   return `${lines.join('\n').trimEnd()}\n`
 }

@@ -1,3 +1,4 @@
+import type { ActionEvent } from '../cutover.js'
 import type { ApiClient } from '../http.js'
 import type { Inputs } from '../inputs.js'
 
@@ -5,4 +6,7 @@ import type { Inputs } from '../inputs.js'
 export interface OperationContext {
   readonly client: ApiClient
   readonly inputs: Inputs
+  readonly userAgent: string
+  /** Told of each action a cutover starts and ends, so that a cancelled step can report those under way. */
+  readonly onAction?: (event: ActionEvent) => void
 }

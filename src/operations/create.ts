@@ -6,7 +6,8 @@ import type { Address } from '../address.js'
 import { createIp, type IpRecord } from '../api.js'
 import { readDroplet, resolveDroplet, type DropletRef } from '../droplets.js'
 import { ApiError, TransportError, secs } from '../http.js'
-import { changeIp, lastRead, OperationError, readIpSettling, readUntil } from '../ip-action.js'
+import { moveIp } from '../ip-action.js'
+import { lastRead, OperationError, readIpSettling, readUntil } from '../ip-read.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../result.js'
 import { waitForAction, waitUntil } from '../wait.js'
 import type { OperationContext } from './context.js'
@@ -106,14 +107,7 @@ export async function create(ctx: OperationContext): Promise<OperationResult> {
     try {
       // A just-reserved address can read 404 for a moment: see it before acting on it.
       await readIpSettling(client, addr)
-      const outcome = await changeIp(client, {
-        addr,
-        request: { type: 'assign', dropletId: target.id },
-        settled: (ip) => ip.dropletId === target?.id,
-        guard: () => undefined,
-        wait: inputs.wait,
-        describe: `assign ${addr.text} to droplet ${target.id}`
-      })
+      const outcome = await moveIp(client, { addr, target: target.id, wait: inputs.wait })
       final = outcome.final.raw === null ? final : outcome.final
       outputs.action_id = outcome.actionId === undefined ? '' : String(outcome.actionId)
       outputs.action_status = outcome.actionStatus

@@ -2,7 +2,7 @@
 import type { Address } from '../address.js'
 import { deleteIp, readIp, type IpRecord } from '../api.js'
 import { ApiError, type ApiClient } from '../http.js'
-import { OperationError, pendingBackoff, waitBeforeRetry } from '../ip-action.js'
+import { OperationError, pendingBackoff, waitBeforeRetry } from '../ip-read.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../result.js'
 import type { OperationContext } from './context.js'
 

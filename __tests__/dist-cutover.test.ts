@@ -1,0 +1,114 @@
+/** The bundled action, run as a runner runs it: cutovers, verification, failures and cancellation. */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { startSimulator, type Simulator } from '../sim/simulator.js'
+import { OUTPUT_NAMES } from '../src/result.js'
+import { errorLines, runDist, TOKEN } from './support.js'
+
+let sim: Simulator
+let blue: number
+let green: number
+
+beforeEach(async () => {
+  sim = await startSimulator({ actionDurationMs: 200, routingDelayMs: 100 })
+  blue = sim.addDroplet({ name: 'web-blue', region: 'nyc3', tags: ['blue'], service: { build: 'build-blue' } }).id
+  green = sim.addDroplet({ name: 'web-green', region: 'nyc3', tags: ['green'], service: { build: 'build-green' } }).id
+})
+
+afterEach(async () => {
+  expect(sim.violations).toEqual([])
+  await sim.close()
+})
+
+const base = (): Record<string, string> => ({ token: TOKEN, api_url: sim.url })
+
+describe('dist/index.js cutovers', () => {
+  it('cuts a dual-stack pair over in one verified step', async () => {
+    const v4 = sim.addIp({ version: 4, dropletId: blue }).ip
+    const v6 = sim.addIp({ version: 6, region: 'nyc3', dropletId: blue }).ip
+    const run = await runDist({
+      ...base(),
+      ip: `${v4}\n${v6}`,
+      droplet_tag: 'green',
+      verify_url: sim.verifyUrl,
+      verify_contains: 'build-green',
+      verify_timeout: '20'
+    })
+    expect(errorLines(run.stdout)).toEqual([])
+    expect(run.code).toBe(0)
+    expect(run.outputs).toMatchObject({
+      ip: v4,
+      droplet_id: String(green),
+      previous_droplet_id: String(blue),
+      changed: 'true',
+      count: '2',
+      verified: 'true',
+      rolled_back: 'false'
+    })
+    expect(JSON.parse(run.outputs.ips!)).toHaveLength(2)
+    expect(run.summary).toContain(`| ${v6} | ${blue} (web-blue) | ${green} (web-green) | ${green} (web-green) |`)
+    expect(sim.probeRequests({ ip: v6 }).length).toBeGreaterThan(0)
+  })
+
+  it('rolls back a cutover whose verification fails, and says so in the outputs and the summary', async () => {
+    sim.setService(green, { healthy: false })
+    // Routing follows at once: without verify_contains, the old droplet's answer would pass.
+    sim.setRoutingDelay(0)
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    const run = await runDist({
+      ...base(),
+      ip,
+      droplet_id: String(green),
+      verify_url: sim.verifyUrl,
+      verify_timeout: '2'
+    })
+    expect(run.code).toBe(1)
+    expect(errorLines(run.stdout)).toHaveLength(1)
+    expect(errorLines(run.stdout)[0]).toMatch(/verification of .* failed: HTTP 503.*Rolled back/)
+    expect(run.outputs).toMatchObject({ verified: 'false', rolled_back: 'true', droplet_id: String(blue) })
+    expect(run.summary).toMatch(/rolled back/)
+    expect(sim.getIp(ip)?.dropletId).toBe(blue)
+  })
+})
+
+describe('dist/index.js writes every output and the summary on every outcome', () => {
+  it('bad input: every output set, a summary naming the input, no request', async () => {
+    const run = await runDist({ ...base(), operation: 'assign', ip: '203.0.113.7/24', droplet_id: '5' })
+    expect(run.code).toBe(1)
+    expect(errorLines(run.stdout)).toEqual([expect.stringMatching(/Input 'ip'/)])
+    // Every output the action declares (action-metadata.test.ts holds the list against action.yml).
+    expect(Object.keys(run.outputs).sort()).toEqual([...OUTPUT_NAMES].sort())
+    expect(run.outputs).toMatchObject({ changed: 'false', rolled_back: 'false', ip: '' })
+    expect(run.summary).toMatch(/failed[\s\S]*Input 'ip'/)
+    expect(sim.requests).toHaveLength(0)
+  })
+
+  it('a refusal: the summary says why', async () => {
+    const run = await runDist({ ...base(), ip: '198.51.100.77', droplet_id: String(green) })
+    expect(run.code).toBe(1)
+    expect(run.outputs).toMatchObject({ ip: '198.51.100.77', changed: 'false' })
+    expect(run.summary).toMatch(/not a reserved IPv4 address/)
+  })
+
+  it('cancelled while waiting: exits within 2 s, names the action in progress, writes outputs and summary', async () => {
+    sim.setActionDuration(30_000)
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    const run = await runDist({ ...base(), ip, droplet_id: String(green) }, {}, 60_000, {
+      signal: 'SIGTERM',
+      when: /started; waiting for DigitalOcean/
+    })
+    const action = sim.actions()[0]!
+    expect(run.signalledMs).toBeLessThan(2000)
+    expect(run.code).not.toBe(0)
+    expect(errorLines(run.stdout)[0]).toMatch(new RegExp(`Cancelled \\(SIGTERM\\).*action ${action.id} on ${ip}`))
+    expect(run.outputs).toMatchObject({
+      ip,
+      action_id: String(action.id),
+      action_status: 'in-progress',
+      changed: 'true',
+      previous_droplet_id: String(blue)
+    })
+    expect(run.summary).toMatch(new RegExp(`cancelled[\\s\\S]*${action.id}`))
+    // Nothing more was sent after the signal.
+    expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
+  })
+})

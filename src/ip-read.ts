@@ -1,0 +1,157 @@
+/**
+ * Reading a reserved IP around a change: allowing for reads that lag writes, waiting out an action
+ * that is already in progress on it, and one last read after the step's time ran out.
+ */
+import type { Address } from './address.js'
+import { findInProgressAction, readIp, type ActionRecord, type IpRecord } from './api.js'
+import { GaveUpError, sleep, type ApiClient } from './http.js'
+import { waitForAction, waitUntil } from './wait.js'
+
+/** A failure that leaves nothing changed by this step. */
+export class OperationError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'OperationError'
+  }
+}
+
+export function notReserved(addr: Address): OperationError {
+  return new OperationError(
+    `${addr.text} is not a reserved IPv${addr.version} address in this account (DigitalOcean answered 404)`
+  )
+}
+
+/** Reads an IP that must exist. */
+export async function mustReadIp(client: ApiClient, addr: Address): Promise<IpRecord> {
+  const record = await readIp(client, addr)
+  if (record === null) throw notReserved(addr)
+  return record
+}
+
+/** Reads the IP, allowing for a short lag after a write (a just-written IP can read 404 for a moment). */
+export async function readIpSettling(client: ApiClient, addr: Address, tries = 5): Promise<IpRecord | null> {
+  for (let i = 1; ; i++) {
+    const record = await readIp(client, addr)
+    if (record !== null || i >= tries || Date.now() + client.scaled(1000) > client.deadline) return record
+    await sleep(client.scaled(250 * i))
+  }
+}
+
+/**
+ * Reads the IP after its action completed. Reads can lag writes: when the IP does not show the
+ * change yet, it is read again a few times before it is reported as DigitalOcean shows it.
+ */
+export async function readUntil(
+  client: ApiClient,
+  addr: Address,
+  settled: (ip: IpRecord) => boolean,
+  tries = 4
+): Promise<IpRecord | null> {
+  let record = await readIpSettling(client, addr)
+  for (let i = 1; i < tries && record !== null && !settled(record); i++) {
+    if (Date.now() + client.scaled(500) >= client.deadline) break
+    await sleep(client.scaled(500))
+    record = await readIp(client, addr)
+  }
+  return record
+}
+
+/** One more read after the timeout, so the outputs show where the IP is; undefined when even that fails. */
+export async function lastRead(client: ApiClient, addr: Address): Promise<IpRecord | undefined> {
+  try {
+    return (await readIp(client.withGrace(5000), addr)) ?? undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Stands for an IP that could not be read at all (after a timeout). */
+export function placeholder(addr: Address): IpRecord {
+  return {
+    ip: addr.text,
+    version: addr.version,
+    region: '',
+    dropletId: null,
+    dropletName: '',
+    locked: false,
+    raw: null
+  }
+}
+
+/** Sleeps before a retry (ms on the action's own schedule), or throws when the step's timeout would run out first. */
+export async function waitBeforeRetry(client: ApiClient, nominalMs: number, what: string): Promise<void> {
+  const ms = client.scaled(nominalMs)
+  if (Date.now() + ms >= client.deadline) {
+    throw new GaveUpError(`The step's timeout ran out while ${what}`)
+  }
+  await sleep(ms)
+}
+
+export function pendingBackoff(round: number): number {
+  const ceiling = Math.min(10_000, 1000 * 2 ** Math.min(round - 1, 4))
+  return ceiling / 2 + Math.random() * (ceiling / 2)
+}
+
+/**
+ * While the IP reads locked (IPv4: an action is in progress on it), finds that action. DigitalOcean
+ * can show the lock before it lists the action: then the IP is read again on the poll schedule
+ * until the action is listed or the lock is gone. Never returns a locked IP without its action.
+ */
+export async function findBusyAction(
+  client: ApiClient,
+  addr: Address,
+  record: IpRecord
+): Promise<{ record: IpRecord; action?: ActionRecord }> {
+  if (!record.locked) return { record }
+  let action = await findInProgressAction(client, addr)
+  if (action) return { record, action }
+  client.log.info(`${addr.text} is locked, but DigitalOcean lists no action in progress on it yet; reading it again`)
+  let current = record
+  const stillLocked = new GaveUpError(`${addr.text} stayed locked until the step's timeout ran out; nothing was sent`)
+  const done = await waitUntil(client, Date.now(), async () => {
+    current = await mustReadIp(client, addr)
+    if (!current.locked) return true
+    action = await findInProgressAction(client, addr)
+    return action !== undefined
+  }).catch((error: unknown) => {
+    if (error instanceof GaveUpError) throw stillLocked
+    throw error
+  })
+  if (!done) throw stillLocked
+  return { record: current, action }
+}
+
+/**
+ * Reads the IP as it will be once any action in progress on it has finished: an IP with an action
+ * under way is never "already there". Waits for that action (within the timeout) and reads again.
+ */
+export async function readSteady(client: ApiClient, addr: Address, initial?: IpRecord): Promise<IpRecord> {
+  let record = initial ?? (await mustReadIp(client, addr))
+  for (let round = 1; record.locked; round++) {
+    const busy = await findBusyAction(client, addr, record)
+    if (!busy.action) return busy.record
+    await waitOut(client, addr, busy.action)
+    record = await mustReadIp(client, addr)
+    if (round >= 5 && record.locked) {
+      throw new GaveUpError(`${addr.text} is still locked after ${round} actions in a row; nothing was sent`)
+    }
+  }
+  return record
+}
+
+/** Waits for an action this step did not start (someone else's, or one left by an earlier step). */
+export async function waitOut(client: ApiClient, addr: Address, action: ActionRecord): Promise<void> {
+  client.log.info(
+    `Action ${action.id} (${action.type || 'unknown type'}) is already in progress on ${addr.text}; waiting for it to finish before deciding`
+  )
+  const result = await waitForAction(client, action.id, {
+    startedAt: Date.now(),
+    describe: `the action already in progress on ${addr.text}`,
+    settled: async () => !(await mustReadIp(client, addr)).locked
+  })
+  if (result.status === 'timeout') {
+    throw new GaveUpError(
+      `Action ${action.id} on ${addr.text} had not finished when the step's timeout ran out; nothing was sent. It may still complete.`
+    )
+  }
+}
