@@ -9,7 +9,10 @@
  *    which decides from the state of the API whether the request went through.
  */
 import fetch, { type RequestInit, type Response } from 'node-fetch'
-import type { Agent } from 'node:http'
+import type { Agent, ClientRequest, RequestOptions as RequestOptionsNode } from 'node:http'
+import { Agent as HttpsAgent } from 'node:https'
+import type { LookupFunction } from 'node:net'
+import tunnel from 'tunnel'
 import type { Logger } from './logger.js'
 import type { ErrorObject, Loose } from './api-types.js'
 import { apiText } from './neutral.js'
@@ -35,6 +38,11 @@ export interface ClientOptions {
   readonly maxDelayMs?: number
   /** Environment for HTTPS_PROXY / NO_PROXY (default process.env). */
   readonly env?: Record<string, string | undefined>
+  /**
+   * Options of the connection to the API: certificates to trust and a resolver. Tests use them;
+   * on runners the system's trust store (and NODE_EXTRA_CA_CERTS) applies.
+   */
+  readonly connection?: { readonly ca?: Buffer[]; readonly lookup?: LookupFunction }
   /**
    * Speeds up the action's own schedules (polls, re-reads, pending-event backoff, watches) by this
    * factor; default 1. Tests run against a simulator whose clock is sped up by the same factor.
@@ -154,6 +162,54 @@ export function proxyFor(url: URL, env: Record<string, string | undefined>): str
   return proxy
 }
 
+/** tunnel's agents by the API's protocol, then the proxy's. */
+const TUNNELS = {
+  'https:': { 'http:': tunnel.httpsOverHttp, 'https:': tunnel.httpsOverHttps },
+  'http:': { 'http:': tunnel.httpOverHttp, 'https:': tunnel.httpOverHttps }
+} as const
+
+/**
+ * The agent for requests to the API: a CONNECT tunnel through the proxy (the same `tunnel` module
+ * the Actions toolkit uses), or a plain agent when connection options are given, or none (Node's
+ * default agent).
+ */
+export function agentFor(
+  apiUrl: URL,
+  proxy: string | undefined,
+  connection: ClientOptions['connection'] = {}
+): Agent | undefined {
+  if (proxy === undefined) {
+    return Object.keys(connection).length > 0 && apiUrl.protocol === 'https:' ? new HttpsAgent(connection) : undefined
+  }
+  const text = proxy.includes('://') ? proxy : `http://${proxy}`
+  const proxyUrl = URL.canParse(text) ? new URL(text) : undefined
+  if (proxyUrl?.protocol !== 'http:' && proxyUrl?.protocol !== 'https:') {
+    const got = proxyUrl ? `a ${proxyUrl.protocol} URL` : 'text that is not a URL'
+    throw new Error(`The proxy in HTTPS_PROXY/HTTP_PROXY must be an http or https URL, not ${got}`)
+  }
+  const overHttps = proxyUrl.protocol === 'https:'
+  const options = {
+    proxy: { host: proxyUrl.hostname.replace(/^\[|\]$/g, ''), port: Number(proxyUrl.port || (overHttps ? 443 : 80)) },
+    ...(connection.ca !== undefined ? { ca: connection.ca } : {})
+  }
+  const agent = TUNNELS[apiUrl.protocol === 'https:' ? 'https:' : 'http:'][overHttps ? 'https:' : 'http:'](options)
+  if (proxyUrl.username || proxyUrl.password) {
+    addProxyAuthorization(agent, `${decodeURIComponent(proxyUrl.username)}:${decodeURIComponent(proxyUrl.password)}`)
+  }
+  return agent
+}
+
+/**
+ * Sends Proxy-Authorization with each CONNECT. tunnel's own proxyAuth option does the same with
+ * the deprecated Buffer constructor, which prints a DeprecationWarning from inside a bundle.
+ */
+function addProxyAuthorization(agent: Agent, credentials: string): void {
+  const tunnelling = agent as Agent & { request: (options: RequestOptionsNode) => ClientRequest }
+  const send = tunnelling.request
+  const header = `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`
+  tunnelling.request = (options) => send({ ...options, headers: { ...options.headers, 'Proxy-Authorization': header } })
+}
+
 interface RateState {
   remaining?: number
   resetAt?: number
@@ -165,8 +221,7 @@ export class ApiClient {
   private readonly retryBudgetMs: number
   private readonly baseDelayMs: number
   private readonly maxDelayMs: number
-  private readonly proxy: string | undefined
-  private agent: Promise<Agent> | undefined
+  private readonly agent: Agent | undefined
   private readonly rate: RateState = {}
   /** What the rate headers say of the account's use of its per-minute limit (see rate-budget.ts). */
   readonly rateBudget: RateBudget
@@ -177,9 +232,10 @@ export class ApiClient {
     this.retryBudgetMs = options.retryBudgetMs ?? 90_000
     this.baseDelayMs = options.baseDelayMs ?? 500
     this.maxDelayMs = options.maxDelayMs ?? 10_000
-    this.proxy = proxyFor(options.baseUrl, options.env ?? process.env)
+    const proxy = proxyFor(options.baseUrl, options.env ?? process.env)
+    if (proxy) options.log.debug(`Using the proxy from the environment for ${options.baseUrl.host}`)
+    this.agent = agentFor(options.baseUrl, proxy, options.connection)
     this.rateBudget = options.rateBudget ?? new RateBudget({ windowMs: 60_000 / (options.timeScale ?? 1) })
-    if (this.proxy) options.log.debug(`Using the proxy from the environment for ${options.baseUrl.host}`)
   }
 
   /** The same client with a later deadline: for the last read that reports the state after a timeout. */
@@ -194,12 +250,12 @@ export class ApiClient {
 
   /** The same client with another deadline: a rollback gets a fresh timeout, the probes their own. */
   withDeadline(deadline: number): ApiClient {
-    return new ApiClient({ ...this.options, deadline })
+    return new ApiClient({ ...this.options, deadline, rateBudget: this.rateBudget })
   }
 
   /** The same client logging elsewhere (parallel moves log without groups, which do not nest). */
   withLog(log: Logger): ApiClient {
-    return new ApiClient({ ...this.options, log })
+    return new ApiClient({ ...this.options, log, rateBudget: this.rateBudget })
   }
 
   get deadline(): number {
@@ -346,16 +402,6 @@ export class ApiClient {
     return attempt < this.maxAttempts && resumeAt - started < this.retryBudgetMs && resumeAt < this.options.deadline
   }
 
-  /** The proxy agent, loaded only when a proxy is configured (it is not needed otherwise). */
-  private proxyAgent(): Promise<Agent> | undefined {
-    if (!this.proxy) return undefined
-    const proxy = this.proxy
-    this.agent ??= import('https-proxy-agent').then(
-      ({ HttpsProxyAgent }) => new HttpsProxyAgent(proxy) as unknown as Agent
-    )
-    return this.agent
-  }
-
   private async once(
     method: string,
     path: string,
@@ -367,7 +413,6 @@ export class ApiClient {
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), timeoutMs)
     const t0 = Date.now()
-    const agent = await this.proxyAgent()
     const init: RequestInit = {
       method,
       headers: {
@@ -379,7 +424,7 @@ export class ApiClient {
       body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
       signal: controller.signal,
       redirect: 'manual',
-      agent
+      agent: this.agent
     }
     try {
       const response = await fetch(this.url(path, options.query), init)
