@@ -223,18 +223,20 @@ describe('workflows that use the action', () => {
     }
   })
 
-  it('the blue-green example cuts over by tag, verifies through the IP, and rolls back after a later failure', () => {
+  it('the blue-green example cuts a dual-stack pair over by tag, verifies through both, and rolls back after a later failure', () => {
     const steps = stepsOf(parse(read('examples/blue-green-deploy.yml')) as Workflow)
     const cutoverAt = steps.findIndex((s) => s.id === 'cutover')
     const cutover = steps[cutoverAt]!
     expect(cutover.with).toMatchObject({
       operation: 'assign',
-      ip: '${{ vars.PRODUCTION_IP }}',
       droplet_tag: expect.any(String),
       expected_droplet_id: expect.stringContaining('steps.before.outputs.droplet_id'),
       verify_url: expect.stringContaining('{ip}'),
       verify_contains: '${{ github.sha }}'
     })
+    // An IPv4 and an IPv6 in one step.
+    const pair = '${{ vars.PRODUCTION_IPV4 }}\n${{ vars.PRODUCTION_IPV6 }}'
+    expect(String(cutover.with?.ip).trim()).toBe(pair)
     // The action's own roll-back is on (the default) and no smoke test of its own is needed.
     expect(cutover.with?.rollback ?? 'true').toBe('true')
     expect(steps.some((s) => /\bcurl\b/.test(s.run ?? ''))).toBe(false)
@@ -246,6 +248,7 @@ describe('workflows that use the action', () => {
       operation: 'assign',
       droplet_id: '${{ steps.cutover.outputs.previous_droplet_id }}'
     })
+    expect(String(steps[rollbackAt]!.with?.ip).trim()).toBe(pair)
   })
 
   it('the nightly cleanup is scheduled, can be started by hand, and is a read-only dry run on pull requests', () => {
