@@ -254,7 +254,11 @@ describe('cutover inputs', () => {
       { operation: 'assign', ip: '203.0.113.1', droplet_id: '1', verify_url: 'http://{ip}/', verify_timeout: '0' },
       /verify_timeout/
     ],
-    [{ operation: 'assign', ip: '203.0.113.1', droplet_id: '1', rollback: 'maybe' }, /rollback/]
+    [{ operation: 'assign', ip: '203.0.113.1', droplet_id: '1', rollback: 'maybe' }, /rollback/],
+    [
+      { operation: 'assign', ip: '203.0.113.1', droplet_id: '1', verify_url: 'http://{ip}/\n::warning::x' },
+      /verify_url.*white space/
+    ]
   ])('refuses %j before sending anything', async (values, message) => {
     const { error } = await run(values)
     expect(error?.message).toMatch(message)

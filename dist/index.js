@@ -40357,6 +40357,10 @@ function parseVerify(get, operation, wait) {
 }
 /** verify_url must make an http(s) URL without credentials for an IPv4 and an IPv6 address alike. */
 function checkVerifyUrl(template) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\s\x00-\x1f\x7f]/.test(template)) {
+        throw new InputError('verify_url', 'must not contain white space or control characters');
+    }
     for (const sample of ['192.0.2.1', '[2001:db8::1]']) {
         let url;
         try {
@@ -41089,7 +41093,9 @@ async function run() {
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        const operation = inputs?.operation ?? getInput('operation').trim().toLowerCase();
+        const named = getInput('operation').trim().toLowerCase();
+        // Only a known operation's name goes into the summary's title.
+        const operation = inputs?.operation ?? (OPERATIONS.find((op) => op === named) || '');
         result = failureResult(operation, message, inputs?.ips.map((a) => a.text));
     }
     await report(result, secrets);

@@ -382,6 +382,10 @@ function parseVerify(get: (name: string) => string, operation: Operation, wait: 
 
 /** verify_url must make an http(s) URL without credentials for an IPv4 and an IPv6 address alike. */
 function checkVerifyUrl(template: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\x00-\x1f\x7f]/.test(template)) {
+    throw new InputError('verify_url', 'must not contain white space or control characters')
+  }
   for (const sample of ['192.0.2.1', '[2001:db8::1]']) {
     let url: URL
     try {

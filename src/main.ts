@@ -5,7 +5,7 @@
  */
 import * as core from '@actions/core'
 import { cancelledReport, type StartedAction } from './cutover-report.js'
-import { parseInputs, type Inputs } from './inputs.js'
+import { OPERATIONS, parseInputs, type Inputs } from './inputs.js'
 import type { Logger } from './logger.js'
 import { failureResult, OUTPUT_NAMES, type OperationResult } from './result.js'
 import { runOperation, testClientOptions } from './run.js'
@@ -92,7 +92,9 @@ export async function run(): Promise<void> {
     })
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
-    const operation = inputs?.operation ?? core.getInput('operation').trim().toLowerCase()
+    const named = core.getInput('operation').trim().toLowerCase()
+    // Only a known operation's name goes into the summary's title.
+    const operation = inputs?.operation ?? (OPERATIONS.find((op) => op === named) || '')
     result = failureResult(
       operation,
       message,
