@@ -40480,6 +40480,18 @@ async function readDroplet(client, id) {
         throw e;
     }
 }
+/**
+ * The droplet with its region: droplet_id alone does not give it, so it is read. Throws
+ * DropletSelectionError when the droplet does not exist (`unchanged` ends the message).
+ */
+async function withRegion(client, target, unchanged) {
+    if (target.region)
+        return target;
+    const read = await readDroplet(client, target.id);
+    if (!read)
+        throw new DropletSelectionError(`droplet_id: droplet ${target.id} was not found in this account. ${unchanged}`);
+    return read;
+}
 
 ;// CONCATENATED MODULE: ./src/operations/unassign.ts
 /** unassign: detaches one or more reserved IPs from their droplets as one cutover (see cutover.ts). */
@@ -40510,27 +40522,16 @@ async function unassign(ctx) {
 
 
 
-
 async function assign_assign(ctx) {
     const { client, inputs } = ctx;
     if (!inputs.droplet)
         throw new Error('assign needs a droplet');
     let target = await resolveDroplet(client, inputs.droplet);
+    // Several addresses move all or nothing: with the droplet's region known, an address in another
+    // region stops the cutover before anything moves.
     if (inputs.ips.length > 1)
-        target = await withRegion(ctx, target);
+        target = await withRegion(client, target, 'Nothing was changed.');
     return cutoverReport(await runCutover(client, cutoverPlan(ctx, target)));
-}
-/**
- * Several addresses move all or nothing: the droplet's region is read (droplet_id alone does not
- * give it), so that an address in another region stops the cutover before anything moves.
- */
-async function withRegion(ctx, target) {
-    if (target.region)
-        return target;
-    const read = await readDroplet(ctx.client, target.id);
-    if (!read)
-        throw new OperationError(`droplet_id: droplet ${target.id} was not found in this account. Nothing was changed.`);
-    return read;
 }
 
 ;// CONCATENATED MODULE: ./src/operations/create.ts
@@ -40541,14 +40542,6 @@ async function withRegion(ctx, target) {
 
 
 
-async function create_withRegion(ctx, target) {
-    if (target.region)
-        return target;
-    const read = await readDroplet(ctx.client, target.id);
-    if (!read)
-        throw new OperationError(`droplet_id: droplet ${target.id} was not found in this account. Nothing was reserved.`);
-    return read;
-}
 async function create(ctx) {
     const { client, inputs } = ctx;
     const version = inputs.ipVersion ?? 4;
@@ -40556,7 +40549,7 @@ async function create(ctx) {
     let target = inputs.droplet ? await resolveDroplet(client, inputs.droplet) : undefined;
     if (target && (version === 6 || inputs.region)) {
         // IPv6 is reserved in the droplet's region; a region given beside a droplet must agree with it.
-        target = await create_withRegion(ctx, target);
+        target = await withRegion(client, target, 'Nothing was reserved.');
         if (inputs.region && target.region !== inputs.region) {
             throw new OperationError(`region: droplet ${dropletLabel(target.id, target.name)} is in ${target.region}, not ${inputs.region}; a reserved IP can only be assigned to a droplet in its own region. Nothing was reserved.`);
         }

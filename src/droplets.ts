@@ -127,3 +127,15 @@ export async function readDroplet(client: ApiClient, id: number): Promise<Drople
     throw e
   }
 }
+
+/**
+ * The droplet with its region: droplet_id alone does not give it, so it is read. Throws
+ * DropletSelectionError when the droplet does not exist (`unchanged` ends the message).
+ */
+export async function withRegion(client: ApiClient, target: DropletRef, unchanged: string): Promise<DropletRef> {
+  if (target.region) return target
+  const read = await readDroplet(client, target.id)
+  if (!read)
+    throw new DropletSelectionError(`droplet_id: droplet ${target.id} was not found in this account. ${unchanged}`)
+  return read
+}

@@ -4,21 +4,13 @@
  */
 import type { Address } from '../address.js'
 import { createIp, type IpRecord } from '../api.js'
-import { readDroplet, resolveDroplet, type DropletRef } from '../droplets.js'
+import { resolveDroplet, withRegion } from '../droplets.js'
 import { ApiError, TransportError, secs } from '../http.js'
 import { moveIp } from '../ip-action.js'
 import { lastRead, OperationError, readIpSettling, readUntil } from '../ip-read.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../result.js'
 import { waitForAction, waitUntil } from '../wait.js'
 import type { OperationContext } from './context.js'
-
-async function withRegion(ctx: OperationContext, target: DropletRef): Promise<DropletRef> {
-  if (target.region) return target
-  const read = await readDroplet(ctx.client, target.id)
-  if (!read)
-    throw new OperationError(`droplet_id: droplet ${target.id} was not found in this account. Nothing was reserved.`)
-  return read
-}
 
 export async function create(ctx: OperationContext): Promise<OperationResult> {
   const { client, inputs } = ctx
@@ -27,7 +19,7 @@ export async function create(ctx: OperationContext): Promise<OperationResult> {
   let target = inputs.droplet ? await resolveDroplet(client, inputs.droplet) : undefined
   if (target && (version === 6 || inputs.region)) {
     // IPv6 is reserved in the droplet's region; a region given beside a droplet must agree with it.
-    target = await withRegion(ctx, target)
+    target = await withRegion(client, target, 'Nothing was reserved.')
     if (inputs.region && target.region !== inputs.region) {
       throw new OperationError(
         `region: droplet ${dropletLabel(target.id, target.name)} is in ${target.region}, not ${inputs.region}; a reserved IP can only be assigned to a droplet in its own region. Nothing was reserved.`
