@@ -38641,20 +38641,19 @@ class ApiClient {
     }
     /** The same client with a later deadline: for the last read that reports the state after a timeout. */
     withGrace(ms) {
-        return new ApiClient({
-            ...this.options,
-            deadline: Math.max(this.options.deadline, Date.now()) + ms,
-            maxAttempts: 2,
-            rateBudget: this.rateBudget
-        });
+        return this.derived({ deadline: Math.max(this.options.deadline, Date.now()) + ms, maxAttempts: 2 });
     }
-    /** The same client with another deadline: a rollback gets a fresh timeout, the probes their own. */
+    /** The same client with another deadline: a rollback gets a fresh timeout. */
     withDeadline(deadline) {
-        return new ApiClient({ ...this.options, deadline, rateBudget: this.rateBudget });
+        return this.derived({ deadline });
     }
     /** The same client logging elsewhere (parallel moves log without groups, which do not nest). */
     withLog(log) {
-        return new ApiClient({ ...this.options, log, rateBudget: this.rateBudget });
+        return this.derived({ log });
+    }
+    /** A client like this one, sharing its view of the account's rate limit. */
+    derived(changes) {
+        return new ApiClient({ ...this.options, ...changes, rateBudget: this.rateBudget });
     }
     get deadline() {
         return this.options.deadline;
@@ -39343,18 +39342,22 @@ async function waitOut(client, addr, action) {
 
 
 
-
 /** How long an IPv6 is watched after an unanswered request before the request is sent again. */
 const LOST_ANSWER_WATCH_MS = 10_000;
 const MAX_UNCLEAR_ANSWERS = 10;
 const MAX_ROUNDS = 3;
 const describeMove = (req) => req.target === null ? `unassign ${req.addr.text}` : `assign ${req.addr.text} to droplet ${req.target}`;
 const isAt = (target) => (ip) => ip.dropletId === target;
-/** Fails when expected_droplet_id is set and the IP is held by another droplet. */
-function checkExpected(record, expected) {
+/** Why expected_droplet_id refuses the IP as read; undefined when it is unset or holds. */
+function expectedProblem(record, expected) {
     if (expected === undefined || record.dropletId === expected)
-        return;
-    throw new OperationError(`expected_droplet_id: ${record.ip} is held by ${record.dropletId === null ? 'no droplet' : `droplet ${record.dropletId}`}, not ${expected === null ? 'none' : expected}; someone else may have moved it. Nothing was changed.`);
+        return undefined;
+    return `expected_droplet_id: ${record.ip} is held by ${record.dropletId === null ? 'no droplet' : `droplet ${record.dropletId}`}, not ${expected === null ? 'none' : expected}; someone else may have moved it`;
+}
+function checkExpected(record, expected) {
+    const problem = expectedProblem(record, expected);
+    if (problem)
+        throw new OperationError(`${problem}. Nothing was changed.`);
 }
 /** Moves one IP and waits for the action (unless wait is false). Throws when nothing could be changed. */
 async function moveIp(client, req) {
@@ -39773,9 +39776,9 @@ function refusal(plan, reads) {
         }
         // An IP with an action in progress is judged once that action has finished (in moveIp).
         const there = ip.dropletId === (target ? target.id : null);
-        if (!ip.locked && !there && plan.expected !== undefined && ip.dropletId !== plan.expected) {
-            problems.push(`expected_droplet_id: ${ip.ip} is held by ${ip.dropletId === null ? 'no droplet' : `droplet ${ip.dropletId}`}, not ${plan.expected === null ? 'none' : plan.expected}; someone else may have moved it`);
-        }
+        const unexpected = ip.locked || there ? undefined : expectedProblem(ip, plan.expected);
+        if (unexpected)
+            problems.push(unexpected);
     }
     return problems.length > 0 ? `${problems.join('; ')}. Nothing was changed.` : undefined;
 }
@@ -39914,9 +39917,7 @@ function statusText(a) {
         return a.back.error ? 'roll-back failed' : 'rolled back';
     if (a.backError)
         return 'roll-back failed';
-    if (a.error !== undefined)
-        return 'not moved';
-    if (!a.move)
+    if (a.error !== undefined || !a.move)
         return 'not moved';
     if (a.move.actionStatus === '')
         return a.move.changed ? 'completed' : 'no change';

@@ -67,8 +67,7 @@ const label = (ip: IpRecord | undefined): string => (ip ? dropletLabel(ip.drople
 function statusText(a: AddressResult): string {
   if (a.back) return a.back.error ? 'roll-back failed' : 'rolled back'
   if (a.backError) return 'roll-back failed'
-  if (a.error !== undefined) return 'not moved'
-  if (!a.move) return 'not moved'
+  if (a.error !== undefined || !a.move) return 'not moved'
   if (a.move.actionStatus === '') return a.move.changed ? 'completed' : 'no change'
   return a.move.actionStatus
 }

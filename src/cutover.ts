@@ -11,7 +11,7 @@ import type { Address } from './address.js'
 import type { IpRecord } from './api.js'
 import type { DropletRef } from './droplets.js'
 import type { ApiClient } from './http.js'
-import { moveIp, type MoveOutcome, type MoveRequest } from './ip-action.js'
+import { expectedProblem, moveIp, type MoveOutcome, type MoveRequest } from './ip-action.js'
 import { mustReadIp, OperationError } from './ip-read.js'
 import type { VerifyInputs } from './inputs.js'
 import { probeUntilPassed, probeUrl, type ProbeResult } from './verify.js'
@@ -135,11 +135,8 @@ function refusal(plan: CutoverPlan, reads: readonly AddressResult[]): string | u
     }
     // An IP with an action in progress is judged once that action has finished (in moveIp).
     const there = ip.dropletId === (target ? target.id : null)
-    if (!ip.locked && !there && plan.expected !== undefined && ip.dropletId !== plan.expected) {
-      problems.push(
-        `expected_droplet_id: ${ip.ip} is held by ${ip.dropletId === null ? 'no droplet' : `droplet ${ip.dropletId}`}, not ${plan.expected === null ? 'none' : plan.expected}; someone else may have moved it`
-      )
-    }
+    const unexpected = ip.locked || there ? undefined : expectedProblem(ip, plan.expected)
+    if (unexpected) problems.push(unexpected)
   }
   return problems.length > 0 ? `${problems.join('; ')}. Nothing was changed.` : undefined
 }

@@ -240,22 +240,22 @@ export class ApiClient {
 
   /** The same client with a later deadline: for the last read that reports the state after a timeout. */
   withGrace(ms: number): ApiClient {
-    return new ApiClient({
-      ...this.options,
-      deadline: Math.max(this.options.deadline, Date.now()) + ms,
-      maxAttempts: 2,
-      rateBudget: this.rateBudget
-    })
+    return this.derived({ deadline: Math.max(this.options.deadline, Date.now()) + ms, maxAttempts: 2 })
   }
 
-  /** The same client with another deadline: a rollback gets a fresh timeout, the probes their own. */
+  /** The same client with another deadline: a rollback gets a fresh timeout. */
   withDeadline(deadline: number): ApiClient {
-    return new ApiClient({ ...this.options, deadline, rateBudget: this.rateBudget })
+    return this.derived({ deadline })
   }
 
   /** The same client logging elsewhere (parallel moves log without groups, which do not nest). */
   withLog(log: Logger): ApiClient {
-    return new ApiClient({ ...this.options, log, rateBudget: this.rateBudget })
+    return this.derived({ log })
+  }
+
+  /** A client like this one, sharing its view of the account's rate limit. */
+  private derived(changes: Partial<ClientOptions>): ApiClient {
+    return new ApiClient({ ...this.options, ...changes, rateBudget: this.rateBudget })
   }
 
   get deadline(): number {

@@ -22,8 +22,6 @@ import {
 } from './ip-read.js'
 import { waitForAction, waitUntil } from './wait.js'
 
-export { notReserved, OperationError } from './ip-read.js'
-
 export interface MoveRequest {
   readonly addr: Address
   /** The droplet to move the IP to; null detaches it (unassign). */
@@ -71,12 +69,15 @@ const describeMove = (req: MoveRequest): string =>
 
 const isAt = (target: number | null) => (ip: IpRecord) => ip.dropletId === target
 
-/** Fails when expected_droplet_id is set and the IP is held by another droplet. */
-export function checkExpected(record: IpRecord, expected: number | null | undefined): void {
-  if (expected === undefined || record.dropletId === expected) return
-  throw new OperationError(
-    `expected_droplet_id: ${record.ip} is held by ${record.dropletId === null ? 'no droplet' : `droplet ${record.dropletId}`}, not ${expected === null ? 'none' : expected}; someone else may have moved it. Nothing was changed.`
-  )
+/** Why expected_droplet_id refuses the IP as read; undefined when it is unset or holds. */
+export function expectedProblem(record: IpRecord, expected: number | null | undefined): string | undefined {
+  if (expected === undefined || record.dropletId === expected) return undefined
+  return `expected_droplet_id: ${record.ip} is held by ${record.dropletId === null ? 'no droplet' : `droplet ${record.dropletId}`}, not ${expected === null ? 'none' : expected}; someone else may have moved it`
+}
+
+function checkExpected(record: IpRecord, expected: number | null | undefined): void {
+  const problem = expectedProblem(record, expected)
+  if (problem) throw new OperationError(`${problem}. Nothing was changed.`)
 }
 
 /** Moves one IP and waits for the action (unless wait is false). Throws when nothing could be changed. */

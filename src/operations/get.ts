@@ -1,6 +1,6 @@
 /** get: reads one reserved IP; changes nothing. */
 import { readIp } from '../api.js'
-import { notReserved } from '../ip-action.js'
+import { notReserved } from '../ip-read.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../result.js'
 import type { OperationContext } from './context.js'
 
