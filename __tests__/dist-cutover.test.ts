@@ -82,11 +82,35 @@ describe('dist/index.js writes every output and the summary on every outcome', (
     expect(sim.requests).toHaveLength(0)
   })
 
+  it('bad input with a hostile operation name: the summary title names no unknown operation', async () => {
+    const run = await runDist({ ...base(), operation: 'evil<img src=x>', ip: '203.0.113.7' })
+    expect(run.code).toBe(1)
+    expect(run.summary.split('\n')[0]).toBe('### Reserved IP step failed')
+    expect(run.summary).not.toContain('<img')
+  })
+
   it('a refusal: the summary says why', async () => {
     const run = await runDist({ ...base(), ip: '198.51.100.77', droplet_id: String(green) })
     expect(run.code).toBe(1)
     expect(run.outputs).toMatchObject({ ip: '198.51.100.77', changed: 'false' })
     expect(run.summary).toMatch(/not a reserved IPv4 address/)
+  })
+
+  it('cancelled during a cutover of two: names only the action still under way', async () => {
+    const v4 = sim.addIp({ version: 4, dropletId: blue }).ip
+    const v6 = sim.addIp({ version: 6, region: 'nyc3', dropletId: blue }).ip
+    // The IPv4's action completes; the IPv6's runs until the step is cancelled.
+    sim.setActionDuration((a) => (a.ip === v4 ? 100 : Infinity))
+    const run = await runDist({ ...base(), ip: `${v4} ${v6}`, droplet_id: String(green) }, {}, 60_000, {
+      signal: 'SIGTERM',
+      when: /Action \d+: completed after/
+    })
+    const [done, running] = [v4, v6].map((ip) => sim.actions().find((a) => a.ip === ip)!)
+    expect(done!.status).toBe('completed')
+    const error = errorLines(run.stdout)[0]!
+    expect(error).toMatch(new RegExp(`action ${running!.id} on ${v6}`))
+    expect(error).not.toContain(`action ${done!.id}`)
+    expect(run.outputs).toMatchObject({ action_status: 'in-progress', changed: 'true' })
   })
 
   it('cancelled while waiting: exits within 2 s, names the action in progress, writes outputs and summary', async () => {

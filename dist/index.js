@@ -39374,7 +39374,7 @@ async function moveIp(client, req) {
             const changed = started.kind === 'went-through';
             return { before, final: started.record, actionStatus: changed ? 'completed' : '', changed };
         }
-        req.onAction?.(started.action.id);
+        req.onAction?.(started.action.id, false);
         if (!req.wait)
             return notWaitedFor(client, req, before, started.action);
         const finished = await finishAction(client, req, started.action, started.adopted);
@@ -39508,6 +39508,7 @@ async function finishAction(client, req, action, adopted) {
     if (status === 'timeout') {
         return { status, final: (await lastRead(client, req.addr)) ?? placeholder(req.addr), waitError };
     }
+    req.onAction?.(action.id, true);
     const final = status === 'completed' && !adopted
         ? await readUntil(client, req.addr, settled)
         : await readIpSettling(client, req.addr);
@@ -39722,10 +39723,7 @@ function failureResult(operation, message, ips = []) {
 /** moveIp for a cutover: tells plan.onAction of the action it starts and of its end. */
 async function reportedMove(client, plan, req, before) {
     const tell = (actionId, ended) => plan.onAction?.({ addr: req.addr, before, actionId, ended });
-    const move = await moveIp(client, { ...req, onAction: (id) => tell(id, false) });
-    if (move.actionId !== undefined && move.actionStatus !== 'in-progress')
-        tell(move.actionId, true);
-    return move;
+    return moveIp(client, { ...req, onAction: tell });
 }
 async function runCutover(client, plan) {
     const startedAt = Date.now();

@@ -50,9 +50,7 @@ async function reportedMove(
   before: IpRecord | undefined
 ): Promise<MoveOutcome> {
   const tell = (actionId: number, ended: boolean): void => plan.onAction?.({ addr: req.addr, before, actionId, ended })
-  const move = await moveIp(client, { ...req, onAction: (id) => tell(id, false) })
-  if (move.actionId !== undefined && move.actionStatus !== 'in-progress') tell(move.actionId, true)
-  return move
+  return moveIp(client, { ...req, onAction: tell })
 }
 
 /** What became of one address. */

@@ -31,8 +31,8 @@ export interface MoveRequest {
   readonly wait: boolean
   /** The IP as just read, which saves a read; it is read again if it shows an action in progress. */
   readonly initial?: IpRecord
-  /** Told of each action this move starts or adopts, as soon as it is known. */
-  readonly onAction?: (actionId: number) => void
+  /** Told of each action this move starts or adopts (ended: false), and when it has ended (true). */
+  readonly onAction?: (actionId: number, ended: boolean) => void
 }
 
 export type ActionStatus = 'completed' | 'in-progress' | 'errored' | ''
@@ -95,7 +95,7 @@ export async function moveIp(client: ApiClient, req: MoveRequest): Promise<MoveO
       const changed = started.kind === 'went-through'
       return { before, final: started.record, actionStatus: changed ? 'completed' : '', changed }
     }
-    req.onAction?.(started.action.id)
+    req.onAction?.(started.action.id, false)
     if (!req.wait) return notWaitedFor(client, req, before, started.action)
     const finished = await finishAction(client, req, started.action, started.adopted)
     if (started.adopted && !settled(finished.final) && round < MAX_ROUNDS && !isOurs(started.action, req, finished)) {
@@ -262,6 +262,7 @@ async function finishAction(
   if (status === 'timeout') {
     return { status, final: (await lastRead(client, req.addr)) ?? placeholder(req.addr), waitError }
   }
+  req.onAction?.(action.id, true)
   const final =
     status === 'completed' && !adopted
       ? await readUntil(client, req.addr, settled)
