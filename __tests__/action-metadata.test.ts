@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
-import { OUTPUT_NAMES } from '../src/result.js'
+import { OUTPUT_NAMES } from '../src/report/result.js'
 
 interface ActionYml {
   name: string

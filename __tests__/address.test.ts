@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { canonicalText, parseAddress } from '../src/address.js'
+import { canonicalText, parseAddress } from '../src/inputs/address.js'
 
 describe('parseAddress', () => {
   it.each([

@@ -1,7 +1,7 @@
-/** The fields the action reads (src/api-types.ts) exist in DigitalOcean's OpenAPI description. */
+/** The fields the action reads (src/do/api-types.ts) exist in DigitalOcean's OpenAPI description. */
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { FIELDS } from '../src/api-types.js'
+import { FIELDS } from '../src/do/api-types.js'
 
 type Schema = {
   properties?: Record<string, Schema>

@@ -29,7 +29,7 @@ describe('dist/', () => {
     const map = JSON.parse(readFileSync(join(distDir, 'index.js.map'), 'utf8')) as { sources: string[] }
     const own = map.sources.filter((s) => /(^|\/)src\/.*\.ts$/.test(s))
     expect(own.map((s) => s.replace(/^.*?src\//, 'src/'))).toEqual(
-      expect.arrayContaining(['src/main.ts', 'src/http.ts'])
+      expect.arrayContaining(['src/main.ts', 'src/transport/http.ts'])
     )
     expect(readFileSync(DIST, 'utf8')).toMatch(/\n\/\/# sourceMappingURL=index\.js\.map\s*$/)
   })

@@ -1,7 +1,7 @@
 /** The bundled action, run as a runner runs it: cutovers, verification, failures and cancellation. */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../sim/simulator.js'
-import { OUTPUT_NAMES } from '../src/result.js'
+import { OUTPUT_NAMES } from '../src/report/result.js'
 import { errorLines, runDist, TOKEN } from './support.js'
 
 let sim: Simulator

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startSimulator, type Simulator } from '../sim/simulator.js'
-import { OUTPUT_NAMES } from '../src/result.js'
+import { OUTPUT_NAMES } from '../src/report/result.js'
 import { runDist, TOKEN } from './support.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator, type SimulatorOptions } from '../sim/simulator.js'
-import { renderSummary } from '../src/summary.js'
+import { renderSummary } from '../src/report/summary.js'
 import { runInProcess } from './support.js'
 
 const HOSTILE_NAME = 'web\n::warning::pwned <img src=x onerror=alert(1)> %0A::error::x'

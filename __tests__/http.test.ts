@@ -1,6 +1,6 @@
 /** The HTTP client: proxies from the environment, redirects, and what reaches the server. */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { ApiClient, ApiError, proxyFor } from '../src/http.js'
+import { ApiClient, ApiError, proxyFor } from '../src/transport/http.js'
 import { startSimulator, type Simulator } from '../sim/simulator.js'
 import { atRequest, runInProcess } from './support.js'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { InputError, parseInputs, type Inputs } from '../src/inputs.js'
+import { InputError, parseInputs, type Inputs } from '../src/inputs/inputs.js'
 
 function parse(values: Record<string, string>, env: Record<string, string> = {}): Inputs {
   return parseInputs((name) => values[name] ?? '', env)

@@ -1,6 +1,6 @@
 /** Neutralising strings from the API for the workflow log and the step summary. */
 import { describe, expect, it } from '@jest/globals'
-import { apiText, logText, markdownText, oneLine, tableCell } from '../src/neutral.js'
+import { apiText, logText, markdownText, oneLine, tableCell } from '../src/report/neutral.js'
 
 /** Would the runner read this log line as a workflow command? (It trims the line first.) */
 const startsCommand = (line: string): boolean => /^(::|##\[)/.test(line.trim())

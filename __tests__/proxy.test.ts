@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { createIp, readIp } from '../src/api.js'
-import { parseAddress } from '../src/address.js'
-import { ApiClient, type ClientOptions, GaveUpError, TransportError } from '../src/http.js'
+import { createIp, readIp } from '../src/do/ips.js'
+import { parseAddress } from '../src/inputs/address.js'
+import { ApiClient, type ClientOptions, GaveUpError, TransportError } from '../src/transport/http.js'
 import { startSimulator, type Simulator } from '../sim/simulator.js'
 import { startTlsFront, TEST_CERT, TEST_HOST } from '../scripts/tls-front.js'
 import { loopbackLookup, startConnectProxy, type TestProxy } from './proxy-support.js'

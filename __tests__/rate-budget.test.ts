@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { PER_MINUTE, RateBudget } from '../src/rate-budget.js'
+import { PER_MINUTE, RateBudget } from '../src/transport/rate-budget.js'
 
 const SCHEDULE_MS = 500
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { renderSummary } from '../src/summary.js'
+import { renderSummary } from '../src/report/summary.js'
 
 describe('renderSummary', () => {
   it('renders a title, tables and notes as markdown', () => {

@@ -1,9 +1,9 @@
 /** Shared test support: run the action in-process, or as the runner runs dist/index.js, against the simulator. */
 import { jest } from '@jest/globals'
 import { runAction } from '../scripts/run-action.js'
-import { parseInputs } from '../src/inputs.js'
+import { parseInputs } from '../src/inputs/inputs.js'
 import { runOperation, TEST_TIME_SCALE_VAR, type RunOptions } from '../src/run.js'
-import type { OperationResult } from '../src/result.js'
+import type { OperationResult } from '../src/report/result.js'
 import type { RequestFilter, SimRequest, Simulator } from '../sim/simulator.js'
 
 export const TOKEN = 'sim-token'

@@ -33141,7 +33141,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _stack_traces_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1376);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9897);
 /** The bundle's entry point (GitHub's template layout): main.ts does nothing on import; this calls run(). */
 
 
@@ -33152,7 +33152,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1376:
+/***/ 9897:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36108,7 +36108,7 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/address.ts
+;// CONCATENATED MODULE: ./src/inputs/address.ts
 /**
  * Address handling: strict parsing and canonical forms of IPv4 and IPv6 addresses.
  *
@@ -38286,7 +38286,7 @@ function fixResponseChunkedTransferBadEnding(request, errorCallback) {
 	});
 }
 
-;// CONCATENATED MODULE: ./src/neutral.ts
+;// CONCATENATED MODULE: ./src/report/neutral.ts
 /**
  * Neutralises text the action did not write itself (droplet names, regions, DigitalOcean's error
  * ids, messages and request ids) before it reaches the workflow log or the step summary.
@@ -38329,7 +38329,7 @@ function tableCell(text) {
     return markdownText(flat).replace(/\|/g, '\\|') || ' ';
 }
 
-;// CONCATENATED MODULE: ./src/rate-budget.ts
+;// CONCATENATED MODULE: ./src/transport/rate-budget.ts
 /**
  * Sharing DigitalOcean's per-minute rate limit with every other client of the same token.
  *
@@ -38462,7 +38462,7 @@ function positive(value, name) {
     return value;
 }
 
-;// CONCATENATED MODULE: ./src/http.ts
+;// CONCATENATED MODULE: ./src/transport/http.ts
 /**
  * The one HTTP client under every request: authentication, per-request time limits, bounded
  * retries with backoff and jitter, rate-limit handling, proxies and error decoding.
@@ -38850,7 +38850,7 @@ function secs(ms) {
     return `${(ms / 1000).toFixed(1)} s`;
 }
 
-;// CONCATENATED MODULE: ./src/api.ts
+;// CONCATENATED MODULE: ./src/do/ips.ts
 
 
 
@@ -39079,7 +39079,7 @@ async function findInProgressAction(client, addr) {
     return actions.filter((a) => a.status === 'in-progress').sort((a, b) => b.id - a.id)[0];
 }
 
-;// CONCATENATED MODULE: ./src/wait.ts
+;// CONCATENATED MODULE: ./src/engine/wait.ts
 /**
  * Action waiting: polls GET /v2/actions/{id} until the action is completed or errored, or the
  * step's timeout runs out.
@@ -39200,7 +39200,7 @@ function sumSchedule(elapsed) {
     return t;
 }
 
-;// CONCATENATED MODULE: ./src/ip-read.ts
+;// CONCATENATED MODULE: ./src/engine/ip-read.ts
 
 
 
@@ -39337,7 +39337,7 @@ async function waitOut(client, addr, action) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/ip-action.ts
+;// CONCATENATED MODULE: ./src/engine/move.ts
 
 
 
@@ -39560,7 +39560,7 @@ function explainActionError(error, req) {
     return error;
 }
 
-;// CONCATENATED MODULE: ./src/verify.ts
+;// CONCATENATED MODULE: ./src/engine/verify.ts
 /**
  * Verification after a cutover: probes the service behind each moved address until it answers 2xx
  * (with the expected text in its body, when given), or the time for probing runs out.
@@ -39653,7 +39653,7 @@ async function probeUntilPassed(spec, url) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/result.ts
+;// CONCATENATED MODULE: ./src/report/result.ts
 const OUTPUT_NAMES = [
     'ip',
     'ip_version',
@@ -39714,7 +39714,7 @@ function failureResult(operation, message, ips = []) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/cutover.ts
+;// CONCATENATED MODULE: ./src/engine/cutover.ts
 
 
 
@@ -39856,7 +39856,7 @@ function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
-;// CONCATENATED MODULE: ./src/cutover-report.ts
+;// CONCATENATED MODULE: ./src/report/cutover-report.ts
 
 
 
@@ -40049,7 +40049,7 @@ function cancelledReport(signal, started) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ./src/inputs/inputs.ts
 /**
  * Input parsing and validation. Every input is judged here, before any request is sent; the first
  * problem found is thrown as an InputError that names the input.
@@ -40377,7 +40377,7 @@ function checkVerifyUrl(template) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/droplets.ts
+;// CONCATENATED MODULE: ./src/do/droplets.ts
 
 
 
@@ -40956,7 +40956,7 @@ function testClientOptions(apiUrl, env) {
     return { timeScale };
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
+;// CONCATENATED MODULE: ./src/report/summary.ts
 /**
  * The step summary: a markdown rendering of what an operation did. Every piece goes through
  * neutral.ts, so a string from the API can bring no HTML, image or link into it, nor break a table;
@@ -40979,7 +40979,7 @@ function renderSummary(summary) {
     return `${lines.join('\n').trimEnd()}\n`;
 }
 
-;// CONCATENATED MODULE: ./src/user-agent.ts
+;// CONCATENATED MODULE: ./src/transport/user-agent.ts
 /** The User-Agent sent with every request: the action, its version and the workflow run it serves. */
 const ACTION_NAME = 'do-reserved-ip-action';
 const ACTION_VERSION = '1.0.0';

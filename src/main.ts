@@ -4,14 +4,14 @@
  * outcome: success, failure, bad input and cancellation alike.
  */
 import * as core from '@actions/core'
-import { cancelledReport, type StartedAction } from './cutover-report.js'
-import { OPERATIONS, parseInputs, type Inputs } from './inputs.js'
+import { cancelledReport, type StartedAction } from './report/cutover-report.js'
+import { OPERATIONS, parseInputs, type Inputs } from './inputs/inputs.js'
 import type { Logger } from './logger.js'
-import { failureResult, OUTPUT_NAMES, type OperationResult } from './result.js'
+import { failureResult, OUTPUT_NAMES, type OperationResult } from './report/result.js'
 import { runOperation, testClientOptions } from './run.js'
-import { renderSummary } from './summary.js'
-import { userAgent } from './user-agent.js'
-import { logText } from './neutral.js'
+import { renderSummary } from './report/summary.js'
+import { userAgent } from './transport/user-agent.js'
+import { logText } from './report/neutral.js'
 
 /** Removes every secret from a message, whatever path it took to get there. */
 function scrub(message: string, secrets: readonly string[]): string {

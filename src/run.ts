@@ -1,8 +1,8 @@
 /** Runs the chosen operation: the one place that maps an operation name to its module. */
-import { ApiClient } from './http.js'
-import type { Inputs, Operation } from './inputs.js'
+import { ApiClient } from './transport/http.js'
+import type { Inputs, Operation } from './inputs/inputs.js'
 import type { Logger } from './logger.js'
-import type { OperationResult } from './result.js'
+import type { OperationResult } from './report/result.js'
 import { assign } from './operations/assign.js'
 import { create } from './operations/create.js'
 import { remove } from './operations/delete.js'

@@ -1,8 +1,8 @@
 /** assign: moves one or more reserved IPs to the target droplet as one cutover (see cutover.ts). */
-import { runCutover } from '../cutover.js'
-import { cutoverReport } from '../cutover-report.js'
-import { resolveDroplet, withRegion } from '../droplets.js'
-import type { OperationResult } from '../result.js'
+import { runCutover } from '../engine/cutover.js'
+import { cutoverReport } from '../report/cutover-report.js'
+import { resolveDroplet, withRegion } from '../do/droplets.js'
+import type { OperationResult } from '../report/result.js'
 import type { OperationContext } from './context.js'
 import { cutoverPlan } from './unassign.js'
 

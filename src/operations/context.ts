@@ -1,6 +1,6 @@
-import type { ActionEvent } from '../cutover.js'
-import type { ApiClient } from '../http.js'
-import type { Inputs } from '../inputs.js'
+import type { ActionEvent } from '../engine/cutover.js'
+import type { ApiClient } from '../transport/http.js'
+import type { Inputs } from '../inputs/inputs.js'
 
 /** What every operation is given: validated inputs and the API client (which carries the logger and the deadline). */
 export interface OperationContext {

@@ -2,14 +2,14 @@
  * create: reserves a new IP. IPv4 in a region, or straight onto a droplet in one call; IPv6 in a
  * region, then assigned when a droplet is given. The create request is sent exactly once.
  */
-import type { Address } from '../address.js'
-import { createIp, type IpRecord } from '../api.js'
-import { resolveDroplet, withRegion } from '../droplets.js'
-import { ApiError, TransportError, secs } from '../http.js'
-import { moveIp } from '../ip-action.js'
-import { lastRead, OperationError, readIpSettling, readUntil } from '../ip-read.js'
-import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../result.js'
-import { waitForAction, waitUntil } from '../wait.js'
+import type { Address } from '../inputs/address.js'
+import { createIp, type IpRecord } from '../do/ips.js'
+import { resolveDroplet, withRegion } from '../do/droplets.js'
+import { ApiError, TransportError, secs } from '../transport/http.js'
+import { moveIp } from '../engine/move.js'
+import { lastRead, OperationError, readIpSettling, readUntil } from '../engine/ip-read.js'
+import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../report/result.js'
+import { waitForAction, waitUntil } from '../engine/wait.js'
 import type { OperationContext } from './context.js'
 
 export async function create(ctx: OperationContext): Promise<OperationResult> {

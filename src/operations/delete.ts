@@ -1,9 +1,9 @@
 /** delete: releases a reserved IP. Refuses while it is assigned; already gone is success. */
-import type { Address } from '../address.js'
-import { deleteIp, readIp, type IpRecord } from '../api.js'
-import { ApiError, type ApiClient } from '../http.js'
-import { OperationError, pendingBackoff, waitBeforeRetry } from '../ip-read.js'
-import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../result.js'
+import type { Address } from '../inputs/address.js'
+import { deleteIp, readIp, type IpRecord } from '../do/ips.js'
+import { ApiError, type ApiClient } from '../transport/http.js'
+import { OperationError, pendingBackoff, waitBeforeRetry } from '../engine/ip-read.js'
+import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../report/result.js'
 import type { OperationContext } from './context.js'
 
 export type ReleaseOutcome =

@@ -1,7 +1,7 @@
 /** get: reads one reserved IP; changes nothing. */
-import { readIp } from '../api.js'
-import { notReserved } from '../ip-read.js'
-import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../result.js'
+import { readIp } from '../do/ips.js'
+import { notReserved } from '../engine/ip-read.js'
+import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../report/result.js'
 import type { OperationContext } from './context.js'
 
 export async function get(ctx: OperationContext): Promise<OperationResult> {

@@ -1,8 +1,8 @@
 /** list: every reserved IP of the account, across all pages, of one or both families. */
-import type { IpVersion } from '../address.js'
-import { listIps, type IpRecord } from '../api.js'
-import type { ApiClient } from '../http.js'
-import { dropletLabel, emptyOutputs, listEntry, type OperationResult } from '../result.js'
+import type { IpVersion } from '../inputs/address.js'
+import { listIps, type IpRecord } from '../do/ips.js'
+import type { ApiClient } from '../transport/http.js'
+import { dropletLabel, emptyOutputs, listEntry, type OperationResult } from '../report/result.js'
 import type { OperationContext } from './context.js'
 
 /** Lists the families asked for (both at once when no version is given), filtered by region. */

@@ -3,9 +3,9 @@
  * minus keep). Each is read again just before it is released and spared if it was assigned or
  * became busy meanwhile, so a deploy running at the same time never loses its address.
  */
-import { ApiError, GaveUpError, TransportError } from '../http.js'
-import type { IpRecord } from '../api.js'
-import { emptyOutputs, listEntry, type IpListEntry, type OperationResult } from '../result.js'
+import { ApiError, GaveUpError, TransportError } from '../transport/http.js'
+import type { IpRecord } from '../do/ips.js'
+import { emptyOutputs, listEntry, type IpListEntry, type OperationResult } from '../report/result.js'
 import { releaseIfFree } from './delete.js'
 import { listFiltered } from './list.js'
 import type { OperationContext } from './context.js'

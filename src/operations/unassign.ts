@@ -1,8 +1,8 @@
 /** unassign: detaches one or more reserved IPs from their droplets as one cutover (see cutover.ts). */
-import { runCutover, type CutoverPlan } from '../cutover.js'
-import { cutoverReport } from '../cutover-report.js'
-import type { DropletRef } from '../droplets.js'
-import type { OperationResult } from '../result.js'
+import { runCutover, type CutoverPlan } from '../engine/cutover.js'
+import { cutoverReport } from '../report/cutover-report.js'
+import type { DropletRef } from '../do/droplets.js'
+import type { OperationResult } from '../report/result.js'
 import type { OperationContext } from './context.js'
 
 /** The cutover the inputs ask for, to the target droplet (null: to none). */

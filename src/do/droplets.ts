@@ -1,10 +1,10 @@
 /** Resolves the target droplet from droplet_id, droplet_name or droplet_tag. */
-import type { ApiClient } from './http.js'
-import { ApiError } from './http.js'
-import type { DropletSelector } from './inputs.js'
-import { PAGE_SIZE, pageInfo, readAllPages, type Page } from './api.js'
+import type { ApiClient } from '../transport/http.js'
+import { ApiError } from '../transport/http.js'
+import type { DropletSelector } from '../inputs/inputs.js'
+import { PAGE_SIZE, pageInfo, readAllPages, type Page } from './ips.js'
 import type { DropletObject, Loose, RegionObject } from './api-types.js'
-import { apiText } from './neutral.js'
+import { apiText } from '../report/neutral.js'
 
 export interface DropletRef {
   readonly id: number

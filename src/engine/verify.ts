@@ -9,9 +9,9 @@
 import fetch from 'node-fetch'
 import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
-import type { Address } from './address.js'
-import { secs, sleep } from './http.js'
-import type { Logger } from './logger.js'
+import type { Address } from '../inputs/address.js'
+import { secs, sleep } from '../transport/http.js'
+import type { Logger } from '../logger.js'
 
 export interface ProbeSpec {
   readonly urlTemplate: string

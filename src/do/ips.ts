@@ -5,10 +5,10 @@
  * IPv6 through /v2/reserved_ipv6. Every address put into a path has been through parseAddress,
  * so it holds only digits, hex letters, dots and colons.
  */
-import type { Address, IpVersion } from './address.js'
-import { parseAddress } from './address.js'
-import { ApiError, type ApiClient } from './http.js'
-import { apiText } from './neutral.js'
+import type { Address, IpVersion } from '../inputs/address.js'
+import { parseAddress } from '../inputs/address.js'
+import { ApiError, type ApiClient } from '../transport/http.js'
+import { apiText } from '../report/neutral.js'
 import type {
   ActionLink,
   ActionObject,

@@ -11,8 +11,8 @@
  * account spending its minute's budget faster than this step alone would, polls are spaced out
  * further (with jitter), so that many cutovers at once stay under the limit instead of meeting a 429.
  */
-import { readAction } from './api.js'
-import { sleep, type ApiClient } from './http.js'
+import { readAction } from '../do/ips.js'
+import { sleep, type ApiClient } from '../transport/http.js'
 
 export const FIRST_POLL_MS = 1_000
 export const FAST_POLL_MS = 500

@@ -1,5 +1,5 @@
 /** What an operation hands back to main.ts: outputs, the step summary, and whether the step fails. */
-import type { IpRecord } from './api.js'
+import type { IpRecord } from '../do/ips.js'
 
 export const OUTPUT_NAMES = [
   'ip',

@@ -7,15 +7,15 @@
  *   roll back when one address could not move or verification failed, move back every address that
  *             moved, each to the droplet that held it before, within a fresh timeout
  */
-import type { Address } from './address.js'
-import type { IpRecord } from './api.js'
-import type { DropletRef } from './droplets.js'
-import type { ApiClient } from './http.js'
-import { expectedProblem, moveIp, type MoveOutcome, type MoveRequest } from './ip-action.js'
+import type { Address } from '../inputs/address.js'
+import type { IpRecord } from '../do/ips.js'
+import type { DropletRef } from '../do/droplets.js'
+import type { ApiClient } from '../transport/http.js'
+import { expectedProblem, moveIp, type MoveOutcome, type MoveRequest } from './move.js'
 import { mustReadIp, OperationError } from './ip-read.js'
-import type { VerifyInputs } from './inputs.js'
+import type { VerifyInputs } from '../inputs/inputs.js'
 import { probeUntilPassed, probeUrl, type ProbeResult } from './verify.js'
-import { dropletLabel } from './result.js'
+import { dropletLabel } from '../report/result.js'
 import { waitForAction } from './wait.js'
 
 export interface CutoverPlan {

@@ -1,9 +1,9 @@
 /** The outputs, summary and failure message of a cutover (assign or unassign of one or more addresses). */
-import type { Address } from './address.js'
-import type { IpRecord } from './api.js'
-import { moved, type AddressResult, type CutoverResult } from './cutover.js'
-import { secs } from './http.js'
-import type { ActionStatus } from './ip-action.js'
+import type { Address } from '../inputs/address.js'
+import type { IpRecord } from '../do/ips.js'
+import { moved, type AddressResult, type CutoverResult } from '../engine/cutover.js'
+import { secs } from '../transport/http.js'
+import type { ActionStatus } from '../engine/move.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
 
 /** The IP as it stands at the end: after the rollback, else after the move, else as first read. */

@@ -2,9 +2,9 @@
  * Reading a reserved IP around a change: allowing for reads that lag writes, waiting out an action
  * that is already in progress on it, and one last read after the step's time ran out.
  */
-import type { Address } from './address.js'
-import { findInProgressAction, readIp, type ActionRecord, type IpRecord } from './api.js'
-import { GaveUpError, sleep, type ApiClient } from './http.js'
+import type { Address } from '../inputs/address.js'
+import { findInProgressAction, readIp, type ActionRecord, type IpRecord } from '../do/ips.js'
+import { GaveUpError, sleep, type ApiClient } from '../transport/http.js'
 import { waitForAction, waitUntil } from './wait.js'
 
 /** A failure that leaves nothing changed by this step. */

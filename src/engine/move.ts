@@ -4,9 +4,9 @@
  * request whose answer was lost or unreadable is never blindly sent again (the IP is re-read first,
  * and an action under way is adopted), and the result is the IP as DigitalOcean reports it afterwards.
  */
-import type { Address } from './address.js'
-import { postIpAction, readIp, type ActionRecord, type IpActionRequest, type IpRecord } from './api.js'
-import { ApiError, TransportError, secs, type ApiClient } from './http.js'
+import type { Address } from '../inputs/address.js'
+import { postIpAction, readIp, type ActionRecord, type IpActionRequest, type IpRecord } from '../do/ips.js'
+import { ApiError, TransportError, secs, type ApiClient } from '../transport/http.js'
 import {
   findBusyAction,
   lastRead,

@@ -13,9 +13,9 @@ import type { Agent, ClientRequest, RequestOptions as RequestOptionsNode } from 
 import { Agent as HttpsAgent } from 'node:https'
 import type { LookupFunction } from 'node:net'
 import tunnel from 'tunnel'
-import type { Logger } from './logger.js'
-import type { ErrorObject, Loose } from './api-types.js'
-import { apiText } from './neutral.js'
+import type { Logger } from '../logger.js'
+import type { ErrorObject, Loose } from '../do/api-types.js'
+import { apiText } from '../report/neutral.js'
 import { RateBudget } from './rate-budget.js'
 
 export type RetryPolicy = 'safe' | 'once'
