@@ -77,6 +77,15 @@ describe('assign', () => {
     })
   })
 
+  it('matches droplet_name exactly: GREEN-1 is not green-1, and nothing moves', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    const { error } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_name: 'GREEN-1' })
+    expect(error?.message).toContain("droplet_name 'GREEN-1' matches no droplet exactly")
+    expect(error?.message).toContain(`${green} (green-1`)
+    expect(sim.getIp(ip)?.dropletId).toBe(blue)
+    expect(mutations()).toBe(0)
+  })
+
   it('resolves droplet_tag to exactly one droplet', async () => {
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
     const { result } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_tag: 'green' })

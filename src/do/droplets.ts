@@ -101,14 +101,15 @@ export async function resolveDroplet(client: ApiClient, selector: DropletSelecto
   if (selector.kind === 'id') return { id: selector.id, name: '', region: '' }
   const what =
     selector.kind === 'name' ? `droplet_name '${apiText(selector.name)}'` : `droplet_tag '${apiText(selector.tag)}'`
-  let found = await candidates(client, selector)
-  if (selector.kind === 'name') {
-    // The API matches names case-insensitively; a deploy means exactly this name.
-    const exact = found.filter((d) => d.name === selector.name)
-    if (exact.length > 0) found = exact
-  }
+  const listed = await candidates(client, selector)
+  // The API matches names case-insensitively; a deploy means exactly this name, as DigitalOcean stores it.
+  const found = selector.kind === 'name' ? listed.filter((d) => d.name === selector.name) : listed
   const refs = found.map(toRef)
-  if (refs.length === 0) throw new DropletSelectionError(`${what} matches no droplet; nothing was changed`)
+  if (refs.length === 0) {
+    const others = listed.map(toRef)
+    const near = others.length > 0 ? ` (names differ only in case: ${describe(others)})` : ''
+    throw new DropletSelectionError(`${what} matches no droplet exactly${near}; nothing was changed`)
+  }
   if (refs.length > 1) {
     throw new DropletSelectionError(
       `${what} matches ${refs.length} droplets, but must match exactly one: ${describe(refs)}; nothing was changed`
