@@ -68,7 +68,7 @@ export function checkServicePatch(patch, where) {
 }
 
 /**
- * The service state and server. deps: { host, routingDelayMs, sinceOrigin, settle, canonicalIp,
+ * The service state and server. deps: { host, routingDelayMs, sinceOrigin, now (epoch ms), settle, canonicalIp,
  * ipRecord(ip) → { ip, dropletId } | undefined, droplet(id) → { id, name } | undefined }.
  */
 export function createServices(deps) {
@@ -82,8 +82,10 @@ export function createServices(deps) {
 
   // ---------------------------------------------------------- routing
 
-  /** Epoch ms (Date.now()) to ms after the simulator's timeOrigin. */
-  const relative = (epoch) => deps.sinceOrigin() - (Date.now() - epoch)
+  /** The simulator's clock (epoch ms): a test's, or Date.now. */
+  const now = deps.now ?? (() => Date.now())
+  /** Epoch ms (on that clock) to ms after the simulator's timeOrigin. */
+  const relative = (epoch) => deps.sinceOrigin() - (now() - epoch)
 
   /** The IP's holder changed: at once when completedAt is null, else routingDelayMs after completedAt. */
   function holderChanged(ip, dropletId, completedAt) {
@@ -98,9 +100,9 @@ export function createServices(deps) {
   }
 
   /** The IP's route entry with every switch due by now applied. */
-  function advance(ip, now = Date.now()) {
+  function advance(ip, at = now()) {
     const entry = routes.get(ip) ?? { routed: null, queue: [] }
-    while (entry.queue.length && entry.queue[0].at <= now) entry.routed = entry.queue.shift().dropletId
+    while (entry.queue.length && entry.queue[0].at <= at) entry.routed = entry.queue.shift().dropletId
     routes.set(ip, entry)
     return entry
   }

@@ -19,6 +19,11 @@ export interface SimAction {
   startedAt: number
   /** When the action ended (ms after timeOrigin); null while in progress. */
   completedAt: number | null
+  /**
+   * Who started it: 'api', a request to the simulator's API (the client under test); 'other', another
+   * client of the account (startOtherAction, an 'other-move' fault).
+   */
+  by: 'api' | 'other'
 }
 
 export type ActionDuration = number | ((action: SimAction) => number)
@@ -73,6 +78,28 @@ export interface SimulatorOptions {
   endlessPages?: 'repeat' | 'empty'
   /** Lists answer `meta: {}` without the (documented, required) total. Not counted as a violation. */
   omitTotal?: boolean
+  /**
+   * The clock of action durations, locks, busy droplets, read lags, rate windows, routing delays and
+   * timestamps (default Date.now), e.g. scaledClock(100): a test then gives every duration as
+   * DigitalOcean's and runs it 100 times faster. On a test's clock no timers run: an action whose
+   * time has come completes at the next request or inspection (every one completes due actions first).
+   * SimRequest.at and SimAction times are then that clock's ms since the simulator started.
+   */
+  clock?: SimClock
+}
+
+export interface SimClock {
+  /** Epoch ms. */
+  now(): number
+}
+
+/** See scaledClock(). The shape of the action's Clock (src/run.ts), so one object can drive both. */
+export interface ScaledClock extends SimClock {
+  readonly scale: number
+  /** Waits ms of this clock (ms / scale real ms); resolves at once when the signal is or becomes aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+  /** ms: a schedule on this clock needs no further scaling. */
+  scaled(ms: number): number
 }
 
 export interface SimDroplet {
@@ -112,6 +139,47 @@ export interface SimRequest {
   authorization: boolean
   /** The kind of the injected fault that hit this request, if any. */
   injected?: Fault['kind']
+  /**
+   * Its place in one sequence with holder changes (SimHolderChange.seq), given once the request is
+   * decided (after its events and onRequest hooks, before its answer): its answer shows every
+   * change with a lower number. Undefined until then.
+   */
+  seq?: number
+}
+
+/** A change of the droplet that holds a reserved IP. */
+export interface SimHolderChange {
+  ip: string
+  from: number | null
+  to: number | null
+  /** Ms after timeOrigin: an action's end, or the moment of assignNow. */
+  at: number
+  /** See SimRequest.seq. */
+  seq: number
+  /** 'api': an action a request to the API started; 'other': another client's action, assignNow or an 'other-move'. */
+  by: 'api' | 'other'
+  /** The action that made the change; undefined for assignNow and instant 'other-move's. */
+  actionId?: number
+}
+
+/** A move another client asked for (startOtherAction, assignNow, an 'other-move' fault). */
+export interface SimOtherMove {
+  /** Ms after timeOrigin. */
+  at: number
+  ip: string
+  dropletId: number | null
+  /** true: applied at once (assignNow); false: an action of its own. */
+  instant: boolean
+  actionId?: number
+  /** Why it did not happen (DigitalOcean's 422, or an IP or droplet that is not there). */
+  refused?: string
+}
+
+export interface OtherActionOptions {
+  /** Default: the simulator's action duration (actionDurationMs, setActionDuration). */
+  durationMs?: number
+  /** Default 'completed' (or what setActionOutcome decides). */
+  outcome?: ActionOutcome
 }
 
 export interface RequestFilter {
@@ -123,6 +191,11 @@ export interface RequestFilter {
 interface FaultMatch extends RequestFilter {
   /** How many matching requests the fault hits. Default 1. */
   times?: number
+  /**
+   * How many matching requests pass before it hits (default 0): skip 2 hits the third. They are
+   * counted whether or not another fault hits them, so each fault's count is of the requests alone.
+   */
+  skip?: number
 }
 
 export type Fault =
@@ -139,6 +212,8 @@ export type Fault =
   | (FaultMatch & { kind: 'drop-before' })
   | (FaultMatch & { kind: 'drop-after' })
   | (FaultMatch & { kind: 'hang' })
+  /** The request takes effect, then it is never answered (close() destroys the connection). */
+  | (FaultMatch & { kind: 'hang-after' })
   | (FaultMatch & { kind: 'pending-event' })
   | (FaultMatch & { kind: 'not-found' })
   /**
@@ -150,6 +225,20 @@ export type Fault =
   | (FaultMatch & { kind: 'empty-body'; status?: number })
   /** The request takes effect, then the answer is an HTML page (or `text`), text/html, same status unless given. */
   | (FaultMatch & { kind: 'not-json'; status?: number; text?: string })
+  /**
+   * No fault of the answer: when a matching request arrives (before onRequest hooks, before it is
+   * answered), another client moves `ip` to `dropletId` (null: detaches it), at once as assignNow
+   * does when durationMs is left out, else by an action of its own (by 'other') that takes durationMs
+   * and is refused as DigitalOcean would refuse it (the IP or droplet busy: see otherMoves()). The
+   * request itself goes on, and another fault may still hit it.
+   */
+  | (FaultMatch & {
+      kind: 'other-move'
+      ip: string
+      dropletId: number | null
+      durationMs?: number
+      outcome?: ActionOutcome
+    })
 
 export interface SimStats {
   requests: number
@@ -228,8 +317,17 @@ export interface Simulator {
   }): SimIp
   /** Any textual form of the address is accepted. */
   getIp(ip: string): SimIp | undefined
-  /** Sets the IP's droplet at once, as another client's finished action would (null detaches it). */
+  /** Sets the IP's droplet at once, as another client's finished action would (null detaches it); by 'other'. */
   assignNow(ip: string, dropletId: number | null): SimIp
+  /**
+   * Starts an assign (dropletId) or unassign (null) action as another client of the account would
+   * (by 'other'): it locks the IP as any action does. Throws when DigitalOcean would refuse it (422).
+   */
+  startOtherAction(ip: string, dropletId: number | null, options?: OtherActionOptions): SimAction
+  /** Every change of holder so far (of one address, when given), in order. Completes due actions first. */
+  holderChanges(ip?: string): SimHolderChange[]
+  /** The moves other clients asked for, in order, with those that were refused. */
+  otherMoves(): SimOtherMove[]
   /** Removes the IP at once, as another client's delete would; false when it was not there. */
   removeIp(ip: string): boolean
   ips(): SimIp[]
@@ -328,6 +426,12 @@ export interface ProbeFilter {
 }
 
 export function startSimulator(options?: SimulatorOptions): Promise<Simulator>
+
+/**
+ * A clock running `scale` times faster than real time from `start` (epoch ms, default Date.now()),
+ * for options.clock and for the action's clock option alike.
+ */
+export function scaledClock(scale: number, start?: number): ScaledClock
 
 /** The canonical form and family of an IP address text, or undefined when it is none. */
 export function canonicalIp(text: string): { ip: string; version: IpVersion } | undefined

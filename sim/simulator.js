@@ -80,14 +80,18 @@ const FAULT_KINDS = new Set([
   'drop-before',
   'drop-after',
   'hang',
+  'hang-after',
   'pending-event',
   'not-found',
   'cut-body',
   'empty-body',
-  'not-json'
+  'not-json',
+  'other-move'
 ])
 /** Faults that let the request take effect and then break the answer's body. */
 const BODY_FAULTS = new Set(['cut-body', 'empty-body', 'not-json'])
+/** Kinds that are no fault of the answer: something happens when the request arrives, and the request goes on. */
+const EVENT_KINDS = new Set(['other-move'])
 const PAGING_MODES = new Set(['repeat', 'empty'])
 const NOT_JSON_BODY = '<html><head><title>502 Bad Gateway</title></head><body>upstream error</body></html>'
 const OUTCOMES = new Set(['completed', 'errored', 'done', 'missing'])
@@ -282,6 +286,46 @@ function positiveInt(text) {
   return typeof text === 'string' && /^\d+$/.test(text) ? Number(text) : undefined
 }
 
+// ---------------------------------------------------------------- clocks
+
+/** A test's clock for the simulator: { now() → epoch ms }, or undefined for Date.now. */
+function checkClock(clock) {
+  if (clock === undefined) return undefined
+  if (!clock || typeof clock.now !== 'function' || !Number.isFinite(clock.now()))
+    throw new Error('startSimulator: clock must have a now() that returns epoch milliseconds')
+  return clock
+}
+
+/**
+ * A clock that runs `scale` times faster than real time, starting at `start` (epoch ms, default now):
+ * `now()` reads it, `sleep(ms, signal)` waits ms of it (ms / scale real ms; an aborted signal ends the
+ * sleep at once), `scaled(ms)` is ms (a schedule on this clock needs no further scaling). The same
+ * object can drive the simulator (options.clock) and the action (runOperation's clock), so that a
+ * test runs DigitalOcean's time and the action's on one fast clock.
+ */
+export function scaledClock(scale, start = Date.now()) {
+  if (!(typeof scale === 'number' && scale > 0 && Number.isFinite(scale)))
+    throw new Error(`scaledClock: scale must be a positive number (got ${scale})`)
+  const realStart = performance.now()
+  return {
+    scale,
+    now: () => start + (performance.now() - realStart) * scale,
+    scaled: (ms) => ms,
+    sleep(ms, signal) {
+      if (signal?.aborted) return Promise.resolve()
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer)
+          signal?.removeEventListener('abort', done)
+          resolve(undefined)
+        }
+        const timer = setTimeout(done, Math.max(0, ms) / scale)
+        signal?.addEventListener('abort', done, { once: true })
+      })
+    }
+  }
+}
+
 // ---------------------------------------------------------------- the simulator
 
 /**
@@ -314,9 +358,14 @@ export async function startSimulator(options = {}) {
   let actionDuration = options.actionDurationMs ?? 300
   let actionOutcome
 
-  // Relative times (request `at`, action startedAt/completedAt) are ms after timeOrigin, a performance.now() value.
+  // The clock of every duration, lock, busy spell, read lag, rate window and timestamp: the test's, or Date.now.
+  const testClock = checkClock(options.clock)
+  const clockNow = testClock ? () => testClock.now() : () => Date.now()
+  // Relative times (request `at`, action startedAt/completedAt) are ms after timeOrigin, a performance.now()
+  // value; on a test's clock they are that clock's ms since the simulator started.
   const timeOrigin = performance.now()
-  const sinceOrigin = () => performance.now() - timeOrigin
+  const clockOrigin = clockNow()
+  const sinceOrigin = testClock ? () => clockNow() - clockOrigin : () => performance.now() - timeOrigin
   const hooks = []
   const ipStore = new Map()
   const dropletStore = new Map()
@@ -342,6 +391,7 @@ export async function startSimulator(options = {}) {
     host,
     routingDelayMs: options.routingDelayMs,
     sinceOrigin,
+    now: clockNow,
     settle: () => settle(),
     canonicalIp,
     ipRecord: (ip) => ipStore.get(ip),
@@ -350,13 +400,13 @@ export async function startSimulator(options = {}) {
 
   // ---------------------------------------------------------- state
 
-  function isIpLocked(rec, now = Date.now()) {
+  function isIpLocked(rec, now = clockNow()) {
     return rec.lockedUntil > now || rec.pendingAction !== null
   }
 
   // A droplet is busy with its own events (being created, resized: setDropletBusy). An action on a
   // reserved IP is the IP's event, not the droplet's: a dual-stack pair can move to it at once.
-  function isDropletBusy(droplet, now = Date.now()) {
+  function isDropletBusy(droplet, now = clockNow()) {
     return droplet.busyUntil > now
   }
 
@@ -384,7 +434,8 @@ export async function startSimulator(options = {}) {
       ip: a.ip,
       dropletId: a.dropletId,
       startedAt: a.startedRel,
-      completedAt: a.completedAt === null ? null : a.startedRel + (a.completedAt - a.startedAt)
+      completedAt: a.completedAt === null ? null : a.startedRel + (a.completedAt - a.startedAt),
+      by: a.by
     }
   }
 
@@ -404,7 +455,7 @@ export async function startSimulator(options = {}) {
   }
 
   function newIpRecord({ ip, version, region, dropletId, projectId, viaApi }) {
-    const now = Date.now()
+    const now = clockNow()
     const rec = {
       ip,
       version,
@@ -424,7 +475,7 @@ export async function startSimulator(options = {}) {
   }
 
   /** Completes every in-progress action whose time has come. */
-  function settle(now = Date.now()) {
+  function settle(now = clockNow()) {
     for (const action of [...inProgress]) if (action.dueAt <= now) finish(action)
   }
 
@@ -439,13 +490,15 @@ export async function startSimulator(options = {}) {
       action.status = 'errored'
       return
     }
+    const from = rec ? rec.dropletId : null
     if (rec) rec.dropletId = action.type === 'assign_ip' ? action.dropletId : null
+    if (rec) noteHolder(rec, from, action.by, action.id, action.startedRel + (action.dueAt - action.startedAt))
     if (rec) services.holderChanged(rec.ip, rec.dropletId, action.completedAt)
     action.status = action.outcome === 'done' ? 'done' : 'completed'
   }
 
   function startAction(type, rec, dropletId, resourceType) {
-    const now = Date.now()
+    const now = clockNow()
     const action = {
       id: nextActionId++,
       type,
@@ -460,6 +513,7 @@ export async function startSimulator(options = {}) {
       completedAt: null,
       dueAt: now,
       outcome: 'completed',
+      by: 'api',
       timer: undefined
     }
     const rawDuration = typeof actionDuration === 'function' ? actionDuration(actionSnapshot(action)) : actionDuration
@@ -475,7 +529,7 @@ export async function startSimulator(options = {}) {
     actionStore.set(action.id, action)
     inProgress.add(action)
     rec.pendingAction = action.id
-    if (duration < 2 ** 31 - 1) {
+    if (duration < 2 ** 31 - 1 && !testClock) {
       action.timer = setTimeout(() => settle(), duration)
       action.timer.unref?.()
     }
@@ -648,7 +702,12 @@ export async function startSimulator(options = {}) {
       ctx.req.socket.destroy()
       return
     }
-    const headers = { ...(ctx.rate ?? rateHeaders(Date.now())), 'x-request-id': ctx.requestId, ...extraHeaders }
+    if (ctx.hangAfter) {
+      // Applied, and never answered: close() destroys the socket.
+      ctx.record.status = 0
+      return
+    }
+    const headers = { ...(ctx.rate ?? rateHeaders(clockNow())), 'x-request-id': ctx.requestId, ...extraHeaders }
     let payload
     if (body !== undefined && status !== 204) payload = JSON.stringify(body)
     const broken = ctx.bodyFault !== undefined
@@ -802,7 +861,7 @@ export async function startSimulator(options = {}) {
 
   function getIpRoute(ctx, fam, text) {
     const rec = findIp(fam, text)
-    if (!rec || (rec.viaApi && Date.now() - rec.createdAt < readLagMs)) return notFound(ctx)
+    if (!rec || (rec.viaApi && clockNow() - rec.createdAt < readLagMs)) return notFound(ctx)
     const json = ipJson(rec)
     send(ctx, 200, fam.version === 6 && ipv6WithoutWrapper ? json : { [fam.one]: json })
   }
@@ -834,7 +893,7 @@ export async function startSimulator(options = {}) {
       if (isIpLocked(rec)) return pending(ctx)
       if (rec.dropletId === null) return fail(ctx, 422, `The ${noun} is not assigned to a droplet`)
       const current = dropletStore.get(rec.dropletId)
-      if (current && current.busyUntil > Date.now()) return pending(ctx)
+      if (current && current.busyUntil > clockNow()) return pending(ctx)
       const action = startAction('unassign_ip', rec, rec.dropletId, fam.resourceType)
       return send(ctx, 201, { action: actionJson(action) })
     }
@@ -955,21 +1014,40 @@ export async function startSimulator(options = {}) {
 
   // ---------------------------------------------------------- faults
 
-  function takeFault(method, path, rawPath) {
-    for (let i = 0; i < faults.length; i++) {
-      const f = faults[i]
-      if (f.method !== undefined && f.method.toUpperCase() !== method) continue
-      if (!matchesPath(f.path, path, rawPath)) continue
-      f.remaining--
-      if (f.remaining <= 0) faults.splice(i, 1)
-      return f
+  function faultMatches(f, method, path, rawPath) {
+    if (f.method !== undefined && f.method.toUpperCase() !== method) return false
+    return matchesPath(f.path, path, rawPath)
+  }
+
+  /**
+   * The faults (or, with events, the events) that this request hits, each counted once: a fault with
+   * `skip` left lets the request pass and counts it, whether or not another fault hits it. Of ordinary
+   * faults, only the first due one hits; every due event fires.
+   */
+  function hitBy(method, path, rawPath, events) {
+    const hit = []
+    for (const f of faults) {
+      if (EVENT_KINDS.has(f.kind) !== events || !faultMatches(f, method, path, rawPath)) continue
+      if (f.skip > 0) {
+        f.skip--
+        continue
+      }
+      if (events || hit.length === 0) hit.push(f)
     }
-    return undefined
+    for (const f of hit) {
+      f.remaining--
+      if (f.remaining <= 0) faults.splice(faults.indexOf(f), 1)
+    }
+    return hit
+  }
+
+  function takeFault(method, path, rawPath) {
+    return hitBy(method, path, rawPath, false)[0]
   }
 
   /** Answers (or refuses to answer) per a fault; returns true when the request must not be applied. */
   function applyFault(ctx, fault) {
-    const now = Date.now()
+    const now = clockNow()
     ctx.record.injected = fault.kind
     if (BODY_FAULTS.has(fault.kind)) {
       ctx.bodyFault = fault
@@ -987,6 +1065,9 @@ export async function startSimulator(options = {}) {
         return true
       case 'drop-after':
         ctx.dropAfter = true
+        return false
+      case 'hang-after':
+        ctx.hangAfter = true
         return false
       case 'status': {
         const status = Number(fault.status ?? 500)
@@ -1022,10 +1103,98 @@ export async function startSimulator(options = {}) {
     }
   }
 
+  // ---------------------------------------------------------- other clients, and who moved what
+
+  // One sequence numbers requests (record.seq, given once the request is decided: after its events and
+  // hooks, before its answer) and holder changes: an answer shows every change with a lower number.
+  let seq = 0
+  const holderLog = []
+  const otherLog = []
+
+  /** Notes that the IP's holder changed from `from` (by 'api', an action a request started, or 'other'). */
+  function noteHolder(rec, from, by, actionId, at = sinceOrigin()) {
+    if (from === rec.dropletId) return
+    holderLog.push({ ip: rec.ip, from, to: rec.dropletId, at, seq: ++seq, by, actionId })
+  }
+
+  function checkOtherMove(move) {
+    const c = canonicalIp(String(move.ip))
+    if (!c) throw new Error(`inject: other-move needs the ip to move (got '${move.ip}')`)
+    if (move.dropletId !== null && !(Number.isInteger(move.dropletId) && move.dropletId > 0))
+      throw new Error('inject: other-move needs a dropletId (a droplet id, or null to detach)')
+    const d = move.durationMs
+    if (d !== undefined && !(typeof d === 'number' && d >= 0))
+      throw new Error('inject: other-move durationMs must be a number of ms, 0 or more')
+    if (move.outcome !== undefined && !OUTCOMES.has(move.outcome))
+      throw new Error(`inject: unknown other-move outcome '${move.outcome}'`)
+  }
+
+  /** Why DigitalOcean would refuse another client's assign (dropletId) or unassign (null) now; undefined: it would not. */
+  function otherRefusal(rec, dropletId) {
+    if (!rec) return 'not reserved'
+    if (isIpLocked(rec)) return PENDING_MESSAGE
+    if (dropletId === null) {
+      if (rec.dropletId === null) return 'not assigned to a droplet'
+      const current = dropletStore.get(rec.dropletId)
+      return current && isDropletBusy(current) ? PENDING_MESSAGE : undefined
+    }
+    const droplet = dropletStore.get(dropletId)
+    if (!droplet) return `droplet ${dropletId} was not found`
+    if (droplet.region !== rec.region) return 'the droplet is in another region'
+    return isDropletBusy(droplet) ? PENDING_MESSAGE : undefined
+  }
+
+  /** Another client's assign (dropletId) or unassign (null) action, or a refusal as DigitalOcean's 422 would say it. */
+  function startOther(ip, dropletId, { durationMs, outcome } = {}) {
+    const c = canonicalIp(String(ip))
+    const rec = c && ipStore.get(c.ip)
+    const refused = otherRefusal(rec, dropletId)
+    if (refused) return { refused }
+    const resourceType = rec.version === 6 ? 'reserved_ipv6' : 'reserved_ip'
+    const action = startAction(
+      dropletId === null ? 'unassign_ip' : 'assign_ip',
+      rec,
+      dropletId ?? rec.dropletId,
+      resourceType
+    )
+    action.by = 'other'
+    if (outcome !== undefined) action.outcome = outcome
+    if (durationMs !== undefined) {
+      if (action.timer) clearTimeout(action.timer)
+      action.timer = undefined
+      action.dueAt = action.startedAt + durationMs
+      if (!testClock) {
+        action.timer = setTimeout(() => settle(), durationMs)
+        action.timer.unref?.()
+      }
+    }
+    return { action }
+  }
+
+  /** An 'other-move' event: another client moves the IP, at once (no durationMs) or by an action of its own. */
+  function fireEvent(event) {
+    const c = canonicalIp(String(event.ip))
+    const entry = { at: sinceOrigin(), ip: c ? c.ip : String(event.ip), dropletId: event.dropletId, instant: false }
+    if (event.durationMs === undefined) {
+      entry.instant = true
+      try {
+        sim.assignNow(entry.ip, event.dropletId)
+      } catch (error) {
+        entry.refused = error.message
+      }
+    } else {
+      settle()
+      const started = startOther(event.ip, event.dropletId, event)
+      if (started.action) entry.actionId = started.action.id
+      else entry.refused = started.refused
+    }
+    otherLog.push(entry)
+  }
+
   // ---------------------------------------------------------- the server
 
   async function onRequest(req, res) {
-    const arrived = Date.now()
+    const arrived = clockNow()
     const arrivedRel = sinceOrigin()
     const chunks = []
     for await (const chunk of req) chunks.push(chunk)
@@ -1072,20 +1241,23 @@ export async function startSimulator(options = {}) {
       operationKnown,
       done: false,
       dropAfter: false,
+      hangAfter: false,
       bodyFault: undefined,
       quirky: false,
       rate: undefined
     }
     settle(arrived)
+    for (const event of hitBy(method, path, rawPath, true)) fireEvent(event)
     for (const hook of [...hooks]) hook(record)
     settle()
+    record.seq = ++seq
 
     const fault = takeFault(method, path, rawPath)
     if (fault && applyFault(ctx, fault)) return
 
     if (!authorization) return fail(ctx, 401, 'Unable to authenticate you')
 
-    const now = Date.now()
+    const now = clockNow()
     pruneWindow(now)
     const limited = rateLimit && overLimit(now)
     if (limited) {
@@ -1171,7 +1343,7 @@ export async function startSimulator(options = {}) {
         region,
         tags: [...tags],
         gpu: Boolean(gpu),
-        createdAt: isoSeconds(Date.now()),
+        createdAt: isoSeconds(clockNow()),
         busyUntil: 0
       }
       dropletStore.set(dropletId, droplet)
@@ -1228,6 +1400,7 @@ export async function startSimulator(options = {}) {
       const c = canonicalIp(ip)
       const rec = c && ipStore.get(c.ip)
       if (!rec) throw new Error(`assignNow: ${ip} is not reserved in the simulator`)
+      const from = rec.dropletId
       if (dropletId === null || dropletId === undefined) {
         rec.dropletId = null
       } else {
@@ -1237,8 +1410,33 @@ export async function startSimulator(options = {}) {
           throw new Error(`assignNow: droplet ${droplet.id} is in ${droplet.region}, not ${rec.region}`)
         rec.dropletId = droplet.id
       }
-      services.holderChanged(rec.ip, rec.dropletId, Date.now())
+      noteHolder(rec, from, 'other', undefined)
+      services.holderChanged(rec.ip, rec.dropletId, clockNow())
       return ipSnapshot(rec)
+    },
+
+    startOtherAction(ip, dropletId, options = {}) {
+      settle()
+      const started = startOther(ip, dropletId ?? null, options)
+      otherLog.push({
+        at: sinceOrigin(),
+        ip: canonicalIp(String(ip))?.ip ?? String(ip),
+        dropletId: dropletId ?? null,
+        instant: false,
+        ...(started.action ? { actionId: started.action.id } : { refused: started.refused })
+      })
+      if (!started.action) throw new Error(`startOtherAction: DigitalOcean would refuse it (${started.refused})`)
+      return actionSnapshot(started.action)
+    },
+
+    holderChanges(ip) {
+      settle()
+      const c = ip === undefined ? undefined : canonicalIp(ip)
+      return holderLog.filter((h) => ip === undefined || (c && h.ip === c.ip)).map((h) => ({ ...h }))
+    },
+
+    otherMoves() {
+      return otherLog.map((m) => ({ ...m }))
     },
 
     removeIp(ip) {
@@ -1294,7 +1492,10 @@ export async function startSimulator(options = {}) {
       if (!fault || !FAULT_KINDS.has(fault.kind)) throw new Error(`inject: unknown fault kind '${fault && fault.kind}'`)
       const times = fault.times ?? 1
       if (!(times >= 1)) throw new Error('inject: times must be at least 1')
-      faults.push({ ...fault, remaining: times })
+      const skip = fault.skip ?? 0
+      if (!Number.isInteger(skip) || skip < 0) throw new Error('inject: skip must be a whole number, 0 or more')
+      if (fault.kind === 'other-move') checkOtherMove(fault)
+      faults.push({ ...fault, skip, remaining: times })
     },
 
     clearFaults() {
@@ -1305,13 +1506,13 @@ export async function startSimulator(options = {}) {
       const c = canonicalIp(ip)
       const rec = c && ipStore.get(c.ip)
       if (!rec) throw new Error(`lock: ${ip} is not reserved in the simulator`)
-      rec.lockedUntil = Math.max(rec.lockedUntil, Date.now() + ms)
+      rec.lockedUntil = Math.max(rec.lockedUntil, clockNow() + ms)
     },
 
     setDropletBusy(id, ms) {
       const droplet = dropletStore.get(id)
       if (!droplet) throw new Error(`setDropletBusy: droplet ${id} does not exist`)
-      droplet.busyUntil = Math.max(droplet.busyUntil, Date.now() + ms)
+      droplet.busyUntil = Math.max(droplet.busyUntil, clockNow() + ms)
     },
 
     setActionOutcome(fn) {
@@ -1326,7 +1527,7 @@ export async function startSimulator(options = {}) {
       let finished = 0
       for (const action of [...inProgress]) {
         if (id !== undefined && action.id !== id) continue
-        action.dueAt = Math.min(action.dueAt, Date.now())
+        action.dueAt = Math.min(action.dueAt, clockNow())
         finish(action)
         finished++
       }
