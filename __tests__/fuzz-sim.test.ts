@@ -149,6 +149,7 @@ describe('another client', () => {
     const ip = s.addIp({ version: 6, region: 'nyc3', dropletId: blue }).ip
     const action = s.startOtherAction(ip, null, { durationMs: 30 })
     expect(action).toMatchObject({ by: 'other', type: 'unassign_ip', dropletId: blue, resourceType: 'reserved_ipv6' })
+    expect(action.request).toBeUndefined()
     expect(() => s.startOtherAction(ip, green)).toThrow(/refuse/)
     await sleep(80)
     expect(s.getIp(ip)!.dropletId).toBeNull()
@@ -167,6 +168,9 @@ describe('another client', () => {
       [green, red, 'other']
     ])
     expect(changes[0]!.actionId).toBe(s.actions()[0]!.id)
+    // The action names the request that started it.
+    expect(s.actions()[0]!.request).toBe(0)
+    expect(s.requests[0]!.method).toBe('POST')
   })
 })
 

@@ -24,6 +24,8 @@ export interface SimAction {
    * client of the account (startOtherAction, an 'other-move' fault).
    */
   by: 'api' | 'other'
+  /** The index in `requests` of the request that started it; undefined for another client's. */
+  request?: number
 }
 
 export type ActionDuration = number | ((action: SimAction) => number)

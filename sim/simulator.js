@@ -435,7 +435,8 @@ export async function startSimulator(options = {}) {
       dropletId: a.dropletId,
       startedAt: a.startedRel,
       completedAt: a.completedAt === null ? null : a.startedRel + (a.completedAt - a.startedAt),
-      by: a.by
+      by: a.by,
+      request: a.request
     }
   }
 
@@ -497,7 +498,7 @@ export async function startSimulator(options = {}) {
     action.status = action.outcome === 'done' ? 'done' : 'completed'
   }
 
-  function startAction(type, rec, dropletId, resourceType) {
+  function startAction(type, rec, dropletId, resourceType, by = 'api') {
     const now = clockNow()
     const action = {
       id: nextActionId++,
@@ -513,7 +514,8 @@ export async function startSimulator(options = {}) {
       completedAt: null,
       dueAt: now,
       outcome: 'completed',
-      by: 'api',
+      by,
+      request: by === 'api' ? routedRequest : undefined,
       timer: undefined
     }
     const rawDuration = typeof actionDuration === 'function' ? actionDuration(actionSnapshot(action)) : actionDuration
@@ -1155,9 +1157,9 @@ export async function startSimulator(options = {}) {
       dropletId === null ? 'unassign_ip' : 'assign_ip',
       rec,
       dropletId ?? rec.dropletId,
-      resourceType
+      resourceType,
+      'other'
     )
-    action.by = 'other'
     if (outcome !== undefined) action.outcome = outcome
     if (durationMs !== undefined) {
       if (action.timer) clearTimeout(action.timer)
@@ -1191,6 +1193,17 @@ export async function startSimulator(options = {}) {
     otherLog.push(entry)
   }
 
+  // The index (in `requests`) of the request being routed: an action it starts names it.
+  let routedRequest
+  function routeAttributed(ctx, index) {
+    routedRequest = index
+    try {
+      route(ctx)
+    } finally {
+      routedRequest = undefined
+    }
+  }
+
   // ---------------------------------------------------------- the server
 
   async function onRequest(req, res) {
@@ -1220,7 +1233,7 @@ export async function startSimulator(options = {}) {
     }
     const authorization = req.headers.authorization === `Bearer ${token}`
     const record = { method, path, rawPath, query, body, status: 0, at: arrivedRel, authorization }
-    requests.push(record)
+    const index = requests.push(record) - 1
 
     const found = matcher.match(method, rawPath)
     const operationKnown = Boolean(found && !found.methodMissing)
@@ -1284,7 +1297,7 @@ export async function startSimulator(options = {}) {
         return fail(ctx, 400, problems.join('; '))
       }
     }
-    route(ctx)
+    routeAttributed(ctx, index)
   }
 
   const server = http.createServer((req, res) => {
