@@ -116,7 +116,14 @@ describe('another client', () => {
   it('moves an address by an action of its own, which locks it and answers our assign 422 pending', async () => {
     const s = await start()
     const ip = s.addIp({ dropletId: blue }).ip
-    s.inject({ method: 'GET', path: `/v2/reserved_ips/${ip}`, kind: 'other-move', ip, dropletId: red, durationMs: 150 })
+    s.inject({
+      method: 'GET',
+      path: `/v2/reserved_ips/${ip}`,
+      kind: 'other-move',
+      ip,
+      dropletId: red,
+      durationMs: 60_000
+    })
     const read = await answered('GET', `/v2/reserved_ips/${ip}`)
     expect(read.body.reserved_ip).toMatchObject({ locked: true, droplet: { id: blue } })
     const post = await answered('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: green })
@@ -124,7 +131,7 @@ describe('another client', () => {
     expect(post.body.message).toMatch(/pending event/)
     const [other] = s.actions()
     expect(other).toMatchObject({ by: 'other', type: 'assign_ip', dropletId: red, status: 'in-progress' })
-    await sleep(250)
+    s.finishActions(other!.id)
     expect(s.getIp(ip)!.dropletId).toBe(red)
     expect(s.holderChanges(ip)).toEqual([
       expect.objectContaining({ from: blue, to: red, by: 'other', actionId: other!.id })
@@ -132,7 +139,7 @@ describe('another client', () => {
   })
 
   it("is refused as DigitalOcean would refuse it while the step's own action runs", async () => {
-    const s = await start({ actionDurationMs: 200 })
+    const s = await start({ actionDurationMs: Infinity })
     const ip = s.addIp({ dropletId: blue }).ip
     s.inject({ method: 'GET', path: /^\/v2\/actions\//, kind: 'other-move', ip, dropletId: red, durationMs: 10 })
     const post = await answered('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: green })
@@ -147,11 +154,11 @@ describe('another client', () => {
   it('startOtherAction starts an action by another client, and throws when it would be refused', async () => {
     const s = await start()
     const ip = s.addIp({ version: 6, region: 'nyc3', dropletId: blue }).ip
-    const action = s.startOtherAction(ip, null, { durationMs: 30 })
+    const action = s.startOtherAction(ip, null, { durationMs: 60_000 })
     expect(action).toMatchObject({ by: 'other', type: 'unassign_ip', dropletId: blue, resourceType: 'reserved_ipv6' })
     expect(action.request).toBeUndefined()
     expect(() => s.startOtherAction(ip, green)).toThrow(/refuse/)
-    await sleep(80)
+    expect(s.finishActions(action.id)).toBe(1)
     expect(s.getIp(ip)!.dropletId).toBeNull()
     expect(s.holderChanges()).toEqual([expect.objectContaining({ from: blue, to: null, by: 'other' })])
   })
@@ -234,19 +241,19 @@ describe("a test's clock", () => {
 describe('as DigitalOcean has it', () => {
   it('a create onto a droplet with a pending event answers 422 pending event and reserves nothing', async () => {
     const s = await start()
-    s.setDropletBusy(green, 100)
+    s.setDropletBusy(green, Infinity)
     const refused = await answered('POST', '/v2/reserved_ips', { droplet_id: green })
     expect(refused.status).toBe(422)
     expect(refused.body.message).toMatch(/pending event/)
     expect(s.ips()).toEqual([])
-    await sleep(150)
+    s.setDropletIdle(green)
     const created = await answered('POST', '/v2/reserved_ips', { droplet_id: green })
     expect(created.status).toBe(202)
     expect(s.ips()).toHaveLength(1)
   })
 
   it('a reserved IPv6 shows no lock while its action runs, and answers another assign 422 pending event', async () => {
-    const s = await start({ actionDurationMs: 300 })
+    const s = await start({ actionDurationMs: Infinity })
     const ip = s.addIp({ version: 6, region: 'nyc3', dropletId: blue }).ip
     const first = await answered('POST', `/v2/reserved_ipv6/${ip}/actions`, { type: 'assign', droplet_id: green })
     expect(first.status).toBe(201)
