@@ -200,7 +200,9 @@ describe('bug 5: cancellation', () => {
 
 describe('bug 6: a create onto a droplet with a pending event', () => {
   it('waits the pending event out and retries, instead of failing at once', async () => {
-    sim.setDropletBusy(green, simMs(3000))
+    // Busy until the create is sent a second time.
+    sim.setDropletBusy(green, Infinity)
+    atRequest(sim, { method: 'POST', path: '/v2/reserved_ips' }, 2, () => sim.setDropletIdle(green))
     const { result, error } = await runInProcess(sim.url, { operation: 'create', droplet_id: String(green) })
     expect(error).toBeUndefined()
     const creates = sim.requests.filter((r) => r.method === 'POST' && r.path === '/v2/reserved_ips')

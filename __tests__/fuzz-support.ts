@@ -215,6 +215,8 @@ export interface ActionFeatures {
   readonly signal: boolean
   /** runOperation reads the time from `clock`. */
   readonly clock: boolean
+  /** With a clock: whether client.requestTimeoutMs is counted on it ('clock') or in real ms ('real'). */
+  readonly requestLimitOn?: 'clock' | 'real'
 }
 
 const quiet = { info: () => {}, warning: () => {}, debug: () => {} }
@@ -233,13 +235,30 @@ export async function actionFeatures(): Promise<ActionFeatures> {
     let reads = 0
     const base = scaledClock(1)
     const clock = { ...base, now: () => (reads++, base.now()) }
-    const inputs = parseInputs((n) => ({ token: sim.token, api_url: sim.url, operation: 'get', ip })[n] ?? '', {})
     const options: FuzzRunOptions = { log: quiet, userAgent: 'fuzz', signal: controller.signal, clock }
-    await runOperation(inputs, options).catch(() => undefined)
-    return { signal: sim.requests.length === 0, clock: reads > 0 }
+    await runOperation(getInputs(sim, ip), options).catch(() => undefined)
+    const features = { signal: sim.requests.length === 0, clock: reads > 0 }
+    return features.clock ? { ...features, requestLimitOn: await requestLimitOn(sim, ip) } : features
   } finally {
     await sim.close()
   }
+}
+
+const getInputs = (sim: Simulator, ip: string) =>
+  parseInputs((n) => ({ token: sim.token, api_url: sim.url, operation: 'get', ip })[n] ?? '', {})
+
+/** A read that hangs, with a 1000 ms limit on a clock 100 times faster: it ends after 10 ms or after 1 s. */
+async function requestLimitOn(sim: Simulator, ip: string): Promise<'clock' | 'real'> {
+  sim.inject({ kind: 'hang', times: 5 })
+  const t0 = performance.now()
+  const options: FuzzRunOptions = {
+    log: quiet,
+    userAgent: 'fuzz',
+    clock: scaledClock(100),
+    client: { requestTimeoutMs: 1000, maxAttempts: 1 }
+  }
+  await runOperation(getInputs(sim, ip), options).catch(() => undefined)
+  return performance.now() - t0 < 500 ? 'clock' : 'real'
 }
 
 // ================================================================ time
@@ -275,7 +294,8 @@ function caseTime(s: Scenario, features: ActionFeatures): CaseTime {
       verifyTimeout: '10',
       deadlineMs: timeoutS * 1000,
       client: {
-        requestTimeoutMs: s.longRequestLimit ? timeoutS * 2000 : 15_000,
+        requestTimeoutMs:
+          (s.longRequestLimit ? timeoutS * 2000 : 15_000) / (features.requestLimitOn === 'real' ? SCALE : 1),
         baseDelayMs: 500,
         maxDelayMs: 5000,
         retryBudgetMs: 90_000

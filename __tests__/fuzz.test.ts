@@ -6,8 +6,8 @@
  *   FUZZ_SEED=<n> FUZZ_RUNS=<n>   another seed, more or fewer cases (npm run fuzz: thousands, a fresh seed)
  *   FUZZ_CASE='<scenario JSON>'   replay one scenario (as a failure prints it), with its trace
  *   FUZZ_INDEX=<n>                replay case n of FUZZ_SEED, with its trace
- *   FUZZ_CONCURRENCY=<n>          cases side by side (default 8)
- *   FUZZ_SHRINK_MS=<ms>           time for shrinking the first failure (default 10000)
+ *   FUZZ_CONCURRENCY=<n>          cases side by side (default 16)
+ *   FUZZ_SHRINK_MS=<ms>           time for shrinking the first failure (default 4000)
  *   FUZZ_REPORT=<file>            write the figures there as JSON (scripts/fuzz.js)
  */
 import { writeFileSync } from 'node:fs'
@@ -29,8 +29,8 @@ import {
 const env = process.env
 const SEED = Number(env.FUZZ_SEED ?? 18_2026)
 const RUNS = Number(env.FUZZ_RUNS ?? 300)
-const CONCURRENCY = Number(env.FUZZ_CONCURRENCY ?? 8)
-const SHRINK_MS = Number(env.FUZZ_SHRINK_MS ?? 10_000)
+const CONCURRENCY = Number(env.FUZZ_CONCURRENCY ?? 16)
+const SHRINK_MS = Number(env.FUZZ_SHRINK_MS ?? 4000)
 
 function percentiles(ms: readonly number[]): Record<string, number> {
   const sorted = [...ms].sort((a, b) => a - b)
