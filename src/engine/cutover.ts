@@ -10,7 +10,7 @@
 import type { Address } from '../inputs/address.js'
 import type { IpRecord } from '../do/ips.js'
 import type { DropletRef } from '../do/droplets.js'
-import type { ApiClient } from '../transport/http.js'
+import { within, type EngineContext } from './context.js'
 import { expectedProblem, moveIp, type MoveOutcome, type MoveRequest } from './move.js'
 import { mustReadIp, OperationError } from './ip-read.js'
 import type { VerifyInputs } from '../inputs/inputs.js'
@@ -44,13 +44,13 @@ export interface ActionEvent {
 
 /** moveIp for a cutover: tells plan.onAction of the action it starts and of its end. */
 async function reportedMove(
-  client: ApiClient,
+  ctx: EngineContext,
   plan: CutoverPlan,
   req: Omit<MoveRequest, 'onAction'>,
   before: IpRecord | undefined
 ): Promise<MoveOutcome> {
   const tell = (actionId: number, ended: boolean): void => plan.onAction?.({ addr: req.addr, before, actionId, ended })
-  return moveIp(client, { ...req, onAction: tell })
+  return moveIp(ctx, { ...req, onAction: tell })
 }
 
 /** What became of one address. */
@@ -77,16 +77,16 @@ export interface CutoverResult {
   readonly startedAt: number
 }
 
-export async function runCutover(client: ApiClient, plan: CutoverPlan): Promise<CutoverResult> {
-  const startedAt = Date.now()
-  const reads = await readAll(client, plan.addrs)
+export async function runCutover(ctx: EngineContext, plan: CutoverPlan): Promise<CutoverResult> {
+  const startedAt = ctx.clock.now()
+  const reads = await readAll(ctx, plan.addrs)
   const refused = refusal(plan, reads)
   if (refused) return { plan, addresses: reads, refused, rolledBack: false, startedAt }
-  let addresses = await moveAll(client, plan, reads)
+  let addresses = await moveAll(ctx, plan, reads)
   const failed = addresses.some(failedToMove)
   let verified: boolean | undefined
   if (!failed && plan.verify) {
-    addresses = await verifyAll(client, plan, plan.verify, addresses)
+    addresses = await verifyAll(ctx, plan, plan.verify, addresses)
     verified = addresses.every((a) => a.probe === undefined || a.probe.passed)
   }
   // One address of several that could not move, or a failed verification: undo what moved.
@@ -94,7 +94,7 @@ export async function runCutover(client: ApiClient, plan: CutoverPlan): Promise<
   if (!undo || !plan.rollback || !addresses.some(moved)) {
     return { plan, addresses, verified, rolledBack: false, startedAt }
   }
-  addresses = await rollBack(client.withDeadline(Date.now() + plan.timeoutMs), plan, addresses)
+  addresses = await rollBack(within(ctx, { deadline: ctx.clock.now() + plan.timeoutMs }), plan, addresses)
   return { plan, addresses, verified, rolledBack: addresses.some((a) => a.back?.changed), startedAt }
 }
 
@@ -104,11 +104,11 @@ export const failedToMove = (a: AddressResult): boolean =>
 /** This step started an action on the address that completed or may still complete. */
 export const moved = (a: AddressResult): boolean => a.move?.changed === true
 
-async function readAll(client: ApiClient, addrs: readonly Address[]): Promise<AddressResult[]> {
+async function readAll(ctx: EngineContext, addrs: readonly Address[]): Promise<AddressResult[]> {
   return Promise.all(
     addrs.map(async (addr): Promise<AddressResult> => {
       try {
-        return { addr, read: await mustReadIp(client, addr) }
+        return { addr, read: await mustReadIp(ctx, addr) }
       } catch (error) {
         return { addr, error: messageOf(error) }
       }
@@ -140,20 +140,20 @@ function refusal(plan: CutoverPlan, reads: readonly AddressResult[]): string | u
 }
 
 async function moveAll(
-  client: ApiClient,
+  ctx: EngineContext,
   plan: CutoverPlan,
   reads: readonly AddressResult[]
 ): Promise<AddressResult[]> {
   if (plan.addrs.length > 1) {
-    client.log.info(`Moving ${plan.addrs.length} addresses in parallel: ${plan.addrs.map((a) => a.text).join(', ')}`)
-    client = ungrouped(client)
+    ctx.log.info(`Moving ${plan.addrs.length} addresses in parallel: ${plan.addrs.map((a) => a.text).join(', ')}`)
+    ctx = ungrouped(ctx)
   }
   return Promise.all(
     reads.map(async (r): Promise<AddressResult> => {
       try {
         const target = plan.target ? plan.target.id : null
         const req = { addr: r.addr, target, expected: plan.expected, wait: plan.wait, initial: r.read }
-        const move = await reportedMove(client, plan, req, r.read)
+        const move = await reportedMove(ctx, plan, req, r.read)
         return { ...r, move }
       } catch (error) {
         return { ...r, error: messageOf(error) }
@@ -163,7 +163,7 @@ async function moveAll(
 }
 
 async function verifyAll(
-  client: ApiClient,
+  ctx: EngineContext,
   plan: CutoverPlan,
   verify: VerifyInputs,
   addresses: readonly AddressResult[]
@@ -171,10 +171,10 @@ async function verifyAll(
   const spec = {
     urlTemplate: verify.urlTemplate,
     contains: verify.contains,
-    deadline: Date.now() + verify.timeoutMs,
-    log: client.log,
+    deadline: ctx.clock.now() + verify.timeoutMs,
+    log: ctx.log,
     userAgent: plan.userAgent,
-    scaled: (ms: number) => client.scaled(ms)
+    scaled: (ms: number) => ctx.clock.scaled(ms)
   }
   // Addresses whose URLs are the same (no {ip} in verify_url) share one probe.
   const byUrl = new Map<string, Promise<ProbeResult>>()
@@ -182,50 +182,47 @@ async function verifyAll(
     const url = probeUrl(verify.urlTemplate, a.addr)
     if (!byUrl.has(url)) byUrl.set(url, probeUntilPassed(spec, url))
   }
-  client.log.info(`Verifying: probing ${[...byUrl.keys()].join(', ')} for up to ${verify.timeoutMs / 1000} s`)
+  ctx.log.info(`Verifying: probing ${[...byUrl.keys()].join(', ')} for up to ${verify.timeoutMs / 1000} s`)
   return Promise.all(
     addresses.map(async (a) => ({ ...a, probe: await byUrl.get(probeUrl(verify.urlTemplate, a.addr)) }))
   )
 }
 
 /** Log groups do not nest: moves that run side by side log without them. */
-function ungrouped(client: ApiClient): ApiClient {
-  const log = client.log
-  return client.withLog({
-    info: (m) => log.info(m),
-    warning: (m) => log.warning(m),
-    debug: (m) => log.debug(m)
+function ungrouped(ctx: EngineContext): EngineContext {
+  const log = ctx.log
+  return within(ctx, {
+    log: {
+      info: (m) => log.info(m),
+      warning: (m) => log.warning(m),
+      debug: (m) => log.debug(m)
+    }
   })
 }
 
 /** Moves every address this step moved back to the droplet that held it before. */
 async function rollBack(
-  client: ApiClient,
+  ctx: EngineContext,
   plan: CutoverPlan,
   addresses: readonly AddressResult[]
 ): Promise<AddressResult[]> {
-  client.log.info(`Rolling back: moving ${addresses.filter(moved).length} address(es) back where they were`)
-  if (addresses.filter(moved).length > 1) client = ungrouped(client)
-  return Promise.all(addresses.map((a) => (moved(a) ? rollBackOne(client, plan, a) : Promise.resolve(a))))
+  ctx.log.info(`Rolling back: moving ${addresses.filter(moved).length} address(es) back where they were`)
+  if (addresses.filter(moved).length > 1) ctx = ungrouped(ctx)
+  return Promise.all(addresses.map((a) => (moved(a) ? rollBackOne(ctx, plan, a) : Promise.resolve(a))))
 }
 
-async function rollBackOne(client: ApiClient, plan: CutoverPlan, a: AddressResult): Promise<AddressResult> {
+async function rollBackOne(ctx: EngineContext, plan: CutoverPlan, a: AddressResult): Promise<AddressResult> {
   const move = a.move as MoveOutcome
   try {
     if (move.actionStatus === 'in-progress' && move.actionId !== undefined) {
       // Our own action may still complete: wait for it first (an IPv6 shows no lock while it runs).
-      await waitForAction(client, move.actionId, {
-        startedAt: Date.now(),
+      await waitForAction(ctx, move.actionId, {
+        startedAt: ctx.clock.now(),
         describe: `the cutover's action on ${a.addr.text}, before moving it back`,
-        settled: async () => !(await mustReadIp(client, a.addr)).locked
+        settled: async () => !(await mustReadIp(ctx, a.addr)).locked
       })
     }
-    const back = await reportedMove(
-      client,
-      plan,
-      { addr: a.addr, target: move.before.dropletId, wait: true },
-      move.final
-    )
+    const back = await reportedMove(ctx, plan, { addr: a.addr, target: move.before.dropletId, wait: true }, move.final)
     return back.error ? { ...a, back, backError: back.error } : { ...a, back }
   } catch (error) {
     return { ...a, backError: messageOf(error) }

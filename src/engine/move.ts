@@ -6,7 +6,8 @@
  */
 import type { Address } from '../inputs/address.js'
 import { postIpAction, readIp, type ActionRecord, type IpActionRequest, type IpRecord } from '../do/ips.js'
-import { ApiError, TransportError, secs, type ApiClient } from '../transport/http.js'
+import { ApiError, TransportError, secs } from '../transport/http.js'
+import type { EngineContext } from './context.js'
 import {
   findBusyAction,
   lastRead,
@@ -81,23 +82,23 @@ function checkExpected(record: IpRecord, expected: number | null | undefined): v
 }
 
 /** Moves one IP and waits for the action (unless wait is false). Throws when nothing could be changed. */
-export async function moveIp(client: ApiClient, req: MoveRequest): Promise<MoveOutcome> {
+export async function moveIp(ctx: EngineContext, req: MoveRequest): Promise<MoveOutcome> {
   const settled = isAt(req.target)
-  const before = await readSteady(client, req.addr, req.initial)
+  const before = await readSteady(ctx, req.addr, req.initial)
   if (settled(before)) {
-    client.log.info(`${req.addr.text} is already ${where(before)}; nothing to do`)
+    ctx.log.info(`${req.addr.text} is already ${where(before)}; nothing to do`)
     return { before, final: before, actionStatus: '', changed: false }
   }
   checkExpected(before, req.expected)
   for (let round = 1; ; round++) {
-    const started = await startAction(client, req, before)
+    const started = await startAction(ctx, req, before)
     if (started.kind !== 'action') {
       const changed = started.kind === 'went-through'
       return { before, final: started.record, actionStatus: changed ? 'completed' : '', changed }
     }
     req.onAction?.(started.action.id, false)
-    if (!req.wait) return notWaitedFor(client, req, before, started.action)
-    const finished = await finishAction(client, req, started.action, started.adopted)
+    if (!req.wait) return notWaitedFor(ctx, req, before, started.action)
+    const finished = await finishAction(ctx, req, started.action, started.adopted)
     if (started.adopted && !settled(finished.final) && round < MAX_ROUNDS && !isOurs(started.action, req, finished)) {
       // The action waited for was someone else's: now send ours.
       stillWhereItWas(before, finished.final, req.expected)
@@ -130,38 +131,43 @@ function request(req: MoveRequest): IpActionRequest {
 }
 
 /** Sends the action once, and again only when DigitalOcean's state shows it did not go through. */
-async function startAction(client: ApiClient, req: MoveRequest, before: IpRecord): Promise<Started> {
+async function startAction(ctx: EngineContext, req: MoveRequest, before: IpRecord): Promise<Started> {
   let pendingRounds = 0
   let unclear = 0
   for (;;) {
     try {
-      return { kind: 'action', action: await postIpAction(client, req.addr, request(req)), adopted: false }
+      return { kind: 'action', action: await postIpAction(ctx.api, req.addr, request(req)), adopted: false }
     } catch (error) {
       if (error instanceof ApiError && error.isPendingEvent) {
-        await waitForPendingEvent(client, req, error, ++pendingRounds)
-        const now = await readSteady(client, req.addr)
+        await waitForPendingEvent(ctx, req, error, ++pendingRounds)
+        const now = await readSteady(ctx, req.addr)
         if (isAt(req.target)(now)) return { kind: 'already', record: now }
         stillWhereItWas(before, now, req.expected)
         continue
       }
       if (!isUnclear(error)) throw explainActionError(error, req)
       if (++unclear >= MAX_UNCLEAR_ANSWERS) throw error
-      client.log.info(
+      ctx.log.info(
         `No clear answer to the request to ${describeMove(req)} (${describeError(error)}); re-reading the IP to see whether it went through`
       )
-      await waitBeforeRetry(client, 200 * unclear + Math.random() * 200, `re-reading ${req.addr.text}`)
-      const seen = await afterLostAnswer(client, req, before)
+      await waitBeforeRetry(ctx, 200 * unclear + Math.random() * 200, `re-reading ${req.addr.text}`)
+      const seen = await afterLostAnswer(ctx, req, before)
       if (seen) return seen
     }
   }
 }
 
-async function waitForPendingEvent(client: ApiClient, req: MoveRequest, error: ApiError, round: number): Promise<void> {
+async function waitForPendingEvent(
+  ctx: EngineContext,
+  req: MoveRequest,
+  error: ApiError,
+  round: number
+): Promise<void> {
   const delay = pendingBackoff(round)
-  client.log.info(
+  ctx.log.info(
     `Waiting for a pending event to clear before we can ${describeMove(req)}: the IP or the droplet is busy with another action (DigitalOcean: "${error.apiMessage}"). Retrying in ${secs(delay)}.`
   )
-  await waitBeforeRetry(client, delay, `waiting for a pending event on ${req.addr.text} to clear`)
+  await waitBeforeRetry(ctx, delay, `waiting for a pending event on ${req.addr.text} to clear`)
 }
 
 const isUnclear = (error: unknown): boolean =>
@@ -171,24 +177,24 @@ const isUnclear = (error: unknown): boolean =>
  * After a request whose answer was lost: what happened? The IP shows the change (it went
  * through), or an action is in progress on it (adopted), or neither (undefined: send again).
  */
-async function afterLostAnswer(client: ApiClient, req: MoveRequest, before: IpRecord): Promise<Started | undefined> {
+async function afterLostAnswer(ctx: EngineContext, req: MoveRequest, before: IpRecord): Promise<Started | undefined> {
   const settled = isAt(req.target)
-  let now = await mustReadIp(client, req.addr)
+  let now = await mustReadIp(ctx, req.addr)
   if (req.addr.version === 6 && !settled(now)) {
     // A reserved IPv6 shows no lock while an action is under way: an assign that did go through
     // shows only when it completes. Watch the IP a while before sending again.
-    now = await watchIp(client, req.addr, settled)
+    now = await watchIp(ctx, req.addr, settled)
   }
   if (settled(now)) {
-    client.log.info(`${req.addr.text} is already in the requested state; nothing more to send`)
+    ctx.log.info(`${req.addr.text} is already in the requested state; nothing more to send`)
     return { kind: 'went-through', record: now }
   }
   stillWhereItWas(before, now, req.expected)
-  const busy = await findBusyAction(client, req.addr, now)
+  const busy = await findBusyAction(ctx, req.addr, now)
   // The lock may have ended with someone else's action: judge the IP as it is now.
   stillWhereItWas(before, busy.record, req.expected)
   if (busy.action) {
-    client.log.info(
+    ctx.log.info(
       `Action ${busy.action.id} (${busy.action.type}) is already in progress on ${req.addr.text}; waiting for it`
     )
     return { kind: 'action', action: busy.action, adopted: true }
@@ -198,27 +204,27 @@ async function afterLostAnswer(client: ApiClient, req: MoveRequest, before: IpRe
 }
 
 /** Reads the IP on the poll schedule until it is settled or LOST_ANSWER_WATCH_MS (or the timeout) has passed. */
-async function watchIp(client: ApiClient, addr: Address, settled: (ip: IpRecord) => boolean): Promise<IpRecord> {
-  client.log.info(
+async function watchIp(ctx: EngineContext, addr: Address, settled: (ip: IpRecord) => boolean): Promise<IpRecord> {
+  ctx.log.info(
     `Watching ${addr.text} for up to ${secs(LOST_ANSWER_WATCH_MS)} in case the unanswered request went through`
   )
-  const started = Date.now()
+  const started = ctx.clock.now()
   let last: IpRecord | undefined
-  await waitUntil(client, started, async () => {
-    last = await mustReadIp(client, addr)
-    return settled(last) || Date.now() - started >= client.scaled(LOST_ANSWER_WATCH_MS)
+  await waitUntil(ctx, started, async () => {
+    last = await mustReadIp(ctx, addr)
+    return settled(last) || ctx.clock.now() - started >= ctx.clock.scaled(LOST_ANSWER_WATCH_MS)
   })
-  return last ?? (await mustReadIp(client, addr))
+  return last ?? (await mustReadIp(ctx, addr))
 }
 
 /** wait: false: the action was started; report the IP as it stands. */
 async function notWaitedFor(
-  client: ApiClient,
+  ctx: EngineContext,
   req: MoveRequest,
   before: IpRecord,
   action: ActionRecord
 ): Promise<MoveOutcome> {
-  const now = (await readIp(client, req.addr)) ?? before
+  const now = (await readIp(ctx.api, req.addr)) ?? before
   const status = action.status === 'completed' || action.status === 'errored' ? action.status : 'in-progress'
   return { before, final: now, actionId: action.id, actionStatus: status, changed: status !== 'errored' }
 }
@@ -231,13 +237,13 @@ interface Finished {
 }
 
 async function finishAction(
-  client: ApiClient,
+  ctx: EngineContext,
   req: MoveRequest,
   action: ActionRecord,
   adopted: boolean
 ): Promise<Finished> {
   const settled = isAt(req.target)
-  client.log.info(
+  ctx.log.info(
     `Action ${action.id} (${action.type || request(req).type}) started; waiting for DigitalOcean to finish it`
   )
   let status: Finished['status']
@@ -247,26 +253,24 @@ async function finishAction(
       action.status === 'completed' || action.status === 'errored'
         ? action.status
         : (
-            await waitForAction(client, action.id, {
-              startedAt: Date.now(),
+            await waitForAction(ctx, action.id, {
+              startedAt: ctx.clock.now(),
               describe: describeMove(req),
-              settled: async () => settled(await mustReadIp(client, req.addr))
+              settled: async () => settled(await mustReadIp(ctx, req.addr))
             })
           ).status
   } catch (error) {
     // Polling itself failed (the API kept failing, or the timeout cut the last poll short): the
     // action may still finish.
     status = 'timeout'
-    if (Date.now() + 100 < client.deadline) waitError = (error as Error).message
+    if (ctx.clock.now() + 100 < ctx.deadline) waitError = (error as Error).message
   }
   if (status === 'timeout') {
-    return { status, final: (await lastRead(client, req.addr)) ?? placeholder(req.addr), waitError }
+    return { status, final: (await lastRead(ctx, req.addr)) ?? placeholder(req.addr), waitError }
   }
   req.onAction?.(action.id, true)
   const final =
-    status === 'completed' && !adopted
-      ? await readUntil(client, req.addr, settled)
-      : await readIpSettling(client, req.addr)
+    status === 'completed' && !adopted ? await readUntil(ctx, req.addr, settled) : await readIpSettling(ctx, req.addr)
   if (final === null) throw notReserved(req.addr)
   return { status, final }
 }

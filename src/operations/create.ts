@@ -12,14 +12,14 @@ import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../
 import { waitForAction, waitUntil } from '../engine/wait.js'
 import type { OperationContext } from './context.js'
 
-export async function create(ctx: OperationContext): Promise<OperationResult> {
-  const { client, inputs } = ctx
+export async function create(op: OperationContext): Promise<OperationResult> {
+  const { inputs, engine: ctx } = op
   const version = inputs.ipVersion ?? 4
-  const started = Date.now()
-  let target = inputs.droplet ? await resolveDroplet(client, inputs.droplet) : undefined
+  const started = ctx.clock.now()
+  let target = inputs.droplet ? await resolveDroplet(ctx.api, inputs.droplet) : undefined
   if (target && (version === 6 || inputs.region)) {
     // IPv6 is reserved in the droplet's region; a region given beside a droplet must agree with it.
-    target = await withRegion(client, target, 'Nothing was reserved.')
+    target = await withRegion(ctx.api, target, 'Nothing was reserved.')
     if (inputs.region && target.region !== inputs.region) {
       throw new OperationError(
         `region: droplet ${dropletLabel(target.id, target.name)} is in ${target.region}, not ${inputs.region}; a reserved IP can only be assigned to a droplet in its own region. Nothing was reserved.`
@@ -28,11 +28,11 @@ export async function create(ctx: OperationContext): Promise<OperationResult> {
   }
   const region = inputs.region ?? target?.region
   const where = target && version === 4 ? `on droplet ${dropletLabel(target.id, target.name)}` : `in ${region}`
-  client.log.info(`Reserving a new IPv${version} address ${where}`)
+  ctx.log.info(`Reserving a new IPv${version} address ${where}`)
 
   let created: { record: IpRecord; actionId?: number }
   try {
-    created = await createIp(client, {
+    created = await createIp(ctx.api, {
       version,
       region: version === 6 || !target ? region : undefined,
       dropletId: version === 4 ? target?.id : undefined,
@@ -48,7 +48,7 @@ export async function create(ctx: OperationContext): Promise<OperationResult> {
   }
 
   const addr: Address = { text: created.record.ip, version }
-  client.log.info(`Reserved ${addr.text}${created.record.region ? ` in ${created.record.region}` : ''}`)
+  ctx.log.info(`Reserved ${addr.text}${created.record.region ? ` in ${created.record.region}` : ''}`)
   const outputs = { ...emptyOutputs(), ...ipOutputs(created.record), changed: 'true' }
   let final = created.record
   let error: string | undefined
@@ -58,15 +58,15 @@ export async function create(ctx: OperationContext): Promise<OperationResult> {
     outputs.action_id = String(actionId)
     outputs.action_status = 'in-progress'
     if (inputs.wait) {
-      const t0 = Date.now()
-      client.log.info(`Action ${actionId} assigns it to droplet ${target.id}; waiting for DigitalOcean to finish it`)
+      const t0 = ctx.clock.now()
+      ctx.log.info(`Action ${actionId} assigns it to droplet ${target.id}; waiting for DigitalOcean to finish it`)
       let status: 'completed' | 'errored' | 'timeout'
       try {
         status = (
-          await waitForAction(client, actionId, {
+          await waitForAction(ctx, actionId, {
             startedAt: t0,
             describe: `assign ${addr.text} to droplet ${target.id}`,
-            settled: async () => (await readIpSettling(client, addr, 1))?.dropletId === target?.id
+            settled: async () => (await readIpSettling(ctx, addr, 1))?.dropletId === target?.id
           })
         ).status
       } catch {
@@ -80,26 +80,26 @@ export async function create(ctx: OperationContext): Promise<OperationResult> {
       }
       final =
         (status === 'timeout'
-          ? await lastRead(client, addr)
-          : await readUntil(client, addr, (ip) => ip.dropletId === target?.id)) ?? final
+          ? await lastRead(ctx, addr)
+          : await readUntil(ctx, addr, (ip) => ip.dropletId === target?.id)) ?? final
     }
   } else if (target && version === 4 && inputs.wait && created.record.dropletId !== target.id) {
     // No action was linked in the answer: watch the IP until it shows the droplet.
     const droplet = target.id
-    client.log.info(`Waiting for ${addr.text} to show droplet ${droplet}`)
+    ctx.log.info(`Waiting for ${addr.text} to show droplet ${droplet}`)
     const done = await waitUntil(
-      client,
-      Date.now(),
-      async () => (await readIpSettling(client, addr, 1))?.dropletId === droplet
+      ctx,
+      ctx.clock.now(),
+      async () => (await readIpSettling(ctx, addr, 1))?.dropletId === droplet
     )
     if (!done)
       error = `${addr.text} was reserved, but it did not show droplet ${droplet} before the step's timeout ran out.`
-    final = (done ? await readIpSettling(client, addr) : await lastRead(client, addr)) ?? final
+    final = (done ? await readIpSettling(ctx, addr) : await lastRead(ctx, addr)) ?? final
   } else if (target && version === 6) {
     try {
       // A just-reserved address can read 404 for a moment: see it before acting on it.
-      await readIpSettling(client, addr)
-      const outcome = await moveIp(client, { addr, target: target.id, wait: inputs.wait })
+      await readIpSettling(ctx, addr)
+      const outcome = await moveIp(ctx, { addr, target: target.id, wait: inputs.wait })
       final = outcome.final.raw === null ? final : outcome.final
       outputs.action_id = outcome.actionId === undefined ? '' : String(outcome.actionId)
       outputs.action_status = outcome.actionStatus
@@ -126,7 +126,7 @@ export async function create(ctx: OperationContext): Promise<OperationResult> {
               dropletLabel(final.dropletId, final.dropletName),
               outputs.action_id || '-',
               outputs.action_status || '-',
-              secs(Date.now() - started)
+              secs(ctx.clock.now() - started)
             ]
           ]
         }

@@ -5,6 +5,7 @@ import { ApiError, type ApiClient } from '../transport/http.js'
 import { OperationError, pendingBackoff, waitBeforeRetry } from '../engine/ip-read.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../report/result.js'
 import type { OperationContext } from './context.js'
+import { engineContext } from '../engine/context.js'
 
 export type ReleaseOutcome =
   | { readonly kind: 'released'; readonly record: IpRecord }
@@ -34,7 +35,7 @@ export async function releaseIfFree(client: ApiClient, addr: Address, waitWhileB
     if (!waitWhileBusy) return { kind: 'busy', record, reason: busy }
     const delay = pendingBackoff(round)
     client.log.info(`${addr.text} is busy (${busy}); waiting ${Math.round(delay)} ms before trying again`)
-    await waitBeforeRetry(client, delay, `waiting for ${addr.text} to be free of pending events`)
+    await waitBeforeRetry(engineContext(client), delay, `waiting for ${addr.text} to be free of pending events`)
   }
 }
 

@@ -22,5 +22,5 @@ export function cutoverPlan(ctx: OperationContext, target: DropletRef | null): C
 }
 
 export async function unassign(ctx: OperationContext): Promise<OperationResult> {
-  return cutoverReport(await runCutover(ctx.client, cutoverPlan(ctx, null)))
+  return cutoverReport(await runCutover(ctx.engine, cutoverPlan(ctx, null)))
 }
