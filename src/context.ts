@@ -80,3 +80,9 @@ export function timeLeft(ctx: Pick<StepContext, 'deadline' | 'clock'>): number {
 export function deriveStep(ctx: StepContext, changes: Partial<StepContext>): StepContext {
   return { ...ctx, ...changes }
 }
+
+/** Resolves when the signal is aborted (never, when it never is). */
+export function whenAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve()
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
+}

@@ -12,6 +12,7 @@ import { prune } from './operations/prune.js'
 import { unassign } from './operations/unassign.js'
 import type { OperationContext } from './operations/context.js'
 import { engineContext } from './engine/context.js'
+import { Journal } from './engine/journal.js'
 import { systemClock, type Clock } from './context.js'
 
 const OPERATIONS: Record<Operation, (ctx: OperationContext) => Promise<OperationResult>> = {
@@ -27,8 +28,11 @@ const OPERATIONS: Record<Operation, (ctx: OperationContext) => Promise<Operation
 export interface RunOptions {
   readonly log: Logger
   readonly userAgent: string
-  /** Told of each action a cutover starts, so that a cancelled step can report it. */
-  readonly onAction?: OperationContext['onAction']
+  /**
+   * Where the operation records what it has done as it goes: a cancelled step reports from it when
+   * the operation does not return in time (default: a journal of its own).
+   */
+  readonly journal?: Journal
   /** When the step started (epoch ms on the clock); the timeout counts from here. */
   readonly startedAt?: number
   /** Aborted when the step is cancelled: no request starts after it, and every wait ends at once. */
@@ -60,13 +64,9 @@ export async function runOperation(inputs: Inputs, options: RunOptions): Promise
     signal: options.signal
   })
   const engine = engineContext(client)
-  return OPERATIONS[inputs.operation]({
-    engine,
-    client,
-    inputs,
-    userAgent: options.userAgent,
-    onAction: options.onAction
-  })
+  const journal = options.journal ?? new Journal()
+  journal.operation = inputs.operation
+  return OPERATIONS[inputs.operation]({ engine, client, inputs, userAgent: options.userAgent, journal })
 }
 
 /** The environment variable that speeds up the bundled action's schedule when it runs against a local simulator. */

@@ -30,4 +30,16 @@ export async function pause(ctx: EngineContext, ms: number): Promise<void> {
   if (ctx.signal.aborted) throw new CancelledError()
 }
 
+/** Log groups do not nest: steps that run side by side log without them. */
+export function ungrouped(ctx: EngineContext): EngineContext {
+  const log = ctx.log
+  return within(ctx, {
+    log: {
+      info: (m) => log.info(m),
+      warning: (m) => log.warning(m),
+      debug: (m) => log.debug(m)
+    }
+  })
+}
+
 export { timeLeft }

@@ -5,6 +5,7 @@
 import type { Address } from '../inputs/address.js'
 import { findInProgressAction, readIp, type ActionRecord, type IpRecord } from '../do/ips.js'
 import { GaveUpError } from '../transport/http.js'
+import { NEVER_ABORTED } from '../context.js'
 import { pause, within, type EngineContext } from './context.js'
 import { waitForAction, waitUntil } from './wait.js'
 
@@ -57,28 +58,60 @@ export async function readUntil(
   return record
 }
 
-/** One more read after the timeout, so the outputs show where the IP is; undefined when even that fails. */
-export async function lastRead(ctx: EngineContext, addr: Address): Promise<IpRecord | undefined> {
+/** How far beyond the timeout the read that reports an address's state may go. */
+export const REPORT_GRACE_MS = 15_000
+/** How long that read may take after a cancellation (main.ts reports within 1.5 s of the signal). */
+export const CANCEL_GRACE_MS = 1_000
+
+/**
+ * The context of the reads that report where an address is after a change request: up to
+ * REPORT_GRACE_MS beyond the timeout, or, once the step is cancelled, CANCEL_GRACE_MS from now
+ * (these reads change nothing; no change request can start in this context either way).
+ */
+export function reportContext(ctx: EngineContext): EngineContext {
+  const now = ctx.clock.now()
+  if (ctx.signal.aborted) {
+    return within(ctx, { signal: NEVER_ABORTED, deadline: now + CANCEL_GRACE_MS, maxAttempts: 2 })
+  }
+  return within(ctx, { deadline: Math.max(ctx.deadline + REPORT_GRACE_MS, now + 2000), maxAttempts: 3 })
+}
+
+export interface ReportRead {
+  readonly record?: IpRecord
+  /** Why the address could not be read. */
+  readonly error?: string
+}
+
+/** The read that reports where an address is after a change request (see reportContext); never throws. */
+export async function reportRead(ctx: EngineContext, addr: Address): Promise<ReportRead> {
   try {
-    const deadline = Math.max(ctx.deadline, ctx.clock.now()) + 5000
-    return (await readIp(within(ctx, { deadline, maxAttempts: 2 }).api, addr)) ?? undefined
-  } catch {
-    return undefined
+    // A just-created address can read 404 for a moment.
+    const record = await readIpSettling(reportContext(ctx), addr, 3)
+    return record === null ? { error: 'DigitalOcean answered 404: it is not reserved in this account' } : { record }
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) }
   }
 }
 
-/** Stands for an IP that could not be read at all (after a timeout). */
-export function placeholder(addr: Address): IpRecord {
-  return {
-    ip: addr.text,
-    version: addr.version,
-    region: '',
-    dropletId: null,
-    dropletName: '',
-    locked: false,
-    raw: null
+/**
+ * Reads the IP after its action completed, in the report context: reads can lag writes, so when it
+ * does not show the change yet it is read again for a few seconds before it is taken as it reads.
+ */
+export async function confirmRead(
+  ctx: EngineContext,
+  addr: Address,
+  settled: (ip: IpRecord) => boolean
+): Promise<ReportRead> {
+  try {
+    const record = await readUntil(reportContext(ctx), addr, settled, CONFIRM_TRIES)
+    return record === null ? { error: 'DigitalOcean answered 404: it is not reserved in this account' } : { record }
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) }
   }
 }
+
+/** Reads of a completed change before it is taken as it reads: about 3 s on the action's schedule. */
+const CONFIRM_TRIES = 7
 
 /** Sleeps before a retry (ms on the action's own schedule), or throws when the step's timeout would run out first. */
 export async function waitBeforeRetry(ctx: EngineContext, nominalMs: number, what: string): Promise<void> {
