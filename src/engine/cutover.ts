@@ -163,10 +163,15 @@ async function probeAll(
   verify: VerifyInputs,
   addresses: readonly AddressResult[]
 ): Promise<AddressResult[]> {
+  const deadline = ctx.clock.now() + verify.timeoutMs
+  const signal = ctx.signal
   const spec = {
     urlTemplate: verify.urlTemplate,
     contains: verify.contains,
-    deadline: ctx.clock.now() + verify.timeoutMs,
+    // Once the step is cancelled no probe starts: the deadline is read before each one.
+    get deadline() {
+      return signal.aborted ? 0 : deadline
+    },
     log: ctx.log,
     userAgent: plan.userAgent,
     scaled: (ms: number) => ctx.clock.scaled(ms)

@@ -13,7 +13,7 @@ import type { EngineContext } from '../engine/context.js'
 import { moveIp } from '../engine/move.js'
 import { finishAction } from '../engine/finish.js'
 import { OperationError, pendingBackoff, readIpSettling, reportRead, waitBeforeRetry } from '../engine/ip-read.js'
-import { unknownState, type ActionStatus } from '../engine/outcome.js'
+import { cancelCause, unknownState, type ActionStatus } from '../engine/outcome.js'
 import { waitUntil } from '../engine/wait.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../report/result.js'
 import type { OperationContext } from './context.js'
@@ -45,7 +45,8 @@ export async function create(op: OperationContext): Promise<OperationResult> {
   const addr: Address = { text: created.record.ip, version }
   ctx.log.info(`Reserved ${addr.text}${created.record.region ? ` in ${created.record.region}` : ''}`)
   const placed = await place(ctx, inputs.wait, addr, created, target)
-  return createdReport(addr, created.record, placed, target, started, ctx.clock.now())
+  const report = createdReport(addr, created.record, placed, target, started, ctx.clock.now())
+  return ctx.signal.aborted ? cancelled(report, cancelCause(ctx.signal)) : report
 }
 
 /** The droplet to put the new address on, with its region when it is needed; throws before anything is sent. */
@@ -194,4 +195,14 @@ function failureOf(addr: Address, reserved: IpRecord, target: DropletRef | undef
   const where = reserved.region ? ` in ${reserved.region}` : ''
   const onto = target ? `, but assigning it to droplet ${target.id} failed: ${error.replace(/\.$/, '')}` : `: ${error}`
   return `${addr.text} was reserved${where}${onto}. The address stays reserved (and billed): assign it, or release it with operation: delete and ip: ${addr.text}.`
+}
+
+/** A create cancelled after it was accepted: the report says so first. */
+function cancelled(report: OperationResult, cause: string): OperationResult {
+  const error = `Cancelled (${cause}); nothing more was sent. ${report.error ?? `${report.outputs.ip} was reserved.`}`
+  return {
+    ...report,
+    error,
+    summary: { ...report.summary, notes: [`**Cancelled:** ${error}`, ...report.summary.notes] }
+  }
 }
