@@ -8,7 +8,6 @@
 import type { Address, IpVersion } from '../inputs/address.js'
 import { parseAddress } from '../inputs/address.js'
 import { ApiError, type ApiClient } from '../transport/http.js'
-import { apiText } from '../report/neutral.js'
 import type {
   ActionLink,
   ActionObject,
@@ -66,16 +65,19 @@ export function ipPath(addr: Address): string {
 export function toIpRecord(obj: unknown, version: IpVersion): IpRecord | undefined {
   if (!isObject(obj)) return undefined
   const o = obj as Loose<ReservedIpObject & ReservedIpv6Object>
-  if (typeof o.ip !== 'string') return undefined
+  // The address goes into paths and outputs: one that is no address of the family is no IP object.
+  const ip = typeof o.ip === 'string' ? parseAddress(o.ip) : undefined
+  if (!ip || ip.version !== version) return undefined
   const droplet = isObject(o.droplet) ? (o.droplet as Loose<DropletObject>) : undefined
   const region = isObject(o.region) ? (o.region as Loose<RegionObject>) : undefined
   const regionSlug = typeof o.region_slug === 'string' ? o.region_slug : region?.slug
+  // DigitalOcean's own text: neutralised where it is written (the log, the summary), not here.
   return {
-    ip: parseAddress(o.ip)?.text ?? apiText(o.ip),
+    ip: ip.text,
     version,
-    region: typeof regionSlug === 'string' ? apiText(regionSlug) : '',
+    region: typeof regionSlug === 'string' ? regionSlug : '',
     dropletId: typeof droplet?.id === 'number' ? droplet.id : null,
-    dropletName: typeof droplet?.name === 'string' ? apiText(droplet.name) : '',
+    dropletName: typeof droplet?.name === 'string' ? droplet.name : '',
     locked: o.locked === true,
     raw: obj
   }

@@ -15,7 +15,6 @@ import type { LookupFunction } from 'node:net'
 import tunnel from 'tunnel'
 import type { Logger } from '../logger.js'
 import type { ErrorObject, Loose } from '../do/api-types.js'
-import { apiText } from '../report/neutral.js'
 import { CancelledError, NEVER_ABORTED, systemClock, type Clock, type StepContext } from '../context.js'
 import { RateBudget } from './rate-budget.js'
 
@@ -94,14 +93,10 @@ export class ApiError extends Error {
     requestId: string,
     attempts: number
   ): string {
-    // DigitalOcean's strings are shown as one line that cannot start a workflow command.
-    const what =
-      [errorId, apiMessage]
-        .filter((s) => s !== '')
-        .map(apiText)
-        .join(': ') || 'no error message'
+    // DigitalOcean's own text: neutralised where the message is written (the log, the summary).
+    const what = [errorId, apiMessage].filter((s) => s !== '').join(': ') || 'no error message'
     let text = `DigitalOcean answered ${method} ${path} with HTTP ${status} (${what})`
-    if (requestId !== '') text += `, request_id ${apiText(requestId)}`
+    if (requestId !== '') text += `, request_id ${requestId}`
     if (status === 401) text += '. The API token was rejected: check that it is valid and not expired.'
     if (status === 403) text += '. The API token lacks a scope this operation needs.'
     if (attempts > 1) text += ` [after ${attempts} attempts]`
