@@ -122,6 +122,28 @@ describe('an IPv6 whose answer was lost, its action longer than the watch', () =
   })
 })
 
+describe('each change is carried out at most once', () => {
+  it('after a lost answer, the same change is sent at most twice more', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    // Every request to assign is dropped before DigitalOcean sees it.
+    sim.inject({ kind: 'drop-before', method: 'POST', path: actionsPath(ip), times: 10 })
+    const { result, error } = await run({ operation: 'assign', ip, droplet_id: String(green) })
+    expect(postsTo(ip)).toBe(3)
+    expect(holder(ip)).toBe(blue)
+    expect(error?.message).toMatch(new RegExp(`sent 3 times without a clear answer.*${ip} is on droplet ${blue}`))
+    // An IPv4 that reads where it was, unlocked, was not changed.
+    expect(result!.outputs).toMatchObject({ changed: 'false', droplet_id: String(blue) })
+  })
+
+  it('an IPv6 that still reads where it was after its answers were lost may yet change: changed=true', async () => {
+    const ip = sim.addIp({ version: 6, region: 'nyc3', dropletId: blue }).ip
+    sim.inject({ kind: 'drop-before', method: 'POST', path: actionsPath(ip), times: 10 })
+    const { result } = await run({ operation: 'assign', ip, droplet_id: String(green) })
+    expect(postsTo(ip)).toBe(3)
+    expect(result!.outputs).toMatchObject({ changed: 'true', droplet_id: String(blue) })
+  })
+})
+
 describe('the target state is checked', () => {
   it('fails, naming the holder, when another change took the address as the action completed', async () => {
     sim.setActionDuration(Infinity)

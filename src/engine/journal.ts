@@ -36,6 +36,8 @@ export interface MoveObserver {
   ended(actionId: number, status: 'completed' | 'errored'): void
   /** The address as read after a change request. */
   read(record: IpRecord): void
+  /** DigitalOcean's answers showed that the request changed nothing (a refusal, a pending event until the end). */
+  unchanged(): void
 }
 
 export interface Reserved {
@@ -92,7 +94,11 @@ export class Journal {
           underWay: e.underWay.includes(id) ? e.underWay : [...e.underWay, id]
         })),
       ended: (id, status) => update((e) => ({ underWay: e.underWay.filter((u) => u !== id), lastEnded: status })),
-      read: (record) => update(() => ({ last: record }))
+      read: (record) => update(() => ({ last: record })),
+      unchanged: () => {
+        const entry = this.entries.get(addr.text)
+        if (entry && entry.actions.length === 0 && !entry.last) this.entries.delete(addr.text)
+      }
     }
   }
 }
@@ -102,5 +108,6 @@ export const UNOBSERVED: MoveObserver = {
   sending: () => undefined,
   started: () => undefined,
   ended: () => undefined,
-  read: () => undefined
+  read: () => undefined,
+  unchanged: () => undefined
 }

@@ -64,7 +64,8 @@ async function decide(ctx: EngineContext, req: MoveRequest): Promise<Decided> {
 }
 
 async function carryOut(ctx: EngineContext, req: MoveRequest, before: IpRecord): Promise<MoveOutcome> {
-  ;(req.observer ?? UNOBSERVED).sending(before, req.target)
+  const observer = req.observer ?? UNOBSERVED
+  observer.sending(before, req.target)
   const sent = await sendUntilAnswered(ctx, req, before, 1)
   switch (sent.kind) {
     case 'accepted':
@@ -73,9 +74,11 @@ async function carryOut(ctx: EngineContext, req: MoveRequest, before: IpRecord):
       return afterLostAnswer(ctx, req, before, sent.reason)
     case 'already':
       // Someone else's change brought the IP where it was to go while this step waited.
+      observer.unchanged()
       return unchanged(before, sent.record)
     case 'refused':
     case 'not-sent':
+      observer.unchanged()
       return unchanged(before, sent.record ?? before, sent.error)
   }
 }
