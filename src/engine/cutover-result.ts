@@ -44,6 +44,7 @@ export interface CutoverResult {
   readonly verified?: boolean
   readonly rolledBack: boolean
   readonly startedAt: number
+  readonly finishedAt: number
   /** The cause, when the step was cancelled. */
   readonly cancelled?: string
 }

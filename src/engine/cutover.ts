@@ -40,7 +40,7 @@ export async function runCutover(
   const startedAt = ctx.clock.now()
   const reads = await readAll(ctx, plan.addrs)
   const refused = refusal(plan, reads)
-  if (refused) return { plan, addresses: reads, refused, rolledBack: false, startedAt }
+  if (refused) return { plan, addresses: reads, refused, rolledBack: false, startedAt, finishedAt: ctx.clock.now() }
   const addresses = await moveAll(ctx, plan, reads, journal)
   const checked =
     addresses.some(failedToMove) || !plan.verify ? { addresses } : await verifyAll(ctx, plan, plan.verify, addresses)
@@ -66,12 +66,13 @@ async function finish(
   // One address of several that could not move, or a failed verification: undo what moved.
   const undo = (failed && plan.addrs.length > 1) || verified === false
   if (cancelled || !undo || !plan.rollback || !addresses.some(moved)) {
-    return { plan, addresses, verified, rolledBack: false, startedAt, cancelled }
+    return { plan, addresses, verified, rolledBack: false, startedAt, finishedAt: ctx.clock.now(), cancelled }
   }
   const fresh = within(ctx, { deadline: ctx.clock.now() + plan.timeoutMs })
   const back = await rollBack(fresh, plan, addresses, journal)
   const late = ctx.signal.aborted ? cancelCause(ctx.signal) : undefined
-  return { plan, addresses: back, verified, rolledBack: allHome(back), startedAt, cancelled: late }
+  const finishedAt = ctx.clock.now()
+  return { plan, addresses: back, verified, rolledBack: allHome(back), startedAt, finishedAt, cancelled: late }
 }
 
 /** Every address this step moved reads back where it was before. */

@@ -185,7 +185,7 @@ function notesOf(result: CutoverResult, error: string | undefined): string[] {
   }
   const rollBack = rollBackNote(result)
   if (rollBack) notes.push(rollBack)
-  notes.push(`Time taken: ${secs(Date.now() - result.startedAt)}.`)
+  notes.push(`Time taken: ${secs(result.finishedAt - result.startedAt)}.`)
   return notes
 }
 

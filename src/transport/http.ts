@@ -10,6 +10,7 @@
  */
 import fetch, { type RequestInit, type Response } from 'node-fetch'
 import type { Agent, ClientRequest, RequestOptions as RequestOptionsNode } from 'node:http'
+import { setMaxListeners } from 'node:events'
 import { Agent as HttpsAgent } from 'node:https'
 import type { LookupFunction } from 'node:net'
 import tunnel from 'tunnel'
@@ -251,6 +252,8 @@ export class ApiClient {
     this.agent = agentFor(options.baseUrl, proxy, options.connection)
     this.clock = options.clock ?? systemClock(options.timeScale ?? 1)
     this.signal = options.signal ?? NEVER_ABORTED
+    // Every request, sleep and probe in flight listens to it: many at once are expected, not a leak.
+    setMaxListeners(0, this.signal)
     this.rateBudget = options.rateBudget ?? new RateBudget({ windowMs: this.clock.scaled(60_000) })
   }
 
@@ -262,21 +265,6 @@ export class ApiClient {
   /** The same client in another context (a later deadline, another signal or logger), sharing the rate budget. */
   within(changes: Partial<StepContext> & { readonly maxAttempts?: number }): ApiClient {
     return this.derived(changes)
-  }
-
-  /** The same client with a later deadline: for the last read that reports the state after a timeout. */
-  withGrace(ms: number): ApiClient {
-    return this.derived({ deadline: Math.max(this.options.deadline, this.clock.now()) + ms, maxAttempts: 2 })
-  }
-
-  /** The same client with another deadline: a rollback gets a fresh timeout. */
-  withDeadline(deadline: number): ApiClient {
-    return this.derived({ deadline })
-  }
-
-  /** The same client logging elsewhere (parallel moves log without groups, which do not nest). */
-  withLog(log: Logger): ApiClient {
-    return this.derived({ log })
   }
 
   /** A client like this one, sharing its view of the account's rate limit. */
