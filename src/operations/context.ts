@@ -1,4 +1,5 @@
 import type { ActionEvent } from '../engine/cutover.js'
+import type { PruneProgress } from '../engine/prune.js'
 import type { ApiClient } from '../transport/http.js'
 import type { Inputs } from '../inputs/inputs.js'
 
@@ -9,4 +10,9 @@ export interface OperationContext {
   readonly userAgent: string
   /** Told of each action a cutover starts and ends, so that a cancelled step can report those under way. */
   readonly onAction?: (event: ActionEvent) => void
+  /**
+   * Handed prune's progress as it starts: a cancelled step stops it (stopPrune) and reports it
+   * (pruneReport with `cancelled`), naming the addresses released so far and those not tried.
+   */
+  readonly onPrune?: (progress: PruneProgress) => void
 }
