@@ -104,33 +104,40 @@ export async function runPrune(
   progress: PruneProgress,
   now: () => number = Date.now
 ): Promise<PruneProgress> {
-  const { settings } = progress
-  const [records, dns] = await listAndReadDns(client, settings)
+  const [records, dns] = await listAndReadDns(client, progress.settings)
   consider(progress, records)
   client.log.info(
-    `${records.length} reserved IPs in scope, ${progress.entries.length} assigned to no droplet${settings.dryRun ? ' (dry run)' : ''}`
+    `${records.length} reserved IPs in scope, ${progress.entries.length} assigned to no droplet${progress.settings.dryRun ? ' (dry run)' : ''}`
   )
-  if (!dns.ok) return refuseWithoutDns(client, progress, dns.error)
-  progress.phase = 'guards'
-  spareByNames(client, progress, dns.index)
-  if (settings.unassignedForMs !== undefined) await spareByIdleTime(client, progress, settings.unassignedForMs, now)
-  const candidates = pendingEntries(progress)
-  if (!progress.stopped && overMaxRelease(candidates.length, settings.maxRelease)) {
-    holdBackAll(client, progress, candidates)
-  } else if (!progress.stopped && settings.dryRun) {
-    for (const e of candidates) markWouldRelease(client, e)
-  } else if (!progress.stopped) {
-    progress.phase = 'releasing'
-    client.log.info(`${candidates.length} to release`)
-    await eachLimited(
-      candidates,
-      () => stopping(client, progress),
-      (e) => releaseEntry(client, progress, e)
-    )
-  }
+  if (dns.ok) await guardAndRelease(client, progress, dns.index, now)
+  else refuseWithoutDns(client, progress, dns.error)
   markNotTried(progress)
   progress.phase = 'done'
   return progress
+}
+
+/** The guards, then max_release, then the releases (or, in a dry run, what would go). */
+async function guardAndRelease(
+  client: ApiClient,
+  progress: PruneProgress,
+  dns: DnsIndex | undefined,
+  now: () => number
+): Promise<void> {
+  const { settings } = progress
+  progress.phase = 'guards'
+  spareByNames(client, progress, dns)
+  if (settings.unassignedForMs !== undefined) await spareByIdleTime(client, progress, settings.unassignedForMs, now)
+  if (stopping(client, progress)) return
+  const candidates = pendingEntries(progress)
+  if (overMaxRelease(candidates.length, settings.maxRelease)) return holdBackAll(client, progress, candidates)
+  if (settings.dryRun) {
+    for (const e of candidates) markWouldRelease(client, e)
+    return
+  }
+  progress.phase = 'releasing'
+  client.log.info(`${candidates.length} to release`)
+  const release = (e: PruneEntry): Promise<void> => releaseEntry(client, progress, e)
+  await eachLimited(candidates, () => stopping(client, progress), release)
 }
 
 type DnsRead =
@@ -161,7 +168,7 @@ function consider(progress: PruneProgress, records: readonly IpRecord[]): void {
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 /** keep_dns could not read DNS: nothing is released, and the step fails saying why. */
-function refuseWithoutDns(client: ApiClient, progress: PruneProgress, error: unknown): PruneProgress {
+function refuseWithoutDns(client: ApiClient, progress: PruneProgress, error: unknown): void {
   const scope =
     error instanceof ApiError && (error.status === 401 || error.status === 403)
       ? ' keep_dns needs a token with the domain:read scope.'
@@ -169,9 +176,6 @@ function refuseWithoutDns(client: ApiClient, progress: PruneProgress, error: unk
   progress.error = `keep_dns: the DNS records could not be read, so nothing was released: ${message(error)}.${scope}`
   stopPrune(progress, 'the DNS records could not be read (keep_dns)')
   client.log.warning(progress.error)
-  markNotTried(progress)
-  progress.phase = 'done'
-  return progress
 }
 
 function spare(client: ApiClient, entry: PruneEntry, why: Spare): void {
