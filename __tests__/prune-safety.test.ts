@@ -227,6 +227,20 @@ describe('unassigned_for', () => {
     }
   })
 
+  it('takes an address released by someone else before its history is read as gone, and one whose history cannot be read as failed', async () => {
+    const vanishing = sim.addIp({ version: 4 }).ip
+    const unreadable = sim.addIp({ version: 4 }).ip
+    sim.onRequest((req) => {
+      if (req.path === `/v2/reserved_ips/${vanishing}/actions`) sim.removeIp(vanishing)
+    })
+    sim.inject({ path: `/v2/reserved_ips/${unreadable}/actions`, kind: 'status', status: 422, message: 'odd' })
+    const { result } = await runInProcess(sim.url, { operation: 'prune', unassigned_for: '1h' })
+    expect(rows(result!)[vanishing]!.slice(0, 2)).toEqual(['spared', 'already released by someone else'])
+    expect(rows(result!)[unreadable]![0]).toBe('failed')
+    expect(result!.error).toMatch(/could not be released: .*its actions could not be read: .*HTTP 422/)
+    expect(deletes()).toEqual([])
+  })
+
   it('refuses a bad value by name before any request', async () => {
     const { error } = await runInProcess(sim.url, { operation: 'prune', unassigned_for: '2 weeks' })
     expect(error?.message).toMatch(/^Input 'unassigned_for': /)

@@ -212,7 +212,9 @@ async function spareByIdleTime(
       const why = spareByIdle(entry.idle, minMs, now())
       if (why) spare(client, entry, why)
     } catch (error) {
-      if (!stopOn(client, progress, error)) fail(client, entry, `its actions could not be read: ${message(error)}`)
+      // Released by someone else since it was listed: nothing to do.
+      if (error instanceof ApiError && error.status === 404) spare(client, entry, { kind: 'gone' })
+      else if (!stopOn(client, progress, error)) fail(client, entry, `its actions could not be read: ${message(error)}`)
     }
   }
   await eachLimited(pendingEntries(progress), () => stopping(client, progress), judge)
