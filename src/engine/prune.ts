@@ -41,7 +41,7 @@ export interface PruneSettings {
 export type EntryState =
   /** Not judged or not tried yet: reported as not tried when the run ends or stops here. */
   | { readonly kind: 'pending' }
-  /** The release was sent and its answer has not come (or was lost and the IP could not be read). */
+  /** The release was sent and its answer has not come yet. */
   | { readonly kind: 'releasing' }
   | { readonly kind: 'released' }
   | { readonly kind: 'would-release' }
