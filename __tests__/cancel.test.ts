@@ -221,6 +221,29 @@ describe('cancelled through the bundled action (SIGTERM)', () => {
     expect(errorLines(run.stdout)[0]).toMatch(new RegExp(`Cancelled \\(SIGTERM\\).*${ip}.*reserved`))
   })
 
+  it('during a prune: the outputs name exactly the addresses released, and every candidate has a row', async () => {
+    const ips = Array.from({ length: 12 }, () => sim.addIp({ version: 4, region: 'nyc3' }).ip)
+    // Every release but one never gets an answer, so the prune is still under way when the signal comes.
+    for (const ip of ips.slice(1)) sim.inject({ method: 'DELETE', path: `/v2/reserved_ips/${ip}`, kind: 'hang' })
+    const run = await runDist({ ...base(), operation: 'prune', max_release: '20' }, {}, 60_000, {
+      signal: 'SIGTERM',
+      when: /Released \S+/
+    })
+    expect(run.signalledMs).toBeLessThan(2000)
+    expect(run.code).not.toBe(0)
+    const gone = ips.filter((ip) => sim.getIp(ip) === undefined).sort()
+    expect(gone.length).toBeGreaterThan(0)
+    const reported = (JSON.parse(run.outputs.ips!) as { ip: string }[]).map((e) => e.ip).sort()
+    expect(reported).toEqual(gone)
+    expect(run.outputs).toMatchObject({ count: String(gone.length), changed: 'true' })
+    expect(errorLines(run.stdout)[0]).toMatch(/Cancelled \(SIGTERM\)/)
+    for (const ip of ips) expect(run.summary).toContain(ip)
+    // Those it had not reached when the signal came are said not to have been tried; none was sent after it.
+    expect(run.summary).toMatch(/not tried/)
+    const deletes = sim.requests.filter((r) => r.method === 'DELETE')
+    expect(deletes.length).toBeLessThan(ips.length)
+  })
+
   it('while waiting: polls stop at the signal', async () => {
     sim.setActionDuration(Infinity)
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip

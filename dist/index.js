@@ -33141,7 +33141,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _stack_traces_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8678);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5586);
 /** The bundle's entry point (GitHub's template layout): main.ts does nothing on import; this calls run(). */
 
 
@@ -33152,7 +33152,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8678:
+/***/ 5586:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39186,6 +39186,42 @@ async function findInProgressAction(client, addr) {
     });
     return actions.filter((a) => a.status === 'in-progress').sort((a, b) => b.id - a.id)[0];
 }
+const timeOf = (v) => {
+    const ms = typeof v === 'string' ? Date.parse(v) : NaN;
+    return Number.isFinite(ms) ? ms : undefined;
+};
+function toPastAction(obj) {
+    if (!isObject(obj))
+        return undefined;
+    const a = obj;
+    if (typeof a.id !== 'number')
+        return undefined;
+    return {
+        id: a.id,
+        status: typeof a.status === 'string' ? a.status : '',
+        type: typeof a.type === 'string' ? a.type : '',
+        startedAt: timeOf(a.started_at),
+        completedAt: timeOf(a.completed_at)
+    };
+}
+/**
+ * IPv4 only: the first page of the actions DigitalOcean lists for the IP (GET .../actions). The
+ * description gives this list no paging parameters, so only its first page can be asked for.
+ */
+async function readIpHistory(client, addr) {
+    const res = await client.request('GET', `${ipPath(addr)}/actions`, { retry: 'safe' });
+    const body = isObject(res.body) ? res.body : {};
+    const list = Array.isArray(body.actions) ? body.actions : [];
+    const actions = list.map(toPastAction).filter((a) => a !== undefined);
+    const { total, hasNext } = pageInfo(body);
+    return { actions, total, more: hasNext || (total !== undefined && total > actions.length) };
+}
+/** IPv6: when the address was reserved (`reserved_at`), as epoch ms; undefined when absent or unreadable. */
+function reservedAtOf(record) {
+    if (!isObject(record.raw))
+        return undefined;
+    return timeOf(record.raw.reserved_at);
+}
 
 ;// CONCATENATED MODULE: ./src/report/result.ts
 const OUTPUT_NAMES = [
@@ -39831,6 +39867,7 @@ function parseInputs(read, env) {
     if (keep.length > 0 && operation !== 'prune') {
         throw new InputError('keep', `applies to prune only; remove it from operation '${operation}'`);
     }
+    const pruneGuards = parsePruneGuards(get, operation);
     const expectedRaw = get('expected_droplet_id').toLowerCase();
     let expectedDropletId;
     if (expectedRaw !== '') {
@@ -39862,6 +39899,7 @@ function parseInputs(read, env) {
         timeoutMs: timeoutSeconds * 1000,
         dryRun,
         keep,
+        ...pruneGuards,
         expectedDropletId,
         apiUrl,
         verify,
@@ -39944,6 +39982,41 @@ function checkVerifyUrl(template) {
             throw new InputError('verify_url', 'must not contain credentials (they would be sent to every address probed)');
         }
     }
+}
+const DEFAULT_MAX_RELEASE = 10;
+const MAX_MAX_RELEASE = 100_000;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const MAX_UNASSIGNED_FOR_MS = 3650 * 86_400_000;
+/** keep_dns, max_release and unassigned_for: prune's guards, refused by name elsewhere. */
+function parsePruneGuards(get, operation) {
+    const onlyPrune = (name) => new InputError(name, `applies to prune only; remove it from operation '${operation}'`);
+    const keepDns = parseBoolean('keep_dns', get('keep_dns'), false);
+    if (keepDns && operation !== 'prune')
+        throw onlyPrune('keep_dns');
+    const maxRaw = get('max_release');
+    if (maxRaw !== '' && (!/^[0-9]{1,6}$/.test(maxRaw) || Number(maxRaw) > MAX_MAX_RELEASE)) {
+        throw new InputError('max_release', `must be a whole number from 0 to ${MAX_MAX_RELEASE}, got '${maxRaw}'`);
+    }
+    // action.yml's default arrives with every operation: only another value is refused outside prune.
+    if (maxRaw !== '' && Number(maxRaw) !== DEFAULT_MAX_RELEASE && operation !== 'prune')
+        throw onlyPrune('max_release');
+    const idleRaw = get('unassigned_for');
+    if (idleRaw !== '' && operation !== 'prune')
+        throw onlyPrune('unassigned_for');
+    return {
+        keepDns,
+        maxRelease: maxRaw === '' ? DEFAULT_MAX_RELEASE : Number(maxRaw),
+        unassignedForMs: idleRaw === '' ? undefined : parseDuration('unassigned_for', idleRaw)
+    };
+}
+/** Seconds, or a number with s, m, h or d (`90`, `90s`, `30m`, `1.5h`, `7d`), as ms; more than 0. */
+function parseDuration(name, raw) {
+    const m = /^([0-9]+(?:\.[0-9]+)?)\s*([smhd]?)$/i.exec(raw);
+    const ms = m ? Number(m[1]) * UNIT_MS[(m[2] || 's').toLowerCase()] : NaN;
+    if (!(ms > 0) || ms > MAX_UNASSIGNED_FOR_MS) {
+        throw new InputError(name, `must be a time of more than 0 and at most 3650 days: seconds, or a number with s, m, h or d (like 90, 30m, 12h, 7d), got '${raw}'`);
+    }
+    return Math.round(ms);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/context.ts
@@ -41298,17 +41371,13 @@ function cancelled(report, cause) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/operations/delete.ts
+;// CONCATENATED MODULE: ./src/engine/release.ts
 
 
 
 
-
-/**
- * Re-reads the IP and releases it only while it is assigned to no droplet and not busy.
- * With `waitWhileBusy`, a pending event is waited out (within the timeout) instead of reported.
- */
-async function releaseIfFree(client, addr, waitWhileBusy) {
+/** Re-reads the IP and releases it only while it is assigned to no droplet and not busy. */
+async function releaseIfFree(client, addr, options) {
     for (let round = 1;; round++) {
         const record = await readIp(client, addr);
         if (record === null)
@@ -41317,6 +41386,8 @@ async function releaseIfFree(client, addr, waitWhileBusy) {
             return { kind: 'assigned', record };
         let busy = record.locked ? 'an action is in progress on it' : '';
         if (!busy) {
+            if (options.beforeDelete && !options.beforeDelete())
+                return { kind: 'stopped', record };
             try {
                 const deleted = await deleteIp(client, addr);
                 return deleted ? { kind: 'released', record } : { kind: 'gone' };
@@ -41327,19 +41398,25 @@ async function releaseIfFree(client, addr, waitWhileBusy) {
                 busy = `pending event: ${error.apiMessage}`;
             }
         }
-        if (!waitWhileBusy)
+        if (!options.waitWhileBusy)
             return { kind: 'busy', record, reason: busy };
         const delay = pendingBackoff(round);
         client.log.info(`${addr.text} is busy (${busy}); waiting ${Math.round(delay)} ms before trying again`);
         await waitBeforeRetry(engineContext(client), delay, `waiting for ${addr.text} to be free of pending events`);
     }
 }
+
+;// CONCATENATED MODULE: ./src/operations/delete.ts
+/** delete: releases a reserved IP. Refuses while it is assigned; already gone is success. */
+
+
+
 async function remove(ctx) {
     const { client, inputs } = ctx;
     const addr = inputs.ip;
     if (!addr)
         throw new Error('delete needs ip');
-    const outcome = await releaseIfFree(client, addr, true);
+    const outcome = await releaseIfFree(client, addr, { waitWhileBusy: true });
     const outputs = { ...emptyOutputs(), ip: addr.text, ip_version: String(addr.version) };
     if (outcome.kind === 'assigned') {
         const r = outcome.record;
@@ -41358,6 +41435,8 @@ async function remove(ctx) {
     }
     if (outcome.kind === 'busy')
         throw new OperationError(`${addr.text} is busy (${outcome.reason}); it was not released`);
+    if (outcome.kind === 'stopped')
+        throw new OperationError(`${addr.text} was not released: the step is stopping`);
     Object.assign(outputs, ipOutputs(outcome.record), { droplet_id: '', json: '', changed: 'true' });
     client.log.info(`Released ${addr.text}`);
     return {
@@ -41448,104 +41527,656 @@ async function list(ctx) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/operations/prune.ts
+;// CONCATENATED MODULE: ./src/report/neutral.ts
 /**
- * prune: releases the reserved IPs that are assigned to no droplet (within region/ip_version,
- * minus keep). Each is read again just before it is released and spared if it was assigned or
- * became busy meanwhile, so a deploy running at the same time never loses its address.
+ * Neutralises text the action did not write itself (droplet names, regions, DigitalOcean's error
+ * ids, messages and request ids) before it reaches the workflow log or the step summary.
+ *
+ * The runner reads a workflow command (`::name::…`, or the older `##[name]…`) only at the start of
+ * a log line, after leading white space. So text for the log is made one line (every line break and
+ * other control character is shown as an escape such as `\n`) and a command at its start is broken
+ * up. A `::` further along is harmless then, and is kept: IPv6 addresses are written with it.
+ *
+ * The summary is markdown that GitHub renders as HTML: `&`, `<` and `>` become entities, and so do
+ * `[` and `]`, so that neither an HTML tag nor a markdown image or link can come from a string.
+ */
+/** C0 and C1 controls, DEL, the Unicode line and paragraph separators, and bidirectional controls. */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const SHORT_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/** One line: line breaks and other control characters shown as escapes (`\n`, `\u2028`). */
+function oneLine(text) {
+    return text.replace(UNSAFE_CHARS, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/**
+ * Text for one log line that cannot be read as a workflow command: one line, and a `::` or `##[`
+ * at its start broken up with a space (`: :warning::…`).
+ */
+function logText(text) {
+    return oneLine(text)
+        .replace(/^(\s*)::/, '$1: :')
+        .replace(/^(\s*)##\[/, '$1# #[');
+}
+/**
+ * Text that holds strings from the API, as it is written to the log or as the step's failure
+ * message: logText. Strings are kept as DigitalOcean sent them (outputs hold its own text) and
+ * neutralised only here, where they are written, and in the summary (markdownText, tableCell).
+ */
+const apiText = logText;
+const HTML_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '[': '&#91;', ']': '&#93;' };
+/** Markdown text in which no HTML tag, markdown image or link can start; `**` and backticks still work. */
+function markdownText(text) {
+    return text.replace(/[&<>[\]]/g, (c) => HTML_ENTITIES[c] ?? c);
+}
+/** A markdown table cell: one line, markdownText, pipes and backslashes escaped, never empty. */
+function tableCell(text) {
+    const flat = oneLine(text.replace(/\\/g, '\\\\').replace(/\r?\n/g, ' '));
+    return markdownText(flat).replace(/\|/g, '\\|') || ' ';
+}
+
+;// CONCATENATED MODULE: ./src/do/dns.ts
+/**
+ * DigitalOcean's DNS: the zones of the account and the A and AAAA records in them, every page.
+ * `prune` with `keep_dns` reads them once per run and spares every address a record points at.
+ * Reading them needs the token's `domain:read` scope.
  */
 
 
 
-
-const CONCURRENCY = 4;
-async function prune(ctx) {
-    const { client, inputs } = ctx;
-    const records = await listFiltered(client, inputs.ipVersion, inputs.region);
-    const keep = new Set(inputs.keep.map((a) => a.text));
-    const spared = [];
-    const candidates = [];
-    for (const r of records) {
-        if (r.dropletId !== null)
-            continue;
-        if (keep.has(r.ip))
-            spared.push({ record: r, reason: 'listed in keep' });
-        else
-            candidates.push(r);
-    }
-    const released = [];
-    const failed = [];
-    client.log.info(`${records.length} reserved IPs, ${candidates.length + spared.length} assigned to no droplet, ${candidates.length} to ${inputs.dryRun ? 'report (dry run)' : 'release'}`);
-    if (inputs.dryRun) {
-        for (const r of candidates) {
-            released.push(listEntry(r));
-            client.log.info(`Would release ${r.ip} (IPv${r.version}, ${r.region})`);
-        }
-    }
-    else {
-        let next = 0;
-        const worker = async () => {
-            while (next < candidates.length) {
-                const r = candidates[next++];
-                try {
-                    const outcome = await releaseIfFree(client, { text: r.ip, version: r.version }, false);
-                    switch (outcome.kind) {
-                        case 'released':
-                            released.push(listEntry(outcome.record));
-                            client.log.info(`Released ${r.ip} (IPv${r.version}, ${r.region})`);
-                            break;
-                        case 'gone':
-                            spared.push({ record: r, reason: 'already released by someone else' });
-                            break;
-                        case 'assigned':
-                            spared.push({ record: r, reason: `assigned to droplet ${outcome.record.dropletId} since it was listed` });
-                            client.log.info(`Spared ${r.ip}: it was assigned to droplet ${outcome.record.dropletId} meanwhile`);
-                            break;
-                        case 'busy':
-                            spared.push({ record: r, reason: `busy: ${outcome.reason}` });
-                            client.log.info(`Spared ${r.ip}: ${outcome.reason}`);
-                            break;
-                    }
-                }
-                catch (error) {
-                    if (error instanceof ApiError || error instanceof TransportError || error instanceof GaveUpError) {
-                        failed.push({ record: r, reason: error.message });
-                        client.log.warning(`Could not release ${r.ip}: ${error.message}`);
-                        if (error instanceof GaveUpError ||
-                            (error instanceof ApiError && (error.status === 401 || error.status === 403))) {
-                            next = candidates.length;
-                        }
-                    }
-                    else {
-                        throw error;
-                    }
-                }
-            }
-        };
-        await Promise.all(Array.from({ length: Math.min(CONCURRENCY, candidates.length) }, worker));
-    }
-    const outputs = emptyOutputs();
-    released.sort((a, b) => a.ip.localeCompare(b.ip));
-    outputs.ips = JSON.stringify(released);
-    outputs.count = String(released.length);
-    outputs.changed = String(!inputs.dryRun && released.length > 0);
-    const verb = inputs.dryRun ? 'Would release' : 'Released';
-    const rows = [
-        ...released.map((e) => [e.ip, `IPv${e.ip_version}`, e.region, inputs.dryRun ? 'would release' : 'released', '']),
-        ...spared.map((s) => [s.record.ip, `IPv${s.record.version}`, s.record.region, 'spared', s.reason]),
-        ...failed.map((s) => [s.record.ip, `IPv${s.record.version}`, s.record.region, 'failed', s.reason])
-    ];
-    return {
-        outputs,
-        error: failed.length > 0
-            ? `${failed.length} of ${candidates.length} IPs could not be released: ${failed.map((f) => f.record.ip).join(', ')}`
-            : undefined,
-        summary: {
-            title: `Reserved IP cleanup${inputs.dryRun ? ' (dry run)' : ''}: ${verb.toLowerCase()} ${released.length}`,
-            tables: [{ header: ['IP', 'Version', 'Region', 'Result', 'Reason'], rows }],
-            notes: inputs.dryRun ? ['Dry run: nothing was released.'] : []
+/** Zones read a few at a time. */
+const ZONE_CONCURRENCY = 4;
+const dns_isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The record's fully qualified name with its type: `www.example.com (A)`, `example.com (AAAA)` for `@`. */
+function recordLabel(r) {
+    const host = r.name === '@' || r.name === '' ? r.zone : `${r.name}.${r.zone}`;
+    return `${host} (${r.type})`;
+}
+function listOf(body, key) {
+    return dns_isObject(body) && Array.isArray(body[key]) ? body[key] : [];
+}
+/** The names of every DNS zone of the account. */
+async function listZones(client) {
+    const fetchPage = async (page) => {
+        const res = await client.request('GET', '/v2/domains', { query: { page, per_page: PAGE_SIZE }, retry: 'safe' });
+        const items = listOf(res.body, 'domains')
+            .map((d) => (dns_isObject(d) ? d.name : undefined))
+            .filter((n) => typeof n === 'string' && n !== '');
+        return { items, ...pageInfo(dns_isObject(res.body) ? res.body : {}) };
+    };
+    return readAllPages(fetchPage, (name) => name);
+}
+/** The A or AAAA record in a record object, or undefined for any other (or one whose data is no address). */
+function toAddressRecord(zone, r) {
+    if ((r.type !== 'A' && r.type !== 'AAAA') || typeof r.data !== 'string')
+        return undefined;
+    const addr = parseAddress(r.data);
+    if (!addr || addr.version !== (r.type === 'A' ? 4 : 6))
+        return undefined;
+    return { zone, name: typeof r.name === 'string' ? apiText(r.name) : '@', type: r.type, address: addr.text };
+}
+function toRecordItem(zone, obj) {
+    if (!dns_isObject(obj))
+        return undefined;
+    const r = obj;
+    const key = typeof r.id === 'number' ? String(r.id) : JSON.stringify([r.type, r.name, r.data]);
+    return { key, record: toAddressRecord(zone, r) };
+}
+/** Every A and AAAA record of one zone, every page. */
+async function listAddressRecords(client, zone) {
+    const path = `/v2/domains/${encodeURIComponent(zone)}/records`;
+    const shown = apiText(zone);
+    const fetchPage = async (page) => {
+        const res = await client.request('GET', path, { query: { page, per_page: PAGE_SIZE }, retry: 'safe' });
+        const items = listOf(res.body, 'domain_records')
+            .map((o) => toRecordItem(shown, o))
+            .filter((r) => r !== undefined);
+        return { items, ...pageInfo(dns_isObject(res.body) ? res.body : {}) };
+    };
+    const items = await readAllPages(fetchPage, (r) => r.key);
+    return items.flatMap((item) => (item.record ? [item.record] : []));
+}
+/** Every A and AAAA record of every zone of the account: one pass over the zones. */
+async function readAddressRecords(client) {
+    const zones = await listZones(client);
+    const out = [];
+    let next = 0;
+    const worker = async () => {
+        while (next < zones.length) {
+            const i = next++;
+            out[i] = await listAddressRecords(client, zones[i]);
         }
     };
+    await Promise.all(Array.from({ length: Math.min(ZONE_CONCURRENCY, zones.length) }, worker));
+    return out.flat();
+}
+
+;// CONCATENATED MODULE: ./src/engine/prune-guards.ts
+
+function dnsIndex(records) {
+    const index = new Map();
+    for (const r of records) {
+        const names = index.get(r.address) ?? [];
+        const label = recordLabel(r);
+        if (!names.includes(label))
+            names.push(label);
+        index.set(r.address, names);
+    }
+    return index;
+}
+/** keep, then keep_dns: the spare of an address by name (undefined: neither guard spares it). */
+function spareByName(ip, keep, dns) {
+    if (keep.has(ip))
+        return { kind: 'keep' };
+    const records = dns?.get(ip);
+    return records && records.length > 0 ? { kind: 'dns', records } : undefined;
+}
+const isoSeconds = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** Ids grow with time: a page whose ids fall from first to last lists the newest first. */
+function newestFirst(actions) {
+    return actions.every((a, i) => i === 0 || a.id < actions[i - 1].id);
+}
+const isAssign = (a) => a.type === 'assign_ip' || a.type === 'assign';
+const latestOf = (actions) => actions.reduce((a, b) => (a === undefined || b.completedAt > a.completedAt ? b : a), undefined);
+/**
+ * IPv4: idle since its latest completed action; an errored action after it counts as someone at
+ * work on the address, so idle counts from that one. Unknown, and so spared, when:
+ *  - no completed action is on record;
+ *  - the list has more pages and this one does not list the newest first (the description gives the
+ *    list no paging parameters, so a later page cannot be asked for);
+ *  - the latest completed action is an assign: the address is unassigned now, but when is not on
+ *    record (its droplet was destroyed, for instance), so it may have been idle for a moment only.
+ * An action in progress makes it busy.
+ */
+function idleFromHistory(history) {
+    const { actions } = history;
+    if (actions.some((a) => a.status === 'in-progress')) {
+        return { known: false, busy: true, why: 'an action is in progress on it' };
+    }
+    const finished = actions.filter((a) => a.completedAt !== undefined);
+    const completed = latestOf(finished.filter((a) => a.status === 'completed'));
+    if (completed === undefined) {
+        const why = actions.length === 0 ? 'no action on record' : 'no completed action on record';
+        return { known: false, busy: false, why };
+    }
+    if (history.more && !newestFirst(actions)) {
+        const count = history.total === undefined ? 'its actions fill' : `its ${history.total} actions fill`;
+        return { known: false, busy: false, why: `${count} several pages, and the first does not list the newest` };
+    }
+    if (isAssign(completed)) {
+        const at = isoSeconds(completed.completedAt);
+        return {
+            known: false,
+            busy: false,
+            why: `its latest action is an assign (${at}); when it was unassigned is not on record`
+        };
+    }
+    const latest = latestOf(finished);
+    return {
+        known: true,
+        since: latest.completedAt,
+        evidence: `${latest.type || 'action'} ${latest.status} ${isoSeconds(latest.completedAt)}`
+    };
+}
+/** IPv6: DigitalOcean records no unassign time, so idle counts from reserved_at. */
+function idleFromReservedAt(reservedAt) {
+    if (reservedAt === undefined)
+        return { known: false, busy: false, why: 'no reserved_at on record' };
+    return { known: true, since: reservedAt, evidence: `reserved_at ${isoSeconds(reservedAt)}` };
+}
+/** unassigned_for: the spare of an address by its idle time (undefined: idle long enough). */
+function spareByIdle(idle, minMs, now) {
+    if (!idle.known)
+        return idle.busy ? { kind: 'busy', why: idle.why } : { kind: 'idle-unknown', why: idle.why };
+    const idleMs = Math.max(0, now - idle.since);
+    return idleMs >= minMs ? undefined : { kind: 'idle-short', idleMs, minMs };
+}
+/** max_release: true when releasing this many would be too many. */
+function overMaxRelease(candidates, maxRelease) {
+    return candidates > maxRelease;
+}
+/** A duration as people read it: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`. */
+function durationText(ms) {
+    const s = Math.floor(ms / 1000);
+    if (s < 60)
+        return `${s} s`;
+    const min = Math.floor(s / 60);
+    if (min < 60)
+        return `${min} min`;
+    const h = Math.floor(min / 60);
+    if (h < 24)
+        return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
+    const d = Math.floor(h / 24);
+    return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}
+/** The reason a spare gives in the summary and the log. */
+function spareText(spare) {
+    switch (spare.kind) {
+        case 'keep':
+            return 'listed in keep';
+        case 'dns':
+            return `DNS record ${spare.records.join(', ')}`;
+        case 'idle-short':
+            return `idle too short: ${durationText(spare.idleMs)}, less than unassigned_for (${durationText(spare.minMs)})`;
+        case 'idle-unknown':
+            return `idle since an unknown time: ${spare.why}`;
+        case 'busy':
+            return `busy: ${spare.why}`;
+        case 'assigned':
+            return `assigned to droplet ${spare.dropletId} meanwhile`;
+        case 'gone':
+            return 'already released by someone else';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/prune.ts
+
+
+
+
+
+
+
+/** Requests at a time: history reads, and releases. */
+const CONCURRENCY = 4;
+function newPruneProgress(settings) {
+    return { settings, phase: 'listing', assigned: 0, entries: [], warnings: [] };
+}
+/** From now on, nothing more is started: no history read, no re-read, no release. */
+function stopPrune(progress, reason) {
+    progress.stopped ??= reason;
+}
+/** Whether to start nothing more: stopped, or the step's timeout has run out (which stops it). */
+function stopping(client, progress) {
+    if (progress.stopped === undefined && Date.now() >= client.deadline)
+        stopPrune(progress, "the step's timeout ran out");
+    return progress.stopped !== undefined;
+}
+/** Runs the prune to its end (or until stopped), filling `progress`; `now` is the clock idle time is judged by. */
+async function runPrune(client, progress, now = Date.now) {
+    const [records, dns] = await listAndReadDns(client, progress.settings);
+    consider(progress, records);
+    client.log.info(`${records.length} reserved IPs in scope, ${progress.entries.length} assigned to no droplet${progress.settings.dryRun ? ' (dry run)' : ''}`);
+    if (dns.ok)
+        await guardAndRelease(client, progress, dns.index, now);
+    else
+        refuseWithoutDns(client, progress, dns.error);
+    markNotTried(progress);
+    progress.phase = 'done';
+    return progress;
+}
+/** The guards, then max_release, then the releases (or, in a dry run, what would go). */
+async function guardAndRelease(client, progress, dns, now) {
+    const { settings } = progress;
+    progress.phase = 'guards';
+    spareByNames(client, progress, dns);
+    if (settings.unassignedForMs !== undefined)
+        await spareByIdleTime(client, progress, settings.unassignedForMs, now);
+    if (stopping(client, progress))
+        return;
+    const candidates = pendingEntries(progress);
+    if (overMaxRelease(candidates.length, settings.maxRelease))
+        return holdBackAll(client, progress, candidates);
+    if (settings.dryRun) {
+        for (const e of candidates)
+            markWouldRelease(client, e);
+        return;
+    }
+    progress.phase = 'releasing';
+    client.log.info(`${candidates.length} to release`);
+    const release = (e) => releaseEntry(client, progress, e);
+    await eachLimited(candidates, () => stopping(client, progress), release);
+}
+/** The IPs in scope and, with keep_dns, the account's A and AAAA records, read side by side. */
+async function listAndReadDns(client, settings) {
+    const families = settings.ipVersion ? [settings.ipVersion] : [4, 6];
+    const [listed, dns] = await Promise.allSettled([
+        Promise.all(families.map((v) => listIps(client, v))),
+        settings.keepDns ? readAddressRecords(client) : Promise.resolve(undefined)
+    ]);
+    // Nothing was sent that changes anything: a failed listing fails the step as it is.
+    if (listed.status === 'rejected')
+        throw listed.reason;
+    const records = listed.value.flat().filter((r) => !settings.region || r.region === settings.region);
+    if (dns.status === 'rejected')
+        return [records, { ok: false, error: dns.reason }];
+    if (dns.value)
+        client.log.info(`DNS: ${dns.value.length} A and AAAA records read`);
+    return [records, { ok: true, index: dns.value && dnsIndex(dns.value) }];
+}
+function consider(progress, records) {
+    for (const record of records) {
+        if (record.dropletId !== null)
+            progress.assigned++;
+        else
+            progress.entries.push({ record, state: { kind: 'pending' } });
+    }
+}
+const message = (error) => (error instanceof Error ? error.message : String(error));
+/** keep_dns could not read DNS: nothing is released, and the step fails saying why. */
+function refuseWithoutDns(client, progress, error) {
+    const scope = error instanceof ApiError && (error.status === 401 || error.status === 403)
+        ? ' keep_dns needs a token with the domain:read scope.'
+        : '';
+    progress.error = `keep_dns: the DNS records could not be read, so nothing was released: ${message(error)}.${scope}`;
+    stopPrune(progress, 'the DNS records could not be read (keep_dns)');
+    client.log.warning(progress.error);
+}
+function spare(client, entry, why) {
+    entry.state = { kind: 'spared', spare: why };
+    client.log.info(`Spared ${entry.record.ip}: ${spareText(why)}`);
+}
+function spareByNames(client, progress, dns) {
+    const keep = new Set(progress.settings.keep.map((a) => a.text));
+    for (const entry of progress.entries) {
+        const why = spareByName(entry.record.ip, keep, dns);
+        if (why)
+            spare(client, entry, why);
+    }
+}
+const pendingEntries = (progress) => progress.entries.filter((e) => e.state.kind === 'pending');
+/** unassigned_for: reads the action history of each IPv4 still in the running (IPv6: reserved_at). */
+async function spareByIdleTime(client, progress, minMs, now) {
+    const judge = async (entry) => {
+        try {
+            const { record } = entry;
+            entry.idle =
+                record.version === 6
+                    ? idleFromReservedAt(reservedAtOf(record))
+                    : idleFromHistory(await readIpHistory(client, { text: record.ip, version: 4 }));
+            if (entry.idle.known)
+                entry.idleMs = Math.max(0, now() - entry.idle.since);
+            const why = spareByIdle(entry.idle, minMs, now());
+            if (why)
+                spare(client, entry, why);
+        }
+        catch (error) {
+            // Released by someone else since it was listed: nothing to do.
+            if (error instanceof ApiError && error.status === 404)
+                spare(client, entry, { kind: 'gone' });
+            else if (!stopOn(client, progress, error))
+                fail(client, entry, `its actions could not be read: ${message(error)}`);
+        }
+    };
+    await eachLimited(pendingEntries(progress), () => stopping(client, progress), judge);
+}
+/** max_release: more would go than allowed, so none does (a dry run lists them and warns). */
+function holdBackAll(client, progress, candidates) {
+    const { maxRelease, dryRun } = progress.settings;
+    const list = candidates.map((e) => e.record.ip).join(', ');
+    const text = `${candidates.length} addresses would be released, more than max_release (${maxRelease})`;
+    if (dryRun) {
+        progress.warnings.push(`${text}: a run without dry_run would release none of them and fail: ${list}`);
+        client.log.warning(progress.warnings[progress.warnings.length - 1]);
+        for (const e of candidates)
+            markWouldRelease(client, e);
+        return;
+    }
+    progress.error = `${text}, so none was released: ${list}. Check region, ip_version, keep and the token's account, or raise max_release.`;
+    client.log.warning(progress.error);
+    for (const e of candidates)
+        e.state = { kind: 'not-tried', why: `more than max_release (${maxRelease}) would go` };
+}
+function markWouldRelease(client, entry) {
+    entry.state = { kind: 'would-release' };
+    client.log.info(`Would release ${entry.record.ip} (IPv${entry.record.version}, ${entry.record.region})`);
+}
+function markNotTried(progress) {
+    const why = progress.stopped ?? 'not reached';
+    for (const e of pendingEntries(progress))
+        e.state = { kind: 'not-tried', why };
+}
+/** Runs `fn` over the items, CONCURRENCY at a time, starting none once `stopped()` says so. */
+async function eachLimited(items, stopped, fn) {
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length && !stopped())
+            await fn(items[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+}
+/**
+ * Stops the run after a failure that means nothing more can go well: the token refused, or the
+ * time run out. Returns whether it did (the entry then stays pending: it is reported not tried).
+ */
+function stopOn(client, progress, error) {
+    if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+        stopPrune(progress, `the token was refused: ${error.message}`);
+        return true;
+    }
+    return stopping(client, progress);
+}
+function fail(client, entry, text) {
+    entry.state = { kind: 'failed', error: text };
+    client.log.warning(`Could not release ${entry.record.ip}: ${text}`);
+}
+/** Re-reads the IP and releases it while it is free; every path ends in the entry's state. */
+async function releaseEntry(client, progress, entry) {
+    const addr = { text: entry.record.ip, version: entry.record.version };
+    let sent = false;
+    const beforeDelete = () => {
+        if (stopping(client, progress))
+            return false;
+        sent = true;
+        entry.state = { kind: 'releasing' };
+        return true;
+    };
+    try {
+        prune_settle(client, entry, await releaseIfFree(client, addr, { waitWhileBusy: false, beforeDelete }));
+    }
+    catch (error) {
+        const stopping = stopOn(client, progress, error);
+        if (!sent) {
+            // Nothing was sent to release it: reported not tried when the run stops for this, else failed.
+            if (!stopping)
+                fail(client, entry, message(error));
+        }
+        else if (error instanceof ApiError) {
+            fail(client, entry, message(error));
+        }
+        else {
+            // A lost or unclear answer to the delete: a read says whether it went through.
+            await confirmAfterLostAnswer(client, entry, error);
+        }
+    }
+}
+function prune_settle(client, entry, outcome) {
+    if (outcome.kind !== 'gone')
+        entry.record = outcome.record;
+    switch (outcome.kind) {
+        case 'released':
+            entry.state = { kind: 'released' };
+            client.log.info(`Released ${entry.record.ip} (IPv${entry.record.version}, ${entry.record.region})`);
+            return;
+        case 'gone':
+            return spare(client, entry, { kind: 'gone' });
+        case 'assigned':
+            return spare(client, entry, { kind: 'assigned', dropletId: outcome.record.dropletId });
+        case 'busy':
+            return spare(client, entry, { kind: 'busy', why: outcome.reason });
+        case 'stopped':
+            entry.state = { kind: 'pending' };
+    }
+}
+/** The delete got no clear answer: one more read (past the timeout if need be) says whether it went. */
+async function confirmAfterLostAnswer(client, entry, error) {
+    const addr = { text: entry.record.ip, version: entry.record.version };
+    try {
+        const now = await readIp(reportContext(engineContext(client)).api, addr);
+        if (now === null) {
+            entry.state = { kind: 'released' };
+            client.log.info(`Released ${addr.text}: the answer to its release was lost, and it is gone`);
+            return;
+        }
+        entry.record = now;
+        entry.state = { kind: 'failed', error: `${message(error)}; it is still reserved` };
+    }
+    catch (readError) {
+        entry.state = {
+            kind: 'unknown',
+            error: `${message(error)}; it could not be read after (${message(readError)}), so whether it was released is unknown: look with operation: get`
+        };
+    }
+    client.log.warning(`Could not release ${addr.text}: ${entry.state.error}`);
+}
+
+;// CONCATENATED MODULE: ./src/report/prune-report.ts
+
+
+/** Row order: what was done first, then what went wrong, then what was left alone. */
+const ORDER = ['released', 'would-release', 'unknown', 'releasing', 'failed', 'not-tried', 'pending', 'spared'];
+const RESULT = {
+    released: 'released',
+    'would-release': 'would release',
+    unknown: 'unknown',
+    releasing: 'unknown',
+    failed: 'failed',
+    'not-tried': 'not tried',
+    pending: 'not tried',
+    spared: 'spared'
+};
+function reasonOf(entry, progress) {
+    const s = entry.state;
+    switch (s.kind) {
+        case 'spared':
+            return spareText(s.spare);
+        case 'failed':
+        case 'unknown':
+            return s.error;
+        case 'not-tried':
+            return s.why;
+        case 'pending':
+            return progress.stopped ?? 'the step ended before it was reached';
+        case 'releasing':
+            return 'its release was sent, and the step ended before the answer came: look with operation: get';
+        default:
+            return '';
+    }
+}
+function idleOf(entry) {
+    const idle = entry.idle;
+    if (!idle)
+        return '-';
+    if (!idle.known)
+        return `unknown: ${idle.why}`;
+    return `${durationText(entry.idleMs ?? 0)} (since ${idle.evidence})`;
+}
+const byAddress = (a, b) => a.record.version - b.record.version || a.record.ip.localeCompare(b.record.ip, 'en', { numeric: true });
+function sortedEntries(progress) {
+    const rank = (e) => ORDER.indexOf(e.state.kind);
+    return [...progress.entries].sort((a, b) => rank(a) - rank(b) || byAddress(a, b));
+}
+function table(progress) {
+    const withIdle = progress.settings.unassignedForMs !== undefined;
+    const header = ['IP', 'Version', 'Region', 'Result', 'Reason', ...(withIdle ? ['Idle'] : [])];
+    const rows = sortedEntries(progress).map((e) => [
+        e.record.ip,
+        `IPv${e.record.version}`,
+        e.record.region,
+        RESULT[e.state.kind],
+        reasonOf(e, progress),
+        ...(withIdle ? [idleOf(e)] : [])
+    ]);
+    return { header, rows };
+}
+const ofKind = (progress, ...kinds) => sortedEntries(progress).filter((e) => kinds.includes(e.state.kind));
+const ipsOf = (entries) => entries.map((e) => e.record.ip).join(', ');
+function prune_report_outputsOf(progress) {
+    const outputs = emptyOutputs();
+    const listed = ofKind(progress, 'released', 'would-release').map((e) => listEntry(e.record));
+    outputs.ips = JSON.stringify(listed);
+    outputs.count = String(listed.length);
+    // A release whose outcome is unknown may have gone through: a later step must not take it as kept.
+    outputs.changed = String(ofKind(progress, 'released', 'unknown', 'releasing').length > 0);
+    return outputs;
+}
+/** The step's failure message, or undefined when everything considered was released or spared. */
+function errorOf(progress, options) {
+    const parts = [];
+    if (options.cancelled)
+        parts.push(`Cancelled (${options.cancelled}) before the prune had finished`);
+    if (progress.error)
+        parts.push(progress.error);
+    const failed = ofKind(progress, 'failed');
+    if (failed.length > 0) {
+        parts.push(`${failed.length} could not be released: ${failed.map((e) => `${e.record.ip} (${reasonOf(e, progress)})`).join('; ')}`);
+    }
+    const unknown = ofKind(progress, 'unknown', 'releasing');
+    if (unknown.length > 0)
+        parts.push(`whether ${ipsOf(unknown)} was released is unknown: look with operation: get`);
+    const notTried = ofKind(progress, 'not-tried', 'pending');
+    if (notTried.length > 0 && !progress.error) {
+        parts.push(`${notTried.length} not tried (${progress.stopped ?? 'not reached'}): ${ipsOf(notTried)}`);
+    }
+    if (parts.length === 0)
+        return undefined;
+    const released = ofKind(progress, 'released').length;
+    return `${parts.map((p) => p.replace(/\.$/, '')).join('. ')}. Released ${released} of ${progress.entries.length} considered${released ? `: ${ipsOf(ofKind(progress, 'released'))}` : ''}.`;
+}
+function prune_report_titleOf(progress, options, failed) {
+    const { dryRun } = progress.settings;
+    const count = ofKind(progress, dryRun ? 'would-release' : 'released').length;
+    const how = options.cancelled ? ' cancelled' : failed ? ' failed' : '';
+    return `Reserved IP cleanup${dryRun ? ' (dry run)' : ''}${how}: ${dryRun ? 'would release' : 'released'} ${count}`;
+}
+function prune_report_notesOf(progress, options) {
+    const notes = [];
+    if (progress.settings.dryRun)
+        notes.push('Dry run: nothing was released.');
+    for (const w of progress.warnings)
+        notes.push(`**Warning:** ${w}`);
+    if (progress.phase === 'listing')
+        notes.push('The addresses had not all been listed yet: nothing was released.');
+    if (progress.assigned > 0)
+        notes.push(`${progress.assigned} assigned to a droplet: not considered.`);
+    if (options.cancelled)
+        notes.push(`Cancelled (${options.cancelled}): no request was started after it.`);
+    return notes;
+}
+function pruneReport(progress, options = {}) {
+    const error = errorOf(progress, options);
+    const notes = prune_report_notesOf(progress, options);
+    return {
+        outputs: prune_report_outputsOf(progress),
+        error,
+        summary: {
+            title: prune_report_titleOf(progress, options, error !== undefined),
+            tables: progress.entries.length > 0 ? [table(progress)] : [],
+            notes: error ? [...notes, `**Failed:** ${error}`] : notes
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/operations/prune.ts
+
+
+
+function pruneSettings(inputs) {
+    return {
+        ipVersion: inputs.ipVersion,
+        region: inputs.region,
+        keep: inputs.keep,
+        keepDns: inputs.keepDns,
+        unassignedForMs: inputs.unassignedForMs,
+        maxRelease: inputs.maxRelease,
+        dryRun: inputs.dryRun
+    };
+}
+async function prune(ctx) {
+    const progress = newPruneProgress(pruneSettings(ctx.inputs));
+    // A cancelled step stops the prune (nothing more is started) and reports what it did so far.
+    ctx.journal.setPartial((cause) => {
+        stopPrune(progress, cause);
+        return pruneReport(progress, { cancelled: cause });
+    });
+    const stop = () => stopPrune(progress, cancelCause(ctx.engine.signal));
+    ctx.engine.signal.addEventListener('abort', stop, { once: true });
+    try {
+        await runPrune(ctx.client, progress);
+    }
+    finally {
+        ctx.engine.signal.removeEventListener('abort', stop);
+    }
+    return pruneReport(progress, ctx.engine.signal.aborted ? { cancelled: cancelCause(ctx.engine.signal) } : {});
 }
 
 ;// CONCATENATED MODULE: ./src/run.ts
@@ -41603,53 +42234,6 @@ function testClientOptions(apiUrl, env) {
     if (!(timeScale >= 1))
         throw new Error(`${TEST_TIME_SCALE_VAR} must be a number of at least 1, got '${raw}'`);
     return { timeScale };
-}
-
-;// CONCATENATED MODULE: ./src/report/neutral.ts
-/**
- * Neutralises text the action did not write itself (droplet names, regions, DigitalOcean's error
- * ids, messages and request ids) before it reaches the workflow log or the step summary.
- *
- * The runner reads a workflow command (`::name::…`, or the older `##[name]…`) only at the start of
- * a log line, after leading white space. So text for the log is made one line (every line break and
- * other control character is shown as an escape such as `\n`) and a command at its start is broken
- * up. A `::` further along is harmless then, and is kept: IPv6 addresses are written with it.
- *
- * The summary is markdown that GitHub renders as HTML: `&`, `<` and `>` become entities, and so do
- * `[` and `]`, so that neither an HTML tag nor a markdown image or link can come from a string.
- */
-/** C0 and C1 controls, DEL, the Unicode line and paragraph separators, and bidirectional controls. */
-// eslint-disable-next-line no-control-regex
-const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
-const SHORT_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-/** One line: line breaks and other control characters shown as escapes (`\n`, `\u2028`). */
-function oneLine(text) {
-    return text.replace(UNSAFE_CHARS, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-/**
- * Text for one log line that cannot be read as a workflow command: one line, and a `::` or `##[`
- * at its start broken up with a space (`: :warning::…`).
- */
-function logText(text) {
-    return oneLine(text)
-        .replace(/^(\s*)::/, '$1: :')
-        .replace(/^(\s*)##\[/, '$1# #[');
-}
-/**
- * Text that holds strings from the API, as it is written to the log or as the step's failure
- * message: logText. Strings are kept as DigitalOcean sent them (outputs hold its own text) and
- * neutralised only here, where they are written, and in the summary (markdownText, tableCell).
- */
-const apiText = (/* unused pure expression or super */ null && (logText));
-const HTML_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '[': '&#91;', ']': '&#93;' };
-/** Markdown text in which no HTML tag, markdown image or link can start; `**` and backticks still work. */
-function markdownText(text) {
-    return text.replace(/[&<>[\]]/g, (c) => HTML_ENTITIES[c] ?? c);
-}
-/** A markdown table cell: one line, markdownText, pipes and backslashes escaped, never empty. */
-function tableCell(text) {
-    const flat = oneLine(text.replace(/\\/g, '\\\\').replace(/\r?\n/g, ' '));
-    return markdownText(flat).replace(/\|/g, '\\|') || ' ';
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
