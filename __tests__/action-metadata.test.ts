@@ -30,6 +30,9 @@ const CONTRACT_INPUTS = [
   'timeout',
   'dry_run',
   'keep',
+  'keep_dns',
+  'max_release',
+  'unassigned_for',
   'expected_droplet_id',
   'api_url',
   'verify_url',
@@ -78,6 +81,9 @@ describe('action.yml', () => {
     expect(action.inputs.wait!.default).toBe('true')
     expect(action.inputs.timeout!.default).toBe('300')
     expect(action.inputs.dry_run!.default).toBe('false')
+    expect(action.inputs.keep_dns!.default).toBe('false')
+    expect(action.inputs.max_release!.default).toBe('10')
+    expect(action.inputs.unassigned_for!.default).toBe('')
     expect(action.inputs.api_url!.default).toBe('https://api.digitalocean.com')
   })
 

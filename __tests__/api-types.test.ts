@@ -45,7 +45,12 @@ const SHAPES: [keyof typeof FIELDS, Schema | undefined][] = [
   ['region', propertiesOf(reservedIp).region],
   ['action', action],
   ['error', responseSchema('/v2/reserved_ips/{reserved_ip}', 'get', '404')],
-  ['action_link', propertiesOf(links).actions?.items]
+  ['action_link', propertiesOf(links).actions?.items],
+  ['domain', propertiesOf(responseSchema('/v2/domains', 'get', '200')).domains?.items],
+  [
+    'domain_record',
+    propertiesOf(responseSchema('/v2/domains/{domain_name}/records', 'get', '200')).domain_records?.items
+  ]
 ]
 
 describe('API types', () => {

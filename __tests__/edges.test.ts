@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator, type SimulatorOptions } from '../sim/simulator.js'
 import { renderSummary } from '../src/report/summary.js'
+import { logText } from '../src/report/neutral.js'
 import { runInProcess } from './support.js'
 
 const HOSTILE_NAME = 'web\n::warning::pwned <img src=x onerror=alert(1)> %0A::error::x'
@@ -25,9 +26,12 @@ afterEach(async () => {
   sim = undefined
 })
 
-/** Every line of the log messages and of the error, as the runner would see them. */
+/**
+ * Every line of the log messages and of the error, as the runner would see them: main.ts writes
+ * each through logText (its logger, and the message given to core.setFailed).
+ */
 function loggedLines(run: { logs: string[]; error?: Error; result?: { error?: string } }): string[] {
-  const texts = [...run.logs, run.error?.message ?? '', run.result?.error ?? '']
+  const texts = [...run.logs, run.error?.message ?? '', run.result?.error ?? ''].map(logText)
   return texts.flatMap((t) => t.split(/\r\n|\r|\n|\u2028|\u2029|\u0085/))
 }
 
@@ -46,9 +50,9 @@ describe('strings from the API', () => {
     expect(md).toContain('pwned')
     expect(md).not.toMatch(/<(img|b)\b/)
     expect(md).toContain('&lt;img')
+    // Outputs hold DigitalOcean's own text; GITHUB_OUTPUT's delimiters keep it in its output.
     const outputs = run.result!.outputs
-    expect(outputs.region).not.toMatch(/[\r\n]/)
-    expect(outputs.region.startsWith('nyc3')).toBe(true)
+    expect(outputs.region).toBe(HOSTILE_REGION)
     expect(JSON.parse(outputs.json).droplet.name).toBe(HOSTILE_NAME)
   })
 
@@ -66,19 +70,20 @@ describe('strings from the API', () => {
     const rows = md.split('\n').filter((l) => l.startsWith('|'))
     expect(rows).toHaveLength(2 + 3)
     expect(JSON.parse(run.result!.outputs.ips).map((e: { region: string }) => e.region)).toEqual([
-      'nyc3\\n::warning::region <b>bold</b>',
-      'nyc3\\n::warning::region <b>bold</b>',
-      'nyc3\\n::warning::region <b>bold</b>'
+      HOSTILE_REGION,
+      HOSTILE_REGION,
+      HOSTILE_REGION
     ])
   })
 
-  it("DigitalOcean's error id, message and request id reach the error as one line", async () => {
+  it("DigitalOcean's error id, message and request id reach the written error as one line", async () => {
     const s = await start()
     const ip = s.addIp({ version: 4 }).ip
     const text = '\n::warning::pwned <script>x</script>'
     s.inject({ kind: 'status', status: 403, id: `forbidden${text}`, message: `denied${text}`, requestId: `rq${text}` })
     const run = await runInProcess(s.url, { operation: 'get', ip })
-    const message = run.error?.message ?? run.result?.error ?? ''
+    // As main.ts passes it to core.setFailed.
+    const message = logText(run.error?.message ?? run.result?.error ?? '')
     expect(message).toContain('HTTP 403')
     expect(message).toContain('denied\\n::warning::pwned')
     expect(message).not.toMatch(/[\r\n]/)

@@ -267,6 +267,12 @@ describe('workflows that use the action', () => {
     expect(dry[0]!.job.if).toMatch(/^github\.event_name == 'pull_request' && /)
     expect(dry[0]!.step.with?.token).toBe('${{ secrets.DIGITALOCEAN_READ_TOKEN }}')
     for (const { step } of prunes) expect(step.with?.keep).toMatch(/^\$\{\{ vars\.[A-Z_]+ \}\}$/)
+    // Both spare what DNS points at and what was in use lately, and their tokens can read DNS.
+    for (const { step } of prunes) expect(step.with).toMatchObject({ keep_dns: 'true', unassigned_for: '1d' })
+    const header = read('examples/nightly-cleanup.yml').split(/^name:/m)[0]!
+    for (const secret of ['DIGITALOCEAN_PRUNE_TOKEN', 'DIGITALOCEAN_READ_TOKEN']) {
+      expect(header).toMatch(new RegExp(`${secret} +reserved_ip:read[^\n]*domain:read`))
+    }
     const text = read('examples/nightly-cleanup.yml')
     for (const { step } of prunes) {
       expect(text).toContain(`steps.${step.id}.outputs.count`)
@@ -287,6 +293,17 @@ const copyable = (): [string, string][] => [
 type Permissions = Record<string, string> | undefined
 
 describe("the README's recipes", () => {
+  it('the cleanup in the README spares what DNS points at and what was in use lately', () => {
+    const prunes = readmeBlocks()
+      .flatMap((b) => stepsOf(asWorkflow(b)))
+      .filter((s) => usesThisAction(s.uses) && s.with?.operation === 'prune')
+    expect(prunes).toHaveLength(2)
+    for (const step of prunes) expect(step.with).toMatchObject({ keep_dns: 'true', unassigned_for: '1d' })
+    const scopes = Object.fromEntries(tableUnder(read('README.md'), 'Token scopes').map((r) => [r[0], r[2]]))
+    expect(scopes['`DIGITALOCEAN_PRUNE_TOKEN`']).toContain('`domain:read`')
+    expect(scopes['`DIGITALOCEAN_READ_TOKEN`']).toContain('`domain:read`')
+  })
+
   it('every cutover in the README verifies through the moved addresses', () => {
     const cutovers = readmeBlocks()
       .flatMap((b) => stepsOf(asWorkflow(b)))

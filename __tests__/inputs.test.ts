@@ -81,6 +81,19 @@ describe('parseInputs', () => {
     [{ operation: 'prune', dry_run: 'maybe' }, 'dry_run'],
     [{ operation: 'prune', keep: '203.0.113.1, nope' }, 'keep'],
     [{ operation: 'list', keep: '203.0.113.1' }, 'keep'],
+    [{ operation: 'prune', keep_dns: 'yes' }, 'keep_dns'],
+    [{ operation: 'list', keep_dns: 'true' }, 'keep_dns'],
+    [{ operation: 'prune', max_release: '-1' }, 'max_release'],
+    [{ operation: 'prune', max_release: '2.5' }, 'max_release'],
+    [{ operation: 'prune', max_release: 'ten' }, 'max_release'],
+    [{ operation: 'prune', max_release: '1000000' }, 'max_release'],
+    [{ operation: 'delete', ip: '203.0.113.1', max_release: '3' }, 'max_release'],
+    [{ operation: 'prune', unassigned_for: '0' }, 'unassigned_for'],
+    [{ operation: 'prune', unassigned_for: '1w' }, 'unassigned_for'],
+    [{ operation: 'prune', unassigned_for: '-5m' }, 'unassigned_for'],
+    [{ operation: 'prune', unassigned_for: '1h30m' }, 'unassigned_for'],
+    [{ operation: 'prune', unassigned_for: '4000d' }, 'unassigned_for'],
+    [{ operation: 'list', unassigned_for: '1h' }, 'unassigned_for'],
     [{ operation: 'assign', ip: '203.0.113.1', droplet_id: '1', expected_droplet_id: 'x' }, 'expected_droplet_id'],
     [{ operation: 'get', ip: '203.0.113.1', expected_droplet_id: '5' }, 'expected_droplet_id'],
     [{ operation: 'list', api_url: 'http://api.example.com' }, 'api_url'],
@@ -114,6 +127,21 @@ describe('parseInputs', () => {
     })
     expect(prune.dryRun).toBe(true)
     expect(prune.keep.map((a) => a.text)).toEqual(['203.0.113.1', '2001:db8::1', '198.51.100.2'])
+  })
+
+  it("reads prune's guards, and takes their defaults from action.yml with any operation", () => {
+    expect(parse({ ...base, operation: 'prune' })).toMatchObject({ keepDns: false, maxRelease: 10 })
+    expect(parse({ ...base, operation: 'prune' }).unassignedForMs).toBeUndefined()
+    const guarded = parse({ ...base, operation: 'prune', keep_dns: 'TRUE', max_release: '0', unassigned_for: '90' })
+    expect(guarded).toMatchObject({ keepDns: true, maxRelease: 0, unassignedForMs: 90_000 })
+    const ms = (text: string): number | undefined =>
+      parse({ ...base, operation: 'prune', unassigned_for: text }).unassignedForMs
+    expect([ms('45s'), ms('30m'), ms('1.5h'), ms('7d'), ms('12 H')]).toEqual([
+      45_000, 1_800_000, 5_400_000, 604_800_000, 43_200_000
+    ])
+    // A runner passes every default: keep_dns false and max_release 10 reach every operation.
+    const get = parse({ ...base, operation: 'get', ip: '203.0.113.1', keep_dns: 'false', max_release: '10' })
+    expect(get.ip?.text).toBe('203.0.113.1')
   })
 
   it('accepts expected_droplet_id none and a number', () => {

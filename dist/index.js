@@ -33141,7 +33141,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _stack_traces_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9897);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5586);
 /** The bundle's entry point (GitHub's template layout): main.ts does nothing on import; this calls run(). */
 
 
@@ -33152,7 +33152,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9897:
+/***/ 5586:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36106,6 +36106,66 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/engine/journal.ts
+class Journal {
+    entries = new Map();
+    reservedIp;
+    partialResult;
+    /** The operation being run, for the title of a partial report. */
+    operation = '';
+    /** The addresses the step may have changed, in the order first recorded. */
+    get addresses() {
+        return [...this.entries.values()];
+    }
+    get reserved() {
+        return this.reservedIp;
+    }
+    /** A create was accepted: the new address exists (and is billed) whatever happens next. */
+    noteReserved(reserved) {
+        this.reservedIp = reserved;
+    }
+    /**
+     * Registers how to report what the operation has done so far (the latest registration wins);
+     * a cancelled step reports with it when the operation does not return in time.
+     */
+    setPartial(render) {
+        this.partialResult = render;
+    }
+    /** The operation's registered partial result, if it registered one. */
+    partial(cause) {
+        return this.partialResult?.(cause);
+    }
+    /** An observer that records one address's move; `rollingBack` for a roll-back's. */
+    observe(addr, rollingBack = false) {
+        const update = (change) => {
+            const entry = this.entries.get(addr.text) ?? { addr, actions: [], underWay: [], rollingBack: false };
+            this.entries.set(addr.text, { ...entry, ...change(entry) });
+        };
+        return {
+            sending: (before, target) => update((e) => (e.before || rollingBack ? { rollingBack: e.rollingBack || rollingBack } : { before, target })),
+            started: (id) => update((e) => ({
+                actions: e.actions.includes(id) ? e.actions : [...e.actions, id],
+                underWay: e.underWay.includes(id) ? e.underWay : [...e.underWay, id]
+            })),
+            ended: (id, status) => update((e) => ({ underWay: e.underWay.filter((u) => u !== id), lastEnded: status })),
+            read: (record) => update(() => ({ last: record })),
+            unchanged: () => {
+                const entry = this.entries.get(addr.text);
+                if (entry && entry.actions.length === 0 && !entry.last)
+                    this.entries.delete(addr.text);
+            }
+        };
+    }
+}
+/** An observer that records nothing. */
+const UNOBSERVED = {
+    sending: () => undefined,
+    started: () => undefined,
+    ended: () => undefined,
+    read: () => undefined,
+    unchanged: () => undefined
+};
+
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/inputs/address.ts
@@ -38286,47 +38346,63 @@ function fixResponseChunkedTransferBadEnding(request, errorCallback) {
 	});
 }
 
-;// CONCATENATED MODULE: ./src/report/neutral.ts
-/**
- * Neutralises text the action did not write itself (droplet names, regions, DigitalOcean's error
- * ids, messages and request ids) before it reaches the workflow log or the step summary.
- *
- * The runner reads a workflow command (`::name::…`, or the older `##[name]…`) only at the start of
- * a log line, after leading white space. So text for the log is made one line (every line break and
- * other control character is shown as an escape such as `\n`) and a command at its start is broken
- * up. A `::` further along is harmless then, and is kept: IPv6 addresses are written with it.
- *
- * The summary is markdown that GitHub renders as HTML: `&`, `<` and `>` become entities, and so do
- * `[` and `]`, so that neither an HTML tag nor a markdown image or link can come from a string.
- */
-/** C0 and C1 controls, DEL, the Unicode line and paragraph separators, and bidirectional controls. */
-// eslint-disable-next-line no-control-regex
-const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
-const SHORT_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-/** One line: line breaks and other control characters shown as escapes (`\n`, `\u2028`). */
-function oneLine(text) {
-    return text.replace(UNSAFE_CHARS, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+;// CONCATENATED MODULE: ./src/context.ts
+/** The step was cancelled: thrown by whatever would have started a request or gone on waiting. */
+class CancelledError extends Error {
+    constructor(what = 'the step was cancelled') {
+        super(what);
+        this.name = 'CancelledError';
+    }
+}
+/** Sleeps on setTimeout; an aborted signal ends the sleep at once. */
+function abortableSleep(ms, signal) {
+    if (signal?.aborted)
+        return Promise.resolve();
+    return new Promise((resolve) => {
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, Math.max(0, ms));
+        signal?.addEventListener('abort', done, { once: true });
+    });
 }
 /**
- * Text for one log line that cannot be read as a workflow command: one line, and a `::` or `##[`
- * at its start broken up with a space (`: :warning::…`).
+ * The real clock (Date.now, read at each call so that tests that stop Date can move it), with the
+ * action's schedule sped up by timeScale (default 1: as it is).
  */
-function logText(text) {
-    return oneLine(text)
-        .replace(/^(\s*)::/, '$1: :')
-        .replace(/^(\s*)##\[/, '$1# #[');
+function systemClock(timeScale = 1) {
+    if (!(timeScale > 0))
+        throw new Error(`timeScale must be a positive number, got ${timeScale}`);
+    return {
+        now: () => Date.now(),
+        sleep: abortableSleep,
+        scaled: (ms) => ms / timeScale
+    };
 }
-/** A string from the API, as the action keeps it: safe in the log and in any message built from it. */
-const apiText = logText;
-const HTML_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '[': '&#91;', ']': '&#93;' };
-/** Markdown text in which no HTML tag, markdown image or link can start; `**` and backticks still work. */
-function markdownText(text) {
-    return text.replace(/[&<>[\]]/g, (c) => HTML_ENTITIES[c] ?? c);
+/** A signal that is never aborted, for contexts that cannot be cancelled. */
+const NEVER_ABORTED = new AbortController().signal;
+/** Throws CancelledError when the step has been cancelled. */
+function throwIfCancelled(ctx, what) {
+    if (ctx.signal.aborted)
+        throw new CancelledError(what);
 }
-/** A markdown table cell: one line, markdownText, pipes and backslashes escaped, never empty. */
-function tableCell(text) {
-    const flat = oneLine(text.replace(/\\/g, '\\\\').replace(/\r?\n/g, ' '));
-    return markdownText(flat).replace(/\|/g, '\\|') || ' ';
+/** Milliseconds left until the deadline (0 when it has passed). */
+function timeLeft(ctx) {
+    return Math.max(0, ctx.deadline - ctx.clock.now());
+}
+/** The same context with some of its parts changed. */
+function deriveStep(ctx, changes) {
+    return { ...ctx, ...changes };
+}
+/** Resolves when the signal is aborted (never, when it never is). */
+function whenAborted(signal) {
+    if (signal.aborted)
+        return Promise.resolve();
+    return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
 ;// CONCATENATED MODULE: ./src/transport/rate-budget.ts
@@ -38478,6 +38554,7 @@ function positive(value, name) {
 
 
 
+
 /** An answer from DigitalOcean that is not a success. */
 class ApiError extends Error {
     method;
@@ -38499,14 +38576,11 @@ class ApiError extends Error {
         this.name = 'ApiError';
     }
     static describe(method, path, status, errorId, apiMessage, requestId, attempts) {
-        // DigitalOcean's strings are shown as one line that cannot start a workflow command.
-        const what = [errorId, apiMessage]
-            .filter((s) => s !== '')
-            .map(apiText)
-            .join(': ') || 'no error message';
+        // DigitalOcean's own text: neutralised where the message is written (the log, the summary).
+        const what = [errorId, apiMessage].filter((s) => s !== '').join(': ') || 'no error message';
         let text = `DigitalOcean answered ${method} ${path} with HTTP ${status} (${what})`;
         if (requestId !== '')
-            text += `, request_id ${apiText(requestId)}`;
+            text += `, request_id ${requestId}`;
         if (status === 401)
             text += '. The API token was rejected: check that it is valid and not expired.';
         if (status === 403)
@@ -38543,6 +38617,17 @@ class GaveUpError extends Error {
     }
 }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+/** A sent request whose answer the cancellation cut off: it may have taken effect. */
+class CancelledInFlightError extends CancelledError {
+    method;
+    path;
+    constructor(method, path) {
+        super(`${method} ${path}: the step was cancelled before DigitalOcean answered`);
+        this.method = method;
+        this.path = path;
+        this.name = 'CancelledInFlightError';
+    }
+}
 function isLoopback(hostname) {
     const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
     return h === 'localhost' || h.endsWith('.localhost') || h.startsWith('127.') || h === '::1';
@@ -38626,6 +38711,8 @@ class ApiClient {
     rate = {};
     /** What the rate headers say of the account's use of its per-minute limit (see rate-budget.ts). */
     rateBudget;
+    clock;
+    signal;
     constructor(options) {
         this.options = options;
         this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
@@ -38637,30 +38724,36 @@ class ApiClient {
         if (proxy)
             options.log.debug(`Using the proxy from the environment for ${options.baseUrl.host}`);
         this.agent = agentFor(options.baseUrl, proxy, options.connection);
-        this.rateBudget = options.rateBudget ?? new RateBudget({ windowMs: 60_000 / (options.timeScale ?? 1) });
+        this.clock = options.clock ?? systemClock(options.timeScale ?? 1);
+        this.signal = options.signal ?? NEVER_ABORTED;
+        // Every request, sleep and probe in flight listens to it: many at once are expected, not a leak.
+        (0,external_node_events_.setMaxListeners)(0, this.signal);
+        this.rateBudget = options.rateBudget ?? new RateBudget({ windowMs: this.clock.scaled(60_000) });
     }
-    /** The same client with a later deadline: for the last read that reports the state after a timeout. */
-    withGrace(ms) {
-        return this.derived({ deadline: Math.max(this.options.deadline, Date.now()) + ms, maxAttempts: 2 });
+    /** The step's context as this client sees it: its deadline, signal, clock and logger. */
+    get step() {
+        return { signal: this.signal, deadline: this.options.deadline, clock: this.clock, log: this.options.log };
     }
-    /** The same client with another deadline: a rollback gets a fresh timeout. */
-    withDeadline(deadline) {
-        return this.derived({ deadline });
-    }
-    /** The same client logging elsewhere (parallel moves log without groups, which do not nest). */
-    withLog(log) {
-        return this.derived({ log });
+    /** The same client in another context (a later deadline, another signal or logger), sharing the rate budget. */
+    within(changes) {
+        return this.derived(changes);
     }
     /** A client like this one, sharing its view of the account's rate limit. */
     derived(changes) {
-        return new ApiClient({ ...this.options, ...changes, rateBudget: this.rateBudget });
+        return new ApiClient({
+            ...this.options,
+            clock: this.clock,
+            signal: this.signal,
+            ...changes,
+            rateBudget: this.rateBudget
+        });
     }
     get deadline() {
         return this.options.deadline;
     }
     /** A delay of the action's own schedule, in real milliseconds (see ClientOptions.timeScale). */
     scaled(ms) {
-        return ms / (this.options.timeScale ?? 1);
+        return this.clock.scaled(ms);
     }
     get log() {
         return this.options.log;
@@ -38679,14 +38772,14 @@ class ApiClient {
         const { remaining, resetAt } = this.rate;
         if (remaining === undefined || resetAt === undefined || remaining > 10)
             return;
-        const untilReset = resetAt - Date.now();
+        const untilReset = resetAt - this.clock.now();
         if (untilReset <= 0)
             return;
         const delay = remaining <= 0 ? untilReset : untilReset / (remaining + 1);
-        if (Date.now() + delay > this.options.deadline)
+        if (this.clock.now() + delay > this.options.deadline)
             return;
         this.options.log.debug(`Rate limit: ${remaining} requests left until reset; waiting ${Math.round(delay)} ms`);
-        await sleep(delay);
+        await this.clock.sleep(delay, this.signal);
     }
     noteRate(res) {
         const remaining = Number(res.headers.get('ratelimit-remaining') ?? NaN);
@@ -38698,10 +38791,10 @@ class ApiClient {
         // A refused request is not counted against the budget.
         const limit = Number(res.headers.get('ratelimit-limit') ?? NaN);
         if (res.status !== 429)
-            this.rateBudget.note(Date.now(), remaining, limit);
+            this.rateBudget.note(this.clock.now(), remaining, limit);
     }
     /** How long a 429 asks us to wait, from ratelimit-reset or Retry-After. */
-    static rateLimitWait(res) {
+    static rateLimitWait(res, now) {
         const retryAfter = res.headers.get('retry-after');
         if (retryAfter) {
             const secs = Number(retryAfter);
@@ -38709,11 +38802,11 @@ class ApiClient {
                 return Math.max(0, secs * 1000);
             const date = Date.parse(retryAfter);
             if (Number.isFinite(date))
-                return Math.max(0, date - Date.now());
+                return Math.max(0, date - now);
         }
         const reset = Number(res.headers.get('ratelimit-reset') ?? NaN);
         if (Number.isFinite(reset) && reset > 0)
-            return Math.max(0, reset * 1000 - Date.now());
+            return Math.max(0, reset * 1000 - now);
         return undefined;
     }
     backoff(retry) {
@@ -38721,11 +38814,15 @@ class ApiClient {
         return ceiling / 2 + Math.random() * (ceiling / 2);
     }
     async request(method, path, options) {
-        const started = Date.now();
+        const started = this.clock.now();
         const history = [];
         for (let attempt = 1;; attempt++) {
+            if (this.signal.aborted)
+                throw new CancelledError(`${method} ${path}: not sent, the step was cancelled`);
             await this.pace();
-            const remainingTime = this.options.deadline - Date.now();
+            if (this.signal.aborted)
+                throw new CancelledError(`${method} ${path}: not sent, the step was cancelled`);
+            const remainingTime = this.options.deadline - this.clock.now();
             if (remainingTime <= 0) {
                 throw new GaveUpError(`${method} ${path}: the step's timeout ran out${history.length ? ` after ${attempt - 1} attempts (${history.join('; ')})` : ''}`);
             }
@@ -38743,7 +38840,7 @@ class ApiClient {
                 const err = outcome.body;
                 const apiError = new ApiError(method, path, res.status, typeof err?.id === 'string' ? err.id : '', typeof err?.message === 'string' ? err.message : '', typeof err?.request_id === 'string' ? err.request_id : outcome.requestId, attempt);
                 if (res.status === 429) {
-                    waitMs = ApiClient.rateLimitWait(res) ?? this.backoff(attempt);
+                    waitMs = ApiClient.rateLimitWait(res, this.clock.now()) ?? this.backoff(attempt);
                     // A little beyond the reset, so the first request after it is not refused again.
                     waitMs += 250;
                     history.push(`429 rate limited, waited ${(waitMs / 1000).toFixed(1)} s`);
@@ -38758,10 +38855,12 @@ class ApiClient {
                     throw apiError;
                 }
                 if (!this.canRetry(attempt, started, waitMs)) {
-                    throw new GaveUpError(`${apiError.message}. Gave up after ${attempt} attempts in ${secs(Date.now() - started)} (${history.join('; ')})`);
+                    throw new GaveUpError(`${apiError.message}. Gave up after ${attempt} attempts in ${secs(this.clock.now() - started)} (${history.join('; ')})`);
                 }
             }
             else {
+                if (outcome.cancelled)
+                    throw new CancelledInFlightError(method, path);
                 const transport = new TransportError(method, path, outcome.reason, attempt);
                 if (options.retry !== 'safe')
                     throw transport;
@@ -38769,20 +38868,22 @@ class ApiClient {
                 history.push(outcome.reason);
                 this.options.log.info(`${method} ${path}: ${outcome.reason}; retrying (attempt ${attempt + 1})`);
                 if (!this.canRetry(attempt, started, waitMs)) {
-                    throw new GaveUpError(`${transport.message}. Gave up after ${attempt} attempts in ${secs(Date.now() - started)} (${history.join('; ')})`);
+                    throw new GaveUpError(`${transport.message}. Gave up after ${attempt} attempts in ${secs(this.clock.now() - started)} (${history.join('; ')})`);
                 }
             }
-            await sleep(waitMs);
+            await this.clock.sleep(waitMs, this.signal);
         }
     }
     canRetry(attempt, started, waitMs) {
-        const resumeAt = Date.now() + waitMs;
+        const resumeAt = this.clock.now() + waitMs;
         return attempt < this.maxAttempts && resumeAt - started < this.retryBudgetMs && resumeAt < this.options.deadline;
     }
     async once(method, path, options, timeoutMs) {
         const controller = new AbortController();
         const timer = setTimeout(() => controller.abort(), timeoutMs);
-        const t0 = Date.now();
+        const cancel = () => controller.abort();
+        this.signal.addEventListener('abort', cancel, { once: true });
+        const t0 = this.clock.now();
         const init = {
             method,
             headers: {
@@ -38805,28 +38906,33 @@ class ApiClient {
             if (body === UNREADABLE) {
                 // A success whose answer cannot be read is no clear answer: the caller treats it like a lost one.
                 const reason = `unreadable answer (HTTP ${response.status}, ${text === '' ? 'empty body' : 'not complete JSON'})`;
-                this.options.log.debug(`${method} ${path} -> ${reason} in ${Date.now() - t0} ms`);
+                this.options.log.debug(`${method} ${path} -> ${reason} in ${this.clock.now() - t0} ms`);
                 return { kind: 'failed', reason };
             }
             if (body && typeof body === 'object' && 'request_id' in body && typeof body.request_id === 'string') {
-                this.options.log.debug(`${method} ${path} -> ${response.status} in ${Date.now() - t0} ms, request_id ${body.request_id}`);
+                this.options.log.debug(`${method} ${path} -> ${response.status} in ${this.clock.now() - t0} ms, request_id ${body.request_id}`);
             }
             else {
-                this.options.log.debug(`${method} ${path} -> ${response.status} in ${Date.now() - t0} ms${requestId ? `, request_id ${requestId}` : ''}`);
+                this.options.log.debug(`${method} ${path} -> ${response.status} in ${this.clock.now() - t0} ms${requestId ? `, request_id ${requestId}` : ''}`);
             }
             return { kind: 'response', response, body, requestId };
         }
         catch (error) {
+            if (this.signal.aborted) {
+                this.options.log.debug(`${method} ${path} -> aborted by the cancellation after ${this.clock.now() - t0} ms`);
+                return { kind: 'failed', reason: 'the step was cancelled', cancelled: true };
+            }
             const reason = controller.signal.aborted
                 ? timeoutMs < this.requestTimeoutMs
                     ? `the step's timeout ran out (no answer within the ${secs(timeoutMs)} left)`
                     : `no answer within ${secs(timeoutMs)}`
                 : `connection failed: ${error.message.replace(/https?:\/\/\S+/g, '<url>')}`;
-            this.options.log.debug(`${method} ${path} -> ${reason} after ${Date.now() - t0} ms`);
+            this.options.log.debug(`${method} ${path} -> ${reason} after ${this.clock.now() - t0} ms`);
             return { kind: 'failed', reason };
         }
         finally {
             clearTimeout(timer);
+            this.signal.removeEventListener('abort', cancel);
         }
     }
 }
@@ -38853,7 +38959,6 @@ function secs(ms) {
 ;// CONCATENATED MODULE: ./src/do/ips.ts
 
 
-
 const FAMILY = {
     4: { base: '/v2/reserved_ips', one: 'reserved_ip', many: 'reserved_ips' },
     6: { base: '/v2/reserved_ipv6', one: 'reserved_ipv6', many: 'reserved_ipv6s' }
@@ -38869,17 +38974,20 @@ function toIpRecord(obj, version) {
     if (!isObject(obj))
         return undefined;
     const o = obj;
-    if (typeof o.ip !== 'string')
+    // The address goes into paths and outputs: one that is no address of the family is no IP object.
+    const ip = typeof o.ip === 'string' ? parseAddress(o.ip) : undefined;
+    if (!ip || ip.version !== version)
         return undefined;
     const droplet = isObject(o.droplet) ? o.droplet : undefined;
     const region = isObject(o.region) ? o.region : undefined;
     const regionSlug = typeof o.region_slug === 'string' ? o.region_slug : region?.slug;
+    // DigitalOcean's own text: neutralised where it is written (the log, the summary), not here.
     return {
-        ip: parseAddress(o.ip)?.text ?? apiText(o.ip),
+        ip: ip.text,
         version,
-        region: typeof regionSlug === 'string' ? apiText(regionSlug) : '',
+        region: typeof regionSlug === 'string' ? regionSlug : '',
         dropletId: typeof droplet?.id === 'number' ? droplet.id : null,
-        dropletName: typeof droplet?.name === 'string' ? apiText(droplet.name) : '',
+        dropletName: typeof droplet?.name === 'string' ? droplet.name : '',
         locked: o.locked === true,
         raw: obj
     };
@@ -39078,579 +39186,41 @@ async function findInProgressAction(client, addr) {
     });
     return actions.filter((a) => a.status === 'in-progress').sort((a, b) => b.id - a.id)[0];
 }
-
-;// CONCATENATED MODULE: ./src/engine/wait.ts
-/**
- * Action waiting: polls GET /v2/actions/{id} until the action is completed or errored, or the
- * step's timeout runs out.
- *
- * The poll schedule is fixed, not tuned to any one action length: the first poll 1 s after the
- * action started, then every 0.5 s until 10 s (most reassignments finish within seconds, so a
- * cutover is noticed within about half a second, at no more than 2 polls a second of waiting),
- * then every 2 s (30 polls a minute, well inside the API's 250 requests a minute).
- *
- * The limit is the token's, shared with every other step using it: when the rate headers show the
- * account spending its minute's budget faster than this step alone would, polls are spaced out
- * further (with jitter), so that many cutovers at once stay under the limit instead of meeting a 429.
- */
-
-
-const FIRST_POLL_MS = 1_000;
-const FAST_POLL_MS = 500;
-const FAST_PHASE_MS = 10_000;
-const SLOW_POLL_MS = 2_000;
-/** Delay before the next poll, given the time of the previous one (0: the action's start). */
-function pollDelay(elapsedMs) {
-    if (elapsedMs < FIRST_POLL_MS)
-        return FIRST_POLL_MS - elapsedMs;
-    return elapsedMs < FAST_PHASE_MS ? FAST_POLL_MS : SLOW_POLL_MS;
-}
-async function waitForAction(client, actionId, options) {
-    const log = client.log;
-    log.startGroup?.(`Waiting for action ${actionId} (${options.describe})`);
-    try {
-        const result = await poll(client, actionId, options);
-        log.info(`Action ${actionId}: ${result.status} after ${((Date.now() - options.startedAt) / 1000).toFixed(1)} s and ${result.polls} polls`);
-        return result;
-    }
-    finally {
-        log.endGroup?.();
-    }
-}
-async function poll(client, actionId, options) {
-    const log = client.log;
-    let polls = 0;
-    let warnedStatus = '';
-    for (;;) {
-        const now = Date.now();
-        const remaining = client.deadline - now;
-        if (remaining <= 0)
-            return { status: 'timeout', actionId, polls };
-        const target = nextRequestAt(client, options.startedAt, now);
-        await sleep(Math.min(Math.max(0, target - now), remaining));
-        if (Date.now() >= client.deadline)
-            return { status: 'timeout', actionId, polls };
-        polls++;
-        const action = await readAction(client, actionId);
-        if (action === null) {
-            // Some actions are not queryable although they completed: decide from the IP.
-            if (await options.settled()) {
-                log.info(`Action ${actionId} cannot be read (404), but the IP already shows the change: taking it as completed`);
-                return { status: 'completed', actionId, polls };
-            }
-            if (warnedStatus !== '404') {
-                log.info(`Action ${actionId} cannot be read (404); watching the IP instead`);
-                warnedStatus = '404';
-            }
-            continue;
-        }
-        if (action.status === 'completed' || action.status === 'errored') {
-            return { status: action.status, actionId, polls };
-        }
-        if (action.status !== 'in-progress') {
-            if (await options.settled()) {
-                log.info(`Action ${actionId} reports the undocumented status '${action.status}', and the IP shows the change: taking it as completed`);
-                return { status: 'completed', actionId, polls };
-            }
-            if (warnedStatus !== action.status) {
-                log.info(`Action ${actionId} reports the undocumented status '${action.status}'; watching the IP instead`);
-                warnedStatus = action.status;
-            }
-        }
-    }
-}
-/**
- * Watches the IP itself on the same schedule, for a change that came without an action to poll
- * (a create onto a droplet whose answer linked no action). True once `check` holds.
- */
-async function waitUntil(client, startedAt, check) {
-    for (;;) {
-        const now = Date.now();
-        if (now >= client.deadline)
-            return false;
-        await sleep(Math.min(nextRequestAt(client, startedAt, now) - now, client.deadline - now));
-        if (Date.now() >= client.deadline)
-            return false;
-        if (await check())
-            return true;
-    }
-}
-/**
- * When (epoch ms) the next poll may go: on the schedule, or later when the rate headers say the
- * account's other clients are spending its per-minute budget too (see rate-budget.ts).
- */
-function nextRequestAt(client, startedAt, now) {
-    const scheduleMs = client.scaled(pollDelay((now - startedAt) / client.scaled(1)));
-    const scheduled = nextPollAt(client, startedAt, now);
-    const paced = client.rateBudget.nextAt(now, scheduleMs);
-    if (paced > scheduled) {
-        client.log.debug(`The token's rate limit is busy with other clients: next poll in ${Math.round(paced - now)} ms`);
-    }
-    return Math.max(scheduled, paced);
-}
-/** When (epoch ms) the next poll is due, on the schedule counted from startedAt (scaled by the client). */
-function nextPollAt(client, startedAt, now) {
-    return startedAt + client.scaled(sumSchedule((now - startedAt) / client.scaled(1)));
-}
-/** Time from the action's start at which the next poll is due, the first poll after `elapsed`. */
-function sumSchedule(elapsed) {
-    let t = 0;
-    while (t <= elapsed)
-        t += pollDelay(t);
-    return t;
-}
-
-;// CONCATENATED MODULE: ./src/engine/ip-read.ts
-
-
-
-/** A failure that leaves nothing changed by this step. */
-class OperationError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'OperationError';
-    }
-}
-function notReserved(addr) {
-    return new OperationError(`${addr.text} is not a reserved IPv${addr.version} address in this account (DigitalOcean answered 404)`);
-}
-/** Reads an IP that must exist. */
-async function mustReadIp(client, addr) {
-    const record = await readIp(client, addr);
-    if (record === null)
-        throw notReserved(addr);
-    return record;
-}
-/** Reads the IP, allowing for a short lag after a write (a just-written IP can read 404 for a moment). */
-async function readIpSettling(client, addr, tries = 5) {
-    for (let i = 1;; i++) {
-        const record = await readIp(client, addr);
-        if (record !== null || i >= tries || Date.now() + client.scaled(1000) > client.deadline)
-            return record;
-        await sleep(client.scaled(250 * i));
-    }
-}
-/**
- * Reads the IP after its action completed. Reads can lag writes: when the IP does not show the
- * change yet, it is read again a few times before it is reported as DigitalOcean shows it.
- */
-async function readUntil(client, addr, settled, tries = 4) {
-    let record = await readIpSettling(client, addr);
-    for (let i = 1; i < tries && record !== null && !settled(record); i++) {
-        if (Date.now() + client.scaled(500) >= client.deadline)
-            break;
-        await sleep(client.scaled(500));
-        record = await readIp(client, addr);
-    }
-    return record;
-}
-/** One more read after the timeout, so the outputs show where the IP is; undefined when even that fails. */
-async function lastRead(client, addr) {
-    try {
-        return (await readIp(client.withGrace(5000), addr)) ?? undefined;
-    }
-    catch {
+const timeOf = (v) => {
+    const ms = typeof v === 'string' ? Date.parse(v) : NaN;
+    return Number.isFinite(ms) ? ms : undefined;
+};
+function toPastAction(obj) {
+    if (!isObject(obj))
         return undefined;
-    }
-}
-/** Stands for an IP that could not be read at all (after a timeout). */
-function placeholder(addr) {
+    const a = obj;
+    if (typeof a.id !== 'number')
+        return undefined;
     return {
-        ip: addr.text,
-        version: addr.version,
-        region: '',
-        dropletId: null,
-        dropletName: '',
-        locked: false,
-        raw: null
+        id: a.id,
+        status: typeof a.status === 'string' ? a.status : '',
+        type: typeof a.type === 'string' ? a.type : '',
+        startedAt: timeOf(a.started_at),
+        completedAt: timeOf(a.completed_at)
     };
 }
-/** Sleeps before a retry (ms on the action's own schedule), or throws when the step's timeout would run out first. */
-async function waitBeforeRetry(client, nominalMs, what) {
-    const ms = client.scaled(nominalMs);
-    if (Date.now() + ms >= client.deadline) {
-        throw new GaveUpError(`The step's timeout ran out while ${what}`);
-    }
-    await sleep(ms);
-}
-function pendingBackoff(round) {
-    const ceiling = Math.min(10_000, 1000 * 2 ** Math.min(round - 1, 4));
-    return ceiling / 2 + Math.random() * (ceiling / 2);
-}
 /**
- * While the IP reads locked (IPv4: an action is in progress on it), finds that action. DigitalOcean
- * can show the lock before it lists the action: then the IP is read again on the poll schedule
- * until the action is listed or the lock is gone. Never returns a locked IP without its action.
+ * IPv4 only: the first page of the actions DigitalOcean lists for the IP (GET .../actions). The
+ * description gives this list no paging parameters, so only its first page can be asked for.
  */
-async function findBusyAction(client, addr, record) {
-    if (!record.locked)
-        return { record };
-    let action = await findInProgressAction(client, addr);
-    if (action)
-        return { record, action };
-    client.log.info(`${addr.text} is locked, but DigitalOcean lists no action in progress on it yet; reading it again`);
-    let current = record;
-    const stillLocked = new GaveUpError(`${addr.text} stayed locked until the step's timeout ran out; nothing was sent`);
-    const done = await waitUntil(client, Date.now(), async () => {
-        current = await mustReadIp(client, addr);
-        if (!current.locked)
-            return true;
-        action = await findInProgressAction(client, addr);
-        return action !== undefined;
-    }).catch((error) => {
-        if (error instanceof GaveUpError)
-            throw stillLocked;
-        throw error;
-    });
-    if (!done)
-        throw stillLocked;
-    return { record: current, action };
+async function readIpHistory(client, addr) {
+    const res = await client.request('GET', `${ipPath(addr)}/actions`, { retry: 'safe' });
+    const body = isObject(res.body) ? res.body : {};
+    const list = Array.isArray(body.actions) ? body.actions : [];
+    const actions = list.map(toPastAction).filter((a) => a !== undefined);
+    const { total, hasNext } = pageInfo(body);
+    return { actions, total, more: hasNext || (total !== undefined && total > actions.length) };
 }
-/**
- * Reads the IP as it will be once any action in progress on it has finished: an IP with an action
- * under way is never "already there". Waits for that action (within the timeout) and reads again.
- */
-async function readSteady(client, addr, initial) {
-    let record = initial ?? (await mustReadIp(client, addr));
-    for (let round = 1; record.locked; round++) {
-        const busy = await findBusyAction(client, addr, record);
-        if (!busy.action)
-            return busy.record;
-        await waitOut(client, addr, busy.action);
-        record = await mustReadIp(client, addr);
-        if (round >= 5 && record.locked) {
-            throw new GaveUpError(`${addr.text} is still locked after ${round} actions in a row; nothing was sent`);
-        }
-    }
-    return record;
-}
-/** Waits for an action this step did not start (someone else's, or one left by an earlier step). */
-async function waitOut(client, addr, action) {
-    client.log.info(`Action ${action.id} (${action.type || 'unknown type'}) is already in progress on ${addr.text}; waiting for it to finish before deciding`);
-    const result = await waitForAction(client, action.id, {
-        startedAt: Date.now(),
-        describe: `the action already in progress on ${addr.text}`,
-        settled: async () => !(await mustReadIp(client, addr)).locked
-    });
-    if (result.status === 'timeout') {
-        throw new GaveUpError(`Action ${action.id} on ${addr.text} had not finished when the step's timeout ran out; nothing was sent. It may still complete.`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/move.ts
-
-
-
-
-/** How long an IPv6 is watched after an unanswered request before the request is sent again. */
-const LOST_ANSWER_WATCH_MS = 10_000;
-const MAX_UNCLEAR_ANSWERS = 10;
-const MAX_ROUNDS = 3;
-const describeMove = (req) => req.target === null ? `unassign ${req.addr.text}` : `assign ${req.addr.text} to droplet ${req.target}`;
-const isAt = (target) => (ip) => ip.dropletId === target;
-/** Why expected_droplet_id refuses the IP as read; undefined when it is unset or holds. */
-function expectedProblem(record, expected) {
-    if (expected === undefined || record.dropletId === expected)
+/** IPv6: when the address was reserved (`reserved_at`), as epoch ms; undefined when absent or unreadable. */
+function reservedAtOf(record) {
+    if (!isObject(record.raw))
         return undefined;
-    return `expected_droplet_id: ${record.ip} is held by ${record.dropletId === null ? 'no droplet' : `droplet ${record.dropletId}`}, not ${expected === null ? 'none' : expected}; someone else may have moved it`;
-}
-function checkExpected(record, expected) {
-    const problem = expectedProblem(record, expected);
-    if (problem)
-        throw new OperationError(`${problem}. Nothing was changed.`);
-}
-/** Moves one IP and waits for the action (unless wait is false). Throws when nothing could be changed. */
-async function moveIp(client, req) {
-    const settled = isAt(req.target);
-    const before = await readSteady(client, req.addr, req.initial);
-    if (settled(before)) {
-        client.log.info(`${req.addr.text} is already ${where(before)}; nothing to do`);
-        return { before, final: before, actionStatus: '', changed: false };
-    }
-    checkExpected(before, req.expected);
-    for (let round = 1;; round++) {
-        const started = await startAction(client, req, before);
-        if (started.kind !== 'action') {
-            const changed = started.kind === 'went-through';
-            return { before, final: started.record, actionStatus: changed ? 'completed' : '', changed };
-        }
-        req.onAction?.(started.action.id, false);
-        if (!req.wait)
-            return notWaitedFor(client, req, before, started.action);
-        const finished = await finishAction(client, req, started.action, started.adopted);
-        if (started.adopted && !settled(finished.final) && round < MAX_ROUNDS && !isOurs(started.action, req, finished)) {
-            // The action waited for was someone else's: now send ours.
-            stillWhereItWas(before, finished.final, req.expected);
-            continue;
-        }
-        return outcomeOf(req, before, started.action, finished);
-    }
-}
-function where(ip) {
-    return ip.dropletId === null ? 'assigned to no droplet' : `on droplet ${ip.dropletId}`;
-}
-/** During retries: with expected_droplet_id, the IP must still be where it was when the step began. */
-function stillWhereItWas(before, now, expected) {
-    if (expected === undefined || now.dropletId === before.dropletId)
-        return;
-    throw new OperationError(`expected_droplet_id: ${now.ip} was moved to ${now.dropletId === null ? 'no droplet' : `droplet ${now.dropletId}`} by someone else while this step waited; stopping without changing it.`);
-}
-/** An adopted action of our own kind that errored is taken as ours (its answer was lost). */
-function isOurs(action, req, finished) {
-    const type = req.target === null ? 'unassign' : 'assign';
-    return finished.status === 'errored' && (action.type === `${type}_ip` || action.type === type);
-}
-function request(req) {
-    return req.target === null ? { type: 'unassign' } : { type: 'assign', dropletId: req.target };
-}
-/** Sends the action once, and again only when DigitalOcean's state shows it did not go through. */
-async function startAction(client, req, before) {
-    let pendingRounds = 0;
-    let unclear = 0;
-    for (;;) {
-        try {
-            return { kind: 'action', action: await postIpAction(client, req.addr, request(req)), adopted: false };
-        }
-        catch (error) {
-            if (error instanceof ApiError && error.isPendingEvent) {
-                await waitForPendingEvent(client, req, error, ++pendingRounds);
-                const now = await readSteady(client, req.addr);
-                if (isAt(req.target)(now))
-                    return { kind: 'already', record: now };
-                stillWhereItWas(before, now, req.expected);
-                continue;
-            }
-            if (!isUnclear(error))
-                throw explainActionError(error, req);
-            if (++unclear >= MAX_UNCLEAR_ANSWERS)
-                throw error;
-            client.log.info(`No clear answer to the request to ${describeMove(req)} (${describeError(error)}); re-reading the IP to see whether it went through`);
-            await waitBeforeRetry(client, 200 * unclear + Math.random() * 200, `re-reading ${req.addr.text}`);
-            const seen = await afterLostAnswer(client, req, before);
-            if (seen)
-                return seen;
-        }
-    }
-}
-async function waitForPendingEvent(client, req, error, round) {
-    const delay = pendingBackoff(round);
-    client.log.info(`Waiting for a pending event to clear before we can ${describeMove(req)}: the IP or the droplet is busy with another action (DigitalOcean: "${error.apiMessage}"). Retrying in ${secs(delay)}.`);
-    await waitBeforeRetry(client, delay, `waiting for a pending event on ${req.addr.text} to clear`);
-}
-const isUnclear = (error) => error instanceof TransportError || (error instanceof ApiError && error.status >= 500);
-/**
- * After a request whose answer was lost: what happened? The IP shows the change (it went
- * through), or an action is in progress on it (adopted), or neither (undefined: send again).
- */
-async function afterLostAnswer(client, req, before) {
-    const settled = isAt(req.target);
-    let now = await mustReadIp(client, req.addr);
-    if (req.addr.version === 6 && !settled(now)) {
-        // A reserved IPv6 shows no lock while an action is under way: an assign that did go through
-        // shows only when it completes. Watch the IP a while before sending again.
-        now = await watchIp(client, req.addr, settled);
-    }
-    if (settled(now)) {
-        client.log.info(`${req.addr.text} is already in the requested state; nothing more to send`);
-        return { kind: 'went-through', record: now };
-    }
-    stillWhereItWas(before, now, req.expected);
-    const busy = await findBusyAction(client, req.addr, now);
-    // The lock may have ended with someone else's action: judge the IP as it is now.
-    stillWhereItWas(before, busy.record, req.expected);
-    if (busy.action) {
-        client.log.info(`Action ${busy.action.id} (${busy.action.type}) is already in progress on ${req.addr.text}; waiting for it`);
-        return { kind: 'action', action: busy.action, adopted: true };
-    }
-    if (settled(busy.record))
-        return { kind: 'went-through', record: busy.record };
-    return undefined;
-}
-/** Reads the IP on the poll schedule until it is settled or LOST_ANSWER_WATCH_MS (or the timeout) has passed. */
-async function watchIp(client, addr, settled) {
-    client.log.info(`Watching ${addr.text} for up to ${secs(LOST_ANSWER_WATCH_MS)} in case the unanswered request went through`);
-    const started = Date.now();
-    let last;
-    await waitUntil(client, started, async () => {
-        last = await mustReadIp(client, addr);
-        return settled(last) || Date.now() - started >= client.scaled(LOST_ANSWER_WATCH_MS);
-    });
-    return last ?? (await mustReadIp(client, addr));
-}
-/** wait: false: the action was started; report the IP as it stands. */
-async function notWaitedFor(client, req, before, action) {
-    const now = (await readIp(client, req.addr)) ?? before;
-    const status = action.status === 'completed' || action.status === 'errored' ? action.status : 'in-progress';
-    return { before, final: now, actionId: action.id, actionStatus: status, changed: status !== 'errored' };
-}
-async function finishAction(client, req, action, adopted) {
-    const settled = isAt(req.target);
-    client.log.info(`Action ${action.id} (${action.type || request(req).type}) started; waiting for DigitalOcean to finish it`);
-    let status;
-    let waitError;
-    try {
-        status =
-            action.status === 'completed' || action.status === 'errored'
-                ? action.status
-                : (await waitForAction(client, action.id, {
-                    startedAt: Date.now(),
-                    describe: describeMove(req),
-                    settled: async () => settled(await mustReadIp(client, req.addr))
-                })).status;
-    }
-    catch (error) {
-        // Polling itself failed (the API kept failing, or the timeout cut the last poll short): the
-        // action may still finish.
-        status = 'timeout';
-        if (Date.now() + 100 < client.deadline)
-            waitError = error.message;
-    }
-    if (status === 'timeout') {
-        return { status, final: (await lastRead(client, req.addr)) ?? placeholder(req.addr), waitError };
-    }
-    req.onAction?.(action.id, true);
-    const final = status === 'completed' && !adopted
-        ? await readUntil(client, req.addr, settled)
-        : await readIpSettling(client, req.addr);
-    if (final === null)
-        throw notReserved(req.addr);
-    return { status, final };
-}
-function outcomeOf(req, before, action, finished) {
-    const { final } = finished;
-    const base = { before, final, actionId: action.id };
-    if (finished.status === 'timeout') {
-        const why = finished.waitError ? `waiting for it failed (${finished.waitError})` : "the step's timeout ran out";
-        return {
-            ...base,
-            actionStatus: 'in-progress',
-            changed: true,
-            error: `Action ${action.id} to ${describeMove(req)} had not finished when ${why}; it may still complete. Look it up with GET /v2/actions/${action.id}.`
-        };
-    }
-    if (finished.status === 'errored') {
-        return {
-            ...base,
-            actionStatus: 'errored',
-            // An errored action that left the IP where it was changed nothing.
-            changed: final.dropletId !== before.dropletId,
-            error: `DigitalOcean reports that action ${action.id} to ${describeMove(req)} errored; the IP is ${where(final)}`
-        };
-    }
-    return { ...base, actionStatus: 'completed', changed: true };
-}
-function describeError(error) {
-    if (error instanceof TransportError)
-        return error.reason;
-    if (error instanceof ApiError)
-        return `HTTP ${error.status}${error.errorId ? ` ${error.errorId}` : ''}`;
-    return String(error);
-}
-/** Adds what the user needs to know to DigitalOcean's refusals of an action. */
-function explainActionError(error, req) {
-    if (!(error instanceof ApiError) || req.target === null)
-        return error;
-    if (error.status === 422 && /region/i.test(error.apiMessage)) {
-        return new OperationError(`Droplet ${req.target} is in another region than ${req.addr.text}: a reserved IP can only be assigned to a droplet in its own region. ${error.message}`);
-    }
-    if (error.status === 404 ||
-        (error.status === 422 && /droplet/i.test(error.apiMessage) && /not found|exist/i.test(error.apiMessage))) {
-        return new OperationError(`Droplet ${req.target} was not found in this account. ${error.message}`);
-    }
-    return error;
-}
-
-;// CONCATENATED MODULE: ./src/engine/verify.ts
-/**
- * Verification after a cutover: probes the service behind each moved address until it answers 2xx
- * (with the expected text in its body, when given), or the time for probing runs out.
- *
- * A probe is a plain GET: no token, cookie or DigitalOcean header goes with it, redirects are not
- * followed, every probe opens a new connection (a kept-alive one could still reach the old droplet),
- * and each has its own short time limit.
- */
-
-
-
-
-/** Largest body read from a probe answer. */
-const MAX_BODY_BYTES = 1024 * 1024;
-/** The address as written in a URL host: IPv6 in brackets. */
-function urlHost(addr) {
-    return addr.version === 6 ? `[${addr.text}]` : addr.text;
-}
-function probeUrl(template, addr) {
-    return template.split('{ip}').join(urlHost(addr));
-}
-/**
- * Delay before the next probe, given the time since the first one: every 0.5 s for 5 s (routing
- * follows the action within moments), then every 1 s until 15 s, then every 2 s.
- */
-function probeDelay(elapsedMs) {
-    if (elapsedMs < 5_000)
-        return 500;
-    return elapsedMs < 15_000 ? 1_000 : 2_000;
-}
-const freshConnection = (url) => url.protocol === 'https:' ? new external_node_https_namespaceObject.Agent({ keepAlive: false }) : new external_node_http_.Agent({ keepAlive: false });
-async function probeOnce(url, spec, timeoutMs) {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    try {
-        const res = await fetch(url, {
-            method: 'GET',
-            headers: { 'User-Agent': `${spec.userAgent} verify`, Accept: '*/*', 'Cache-Control': 'no-cache' },
-            redirect: 'manual',
-            signal: controller.signal,
-            size: MAX_BODY_BYTES,
-            agent: freshConnection
-        });
-        const body = await res.text();
-        if (res.status >= 300 && res.status < 400) {
-            return { passed: false, text: `HTTP ${res.status} (a redirect, which is not followed)` };
-        }
-        if (res.status < 200 || res.status >= 300)
-            return { passed: false, text: `HTTP ${res.status}` };
-        if (spec.contains !== undefined && !body.includes(spec.contains)) {
-            return { passed: false, text: `HTTP ${res.status}, but the body does not contain verify_contains` };
-        }
-        return {
-            passed: true,
-            text: `HTTP ${res.status}${spec.contains !== undefined ? ', body contains verify_contains' : ''}`
-        };
-    }
-    catch (error) {
-        if (controller.signal.aborted)
-            return { passed: false, text: `no answer within ${secs(timeoutMs)}` };
-        const code = error.code;
-        return { passed: false, text: `connection failed: ${typeof code === 'string' ? code : error.message}` };
-    }
-    finally {
-        clearTimeout(timer);
-    }
-}
-/** Probes one URL until it passes or the deadline comes. */
-async function probeUntilPassed(spec, url) {
-    const started = Date.now();
-    let probes = 0;
-    let last = 'not probed: no time was left';
-    const limit = spec.requestTimeoutMs ?? spec.scaled(5_000);
-    for (;;) {
-        const remaining = spec.deadline - Date.now();
-        // A probe with next to no time left would only hide the last real answer.
-        if (remaining <= 0 || (probes > 0 && remaining < Math.min(limit, 250)))
-            return { url, passed: false, probes, last };
-        probes++;
-        const answer = await probeOnce(url, spec, Math.min(limit, remaining));
-        if (answer.text !== last)
-            spec.log.info(`Probe of ${url}: ${answer.text}`);
-        last = answer.text;
-        if (answer.passed)
-            return { url, passed: true, probes, last };
-        const delay = spec.scaled(probeDelay(Date.now() - started));
-        if (Date.now() + delay >= spec.deadline)
-            return { url, passed: false, probes, last };
-        await sleep(delay);
-    }
+    return timeOf(record.raw.reserved_at);
 }
 
 ;// CONCATENATED MODULE: ./src/report/result.ts
@@ -39714,157 +39284,61 @@ function failureResult(operation, message, ips = []) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/cutover.ts
+;// CONCATENATED MODULE: ./src/engine/outcome.ts
 
 
-
-
-
-/** moveIp for a cutover: tells plan.onAction of the action it starts and of its end. */
-async function reportedMove(client, plan, req, before) {
-    const tell = (actionId, ended) => plan.onAction?.({ addr: req.addr, before, actionId, ended });
-    return moveIp(client, { ...req, onAction: tell });
+/** Reported as changed: a later roll-back step then runs, and moving an address already home is harmless. */
+const reportsChanged = (changed) => changed !== 'no';
+/** Where an address is, as the log and messages say it. */
+function where(ip) {
+    if (!ip)
+        return 'in an unknown state';
+    return ip.dropletId === null ? 'assigned to no droplet' : `on droplet ${dropletLabel(ip.dropletId, ip.dropletName)}`;
 }
-async function runCutover(client, plan) {
-    const startedAt = Date.now();
-    const reads = await readAll(client, plan.addrs);
-    const refused = refusal(plan, reads);
-    if (refused)
-        return { plan, addresses: reads, refused, rolledBack: false, startedAt };
-    let addresses = await moveAll(client, plan, reads);
-    const failed = addresses.some(failedToMove);
-    let verified;
-    if (!failed && plan.verify) {
-        addresses = await verifyAll(client, plan, plan.verify, addresses);
-        verified = addresses.every((a) => a.probe === undefined || a.probe.passed);
-    }
-    // One address of several that could not move, or a failed verification: undo what moved.
-    const undo = (failed && plan.addrs.length > 1) || verified === false;
-    if (!undo || !plan.rollback || !addresses.some(moved)) {
-        return { plan, addresses, verified, rolledBack: false, startedAt };
-    }
-    addresses = await rollBack(client.withDeadline(Date.now() + plan.timeoutMs), plan, addresses);
-    return { plan, addresses, verified, rolledBack: addresses.some((a) => a.back?.changed), startedAt };
+/** The error for an address whose state could not be read after a change request. */
+function unknownState(addr, why) {
+    return `${addr.text} is in an unknown state: it could not be read after a request to change it (${why}). Look with GET ${ipPath(addr)} (or operation: get)`;
 }
+/** The words for the cause of a cancellation: the signal's name when main.ts gave it. */
+function cancelCause(signal) {
+    const reason = signal.reason;
+    return typeof reason === 'string' && reason !== '' ? reason : 'the step was cancelled';
+}
+/** Whether the IP is where the move is to take it. */
+const isAt = (target) => (ip) => ip.dropletId === target;
+/** The target of a move as words: 'droplet 42' or 'no droplet'. */
+const targetText = (target) => (target === null ? 'no droplet' : `droplet ${target}`);
+function describeMove(req) {
+    return req.target === null ? `unassign ${req.addr.text}` : `assign ${req.addr.text} to droplet ${req.target}`;
+}
+const messageOf = (error) => (error instanceof Error ? error.message : String(error));
+
+;// CONCATENATED MODULE: ./src/engine/cutover-result.ts
+
+/** The droplet id the plan moves to (null: none). */
+const targetId = (plan) => (plan.target ? plan.target.id : null);
 const failedToMove = (a) => a.error !== undefined || a.move === undefined || a.move.error !== undefined;
-/** This step started an action on the address that completed or may still complete. */
-const moved = (a) => a.move?.changed === true;
-async function readAll(client, addrs) {
-    return Promise.all(addrs.map(async (addr) => {
-        try {
-            return { addr, read: await mustReadIp(client, addr) };
-        }
-        catch (error) {
-            return { addr, error: messageOf(error) };
-        }
-    }));
-}
-/** Why the whole cutover must not start, judged on the first reads; undefined when it may. */
-function refusal(plan, reads) {
-    const problems = [];
-    for (const r of reads) {
-        if (r.error !== undefined || !r.read) {
-            problems.push(r.error ?? `${r.addr.text} could not be read`);
-            continue;
-        }
-        const ip = r.read;
-        const target = plan.target;
-        if (target && target.region && ip.region && target.region !== ip.region) {
-            problems.push(`droplet ${dropletLabel(target.id, target.name)} is in region ${target.region}, but ${ip.ip} is reserved in ${ip.region}: a reserved IP can only be assigned to a droplet in its own region`);
-        }
-        // An IP with an action in progress is judged once that action has finished (in moveIp).
-        const there = ip.dropletId === (target ? target.id : null);
-        const unexpected = ip.locked || there ? undefined : expectedProblem(ip, plan.expected);
-        if (unexpected)
-            problems.push(unexpected);
-    }
-    return problems.length > 0 ? `${problems.join('; ')}. Nothing was changed.` : undefined;
-}
-async function moveAll(client, plan, reads) {
-    if (plan.addrs.length > 1) {
-        client.log.info(`Moving ${plan.addrs.length} addresses in parallel: ${plan.addrs.map((a) => a.text).join(', ')}`);
-        client = ungrouped(client);
-    }
-    return Promise.all(reads.map(async (r) => {
-        try {
-            const target = plan.target ? plan.target.id : null;
-            const req = { addr: r.addr, target, expected: plan.expected, wait: plan.wait, initial: r.read };
-            const move = await reportedMove(client, plan, req, r.read);
-            return { ...r, move };
-        }
-        catch (error) {
-            return { ...r, error: messageOf(error) };
-        }
-    }));
-}
-async function verifyAll(client, plan, verify, addresses) {
-    const spec = {
-        urlTemplate: verify.urlTemplate,
-        contains: verify.contains,
-        deadline: Date.now() + verify.timeoutMs,
-        log: client.log,
-        userAgent: plan.userAgent,
-        scaled: (ms) => client.scaled(ms)
-    };
-    // Addresses whose URLs are the same (no {ip} in verify_url) share one probe.
-    const byUrl = new Map();
-    for (const a of addresses) {
-        const url = probeUrl(verify.urlTemplate, a.addr);
-        if (!byUrl.has(url))
-            byUrl.set(url, probeUntilPassed(spec, url));
-    }
-    client.log.info(`Verifying: probing ${[...byUrl.keys()].join(', ')} for up to ${verify.timeoutMs / 1000} s`);
-    return Promise.all(addresses.map(async (a) => ({ ...a, probe: await byUrl.get(probeUrl(verify.urlTemplate, a.addr)) })));
-}
-/** Log groups do not nest: moves that run side by side log without them. */
-function ungrouped(client) {
-    const log = client.log;
-    return client.withLog({
-        info: (m) => log.info(m),
-        warning: (m) => log.warning(m),
-        debug: (m) => log.debug(m)
-    });
-}
-/** Moves every address this step moved back to the droplet that held it before. */
-async function rollBack(client, plan, addresses) {
-    client.log.info(`Rolling back: moving ${addresses.filter(moved).length} address(es) back where they were`);
-    if (addresses.filter(moved).length > 1)
-        client = ungrouped(client);
-    return Promise.all(addresses.map((a) => (moved(a) ? rollBackOne(client, plan, a) : Promise.resolve(a))));
-}
-async function rollBackOne(client, plan, a) {
-    const move = a.move;
-    try {
-        if (move.actionStatus === 'in-progress' && move.actionId !== undefined) {
-            // Our own action may still complete: wait for it first (an IPv6 shows no lock while it runs).
-            await waitForAction(client, move.actionId, {
-                startedAt: Date.now(),
-                describe: `the cutover's action on ${a.addr.text}, before moving it back`,
-                settled: async () => !(await mustReadIp(client, a.addr)).locked
-            });
-        }
-        const back = await reportedMove(client, plan, { addr: a.addr, target: move.before.dropletId, wait: true }, move.final);
-        return back.error ? { ...a, back, backError: back.error } : { ...a, back };
-    }
-    catch (error) {
-        return { ...a, backError: messageOf(error) };
-    }
-}
-function messageOf(error) {
-    if (error instanceof OperationError)
-        return error.message.replace(/ Nothing was changed\.$/, '');
-    return error instanceof Error ? error.message : String(error);
-}
+/** This step sent a change to the address that took effect or may have. */
+const moved = (a) => a.move !== undefined && reportsChanged(a.move.changed);
 
 ;// CONCATENATED MODULE: ./src/report/cutover-report.ts
 
 
 
-/** The IP as it stands at the end: after the rollback, else after the move, else as first read. */
-const finalOf = (a) => {
-    const last = a.back?.final ?? a.move?.final;
-    return last && last.raw !== null ? last : (a.read ?? last);
-};
+
+/**
+ * The address as it stands at the end, from the last read made: after the roll-back, after
+ * verification, after the move, else as first read. undefined: that read failed (unknown).
+ */
+function nowOf(a) {
+    if (a.back)
+        return a.back.final;
+    if (a.confirm)
+        return a.confirm.record;
+    if (a.move)
+        return a.move.final;
+    return a.read;
+}
 const beforeOf = (a) => a.move?.before ?? a.read;
 const idText = (id) => (id === null || id === undefined ? '' : String(id));
 /** The one value all addresses share, or '' where they differ. */
@@ -39875,15 +39349,17 @@ const SEVERITY = { errored: 3, 'in-progress': 2, completed: 1, '': 0 };
 function worst(statuses) {
     return statuses.reduce((w, s) => (SEVERITY[s] > SEVERITY[w] ? s : w), '');
 }
-const changedAny = (a) => moved(a) || a.back?.changed === true;
+const changedAny = (a) => moved(a) || (a.back !== undefined && reportsChanged(a.back.changed));
 function outputsOf(result) {
     const { addresses } = result;
     const first = addresses[0];
-    const firstFinal = finalOf(first);
     const outputs = { ...emptyOutputs(), ip: first.addr.text, ip_version: String(first.addr.version) };
-    if (firstFinal)
-        Object.assign(outputs, ipOutputs(firstFinal));
-    outputs.droplet_id = common(addresses.map((a) => idText(finalOf(a)?.dropletId)));
+    const firstNow = nowOf(first);
+    if (firstNow)
+        Object.assign(outputs, ipOutputs(firstNow));
+    else
+        outputs.region = beforeOf(first)?.region ?? '';
+    outputs.droplet_id = common(addresses.map((a) => idText(nowOf(a)?.dropletId)));
     outputs.previous_droplet_id = common(addresses.map((a) => idText(beforeOf(a)?.dropletId)));
     outputs.action_id = idText(first.move?.actionId);
     outputs.action_status = worst(addresses.map((a) => a.move?.actionStatus ?? ''));
@@ -39897,12 +39373,12 @@ function outputsOf(result) {
     return outputs;
 }
 function entryOf(a) {
-    const final = finalOf(a);
+    const now = nowOf(a);
     return {
         ip: a.addr.text,
         ip_version: a.addr.version,
-        region: final?.region ?? '',
-        droplet_id: final?.dropletId ?? null,
+        region: now?.region ?? beforeOf(a)?.region ?? '',
+        droplet_id: now?.dropletId ?? null,
         previous_droplet_id: beforeOf(a)?.dropletId ?? null,
         action_id: a.move?.actionId ?? null,
         action_status: a.move?.actionStatus ?? '',
@@ -39912,13 +39388,13 @@ function entryOf(a) {
 const label = (ip) => (ip ? dropletLabel(ip.dropletId, ip.dropletName) : 'unknown');
 function statusText(a) {
     if (a.back)
-        return a.back.error ? 'roll-back failed' : 'rolled back';
+        return a.backError || a.back.error ? 'roll-back failed' : 'rolled back';
     if (a.backError)
         return 'roll-back failed';
     if (a.error !== undefined || !a.move)
         return 'not moved';
     if (a.move.actionStatus === '')
-        return a.move.changed ? 'completed' : 'no change';
+        return a.move.changed === 'no' ? 'no change' : a.move.error ? 'unknown' : 'completed';
     return a.move.actionStatus;
 }
 function actionText(a) {
@@ -39931,59 +39407,105 @@ function rowOf(result, a) {
         a.addr.text,
         label(beforeOf(a)),
         target ? dropletLabel(target.id, target.name) : 'none',
-        label(finalOf(a)),
-        finalOf(a)?.region ?? '',
+        label(nowOf(a)),
+        nowOf(a)?.region ?? beforeOf(a)?.region ?? '',
         actionText(a),
         statusText(a),
         a.probe ? `${a.probe.passed ? 'passed' : 'failed'}: ${a.probe.last}` : '-'
     ];
 }
+/** What went wrong with one address. */
+function troublesOf(result, a) {
+    const troubles = [];
+    if (a.error !== undefined)
+        troubles.push(a.error);
+    else if (a.move?.error)
+        troubles.push(a.move.error);
+    if (a.probe && !a.probe.passed)
+        troubles.push(`verification of ${a.addr.text} failed: ${a.probe.last} (${a.probe.url})`);
+    const confirmTrouble = a.confirm ? confirmProblem(result, a) : undefined;
+    if (confirmTrouble)
+        troubles.push(confirmTrouble);
+    if (a.backError)
+        troubles.push(`moving ${a.addr.text} back failed: ${a.backError}`);
+    return troubles;
+}
+/** After verification passed, the address must still be on the target. */
+function confirmProblem(result, a) {
+    const read = a.confirm;
+    if (!read)
+        return undefined;
+    if (!read.record)
+        return `${a.addr.text} could not be read after verification passed (${read.error ?? ''})`;
+    if (read.record.dropletId === targetId(result.plan))
+        return undefined;
+    return `${a.addr.text} is now ${where(read.record)}: another change took it after verification passed`;
+}
+/** The actions started by this step that had not ended. */
+function underWay(result) {
+    return result.addresses.flatMap((a) => [a.move, a.back]
+        .filter((m) => m?.actionStatus === 'in-progress' && m.actionId !== undefined)
+        .map((m) => `action ${m?.actionId} on ${a.addr.text}`));
+}
+function unknownAdvice(result) {
+    const unknown = result.addresses.filter((a) => nowOf(a) === undefined && (a.move?.sent || a.back?.sent));
+    if (unknown.length === 0)
+        return '';
+    return ` ${unknown.map((a) => a.addr.text).join(', ')} ${unknown.length > 1 ? 'are' : 'is'} in an unknown state: look with operation: get.`;
+}
+function cancelledMessage(result, cause) {
+    const going = underWay(result);
+    const still = going.length
+        ? ` Still in progress and may still complete: ${going.join(', ')}. Look each up with GET /v2/actions/{id}.`
+        : '';
+    return `Cancelled (${cause}); nothing more was sent.${still}`;
+}
 /** Each address's trouble, and where every address is now. */
 function failureOf(result) {
     if (result.refused)
         return result.refused;
-    const troubles = [];
-    for (const a of result.addresses) {
-        if (a.error !== undefined)
-            troubles.push(a.error);
-        else if (a.move?.error)
-            troubles.push(a.move.error);
-        if (a.probe && !a.probe.passed)
-            troubles.push(`verification of ${a.addr.text} failed: ${a.probe.last} (${a.probe.url})`);
-        if (a.backError)
-            troubles.push(`moving ${a.addr.text} back failed: ${a.backError}`);
-    }
-    if (troubles.length === 0)
+    const troubles = result.addresses.flatMap((a) => troublesOf(result, a));
+    if (troubles.length === 0 && !result.cancelled)
         return undefined;
-    const now = result.addresses.map((a) => `${a.addr.text} is ${cutover_report_where(finalOf(a))}`).join(', ');
+    const now = result.addresses.map((a) => `${a.addr.text} is ${where(nowOf(a))}`).join(', ');
     const undone = result.rolledBack ? ' Rolled back:' : ' Now:';
-    return `${troubles.join('; ')}.${undone} ${now}.`;
+    const head = result.cancelled ? `${cancelledMessage(result, result.cancelled)} ` : '';
+    const body = troubles.length > 0 && !result.cancelled ? `${troubles.join('; ')}.` : '';
+    return `${head}${body}${undone} ${now}.${unknownAdvice(result)}`.replace(/^ +/, '');
 }
-function cutover_report_where(ip) {
-    if (!ip)
-        return 'in an unknown state';
-    return ip.dropletId === null ? 'assigned to no droplet' : `on droplet ${dropletLabel(ip.dropletId, ip.dropletName)}`;
+function rollBackNote(result) {
+    const movedAway = result.addresses.filter((a) => changedAny(a) && !isHome(a));
+    if (movedAway.length === 0)
+        return undefined;
+    const previous = common(movedAway.map((a) => idText(a.move?.before?.dropletId)));
+    const guard = `\`expected_droplet_id: ${idText(targetId(result.plan)) || 'none'}\``;
+    if (previous !== '') {
+        return `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output) and ${guard}, so that only an address still on the droplet this step moved it to goes back.`;
+    }
+    if (movedAway.every((a) => a.move?.before?.dropletId === null)) {
+        return `Roll back with \`operation: unassign\` and ${guard}: the address was assigned to no droplet before.`;
+    }
+    return undefined;
 }
+const isHome = (a) => {
+    const now = nowOf(a);
+    return now !== undefined && now.dropletId === (a.move?.before?.dropletId ?? null);
+};
 function notesOf(result, error) {
     const notes = [];
     if (error)
-        notes.push(`**Failed:** ${error}`);
+        notes.push(`**${result.cancelled ? 'Cancelled' : 'Failed'}:** ${error}`);
     const { addresses } = result;
-    if (addresses.every((a) => a.move?.actionStatus === '' && !a.move.changed)) {
+    if (addresses.every((a) => a.move && !a.move.sent && a.move.changed === 'no' && !a.move.error)) {
         notes.push('Every address was already where it was to go; no request that changes anything was sent.');
     }
     if (!result.plan.wait && addresses.some((a) => a.move?.actionStatus === 'in-progress')) {
         notes.push('wait: false: the actions were started and not waited for.');
     }
-    const movedAway = addresses.filter((a) => moved(a) && !a.back?.changed);
-    const previous = common(movedAway.map((a) => idText(a.move?.before.dropletId)));
-    if (movedAway.length > 0 && previous !== '') {
-        notes.push(`Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output).`);
-    }
-    else if (movedAway.length > 0 && movedAway.every((a) => a.move?.before.dropletId === null)) {
-        notes.push('Roll back with `operation: unassign`: the address was assigned to no droplet before.');
-    }
-    notes.push(`Time taken: ${secs(Date.now() - result.startedAt)}.`);
+    const rollBack = rollBackNote(result);
+    if (rollBack)
+        notes.push(rollBack);
+    notes.push(`Time taken: ${secs(result.finishedAt - result.startedAt)}.`);
     return notes;
 }
 function titleOf(result, error) {
@@ -39991,6 +39513,8 @@ function titleOf(result, error) {
     const ips = result.addresses.map((a) => a.addr.text).join(', ');
     if (result.refused)
         return `Reserved IP ${op} refused: ${ips}`;
+    if (result.cancelled)
+        return `Reserved IP ${op} cancelled: ${ips}`;
     if (result.rolledBack)
         return `Reserved IP ${op} rolled back: ${ips}`;
     if (error)
@@ -40016,32 +39540,113 @@ function cutoverReport(result) {
         }
     };
 }
-/** The outputs and summary of a step cancelled while its actions were in progress. */
-function cancelledReport(signal, started) {
-    const first = started[0];
+
+;// CONCATENATED MODULE: ./src/report/partial-report.ts
+
+
+
+function partialReport(journal, cause, ips = []) {
+    const registered = journal.partial(cause);
+    if (registered)
+        return registered;
+    if (journal.reserved)
+        return reservedReport(journal.reserved, cause);
+    return movesReport(journal, cause, ips);
+}
+const head = (cause) => `Cancelled (${cause}); nothing more was sent.`;
+function stillGoing(entries) {
+    const going = entries.flatMap((e) => e.underWay.map((id) => `action ${id} on ${e.addr.text}`));
+    return going.length
+        ? ` Still in progress and may still complete: ${going.join(', ')}. Look each up with GET /v2/actions/{id}.`
+        : '';
+}
+const statusOf = (e) => e.underWay.length > 0 ? 'in-progress' : (e.lastEnded ?? (e.actions.length > 0 ? 'in-progress' : ''));
+function movesReport(journal, cause, ips) {
+    const entries = journal.addresses;
+    const given = ips.length > 0 ? ips : entries.map((e) => e.addr.text);
+    const byIp = new Map(entries.map((e) => [e.addr.text, e]));
     const outputs = emptyOutputs();
-    const inFlight = started.map((s) => `action ${s.actionId} on ${s.addr.text}`).join(', ');
-    const error = `Cancelled (${signal}); nothing more was sent.${started.length ? ` Still in progress and may still complete: ${inFlight}. Look each up with GET /v2/actions/{id}.` : ''}`;
-    if (first) {
-        Object.assign(outputs, first.before ? ipOutputs(first.before) : {}, {
-            ip: first.addr.text,
-            ip_version: String(first.addr.version),
-            droplet_id: '',
-            previous_droplet_id: idText(first.before?.dropletId),
-            action_id: String(first.actionId),
-            action_status: 'in-progress',
-            changed: 'true'
-        });
-    }
+    outputs.ip = given[0] ?? '';
+    const first = given[0] === undefined ? undefined : byIp.get(given[0]);
+    if (first?.last)
+        Object.assign(outputs, ipOutputs(first.last));
+    outputs.droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.last?.dropletId)));
+    outputs.previous_droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.before?.dropletId)));
+    outputs.action_id = idText(first?.actions[0]);
+    outputs.action_status = entries.some((e) => e.underWay.length > 0) ? 'in-progress' : first ? statusOf(first) : '';
+    outputs.changed = String(entries.length > 0);
+    if (given.length > 1)
+        setEntries(outputs, given, byIp);
+    const moved = entries.map((e) => `${e.addr.text} from ${where(e.before)}: now ${e.last ? where(e.last) : 'unknown (read it with operation: get)'}`);
+    const what = moved.length
+        ? ` Sent changes to: ${moved.join('; ')}.`
+        : ' No request that changes anything had been sent.';
+    const error = `${head(cause)}${stillGoing(entries)}${what}`;
     return {
         outputs,
         error,
         summary: {
-            title: 'Reserved IP step cancelled',
+            title: `Reserved IP ${journal.operation || 'step'} cancelled${given.length ? `: ${given.join(', ')}` : ''}`,
             tables: [
                 {
-                    header: ['IP', 'From droplet', 'Action', 'Status'],
-                    rows: started.map((s) => [s.addr.text, label(s.before), String(s.actionId), 'in-progress'])
+                    header: ['IP', 'From droplet', 'To droplet', 'Now on', 'Action', 'Status'],
+                    rows: entries.map((e) => [
+                        e.addr.text,
+                        e.before ? dropletLabel(e.before.dropletId, e.before.dropletName) : 'unknown',
+                        e.target === undefined ? '-' : dropletLabel(e.target),
+                        e.last ? dropletLabel(e.last.dropletId, e.last.dropletName) : 'unknown',
+                        e.actions.join(', ') || '-',
+                        statusOf(e) || '-'
+                    ])
+                }
+            ],
+            notes: [`**Cancelled:** ${error}`, ...partial_report_rollBackNote(entries)]
+        }
+    };
+}
+function setEntries(outputs, given, byIp) {
+    outputs.ips = JSON.stringify(given.map((ip) => {
+        const e = byIp.get(ip);
+        return {
+            ip,
+            ip_version: e?.addr.version ?? (ip.includes(':') ? 6 : 4),
+            region: e?.last?.region ?? e?.before?.region ?? '',
+            droplet_id: e?.last?.dropletId ?? null,
+            previous_droplet_id: e?.before?.dropletId ?? null,
+            action_id: e?.actions[0] ?? null,
+            action_status: e ? statusOf(e) : '',
+            changed: e !== undefined
+        };
+    }));
+    outputs.count = String(given.length);
+}
+function partial_report_rollBackNote(entries) {
+    const previous = common(entries.map((e) => idText(e.before?.dropletId)));
+    const target = common(entries.map((e) => (e.target === undefined ? '?' : idText(e.target) || 'none')));
+    if (entries.length === 0 || previous === '' || target === '' || target === '?')
+        return [];
+    return [
+        `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output) and \`expected_droplet_id: ${target}\`, so that only an address still on the droplet this step moved it to goes back.`
+    ];
+}
+function reservedReport(reserved, cause) {
+    const ip = reserved.record.ip;
+    const outputs = { ...emptyOutputs(), ...ipOutputs(reserved.record), changed: 'true' };
+    if (reserved.actionId !== undefined)
+        Object.assign(outputs, { action_id: String(reserved.actionId), action_status: 'in-progress' });
+    const action = reserved.actionId === undefined
+        ? ''
+        : ` Action ${reserved.actionId} assigning it may still complete: look it up with GET /v2/actions/${reserved.actionId}.`;
+    const error = `${head(cause)} ${ip} was reserved and stays reserved (and billed): assign it, or release it with operation: delete and ip: ${ip}.${action}`;
+    return {
+        outputs,
+        error,
+        summary: {
+            title: `Reserved IP create cancelled: ${ip}`,
+            tables: [
+                {
+                    header: ['IP', 'Version', 'Region', 'Action'],
+                    rows: [[ip, `IPv${reserved.record.version}`, reserved.record.region, idText(reserved.actionId) || '-']]
                 }
             ],
             notes: [`**Cancelled:** ${error}`]
@@ -40262,6 +39867,7 @@ function parseInputs(read, env) {
     if (keep.length > 0 && operation !== 'prune') {
         throw new InputError('keep', `applies to prune only; remove it from operation '${operation}'`);
     }
+    const pruneGuards = parsePruneGuards(get, operation);
     const expectedRaw = get('expected_droplet_id').toLowerCase();
     let expectedDropletId;
     if (expectedRaw !== '') {
@@ -40293,6 +39899,7 @@ function parseInputs(read, env) {
         timeoutMs: timeoutSeconds * 1000,
         dryRun,
         keep,
+        ...pruneGuards,
         expectedDropletId,
         apiUrl,
         verify,
@@ -40376,9 +39983,1082 @@ function checkVerifyUrl(template) {
         }
     }
 }
+const DEFAULT_MAX_RELEASE = 10;
+const MAX_MAX_RELEASE = 100_000;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const MAX_UNASSIGNED_FOR_MS = 3650 * 86_400_000;
+/** keep_dns, max_release and unassigned_for: prune's guards, refused by name elsewhere. */
+function parsePruneGuards(get, operation) {
+    const onlyPrune = (name) => new InputError(name, `applies to prune only; remove it from operation '${operation}'`);
+    const keepDns = parseBoolean('keep_dns', get('keep_dns'), false);
+    if (keepDns && operation !== 'prune')
+        throw onlyPrune('keep_dns');
+    const maxRaw = get('max_release');
+    if (maxRaw !== '' && (!/^[0-9]{1,6}$/.test(maxRaw) || Number(maxRaw) > MAX_MAX_RELEASE)) {
+        throw new InputError('max_release', `must be a whole number from 0 to ${MAX_MAX_RELEASE}, got '${maxRaw}'`);
+    }
+    // action.yml's default arrives with every operation: only another value is refused outside prune.
+    if (maxRaw !== '' && Number(maxRaw) !== DEFAULT_MAX_RELEASE && operation !== 'prune')
+        throw onlyPrune('max_release');
+    const idleRaw = get('unassigned_for');
+    if (idleRaw !== '' && operation !== 'prune')
+        throw onlyPrune('unassigned_for');
+    return {
+        keepDns,
+        maxRelease: maxRaw === '' ? DEFAULT_MAX_RELEASE : Number(maxRaw),
+        unassignedForMs: idleRaw === '' ? undefined : parseDuration('unassigned_for', idleRaw)
+    };
+}
+/** Seconds, or a number with s, m, h or d (`90`, `90s`, `30m`, `1.5h`, `7d`), as ms; more than 0. */
+function parseDuration(name, raw) {
+    const m = /^([0-9]+(?:\.[0-9]+)?)\s*([smhd]?)$/i.exec(raw);
+    const ms = m ? Number(m[1]) * UNIT_MS[(m[2] || 's').toLowerCase()] : NaN;
+    if (!(ms > 0) || ms > MAX_UNASSIGNED_FOR_MS) {
+        throw new InputError(name, `must be a time of more than 0 and at most 3650 days: seconds, or a number with s, m, h or d (like 90, 30m, 12h, 7d), got '${raw}'`);
+    }
+    return Math.round(ms);
+}
+
+;// CONCATENATED MODULE: ./src/engine/context.ts
+
+/** The engine's context of a client: the client's own step context. */
+function engineContext(api) {
+    return { ...api.step, api };
+}
+/** The same context with a changed deadline, signal or logger; the client follows. */
+function within(ctx, changes) {
+    return engineContext(ctx.api.within(changes));
+}
+/** A duration of the action's own schedule (nominal ms) in clock ms. */
+const scaled = (ctx, ms) => ctx.clock.scaled(ms);
+/** Sleeps ms clock milliseconds; throws CancelledError when the step is cancelled before or during it. */
+async function pause(ctx, ms) {
+    if (ctx.signal.aborted)
+        throw new CancelledError();
+    await ctx.clock.sleep(ms, ctx.signal);
+    if (ctx.signal.aborted)
+        throw new CancelledError();
+}
+/** Log groups do not nest: steps that run side by side log without them. */
+function ungrouped(ctx) {
+    const log = ctx.log;
+    return within(ctx, {
+        log: {
+            info: (m) => log.info(m),
+            warning: (m) => log.warning(m),
+            debug: (m) => log.debug(m)
+        }
+    });
+}
+
+
+;// CONCATENATED MODULE: ./src/engine/wait.ts
+/**
+ * Action waiting: polls GET /v2/actions/{id} until the action is completed or errored, or the
+ * step's timeout runs out.
+ *
+ * The poll schedule is fixed, not tuned to any one action length: the first poll 1 s after the
+ * action started, then every 0.5 s until 10 s (most reassignments finish within seconds, so a
+ * cutover is noticed within about half a second, at no more than 2 polls a second of waiting),
+ * then every 2 s (30 polls a minute, well inside the API's 250 requests a minute).
+ *
+ * The limit is the token's, shared with every other step using it: when the rate headers show the
+ * account spending its minute's budget faster than this step alone would, polls are spaced out
+ * further (with jitter), so that many cutovers at once stay under the limit instead of meeting a 429.
+ */
+
+
+const FIRST_POLL_MS = 1_000;
+const FAST_POLL_MS = 500;
+const FAST_PHASE_MS = 10_000;
+const SLOW_POLL_MS = 2_000;
+/** Delay before the next poll, given the time of the previous one (0: the action's start). */
+function pollDelay(elapsedMs) {
+    if (elapsedMs < FIRST_POLL_MS)
+        return FIRST_POLL_MS - elapsedMs;
+    return elapsedMs < FAST_PHASE_MS ? FAST_POLL_MS : SLOW_POLL_MS;
+}
+/** Polls the action until it ends or the deadline comes; throws CancelledError when the step is cancelled. */
+async function waitForAction(ctx, actionId, options) {
+    const log = ctx.log;
+    log.startGroup?.(`Waiting for action ${actionId} (${options.describe})`);
+    try {
+        const result = await poll(ctx, actionId, options);
+        log.info(`Action ${actionId}: ${result.status} after ${((ctx.clock.now() - options.startedAt) / 1000).toFixed(1)} s and ${result.polls} polls`);
+        return result;
+    }
+    finally {
+        log.endGroup?.();
+    }
+}
+async function poll(ctx, actionId, options) {
+    const log = ctx.log;
+    let polls = 0;
+    let warnedStatus = '';
+    for (;;) {
+        const now = ctx.clock.now();
+        const remaining = ctx.deadline - now;
+        if (remaining <= 0)
+            return { status: 'timeout', actionId, polls };
+        const target = nextRequestAt(ctx, options.startedAt, now);
+        await pause(ctx, Math.min(Math.max(0, target - now), remaining));
+        if (ctx.clock.now() >= ctx.deadline)
+            return { status: 'timeout', actionId, polls };
+        polls++;
+        const action = await readAction(ctx.api, actionId);
+        if (action === null) {
+            // Some actions are not queryable although they completed: decide from the IP.
+            if (await options.settled()) {
+                log.info(`Action ${actionId} cannot be read (404), but the IP already shows the change: taking it as completed`);
+                return { status: 'completed', actionId, polls };
+            }
+            if (warnedStatus !== '404') {
+                log.info(`Action ${actionId} cannot be read (404); watching the IP instead`);
+                warnedStatus = '404';
+            }
+            continue;
+        }
+        if (action.status === 'completed' || action.status === 'errored') {
+            return { status: action.status, actionId, polls };
+        }
+        if (action.status !== 'in-progress') {
+            if (await options.settled()) {
+                log.info(`Action ${actionId} reports the undocumented status '${action.status}', and the IP shows the change: taking it as completed`);
+                return { status: 'completed', actionId, polls };
+            }
+            if (warnedStatus !== action.status) {
+                log.info(`Action ${actionId} reports the undocumented status '${action.status}'; watching the IP instead`);
+                warnedStatus = action.status;
+            }
+        }
+    }
+}
+/**
+ * Watches the IP itself on the same schedule, for a change that came without an action to poll
+ * (a create onto a droplet whose answer linked no action). True once `check` holds.
+ */
+async function waitUntil(ctx, startedAt, check) {
+    for (;;) {
+        const now = ctx.clock.now();
+        if (now >= ctx.deadline)
+            return false;
+        await pause(ctx, Math.min(nextRequestAt(ctx, startedAt, now) - now, ctx.deadline - now));
+        if (ctx.clock.now() >= ctx.deadline)
+            return false;
+        if (await check())
+            return true;
+    }
+}
+/**
+ * When (epoch ms) the next poll may go: on the schedule, or later when the rate headers say the
+ * account's other clients are spending its per-minute budget too (see rate-budget.ts).
+ */
+function nextRequestAt(ctx, startedAt, now) {
+    const scale = ctx.clock.scaled(1);
+    const scheduleMs = ctx.clock.scaled(pollDelay((now - startedAt) / scale));
+    const scheduled = nextPollAt(ctx, startedAt, now);
+    const paced = ctx.api.rateBudget.nextAt(now, scheduleMs);
+    if (paced > scheduled) {
+        ctx.log.debug(`The token's rate limit is busy with other clients: next poll in ${Math.round(paced - now)} ms`);
+    }
+    return Math.max(scheduled, paced);
+}
+/** When (epoch ms) the next poll is due, on the schedule counted from startedAt (scaled by the client). */
+function nextPollAt(ctx, startedAt, now) {
+    return startedAt + ctx.clock.scaled(sumSchedule((now - startedAt) / ctx.clock.scaled(1)));
+}
+/** Time from the action's start at which the next poll is due, the first poll after `elapsed`. */
+function sumSchedule(elapsed) {
+    let t = 0;
+    while (t <= elapsed)
+        t += pollDelay(t);
+    return t;
+}
+
+;// CONCATENATED MODULE: ./src/engine/ip-read.ts
+
+
+
+
+
+/** A failure that leaves nothing changed by this step. */
+class OperationError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'OperationError';
+    }
+}
+function notReserved(addr) {
+    return new OperationError(`${addr.text} is not a reserved IPv${addr.version} address in this account (DigitalOcean answered 404)`);
+}
+/** Reads an IP that must exist. */
+async function mustReadIp(ctx, addr) {
+    const record = await readIp(ctx.api, addr);
+    if (record === null)
+        throw notReserved(addr);
+    return record;
+}
+/** Reads the IP, allowing for a short lag after a write (a just-written IP can read 404 for a moment). */
+async function readIpSettling(ctx, addr, tries = 5) {
+    for (let i = 1;; i++) {
+        const record = await readIp(ctx.api, addr);
+        if (record !== null || i >= tries || ctx.clock.now() + ctx.clock.scaled(1000) > ctx.deadline)
+            return record;
+        await pause(ctx, ctx.clock.scaled(250 * i));
+    }
+}
+/**
+ * Reads the IP after its action completed. Reads can lag writes: when the IP does not show the
+ * change yet, it is read again a few times before it is reported as DigitalOcean shows it.
+ */
+async function readUntil(ctx, addr, settled, tries = 4) {
+    let record = await readIpSettling(ctx, addr);
+    for (let i = 1; i < tries && record !== null && !settled(record); i++) {
+        if (ctx.clock.now() + ctx.clock.scaled(500) >= ctx.deadline)
+            break;
+        await pause(ctx, ctx.clock.scaled(500));
+        record = await readIp(ctx.api, addr);
+    }
+    return record;
+}
+/** How far beyond the timeout the read that reports an address's state may go. */
+const REPORT_GRACE_MS = 15_000;
+/** How long that read may take after a cancellation (main.ts reports within 1.5 s of the signal). */
+const CANCEL_GRACE_MS = 1_000;
+/**
+ * The context of the reads that report where an address is after a change request: up to
+ * REPORT_GRACE_MS beyond the timeout, or, once the step is cancelled, CANCEL_GRACE_MS from now
+ * (these reads change nothing; no change request can start in this context either way).
+ */
+function reportContext(ctx) {
+    const now = ctx.clock.now();
+    if (ctx.signal.aborted) {
+        return within(ctx, { signal: NEVER_ABORTED, deadline: now + CANCEL_GRACE_MS, maxAttempts: 2 });
+    }
+    return within(ctx, { deadline: Math.max(ctx.deadline + REPORT_GRACE_MS, now + 2000), maxAttempts: 3 });
+}
+/** The read that reports where an address is after a change request (see reportContext); never throws. */
+async function reportRead(ctx, addr) {
+    try {
+        // A just-created address can read 404 for a moment.
+        const record = await readIpSettling(reportContext(ctx), addr, 3);
+        return record === null ? { error: 'DigitalOcean answered 404: it is not reserved in this account' } : { record };
+    }
+    catch (error) {
+        return { error: error instanceof Error ? error.message : String(error) };
+    }
+}
+/**
+ * Reads the IP after its action completed, in the report context: reads can lag writes, so when it
+ * does not show the change yet it is read again for a few seconds before it is taken as it reads.
+ */
+async function confirmRead(ctx, addr, settled) {
+    try {
+        const record = await readUntil(reportContext(ctx), addr, settled, CONFIRM_TRIES);
+        return record === null ? { error: 'DigitalOcean answered 404: it is not reserved in this account' } : { record };
+    }
+    catch (error) {
+        return { error: error instanceof Error ? error.message : String(error) };
+    }
+}
+/** Reads of a completed change before it is taken as it reads: about 3 s on the action's schedule. */
+const CONFIRM_TRIES = 7;
+/** Sleeps before a retry (ms on the action's own schedule), or throws when the step's timeout would run out first. */
+async function waitBeforeRetry(ctx, nominalMs, what) {
+    const ms = ctx.clock.scaled(nominalMs);
+    if (ctx.clock.now() + ms >= ctx.deadline) {
+        throw new GaveUpError(`The step's timeout ran out while ${what}`);
+    }
+    await pause(ctx, ms);
+}
+function pendingBackoff(round) {
+    const ceiling = Math.min(10_000, 1000 * 2 ** Math.min(round - 1, 4));
+    return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+/**
+ * While the IP reads locked (IPv4: an action is in progress on it), finds that action. DigitalOcean
+ * can show the lock before it lists the action: then the IP is read again on the poll schedule
+ * until the action is listed or the lock is gone. Never returns a locked IP without its action.
+ */
+async function findBusyAction(ctx, addr, record) {
+    if (!record.locked)
+        return { record };
+    let action = await findInProgressAction(ctx.api, addr);
+    if (action)
+        return { record, action };
+    ctx.log.info(`${addr.text} is locked, but DigitalOcean lists no action in progress on it yet; reading it again`);
+    let current = record;
+    const stillLocked = new GaveUpError(`${addr.text} stayed locked until the step's timeout ran out; nothing was sent`);
+    const done = await waitUntil(ctx, ctx.clock.now(), async () => {
+        current = await mustReadIp(ctx, addr);
+        if (!current.locked)
+            return true;
+        action = await findInProgressAction(ctx.api, addr);
+        return action !== undefined;
+    }).catch((error) => {
+        if (error instanceof GaveUpError)
+            throw stillLocked;
+        throw error;
+    });
+    if (!done)
+        throw stillLocked;
+    return { record: current, action };
+}
+/**
+ * Reads the IP as it will be once any action in progress on it has finished: an IP with an action
+ * under way is never "already there". Waits for that action (within the timeout) and reads again.
+ */
+async function readSteady(ctx, addr, initial) {
+    let record = initial ?? (await mustReadIp(ctx, addr));
+    for (let round = 1; record.locked; round++) {
+        const busy = await findBusyAction(ctx, addr, record);
+        if (!busy.action)
+            return busy.record;
+        await waitOut(ctx, addr, busy.action);
+        record = await mustReadIp(ctx, addr);
+        if (round >= 5 && record.locked) {
+            throw new GaveUpError(`${addr.text} is still locked after ${round} actions in a row; nothing was sent`);
+        }
+    }
+    return record;
+}
+/** Waits for an action this step did not start (someone else's, or one left by an earlier step). */
+async function waitOut(ctx, addr, action) {
+    ctx.log.info(`Action ${action.id} (${action.type || 'unknown type'}) is already in progress on ${addr.text}; waiting for it to finish before deciding`);
+    const result = await waitForAction(ctx, action.id, {
+        startedAt: ctx.clock.now(),
+        describe: `the action already in progress on ${addr.text}`,
+        settled: async () => !(await mustReadIp(ctx, addr)).locked
+    });
+    if (result.status === 'timeout') {
+        throw new GaveUpError(`Action ${action.id} on ${addr.text} had not finished when the step's timeout ran out; nothing was sent. It may still complete.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/send.ts
+
+
+
+function actionRequest(target) {
+    return target === null ? { type: 'unassign' } : { type: 'assign', dropletId: target };
+}
+/** Sends the change once; never throws. */
+async function sendOnce(ctx, addr, target) {
+    try {
+        return { kind: 'accepted', action: await postIpAction(ctx.api, addr, actionRequest(target)) };
+    }
+    catch (error) {
+        return classify(error, addr, target);
+    }
+}
+function classify(error, addr, target) {
+    if (error instanceof CancelledInFlightError)
+        return { kind: 'unclear', reason: error.message };
+    if (error instanceof CancelledError)
+        return { kind: 'not-sent', error: error.message, cancelled: true };
+    // No attempt went out, or each was answered 429 (not processed): nothing was sent.
+    if (error instanceof GaveUpError)
+        return { kind: 'not-sent', error: error.message, cancelled: false };
+    if (error instanceof ApiError && error.isPendingEvent)
+        return { kind: 'pending', message: error.apiMessage };
+    if (error instanceof TransportError)
+        return { kind: 'unclear', reason: error.reason };
+    if (error instanceof ApiError && error.status >= 500) {
+        return { kind: 'unclear', reason: `HTTP ${error.status}${error.errorId ? ` ${error.errorId}` : ''}` };
+    }
+    if (error instanceof ApiError)
+        return { kind: 'refused', error: explainRefusal(error, addr, target) };
+    // A success whose body holds no action: it went through, but which action is not known.
+    return { kind: 'unclear', reason: error instanceof Error ? error.message : String(error) };
+}
+/** Adds what the user needs to know to DigitalOcean's refusals of an action. */
+function explainRefusal(error, addr, target) {
+    if (target === null)
+        return error.message;
+    if (error.status === 422 && /region/i.test(error.apiMessage)) {
+        return `Droplet ${target} is in another region than ${addr.text}: a reserved IP can only be assigned to a droplet in its own region. ${error.message}`;
+    }
+    if (error.status === 404 ||
+        (error.status === 422 && /droplet/i.test(error.apiMessage) && /not found|exist/i.test(error.apiMessage))) {
+        return `Droplet ${target} was not found in this account. ${error.message}`;
+    }
+    return error.message;
+}
+
+;// CONCATENATED MODULE: ./src/engine/finish.ts
+
+
+
+
+
+
+/** Waits for the action (unless wait is false) and reports where the address ends up. */
+async function finishAction(ctx, req, before, action) {
+    const observer = req.observer ?? UNOBSERVED;
+    observer.started(action.id);
+    if (!req.wait)
+        return notWaitedFor(ctx, req, before, action);
+    ctx.log.info(`Action ${action.id} (${action.type || actionRequest(req.target).type}) started; waiting for DigitalOcean to finish it`);
+    const ended = await waitForEnd(ctx, req, action);
+    if (ended.status === 'stopped')
+        return stillUnderWay(ctx, req, before, action.id, ended.why);
+    observer.ended(action.id, ended.status);
+    return ended.status === 'completed'
+        ? confirmCompleted(ctx, req, before, action.id)
+        : erroredAction(ctx, req, before, action.id);
+}
+async function waitForEnd(ctx, req, action) {
+    if (action.status === 'completed' || action.status === 'errored')
+        return { status: action.status };
+    try {
+        const result = await waitForAction(ctx, action.id, {
+            startedAt: ctx.clock.now(),
+            describe: describeMove(req),
+            settled: async () => isAt(req.target)(await mustReadIp(ctx, req.addr))
+        });
+        return result.status === 'timeout'
+            ? { status: 'stopped', why: "the step's timeout ran out" }
+            : { status: result.status };
+    }
+    catch (error) {
+        if (error instanceof CancelledError)
+            return { status: 'stopped', why: `the step was cancelled (${cancelCause(ctx.signal)})` };
+        // Polling itself failed (the API kept failing): the action may still finish.
+        return { status: 'stopped', why: `waiting for it failed (${messageOf(error)})` };
+    }
+}
+/** The report read, told to the journal. */
+async function observedRead(ctx, req) {
+    const read = await reportRead(ctx, req.addr);
+    if (read.record)
+        (req.observer ?? UNOBSERVED).read(read.record);
+    return read;
+}
+/** The action had not ended when waiting stopped: it may still complete. */
+async function stillUnderWay(ctx, req, before, actionId, why) {
+    const read = await observedRead(ctx, req);
+    const error = `Action ${actionId} to ${describeMove(req)} had not finished when ${why}; it may still complete. Look it up with GET /v2/actions/${actionId}.`;
+    return {
+        before,
+        final: read.record,
+        actionId,
+        actionStatus: 'in-progress',
+        changed: 'unknown',
+        sent: true,
+        error: read.record ? error : `${error} ${unknownState(req.addr, read.error ?? '')}`
+    };
+}
+/** Completed: the address must read on the target (reads may lag for a few seconds). */
+async function confirmCompleted(ctx, req, before, actionId) {
+    const read = await confirmRead(ctx, req.addr, isAt(req.target));
+    if (read.record)
+        (req.observer ?? UNOBSERVED).read(read.record);
+    const base = { before, final: read.record, actionId, actionStatus: 'completed', changed: 'yes', sent: true };
+    if (!read.record)
+        return { ...base, error: unknownState(req.addr, read.error ?? '') };
+    if (isAt(req.target)(read.record))
+        return base;
+    return {
+        ...base,
+        error: `Action ${actionId} to ${describeMove(req)} completed, but ${req.addr.text} is now ${where(read.record)}: another change took it`
+    };
+}
+async function erroredAction(ctx, req, before, actionId) {
+    const read = await observedRead(ctx, req);
+    const message = `DigitalOcean reports that action ${actionId} to ${describeMove(req)} errored`;
+    const base = { before, final: read.record, actionId, actionStatus: 'errored', sent: true };
+    if (!read.record)
+        return { ...base, changed: 'unknown', error: `${message}; ${unknownState(req.addr, read.error ?? '')}` };
+    // An errored action that left the IP where it was changed nothing.
+    const changed = read.record.dropletId !== before.dropletId ? 'yes' : 'no';
+    return { ...base, changed, error: `${message}; the IP is ${where(read.record)}` };
+}
+/** wait: false: the action was started; report the IP as it reads now. */
+async function notWaitedFor(ctx, req, before, action) {
+    const read = await observedRead(ctx, req);
+    const status = action.status === 'completed' || action.status === 'errored' ? action.status : 'in-progress';
+    const base = { before, final: read.record, actionId: action.id, actionStatus: status, sent: true };
+    if (!read.record)
+        return { ...base, changed: 'unknown', error: unknownState(req.addr, read.error ?? '') };
+    return { ...base, changed: status === 'errored' ? 'no' : status === 'completed' ? 'yes' : 'unknown' };
+}
+
+;// CONCATENATED MODULE: ./src/engine/settle.ts
+
+
+
+
+
+/** How long an IPv6 is watched after an unanswered request before the request is sent again. */
+const LOST_ANSWER_WATCH_MS = 10_000;
+/** Lets the address settle and judges it; never throws. */
+async function settle(ctx, req, loss) {
+    try {
+        await waitBeforeRetry(ctx, 200 + Math.random() * 200, `re-reading ${req.addr.text}`);
+        return req.addr.version === 4 ? await settleV4(ctx, req, loss) : await settleV6(ctx, req, loss);
+    }
+    catch (error) {
+        return { kind: 'unsure', why: messageOf(error) };
+    }
+}
+/** The address as read, judged: shows the change, moved by someone else, or not applied. */
+function judge(req, loss, record, actionId) {
+    if (isAt(req.target)(record))
+        return { kind: 'shows', record, actionId };
+    if (req.expected !== undefined && record.dropletId !== loss.before.dropletId) {
+        return {
+            kind: 'unsure',
+            why: `expected_droplet_id: ${record.ip} was moved to ${targetText(record.dropletId)} by someone else while this step waited; stopping without changing it`
+        };
+    }
+    return { kind: 'not-applied', record };
+}
+/** IPv4 shows a lock while an action is in progress on it: wait for that action, then judge. */
+async function settleV4(ctx, req, loss) {
+    const now = await mustReadIp(ctx, req.addr);
+    if (isAt(req.target)(now))
+        return { kind: 'shows', record: now };
+    const busy = await findBusyAction(ctx, req.addr, now);
+    if (!busy.action)
+        return judge(req, loss, busy.record);
+    return waitForAdopted(ctx, req, loss, busy.action);
+}
+/** Waits for the action found in progress on an IPv4 after a lost answer, and judges where it left the address. */
+async function waitForAdopted(ctx, req, loss, action) {
+    ctx.log.info(`Action ${action.id} (${action.type}) is already in progress on ${req.addr.text}; waiting for it`);
+    const observer = req.observer ?? UNOBSERVED;
+    observer.started(action.id);
+    const status = await waitForAction(ctx, action.id, {
+        startedAt: ctx.clock.now(),
+        describe: `the action in progress on ${req.addr.text}`,
+        settled: async () => !(await mustReadIp(ctx, req.addr)).locked
+    }).then((result) => result.status, (error) => messageOf(error));
+    if (status !== 'completed' && status !== 'errored') {
+        const why = status === 'timeout' ? "the step's timeout ran out" : status;
+        return {
+            kind: 'unsure',
+            why: `action ${action.id} on it had not finished when ${why}; it may still complete`,
+            actionId: action.id
+        };
+    }
+    observer.ended(action.id, status);
+    const after = await readUntil(ctx, req.addr, isAt(req.target));
+    if (!after)
+        return { kind: 'unsure', why: `${req.addr.text} read 404 after action ${action.id}` };
+    const kind = req.target === null ? 'unassign' : 'assign';
+    const ours = action.type === `${kind}_ip` || action.type === kind;
+    // An action of this step's kind that errored is taken as its own (whose answer was lost).
+    if (status === 'errored' && ours && !isAt(req.target)(after)) {
+        return { kind: 'errored', record: after, actionId: action.id };
+    }
+    return judge(req, loss, after, isAt(req.target)(after) ? action.id : undefined);
+}
+/** IPv6 shows no lock: watch where it is, for a while after a lost answer, until the timeout after a pending event. */
+async function settleV6(ctx, req, loss) {
+    const windowMs = loss.after === 'lost' ? ctx.clock.scaled(LOST_ANSWER_WATCH_MS) : Infinity;
+    ctx.log.info(loss.after === 'lost'
+        ? `Watching ${req.addr.text} for up to ${secs(LOST_ANSWER_WATCH_MS)} in case the unanswered request went through`
+        : `Watching ${req.addr.text} until it shows the change or the step's timeout runs out, as the first request is probably under way`);
+    const watched = await watchIp(ctx, req, windowMs);
+    if (watched.timedOut && !isAt(req.target)(watched.record)) {
+        const why = loss.after === 'pending'
+            ? `${req.addr.text} did not show the change before the step's timeout ran out; DigitalOcean reported a pending event on it, so the first request may still be under way`
+            : `the step's timeout ran out while watching ${req.addr.text}`;
+        return { kind: 'unsure', why };
+    }
+    return judge(req, loss, watched.record);
+}
+/** Reads the IP on the poll schedule until it shows the change, windowMs has passed, or the timeout. */
+async function watchIp(ctx, req, windowMs) {
+    const started = ctx.clock.now();
+    let record = await mustReadIp(ctx, req.addr);
+    if (isAt(req.target)(record))
+        return { record, timedOut: false };
+    const done = await waitUntil(ctx, started, async () => {
+        record = await mustReadIp(ctx, req.addr);
+        return isAt(req.target)(record) || ctx.clock.now() - started >= windowMs;
+    });
+    return { record, timedOut: !done };
+}
+
+;// CONCATENATED MODULE: ./src/engine/reconcile.ts
+
+
+
+
+
+/** After a lost answer, the same change is sent at most this many times more. */
+const MAX_RESENDS = 2;
+async function afterLostAnswer(ctx, req, before, reason) {
+    ctx.log.info(`No clear answer to the request to ${describeMove(req)} (${reason}); re-reading the IP to see whether it went through`);
+    return reconcile(ctx, req, { before, resends: 0, after: 'lost' });
+}
+async function reconcile(ctx, req, loss) {
+    const seen = await settle(ctx, req, loss);
+    switch (seen.kind) {
+        case 'shows':
+            ctx.log.info(`${req.addr.text} is in the requested state; nothing more to send`);
+            (req.observer ?? UNOBSERVED).read(seen.record);
+            return {
+                before: loss.before,
+                final: seen.record,
+                actionId: seen.actionId,
+                actionStatus: 'completed',
+                changed: 'yes',
+                sent: true
+            };
+        case 'errored':
+            ;
+            (req.observer ?? UNOBSERVED).read(seen.record);
+            return erroredOutcome(req, loss.before, seen.record, seen.actionId);
+        case 'unsure':
+            return unsure(ctx, req, loss.before, seen.why, seen.actionId);
+        case 'not-applied':
+            if (loss.resends >= MAX_RESENDS) {
+                const why = `it was sent ${loss.resends + 1} times without a clear answer, and ${req.addr.text} still reads ${where(seen.record)}`;
+                return unsure(ctx, req, loss.before, why);
+            }
+            return resend(ctx, req, loss);
+    }
+}
+/** The address shows that the change did not go through: send it again. */
+async function resend(ctx, req, loss) {
+    const answer = await sendOnce(ctx, req.addr, req.target);
+    const next = { before: loss.before, resends: loss.resends + 1 };
+    switch (answer.kind) {
+        case 'accepted':
+            return finishAction(ctx, req, loss.before, answer.action);
+        case 'unclear':
+            ctx.log.info(`No clear answer to the request to ${describeMove(req)} again (${answer.reason}); re-reading the IP`);
+            return reconcile(ctx, req, { ...next, after: 'lost' });
+        case 'pending':
+            ctx.log.info(`DigitalOcean answers the repeated request to ${describeMove(req)} with a pending event ("${answer.message}"): the first one is probably under way; waiting for ${req.addr.text} to settle`);
+            return reconcile(ctx, req, { ...next, after: 'pending' });
+        case 'refused':
+            return unsure(ctx, req, loss.before, `sent again after a lost answer, it was refused: ${answer.error}`);
+        case 'not-sent':
+            return unsure(ctx, req, loss.before, answer.error);
+    }
+}
+function erroredOutcome(req, before, record, actionId) {
+    return {
+        before,
+        final: record,
+        actionId,
+        actionStatus: 'errored',
+        changed: record.dropletId !== before.dropletId ? 'yes' : 'no',
+        sent: true,
+        error: `DigitalOcean reports that action ${actionId} to ${describeMove(req)} errored; the IP is ${where(record)}`
+    };
+}
+/** It cannot be told whether the change went through: report the address as one more read shows it. */
+async function unsure(ctx, req, before, why, actionId) {
+    const read = await observedRead(ctx, req);
+    const base = {
+        before,
+        final: read.record,
+        actionId,
+        actionStatus: actionId ? 'in-progress' : '',
+        sent: true
+    };
+    const error = `The request to ${describeMove(req)} got no clear answer, and whether it went through could not be told (${why})`;
+    if (!read.record)
+        return { ...base, changed: 'unknown', error: `${error}. ${unknownState(req.addr, read.error ?? '')}` };
+    return {
+        ...base,
+        changed: changedAsRead(req, before, read.record),
+        error: `${error}. ${req.addr.text} is ${where(read.record)}`
+    };
+}
+/**
+ * Whether the change went through, judged from a read: on the target, yes; an IPv4 back where it
+ * was with no action in progress on it (no lock), no; otherwise it may still be under way.
+ */
+function changedAsRead(req, before, record) {
+    if (isAt(req.target)(record))
+        return 'yes';
+    if (req.addr.version === 4 && !record.locked && record.dropletId === before.dropletId)
+        return 'no';
+    return 'unknown';
+}
+
+;// CONCATENATED MODULE: ./src/engine/move.ts
+
+
+
+
+
+
+
+/** Why expected_droplet_id refuses the IP as read; undefined when it is unset or holds. */
+function expectedProblem(record, expected) {
+    if (expected === undefined || record.dropletId === expected)
+        return undefined;
+    return `expected_droplet_id: ${record.ip} is held by ${targetText(record.dropletId)}, not ${expected === null ? 'none' : expected}; someone else may have moved it`;
+}
+/** Moves one IP and waits for the action (unless wait is false). Never throws. */
+async function moveIp(ctx, req) {
+    const decided = await decide(ctx, req);
+    return decided.kind === 'go' ? carryOut(ctx, req, decided.before) : decided.outcome;
+}
+/** An outcome of a move that sent nothing that took effect. */
+function unchanged(before, final, error) {
+    return { before, final, actionStatus: '', changed: 'no', sent: false, error };
+}
+async function decide(ctx, req) {
+    let before;
+    try {
+        before = await readSteady(ctx, req.addr, req.initial);
+    }
+    catch (error) {
+        return { kind: 'stop', outcome: unchanged(req.initial, req.initial, messageOf(error)) };
+    }
+    if (isAt(req.target)(before)) {
+        ctx.log.info(`${req.addr.text} is already ${before.dropletId === null ? 'assigned to no droplet' : `on droplet ${before.dropletId}`}; nothing to do`);
+        return { kind: 'stop', outcome: unchanged(before, before) };
+    }
+    const problem = expectedProblem(before, req.expected);
+    if (problem)
+        return { kind: 'stop', outcome: unchanged(before, before, problem) };
+    return { kind: 'go', before };
+}
+async function carryOut(ctx, req, before) {
+    const observer = req.observer ?? UNOBSERVED;
+    observer.sending(before, req.target);
+    const sent = await sendUntilAnswered(ctx, req, before, 1);
+    switch (sent.kind) {
+        case 'accepted':
+            return finishAction(ctx, req, before, sent.action);
+        case 'unclear':
+            return afterLostAnswer(ctx, req, before, sent.reason);
+        case 'already':
+            // Someone else's change brought the IP where it was to go while this step waited.
+            observer.unchanged();
+            return unchanged(before, sent.record);
+        case 'refused':
+        case 'not-sent':
+            observer.unchanged();
+            return unchanged(before, sent.record ?? before, sent.error);
+    }
+}
+/** Sends the change; a pending event (nothing was done) is waited out and the IP judged again, within the timeout. */
+async function sendUntilAnswered(ctx, req, before, round) {
+    const answer = await sendOnce(ctx, req.addr, req.target);
+    if (answer.kind !== 'pending')
+        return answer;
+    try {
+        const delay = pendingBackoff(round);
+        ctx.log.info(`Waiting for a pending event to clear before we can ${describeMove(req)}: the IP or the droplet is busy with another action (DigitalOcean: "${answer.message}"). Retrying in ${secs(delay)}.`);
+        await waitBeforeRetry(ctx, delay, `waiting for a pending event on ${req.addr.text} to clear`);
+        const now = await readSteady(ctx, req.addr);
+        if (isAt(req.target)(now))
+            return { kind: 'already', record: now };
+        const moved = movedMeanwhile(before, now, req.expected);
+        if (moved)
+            return { kind: 'refused', error: moved, record: now };
+    }
+    catch (error) {
+        return { kind: 'not-sent', error: messageOf(error) };
+    }
+    return sendUntilAnswered(ctx, req, before, round + 1);
+}
+/** During retries: with expected_droplet_id, the IP must still be where it was when the step began. */
+function movedMeanwhile(before, now, expected) {
+    if (expected === undefined || now.dropletId === before.dropletId)
+        return undefined;
+    return `expected_droplet_id: ${now.ip} was moved to ${targetText(now.dropletId)} by someone else while this step waited; stopping without changing it`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/verify.ts
+/**
+ * Verification after a cutover: probes the service behind each moved address until it answers 2xx
+ * (with the expected text in its body, when given), or the time for probing runs out.
+ *
+ * A probe is a plain GET: no token, cookie or DigitalOcean header goes with it, redirects are not
+ * followed, every probe opens a new connection (a kept-alive one could still reach the old droplet),
+ * and each has its own short time limit.
+ */
+
+
+
+
+/** Largest body read from a probe answer. */
+const MAX_BODY_BYTES = 1024 * 1024;
+/** The address as written in a URL host: IPv6 in brackets. */
+function urlHost(addr) {
+    return addr.version === 6 ? `[${addr.text}]` : addr.text;
+}
+function probeUrl(template, addr) {
+    return template.split('{ip}').join(urlHost(addr));
+}
+/**
+ * Delay before the next probe, given the time since the first one: every 0.5 s for 5 s (routing
+ * follows the action within moments), then every 1 s until 15 s, then every 2 s.
+ */
+function probeDelay(elapsedMs) {
+    if (elapsedMs < 5_000)
+        return 500;
+    return elapsedMs < 15_000 ? 1_000 : 2_000;
+}
+const freshConnection = (url) => url.protocol === 'https:' ? new external_node_https_namespaceObject.Agent({ keepAlive: false }) : new external_node_http_.Agent({ keepAlive: false });
+async function probeOnce(url, spec, timeoutMs) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+        const res = await fetch(url, {
+            method: 'GET',
+            headers: { 'User-Agent': `${spec.userAgent} verify`, Accept: '*/*', 'Cache-Control': 'no-cache' },
+            redirect: 'manual',
+            signal: controller.signal,
+            size: MAX_BODY_BYTES,
+            agent: freshConnection
+        });
+        const body = await res.text();
+        if (res.status >= 300 && res.status < 400) {
+            return { passed: false, text: `HTTP ${res.status} (a redirect, which is not followed)` };
+        }
+        if (res.status < 200 || res.status >= 300)
+            return { passed: false, text: `HTTP ${res.status}` };
+        if (spec.contains !== undefined && !body.includes(spec.contains)) {
+            return { passed: false, text: `HTTP ${res.status}, but the body does not contain verify_contains` };
+        }
+        return {
+            passed: true,
+            text: `HTTP ${res.status}${spec.contains !== undefined ? ', body contains verify_contains' : ''}`
+        };
+    }
+    catch (error) {
+        if (controller.signal.aborted)
+            return { passed: false, text: `no answer within ${secs(timeoutMs)}` };
+        const code = error.code;
+        return { passed: false, text: `connection failed: ${typeof code === 'string' ? code : error.message}` };
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+/** Probes one URL until it passes or the deadline comes. */
+async function probeUntilPassed(spec, url) {
+    const started = Date.now();
+    let probes = 0;
+    let last = 'not probed: no time was left';
+    const limit = spec.requestTimeoutMs ?? spec.scaled(5_000);
+    for (;;) {
+        const remaining = spec.deadline - Date.now();
+        // A probe with next to no time left would only hide the last real answer.
+        if (remaining <= 0 || (probes > 0 && remaining < Math.min(limit, 250)))
+            return { url, passed: false, probes, last };
+        probes++;
+        const answer = await probeOnce(url, spec, Math.min(limit, remaining));
+        if (answer.text !== last)
+            spec.log.info(`Probe of ${url}: ${answer.text}`);
+        last = answer.text;
+        if (answer.passed)
+            return { url, passed: true, probes, last };
+        const delay = spec.scaled(probeDelay(Date.now() - started));
+        if (Date.now() + delay >= spec.deadline)
+            return { url, passed: false, probes, last };
+        await sleep(delay);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/rollback.ts
+/**
+ * The roll-back of a cutover: every address this step moved goes back to the droplet that held it
+ * before, within a fresh timeout, but only while it is still on the droplet this step moved it to
+ * (the step's own compare-and-set, as expected_droplet_id). An address that another change moved
+ * meanwhile stays where it is, and the step fails naming its holder.
+ */
+
+
+
+
+
+
+async function rollBack(ctx, plan, addresses, journal) {
+    const count = addresses.filter(moved).length;
+    ctx.log.info(`Rolling back: moving ${count} address(es) back where they were`);
+    if (count > 1)
+        ctx = ungrouped(ctx);
+    return Promise.all(addresses.map((a) => (moved(a) ? rollBackOne(ctx, plan, a, journal) : Promise.resolve(a))));
+}
+async function rollBackOne(ctx, plan, a, journal) {
+    const move = a.move;
+    await waitForOwnAction(ctx, a, move);
+    const home = move.before?.dropletId ?? null;
+    const back = await moveIp(ctx, {
+        addr: a.addr,
+        target: home,
+        // Back only from where this step put it.
+        expected: targetId(plan),
+        wait: true,
+        observer: journal.observe(a.addr, true)
+    });
+    const backError = back.error === undefined ? undefined : backFailure(a, back, targetId(plan));
+    return backError === undefined ? { ...a, back } : { ...a, back, backError };
+}
+/** Our own action may still complete: wait for it first (an IPv6 shows no lock while it runs). */
+async function waitForOwnAction(ctx, a, move) {
+    if (move.actionStatus !== 'in-progress' || move.actionId === undefined)
+        return;
+    try {
+        await waitForAction(ctx, move.actionId, {
+            startedAt: ctx.clock.now(),
+            describe: `the cutover's action on ${a.addr.text}, before moving it back`,
+            settled: async () => !(await mustReadIp(ctx, a.addr)).locked
+        });
+    }
+    catch (error) {
+        ctx.log.info(`Waiting for action ${move.actionId} on ${a.addr.text} failed (${messageOf(error)}); reading the IP`);
+    }
+}
+/** Why the address is not back; an address another change took is named with its holder. */
+function backFailure(a, back, target) {
+    const now = back.final;
+    const home = a.move?.before?.dropletId ?? null;
+    if (!back.sent && now && now.dropletId !== target && now.dropletId !== home) {
+        return `${a.addr.text} is ${where(now)}: another change moved it after this step did, so it was left there`;
+    }
+    return back.error ?? '';
+}
+
+;// CONCATENATED MODULE: ./src/engine/cutover.ts
+
+
+
+
+
+
+
+
+
+
+
+async function runCutover(ctx, plan, journal = new Journal()) {
+    const startedAt = ctx.clock.now();
+    const reads = await readAll(ctx, plan.addrs);
+    const refused = refusal(plan, reads);
+    if (refused)
+        return { plan, addresses: reads, refused, rolledBack: false, startedAt, finishedAt: ctx.clock.now() };
+    const addresses = await moveAll(ctx, plan, reads, journal);
+    const checked = addresses.some(failedToMove) || !plan.verify ? { addresses } : await verifyAll(ctx, plan, plan.verify, addresses);
+    return finish(ctx, plan, journal, { ...checked, startedAt });
+}
+/** Rolls back when the cutover must be undone and may be; reports whether every moved address is home. */
+async function finish(ctx, plan, journal, checked) {
+    const { addresses, verified, startedAt } = checked;
+    const cancelled = ctx.signal.aborted ? cancelCause(ctx.signal) : undefined;
+    const failed = addresses.some(failedToMove);
+    // One address of several that could not move, or a failed verification: undo what moved.
+    const undo = (failed && plan.addrs.length > 1) || verified === false;
+    if (cancelled || !undo || !plan.rollback || !addresses.some(moved)) {
+        return { plan, addresses, verified, rolledBack: false, startedAt, finishedAt: ctx.clock.now(), cancelled };
+    }
+    const fresh = within(ctx, { deadline: ctx.clock.now() + plan.timeoutMs });
+    const back = await rollBack(fresh, plan, addresses, journal);
+    const late = ctx.signal.aborted ? cancelCause(ctx.signal) : undefined;
+    const finishedAt = ctx.clock.now();
+    return { plan, addresses: back, verified, rolledBack: allHome(back), startedAt, finishedAt, cancelled: late };
+}
+/** Every address this step moved reads back where it was before. */
+function allHome(addresses) {
+    const movedOnes = addresses.filter(moved);
+    return (movedOnes.length > 0 &&
+        movedOnes.every((a) => a.back?.final !== undefined && a.back.final.dropletId === a.move?.before?.dropletId));
+}
+async function readAll(ctx, addrs) {
+    return Promise.all(addrs.map(async (addr) => {
+        try {
+            return { addr, read: await mustReadIp(ctx, addr) };
+        }
+        catch (error) {
+            return { addr, error: messageOf(error).replace(/ Nothing was changed\.$/, '') };
+        }
+    }));
+}
+/** Why the whole cutover must not start, judged on the first reads; undefined when it may. */
+function refusal(plan, reads) {
+    const problems = reads.flatMap((r) => problemsOf(plan, r));
+    return problems.length > 0 ? `${problems.join('; ')}. Nothing was changed.` : undefined;
+}
+function problemsOf(plan, r) {
+    if (r.error !== undefined || !r.read)
+        return [r.error ?? `${r.addr.text} could not be read`];
+    const ip = r.read;
+    const target = plan.target;
+    const problems = [];
+    if (target && target.region && ip.region && target.region !== ip.region) {
+        problems.push(`droplet ${dropletLabel(target.id, target.name)} is in region ${target.region}, but ${ip.ip} is reserved in ${ip.region}: a reserved IP can only be assigned to a droplet in its own region`);
+    }
+    // An IP with an action in progress is judged once that action has finished (in moveIp).
+    const there = ip.dropletId === targetId(plan);
+    const unexpected = ip.locked || there ? undefined : expectedProblem(ip, plan.expected);
+    if (unexpected)
+        problems.push(unexpected);
+    return problems;
+}
+async function moveAll(ctx, plan, reads, journal) {
+    if (plan.addrs.length > 1) {
+        ctx.log.info(`Moving ${plan.addrs.length} addresses in parallel: ${plan.addrs.map((a) => a.text).join(', ')}`);
+        ctx = ungrouped(ctx);
+    }
+    return Promise.all(reads.map(async (r) => {
+        const req = {
+            addr: r.addr,
+            target: targetId(plan),
+            expected: plan.expected,
+            wait: plan.wait,
+            initial: r.read,
+            observer: journal.observe(r.addr)
+        };
+        return { ...r, move: await moveIp(ctx, req) };
+    }));
+}
+/** Probes behind every address; when all pass, reads each address once more (it must still be on the target). */
+async function verifyAll(ctx, plan, verify, addresses) {
+    const probed = await probeAll(ctx, plan, verify, addresses);
+    const verified = probed.every((a) => a.probe === undefined || a.probe.passed);
+    if (!verified || ctx.signal.aborted)
+        return { addresses: probed, verified: verified && !ctx.signal.aborted };
+    const confirmed = await Promise.all(probed.map(async (a) => ({ ...a, confirm: await reportRead(ctx, a.addr) })));
+    return { addresses: confirmed, verified };
+}
+async function probeAll(ctx, plan, verify, addresses) {
+    const deadline = ctx.clock.now() + verify.timeoutMs;
+    const signal = ctx.signal;
+    const spec = {
+        urlTemplate: verify.urlTemplate,
+        contains: verify.contains,
+        // Once the step is cancelled no probe starts: the deadline is read before each one.
+        get deadline() {
+            return signal.aborted ? 0 : deadline;
+        },
+        log: ctx.log,
+        userAgent: plan.userAgent,
+        scaled: (ms) => ctx.clock.scaled(ms)
+    };
+    // Addresses whose URLs are the same (no {ip} in verify_url) share one probe.
+    const byUrl = new Map();
+    for (const a of addresses) {
+        const url = probeUrl(verify.urlTemplate, a.addr);
+        if (!byUrl.has(url))
+            byUrl.set(url, untilCancelled(ctx, url, probeUntilPassed(spec, url)));
+    }
+    ctx.log.info(`Verifying: probing ${[...byUrl.keys()].join(', ')} for up to ${verify.timeoutMs / 1000} s`);
+    return Promise.all(addresses.map(async (a) => ({ ...a, probe: await byUrl.get(probeUrl(verify.urlTemplate, a.addr)) })));
+}
+/** A probe's result, or a failed one as soon as the step is cancelled. */
+function untilCancelled(ctx, url, probe) {
+    const cancelled = whenAborted(ctx.signal).then(() => ({
+        url,
+        passed: false,
+        probes: 0,
+        last: 'not finished: the step was cancelled'
+    }));
+    return Promise.race([probe, cancelled]);
+}
 
 ;// CONCATENATED MODULE: ./src/do/droplets.ts
-
 
 
 /** A name or tag that matches no droplet, or more than one. Nothing has been changed. */
@@ -40403,9 +41083,9 @@ function toListed(obj) {
         tags: Array.isArray(d.tags) ? d.tags.filter((t) => typeof t === 'string') : []
     };
 }
-/** The droplet as the action reports it: name and region made safe for the log and the summary. */
+/** The droplet as the action reports it: DigitalOcean's own text, neutralised where it is written. */
 function toRef(d) {
-    return { id: d.id, name: apiText(d.name), region: apiText(d.region) };
+    return { id: d.id, name: d.name, region: d.region };
 }
 function toDropletRef(obj) {
     const listed = toListed(obj);
@@ -40451,17 +41131,16 @@ function describe(list) {
 async function resolveDroplet(client, selector) {
     if (selector.kind === 'id')
         return { id: selector.id, name: '', region: '' };
-    const what = selector.kind === 'name' ? `droplet_name '${apiText(selector.name)}'` : `droplet_tag '${apiText(selector.tag)}'`;
-    let found = await candidates(client, selector);
-    if (selector.kind === 'name') {
-        // The API matches names case-insensitively; a deploy means exactly this name.
-        const exact = found.filter((d) => d.name === selector.name);
-        if (exact.length > 0)
-            found = exact;
-    }
+    const what = selector.kind === 'name' ? `droplet_name '${selector.name}'` : `droplet_tag '${selector.tag}'`;
+    const listed = await candidates(client, selector);
+    // The API matches names case-insensitively; a deploy means exactly this name, as DigitalOcean stores it.
+    const found = selector.kind === 'name' ? listed.filter((d) => d.name === selector.name) : listed;
     const refs = found.map(toRef);
-    if (refs.length === 0)
-        throw new DropletSelectionError(`${what} matches no droplet; nothing was changed`);
+    if (refs.length === 0) {
+        const others = listed.map(toRef);
+        const near = others.length > 0 ? ` (names differ only in case: ${describe(others)})` : '';
+        throw new DropletSelectionError(`${what} matches no droplet exactly${near}; nothing was changed`);
+    }
     if (refs.length > 1) {
         throw new DropletSelectionError(`${what} matches ${refs.length} droplets, but must match exactly one: ${describe(refs)}; nothing was changed`);
     }
@@ -40507,12 +41186,11 @@ function cutoverPlan(ctx, target) {
         verify: inputs.verify,
         rollback: inputs.rollback,
         timeoutMs: inputs.timeoutMs,
-        userAgent: ctx.userAgent,
-        onAction: ctx.onAction
+        userAgent: ctx.userAgent
     };
 }
 async function unassign(ctx) {
-    return cutoverReport(await runCutover(ctx.client, cutoverPlan(ctx, null)));
+    return cutoverReport(await runCutover(ctx.engine, cutoverPlan(ctx, null), ctx.journal));
 }
 
 ;// CONCATENATED MODULE: ./src/operations/assign.ts
@@ -40530,7 +41208,7 @@ async function assign_assign(ctx) {
     // region stops the cutover before anything moves.
     if (inputs.ips.length > 1)
         target = await withRegion(client, target, 'Nothing was changed.');
-    return cutoverReport(await runCutover(client, cutoverPlan(ctx, target)));
+    return cutoverReport(await runCutover(ctx.engine, cutoverPlan(ctx, target), ctx.journal));
 }
 
 ;// CONCATENATED MODULE: ./src/operations/create.ts
@@ -40541,101 +41219,121 @@ async function assign_assign(ctx) {
 
 
 
-async function create(ctx) {
-    const { client, inputs } = ctx;
+
+
+async function create(op) {
+    const { inputs, engine: ctx } = op;
     const version = inputs.ipVersion ?? 4;
-    const started = Date.now();
-    let target = inputs.droplet ? await resolveDroplet(client, inputs.droplet) : undefined;
-    if (target && (version === 6 || inputs.region)) {
-        // IPv6 is reserved in the droplet's region; a region given beside a droplet must agree with it.
-        target = await withRegion(client, target, 'Nothing was reserved.');
-        if (inputs.region && target.region !== inputs.region) {
-            throw new OperationError(`region: droplet ${dropletLabel(target.id, target.name)} is in ${target.region}, not ${inputs.region}; a reserved IP can only be assigned to a droplet in its own region. Nothing was reserved.`);
-        }
-    }
+    const started = ctx.clock.now();
+    const target = await targetOf(ctx, inputs, version);
     const region = inputs.region ?? target?.region;
     const where = target && version === 4 ? `on droplet ${dropletLabel(target.id, target.name)}` : `in ${region}`;
-    client.log.info(`Reserving a new IPv${version} address ${where}`);
-    let created;
+    ctx.log.info(`Reserving a new IPv${version} address ${where}`);
+    const created = await reserve(ctx, {
+        version,
+        region: version === 6 || !target ? region : undefined,
+        dropletId: version === 4 ? target?.id : undefined,
+        projectId: inputs.projectId
+    });
+    op.journal.noteReserved(created);
+    const addr = { text: created.record.ip, version };
+    ctx.log.info(`Reserved ${addr.text}${created.record.region ? ` in ${created.record.region}` : ''}`);
+    const placed = await place(ctx, inputs.wait, addr, created, target);
+    const report = createdReport(addr, created.record, placed, target, started, ctx.clock.now());
+    return ctx.signal.aborted ? cancelled(report, cancelCause(ctx.signal)) : report;
+}
+/** The droplet to put the new address on, with its region when it is needed; throws before anything is sent. */
+async function targetOf(ctx, inputs, version) {
+    const target = inputs.droplet ? await resolveDroplet(ctx.api, inputs.droplet) : undefined;
+    if (!target || (version === 4 && !inputs.region))
+        return target;
+    // IPv6 is reserved in the droplet's region; a region given beside a droplet must agree with it.
+    const withIt = await withRegion(ctx.api, target, 'Nothing was reserved.');
+    if (inputs.region && withIt.region !== inputs.region) {
+        throw new OperationError(`region: droplet ${dropletLabel(withIt.id, withIt.name)} is in ${withIt.region}, not ${inputs.region}; a reserved IP can only be assigned to a droplet in its own region. Nothing was reserved.`);
+    }
+    return withIt;
+}
+/**
+ * Sends the create. A 422 pending event (the droplet is busy: nothing was reserved) is waited out
+ * and the create sent again, within the timeout; an unclear answer is never followed by a repeat.
+ */
+async function reserve(ctx, req, round = 1) {
     try {
-        created = await createIp(client, {
-            version,
-            region: version === 6 || !target ? region : undefined,
-            dropletId: version === 4 ? target?.id : undefined,
-            projectId: inputs.projectId
-        });
+        return await createIp(ctx.api, req);
     }
     catch (error) {
-        if (error instanceof TransportError || (error instanceof ApiError && error.status >= 500)) {
-            throw new OperationError(`The request to reserve a new IPv${version} address got no clear answer (${error instanceof TransportError ? error.reason : `HTTP ${error.status}`}). It was not sent again, because a repeat could reserve a second address. An address may have been reserved anyway: run this action with operation: list${region ? ` and region: ${region}` : ''} (ip_version: ${version}) to find it, and delete it if it is not wanted.`);
+        if (error instanceof ApiError && error.isPendingEvent && req.dropletId !== undefined) {
+            const delay = pendingBackoff(round);
+            ctx.log.info(`Droplet ${req.dropletId} has a pending event (DigitalOcean: "${error.apiMessage}"); nothing was reserved. Trying again in ${secs(delay)}.`);
+            await waitBeforeRetry(ctx, delay, `waiting for a pending event on droplet ${req.dropletId} to clear; nothing was reserved`);
+            return reserve(ctx, req, round + 1);
         }
-        throw error;
+        throw explainCreateError(error, req);
     }
-    const addr = { text: created.record.ip, version };
-    client.log.info(`Reserved ${addr.text}${created.record.region ? ` in ${created.record.region}` : ''}`);
-    const outputs = { ...emptyOutputs(), ...ipOutputs(created.record), changed: 'true' };
-    let final = created.record;
-    let error;
-    if (target && version === 4 && created.actionId !== undefined) {
-        const actionId = created.actionId;
-        outputs.action_id = String(actionId);
-        outputs.action_status = 'in-progress';
-        if (inputs.wait) {
-            const t0 = Date.now();
-            client.log.info(`Action ${actionId} assigns it to droplet ${target.id}; waiting for DigitalOcean to finish it`);
-            let status;
-            try {
-                status = (await waitForAction(client, actionId, {
-                    startedAt: t0,
-                    describe: `assign ${addr.text} to droplet ${target.id}`,
-                    settled: async () => (await readIpSettling(client, addr, 1))?.dropletId === target?.id
-                })).status;
-            }
-            catch {
-                status = 'timeout';
-            }
-            outputs.action_status = status === 'timeout' ? 'in-progress' : status;
-            if (status === 'timeout') {
-                error = `${addr.text} was reserved, but action ${actionId} assigning it to droplet ${target.id} had not finished when the step's timeout ran out. Look it up with GET /v2/actions/${actionId}.`;
-            }
-            else if (status === 'errored') {
-                error = `${addr.text} was reserved, but DigitalOcean reports that action ${actionId} assigning it to droplet ${target.id} errored. The address stays reserved (and billed): assign it, or release it with operation: delete.`;
-            }
-            final =
-                (status === 'timeout'
-                    ? await lastRead(client, addr)
-                    : await readUntil(client, addr, (ip) => ip.dropletId === target?.id)) ?? final;
-        }
+}
+function explainCreateError(error, req) {
+    const unclear = error instanceof TransportError ||
+        error instanceof CancelledInFlightError ||
+        (error instanceof ApiError && error.status >= 500);
+    if (!unclear)
+        return error;
+    const why = error instanceof ApiError ? `HTTP ${error.status}` : error instanceof TransportError ? error.reason : error.message;
+    return new OperationError(`The request to reserve a new IPv${req.version} address got no clear answer (${why}). It was not sent again, because a repeat could reserve a second address. An address may have been reserved anyway: run this action with operation: list${req.region ? ` and region: ${req.region}` : ''} (ip_version: ${req.version}) to find it, and delete it if it is not wanted.`);
+}
+/** Puts the new address on the droplet, when one was given; never throws. */
+async function place(ctx, wait, addr, created, target) {
+    if (!target)
+        return { final: created.record, actionStatus: '' };
+    if (addr.version === 6)
+        return assignIpv6(ctx, wait, addr, target.id);
+    if (created.actionId !== undefined) {
+        const action = { id: created.actionId, status: 'in-progress', type: 'assign_ip', raw: null };
+        const outcome = await finishAction(ctx, { addr, target: target.id, wait }, created.record, action);
+        return { ...outcome, actionId: created.actionId };
     }
-    else if (target && version === 4 && inputs.wait && created.record.dropletId !== target.id) {
-        // No action was linked in the answer: watch the IP until it shows the droplet.
-        const droplet = target.id;
-        client.log.info(`Waiting for ${addr.text} to show droplet ${droplet}`);
-        const done = await waitUntil(client, Date.now(), async () => (await readIpSettling(client, addr, 1))?.dropletId === droplet);
-        if (!done)
-            error = `${addr.text} was reserved, but it did not show droplet ${droplet} before the step's timeout ran out.`;
-        final = (done ? await readIpSettling(client, addr) : await lastRead(client, addr)) ?? final;
+    if (!wait || created.record.dropletId === target.id)
+        return { final: created.record, actionStatus: '' };
+    return watchForDroplet(ctx, addr, target.id);
+}
+/** A create onto a droplet whose answer linked no action: watch the IP until it shows the droplet. */
+async function watchForDroplet(ctx, addr, droplet) {
+    ctx.log.info(`Waiting for ${addr.text} to show droplet ${droplet}`);
+    const shows = async () => (await readIpSettling(ctx, addr, 1))?.dropletId === droplet;
+    const done = await waitUntil(ctx, ctx.clock.now(), shows).catch(() => false);
+    const read = await reportRead(ctx, addr);
+    const error = done ? undefined : `it did not show droplet ${droplet} before the step's timeout ran out`;
+    if (!read.record)
+        return { actionStatus: '', error: [error, unknownState(addr, read.error ?? '')].filter(Boolean).join('; ') };
+    return { final: read.record, actionStatus: '', error };
+}
+/** IPv6: reserved in the region, then assigned like any other address. */
+async function assignIpv6(ctx, wait, addr, droplet) {
+    let initial;
+    try {
+        // A just-reserved address can read 404 for a moment: see it before acting on it.
+        initial = (await readIpSettling(ctx, addr)) ?? undefined;
     }
-    else if (target && version === 6) {
-        try {
-            // A just-reserved address can read 404 for a moment: see it before acting on it.
-            await readIpSettling(client, addr);
-            const outcome = await moveIp(client, { addr, target: target.id, wait: inputs.wait });
-            final = outcome.final.raw === null ? final : outcome.final;
-            outputs.action_id = outcome.actionId === undefined ? '' : String(outcome.actionId);
-            outputs.action_status = outcome.actionStatus;
-            if (outcome.error)
-                error = `${addr.text} was reserved, but assigning it failed: ${outcome.error}`;
-        }
-        catch (e) {
-            error = `${addr.text} was reserved in ${created.record.region || region}, but assigning it to droplet ${target.id} failed: ${e.message}. The address stays reserved (and billed): assign it, or release it with operation: delete.`;
-        }
+    catch {
+        initial = undefined;
     }
-    Object.assign(outputs, ipOutputs(final));
-    outputs.changed = 'true';
+    const outcome = await moveIp(ctx, { addr, target: droplet, wait, initial });
+    return outcome;
+}
+function createdReport(addr, reserved, placed, target, started, now) {
+    const outputs = { ...emptyOutputs(), ...ipOutputs(placed.final ?? reserved) };
+    if (!placed.final)
+        Object.assign(outputs, { droplet_id: '', json: '' });
+    Object.assign(outputs, {
+        ip: addr.text,
+        action_id: placed.actionId === undefined ? '' : String(placed.actionId),
+        action_status: placed.actionStatus,
+        changed: 'true'
+    });
+    const final = placed.final;
     return {
         outputs,
-        error,
+        error: placed.error === undefined ? undefined : create_failureOf(addr, reserved, target, placed.error),
         summary: {
             title: `Reserved IP created: ${addr.text}`,
             tables: [
@@ -40644,12 +41342,12 @@ async function create(ctx) {
                     rows: [
                         [
                             addr.text,
-                            `IPv${version}`,
-                            final.region || region || '',
-                            dropletLabel(final.dropletId, final.dropletName),
+                            `IPv${addr.version}`,
+                            final?.region || reserved.region,
+                            final ? dropletLabel(final.dropletId, final.dropletName) : 'unknown',
                             outputs.action_id || '-',
                             outputs.action_status || '-',
-                            secs(Date.now() - started)
+                            secs(now - started)
                         ]
                     ]
                 }
@@ -40658,17 +41356,28 @@ async function create(ctx) {
         }
     };
 }
+function create_failureOf(addr, reserved, target, error) {
+    const where = reserved.region ? ` in ${reserved.region}` : '';
+    const onto = target ? `, but assigning it to droplet ${target.id} failed: ${error.replace(/\.$/, '')}` : `: ${error}`;
+    return `${addr.text} was reserved${where}${onto}. The address stays reserved (and billed): assign it, or release it with operation: delete and ip: ${addr.text}.`;
+}
+/** A create cancelled after it was accepted: the report says so first. */
+function cancelled(report, cause) {
+    const error = `Cancelled (${cause}); nothing more was sent. ${report.error ?? `${report.outputs.ip} was reserved.`}`;
+    return {
+        ...report,
+        error,
+        summary: { ...report.summary, notes: [`**Cancelled:** ${error}`, ...report.summary.notes] }
+    };
+}
 
-;// CONCATENATED MODULE: ./src/operations/delete.ts
+;// CONCATENATED MODULE: ./src/engine/release.ts
 
 
 
 
-/**
- * Re-reads the IP and releases it only while it is assigned to no droplet and not busy.
- * With `waitWhileBusy`, a pending event is waited out (within the timeout) instead of reported.
- */
-async function releaseIfFree(client, addr, waitWhileBusy) {
+/** Re-reads the IP and releases it only while it is assigned to no droplet and not busy. */
+async function releaseIfFree(client, addr, options) {
     for (let round = 1;; round++) {
         const record = await readIp(client, addr);
         if (record === null)
@@ -40677,6 +41386,8 @@ async function releaseIfFree(client, addr, waitWhileBusy) {
             return { kind: 'assigned', record };
         let busy = record.locked ? 'an action is in progress on it' : '';
         if (!busy) {
+            if (options.beforeDelete && !options.beforeDelete())
+                return { kind: 'stopped', record };
             try {
                 const deleted = await deleteIp(client, addr);
                 return deleted ? { kind: 'released', record } : { kind: 'gone' };
@@ -40687,19 +41398,25 @@ async function releaseIfFree(client, addr, waitWhileBusy) {
                 busy = `pending event: ${error.apiMessage}`;
             }
         }
-        if (!waitWhileBusy)
+        if (!options.waitWhileBusy)
             return { kind: 'busy', record, reason: busy };
         const delay = pendingBackoff(round);
         client.log.info(`${addr.text} is busy (${busy}); waiting ${Math.round(delay)} ms before trying again`);
-        await waitBeforeRetry(client, delay, `waiting for ${addr.text} to be free of pending events`);
+        await waitBeforeRetry(engineContext(client), delay, `waiting for ${addr.text} to be free of pending events`);
     }
 }
+
+;// CONCATENATED MODULE: ./src/operations/delete.ts
+/** delete: releases a reserved IP. Refuses while it is assigned; already gone is success. */
+
+
+
 async function remove(ctx) {
     const { client, inputs } = ctx;
     const addr = inputs.ip;
     if (!addr)
         throw new Error('delete needs ip');
-    const outcome = await releaseIfFree(client, addr, true);
+    const outcome = await releaseIfFree(client, addr, { waitWhileBusy: true });
     const outputs = { ...emptyOutputs(), ip: addr.text, ip_version: String(addr.version) };
     if (outcome.kind === 'assigned') {
         const r = outcome.record;
@@ -40718,6 +41435,8 @@ async function remove(ctx) {
     }
     if (outcome.kind === 'busy')
         throw new OperationError(`${addr.text} is busy (${outcome.reason}); it was not released`);
+    if (outcome.kind === 'stopped')
+        throw new OperationError(`${addr.text} was not released: the step is stopping`);
     Object.assign(outputs, ipOutputs(outcome.record), { droplet_id: '', json: '', changed: 'true' });
     client.log.info(`Released ${addr.text}`);
     return {
@@ -40808,108 +41527,663 @@ async function list(ctx) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/operations/prune.ts
+;// CONCATENATED MODULE: ./src/report/neutral.ts
 /**
- * prune: releases the reserved IPs that are assigned to no droplet (within region/ip_version,
- * minus keep). Each is read again just before it is released and spared if it was assigned or
- * became busy meanwhile, so a deploy running at the same time never loses its address.
+ * Neutralises text the action did not write itself (droplet names, regions, DigitalOcean's error
+ * ids, messages and request ids) before it reaches the workflow log or the step summary.
+ *
+ * The runner reads a workflow command (`::name::…`, or the older `##[name]…`) only at the start of
+ * a log line, after leading white space. So text for the log is made one line (every line break and
+ * other control character is shown as an escape such as `\n`) and a command at its start is broken
+ * up. A `::` further along is harmless then, and is kept: IPv6 addresses are written with it.
+ *
+ * The summary is markdown that GitHub renders as HTML: `&`, `<` and `>` become entities, and so do
+ * `[` and `]`, so that neither an HTML tag nor a markdown image or link can come from a string.
+ */
+/** C0 and C1 controls, DEL, the Unicode line and paragraph separators, and bidirectional controls. */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const SHORT_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/** One line: line breaks and other control characters shown as escapes (`\n`, `\u2028`). */
+function oneLine(text) {
+    return text.replace(UNSAFE_CHARS, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/**
+ * Text for one log line that cannot be read as a workflow command: one line, and a `::` or `##[`
+ * at its start broken up with a space (`: :warning::…`).
+ */
+function logText(text) {
+    return oneLine(text)
+        .replace(/^(\s*)::/, '$1: :')
+        .replace(/^(\s*)##\[/, '$1# #[');
+}
+/**
+ * Text that holds strings from the API, as it is written to the log or as the step's failure
+ * message: logText. Strings are kept as DigitalOcean sent them (outputs hold its own text) and
+ * neutralised only here, where they are written, and in the summary (markdownText, tableCell).
+ */
+const apiText = logText;
+const HTML_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '[': '&#91;', ']': '&#93;' };
+/** Markdown text in which no HTML tag, markdown image or link can start; `**` and backticks still work. */
+function markdownText(text) {
+    return text.replace(/[&<>[\]]/g, (c) => HTML_ENTITIES[c] ?? c);
+}
+/** A markdown table cell: one line, markdownText, pipes and backslashes escaped, never empty. */
+function tableCell(text) {
+    const flat = oneLine(text.replace(/\\/g, '\\\\').replace(/\r?\n/g, ' '));
+    return markdownText(flat).replace(/\|/g, '\\|') || ' ';
+}
+
+;// CONCATENATED MODULE: ./src/do/dns.ts
+/**
+ * DigitalOcean's DNS: the zones of the account and the A and AAAA records in them, every page.
+ * `prune` with `keep_dns` reads them once per run and spares every address a record points at.
+ * Reading them needs the token's `domain:read` scope.
  */
 
 
 
+/** Zones read a few at a time. */
+const ZONE_CONCURRENCY = 4;
+const dns_isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The record's fully qualified name with its type: `www.example.com (A)`, `example.com (AAAA)` for `@`. */
+function recordLabel(r) {
+    const host = r.name === '@' || r.name === '' ? r.zone : `${r.name}.${r.zone}`;
+    return `${host} (${r.type})`;
+}
+function listOf(body, key) {
+    return dns_isObject(body) && Array.isArray(body[key]) ? body[key] : [];
+}
+/** The names of every DNS zone of the account. */
+async function listZones(client) {
+    const fetchPage = async (page) => {
+        const res = await client.request('GET', '/v2/domains', { query: { page, per_page: PAGE_SIZE }, retry: 'safe' });
+        const items = listOf(res.body, 'domains')
+            .map((d) => (dns_isObject(d) ? d.name : undefined))
+            .filter((n) => typeof n === 'string' && n !== '');
+        return { items, ...pageInfo(dns_isObject(res.body) ? res.body : {}) };
+    };
+    return readAllPages(fetchPage, (name) => name);
+}
+/** The A or AAAA record in a record object, or undefined for any other (or one whose data is no address). */
+function toAddressRecord(zone, r) {
+    if ((r.type !== 'A' && r.type !== 'AAAA') || typeof r.data !== 'string')
+        return undefined;
+    const addr = parseAddress(r.data);
+    if (!addr || addr.version !== (r.type === 'A' ? 4 : 6))
+        return undefined;
+    return { zone, name: typeof r.name === 'string' ? apiText(r.name) : '@', type: r.type, address: addr.text };
+}
+function toRecordItem(zone, obj) {
+    if (!dns_isObject(obj))
+        return undefined;
+    const r = obj;
+    const key = typeof r.id === 'number' ? String(r.id) : JSON.stringify([r.type, r.name, r.data]);
+    return { key, record: toAddressRecord(zone, r) };
+}
+/** Every A and AAAA record of one zone, every page. */
+async function listAddressRecords(client, zone) {
+    const path = `/v2/domains/${encodeURIComponent(zone)}/records`;
+    const shown = apiText(zone);
+    const fetchPage = async (page) => {
+        const res = await client.request('GET', path, { query: { page, per_page: PAGE_SIZE }, retry: 'safe' });
+        const items = listOf(res.body, 'domain_records')
+            .map((o) => toRecordItem(shown, o))
+            .filter((r) => r !== undefined);
+        return { items, ...pageInfo(dns_isObject(res.body) ? res.body : {}) };
+    };
+    const items = await readAllPages(fetchPage, (r) => r.key);
+    return items.flatMap((item) => (item.record ? [item.record] : []));
+}
+/** Every A and AAAA record of every zone of the account: one pass over the zones. */
+async function readAddressRecords(client) {
+    const zones = await listZones(client);
+    const out = [];
+    let next = 0;
+    const worker = async () => {
+        while (next < zones.length) {
+            const i = next++;
+            out[i] = await listAddressRecords(client, zones[i]);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(ZONE_CONCURRENCY, zones.length) }, worker));
+    return out.flat();
+}
 
-const CONCURRENCY = 4;
-async function prune(ctx) {
-    const { client, inputs } = ctx;
-    const records = await listFiltered(client, inputs.ipVersion, inputs.region);
-    const keep = new Set(inputs.keep.map((a) => a.text));
-    const spared = [];
-    const candidates = [];
+;// CONCATENATED MODULE: ./src/engine/prune-guards.ts
+
+function dnsIndex(records) {
+    const index = new Map();
     for (const r of records) {
-        if (r.dropletId !== null)
-            continue;
-        if (keep.has(r.ip))
-            spared.push({ record: r, reason: 'listed in keep' });
-        else
-            candidates.push(r);
+        const names = index.get(r.address) ?? [];
+        const label = recordLabel(r);
+        if (!names.includes(label))
+            names.push(label);
+        index.set(r.address, names);
     }
-    const released = [];
-    const failed = [];
-    client.log.info(`${records.length} reserved IPs, ${candidates.length + spared.length} assigned to no droplet, ${candidates.length} to ${inputs.dryRun ? 'report (dry run)' : 'release'}`);
-    if (inputs.dryRun) {
-        for (const r of candidates) {
-            released.push(listEntry(r));
-            client.log.info(`Would release ${r.ip} (IPv${r.version}, ${r.region})`);
+    return index;
+}
+/** keep, then keep_dns: the spare of an address by name (undefined: neither guard spares it). */
+function spareByName(ip, keep, dns) {
+    if (keep.has(ip))
+        return { kind: 'keep' };
+    const records = dns?.get(ip);
+    return records && records.length > 0 ? { kind: 'dns', records } : undefined;
+}
+const isoSeconds = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** Ids grow with time: a page whose ids fall from first to last lists the newest first. */
+function newestFirst(actions) {
+    return actions.every((a, i) => i === 0 || a.id < actions[i - 1].id);
+}
+const isAssign = (a) => a.type === 'assign_ip' || a.type === 'assign';
+const latestOf = (actions) => actions.reduce((a, b) => (a === undefined || b.completedAt > a.completedAt ? b : a), undefined);
+/**
+ * IPv4: idle since its latest completed action; an errored action after it counts as someone at
+ * work on the address, so idle counts from that one. Unknown, and so spared, when:
+ *  - no completed action is on record;
+ *  - the list has more pages and this one does not list the newest first (the description gives the
+ *    list no paging parameters, so a later page cannot be asked for);
+ *  - the latest completed action is an assign: the address is unassigned now, but when is not on
+ *    record (its droplet was destroyed, for instance), so it may have been idle for a moment only.
+ * An action in progress makes it busy.
+ */
+function idleFromHistory(history) {
+    const { actions } = history;
+    if (actions.some((a) => a.status === 'in-progress')) {
+        return { known: false, busy: true, why: 'an action is in progress on it' };
+    }
+    const finished = actions.filter((a) => a.completedAt !== undefined);
+    const completed = latestOf(finished.filter((a) => a.status === 'completed'));
+    if (completed === undefined) {
+        const why = actions.length === 0 ? 'no action on record' : 'no completed action on record';
+        return { known: false, busy: false, why };
+    }
+    if (history.more && !newestFirst(actions)) {
+        const count = history.total === undefined ? 'its actions fill' : `its ${history.total} actions fill`;
+        return { known: false, busy: false, why: `${count} several pages, and the first does not list the newest` };
+    }
+    if (isAssign(completed)) {
+        const at = isoSeconds(completed.completedAt);
+        return {
+            known: false,
+            busy: false,
+            why: `its latest action is an assign (${at}); when it was unassigned is not on record`
+        };
+    }
+    const latest = latestOf(finished);
+    return {
+        known: true,
+        since: latest.completedAt,
+        evidence: `${latest.type || 'action'} ${latest.status} ${isoSeconds(latest.completedAt)}`
+    };
+}
+/** IPv6: DigitalOcean records no unassign time, so idle counts from reserved_at. */
+function idleFromReservedAt(reservedAt) {
+    if (reservedAt === undefined)
+        return { known: false, busy: false, why: 'no reserved_at on record' };
+    return { known: true, since: reservedAt, evidence: `reserved_at ${isoSeconds(reservedAt)}` };
+}
+/** unassigned_for: the spare of an address by its idle time (undefined: idle long enough). */
+function spareByIdle(idle, minMs, now) {
+    if (!idle.known)
+        return idle.busy ? { kind: 'busy', why: idle.why } : { kind: 'idle-unknown', why: idle.why };
+    const idleMs = Math.max(0, now - idle.since);
+    return idleMs >= minMs ? undefined : { kind: 'idle-short', idleMs, minMs };
+}
+/** max_release: true when releasing this many would be too many. */
+function overMaxRelease(candidates, maxRelease) {
+    return candidates > maxRelease;
+}
+/** A duration as people read it: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`. */
+function durationText(ms) {
+    const s = Math.floor(ms / 1000);
+    if (s < 60)
+        return `${s} s`;
+    const min = Math.floor(s / 60);
+    if (min < 60)
+        return `${min} min`;
+    const h = Math.floor(min / 60);
+    if (h < 24)
+        return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
+    const d = Math.floor(h / 24);
+    return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}
+/** The reason a spare gives in the summary and the log. */
+function spareText(spare) {
+    switch (spare.kind) {
+        case 'keep':
+            return 'listed in keep';
+        case 'dns':
+            return `DNS record ${spare.records.join(', ')}`;
+        case 'idle-short':
+            return `idle too short: ${durationText(spare.idleMs)}, less than unassigned_for (${durationText(spare.minMs)})`;
+        case 'idle-unknown':
+            return `idle since an unknown time: ${spare.why}`;
+        case 'busy':
+            return `busy: ${spare.why}`;
+        case 'assigned':
+            return `assigned to droplet ${spare.dropletId} meanwhile`;
+        case 'gone':
+            return 'already released by someone else';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/prune.ts
+
+
+
+
+
+
+
+/** Requests at a time: history reads, and releases. */
+const CONCURRENCY = 4;
+function newPruneProgress(settings) {
+    return { settings, phase: 'listing', assigned: 0, entries: [], warnings: [] };
+}
+/** From now on, nothing more is started: no history read, no re-read, no release. */
+function stopPrune(progress, reason) {
+    progress.stopped ??= reason;
+}
+/** Whether to start nothing more: stopped, or the step's timeout has run out (which stops it). */
+function stopping(client, progress) {
+    if (progress.stopped === undefined && Date.now() >= client.deadline)
+        stopPrune(progress, "the step's timeout ran out");
+    return progress.stopped !== undefined;
+}
+/** Runs the prune to its end (or until stopped), filling `progress`; `now` is the clock idle time is judged by. */
+async function runPrune(client, progress, now = Date.now) {
+    const [records, dns] = await listAndReadDns(client, progress.settings);
+    consider(progress, records);
+    client.log.info(`${records.length} reserved IPs in scope, ${progress.entries.length} assigned to no droplet${progress.settings.dryRun ? ' (dry run)' : ''}`);
+    if (dns.ok)
+        await guardAndRelease(client, progress, dns.index, now);
+    else
+        refuseWithoutDns(client, progress, dns.error);
+    markNotTried(progress);
+    progress.phase = 'done';
+    return progress;
+}
+/** The guards, then max_release, then the releases (or, in a dry run, what would go). */
+async function guardAndRelease(client, progress, dns, now) {
+    const { settings } = progress;
+    progress.phase = 'guards';
+    spareByNames(client, progress, dns);
+    if (settings.unassignedForMs !== undefined)
+        await spareByIdleTime(client, progress, settings.unassignedForMs, now);
+    if (stopping(client, progress))
+        return;
+    const candidates = pendingEntries(progress);
+    if (overMaxRelease(candidates.length, settings.maxRelease))
+        return holdBackAll(client, progress, candidates);
+    if (settings.dryRun) {
+        for (const e of candidates)
+            markWouldRelease(client, e);
+        return;
+    }
+    progress.phase = 'releasing';
+    client.log.info(`${candidates.length} to release`);
+    const release = (e) => releaseEntry(client, progress, e);
+    await eachLimited(candidates, () => stopping(client, progress), release);
+}
+/** The IPs in scope and, with keep_dns, the account's A and AAAA records, read side by side. */
+async function listAndReadDns(client, settings) {
+    const families = settings.ipVersion ? [settings.ipVersion] : [4, 6];
+    const [listed, dns] = await Promise.allSettled([
+        Promise.all(families.map((v) => listIps(client, v))),
+        settings.keepDns ? readAddressRecords(client) : Promise.resolve(undefined)
+    ]);
+    // Nothing was sent that changes anything: a failed listing fails the step as it is.
+    if (listed.status === 'rejected')
+        throw listed.reason;
+    const records = listed.value.flat().filter((r) => !settings.region || r.region === settings.region);
+    if (dns.status === 'rejected')
+        return [records, { ok: false, error: dns.reason }];
+    if (dns.value)
+        client.log.info(`DNS: ${dns.value.length} A and AAAA records read`);
+    return [records, { ok: true, index: dns.value && dnsIndex(dns.value) }];
+}
+function consider(progress, records) {
+    for (const record of records) {
+        if (record.dropletId !== null)
+            progress.assigned++;
+        else
+            progress.entries.push({ record, state: { kind: 'pending' } });
+    }
+}
+const message = (error) => (error instanceof Error ? error.message : String(error));
+/** keep_dns could not read DNS: nothing is released, and the step fails saying why. */
+function refuseWithoutDns(client, progress, error) {
+    const scope = error instanceof ApiError && (error.status === 401 || error.status === 403)
+        ? ' keep_dns needs a token with the domain:read scope.'
+        : '';
+    progress.error = `keep_dns: the DNS records could not be read, so nothing was released: ${message(error)}.${scope}`;
+    stopPrune(progress, 'the DNS records could not be read (keep_dns)');
+    client.log.warning(progress.error);
+}
+function spare(client, entry, why) {
+    entry.state = { kind: 'spared', spare: why };
+    client.log.info(`Spared ${entry.record.ip}: ${spareText(why)}`);
+}
+function spareByNames(client, progress, dns) {
+    const keep = new Set(progress.settings.keep.map((a) => a.text));
+    for (const entry of progress.entries) {
+        const why = spareByName(entry.record.ip, keep, dns);
+        if (why)
+            spare(client, entry, why);
+    }
+}
+const pendingEntries = (progress) => progress.entries.filter((e) => e.state.kind === 'pending');
+/** unassigned_for: reads the action history of each IPv4 still in the running (IPv6: reserved_at). */
+async function spareByIdleTime(client, progress, minMs, now) {
+    const judge = async (entry) => {
+        try {
+            const { record } = entry;
+            entry.idle =
+                record.version === 6
+                    ? idleFromReservedAt(reservedAtOf(record))
+                    : idleFromHistory(await readIpHistory(client, { text: record.ip, version: 4 }));
+            if (entry.idle.known)
+                entry.idleMs = Math.max(0, now() - entry.idle.since);
+            const why = spareByIdle(entry.idle, minMs, now());
+            if (why)
+                spare(client, entry, why);
+        }
+        catch (error) {
+            // Released by someone else since it was listed: nothing to do.
+            if (error instanceof ApiError && error.status === 404)
+                spare(client, entry, { kind: 'gone' });
+            else if (!stopOn(client, progress, error))
+                fail(client, entry, `its actions could not be read: ${message(error)}`);
+        }
+    };
+    await eachLimited(pendingEntries(progress), () => stopping(client, progress), judge);
+}
+/** max_release: more would go than allowed, so none does (a dry run lists them and warns). */
+function holdBackAll(client, progress, candidates) {
+    const { maxRelease, dryRun } = progress.settings;
+    const list = candidates.map((e) => e.record.ip).join(', ');
+    const text = `${candidates.length} addresses would be released, more than max_release (${maxRelease})`;
+    if (dryRun) {
+        progress.warnings.push(`${text}: a run without dry_run would release none of them and fail: ${list}`);
+        client.log.warning(progress.warnings[progress.warnings.length - 1]);
+        for (const e of candidates)
+            markWouldRelease(client, e);
+        return;
+    }
+    progress.error = `${text}, so none was released: ${list}. Check region, ip_version, keep and the token's account, or raise max_release.`;
+    client.log.warning(progress.error);
+    for (const e of candidates)
+        e.state = { kind: 'not-tried', why: `more than max_release (${maxRelease}) would go` };
+}
+function markWouldRelease(client, entry) {
+    entry.state = { kind: 'would-release' };
+    client.log.info(`Would release ${entry.record.ip} (IPv${entry.record.version}, ${entry.record.region})`);
+}
+function markNotTried(progress) {
+    const why = progress.stopped ?? 'not reached';
+    for (const e of pendingEntries(progress))
+        e.state = { kind: 'not-tried', why };
+}
+/** Runs `fn` over the items, CONCURRENCY at a time, starting none once `stopped()` says so. */
+async function eachLimited(items, stopped, fn) {
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length && !stopped())
+            await fn(items[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+}
+/**
+ * Stops the run after a failure that means nothing more can go well: the token refused, or the
+ * time run out. Returns whether it did (the entry then stays pending: it is reported not tried).
+ */
+function stopOn(client, progress, error) {
+    if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+        stopPrune(progress, `the token was refused: ${error.message}`);
+        return true;
+    }
+    return stopping(client, progress);
+}
+function fail(client, entry, text) {
+    entry.state = { kind: 'failed', error: text };
+    client.log.warning(`Could not release ${entry.record.ip}: ${text}`);
+}
+/** Re-reads the IP and releases it while it is free; every path ends in the entry's state. */
+async function releaseEntry(client, progress, entry) {
+    const addr = { text: entry.record.ip, version: entry.record.version };
+    let sent = false;
+    const beforeDelete = () => {
+        if (stopping(client, progress))
+            return false;
+        sent = true;
+        entry.state = { kind: 'releasing' };
+        return true;
+    };
+    try {
+        prune_settle(client, entry, await releaseIfFree(client, addr, { waitWhileBusy: false, beforeDelete }));
+    }
+    catch (error) {
+        const stopping = stopOn(client, progress, error);
+        if (!sent) {
+            // Nothing was sent to release it: reported not tried when the run stops for this, else failed.
+            if (!stopping)
+                fail(client, entry, message(error));
+        }
+        else if (error instanceof ApiError) {
+            fail(client, entry, message(error));
+        }
+        else {
+            // A lost or unclear answer to the delete: a read says whether it went through.
+            await confirmAfterLostAnswer(client, entry, error);
         }
     }
-    else {
-        let next = 0;
-        const worker = async () => {
-            while (next < candidates.length) {
-                const r = candidates[next++];
-                try {
-                    const outcome = await releaseIfFree(client, { text: r.ip, version: r.version }, false);
-                    switch (outcome.kind) {
-                        case 'released':
-                            released.push(listEntry(outcome.record));
-                            client.log.info(`Released ${r.ip} (IPv${r.version}, ${r.region})`);
-                            break;
-                        case 'gone':
-                            spared.push({ record: r, reason: 'already released by someone else' });
-                            break;
-                        case 'assigned':
-                            spared.push({ record: r, reason: `assigned to droplet ${outcome.record.dropletId} since it was listed` });
-                            client.log.info(`Spared ${r.ip}: it was assigned to droplet ${outcome.record.dropletId} meanwhile`);
-                            break;
-                        case 'busy':
-                            spared.push({ record: r, reason: `busy: ${outcome.reason}` });
-                            client.log.info(`Spared ${r.ip}: ${outcome.reason}`);
-                            break;
-                    }
-                }
-                catch (error) {
-                    if (error instanceof ApiError || error instanceof TransportError || error instanceof GaveUpError) {
-                        failed.push({ record: r, reason: error.message });
-                        client.log.warning(`Could not release ${r.ip}: ${error.message}`);
-                        if (error instanceof GaveUpError ||
-                            (error instanceof ApiError && (error.status === 401 || error.status === 403))) {
-                            next = candidates.length;
-                        }
-                    }
-                    else {
-                        throw error;
-                    }
-                }
-            }
-        };
-        await Promise.all(Array.from({ length: Math.min(CONCURRENCY, candidates.length) }, worker));
+}
+function prune_settle(client, entry, outcome) {
+    if (outcome.kind !== 'gone')
+        entry.record = outcome.record;
+    switch (outcome.kind) {
+        case 'released':
+            entry.state = { kind: 'released' };
+            client.log.info(`Released ${entry.record.ip} (IPv${entry.record.version}, ${entry.record.region})`);
+            return;
+        case 'gone':
+            return spare(client, entry, { kind: 'gone' });
+        case 'assigned':
+            return spare(client, entry, { kind: 'assigned', dropletId: outcome.record.dropletId });
+        case 'busy':
+            return spare(client, entry, { kind: 'busy', why: outcome.reason });
+        case 'stopped':
+            entry.state = { kind: 'pending' };
     }
+}
+/** The delete got no clear answer: one more read (past the timeout if need be) says whether it went. */
+async function confirmAfterLostAnswer(client, entry, error) {
+    const addr = { text: entry.record.ip, version: entry.record.version };
+    try {
+        const now = await readIp(reportContext(engineContext(client)).api, addr);
+        if (now === null) {
+            entry.state = { kind: 'released' };
+            client.log.info(`Released ${addr.text}: the answer to its release was lost, and it is gone`);
+            return;
+        }
+        entry.record = now;
+        entry.state = { kind: 'failed', error: `${message(error)}; it is still reserved` };
+    }
+    catch (readError) {
+        entry.state = {
+            kind: 'unknown',
+            error: `${message(error)}; it could not be read after (${message(readError)}), so whether it was released is unknown: look with operation: get`
+        };
+    }
+    client.log.warning(`Could not release ${addr.text}: ${entry.state.error}`);
+}
+
+;// CONCATENATED MODULE: ./src/report/prune-report.ts
+
+
+/** Row order: what was done first, then what went wrong, then what was left alone. */
+const ORDER = ['released', 'would-release', 'unknown', 'releasing', 'failed', 'not-tried', 'pending', 'spared'];
+const RESULT = {
+    released: 'released',
+    'would-release': 'would release',
+    unknown: 'unknown',
+    releasing: 'unknown',
+    failed: 'failed',
+    'not-tried': 'not tried',
+    pending: 'not tried',
+    spared: 'spared'
+};
+function reasonOf(entry, progress) {
+    const s = entry.state;
+    switch (s.kind) {
+        case 'spared':
+            return spareText(s.spare);
+        case 'failed':
+        case 'unknown':
+            return s.error;
+        case 'not-tried':
+            return s.why;
+        case 'pending':
+            return progress.stopped ?? 'the step ended before it was reached';
+        case 'releasing':
+            return 'its release was sent, and the step ended before the answer came: look with operation: get';
+        default:
+            return '';
+    }
+}
+function idleOf(entry) {
+    const idle = entry.idle;
+    if (!idle)
+        return '-';
+    if (!idle.known)
+        return `unknown: ${idle.why}`;
+    return `${durationText(entry.idleMs ?? 0)} (since ${idle.evidence})`;
+}
+const byAddress = (a, b) => a.record.version - b.record.version || a.record.ip.localeCompare(b.record.ip, 'en', { numeric: true });
+function sortedEntries(progress) {
+    const rank = (e) => ORDER.indexOf(e.state.kind);
+    return [...progress.entries].sort((a, b) => rank(a) - rank(b) || byAddress(a, b));
+}
+function table(progress) {
+    const withIdle = progress.settings.unassignedForMs !== undefined;
+    const header = ['IP', 'Version', 'Region', 'Result', 'Reason', ...(withIdle ? ['Idle'] : [])];
+    const rows = sortedEntries(progress).map((e) => [
+        e.record.ip,
+        `IPv${e.record.version}`,
+        e.record.region,
+        RESULT[e.state.kind],
+        reasonOf(e, progress),
+        ...(withIdle ? [idleOf(e)] : [])
+    ]);
+    return { header, rows };
+}
+const ofKind = (progress, ...kinds) => sortedEntries(progress).filter((e) => kinds.includes(e.state.kind));
+const ipsOf = (entries) => entries.map((e) => e.record.ip).join(', ');
+function prune_report_outputsOf(progress) {
     const outputs = emptyOutputs();
-    released.sort((a, b) => a.ip.localeCompare(b.ip));
-    outputs.ips = JSON.stringify(released);
-    outputs.count = String(released.length);
-    outputs.changed = String(!inputs.dryRun && released.length > 0);
-    const verb = inputs.dryRun ? 'Would release' : 'Released';
-    const rows = [
-        ...released.map((e) => [e.ip, `IPv${e.ip_version}`, e.region, inputs.dryRun ? 'would release' : 'released', '']),
-        ...spared.map((s) => [s.record.ip, `IPv${s.record.version}`, s.record.region, 'spared', s.reason]),
-        ...failed.map((s) => [s.record.ip, `IPv${s.record.version}`, s.record.region, 'failed', s.reason])
-    ];
+    const listed = ofKind(progress, 'released', 'would-release').map((e) => listEntry(e.record));
+    outputs.ips = JSON.stringify(listed);
+    outputs.count = String(listed.length);
+    // A release whose outcome is unknown may have gone through: a later step must not take it as kept.
+    outputs.changed = String(ofKind(progress, 'released', 'unknown', 'releasing').length > 0);
+    return outputs;
+}
+/** The step's failure message, or undefined when everything considered was released or spared. */
+function errorOf(progress, options) {
+    const parts = [];
+    if (options.cancelled)
+        parts.push(`Cancelled (${options.cancelled}) before the prune had finished`);
+    if (progress.error)
+        parts.push(progress.error);
+    const failed = ofKind(progress, 'failed');
+    if (failed.length > 0) {
+        parts.push(`${failed.length} could not be released: ${failed.map((e) => `${e.record.ip} (${reasonOf(e, progress)})`).join('; ')}`);
+    }
+    const unknown = ofKind(progress, 'unknown', 'releasing');
+    if (unknown.length > 0)
+        parts.push(`whether ${ipsOf(unknown)} was released is unknown: look with operation: get`);
+    const notTried = ofKind(progress, 'not-tried', 'pending');
+    if (notTried.length > 0 && !progress.error) {
+        parts.push(`${notTried.length} not tried (${progress.stopped ?? 'not reached'}): ${ipsOf(notTried)}`);
+    }
+    if (parts.length === 0)
+        return undefined;
+    const released = ofKind(progress, 'released').length;
+    return `${parts.map((p) => p.replace(/\.$/, '')).join('. ')}. Released ${released} of ${progress.entries.length} considered${released ? `: ${ipsOf(ofKind(progress, 'released'))}` : ''}.`;
+}
+function prune_report_titleOf(progress, options, failed) {
+    const { dryRun } = progress.settings;
+    const count = ofKind(progress, dryRun ? 'would-release' : 'released').length;
+    const how = options.cancelled ? ' cancelled' : failed ? ' failed' : '';
+    return `Reserved IP cleanup${dryRun ? ' (dry run)' : ''}${how}: ${dryRun ? 'would release' : 'released'} ${count}`;
+}
+function prune_report_notesOf(progress, options) {
+    const notes = [];
+    if (progress.settings.dryRun)
+        notes.push('Dry run: nothing was released.');
+    for (const w of progress.warnings)
+        notes.push(`**Warning:** ${w}`);
+    if (progress.phase === 'listing')
+        notes.push('The addresses had not all been listed yet: nothing was released.');
+    if (progress.assigned > 0)
+        notes.push(`${progress.assigned} assigned to a droplet: not considered.`);
+    if (options.cancelled)
+        notes.push(`Cancelled (${options.cancelled}): no request was started after it.`);
+    return notes;
+}
+function pruneReport(progress, options = {}) {
+    const error = errorOf(progress, options);
+    const notes = prune_report_notesOf(progress, options);
     return {
-        outputs,
-        error: failed.length > 0
-            ? `${failed.length} of ${candidates.length} IPs could not be released: ${failed.map((f) => f.record.ip).join(', ')}`
-            : undefined,
+        outputs: prune_report_outputsOf(progress),
+        error,
         summary: {
-            title: `Reserved IP cleanup${inputs.dryRun ? ' (dry run)' : ''}: ${verb.toLowerCase()} ${released.length}`,
-            tables: [{ header: ['IP', 'Version', 'Region', 'Result', 'Reason'], rows }],
-            notes: inputs.dryRun ? ['Dry run: nothing was released.'] : []
+            title: prune_report_titleOf(progress, options, error !== undefined),
+            tables: progress.entries.length > 0 ? [table(progress)] : [],
+            notes: error ? [...notes, `**Failed:** ${error}`] : notes
         }
     };
 }
 
+;// CONCATENATED MODULE: ./src/operations/prune.ts
+
+
+
+function pruneSettings(inputs) {
+    return {
+        ipVersion: inputs.ipVersion,
+        region: inputs.region,
+        keep: inputs.keep,
+        keepDns: inputs.keepDns,
+        unassignedForMs: inputs.unassignedForMs,
+        maxRelease: inputs.maxRelease,
+        dryRun: inputs.dryRun
+    };
+}
+async function prune(ctx) {
+    const progress = newPruneProgress(pruneSettings(ctx.inputs));
+    // A cancelled step stops the prune (nothing more is started) and reports what it did so far.
+    ctx.journal.setPartial((cause) => {
+        stopPrune(progress, cause);
+        return pruneReport(progress, { cancelled: cause });
+    });
+    const stop = () => stopPrune(progress, cancelCause(ctx.engine.signal));
+    ctx.engine.signal.addEventListener('abort', stop, { once: true });
+    try {
+        await runPrune(ctx.client, progress);
+    }
+    finally {
+        ctx.engine.signal.removeEventListener('abort', stop);
+    }
+    return pruneReport(progress, ctx.engine.signal.aborted ? { cancelled: cancelCause(ctx.engine.signal) } : {});
+}
+
 ;// CONCATENATED MODULE: ./src/run.ts
 /** Runs the chosen operation: the one place that maps an operation name to its module. */
+
+
+
 
 
 
@@ -40928,15 +42202,21 @@ const run_OPERATIONS = {
     prune: prune
 };
 async function runOperation(inputs, options) {
+    const clock = options.clock ?? systemClock(options.client?.timeScale ?? 1);
     const client = new ApiClient({
         baseUrl: inputs.apiUrl,
         token: inputs.token,
         userAgent: options.userAgent,
-        deadline: (options.startedAt ?? Date.now()) + inputs.timeoutMs,
+        deadline: (options.startedAt ?? clock.now()) + inputs.timeoutMs,
         log: options.log,
-        ...options.client
+        ...options.client,
+        clock,
+        signal: options.signal
     });
-    return run_OPERATIONS[inputs.operation]({ client, inputs, userAgent: options.userAgent, onAction: options.onAction });
+    const engine = engineContext(client);
+    const journal = options.journal ?? new Journal();
+    journal.operation = inputs.operation;
+    return run_OPERATIONS[inputs.operation]({ engine, client, inputs, userAgent: options.userAgent, journal });
 }
 /** The environment variable that speeds up the bundled action's schedule when it runs against a local simulator. */
 const TEST_TIME_SCALE_VAR = 'DO_RESERVED_IP_TEST_TIME_SCALE';
@@ -40964,10 +42244,10 @@ function testClientOptions(apiUrl, env) {
  */
 
 function renderSummary(summary) {
-    const lines = [`### ${markdownText(summary.title)}`, ''];
+    const lines = [`### ${markdownText(oneLine(summary.title))}`, ''];
     for (const table of summary.tables) {
         if (table.caption)
-            lines.push(`**${markdownText(table.caption)}**`, '');
+            lines.push(`**${markdownText(oneLine(table.caption))}**`, '');
         lines.push(`| ${table.header.map(tableCell).join(' | ')} |`);
         lines.push(`| ${table.header.map(() => '---').join(' | ')} |`);
         for (const row of table.rows)
@@ -40975,7 +42255,7 @@ function renderSummary(summary) {
         lines.push('');
     }
     for (const note of summary.notes)
-        lines.push(markdownText(note), '');
+        lines.push(markdownText(oneLine(note)), '');
     return `${lines.join('\n').trimEnd()}\n`;
 }
 
@@ -40996,6 +42276,7 @@ function userAgent(env) {
  * validates the inputs, runs the operation, and sets the outputs and the step summary on every
  * outcome: success, failure, bad input and cancellation alike.
  */
+
 
 
 
@@ -41043,20 +42324,31 @@ async function report(result, secrets) {
             await summary.addRaw(scrub(renderSummary(result.summary), secrets)).write();
         }
         catch (error) {
-            warning(`The step summary could not be written: ${error.message}`);
+            warning(`The step summary could not be written: ${logText(error.message)}`);
         }
     }
+    // The message holds DigitalOcean's text: one line that cannot start a workflow command.
     if (result.error)
-        setFailed(scrub(result.error, secrets));
+        setFailed(logText(scrub(result.error, secrets)));
 }
+/** Reports exactly once: the first result given; later calls wait for that report to be written. */
+function reportOnce(secrets) {
+    let written;
+    return (result) => (written ??= report(result(), secrets));
+}
+/** How long a cancelled step waits for the operation's own result before it reports from the journal. */
+const CANCEL_REPORT_MS = 1500;
+/** When a cancelled step exits, whatever happens. */
+const CANCEL_EXIT_MS = 1900;
 /**
- * On SIGINT or SIGTERM (the runner cancelling the job): send nothing more, report the actions still
- * in progress, and exit within 2 seconds.
+ * On SIGINT or SIGTERM (the runner cancelling the job): abort the step's signal, so that nothing
+ * more is sent and every wait ends; report the operation's result if it comes within 1.5 s, else
+ * what the journal holds; exit within 2 s.
  */
-function onCancel(underWay, secrets) {
+function onCancel(cancel) {
     const handler = (signal) => {
-        setTimeout(() => process.exit(1), 1500).unref();
-        void report(cancelledReport(signal, [...underWay.values()]), secrets).finally(() => process.exit(1));
+        setTimeout(() => process.exit(1), CANCEL_EXIT_MS).unref();
+        cancel(signal);
     };
     process.once('SIGINT', handler);
     process.once('SIGTERM', handler);
@@ -41068,30 +42360,48 @@ function onCancel(underWay, secrets) {
 async function run() {
     const startedAt = Date.now();
     const secrets = maskSecrets();
-    // The actions under way, by id: what a cancelled step reports.
-    const underWay = new Map();
-    const stopListening = onCancel(underWay, secrets);
+    const controller = new AbortController();
+    const journal = new Journal();
+    const reportResult = reportOnce(secrets);
     let inputs;
+    const given = () => inputs?.ips.map((a) => a.text) ?? [];
+    const stopListening = onCancel((signal) => {
+        controller.abort(signal);
+        setTimeout(() => {
+            void reportResult(() => partialReport(journal, signal, given())).finally(() => process.exit(1));
+        }, CANCEL_REPORT_MS);
+    });
     let result;
     try {
         inputs = parseInputs((name) => getInput(name), process.env);
-        result = await runOperation(inputs, {
+        const outcome = await runOperation(inputs, {
             log: logger(secrets),
             userAgent: userAgent(process.env),
             startedAt,
             client: testClientOptions(inputs.apiUrl, process.env),
-            onAction: (e) => (e.ended ? underWay.delete(e.actionId) : underWay.set(e.actionId, e))
+            signal: controller.signal,
+            journal
         });
+        result = () => outcome;
     }
     catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const named = getInput('operation').trim().toLowerCase();
-        // Only a known operation's name goes into the summary's title.
-        const operation = inputs?.operation ?? (OPERATIONS.find((op) => op === named) || '');
-        result = failureResult(operation, message, inputs?.ips.map((a) => a.text));
+        result = () => failedStep(error, inputs, controller.signal, journal);
     }
-    await report(result, secrets);
+    await reportResult(result);
     stopListening();
+    if (controller.signal.aborted)
+        process.exit(1);
+}
+/** The result of a step whose operation threw: a cancellation reports what the journal holds. */
+function failedStep(error, inputs, signal, journal) {
+    const given = inputs?.ips.map((a) => a.text) ?? [];
+    if (signal.aborted)
+        return partialReport(journal, String(signal.reason), given);
+    const message = error instanceof Error ? error.message : String(error);
+    const named = getInput('operation').trim().toLowerCase();
+    // Only a known operation's name goes into the summary's title.
+    const operation = inputs?.operation ?? (OPERATIONS.find((op) => op === named) || '');
+    return failureResult(operation, message, given);
 }
 
 

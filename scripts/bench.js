@@ -7,6 +7,7 @@
 //     --quick     fewer runs and shorter actions (a smoke run of the benchmark itself)
 //     --markdown  print the tables as markdown (for docs/performance.md)
 //     --shared    only the table of many cutovers at once on one token
+//     --prune     only the prunes at scale (4), plain and with keep_dns and unassigned_for
 import { spawnSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -18,6 +19,7 @@ const args = new Set(process.argv.slice(2))
 const quick = args.has('--quick')
 const markdown = args.has('--markdown')
 const onlyShared = args.has('--shared')
+const onlyPrune = args.has('--prune')
 const TOKEN = 'sim-token'
 
 /** @type {{ figure: string, value: string, target: string, ok: boolean | undefined }[]} */
@@ -226,42 +228,91 @@ async function requestsPerOperation() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 4. Prune at scale under DigitalOcean's rate limit
+// 4. Prune at scale under DigitalOcean's rate limit: plainly, and with keep_dns and unassigned_for
+const DAY = 86_400_000
+
+/** Five DNS zones of 20 A records each, pointing at addresses that are not reserved (nothing spared). */
+function addZones(sim) {
+  for (let z = 0; z < 5; z++) {
+    sim.addDomain(`zone-${z}.example`)
+    for (let r = 0; r < 20; r++)
+      sim.addRecord(`zone-${z}.example`, { type: 'A', name: `h${r}`, data: `192.0.2.${z * 20 + r + 1}` })
+  }
+}
+
+async function pruneRun(n, perMinute, timeScale, guarded) {
+  const sim = await startSimulator({ validate: false, rateLimit: { perMinute, timeScale } })
+  const idleSince = Date.now() - 2 * DAY
+  for (let i = 0; i < n; i++) {
+    if (i % 3 === 2) sim.addIp({ version: 6, region: 'nyc3', reservedAt: idleSince })
+    else sim.addIp({ version: 4, region: 'nyc3', history: [{ type: 'unassign_ip', completedAt: idleSince }] })
+  }
+  if (guarded) addZones(sim)
+  const inputs = { token: TOKEN, api_url: sim.url, operation: 'prune', timeout: '3600', max_release: String(n) }
+  if (guarded) Object.assign(inputs, { keep_dns: 'true', unassigned_for: '1d' })
+  const run = await runAction(inputs)
+  const result = {
+    ms: run.ms,
+    ok: run.code === 0,
+    released: run.code === 0 ? Number(run.outputs.count) : 0,
+    left: sim.ips().length,
+    requests: sim.requests.length,
+    rateLimited: sim.rateLimited,
+    byRoute: sim.stats().byRoute
+  }
+  await sim.close()
+  return result
+}
+
 async function pruneAtScale() {
   const n = quick ? 60 : 300
   const perMinute = quick ? 50 : 250
   const timeScale = 4
-  log(`4/5 prune of ${n} IPs under ${perMinute} requests a minute (time compressed ${timeScale}x) ...`)
-  const sim = await startSimulator({ validate: false, rateLimit: { perMinute, timeScale } })
-  for (let i = 0; i < n; i++) sim.addIp({ version: i % 3 === 2 ? 6 : 4, region: 'nyc3' })
-  const run = await runAction({ token: TOKEN, api_url: sim.url, operation: 'prune', timeout: '3600' })
-  const released = run.code === 0 ? Number(run.outputs.count) : 0
-  const requests = sim.requests.length
-  const accepted = requests - sim.rateLimited
   // The fewest windows that the limit allows for this many requests, the first window free.
   const windowMs = 60_000 / timeScale
-  const minimum = Math.max(0, Math.ceil(accepted / perMinute) - 1) * windowMs
-  const left = sim.ips().length
-  row(`Prune ${n} unassigned IPs: released`, `${released}, ${left} left`, `${n}, 0 left`, released === n && left === 0)
-  row(
-    `Prune ${n}: requests sent (429 answers among them)`,
-    `${requests} (${sim.rateLimited})`,
-    'no 429, or every 429 honoured',
-    run.code === 0
-  )
-  row(
-    `Prune ${n}: elapsed, compressed time (minimum the limit allows)`,
-    `${(run.ms / 1000).toFixed(1)} s (${(minimum / 1000).toFixed(1)} s)`,
-    '<= 1.2x the minimum',
-    run.ms <= 1.2 * minimum || minimum === 0
-  )
-  row(
-    `Prune ${n}: ratio to the minimum`,
-    minimum ? (run.ms / minimum).toFixed(2) : '-',
-    '<= 1.2',
-    minimum === 0 || run.ms / minimum <= 1.2
-  )
-  await sim.close()
+  for (const guarded of [false, true]) {
+    const what = guarded ? ' with keep_dns and unassigned_for' : ''
+    log(`4/5 prune of ${n} IPs${what} under ${perMinute} requests a minute (time compressed ${timeScale}x) ...`)
+    const r = await pruneRun(n, perMinute, timeScale, guarded)
+    const minimum = Math.max(0, Math.ceil((r.requests - r.rateLimited) / perMinute) - 1) * windowMs
+    const label = `Prune ${n}${what}`
+    row(
+      `Prune ${n} unassigned IPs${what}: released`,
+      `${r.released}, ${r.left} left`,
+      `${n}, 0 left`,
+      r.released === n && r.left === 0
+    )
+    row(
+      `${label}: requests sent (429 answers among them)`,
+      `${r.requests} (${r.rateLimited})`,
+      'no 429, or every 429 honoured',
+      r.ok
+    )
+    if (guarded) {
+      const dns = Object.entries(r.byRoute)
+        .filter(([route]) => route.includes('/v2/domains'))
+        .reduce((sum, [, count]) => sum + count, 0)
+      const history = r.byRoute['GET /v2/reserved_ips/{reserved_ip}/actions'] ?? 0
+      row(
+        `${label}: DNS reads, action history reads`,
+        `${dns}, ${history}`,
+        `6 (1 + 5 zones), ${Math.ceil((2 * n) / 3)} (IPv4 only)`,
+        dns === 6 && history === Math.ceil((2 * n) / 3)
+      )
+    }
+    row(
+      `${label}: elapsed, compressed time (minimum the limit allows)`,
+      `${(r.ms / 1000).toFixed(1)} s (${(minimum / 1000).toFixed(1)} s)`,
+      '<= 1.2x the minimum',
+      r.ms <= 1.2 * minimum || minimum === 0
+    )
+    row(
+      `${label}: ratio to the minimum`,
+      minimum ? (r.ms / minimum).toFixed(2) : '-',
+      '<= 1.2',
+      minimum === 0 || r.ms / minimum <= 1.2
+    )
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -410,7 +461,9 @@ async function manyAtOnce() {
 
 // ---------------------------------------------------------------------------------------------
 const started = Date.now()
-if (!onlyShared) {
+if (onlyPrune) {
+  await pruneAtScale()
+} else if (!onlyShared) {
   await startup()
   await completionLag()
   await requestsPerOperation()
@@ -418,7 +471,7 @@ if (!onlyShared) {
   log('dual-stack cutover ...')
   await dualStackCutover({ quick, row, log, median, quantile, durations: spread })
 }
-await manyAtOnce()
+if (!onlyPrune) await manyAtOnce()
 
 const verdict = (ok) => (ok === undefined ? '' : ok ? 'met' : 'MISSED')
 
@@ -440,22 +493,24 @@ printTable(
   ['figure', 'value', 'target', ''],
   rows.map((r) => [r.figure, r.value, r.target, verdict(r.ok)])
 )
-console.log(`\nCutovers at once on one token, the simulator enforcing ${PER_MINUTE} requests in any 60 s:\n`)
-printTable(
-  [
-    'at once',
-    'actions',
-    'client',
-    'lag median',
-    'lag p95',
-    '429s',
-    'failures',
-    'duplicates',
-    'requests',
-    'most in 60 s'
-  ],
-  shared
-)
+if (!onlyPrune) {
+  console.log(`\nCutovers at once on one token, the simulator enforcing ${PER_MINUTE} requests in any 60 s:\n`)
+  printTable(
+    [
+      'at once',
+      'actions',
+      'client',
+      'lag median',
+      'lag p95',
+      '429s',
+      'failures',
+      'duplicates',
+      'requests',
+      'most in 60 s'
+    ],
+    shared
+  )
+}
 console.log(
   `\nnode ${process.version}, ${DIST.replace(/.*\/(dist\/)/, '$1')}, ${quick ? 'quick run, ' : ''}${((Date.now() - started) / 1000).toFixed(0)} s in all`
 )

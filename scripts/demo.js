@@ -3,7 +3,8 @@
 //   1. Blue-green deploys of a dual-stack service: reserve an IPv4 and an IPv6 on blue, cut both over
 //      to green in one verified step, then a deploy whose new droplet fails its health check and is
 //      rolled back by the action itself.
-//   2. Nightly cleanup: prune with a dry run, then for real.
+//   2. Nightly cleanup: prune with a dry run, then for real, sparing what DNS points at and what was
+//      in use until a few minutes ago.
 import { startSimulator } from '../sim/simulator.js'
 import { runAction } from './run-action.js'
 
@@ -26,8 +27,22 @@ const canary = sim.addDroplet({
   tags: ['web', 'canary'],
   service: { build: 'v1.6.0', healthy: false }
 })
-const stale = [sim.addIp({ version: 4, region: 'nyc3' }).ip, sim.addIp({ version: 6, region: 'nyc3' }).ip]
+const daysAgo = (d) => Date.now() - d * 86_400_000
+const stale = [
+  sim.addIp({ version: 4, region: 'nyc3', history: [{ type: 'unassign_ip', completedAt: daysAgo(3) }] }).ip,
+  sim.addIp({ version: 6, region: 'nyc3', reservedAt: daysAgo(9) }).ip
+]
 const kept = sim.addIp({ version: 4, region: 'sfo3' }).ip
+// A production address that a maintenance window left unassigned a few minutes ago, and the
+// address that the status page's DNS record still points at.
+const resting = sim.addIp({
+  version: 4,
+  region: 'nyc3',
+  history: [{ type: 'unassign_ip', completedAt: daysAgo(0.004) }]
+}).ip
+const named = sim.addIp({ version: 4, region: 'nyc3', history: [{ type: 'unassign_ip', completedAt: daysAgo(5) }] }).ip
+sim.addDomain('example.com')
+sim.addRecord('example.com', { type: 'A', name: 'status', data: named })
 
 let failures = 0
 
@@ -101,9 +116,14 @@ console.log(
 void canary
 
 console.log(`\n${bold('=== Story 2: the nightly cleanup ===')}`)
-console.log(dim(`Unassigned and billed: ${stale.join(', ')}, and ${kept} (listed in keep).`))
-await step('Pull request: prune as a dry run', { operation: 'prune', dry_run: 'true', keep: kept })
-await step('Nightly schedule: prune for real', { operation: 'prune', keep: kept })
+console.log(
+  dim(
+    `Unassigned and billed: ${stale.join(', ')}; ${kept} (listed in keep); ${named} (status.example.com points at it); ${resting} (unassigned 6 minutes ago).`
+  )
+)
+const guards = { keep: kept, keep_dns: 'true', unassigned_for: '1d' }
+await step('Pull request: prune as a dry run', { operation: 'prune', dry_run: 'true', ...guards })
+await step('Nightly schedule: prune for real', { operation: 'prune', ...guards })
 await step('What is left', { operation: 'list' })
 
 const violations = sim.violations.length

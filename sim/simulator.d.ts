@@ -81,6 +81,11 @@ export interface SimulatorOptions {
   /** Lists answer `meta: {}` without the (documented, required) total. Not counted as a violation. */
   omitTotal?: boolean
   /**
+   * GET /v2/reserved_ips/{ip}/actions lists the newest action first. Default false: the oldest first
+   * (DigitalOcean documents no order). Either way `pageDefault` actions a page.
+   */
+  actionsNewestFirst?: boolean
+  /**
    * The clock of action durations, locks, busy droplets, read lags, rate windows, routing delays and
    * timestamps (default Date.now), e.g. scaledClock(100): a test then gives every duration as
    * DigitalOcean's and runs it 100 times faster. On a test's clock no timers run: an action whose
@@ -90,12 +95,41 @@ export interface SimulatorOptions {
   clock?: SimClock
 }
 
+/** A past action of a reserved IPv4 (see addIp's history and addIpAction). */
+export interface SimPastAction {
+  /** Such as 'reserve_ip', 'assign_ip', 'unassign_ip'. */
+  type: string
+  /** Default 'completed'. */
+  status?: 'completed' | 'errored'
+  /** Epoch ms, a Date or ISO 8601 text. */
+  completedAt: number | Date | string
+  /** Default 3 s before completedAt. */
+  startedAt?: number | Date | string
+}
+
+/** A token scope the simulator can take away (denyScope): requests that need it answer 403. */
+export type SimScope =
+  'domain:read' | 'reserved_ip:read' | 'reserved_ip:delete' | 'reserved_ip:update' | 'actions:read' | 'droplet:read'
+
+/** A DNS record as addRecord takes it; `data` is kept as given (an address in any textual form). */
+export interface SimRecord {
+  /** 'A', 'AAAA', 'CNAME', 'TXT', 'MX', ... */
+  type: string
+  /** '@' (the default) for the zone's apex, else the host part (`www`). */
+  name?: string
+  data: string
+  ttl?: number
+  priority?: number
+  port?: number
+  weight?: number
+}
+
 export interface SimClock {
   /** Epoch ms. */
   now(): number
 }
 
-/** See scaledClock(). The shape of the action's Clock (src/run.ts), so one object can drive both. */
+/** See scaledClock(). The shape of the action's Clock (src/context.ts), so one object can drive both. */
 export interface ScaledClock extends SimClock {
   readonly scale: number
   /** Waits ms of this clock (ms / scale real ms); resolves at once when the signal is or becomes aborted. */
@@ -316,6 +350,13 @@ export interface Simulator {
     projectId?: string
     /** Accept any non-empty region text (a droplet's region is accepted as it is). */
     anyRegion?: boolean
+    /** IPv6: its reserved_at (epoch ms, a Date or ISO 8601 text). Default: when it was added. */
+    reservedAt?: number | Date | string
+    /**
+     * IPv4: past actions, listed by GET /v2/reserved_ips/{ip}/actions before any started through the
+     * simulator, in the order of their completedAt. Default: none.
+     */
+    history?: SimPastAction[]
   }): SimIp
   /** Any textual form of the address is accepted. */
   getIp(ip: string): SimIp | undefined
@@ -368,6 +409,19 @@ export interface Simulator {
   /** Ends a setDropletBusy() now (setDropletBusy(id, Infinity) keeps it busy until then). */
   setDropletIdle(id: number): void
   stats(): SimStats
+
+  // ------------------------------------------------ DNS zones, action history and scopes (prune's guards)
+  /** Adds a DNS zone (GET /v2/domains lists it). Names are kept lower case. */
+  addDomain(name: string, options?: { ttl?: number }): { name: string }
+  /** Adds a record to a zone (GET /v2/domains/{name}/records lists it); returns its id. */
+  addRecord(domain: string, record: SimRecord): { id: number }
+  removeRecord(domain: string, id: number): boolean
+  removeDomain(name: string): boolean
+  /** Adds a past action to a reserved IPv4's history, after those it has (give them in time order). */
+  addIpAction(ip: string, action: SimPastAction): void
+  /** From now on every request that needs this scope answers 403, as for a token without it. */
+  denyScope(scope: SimScope): void
+  allowScope(scope: SimScope): void
   /** Stops the server, destroying open (also hung) connections. */
   close(): Promise<void>
 }

@@ -348,6 +348,7 @@ export async function startSimulator(options = {}) {
   if (endlessPages !== undefined && !PAGING_MODES.has(endlessPages))
     throw new Error(`endlessPages must be 'repeat' or 'empty' (got '${endlessPages}')`)
   const omitTotal = options.omitTotal ?? false
+  const actionsNewestFirst = options.actionsNewestFirst ?? false
   const rateLimit = options.rateLimit
   if (rateLimit && !(rateLimit.perMinute > 0)) throw new Error('rateLimit.perMinute must be a positive number')
   const rateWindowMs = rateLimit ? 60_000 / (rateLimit.timeScale ?? 1) : 60_000
@@ -383,6 +384,14 @@ export async function startSimulator(options = {}) {
   let nextDropletId = 1000
   let nextActionId = 1_000_001
   let nextV6ResourceId = 1
+  // ---------------------------------------------------------- prune's guards: state
+  // DNS zones (name -> { name, ttl, records }), the past actions tests seed on reserved IPv4
+  // (ip -> entries), and the token scopes a test took away (see the prune's guards block below).
+  const domainStore = new Map()
+  const ipHistory = new Map()
+  const deniedScopes = new Set()
+  let nextRecordId = 3_000_001
+  let nextHistoryId = 500_001
   let closed = false
   const v4Pool = ipv4Pool()
   const v6Pool = ipv6Pool()
@@ -873,6 +882,7 @@ export async function startSimulator(options = {}) {
     if (!rec) return notFound(ctx)
     if (isIpLocked(rec)) return pending(ctx)
     ipStore.delete(rec.ip)
+    ipHistory.delete(rec.ip)
     send(ctx, 204, undefined)
   }
 
@@ -909,7 +919,8 @@ export async function startSimulator(options = {}) {
   function listIpActions(ctx, fam, text) {
     const rec = findIp(fam, text)
     if (!rec) return notFound(ctx)
-    const list = visibleActionsOf(rec)
+    const list = [...historyOf(rec.ip), ...visibleActionsOf(rec)]
+    if (actionsNewestFirst) list.reverse()
     const base = `${fam.base}/${rec.ip}/actions`
     send(
       ctx,
@@ -976,6 +987,173 @@ export async function startSimulator(options = {}) {
     send(ctx, 200, { droplet: dropletJson(droplet) })
   }
 
+  // ---------------------------------------------------------- prune's guards: handlers
+  // DNS zones and their records (GET /v2/domains, GET /v2/domains/{domain_name}/records), the past
+  // actions of a reserved IPv4 (listed by GET /v2/reserved_ips/{ip}/actions before the actions
+  // started through the simulator), reserved_at of a reserved IPv6, and tokens without a scope.
+
+  /** Which scope each request needs, as DigitalOcean's custom-scoped tokens are checked. */
+  const SCOPE_ROUTES = [
+    ['domain:read', 'GET', /^\/v2\/domains(\/|$)/],
+    ['reserved_ip:delete', 'DELETE', /^\/v2\/(reserved_ips|floating_ips|reserved_ipv6)\/[^/]+$/],
+    ['reserved_ip:update', 'POST', /^\/v2\/(reserved_ips|floating_ips|reserved_ipv6)\/[^/]+\/actions$/],
+    ['reserved_ip:read', 'GET', /^\/v2\/(reserved_ips|floating_ips|reserved_ipv6)(\/|$)/],
+    ['actions:read', 'GET', /^\/v2\/actions\//],
+    ['droplet:read', 'GET', /^\/v2\/droplets(\/|$)/]
+  ]
+  const SCOPES = new Set(SCOPE_ROUTES.map(([scope]) => scope))
+
+  /** Answers 403 when the request needs a scope that denyScope() took away. */
+  function refuseDeniedScope(ctx) {
+    if (deniedScopes.size === 0) return false
+    const needed = SCOPE_ROUTES.find(([, method, regex]) => method === ctx.method && regex.test(ctx.path))
+    if (!needed || !deniedScopes.has(needed[0])) return false
+    fail(ctx, 403, 'You are not authorized to perform this operation', {}, 'Forbidden')
+    return true
+  }
+
+  /** Epoch ms from a number (epoch ms), a Date or an ISO 8601 text. */
+  function epochMs(where, value) {
+    const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : value
+    if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new Error(`${where}: '${value}' is not a time`)
+    return ms
+  }
+
+  const HISTORY_STATUSES = new Set(['completed', 'errored'])
+
+  /** A past action of a reserved IPv4, as a test gives it: { type, completedAt, status?, startedAt? }. */
+  function historyEntry(where, entry) {
+    if (!entry || typeof entry.type !== 'string' || entry.type === '')
+      throw new Error(`${where}: each past action needs a type (such as 'unassign_ip')`)
+    const status = entry.status ?? 'completed'
+    if (!HISTORY_STATUSES.has(status))
+      throw new Error(`${where}: a past action is completed or errored, not '${status}'`)
+    const completedAt = epochMs(where, entry.completedAt)
+    const startedAt = entry.startedAt === undefined ? completedAt - 3000 : epochMs(where, entry.startedAt)
+    return { type: entry.type, status, startedAt, completedAt }
+  }
+
+  /** Checks addIp's reservedAt and history before the IP is stored. */
+  function parseSeed(where, family, { reservedAt, history }) {
+    if (history !== undefined && family !== 4)
+      throw new Error(`${where}: only a reserved IPv4 has an action history (DigitalOcean lists none for IPv6)`)
+    if (history !== undefined && !Array.isArray(history)) throw new Error(`${where}: history must be an array`)
+    const entries = (history ?? []).map((e) => historyEntry(where, e)).sort((a, b) => a.completedAt - b.completedAt)
+    return { reservedAt: reservedAt === undefined ? undefined : epochMs(where, reservedAt), entries }
+  }
+
+  function applySeed(rec, seed) {
+    if (seed.reservedAt !== undefined) rec.reservedAt = isoSeconds(seed.reservedAt)
+    for (const entry of seed.entries) addHistory(rec, entry)
+  }
+
+  /** Past actions get ids below those of actions started through the API, in the order added. */
+  function addHistory(rec, entry) {
+    const list = ipHistory.get(rec.ip) ?? []
+    list.push({ ...entry, id: nextHistoryId++, ip: rec.ip, region: rec.region, resourceId: rec.resourceId })
+    ipHistory.set(rec.ip, list)
+  }
+
+  function historyOf(ip) {
+    return (ipHistory.get(ip) ?? []).map((e) => ({
+      ...e,
+      resourceType: 'reserved_ip',
+      startedRel: 0,
+      dueAt: e.completedAt,
+      outcome: e.status
+    }))
+  }
+
+  function domainJson(d) {
+    const lines = [`$ORIGIN ${d.name}.`, `$TTL ${d.ttl}`]
+    for (const r of d.records.values()) {
+      const owner = r.name === '@' ? `${d.name}.` : `${r.name}.${d.name}.`
+      lines.push(`${owner} ${r.ttl} IN ${r.type} ${r.data}`)
+    }
+    return { name: d.name, ttl: d.ttl, zone_file: `${lines.join('\n')}\n` }
+  }
+
+  function recordJson(r) {
+    return {
+      id: r.id,
+      type: r.type,
+      name: r.name,
+      data: r.data,
+      priority: r.priority ?? null,
+      port: r.port ?? null,
+      ttl: r.ttl,
+      weight: r.weight ?? null,
+      flags: null,
+      tag: null
+    }
+  }
+
+  function listDomains(ctx) {
+    const items = [...domainStore.values()].map(domainJson)
+    send(ctx, 200, paginate(ctx, 'domains', items, '/v2/domains'))
+  }
+
+  /** `name` filters by the fully qualified name (`www.example.com`, or `example.com` for `@`), `type` by type. */
+  function listDomainRecords(ctx, name) {
+    const d = domainStore.get(String(name).toLowerCase())
+    if (!d) return notFound(ctx)
+    const fqdn = (r) => (r.name === '@' ? d.name : `${r.name}.${d.name}`)
+    const list = [...d.records.values()].filter(
+      (r) =>
+        (ctx.query.type === undefined || r.type === ctx.query.type) &&
+        (ctx.query.name === undefined || fqdn(r) === ctx.query.name.toLowerCase())
+    )
+    send(ctx, 200, paginate(ctx, 'domain_records', list.map(recordJson), `/v2/domains/${d.name}/records`))
+  }
+
+  function domainPublicApi() {
+    return {
+      /** Adds a DNS zone; records are added with addRecord. */
+      addDomain(name, { ttl = 1800 } = {}) {
+        if (typeof name !== 'string' || !/^[a-z0-9.-]+$/i.test(name))
+          throw new Error(`addDomain: '${name}' is no domain name`)
+        const key = name.toLowerCase()
+        if (domainStore.has(key)) throw new Error(`addDomain: ${key} exists already`)
+        domainStore.set(key, { name: key, ttl, records: new Map() })
+        return { name: key }
+      },
+      /** Adds a record to a zone (any type, any data: a test may give an address in any form); returns its id. */
+      addRecord(domain, { type, name = '@', data, ttl = 1800, priority, port, weight } = {}) {
+        const d = domainStore.get(String(domain).toLowerCase())
+        if (!d) throw new Error(`addRecord: no domain ${domain}`)
+        if (typeof type !== 'string' || type === '') throw new Error('addRecord: type is required')
+        if (typeof data !== 'string') throw new Error('addRecord: data is required')
+        const id = nextRecordId++
+        d.records.set(id, { id, type, name, data, ttl, priority, port, weight })
+        return { id }
+      },
+      removeRecord(domain, id) {
+        const d = domainStore.get(String(domain).toLowerCase())
+        return Boolean(d && d.records.delete(id))
+      },
+      removeDomain(name) {
+        return domainStore.delete(String(name).toLowerCase())
+      },
+      /** Adds a past action to a reserved IPv4's history (after those it has). */
+      addIpAction(ip, entry) {
+        const c = canonicalIp(ip)
+        const rec = c && ipStore.get(c.ip)
+        if (!rec) throw new Error(`addIpAction: ${ip} is not reserved in the simulator`)
+        if (rec.version !== 4) throw new Error('addIpAction: only a reserved IPv4 has an action history')
+        addHistory(rec, historyEntry('addIpAction', entry))
+      },
+      /** The token loses a scope: every request that needs it answers 403 from now on. */
+      denyScope(scope) {
+        if (!SCOPES.has(scope))
+          throw new Error(`denyScope: unknown scope '${scope}' (known: ${[...SCOPES].join(', ')})`)
+        deniedScopes.add(scope)
+      },
+      allowScope(scope) {
+        deniedScopes.delete(scope)
+      }
+    }
+  }
+
   const FAM = '(reserved_ips|floating_ips)'
   const routes = [
     ['GET', new RegExp(`^/v2/${FAM}$`), (ctx, m) => listIps(ctx, FAMILIES[m[1]])],
@@ -1002,7 +1180,10 @@ export async function startSimulator(options = {}) {
     ],
     ['GET', /^\/v2\/actions\/([^/]+)$/, (ctx, m) => getAction(ctx, m[1])],
     ['GET', /^\/v2\/droplets$/, (ctx) => listDroplets(ctx)],
-    ['GET', /^\/v2\/droplets\/([^/]+)$/, (ctx, m) => getDroplet(ctx, m[1])]
+    ['GET', /^\/v2\/droplets\/([^/]+)$/, (ctx, m) => getDroplet(ctx, m[1])],
+    // prune's guards
+    ['GET', /^\/v2\/domains$/, (ctx) => listDomains(ctx)],
+    ['GET', /^\/v2\/domains\/([^/]+)\/records$/, (ctx, m) => listDomainRecords(ctx, m[1])]
   ]
 
   function route(ctx) {
@@ -1280,6 +1461,7 @@ export async function startSimulator(options = {}) {
     accepted.push(now)
     if (rateLimit) acceptedHour.push(now)
     ctx.rate = rateHeaders(now)
+    if (refuseDeniedScope(ctx)) return
 
     if (badJson) {
       violations.push(`${method} ${path}: the request body is not valid JSON`)
@@ -1368,7 +1550,7 @@ export async function startSimulator(options = {}) {
       return [...dropletStore.values()].map(dropletSnapshot)
     },
 
-    addIp({ ip, version, region, dropletId = null, projectId, anyRegion = false } = {}) {
+    addIp({ ip, version, region, dropletId = null, projectId, anyRegion = false, reservedAt, history } = {}) {
       let address
       let family = version
       if (ip !== undefined) {
@@ -1390,6 +1572,7 @@ export async function startSimulator(options = {}) {
       checkRegion('addIp', where, anyRegion || droplet?.region === where)
       if (droplet && droplet.region !== where)
         throw new Error(`addIp: droplet ${droplet.id} is in ${droplet.region}, not ${where}`)
+      const seed = parseSeed('addIp', family, { reservedAt, history })
       const rec = newIpRecord({
         ip: address ?? allocate(family),
         version: family,
@@ -1398,6 +1581,7 @@ export async function startSimulator(options = {}) {
         projectId,
         viaApi: false
       })
+      applySeed(rec, seed)
       return ipSnapshot(rec)
     },
 
@@ -1454,6 +1638,7 @@ export async function startSimulator(options = {}) {
 
     removeIp(ip) {
       const c = canonicalIp(ip)
+      if (c) ipHistory.delete(c.ip)
       return Boolean(c && ipStore.delete(c.ip))
     },
 
@@ -1577,5 +1762,6 @@ export async function startSimulator(options = {}) {
     }
   }
   Object.defineProperties(sim, Object.getOwnPropertyDescriptors(services.publicApi()))
+  Object.defineProperties(sim, Object.getOwnPropertyDescriptors(domainPublicApi()))
   return sim
 }

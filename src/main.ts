@@ -4,7 +4,8 @@
  * outcome: success, failure, bad input and cancellation alike.
  */
 import * as core from '@actions/core'
-import { cancelledReport, type StartedAction } from './report/cutover-report.js'
+import { Journal } from './engine/journal.js'
+import { partialReport } from './report/partial-report.js'
 import { OPERATIONS, parseInputs, type Inputs } from './inputs/inputs.js'
 import type { Logger } from './logger.js'
 import { failureResult, OUTPUT_NAMES, type OperationResult } from './report/result.js'
@@ -50,20 +51,33 @@ async function report(result: OperationResult, secrets: readonly string[]): Prom
     try {
       await core.summary.addRaw(scrub(renderSummary(result.summary), secrets)).write()
     } catch (error) {
-      core.warning(`The step summary could not be written: ${(error as Error).message}`)
+      core.warning(`The step summary could not be written: ${logText((error as Error).message)}`)
     }
   }
-  if (result.error) core.setFailed(scrub(result.error, secrets))
+  // The message holds DigitalOcean's text: one line that cannot start a workflow command.
+  if (result.error) core.setFailed(logText(scrub(result.error, secrets)))
 }
 
+/** Reports exactly once: the first result given; later calls wait for that report to be written. */
+function reportOnce(secrets: readonly string[]): (result: () => OperationResult) => Promise<void> {
+  let written: Promise<void> | undefined
+  return (result) => (written ??= report(result(), secrets))
+}
+
+/** How long a cancelled step waits for the operation's own result before it reports from the journal. */
+const CANCEL_REPORT_MS = 1500
+/** When a cancelled step exits, whatever happens. */
+const CANCEL_EXIT_MS = 1900
+
 /**
- * On SIGINT or SIGTERM (the runner cancelling the job): send nothing more, report the actions still
- * in progress, and exit within 2 seconds.
+ * On SIGINT or SIGTERM (the runner cancelling the job): abort the step's signal, so that nothing
+ * more is sent and every wait ends; report the operation's result if it comes within 1.5 s, else
+ * what the journal holds; exit within 2 s.
  */
-function onCancel(underWay: ReadonlyMap<number, StartedAction>, secrets: readonly string[]): () => void {
+function onCancel(cancel: (signal: NodeJS.Signals) => void): () => void {
   const handler = (signal: NodeJS.Signals): void => {
-    setTimeout(() => process.exit(1), 1500).unref()
-    void report(cancelledReport(signal, [...underWay.values()]), secrets).finally(() => process.exit(1))
+    setTimeout(() => process.exit(1), CANCEL_EXIT_MS).unref()
+    cancel(signal)
   }
   process.once('SIGINT', handler)
   process.once('SIGTERM', handler)
@@ -76,31 +90,49 @@ function onCancel(underWay: ReadonlyMap<number, StartedAction>, secrets: readonl
 export async function run(): Promise<void> {
   const startedAt = Date.now()
   const secrets = maskSecrets()
-  // The actions under way, by id: what a cancelled step reports.
-  const underWay = new Map<number, StartedAction>()
-  const stopListening = onCancel(underWay, secrets)
+  const controller = new AbortController()
+  const journal = new Journal()
+  const reportResult = reportOnce(secrets)
   let inputs: Inputs | undefined
-  let result: OperationResult
+  const given = (): string[] => inputs?.ips.map((a) => a.text) ?? []
+  const stopListening = onCancel((signal) => {
+    controller.abort(signal)
+    setTimeout(() => {
+      void reportResult(() => partialReport(journal, signal, given())).finally(() => process.exit(1))
+    }, CANCEL_REPORT_MS)
+  })
+  let result: () => OperationResult
   try {
     inputs = parseInputs((name) => core.getInput(name), process.env)
-    result = await runOperation(inputs, {
+    const outcome = await runOperation(inputs, {
       log: logger(secrets),
       userAgent: userAgent(process.env),
       startedAt,
       client: testClientOptions(inputs.apiUrl, process.env),
-      onAction: (e) => (e.ended ? underWay.delete(e.actionId) : underWay.set(e.actionId, e))
+      signal: controller.signal,
+      journal
     })
+    result = () => outcome
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
-    const named = core.getInput('operation').trim().toLowerCase()
-    // Only a known operation's name goes into the summary's title.
-    const operation = inputs?.operation ?? (OPERATIONS.find((op) => op === named) || '')
-    result = failureResult(
-      operation,
-      message,
-      inputs?.ips.map((a) => a.text)
-    )
+    result = () => failedStep(error, inputs, controller.signal, journal)
   }
-  await report(result, secrets)
+  await reportResult(result)
   stopListening()
+  if (controller.signal.aborted) process.exit(1)
+}
+
+/** The result of a step whose operation threw: a cancellation reports what the journal holds. */
+function failedStep(
+  error: unknown,
+  inputs: Inputs | undefined,
+  signal: AbortSignal,
+  journal: Journal
+): OperationResult {
+  const given = inputs?.ips.map((a) => a.text) ?? []
+  if (signal.aborted) return partialReport(journal, String(signal.reason), given)
+  const message = error instanceof Error ? error.message : String(error)
+  const named = core.getInput('operation').trim().toLowerCase()
+  // Only a known operation's name goes into the summary's title.
+  const operation = inputs?.operation ?? (OPERATIONS.find((op) => op === named) || '')
+  return failureResult(operation, message, given)
 }

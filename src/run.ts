@@ -11,6 +11,9 @@ import { list } from './operations/list.js'
 import { prune } from './operations/prune.js'
 import { unassign } from './operations/unassign.js'
 import type { OperationContext } from './operations/context.js'
+import { engineContext } from './engine/context.js'
+import { Journal } from './engine/journal.js'
+import { systemClock, type Clock } from './context.js'
 
 const OPERATIONS: Record<Operation, (ctx: OperationContext) => Promise<OperationResult>> = {
   assign,
@@ -25,10 +28,20 @@ const OPERATIONS: Record<Operation, (ctx: OperationContext) => Promise<Operation
 export interface RunOptions {
   readonly log: Logger
   readonly userAgent: string
-  /** Told of each action a cutover starts, so that a cancelled step can report it. */
-  readonly onAction?: OperationContext['onAction']
-  /** When the step started (epoch ms); the timeout counts from here. */
+  /**
+   * Where the operation records what it has done as it goes: a cancelled step reports from it when
+   * the operation does not return in time (default: a journal of its own).
+   */
+  readonly journal?: Journal
+  /** When the step started (epoch ms on the clock); the timeout counts from here. */
   readonly startedAt?: number
+  /** Aborted when the step is cancelled: no request starts after it, and every wait ends at once. */
+  readonly signal?: AbortSignal
+  /**
+   * The clock of every wait, deadline and time limit (default: the real clock, its schedule sped up
+   * by client.timeScale when given). A clock carries its own scale: client.timeScale is then unused.
+   */
+  readonly clock?: Clock
   /** Overrides for the client's time limits (tests). */
   readonly client?: Partial<
     Pick<
@@ -39,15 +52,21 @@ export interface RunOptions {
 }
 
 export async function runOperation(inputs: Inputs, options: RunOptions): Promise<OperationResult> {
+  const clock = options.clock ?? systemClock(options.client?.timeScale ?? 1)
   const client = new ApiClient({
     baseUrl: inputs.apiUrl,
     token: inputs.token,
     userAgent: options.userAgent,
-    deadline: (options.startedAt ?? Date.now()) + inputs.timeoutMs,
+    deadline: (options.startedAt ?? clock.now()) + inputs.timeoutMs,
     log: options.log,
-    ...options.client
+    ...options.client,
+    clock,
+    signal: options.signal
   })
-  return OPERATIONS[inputs.operation]({ client, inputs, userAgent: options.userAgent, onAction: options.onAction })
+  const engine = engineContext(client)
+  const journal = options.journal ?? new Journal()
+  journal.operation = inputs.operation
+  return OPERATIONS[inputs.operation]({ engine, client, inputs, userAgent: options.userAgent, journal })
 }
 
 /** The environment variable that speeds up the bundled action's schedule when it runs against a local simulator. */

@@ -67,6 +67,19 @@ export interface ActionLink {
   readonly href: string
 }
 
+/** A DNS zone of the account (`GET /v2/domains`). */
+export interface DomainObject {
+  readonly name: string
+}
+
+/** A record of a DNS zone (`GET /v2/domains/{domain_name}/records`). */
+export interface DomainRecordObject {
+  readonly id: number
+  readonly type: string
+  readonly name: string
+  readonly data: string
+}
+
 /**
  * An object from an answer, seen through a shape: only the shape's documented fields can be read,
  * and each may hold anything until it has been checked.
@@ -83,7 +96,9 @@ export const FIELDS = {
   reserved_ipv6: ['ip', 'region_slug', 'reserved_at', 'droplet'],
   action: ['id', 'status', 'type', 'started_at', 'completed_at', 'resource_id', 'resource_type'],
   error: ['id', 'message', 'request_id'],
-  action_link: ['id', 'rel', 'href']
+  action_link: ['id', 'rel', 'href'],
+  domain: ['name'],
+  domain_record: ['id', 'type', 'name', 'data']
 } as const satisfies {
   region: AllKeys<RegionObject>
   droplet: AllKeys<DropletObject>
@@ -92,6 +107,8 @@ export const FIELDS = {
   action: AllKeys<ActionObject>
   error: AllKeys<ErrorObject>
   action_link: AllKeys<ActionLink>
+  domain: AllKeys<DomainObject>
+  domain_record: AllKeys<DomainRecordObject>
 }
 
 // Compile-time check that each list names every field of its shape.
@@ -104,5 +121,7 @@ export type FieldListsAreComplete = [
   Complete<Missing<ReservedIpv6Object, typeof FIELDS.reserved_ipv6>>,
   Complete<Missing<ActionObject, typeof FIELDS.action>>,
   Complete<Missing<ErrorObject, typeof FIELDS.error>>,
-  Complete<Missing<ActionLink, typeof FIELDS.action_link>>
+  Complete<Missing<ActionLink, typeof FIELDS.action_link>>,
+  Complete<Missing<DomainObject, typeof FIELDS.domain>>,
+  Complete<Missing<DomainRecordObject, typeof FIELDS.domain_record>>
 ]

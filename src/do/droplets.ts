@@ -4,7 +4,6 @@ import { ApiError } from '../transport/http.js'
 import type { DropletSelector } from '../inputs/inputs.js'
 import { PAGE_SIZE, pageInfo, readAllPages, type Page } from './ips.js'
 import type { DropletObject, Loose, RegionObject } from './api-types.js'
-import { apiText } from '../report/neutral.js'
 
 export interface DropletRef {
   readonly id: number
@@ -45,9 +44,9 @@ function toListed(obj: unknown): ListedDroplet | undefined {
   }
 }
 
-/** The droplet as the action reports it: name and region made safe for the log and the summary. */
+/** The droplet as the action reports it: DigitalOcean's own text, neutralised where it is written. */
 function toRef(d: ListedDroplet): DropletRef {
-  return { id: d.id, name: apiText(d.name), region: apiText(d.region) }
+  return { id: d.id, name: d.name, region: d.region }
 }
 
 export function toDropletRef(obj: unknown): DropletRef | undefined {
@@ -99,8 +98,7 @@ function describe(list: readonly DropletRef[]): string {
 /** Finds the one droplet a selector names. An id is taken as given; the API checks it when it is used. */
 export async function resolveDroplet(client: ApiClient, selector: DropletSelector): Promise<DropletRef> {
   if (selector.kind === 'id') return { id: selector.id, name: '', region: '' }
-  const what =
-    selector.kind === 'name' ? `droplet_name '${apiText(selector.name)}'` : `droplet_tag '${apiText(selector.tag)}'`
+  const what = selector.kind === 'name' ? `droplet_name '${selector.name}'` : `droplet_tag '${selector.tag}'`
   const listed = await candidates(client, selector)
   // The API matches names case-insensitively; a deploy means exactly this name, as DigitalOcean stores it.
   const found = selector.kind === 'name' ? listed.filter((d) => d.name === selector.name) : listed

@@ -8,7 +8,6 @@
 import type { Address, IpVersion } from '../inputs/address.js'
 import { parseAddress } from '../inputs/address.js'
 import { ApiError, type ApiClient } from '../transport/http.js'
-import { apiText } from '../report/neutral.js'
 import type {
   ActionLink,
   ActionObject,
@@ -66,16 +65,19 @@ export function ipPath(addr: Address): string {
 export function toIpRecord(obj: unknown, version: IpVersion): IpRecord | undefined {
   if (!isObject(obj)) return undefined
   const o = obj as Loose<ReservedIpObject & ReservedIpv6Object>
-  if (typeof o.ip !== 'string') return undefined
+  // The address goes into paths and outputs: one that is no address of the family is no IP object.
+  const ip = typeof o.ip === 'string' ? parseAddress(o.ip) : undefined
+  if (!ip || ip.version !== version) return undefined
   const droplet = isObject(o.droplet) ? (o.droplet as Loose<DropletObject>) : undefined
   const region = isObject(o.region) ? (o.region as Loose<RegionObject>) : undefined
   const regionSlug = typeof o.region_slug === 'string' ? o.region_slug : region?.slug
+  // DigitalOcean's own text: neutralised where it is written (the log, the summary), not here.
   return {
-    ip: parseAddress(o.ip)?.text ?? apiText(o.ip),
+    ip: ip.text,
     version,
-    region: typeof regionSlug === 'string' ? apiText(regionSlug) : '',
+    region: typeof regionSlug === 'string' ? regionSlug : '',
     dropletId: typeof droplet?.id === 'number' ? droplet.id : null,
-    dropletName: typeof droplet?.name === 'string' ? apiText(droplet.name) : '',
+    dropletName: typeof droplet?.name === 'string' ? droplet.name : '',
     locked: o.locked === true,
     raw: obj
   }
@@ -301,4 +303,58 @@ export async function findInProgressAction(client: ApiClient, addr: Address): Pr
     }
   })
   return actions.filter((a) => a.status === 'in-progress').sort((a, b) => b.id - a.id)[0]
+}
+
+/** One action of an IP's history, with its times as epoch ms (undefined when absent or unreadable). */
+export interface PastAction {
+  readonly id: number
+  readonly status: string
+  readonly type: string
+  readonly startedAt: number | undefined
+  readonly completedAt: number | undefined
+}
+
+/** The actions of one reserved IPv4 that its first page lists, and whether there are more. */
+export interface ActionHistory {
+  readonly actions: readonly PastAction[]
+  /** The list goes on past this page (a next link, or a total beyond what it holds). */
+  readonly more: boolean
+  readonly total: number | undefined
+}
+
+const timeOf = (v: unknown): number | undefined => {
+  const ms = typeof v === 'string' ? Date.parse(v) : NaN
+  return Number.isFinite(ms) ? ms : undefined
+}
+
+function toPastAction(obj: unknown): PastAction | undefined {
+  if (!isObject(obj)) return undefined
+  const a = obj as Loose<ActionObject>
+  if (typeof a.id !== 'number') return undefined
+  return {
+    id: a.id,
+    status: typeof a.status === 'string' ? a.status : '',
+    type: typeof a.type === 'string' ? a.type : '',
+    startedAt: timeOf(a.started_at),
+    completedAt: timeOf(a.completed_at)
+  }
+}
+
+/**
+ * IPv4 only: the first page of the actions DigitalOcean lists for the IP (GET .../actions). The
+ * description gives this list no paging parameters, so only its first page can be asked for.
+ */
+export async function readIpHistory(client: ApiClient, addr: Address): Promise<ActionHistory> {
+  const res = await client.request('GET', `${ipPath(addr)}/actions`, { retry: 'safe' })
+  const body = isObject(res.body) ? res.body : {}
+  const list = Array.isArray(body.actions) ? (body.actions as unknown[]) : []
+  const actions = list.map(toPastAction).filter((a): a is PastAction => a !== undefined)
+  const { total, hasNext } = pageInfo(body)
+  return { actions, total, more: hasNext || (total !== undefined && total > actions.length) }
+}
+
+/** IPv6: when the address was reserved (`reserved_at`), as epoch ms; undefined when absent or unreadable. */
+export function reservedAtOf(record: IpRecord): number | undefined {
+  if (!isObject(record.raw)) return undefined
+  return timeOf((record.raw as Loose<ReservedIpv6Object>).reserved_at)
 }

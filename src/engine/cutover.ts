@@ -3,114 +3,94 @@
  *
  *   plan      read every address, refuse the whole cutover before anything is sent if one cannot go
  *   move      move every address in parallel (moveIp: lock-aware, never sends a change twice)
- *   verify    probe verify_url behind each moved address
+ *   verify    probe verify_url behind each moved address; when it passes, read each address once
+ *             more: it must still be on the target
  *   roll back when one address could not move or verification failed, move back every address that
- *             moved, each to the droplet that held it before, within a fresh timeout
+ *             moved, each only while it is still on the target (rollback.ts)
+ *
+ * Every step records what it sends in the step's journal, so that a cancelled step can report it.
  */
 import type { Address } from '../inputs/address.js'
-import type { IpRecord } from '../do/ips.js'
-import type { DropletRef } from '../do/droplets.js'
-import type { ApiClient } from '../transport/http.js'
-import { expectedProblem, moveIp, type MoveOutcome, type MoveRequest } from './move.js'
-import { mustReadIp, OperationError } from './ip-read.js'
+import { whenAborted } from '../context.js'
+import { ungrouped, within, type EngineContext } from './context.js'
+import { expectedProblem, moveIp } from './move.js'
+import { mustReadIp, reportRead } from './ip-read.js'
 import type { VerifyInputs } from '../inputs/inputs.js'
 import { probeUntilPassed, probeUrl, type ProbeResult } from './verify.js'
 import { dropletLabel } from '../report/result.js'
-import { waitForAction } from './wait.js'
+import { Journal } from './journal.js'
+import { cancelCause, messageOf } from './outcome.js'
+import { rollBack } from './rollback.js'
+import {
+  failedToMove,
+  moved,
+  targetId,
+  type AddressResult,
+  type CutoverPlan,
+  type CutoverResult
+} from './cutover-result.js'
 
-export interface CutoverPlan {
-  readonly addrs: readonly Address[]
-  /** Where the addresses go; null: detached from their droplets (unassign). */
-  readonly target: DropletRef | null
-  readonly expected?: number | null
-  readonly wait: boolean
-  readonly verify?: VerifyInputs
-  readonly rollback: boolean
-  /** The step's timeout: the rollback gets this much afresh. */
-  readonly timeoutMs: number
-  readonly userAgent: string
-  /** Told of each action as it starts and as it ends, so that a cancelled step can report those under way. */
-  readonly onAction?: (event: ActionEvent) => void
-}
+export * from './cutover-result.js'
 
-export interface ActionEvent {
-  readonly addr: Address
-  /** The IP before the action. */
-  readonly before: IpRecord | undefined
-  readonly actionId: number
-  /** false: started (or adopted); true: finished, completed or errored. */
-  readonly ended: boolean
-}
-
-/** moveIp for a cutover: tells plan.onAction of the action it starts and of its end. */
-async function reportedMove(
-  client: ApiClient,
+export async function runCutover(
+  ctx: EngineContext,
   plan: CutoverPlan,
-  req: Omit<MoveRequest, 'onAction'>,
-  before: IpRecord | undefined
-): Promise<MoveOutcome> {
-  const tell = (actionId: number, ended: boolean): void => plan.onAction?.({ addr: req.addr, before, actionId, ended })
-  return moveIp(client, { ...req, onAction: tell })
+  journal: Journal = new Journal()
+): Promise<CutoverResult> {
+  const startedAt = ctx.clock.now()
+  const reads = await readAll(ctx, plan.addrs)
+  const refused = refusal(plan, reads)
+  if (refused) return { plan, addresses: reads, refused, rolledBack: false, startedAt, finishedAt: ctx.clock.now() }
+  const addresses = await moveAll(ctx, plan, reads, journal)
+  const checked =
+    addresses.some(failedToMove) || !plan.verify ? { addresses } : await verifyAll(ctx, plan, plan.verify, addresses)
+  return finish(ctx, plan, journal, { ...checked, startedAt })
 }
 
-/** What became of one address. */
-export interface AddressResult {
-  readonly addr: Address
-  /** As first read; undefined when even that failed. */
-  readonly read?: IpRecord
-  readonly move?: MoveOutcome
-  /** Why the address could not be moved. */
-  readonly error?: string
-  readonly probe?: ProbeResult
-  readonly back?: MoveOutcome
-  readonly backError?: string
-}
-
-export interface CutoverResult {
-  readonly plan: CutoverPlan
+interface Checked {
   readonly addresses: readonly AddressResult[]
-  /** Set when the cutover was refused before anything was sent. */
-  readonly refused?: string
-  /** undefined without verify_url (or when nothing got as far as verification). */
   readonly verified?: boolean
-  readonly rolledBack: boolean
   readonly startedAt: number
 }
 
-export async function runCutover(client: ApiClient, plan: CutoverPlan): Promise<CutoverResult> {
-  const startedAt = Date.now()
-  const reads = await readAll(client, plan.addrs)
-  const refused = refusal(plan, reads)
-  if (refused) return { plan, addresses: reads, refused, rolledBack: false, startedAt }
-  let addresses = await moveAll(client, plan, reads)
+/** Rolls back when the cutover must be undone and may be; reports whether every moved address is home. */
+async function finish(
+  ctx: EngineContext,
+  plan: CutoverPlan,
+  journal: Journal,
+  checked: Checked
+): Promise<CutoverResult> {
+  const { addresses, verified, startedAt } = checked
+  const cancelled = ctx.signal.aborted ? cancelCause(ctx.signal) : undefined
   const failed = addresses.some(failedToMove)
-  let verified: boolean | undefined
-  if (!failed && plan.verify) {
-    addresses = await verifyAll(client, plan, plan.verify, addresses)
-    verified = addresses.every((a) => a.probe === undefined || a.probe.passed)
-  }
   // One address of several that could not move, or a failed verification: undo what moved.
   const undo = (failed && plan.addrs.length > 1) || verified === false
-  if (!undo || !plan.rollback || !addresses.some(moved)) {
-    return { plan, addresses, verified, rolledBack: false, startedAt }
+  if (cancelled || !undo || !plan.rollback || !addresses.some(moved)) {
+    return { plan, addresses, verified, rolledBack: false, startedAt, finishedAt: ctx.clock.now(), cancelled }
   }
-  addresses = await rollBack(client.withDeadline(Date.now() + plan.timeoutMs), plan, addresses)
-  return { plan, addresses, verified, rolledBack: addresses.some((a) => a.back?.changed), startedAt }
+  const fresh = within(ctx, { deadline: ctx.clock.now() + plan.timeoutMs })
+  const back = await rollBack(fresh, plan, addresses, journal)
+  const late = ctx.signal.aborted ? cancelCause(ctx.signal) : undefined
+  const finishedAt = ctx.clock.now()
+  return { plan, addresses: back, verified, rolledBack: allHome(back), startedAt, finishedAt, cancelled: late }
 }
 
-export const failedToMove = (a: AddressResult): boolean =>
-  a.error !== undefined || a.move === undefined || a.move.error !== undefined
+/** Every address this step moved reads back where it was before. */
+function allHome(addresses: readonly AddressResult[]): boolean {
+  const movedOnes = addresses.filter(moved)
+  return (
+    movedOnes.length > 0 &&
+    movedOnes.every((a) => a.back?.final !== undefined && a.back.final.dropletId === a.move?.before?.dropletId)
+  )
+}
 
-/** This step started an action on the address that completed or may still complete. */
-export const moved = (a: AddressResult): boolean => a.move?.changed === true
-
-async function readAll(client: ApiClient, addrs: readonly Address[]): Promise<AddressResult[]> {
+async function readAll(ctx: EngineContext, addrs: readonly Address[]): Promise<AddressResult[]> {
   return Promise.all(
     addrs.map(async (addr): Promise<AddressResult> => {
       try {
-        return { addr, read: await mustReadIp(client, addr) }
+        return { addr, read: await mustReadIp(ctx, addr) }
       } catch (error) {
-        return { addr, error: messageOf(error) }
+        return { addr, error: messageOf(error).replace(/ Nothing was changed\.$/, '') }
       }
     })
   )
@@ -118,121 +98,104 @@ async function readAll(client: ApiClient, addrs: readonly Address[]): Promise<Ad
 
 /** Why the whole cutover must not start, judged on the first reads; undefined when it may. */
 function refusal(plan: CutoverPlan, reads: readonly AddressResult[]): string | undefined {
-  const problems: string[] = []
-  for (const r of reads) {
-    if (r.error !== undefined || !r.read) {
-      problems.push(r.error ?? `${r.addr.text} could not be read`)
-      continue
-    }
-    const ip = r.read
-    const target = plan.target
-    if (target && target.region && ip.region && target.region !== ip.region) {
-      problems.push(
-        `droplet ${dropletLabel(target.id, target.name)} is in region ${target.region}, but ${ip.ip} is reserved in ${ip.region}: a reserved IP can only be assigned to a droplet in its own region`
-      )
-    }
-    // An IP with an action in progress is judged once that action has finished (in moveIp).
-    const there = ip.dropletId === (target ? target.id : null)
-    const unexpected = ip.locked || there ? undefined : expectedProblem(ip, plan.expected)
-    if (unexpected) problems.push(unexpected)
-  }
+  const problems = reads.flatMap((r) => problemsOf(plan, r))
   return problems.length > 0 ? `${problems.join('; ')}. Nothing was changed.` : undefined
 }
 
+function problemsOf(plan: CutoverPlan, r: AddressResult): string[] {
+  if (r.error !== undefined || !r.read) return [r.error ?? `${r.addr.text} could not be read`]
+  const ip = r.read
+  const target = plan.target
+  const problems: string[] = []
+  if (target && target.region && ip.region && target.region !== ip.region) {
+    problems.push(
+      `droplet ${dropletLabel(target.id, target.name)} is in region ${target.region}, but ${ip.ip} is reserved in ${ip.region}: a reserved IP can only be assigned to a droplet in its own region`
+    )
+  }
+  // An IP with an action in progress is judged once that action has finished (in moveIp).
+  const there = ip.dropletId === targetId(plan)
+  const unexpected = ip.locked || there ? undefined : expectedProblem(ip, plan.expected)
+  if (unexpected) problems.push(unexpected)
+  return problems
+}
+
 async function moveAll(
-  client: ApiClient,
+  ctx: EngineContext,
   plan: CutoverPlan,
-  reads: readonly AddressResult[]
+  reads: readonly AddressResult[],
+  journal: Journal
 ): Promise<AddressResult[]> {
   if (plan.addrs.length > 1) {
-    client.log.info(`Moving ${plan.addrs.length} addresses in parallel: ${plan.addrs.map((a) => a.text).join(', ')}`)
-    client = ungrouped(client)
+    ctx.log.info(`Moving ${plan.addrs.length} addresses in parallel: ${plan.addrs.map((a) => a.text).join(', ')}`)
+    ctx = ungrouped(ctx)
   }
   return Promise.all(
     reads.map(async (r): Promise<AddressResult> => {
-      try {
-        const target = plan.target ? plan.target.id : null
-        const req = { addr: r.addr, target, expected: plan.expected, wait: plan.wait, initial: r.read }
-        const move = await reportedMove(client, plan, req, r.read)
-        return { ...r, move }
-      } catch (error) {
-        return { ...r, error: messageOf(error) }
+      const req = {
+        addr: r.addr,
+        target: targetId(plan),
+        expected: plan.expected,
+        wait: plan.wait,
+        initial: r.read,
+        observer: journal.observe(r.addr)
       }
+      return { ...r, move: await moveIp(ctx, req) }
     })
   )
 }
 
+/** Probes behind every address; when all pass, reads each address once more (it must still be on the target). */
 async function verifyAll(
-  client: ApiClient,
+  ctx: EngineContext,
+  plan: CutoverPlan,
+  verify: VerifyInputs,
+  addresses: readonly AddressResult[]
+): Promise<{ addresses: AddressResult[]; verified: boolean }> {
+  const probed = await probeAll(ctx, plan, verify, addresses)
+  const verified = probed.every((a) => a.probe === undefined || a.probe.passed)
+  if (!verified || ctx.signal.aborted) return { addresses: probed, verified: verified && !ctx.signal.aborted }
+  const confirmed = await Promise.all(probed.map(async (a) => ({ ...a, confirm: await reportRead(ctx, a.addr) })))
+  return { addresses: confirmed, verified }
+}
+
+async function probeAll(
+  ctx: EngineContext,
   plan: CutoverPlan,
   verify: VerifyInputs,
   addresses: readonly AddressResult[]
 ): Promise<AddressResult[]> {
+  const deadline = ctx.clock.now() + verify.timeoutMs
+  const signal = ctx.signal
   const spec = {
     urlTemplate: verify.urlTemplate,
     contains: verify.contains,
-    deadline: Date.now() + verify.timeoutMs,
-    log: client.log,
+    // Once the step is cancelled no probe starts: the deadline is read before each one.
+    get deadline() {
+      return signal.aborted ? 0 : deadline
+    },
+    log: ctx.log,
     userAgent: plan.userAgent,
-    scaled: (ms: number) => client.scaled(ms)
+    scaled: (ms: number) => ctx.clock.scaled(ms)
   }
   // Addresses whose URLs are the same (no {ip} in verify_url) share one probe.
   const byUrl = new Map<string, Promise<ProbeResult>>()
   for (const a of addresses) {
     const url = probeUrl(verify.urlTemplate, a.addr)
-    if (!byUrl.has(url)) byUrl.set(url, probeUntilPassed(spec, url))
+    if (!byUrl.has(url)) byUrl.set(url, untilCancelled(ctx, url, probeUntilPassed(spec, url)))
   }
-  client.log.info(`Verifying: probing ${[...byUrl.keys()].join(', ')} for up to ${verify.timeoutMs / 1000} s`)
+  ctx.log.info(`Verifying: probing ${[...byUrl.keys()].join(', ')} for up to ${verify.timeoutMs / 1000} s`)
   return Promise.all(
     addresses.map(async (a) => ({ ...a, probe: await byUrl.get(probeUrl(verify.urlTemplate, a.addr)) }))
   )
 }
 
-/** Log groups do not nest: moves that run side by side log without them. */
-function ungrouped(client: ApiClient): ApiClient {
-  const log = client.log
-  return client.withLog({
-    info: (m) => log.info(m),
-    warning: (m) => log.warning(m),
-    debug: (m) => log.debug(m)
-  })
-}
-
-/** Moves every address this step moved back to the droplet that held it before. */
-async function rollBack(
-  client: ApiClient,
-  plan: CutoverPlan,
-  addresses: readonly AddressResult[]
-): Promise<AddressResult[]> {
-  client.log.info(`Rolling back: moving ${addresses.filter(moved).length} address(es) back where they were`)
-  if (addresses.filter(moved).length > 1) client = ungrouped(client)
-  return Promise.all(addresses.map((a) => (moved(a) ? rollBackOne(client, plan, a) : Promise.resolve(a))))
-}
-
-async function rollBackOne(client: ApiClient, plan: CutoverPlan, a: AddressResult): Promise<AddressResult> {
-  const move = a.move as MoveOutcome
-  try {
-    if (move.actionStatus === 'in-progress' && move.actionId !== undefined) {
-      // Our own action may still complete: wait for it first (an IPv6 shows no lock while it runs).
-      await waitForAction(client, move.actionId, {
-        startedAt: Date.now(),
-        describe: `the cutover's action on ${a.addr.text}, before moving it back`,
-        settled: async () => !(await mustReadIp(client, a.addr)).locked
-      })
-    }
-    const back = await reportedMove(
-      client,
-      plan,
-      { addr: a.addr, target: move.before.dropletId, wait: true },
-      move.final
-    )
-    return back.error ? { ...a, back, backError: back.error } : { ...a, back }
-  } catch (error) {
-    return { ...a, backError: messageOf(error) }
-  }
-}
-
-function messageOf(error: unknown): string {
-  if (error instanceof OperationError) return error.message.replace(/ Nothing was changed\.$/, '')
-  return error instanceof Error ? error.message : String(error)
+/** A probe's result, or a failed one as soon as the step is cancelled. */
+function untilCancelled(ctx: EngineContext, url: string, probe: Promise<ProbeResult>): Promise<ProbeResult> {
+  const cancelled = whenAborted(ctx.signal).then((): ProbeResult => ({
+    url,
+    passed: false,
+    probes: 0,
+    last: 'not finished: the step was cancelled'
+  }))
+  return Promise.race([probe, cancelled])
 }

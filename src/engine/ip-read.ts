@@ -4,7 +4,9 @@
  */
 import type { Address } from '../inputs/address.js'
 import { findInProgressAction, readIp, type ActionRecord, type IpRecord } from '../do/ips.js'
-import { GaveUpError, sleep, type ApiClient } from '../transport/http.js'
+import { GaveUpError } from '../transport/http.js'
+import { NEVER_ABORTED } from '../context.js'
+import { pause, within, type EngineContext } from './context.js'
 import { waitForAction, waitUntil } from './wait.js'
 
 /** A failure that leaves nothing changed by this step. */
@@ -22,18 +24,18 @@ export function notReserved(addr: Address): OperationError {
 }
 
 /** Reads an IP that must exist. */
-export async function mustReadIp(client: ApiClient, addr: Address): Promise<IpRecord> {
-  const record = await readIp(client, addr)
+export async function mustReadIp(ctx: EngineContext, addr: Address): Promise<IpRecord> {
+  const record = await readIp(ctx.api, addr)
   if (record === null) throw notReserved(addr)
   return record
 }
 
 /** Reads the IP, allowing for a short lag after a write (a just-written IP can read 404 for a moment). */
-export async function readIpSettling(client: ApiClient, addr: Address, tries = 5): Promise<IpRecord | null> {
+export async function readIpSettling(ctx: EngineContext, addr: Address, tries = 5): Promise<IpRecord | null> {
   for (let i = 1; ; i++) {
-    const record = await readIp(client, addr)
-    if (record !== null || i >= tries || Date.now() + client.scaled(1000) > client.deadline) return record
-    await sleep(client.scaled(250 * i))
+    const record = await readIp(ctx.api, addr)
+    if (record !== null || i >= tries || ctx.clock.now() + ctx.clock.scaled(1000) > ctx.deadline) return record
+    await pause(ctx, ctx.clock.scaled(250 * i))
   }
 }
 
@@ -42,49 +44,82 @@ export async function readIpSettling(client: ApiClient, addr: Address, tries = 5
  * change yet, it is read again a few times before it is reported as DigitalOcean shows it.
  */
 export async function readUntil(
-  client: ApiClient,
+  ctx: EngineContext,
   addr: Address,
   settled: (ip: IpRecord) => boolean,
   tries = 4
 ): Promise<IpRecord | null> {
-  let record = await readIpSettling(client, addr)
+  let record = await readIpSettling(ctx, addr)
   for (let i = 1; i < tries && record !== null && !settled(record); i++) {
-    if (Date.now() + client.scaled(500) >= client.deadline) break
-    await sleep(client.scaled(500))
-    record = await readIp(client, addr)
+    if (ctx.clock.now() + ctx.clock.scaled(500) >= ctx.deadline) break
+    await pause(ctx, ctx.clock.scaled(500))
+    record = await readIp(ctx.api, addr)
   }
   return record
 }
 
-/** One more read after the timeout, so the outputs show where the IP is; undefined when even that fails. */
-export async function lastRead(client: ApiClient, addr: Address): Promise<IpRecord | undefined> {
+/** How far beyond the timeout the read that reports an address's state may go. */
+export const REPORT_GRACE_MS = 15_000
+/** How long that read may take after a cancellation (main.ts reports within 1.5 s of the signal). */
+export const CANCEL_GRACE_MS = 1_000
+
+/**
+ * The context of the reads that report where an address is after a change request: up to
+ * REPORT_GRACE_MS beyond the timeout, or, once the step is cancelled, CANCEL_GRACE_MS from now
+ * (these reads change nothing; no change request can start in this context either way).
+ */
+export function reportContext(ctx: EngineContext): EngineContext {
+  const now = ctx.clock.now()
+  if (ctx.signal.aborted) {
+    return within(ctx, { signal: NEVER_ABORTED, deadline: now + CANCEL_GRACE_MS, maxAttempts: 2 })
+  }
+  return within(ctx, { deadline: Math.max(ctx.deadline + REPORT_GRACE_MS, now + 2000), maxAttempts: 3 })
+}
+
+export interface ReportRead {
+  readonly record?: IpRecord
+  /** Why the address could not be read. */
+  readonly error?: string
+}
+
+/** The read that reports where an address is after a change request (see reportContext); never throws. */
+export async function reportRead(ctx: EngineContext, addr: Address): Promise<ReportRead> {
   try {
-    return (await readIp(client.withGrace(5000), addr)) ?? undefined
-  } catch {
-    return undefined
+    // A just-created address can read 404 for a moment.
+    const record = await readIpSettling(reportContext(ctx), addr, 3)
+    return record === null ? { error: 'DigitalOcean answered 404: it is not reserved in this account' } : { record }
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) }
   }
 }
 
-/** Stands for an IP that could not be read at all (after a timeout). */
-export function placeholder(addr: Address): IpRecord {
-  return {
-    ip: addr.text,
-    version: addr.version,
-    region: '',
-    dropletId: null,
-    dropletName: '',
-    locked: false,
-    raw: null
+/**
+ * Reads the IP after its action completed, in the report context: reads can lag writes, so when it
+ * does not show the change yet it is read again for a few seconds before it is taken as it reads.
+ */
+export async function confirmRead(
+  ctx: EngineContext,
+  addr: Address,
+  settled: (ip: IpRecord) => boolean
+): Promise<ReportRead> {
+  try {
+    const record = await readUntil(reportContext(ctx), addr, settled, CONFIRM_TRIES)
+    return record === null ? { error: 'DigitalOcean answered 404: it is not reserved in this account' } : { record }
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) }
   }
 }
+
+/** Reads of a completed change before it is taken as it reads: about 3 s on the action's schedule. */
+const CONFIRM_TRIES = 7
 
 /** Sleeps before a retry (ms on the action's own schedule), or throws when the step's timeout would run out first. */
-export async function waitBeforeRetry(client: ApiClient, nominalMs: number, what: string): Promise<void> {
-  const ms = client.scaled(nominalMs)
-  if (Date.now() + ms >= client.deadline) {
+export async function waitBeforeRetry(ctx: EngineContext, nominalMs: number, what: string): Promise<void> {
+  const ms = ctx.clock.scaled(nominalMs)
+  if (ctx.clock.now() + ms >= ctx.deadline) {
     throw new GaveUpError(`The step's timeout ran out while ${what}`)
   }
-  await sleep(ms)
+  await pause(ctx, ms)
 }
 
 export function pendingBackoff(round: number): number {
@@ -98,20 +133,20 @@ export function pendingBackoff(round: number): number {
  * until the action is listed or the lock is gone. Never returns a locked IP without its action.
  */
 export async function findBusyAction(
-  client: ApiClient,
+  ctx: EngineContext,
   addr: Address,
   record: IpRecord
 ): Promise<{ record: IpRecord; action?: ActionRecord }> {
   if (!record.locked) return { record }
-  let action = await findInProgressAction(client, addr)
+  let action = await findInProgressAction(ctx.api, addr)
   if (action) return { record, action }
-  client.log.info(`${addr.text} is locked, but DigitalOcean lists no action in progress on it yet; reading it again`)
+  ctx.log.info(`${addr.text} is locked, but DigitalOcean lists no action in progress on it yet; reading it again`)
   let current = record
   const stillLocked = new GaveUpError(`${addr.text} stayed locked until the step's timeout ran out; nothing was sent`)
-  const done = await waitUntil(client, Date.now(), async () => {
-    current = await mustReadIp(client, addr)
+  const done = await waitUntil(ctx, ctx.clock.now(), async () => {
+    current = await mustReadIp(ctx, addr)
     if (!current.locked) return true
-    action = await findInProgressAction(client, addr)
+    action = await findInProgressAction(ctx.api, addr)
     return action !== undefined
   }).catch((error: unknown) => {
     if (error instanceof GaveUpError) throw stillLocked
@@ -125,13 +160,13 @@ export async function findBusyAction(
  * Reads the IP as it will be once any action in progress on it has finished: an IP with an action
  * under way is never "already there". Waits for that action (within the timeout) and reads again.
  */
-export async function readSteady(client: ApiClient, addr: Address, initial?: IpRecord): Promise<IpRecord> {
-  let record = initial ?? (await mustReadIp(client, addr))
+export async function readSteady(ctx: EngineContext, addr: Address, initial?: IpRecord): Promise<IpRecord> {
+  let record = initial ?? (await mustReadIp(ctx, addr))
   for (let round = 1; record.locked; round++) {
-    const busy = await findBusyAction(client, addr, record)
+    const busy = await findBusyAction(ctx, addr, record)
     if (!busy.action) return busy.record
-    await waitOut(client, addr, busy.action)
-    record = await mustReadIp(client, addr)
+    await waitOut(ctx, addr, busy.action)
+    record = await mustReadIp(ctx, addr)
     if (round >= 5 && record.locked) {
       throw new GaveUpError(`${addr.text} is still locked after ${round} actions in a row; nothing was sent`)
     }
@@ -140,14 +175,14 @@ export async function readSteady(client: ApiClient, addr: Address, initial?: IpR
 }
 
 /** Waits for an action this step did not start (someone else's, or one left by an earlier step). */
-export async function waitOut(client: ApiClient, addr: Address, action: ActionRecord): Promise<void> {
-  client.log.info(
+export async function waitOut(ctx: EngineContext, addr: Address, action: ActionRecord): Promise<void> {
+  ctx.log.info(
     `Action ${action.id} (${action.type || 'unknown type'}) is already in progress on ${addr.text}; waiting for it to finish before deciding`
   )
-  const result = await waitForAction(client, action.id, {
-    startedAt: Date.now(),
+  const result = await waitForAction(ctx, action.id, {
+    startedAt: ctx.clock.now(),
     describe: `the action already in progress on ${addr.text}`,
-    settled: async () => !(await mustReadIp(client, addr)).locked
+    settled: async () => !(await mustReadIp(ctx, addr)).locked
   })
   if (result.status === 'timeout') {
     throw new GaveUpError(

@@ -12,7 +12,7 @@
  * further (with jitter), so that many cutovers at once stay under the limit instead of meeting a 429.
  */
 import { readAction } from '../do/ips.js'
-import { sleep, type ApiClient } from '../transport/http.js'
+import { pause, type EngineContext } from './context.js'
 
 export const FIRST_POLL_MS = 1_000
 export const FAST_POLL_MS = 500
@@ -44,13 +44,14 @@ export interface WaitOptions {
   readonly describe: string
 }
 
-export async function waitForAction(client: ApiClient, actionId: number, options: WaitOptions): Promise<WaitResult> {
-  const log = client.log
+/** Polls the action until it ends or the deadline comes; throws CancelledError when the step is cancelled. */
+export async function waitForAction(ctx: EngineContext, actionId: number, options: WaitOptions): Promise<WaitResult> {
+  const log = ctx.log
   log.startGroup?.(`Waiting for action ${actionId} (${options.describe})`)
   try {
-    const result = await poll(client, actionId, options)
+    const result = await poll(ctx, actionId, options)
     log.info(
-      `Action ${actionId}: ${result.status} after ${((Date.now() - options.startedAt) / 1000).toFixed(1)} s and ${result.polls} polls`
+      `Action ${actionId}: ${result.status} after ${((ctx.clock.now() - options.startedAt) / 1000).toFixed(1)} s and ${result.polls} polls`
     )
     return result
   } finally {
@@ -58,19 +59,19 @@ export async function waitForAction(client: ApiClient, actionId: number, options
   }
 }
 
-async function poll(client: ApiClient, actionId: number, options: WaitOptions): Promise<WaitResult> {
-  const log = client.log
+async function poll(ctx: EngineContext, actionId: number, options: WaitOptions): Promise<WaitResult> {
+  const log = ctx.log
   let polls = 0
   let warnedStatus = ''
   for (;;) {
-    const now = Date.now()
-    const remaining = client.deadline - now
+    const now = ctx.clock.now()
+    const remaining = ctx.deadline - now
     if (remaining <= 0) return { status: 'timeout', actionId, polls }
-    const target = nextRequestAt(client, options.startedAt, now)
-    await sleep(Math.min(Math.max(0, target - now), remaining))
-    if (Date.now() >= client.deadline) return { status: 'timeout', actionId, polls }
+    const target = nextRequestAt(ctx, options.startedAt, now)
+    await pause(ctx, Math.min(Math.max(0, target - now), remaining))
+    if (ctx.clock.now() >= ctx.deadline) return { status: 'timeout', actionId, polls }
     polls++
-    const action = await readAction(client, actionId)
+    const action = await readAction(ctx.api, actionId)
     if (action === null) {
       // Some actions are not queryable although they completed: decide from the IP.
       if (await options.settled()) {
@@ -105,12 +106,16 @@ async function poll(client: ApiClient, actionId: number, options: WaitOptions): 
  * Watches the IP itself on the same schedule, for a change that came without an action to poll
  * (a create onto a droplet whose answer linked no action). True once `check` holds.
  */
-export async function waitUntil(client: ApiClient, startedAt: number, check: () => Promise<boolean>): Promise<boolean> {
+export async function waitUntil(
+  ctx: EngineContext,
+  startedAt: number,
+  check: () => Promise<boolean>
+): Promise<boolean> {
   for (;;) {
-    const now = Date.now()
-    if (now >= client.deadline) return false
-    await sleep(Math.min(nextRequestAt(client, startedAt, now) - now, client.deadline - now))
-    if (Date.now() >= client.deadline) return false
+    const now = ctx.clock.now()
+    if (now >= ctx.deadline) return false
+    await pause(ctx, Math.min(nextRequestAt(ctx, startedAt, now) - now, ctx.deadline - now))
+    if (ctx.clock.now() >= ctx.deadline) return false
     if (await check()) return true
   }
 }
@@ -119,19 +124,20 @@ export async function waitUntil(client: ApiClient, startedAt: number, check: () 
  * When (epoch ms) the next poll may go: on the schedule, or later when the rate headers say the
  * account's other clients are spending its per-minute budget too (see rate-budget.ts).
  */
-function nextRequestAt(client: ApiClient, startedAt: number, now: number): number {
-  const scheduleMs = client.scaled(pollDelay((now - startedAt) / client.scaled(1)))
-  const scheduled = nextPollAt(client, startedAt, now)
-  const paced = client.rateBudget.nextAt(now, scheduleMs)
+function nextRequestAt(ctx: EngineContext, startedAt: number, now: number): number {
+  const scale = ctx.clock.scaled(1)
+  const scheduleMs = ctx.clock.scaled(pollDelay((now - startedAt) / scale))
+  const scheduled = nextPollAt(ctx, startedAt, now)
+  const paced = ctx.api.rateBudget.nextAt(now, scheduleMs)
   if (paced > scheduled) {
-    client.log.debug(`The token's rate limit is busy with other clients: next poll in ${Math.round(paced - now)} ms`)
+    ctx.log.debug(`The token's rate limit is busy with other clients: next poll in ${Math.round(paced - now)} ms`)
   }
   return Math.max(scheduled, paced)
 }
 
 /** When (epoch ms) the next poll is due, on the schedule counted from startedAt (scaled by the client). */
-function nextPollAt(client: ApiClient, startedAt: number, now: number): number {
-  return startedAt + client.scaled(sumSchedule((now - startedAt) / client.scaled(1)))
+function nextPollAt(ctx: EngineContext, startedAt: number, now: number): number {
+  return startedAt + ctx.clock.scaled(sumSchedule((now - startedAt) / ctx.clock.scaled(1)))
 }
 
 /** Time from the action's start at which the next poll is due, the first poll after `elapsed`. */

@@ -28,6 +28,12 @@ export interface Inputs {
   readonly timeoutMs: number
   readonly dryRun: boolean
   readonly keep: readonly Address[]
+  /** prune: spare every address that an A or AAAA record of the account's DNS points at. */
+  readonly keepDns: boolean
+  /** prune: when more addresses would be released than this, none is. */
+  readonly maxRelease: number
+  /** prune: release only addresses idle at least this long (ms); undefined without unassigned_for. */
+  readonly unassignedForMs?: number
   /** A droplet id, or null for "held by no droplet". */
   readonly expectedDropletId?: number | null
   readonly apiUrl: URL
@@ -281,6 +287,7 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
   if (keep.length > 0 && operation !== 'prune') {
     throw new InputError('keep', `applies to prune only; remove it from operation '${operation}'`)
   }
+  const pruneGuards = parsePruneGuards(get, operation)
 
   const expectedRaw = get('expected_droplet_id').toLowerCase()
   let expectedDropletId: number | null | undefined
@@ -313,6 +320,7 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
     timeoutMs: timeoutSeconds * 1000,
     dryRun,
     keep,
+    ...pruneGuards,
     expectedDropletId,
     apiUrl,
     verify,
@@ -400,4 +408,46 @@ function checkVerifyUrl(template: string): void {
       throw new InputError('verify_url', 'must not contain credentials (they would be sent to every address probed)')
     }
   }
+}
+
+export const DEFAULT_MAX_RELEASE = 10
+const MAX_MAX_RELEASE = 100_000
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+const MAX_UNASSIGNED_FOR_MS = 3650 * 86_400_000
+
+/** keep_dns, max_release and unassigned_for: prune's guards, refused by name elsewhere. */
+function parsePruneGuards(
+  get: (name: string) => string,
+  operation: Operation
+): Pick<Inputs, 'keepDns' | 'maxRelease' | 'unassignedForMs'> {
+  const onlyPrune = (name: string): InputError =>
+    new InputError(name, `applies to prune only; remove it from operation '${operation}'`)
+  const keepDns = parseBoolean('keep_dns', get('keep_dns'), false)
+  if (keepDns && operation !== 'prune') throw onlyPrune('keep_dns')
+  const maxRaw = get('max_release')
+  if (maxRaw !== '' && (!/^[0-9]{1,6}$/.test(maxRaw) || Number(maxRaw) > MAX_MAX_RELEASE)) {
+    throw new InputError('max_release', `must be a whole number from 0 to ${MAX_MAX_RELEASE}, got '${maxRaw}'`)
+  }
+  // action.yml's default arrives with every operation: only another value is refused outside prune.
+  if (maxRaw !== '' && Number(maxRaw) !== DEFAULT_MAX_RELEASE && operation !== 'prune') throw onlyPrune('max_release')
+  const idleRaw = get('unassigned_for')
+  if (idleRaw !== '' && operation !== 'prune') throw onlyPrune('unassigned_for')
+  return {
+    keepDns,
+    maxRelease: maxRaw === '' ? DEFAULT_MAX_RELEASE : Number(maxRaw),
+    unassignedForMs: idleRaw === '' ? undefined : parseDuration('unassigned_for', idleRaw)
+  }
+}
+
+/** Seconds, or a number with s, m, h or d (`90`, `90s`, `30m`, `1.5h`, `7d`), as ms; more than 0. */
+function parseDuration(name: string, raw: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*([smhd]?)$/i.exec(raw)
+  const ms = m ? Number(m[1]) * UNIT_MS[(m[2] || 's').toLowerCase()] : NaN
+  if (!(ms > 0) || ms > MAX_UNASSIGNED_FOR_MS) {
+    throw new InputError(
+      name,
+      `must be a time of more than 0 and at most 3650 days: seconds, or a number with s, m, h or d (like 90, 30m, 12h, 7d), got '${raw}'`
+    )
+  }
+  return Math.round(ms)
 }

@@ -13,5 +13,5 @@ export async function assign(ctx: OperationContext): Promise<OperationResult> {
   // Several addresses move all or nothing: with the droplet's region known, an address in another
   // region stops the cutover before anything moves.
   if (inputs.ips.length > 1) target = await withRegion(client, target, 'Nothing was changed.')
-  return cutoverReport(await runCutover(client, cutoverPlan(ctx, target)))
+  return cutoverReport(await runCutover(ctx.engine, cutoverPlan(ctx, target), ctx.journal))
 }

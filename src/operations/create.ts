@@ -1,118 +1,173 @@
 /**
  * create: reserves a new IP. IPv4 in a region, or straight onto a droplet in one call; IPv6 in a
- * region, then assigned when a droplet is given. The create request is sent exactly once.
+ * region, then assigned when a droplet is given. The create request is never sent twice after an
+ * unclear answer; a pending event on the droplet (nothing was reserved) is waited out within the
+ * timeout. Once a create was accepted, every outcome names the new address, with changed=true.
  */
-import type { Address } from '../inputs/address.js'
-import { createIp, type IpRecord } from '../do/ips.js'
-import { resolveDroplet, withRegion } from '../do/droplets.js'
-import { ApiError, TransportError, secs } from '../transport/http.js'
+import type { Address, IpVersion } from '../inputs/address.js'
+import type { Inputs } from '../inputs/inputs.js'
+import { createIp, type CreateRequest, type IpRecord } from '../do/ips.js'
+import { resolveDroplet, withRegion, type DropletRef } from '../do/droplets.js'
+import { ApiError, CancelledInFlightError, TransportError, secs } from '../transport/http.js'
+import type { EngineContext } from '../engine/context.js'
 import { moveIp } from '../engine/move.js'
-import { lastRead, OperationError, readIpSettling, readUntil } from '../engine/ip-read.js'
+import { finishAction } from '../engine/finish.js'
+import { OperationError, pendingBackoff, readIpSettling, reportRead, waitBeforeRetry } from '../engine/ip-read.js'
+import { cancelCause, unknownState, type ActionStatus } from '../engine/outcome.js'
+import { waitUntil } from '../engine/wait.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../report/result.js'
-import { waitForAction, waitUntil } from '../engine/wait.js'
 import type { OperationContext } from './context.js'
 
-export async function create(ctx: OperationContext): Promise<OperationResult> {
-  const { client, inputs } = ctx
+/** What became of the new address after it was reserved. */
+interface Placed {
+  /** From a read after the create (or its answer); undefined: it could not be read. */
+  readonly final?: IpRecord
+  readonly actionId?: number
+  readonly actionStatus: ActionStatus
+  readonly error?: string
+}
+
+export async function create(op: OperationContext): Promise<OperationResult> {
+  const { inputs, engine: ctx } = op
   const version = inputs.ipVersion ?? 4
-  const started = Date.now()
-  let target = inputs.droplet ? await resolveDroplet(client, inputs.droplet) : undefined
-  if (target && (version === 6 || inputs.region)) {
-    // IPv6 is reserved in the droplet's region; a region given beside a droplet must agree with it.
-    target = await withRegion(client, target, 'Nothing was reserved.')
-    if (inputs.region && target.region !== inputs.region) {
-      throw new OperationError(
-        `region: droplet ${dropletLabel(target.id, target.name)} is in ${target.region}, not ${inputs.region}; a reserved IP can only be assigned to a droplet in its own region. Nothing was reserved.`
-      )
-    }
-  }
+  const started = ctx.clock.now()
+  const target = await targetOf(ctx, inputs, version)
   const region = inputs.region ?? target?.region
   const where = target && version === 4 ? `on droplet ${dropletLabel(target.id, target.name)}` : `in ${region}`
-  client.log.info(`Reserving a new IPv${version} address ${where}`)
-
-  let created: { record: IpRecord; actionId?: number }
-  try {
-    created = await createIp(client, {
-      version,
-      region: version === 6 || !target ? region : undefined,
-      dropletId: version === 4 ? target?.id : undefined,
-      projectId: inputs.projectId
-    })
-  } catch (error) {
-    if (error instanceof TransportError || (error instanceof ApiError && error.status >= 500)) {
-      throw new OperationError(
-        `The request to reserve a new IPv${version} address got no clear answer (${error instanceof TransportError ? error.reason : `HTTP ${error.status}`}). It was not sent again, because a repeat could reserve a second address. An address may have been reserved anyway: run this action with operation: list${region ? ` and region: ${region}` : ''} (ip_version: ${version}) to find it, and delete it if it is not wanted.`
-      )
-    }
-    throw error
-  }
-
+  ctx.log.info(`Reserving a new IPv${version} address ${where}`)
+  const created = await reserve(ctx, {
+    version,
+    region: version === 6 || !target ? region : undefined,
+    dropletId: version === 4 ? target?.id : undefined,
+    projectId: inputs.projectId
+  })
+  op.journal.noteReserved(created)
   const addr: Address = { text: created.record.ip, version }
-  client.log.info(`Reserved ${addr.text}${created.record.region ? ` in ${created.record.region}` : ''}`)
-  const outputs = { ...emptyOutputs(), ...ipOutputs(created.record), changed: 'true' }
-  let final = created.record
-  let error: string | undefined
+  ctx.log.info(`Reserved ${addr.text}${created.record.region ? ` in ${created.record.region}` : ''}`)
+  const placed = await place(ctx, inputs.wait, addr, created, target)
+  const report = createdReport(addr, created.record, placed, target, started, ctx.clock.now())
+  return ctx.signal.aborted ? cancelled(report, cancelCause(ctx.signal)) : report
+}
 
-  if (target && version === 4 && created.actionId !== undefined) {
-    const actionId = created.actionId
-    outputs.action_id = String(actionId)
-    outputs.action_status = 'in-progress'
-    if (inputs.wait) {
-      const t0 = Date.now()
-      client.log.info(`Action ${actionId} assigns it to droplet ${target.id}; waiting for DigitalOcean to finish it`)
-      let status: 'completed' | 'errored' | 'timeout'
-      try {
-        status = (
-          await waitForAction(client, actionId, {
-            startedAt: t0,
-            describe: `assign ${addr.text} to droplet ${target.id}`,
-            settled: async () => (await readIpSettling(client, addr, 1))?.dropletId === target?.id
-          })
-        ).status
-      } catch {
-        status = 'timeout'
-      }
-      outputs.action_status = status === 'timeout' ? 'in-progress' : status
-      if (status === 'timeout') {
-        error = `${addr.text} was reserved, but action ${actionId} assigning it to droplet ${target.id} had not finished when the step's timeout ran out. Look it up with GET /v2/actions/${actionId}.`
-      } else if (status === 'errored') {
-        error = `${addr.text} was reserved, but DigitalOcean reports that action ${actionId} assigning it to droplet ${target.id} errored. The address stays reserved (and billed): assign it, or release it with operation: delete.`
-      }
-      final =
-        (status === 'timeout'
-          ? await lastRead(client, addr)
-          : await readUntil(client, addr, (ip) => ip.dropletId === target?.id)) ?? final
-    }
-  } else if (target && version === 4 && inputs.wait && created.record.dropletId !== target.id) {
-    // No action was linked in the answer: watch the IP until it shows the droplet.
-    const droplet = target.id
-    client.log.info(`Waiting for ${addr.text} to show droplet ${droplet}`)
-    const done = await waitUntil(
-      client,
-      Date.now(),
-      async () => (await readIpSettling(client, addr, 1))?.dropletId === droplet
+/** The droplet to put the new address on, with its region when it is needed; throws before anything is sent. */
+async function targetOf(ctx: EngineContext, inputs: Inputs, version: IpVersion): Promise<DropletRef | undefined> {
+  const target = inputs.droplet ? await resolveDroplet(ctx.api, inputs.droplet) : undefined
+  if (!target || (version === 4 && !inputs.region)) return target
+  // IPv6 is reserved in the droplet's region; a region given beside a droplet must agree with it.
+  const withIt = await withRegion(ctx.api, target, 'Nothing was reserved.')
+  if (inputs.region && withIt.region !== inputs.region) {
+    throw new OperationError(
+      `region: droplet ${dropletLabel(withIt.id, withIt.name)} is in ${withIt.region}, not ${inputs.region}; a reserved IP can only be assigned to a droplet in its own region. Nothing was reserved.`
     )
-    if (!done)
-      error = `${addr.text} was reserved, but it did not show droplet ${droplet} before the step's timeout ran out.`
-    final = (done ? await readIpSettling(client, addr) : await lastRead(client, addr)) ?? final
-  } else if (target && version === 6) {
-    try {
-      // A just-reserved address can read 404 for a moment: see it before acting on it.
-      await readIpSettling(client, addr)
-      const outcome = await moveIp(client, { addr, target: target.id, wait: inputs.wait })
-      final = outcome.final.raw === null ? final : outcome.final
-      outputs.action_id = outcome.actionId === undefined ? '' : String(outcome.actionId)
-      outputs.action_status = outcome.actionStatus
-      if (outcome.error) error = `${addr.text} was reserved, but assigning it failed: ${outcome.error}`
-    } catch (e) {
-      error = `${addr.text} was reserved in ${created.record.region || region}, but assigning it to droplet ${target.id} failed: ${(e as Error).message}. The address stays reserved (and billed): assign it, or release it with operation: delete.`
-    }
   }
-  Object.assign(outputs, ipOutputs(final))
-  outputs.changed = 'true'
+  return withIt
+}
+
+/**
+ * Sends the create. A 422 pending event (the droplet is busy: nothing was reserved) is waited out
+ * and the create sent again, within the timeout; an unclear answer is never followed by a repeat.
+ */
+async function reserve(
+  ctx: EngineContext,
+  req: CreateRequest,
+  round = 1
+): Promise<{ record: IpRecord; actionId?: number }> {
+  try {
+    return await createIp(ctx.api, req)
+  } catch (error) {
+    if (error instanceof ApiError && error.isPendingEvent && req.dropletId !== undefined) {
+      const delay = pendingBackoff(round)
+      ctx.log.info(
+        `Droplet ${req.dropletId} has a pending event (DigitalOcean: "${error.apiMessage}"); nothing was reserved. Trying again in ${secs(delay)}.`
+      )
+      await waitBeforeRetry(
+        ctx,
+        delay,
+        `waiting for a pending event on droplet ${req.dropletId} to clear; nothing was reserved`
+      )
+      return reserve(ctx, req, round + 1)
+    }
+    throw explainCreateError(error, req)
+  }
+}
+
+function explainCreateError(error: unknown, req: CreateRequest): unknown {
+  const unclear =
+    error instanceof TransportError ||
+    error instanceof CancelledInFlightError ||
+    (error instanceof ApiError && error.status >= 500)
+  if (!unclear) return error
+  const why =
+    error instanceof ApiError ? `HTTP ${error.status}` : error instanceof TransportError ? error.reason : error.message
+  return new OperationError(
+    `The request to reserve a new IPv${req.version} address got no clear answer (${why}). It was not sent again, because a repeat could reserve a second address. An address may have been reserved anyway: run this action with operation: list${req.region ? ` and region: ${req.region}` : ''} (ip_version: ${req.version}) to find it, and delete it if it is not wanted.`
+  )
+}
+
+/** Puts the new address on the droplet, when one was given; never throws. */
+async function place(
+  ctx: EngineContext,
+  wait: boolean,
+  addr: Address,
+  created: { record: IpRecord; actionId?: number },
+  target: DropletRef | undefined
+): Promise<Placed> {
+  if (!target) return { final: created.record, actionStatus: '' }
+  if (addr.version === 6) return assignIpv6(ctx, wait, addr, target.id)
+  if (created.actionId !== undefined) {
+    const action = { id: created.actionId, status: 'in-progress', type: 'assign_ip', raw: null }
+    const outcome = await finishAction(ctx, { addr, target: target.id, wait }, created.record, action)
+    return { ...outcome, actionId: created.actionId }
+  }
+  if (!wait || created.record.dropletId === target.id) return { final: created.record, actionStatus: '' }
+  return watchForDroplet(ctx, addr, target.id)
+}
+
+/** A create onto a droplet whose answer linked no action: watch the IP until it shows the droplet. */
+async function watchForDroplet(ctx: EngineContext, addr: Address, droplet: number): Promise<Placed> {
+  ctx.log.info(`Waiting for ${addr.text} to show droplet ${droplet}`)
+  const shows = async (): Promise<boolean> => (await readIpSettling(ctx, addr, 1))?.dropletId === droplet
+  const done = await waitUntil(ctx, ctx.clock.now(), shows).catch(() => false)
+  const read = await reportRead(ctx, addr)
+  const error = done ? undefined : `it did not show droplet ${droplet} before the step's timeout ran out`
+  if (!read.record)
+    return { actionStatus: '', error: [error, unknownState(addr, read.error ?? '')].filter(Boolean).join('; ') }
+  return { final: read.record, actionStatus: '', error }
+}
+
+/** IPv6: reserved in the region, then assigned like any other address. */
+async function assignIpv6(ctx: EngineContext, wait: boolean, addr: Address, droplet: number): Promise<Placed> {
+  let initial: IpRecord | undefined
+  try {
+    // A just-reserved address can read 404 for a moment: see it before acting on it.
+    initial = (await readIpSettling(ctx, addr)) ?? undefined
+  } catch {
+    initial = undefined
+  }
+  const outcome = await moveIp(ctx, { addr, target: droplet, wait, initial })
+  return outcome
+}
+
+function createdReport(
+  addr: Address,
+  reserved: IpRecord,
+  placed: Placed,
+  target: DropletRef | undefined,
+  started: number,
+  now: number
+): OperationResult {
+  const outputs = { ...emptyOutputs(), ...ipOutputs(placed.final ?? reserved) }
+  if (!placed.final) Object.assign(outputs, { droplet_id: '', json: '' })
+  Object.assign(outputs, {
+    ip: addr.text,
+    action_id: placed.actionId === undefined ? '' : String(placed.actionId),
+    action_status: placed.actionStatus,
+    changed: 'true'
+  })
+  const final = placed.final
   return {
     outputs,
-    error,
+    error: placed.error === undefined ? undefined : failureOf(addr, reserved, target, placed.error),
     summary: {
       title: `Reserved IP created: ${addr.text}`,
       tables: [
@@ -121,17 +176,33 @@ export async function create(ctx: OperationContext): Promise<OperationResult> {
           rows: [
             [
               addr.text,
-              `IPv${version}`,
-              final.region || region || '',
-              dropletLabel(final.dropletId, final.dropletName),
+              `IPv${addr.version}`,
+              final?.region || reserved.region,
+              final ? dropletLabel(final.dropletId, final.dropletName) : 'unknown',
               outputs.action_id || '-',
               outputs.action_status || '-',
-              secs(Date.now() - started)
+              secs(now - started)
             ]
           ]
         }
       ],
       notes: ['A reserved IP is billed while it is assigned to no droplet.']
     }
+  }
+}
+
+function failureOf(addr: Address, reserved: IpRecord, target: DropletRef | undefined, error: string): string {
+  const where = reserved.region ? ` in ${reserved.region}` : ''
+  const onto = target ? `, but assigning it to droplet ${target.id} failed: ${error.replace(/\.$/, '')}` : `: ${error}`
+  return `${addr.text} was reserved${where}${onto}. The address stays reserved (and billed): assign it, or release it with operation: delete and ip: ${addr.text}.`
+}
+
+/** A create cancelled after it was accepted: the report says so first. */
+function cancelled(report: OperationResult, cause: string): OperationResult {
+  const error = `Cancelled (${cause}); nothing more was sent. ${report.error ?? `${report.outputs.ip} was reserved.`}`
+  return {
+    ...report,
+    error,
+    summary: { ...report.summary, notes: [`**Cancelled:** ${error}`, ...report.summary.notes] }
   }
 }

@@ -16,11 +16,10 @@ export function cutoverPlan(ctx: OperationContext, target: DropletRef | null): C
     verify: inputs.verify,
     rollback: inputs.rollback,
     timeoutMs: inputs.timeoutMs,
-    userAgent: ctx.userAgent,
-    onAction: ctx.onAction
+    userAgent: ctx.userAgent
   }
 }
 
 export async function unassign(ctx: OperationContext): Promise<OperationResult> {
-  return cutoverReport(await runCutover(ctx.client, cutoverPlan(ctx, null)))
+  return cutoverReport(await runCutover(ctx.engine, cutoverPlan(ctx, null), ctx.journal))
 }

@@ -1,40 +1,46 @@
 /** The outputs, summary and failure message of a cutover (assign or unassign of one or more addresses). */
-import type { Address } from '../inputs/address.js'
 import type { IpRecord } from '../do/ips.js'
-import { moved, type AddressResult, type CutoverResult } from '../engine/cutover.js'
+import { moved, targetId, type AddressResult, type CutoverResult } from '../engine/cutover-result.js'
 import { secs } from '../transport/http.js'
-import type { ActionStatus } from '../engine/move.js'
+import { reportsChanged, where, type ActionStatus } from '../engine/outcome.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
 
-/** The IP as it stands at the end: after the rollback, else after the move, else as first read. */
-const finalOf = (a: AddressResult): IpRecord | undefined => {
-  const last = a.back?.final ?? a.move?.final
-  return last && last.raw !== null ? last : (a.read ?? last)
+/**
+ * The address as it stands at the end, from the last read made: after the roll-back, after
+ * verification, after the move, else as first read. undefined: that read failed (unknown).
+ */
+export function nowOf(a: AddressResult): IpRecord | undefined {
+  if (a.back) return a.back.final
+  if (a.confirm) return a.confirm.record
+  if (a.move) return a.move.final
+  return a.read
 }
+
 const beforeOf = (a: AddressResult): IpRecord | undefined => a.move?.before ?? a.read
 
-const idText = (id: number | null | undefined): string => (id === null || id === undefined ? '' : String(id))
+export const idText = (id: number | null | undefined): string => (id === null || id === undefined ? '' : String(id))
 
 /** The one value all addresses share, or '' where they differ. */
-function common(values: readonly string[]): string {
+export function common(values: readonly string[]): string {
   return values.length > 0 && values.every((v) => v === values[0]) ? values[0] : ''
 }
 
 const SEVERITY: Record<ActionStatus, number> = { errored: 3, 'in-progress': 2, completed: 1, '': 0 }
 
-function worst(statuses: readonly ActionStatus[]): ActionStatus {
+export function worst(statuses: readonly ActionStatus[]): ActionStatus {
   return statuses.reduce<ActionStatus>((w, s) => (SEVERITY[s] > SEVERITY[w] ? s : w), '')
 }
 
-const changedAny = (a: AddressResult): boolean => moved(a) || a.back?.changed === true
+const changedAny = (a: AddressResult): boolean => moved(a) || (a.back !== undefined && reportsChanged(a.back.changed))
 
 function outputsOf(result: CutoverResult): Outputs {
   const { addresses } = result
   const first = addresses[0]
-  const firstFinal = finalOf(first)
   const outputs: Outputs = { ...emptyOutputs(), ip: first.addr.text, ip_version: String(first.addr.version) }
-  if (firstFinal) Object.assign(outputs, ipOutputs(firstFinal))
-  outputs.droplet_id = common(addresses.map((a) => idText(finalOf(a)?.dropletId)))
+  const firstNow = nowOf(first)
+  if (firstNow) Object.assign(outputs, ipOutputs(firstNow))
+  else outputs.region = beforeOf(first)?.region ?? ''
+  outputs.droplet_id = common(addresses.map((a) => idText(nowOf(a)?.dropletId)))
   outputs.previous_droplet_id = common(addresses.map((a) => idText(beforeOf(a)?.dropletId)))
   outputs.action_id = idText(first.move?.actionId)
   outputs.action_status = worst(addresses.map((a) => a.move?.actionStatus ?? ''))
@@ -49,12 +55,12 @@ function outputsOf(result: CutoverResult): Outputs {
 }
 
 function entryOf(a: AddressResult): Record<string, unknown> {
-  const final = finalOf(a)
+  const now = nowOf(a)
   return {
     ip: a.addr.text,
     ip_version: a.addr.version,
-    region: final?.region ?? '',
-    droplet_id: final?.dropletId ?? null,
+    region: now?.region ?? beforeOf(a)?.region ?? '',
+    droplet_id: now?.dropletId ?? null,
     previous_droplet_id: beforeOf(a)?.dropletId ?? null,
     action_id: a.move?.actionId ?? null,
     action_status: a.move?.actionStatus ?? '',
@@ -65,10 +71,10 @@ function entryOf(a: AddressResult): Record<string, unknown> {
 const label = (ip: IpRecord | undefined): string => (ip ? dropletLabel(ip.dropletId, ip.dropletName) : 'unknown')
 
 function statusText(a: AddressResult): string {
-  if (a.back) return a.back.error ? 'roll-back failed' : 'rolled back'
+  if (a.back) return a.backError || a.back.error ? 'roll-back failed' : 'rolled back'
   if (a.backError) return 'roll-back failed'
   if (a.error !== undefined || !a.move) return 'not moved'
-  if (a.move.actionStatus === '') return a.move.changed ? 'completed' : 'no change'
+  if (a.move.actionStatus === '') return a.move.changed === 'no' ? 'no change' : a.move.error ? 'unknown' : 'completed'
   return a.move.actionStatus
 }
 
@@ -83,56 +89,103 @@ function rowOf(result: CutoverResult, a: AddressResult): string[] {
     a.addr.text,
     label(beforeOf(a)),
     target ? dropletLabel(target.id, target.name) : 'none',
-    label(finalOf(a)),
-    finalOf(a)?.region ?? '',
+    label(nowOf(a)),
+    nowOf(a)?.region ?? beforeOf(a)?.region ?? '',
     actionText(a),
     statusText(a),
     a.probe ? `${a.probe.passed ? 'passed' : 'failed'}: ${a.probe.last}` : '-'
   ]
 }
 
+/** What went wrong with one address. */
+function troublesOf(result: CutoverResult, a: AddressResult): string[] {
+  const troubles: string[] = []
+  if (a.error !== undefined) troubles.push(a.error)
+  else if (a.move?.error) troubles.push(a.move.error)
+  if (a.probe && !a.probe.passed)
+    troubles.push(`verification of ${a.addr.text} failed: ${a.probe.last} (${a.probe.url})`)
+  const confirmTrouble = a.confirm ? confirmProblem(result, a) : undefined
+  if (confirmTrouble) troubles.push(confirmTrouble)
+  if (a.backError) troubles.push(`moving ${a.addr.text} back failed: ${a.backError}`)
+  return troubles
+}
+
+/** After verification passed, the address must still be on the target. */
+function confirmProblem(result: CutoverResult, a: AddressResult): string | undefined {
+  const read = a.confirm
+  if (!read) return undefined
+  if (!read.record) return `${a.addr.text} could not be read after verification passed (${read.error ?? ''})`
+  if (read.record.dropletId === targetId(result.plan)) return undefined
+  return `${a.addr.text} is now ${where(read.record)}: another change took it after verification passed`
+}
+
+/** The actions started by this step that had not ended. */
+function underWay(result: CutoverResult): string[] {
+  return result.addresses.flatMap((a) =>
+    [a.move, a.back]
+      .filter((m) => m?.actionStatus === 'in-progress' && m.actionId !== undefined)
+      .map((m) => `action ${m?.actionId} on ${a.addr.text}`)
+  )
+}
+
+function unknownAdvice(result: CutoverResult): string {
+  const unknown = result.addresses.filter((a) => nowOf(a) === undefined && (a.move?.sent || a.back?.sent))
+  if (unknown.length === 0) return ''
+  return ` ${unknown.map((a) => a.addr.text).join(', ')} ${unknown.length > 1 ? 'are' : 'is'} in an unknown state: look with operation: get.`
+}
+
+function cancelledMessage(result: CutoverResult, cause: string): string {
+  const going = underWay(result)
+  const still = going.length
+    ? ` Still in progress and may still complete: ${going.join(', ')}. Look each up with GET /v2/actions/{id}.`
+    : ''
+  return `Cancelled (${cause}); nothing more was sent.${still}`
+}
+
 /** Each address's trouble, and where every address is now. */
 function failureOf(result: CutoverResult): string | undefined {
   if (result.refused) return result.refused
-  const troubles: string[] = []
-  for (const a of result.addresses) {
-    if (a.error !== undefined) troubles.push(a.error)
-    else if (a.move?.error) troubles.push(a.move.error)
-    if (a.probe && !a.probe.passed)
-      troubles.push(`verification of ${a.addr.text} failed: ${a.probe.last} (${a.probe.url})`)
-    if (a.backError) troubles.push(`moving ${a.addr.text} back failed: ${a.backError}`)
-  }
-  if (troubles.length === 0) return undefined
-  const now = result.addresses.map((a) => `${a.addr.text} is ${where(finalOf(a))}`).join(', ')
+  const troubles = result.addresses.flatMap((a) => troublesOf(result, a))
+  if (troubles.length === 0 && !result.cancelled) return undefined
+  const now = result.addresses.map((a) => `${a.addr.text} is ${where(nowOf(a))}`).join(', ')
   const undone = result.rolledBack ? ' Rolled back:' : ' Now:'
-  return `${troubles.join('; ')}.${undone} ${now}.`
+  const head = result.cancelled ? `${cancelledMessage(result, result.cancelled)} ` : ''
+  const body = troubles.length > 0 && !result.cancelled ? `${troubles.join('; ')}.` : ''
+  return `${head}${body}${undone} ${now}.${unknownAdvice(result)}`.replace(/^ +/, '')
 }
 
-function where(ip: IpRecord | undefined): string {
-  if (!ip) return 'in an unknown state'
-  return ip.dropletId === null ? 'assigned to no droplet' : `on droplet ${dropletLabel(ip.dropletId, ip.dropletName)}`
+function rollBackNote(result: CutoverResult): string | undefined {
+  const movedAway = result.addresses.filter((a) => changedAny(a) && !isHome(a))
+  if (movedAway.length === 0) return undefined
+  const previous = common(movedAway.map((a) => idText(a.move?.before?.dropletId)))
+  const guard = `\`expected_droplet_id: ${idText(targetId(result.plan)) || 'none'}\``
+  if (previous !== '') {
+    return `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output) and ${guard}, so that only an address still on the droplet this step moved it to goes back.`
+  }
+  if (movedAway.every((a) => a.move?.before?.dropletId === null)) {
+    return `Roll back with \`operation: unassign\` and ${guard}: the address was assigned to no droplet before.`
+  }
+  return undefined
+}
+
+const isHome = (a: AddressResult): boolean => {
+  const now = nowOf(a)
+  return now !== undefined && now.dropletId === (a.move?.before?.dropletId ?? null)
 }
 
 function notesOf(result: CutoverResult, error: string | undefined): string[] {
   const notes: string[] = []
-  if (error) notes.push(`**Failed:** ${error}`)
+  if (error) notes.push(`**${result.cancelled ? 'Cancelled' : 'Failed'}:** ${error}`)
   const { addresses } = result
-  if (addresses.every((a) => a.move?.actionStatus === '' && !a.move.changed)) {
+  if (addresses.every((a) => a.move && !a.move.sent && a.move.changed === 'no' && !a.move.error)) {
     notes.push('Every address was already where it was to go; no request that changes anything was sent.')
   }
   if (!result.plan.wait && addresses.some((a) => a.move?.actionStatus === 'in-progress')) {
     notes.push('wait: false: the actions were started and not waited for.')
   }
-  const movedAway = addresses.filter((a) => moved(a) && !a.back?.changed)
-  const previous = common(movedAway.map((a) => idText(a.move?.before.dropletId)))
-  if (movedAway.length > 0 && previous !== '') {
-    notes.push(
-      `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output).`
-    )
-  } else if (movedAway.length > 0 && movedAway.every((a) => a.move?.before.dropletId === null)) {
-    notes.push('Roll back with `operation: unassign`: the address was assigned to no droplet before.')
-  }
-  notes.push(`Time taken: ${secs(Date.now() - result.startedAt)}.`)
+  const rollBack = rollBackNote(result)
+  if (rollBack) notes.push(rollBack)
+  notes.push(`Time taken: ${secs(result.finishedAt - result.startedAt)}.`)
   return notes
 }
 
@@ -140,6 +193,7 @@ function titleOf(result: CutoverResult, error: string | undefined): string {
   const op = result.plan.target ? 'cutover' : 'unassign'
   const ips = result.addresses.map((a) => a.addr.text).join(', ')
   if (result.refused) return `Reserved IP ${op} refused: ${ips}`
+  if (result.cancelled) return `Reserved IP ${op} cancelled: ${ips}`
   if (result.rolledBack) return `Reserved IP ${op} rolled back: ${ips}`
   if (error) return `Reserved IP ${op} failed: ${ips}`
   if (result.addresses.every((a) => !changedAny(a))) return `Reserved IP ${op} (no change): ${ips}`
@@ -160,46 +214,6 @@ export function cutoverReport(result: CutoverResult): OperationResult {
         }
       ],
       notes: notesOf(result, error)
-    }
-  }
-}
-
-/** An action a cutover started, as main.ts keeps them for a report on cancellation. */
-export interface StartedAction {
-  readonly addr: Address
-  readonly before: IpRecord | undefined
-  readonly actionId: number
-}
-
-/** The outputs and summary of a step cancelled while its actions were in progress. */
-export function cancelledReport(signal: string, started: readonly StartedAction[]): OperationResult {
-  const first = started[0]
-  const outputs = emptyOutputs()
-  const inFlight = started.map((s) => `action ${s.actionId} on ${s.addr.text}`).join(', ')
-  const error = `Cancelled (${signal}); nothing more was sent.${started.length ? ` Still in progress and may still complete: ${inFlight}. Look each up with GET /v2/actions/{id}.` : ''}`
-  if (first) {
-    Object.assign(outputs, first.before ? ipOutputs(first.before) : {}, {
-      ip: first.addr.text,
-      ip_version: String(first.addr.version),
-      droplet_id: '',
-      previous_droplet_id: idText(first.before?.dropletId),
-      action_id: String(first.actionId),
-      action_status: 'in-progress',
-      changed: 'true'
-    })
-  }
-  return {
-    outputs,
-    error,
-    summary: {
-      title: 'Reserved IP step cancelled',
-      tables: [
-        {
-          header: ['IP', 'From droplet', 'Action', 'Status'],
-          rows: started.map((s) => [s.addr.text, label(s.before), String(s.actionId), 'in-progress'])
-        }
-      ],
-      notes: [`**Cancelled:** ${error}`]
     }
   }
 }

@@ -32,7 +32,11 @@ export function logText(text: string): string {
     .replace(/^(\s*)##\[/, '$1# #[')
 }
 
-/** A string from the API, as the action keeps it: safe in the log and in any message built from it. */
+/**
+ * Text that holds strings from the API, as it is written to the log or as the step's failure
+ * message: logText. Strings are kept as DigitalOcean sent them (outputs hold its own text) and
+ * neutralised only here, where they are written, and in the summary (markdownText, tableCell).
+ */
 export const apiText = logText
 
 const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '[': '&#91;', ']': '&#93;' }

@@ -10,12 +10,13 @@
  */
 import fetch, { type RequestInit, type Response } from 'node-fetch'
 import type { Agent, ClientRequest, RequestOptions as RequestOptionsNode } from 'node:http'
+import { setMaxListeners } from 'node:events'
 import { Agent as HttpsAgent } from 'node:https'
 import type { LookupFunction } from 'node:net'
 import tunnel from 'tunnel'
 import type { Logger } from '../logger.js'
 import type { ErrorObject, Loose } from '../do/api-types.js'
-import { apiText } from '../report/neutral.js'
+import { CancelledError, NEVER_ABORTED, systemClock, type Clock, type StepContext } from '../context.js'
 import { RateBudget } from './rate-budget.js'
 
 export type RetryPolicy = 'safe' | 'once'
@@ -27,6 +28,10 @@ export interface ClientOptions {
   /** Epoch ms after which no request is started and no wait goes on (the step's timeout). */
   readonly deadline: number
   readonly log: Logger
+  /** Aborted when the step is cancelled: no request starts after it, and one in flight is aborted. */
+  readonly signal?: AbortSignal
+  /** The clock of every wait and time limit (default: the real one, sped up by timeScale). */
+  readonly clock?: Clock
   /** Time limit of one request (default 10 s). */
   readonly requestTimeoutMs?: number
   /** Attempts per request, all retries included (default 10). */
@@ -46,6 +51,7 @@ export interface ClientOptions {
   /**
    * Speeds up the action's own schedules (polls, re-reads, pending-event backoff, watches) by this
    * factor; default 1. Tests run against a simulator whose clock is sped up by the same factor.
+   * Used only when no clock is given (a clock carries its own scale).
    */
   readonly timeScale?: number
   /** The account's rate budget, shared with clients derived from this one (default: a new one). */
@@ -88,14 +94,10 @@ export class ApiError extends Error {
     requestId: string,
     attempts: number
   ): string {
-    // DigitalOcean's strings are shown as one line that cannot start a workflow command.
-    const what =
-      [errorId, apiMessage]
-        .filter((s) => s !== '')
-        .map(apiText)
-        .join(': ') || 'no error message'
+    // DigitalOcean's own text: neutralised where the message is written (the log, the summary).
+    const what = [errorId, apiMessage].filter((s) => s !== '').join(': ') || 'no error message'
     let text = `DigitalOcean answered ${method} ${path} with HTTP ${status} (${what})`
-    if (requestId !== '') text += `, request_id ${apiText(requestId)}`
+    if (requestId !== '') text += `, request_id ${requestId}`
     if (status === 401) text += '. The API token was rejected: check that it is valid and not expired.'
     if (status === 403) text += '. The API token lacks a scope this operation needs.'
     if (attempts > 1) text += ` [after ${attempts} attempts]`
@@ -132,6 +134,17 @@ export class GaveUpError extends Error {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
+
+/** A sent request whose answer the cancellation cut off: it may have taken effect. */
+export class CancelledInFlightError extends CancelledError {
+  constructor(
+    readonly method: string,
+    readonly path: string
+  ) {
+    super(`${method} ${path}: the step was cancelled before DigitalOcean answered`)
+    this.name = 'CancelledInFlightError'
+  }
+}
 
 function isLoopback(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase()
@@ -225,6 +238,8 @@ export class ApiClient {
   private readonly rate: RateState = {}
   /** What the rate headers say of the account's use of its per-minute limit (see rate-budget.ts). */
   readonly rateBudget: RateBudget
+  readonly clock: Clock
+  readonly signal: AbortSignal
 
   constructor(private readonly options: ClientOptions) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000
@@ -235,27 +250,32 @@ export class ApiClient {
     const proxy = proxyFor(options.baseUrl, options.env ?? process.env)
     if (proxy) options.log.debug(`Using the proxy from the environment for ${options.baseUrl.host}`)
     this.agent = agentFor(options.baseUrl, proxy, options.connection)
-    this.rateBudget = options.rateBudget ?? new RateBudget({ windowMs: 60_000 / (options.timeScale ?? 1) })
+    this.clock = options.clock ?? systemClock(options.timeScale ?? 1)
+    this.signal = options.signal ?? NEVER_ABORTED
+    // Every request, sleep and probe in flight listens to it: many at once are expected, not a leak.
+    setMaxListeners(0, this.signal)
+    this.rateBudget = options.rateBudget ?? new RateBudget({ windowMs: this.clock.scaled(60_000) })
   }
 
-  /** The same client with a later deadline: for the last read that reports the state after a timeout. */
-  withGrace(ms: number): ApiClient {
-    return this.derived({ deadline: Math.max(this.options.deadline, Date.now()) + ms, maxAttempts: 2 })
+  /** The step's context as this client sees it: its deadline, signal, clock and logger. */
+  get step(): StepContext {
+    return { signal: this.signal, deadline: this.options.deadline, clock: this.clock, log: this.options.log }
   }
 
-  /** The same client with another deadline: a rollback gets a fresh timeout. */
-  withDeadline(deadline: number): ApiClient {
-    return this.derived({ deadline })
-  }
-
-  /** The same client logging elsewhere (parallel moves log without groups, which do not nest). */
-  withLog(log: Logger): ApiClient {
-    return this.derived({ log })
+  /** The same client in another context (a later deadline, another signal or logger), sharing the rate budget. */
+  within(changes: Partial<StepContext> & { readonly maxAttempts?: number }): ApiClient {
+    return this.derived(changes)
   }
 
   /** A client like this one, sharing its view of the account's rate limit. */
   private derived(changes: Partial<ClientOptions>): ApiClient {
-    return new ApiClient({ ...this.options, ...changes, rateBudget: this.rateBudget })
+    return new ApiClient({
+      ...this.options,
+      clock: this.clock,
+      signal: this.signal,
+      ...changes,
+      rateBudget: this.rateBudget
+    })
   }
 
   get deadline(): number {
@@ -264,7 +284,7 @@ export class ApiClient {
 
   /** A delay of the action's own schedule, in real milliseconds (see ClientOptions.timeScale). */
   scaled(ms: number): number {
-    return ms / (this.options.timeScale ?? 1)
+    return this.clock.scaled(ms)
   }
 
   get log(): Logger {
@@ -284,12 +304,12 @@ export class ApiClient {
   private async pace(): Promise<void> {
     const { remaining, resetAt } = this.rate
     if (remaining === undefined || resetAt === undefined || remaining > 10) return
-    const untilReset = resetAt - Date.now()
+    const untilReset = resetAt - this.clock.now()
     if (untilReset <= 0) return
     const delay = remaining <= 0 ? untilReset : untilReset / (remaining + 1)
-    if (Date.now() + delay > this.options.deadline) return
+    if (this.clock.now() + delay > this.options.deadline) return
     this.options.log.debug(`Rate limit: ${remaining} requests left until reset; waiting ${Math.round(delay)} ms`)
-    await sleep(delay)
+    await this.clock.sleep(delay, this.signal)
   }
 
   private noteRate(res: Response): void {
@@ -299,20 +319,20 @@ export class ApiClient {
     if (Number.isFinite(reset)) this.rate.resetAt = reset * 1000
     // A refused request is not counted against the budget.
     const limit = Number(res.headers.get('ratelimit-limit') ?? NaN)
-    if (res.status !== 429) this.rateBudget.note(Date.now(), remaining, limit)
+    if (res.status !== 429) this.rateBudget.note(this.clock.now(), remaining, limit)
   }
 
   /** How long a 429 asks us to wait, from ratelimit-reset or Retry-After. */
-  private static rateLimitWait(res: Response): number | undefined {
+  private static rateLimitWait(res: Response, now: number): number | undefined {
     const retryAfter = res.headers.get('retry-after')
     if (retryAfter) {
       const secs = Number(retryAfter)
       if (Number.isFinite(secs)) return Math.max(0, secs * 1000)
       const date = Date.parse(retryAfter)
-      if (Number.isFinite(date)) return Math.max(0, date - Date.now())
+      if (Number.isFinite(date)) return Math.max(0, date - now)
     }
     const reset = Number(res.headers.get('ratelimit-reset') ?? NaN)
-    if (Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - Date.now())
+    if (Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - now)
     return undefined
   }
 
@@ -322,11 +342,13 @@ export class ApiClient {
   }
 
   async request(method: string, path: string, options: RequestOptions): Promise<ApiResponse> {
-    const started = Date.now()
+    const started = this.clock.now()
     const history: string[] = []
     for (let attempt = 1; ; attempt++) {
+      if (this.signal.aborted) throw new CancelledError(`${method} ${path}: not sent, the step was cancelled`)
       await this.pace()
-      const remainingTime = this.options.deadline - Date.now()
+      if (this.signal.aborted) throw new CancelledError(`${method} ${path}: not sent, the step was cancelled`)
+      const remainingTime = this.options.deadline - this.clock.now()
       if (remainingTime <= 0) {
         throw new GaveUpError(
           `${method} ${path}: the step's timeout ran out${history.length ? ` after ${attempt - 1} attempts (${history.join('; ')})` : ''}`
@@ -362,7 +384,7 @@ export class ApiClient {
           attempt
         )
         if (res.status === 429) {
-          waitMs = ApiClient.rateLimitWait(res) ?? this.backoff(attempt)
+          waitMs = ApiClient.rateLimitWait(res, this.clock.now()) ?? this.backoff(attempt)
           // A little beyond the reset, so the first request after it is not refused again.
           waitMs += 250
           history.push(`429 rate limited, waited ${(waitMs / 1000).toFixed(1)} s`)
@@ -378,10 +400,11 @@ export class ApiClient {
         }
         if (!this.canRetry(attempt, started, waitMs)) {
           throw new GaveUpError(
-            `${apiError.message}. Gave up after ${attempt} attempts in ${secs(Date.now() - started)} (${history.join('; ')})`
+            `${apiError.message}. Gave up after ${attempt} attempts in ${secs(this.clock.now() - started)} (${history.join('; ')})`
           )
         }
       } else {
+        if (outcome.cancelled) throw new CancelledInFlightError(method, path)
         const transport = new TransportError(method, path, outcome.reason, attempt)
         if (options.retry !== 'safe') throw transport
         waitMs = this.backoff(attempt)
@@ -389,16 +412,16 @@ export class ApiClient {
         this.options.log.info(`${method} ${path}: ${outcome.reason}; retrying (attempt ${attempt + 1})`)
         if (!this.canRetry(attempt, started, waitMs)) {
           throw new GaveUpError(
-            `${transport.message}. Gave up after ${attempt} attempts in ${secs(Date.now() - started)} (${history.join('; ')})`
+            `${transport.message}. Gave up after ${attempt} attempts in ${secs(this.clock.now() - started)} (${history.join('; ')})`
           )
         }
       }
-      await sleep(waitMs)
+      await this.clock.sleep(waitMs, this.signal)
     }
   }
 
   private canRetry(attempt: number, started: number, waitMs: number): boolean {
-    const resumeAt = Date.now() + waitMs
+    const resumeAt = this.clock.now() + waitMs
     return attempt < this.maxAttempts && resumeAt - started < this.retryBudgetMs && resumeAt < this.options.deadline
   }
 
@@ -408,11 +431,14 @@ export class ApiClient {
     options: RequestOptions,
     timeoutMs: number
   ): Promise<
-    { kind: 'response'; response: Response; body: unknown; requestId: string } | { kind: 'failed'; reason: string }
+    | { kind: 'response'; response: Response; body: unknown; requestId: string }
+    | { kind: 'failed'; reason: string; cancelled?: boolean }
   > {
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), timeoutMs)
-    const t0 = Date.now()
+    const cancel = (): void => controller.abort()
+    this.signal.addEventListener('abort', cancel, { once: true })
+    const t0 = this.clock.now()
     const init: RequestInit = {
       method,
       headers: {
@@ -435,29 +461,34 @@ export class ApiClient {
       if (body === UNREADABLE) {
         // A success whose answer cannot be read is no clear answer: the caller treats it like a lost one.
         const reason = `unreadable answer (HTTP ${response.status}, ${text === '' ? 'empty body' : 'not complete JSON'})`
-        this.options.log.debug(`${method} ${path} -> ${reason} in ${Date.now() - t0} ms`)
+        this.options.log.debug(`${method} ${path} -> ${reason} in ${this.clock.now() - t0} ms`)
         return { kind: 'failed', reason }
       }
       if (body && typeof body === 'object' && 'request_id' in body && typeof body.request_id === 'string') {
         this.options.log.debug(
-          `${method} ${path} -> ${response.status} in ${Date.now() - t0} ms, request_id ${body.request_id}`
+          `${method} ${path} -> ${response.status} in ${this.clock.now() - t0} ms, request_id ${body.request_id}`
         )
       } else {
         this.options.log.debug(
-          `${method} ${path} -> ${response.status} in ${Date.now() - t0} ms${requestId ? `, request_id ${requestId}` : ''}`
+          `${method} ${path} -> ${response.status} in ${this.clock.now() - t0} ms${requestId ? `, request_id ${requestId}` : ''}`
         )
       }
       return { kind: 'response', response, body, requestId }
     } catch (error) {
+      if (this.signal.aborted) {
+        this.options.log.debug(`${method} ${path} -> aborted by the cancellation after ${this.clock.now() - t0} ms`)
+        return { kind: 'failed', reason: 'the step was cancelled', cancelled: true }
+      }
       const reason = controller.signal.aborted
         ? timeoutMs < this.requestTimeoutMs
           ? `the step's timeout ran out (no answer within the ${secs(timeoutMs)} left)`
           : `no answer within ${secs(timeoutMs)}`
         : `connection failed: ${(error as Error).message.replace(/https?:\/\/\S+/g, '<url>')}`
-      this.options.log.debug(`${method} ${path} -> ${reason} after ${Date.now() - t0} ms`)
+      this.options.log.debug(`${method} ${path} -> ${reason} after ${this.clock.now() - t0} ms`)
       return { kind: 'failed', reason }
     } finally {
       clearTimeout(timer)
+      this.signal.removeEventListener('abort', cancel)
     }
   }
 }

@@ -1,0 +1,113 @@
+/**
+ * What the step has done so far, kept as it goes, so that a cancelled step can report it even when
+ * the operation has not returned in time: each address it may have changed (where it was before,
+ * the actions started on it, those still under way, where it was last read), an address a create
+ * reserved, and whatever an operation registers as its partial result (prune's releases).
+ */
+import type { Address } from '../inputs/address.js'
+import type { IpRecord } from '../do/ips.js'
+import type { OperationResult } from '../report/result.js'
+
+export interface AddressEntry {
+  readonly addr: Address
+  /** Where the address was before this step changed it (its first change, not a roll-back's). */
+  readonly before?: IpRecord
+  /** Where the step's first change was to take it (null: no droplet). */
+  readonly target?: number | null
+  /** Every action this step started or adopted on it, in order. */
+  readonly actions: readonly number[]
+  /** Those not known to have ended. */
+  readonly underWay: readonly number[]
+  /** How the last action to end ended. */
+  readonly lastEnded?: 'completed' | 'errored'
+  /** The latest read after a change request; undefined while none was made. */
+  readonly last?: IpRecord
+  /** A roll-back has begun moving it back. */
+  readonly rollingBack: boolean
+}
+
+/** What a move tells the journal as it goes. */
+export interface MoveObserver {
+  /** A change request is about to be sent (its answer may never come). */
+  sending(before: IpRecord, target: number | null): void
+  /** An action of this step's is under way (started, or found in progress after a lost answer). */
+  started(actionId: number): void
+  /** It ended. */
+  ended(actionId: number, status: 'completed' | 'errored'): void
+  /** The address as read after a change request. */
+  read(record: IpRecord): void
+  /** DigitalOcean's answers showed that the request changed nothing (a refusal, a pending event until the end). */
+  unchanged(): void
+}
+
+export interface Reserved {
+  readonly record: IpRecord
+  readonly actionId?: number
+}
+
+export class Journal {
+  private readonly entries = new Map<string, AddressEntry>()
+  private reservedIp: Reserved | undefined
+  private partialResult: ((cause: string) => OperationResult) | undefined
+  /** The operation being run, for the title of a partial report. */
+  operation = ''
+
+  /** The addresses the step may have changed, in the order first recorded. */
+  get addresses(): readonly AddressEntry[] {
+    return [...this.entries.values()]
+  }
+
+  get reserved(): Reserved | undefined {
+    return this.reservedIp
+  }
+
+  /** A create was accepted: the new address exists (and is billed) whatever happens next. */
+  noteReserved(reserved: Reserved): void {
+    this.reservedIp = reserved
+  }
+
+  /**
+   * Registers how to report what the operation has done so far (the latest registration wins);
+   * a cancelled step reports with it when the operation does not return in time.
+   */
+  setPartial(render: (cause: string) => OperationResult): void {
+    this.partialResult = render
+  }
+
+  /** The operation's registered partial result, if it registered one. */
+  partial(cause: string): OperationResult | undefined {
+    return this.partialResult?.(cause)
+  }
+
+  /** An observer that records one address's move; `rollingBack` for a roll-back's. */
+  observe(addr: Address, rollingBack = false): MoveObserver {
+    const update = (change: (e: AddressEntry) => Partial<AddressEntry>): void => {
+      const entry = this.entries.get(addr.text) ?? { addr, actions: [], underWay: [], rollingBack: false }
+      this.entries.set(addr.text, { ...entry, ...change(entry) })
+    }
+    return {
+      sending: (before, target) =>
+        update((e) => (e.before || rollingBack ? { rollingBack: e.rollingBack || rollingBack } : { before, target })),
+      started: (id) =>
+        update((e) => ({
+          actions: e.actions.includes(id) ? e.actions : [...e.actions, id],
+          underWay: e.underWay.includes(id) ? e.underWay : [...e.underWay, id]
+        })),
+      ended: (id, status) => update((e) => ({ underWay: e.underWay.filter((u) => u !== id), lastEnded: status })),
+      read: (record) => update(() => ({ last: record })),
+      unchanged: () => {
+        const entry = this.entries.get(addr.text)
+        if (entry && entry.actions.length === 0 && !entry.last) this.entries.delete(addr.text)
+      }
+    }
+  }
+}
+
+/** An observer that records nothing. */
+export const UNOBSERVED: MoveObserver = {
+  sending: () => undefined,
+  started: () => undefined,
+  ended: () => undefined,
+  read: () => undefined,
+  unchanged: () => undefined
+}

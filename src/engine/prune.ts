@@ -1,0 +1,342 @@
+/**
+ * prune's engine: list the reserved IPs, keep those assigned to no droplet (within region and
+ * ip_version), spare what the guards spare (keep, keep_dns, unassigned_for), refuse when more than
+ * max_release would go, then release the rest a few at a time, each read again just before.
+ *
+ * Everything it learns goes into a PruneProgress, one entry per address considered, as it happens:
+ * the caller can report it at any moment (a cancelled or timed-out step reports the addresses
+ * released so far and those not tried) with report/prune-report.ts. stopPrune() makes it start
+ * nothing more.
+ */
+import type { Address, IpVersion } from '../inputs/address.js'
+import { readAddressRecords } from '../do/dns.js'
+import { listIps, readIpHistory, reservedAtOf, readIp, type IpRecord } from '../do/ips.js'
+import { ApiError, type ApiClient } from '../transport/http.js'
+import {
+  dnsIndex,
+  idleFromHistory,
+  idleFromReservedAt,
+  overMaxRelease,
+  spareByIdle,
+  spareByName,
+  spareText,
+  type DnsIndex,
+  type Idle,
+  type Spare
+} from './prune-guards.js'
+import { releaseIfFree, type ReleaseOutcome } from './release.js'
+import { engineContext } from './context.js'
+import { reportContext } from './ip-read.js'
+
+export interface PruneSettings {
+  readonly ipVersion?: IpVersion
+  readonly region?: string
+  readonly keep: readonly Address[]
+  readonly keepDns: boolean
+  /** Release only addresses idle at least this long; undefined: no such guard. */
+  readonly unassignedForMs?: number
+  readonly maxRelease: number
+  readonly dryRun: boolean
+}
+
+/** Where one address considered stands. */
+export type EntryState =
+  /** Not judged or not tried yet: reported as not tried when the run ends or stops here. */
+  | { readonly kind: 'pending' }
+  /** The release was sent and its answer has not come yet. */
+  | { readonly kind: 'releasing' }
+  | { readonly kind: 'released' }
+  | { readonly kind: 'would-release' }
+  | { readonly kind: 'spared'; readonly spare: Spare }
+  | { readonly kind: 'failed'; readonly error: string }
+  /** The release may or may not have gone through: its answer was lost and the IP could not be read. */
+  | { readonly kind: 'unknown'; readonly error: string }
+  | { readonly kind: 'not-tried'; readonly why: string }
+
+export interface PruneEntry {
+  /** The IP as listed, or as read again just before its release. */
+  record: IpRecord
+  state: EntryState
+  /** With unassigned_for: what DigitalOcean's records say of its idle time, and that time when known. */
+  idle?: Idle
+  idleMs?: number
+}
+
+export type PrunePhase = 'listing' | 'guards' | 'releasing' | 'done'
+
+/** The accumulating record of a prune: read it at any moment; only runPrune and stopPrune change it. */
+export interface PruneProgress {
+  readonly settings: PruneSettings
+  phase: PrunePhase
+  /** Addresses in scope that are assigned to a droplet: never considered. */
+  assigned: number
+  /** One per address in scope that is assigned to no droplet, in the order listed. */
+  readonly entries: PruneEntry[]
+  /** Why the run stopped starting anything new (token refused, timeout, DNS unreadable, cancelled). */
+  stopped?: string
+  /** What fails the step beyond the entries' own failures (DNS unreadable, max_release). */
+  error?: string
+  /** What a dry run warns of (more than max_release would go). */
+  readonly warnings: string[]
+}
+
+/** Requests at a time: history reads, and releases. */
+const CONCURRENCY = 4
+
+export function newPruneProgress(settings: PruneSettings): PruneProgress {
+  return { settings, phase: 'listing', assigned: 0, entries: [], warnings: [] }
+}
+
+/** From now on, nothing more is started: no history read, no re-read, no release. */
+export function stopPrune(progress: PruneProgress, reason: string): void {
+  progress.stopped ??= reason
+}
+
+/** Whether to start nothing more: stopped, or the step's timeout has run out (which stops it). */
+function stopping(client: ApiClient, progress: PruneProgress): boolean {
+  if (progress.stopped === undefined && Date.now() >= client.deadline) stopPrune(progress, "the step's timeout ran out")
+  return progress.stopped !== undefined
+}
+
+/** Runs the prune to its end (or until stopped), filling `progress`; `now` is the clock idle time is judged by. */
+export async function runPrune(
+  client: ApiClient,
+  progress: PruneProgress,
+  now: () => number = Date.now
+): Promise<PruneProgress> {
+  const [records, dns] = await listAndReadDns(client, progress.settings)
+  consider(progress, records)
+  client.log.info(
+    `${records.length} reserved IPs in scope, ${progress.entries.length} assigned to no droplet${progress.settings.dryRun ? ' (dry run)' : ''}`
+  )
+  if (dns.ok) await guardAndRelease(client, progress, dns.index, now)
+  else refuseWithoutDns(client, progress, dns.error)
+  markNotTried(progress)
+  progress.phase = 'done'
+  return progress
+}
+
+/** The guards, then max_release, then the releases (or, in a dry run, what would go). */
+async function guardAndRelease(
+  client: ApiClient,
+  progress: PruneProgress,
+  dns: DnsIndex | undefined,
+  now: () => number
+): Promise<void> {
+  const { settings } = progress
+  progress.phase = 'guards'
+  spareByNames(client, progress, dns)
+  if (settings.unassignedForMs !== undefined) await spareByIdleTime(client, progress, settings.unassignedForMs, now)
+  if (stopping(client, progress)) return
+  const candidates = pendingEntries(progress)
+  if (overMaxRelease(candidates.length, settings.maxRelease)) return holdBackAll(client, progress, candidates)
+  if (settings.dryRun) {
+    for (const e of candidates) markWouldRelease(client, e)
+    return
+  }
+  progress.phase = 'releasing'
+  client.log.info(`${candidates.length} to release`)
+  const release = (e: PruneEntry): Promise<void> => releaseEntry(client, progress, e)
+  await eachLimited(candidates, () => stopping(client, progress), release)
+}
+
+type DnsRead =
+  { readonly ok: true; readonly index: DnsIndex | undefined } | { readonly ok: false; readonly error: unknown }
+
+/** The IPs in scope and, with keep_dns, the account's A and AAAA records, read side by side. */
+async function listAndReadDns(client: ApiClient, settings: PruneSettings): Promise<[IpRecord[], DnsRead]> {
+  const families: IpVersion[] = settings.ipVersion ? [settings.ipVersion] : [4, 6]
+  const [listed, dns] = await Promise.allSettled([
+    Promise.all(families.map((v) => listIps(client, v))),
+    settings.keepDns ? readAddressRecords(client) : Promise.resolve(undefined)
+  ])
+  // Nothing was sent that changes anything: a failed listing fails the step as it is.
+  if (listed.status === 'rejected') throw listed.reason
+  const records = listed.value.flat().filter((r) => !settings.region || r.region === settings.region)
+  if (dns.status === 'rejected') return [records, { ok: false, error: dns.reason }]
+  if (dns.value) client.log.info(`DNS: ${dns.value.length} A and AAAA records read`)
+  return [records, { ok: true, index: dns.value && dnsIndex(dns.value) }]
+}
+
+function consider(progress: PruneProgress, records: readonly IpRecord[]): void {
+  for (const record of records) {
+    if (record.dropletId !== null) progress.assigned++
+    else progress.entries.push({ record, state: { kind: 'pending' } })
+  }
+}
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/** keep_dns could not read DNS: nothing is released, and the step fails saying why. */
+function refuseWithoutDns(client: ApiClient, progress: PruneProgress, error: unknown): void {
+  const scope =
+    error instanceof ApiError && (error.status === 401 || error.status === 403)
+      ? ' keep_dns needs a token with the domain:read scope.'
+      : ''
+  progress.error = `keep_dns: the DNS records could not be read, so nothing was released: ${message(error)}.${scope}`
+  stopPrune(progress, 'the DNS records could not be read (keep_dns)')
+  client.log.warning(progress.error)
+}
+
+function spare(client: ApiClient, entry: PruneEntry, why: Spare): void {
+  entry.state = { kind: 'spared', spare: why }
+  client.log.info(`Spared ${entry.record.ip}: ${spareText(why)}`)
+}
+
+function spareByNames(client: ApiClient, progress: PruneProgress, dns: DnsIndex | undefined): void {
+  const keep = new Set(progress.settings.keep.map((a) => a.text))
+  for (const entry of progress.entries) {
+    const why = spareByName(entry.record.ip, keep, dns)
+    if (why) spare(client, entry, why)
+  }
+}
+
+const pendingEntries = (progress: PruneProgress): PruneEntry[] =>
+  progress.entries.filter((e) => e.state.kind === 'pending')
+
+/** unassigned_for: reads the action history of each IPv4 still in the running (IPv6: reserved_at). */
+async function spareByIdleTime(
+  client: ApiClient,
+  progress: PruneProgress,
+  minMs: number,
+  now: () => number
+): Promise<void> {
+  const judge = async (entry: PruneEntry): Promise<void> => {
+    try {
+      const { record } = entry
+      entry.idle =
+        record.version === 6
+          ? idleFromReservedAt(reservedAtOf(record))
+          : idleFromHistory(await readIpHistory(client, { text: record.ip, version: 4 }))
+      if (entry.idle.known) entry.idleMs = Math.max(0, now() - entry.idle.since)
+      const why = spareByIdle(entry.idle, minMs, now())
+      if (why) spare(client, entry, why)
+    } catch (error) {
+      // Released by someone else since it was listed: nothing to do.
+      if (error instanceof ApiError && error.status === 404) spare(client, entry, { kind: 'gone' })
+      else if (!stopOn(client, progress, error)) fail(client, entry, `its actions could not be read: ${message(error)}`)
+    }
+  }
+  await eachLimited(pendingEntries(progress), () => stopping(client, progress), judge)
+}
+
+/** max_release: more would go than allowed, so none does (a dry run lists them and warns). */
+function holdBackAll(client: ApiClient, progress: PruneProgress, candidates: readonly PruneEntry[]): void {
+  const { maxRelease, dryRun } = progress.settings
+  const list = candidates.map((e) => e.record.ip).join(', ')
+  const text = `${candidates.length} addresses would be released, more than max_release (${maxRelease})`
+  if (dryRun) {
+    progress.warnings.push(`${text}: a run without dry_run would release none of them and fail: ${list}`)
+    client.log.warning(progress.warnings[progress.warnings.length - 1])
+    for (const e of candidates) markWouldRelease(client, e)
+    return
+  }
+  progress.error = `${text}, so none was released: ${list}. Check region, ip_version, keep and the token's account, or raise max_release.`
+  client.log.warning(progress.error)
+  for (const e of candidates) e.state = { kind: 'not-tried', why: `more than max_release (${maxRelease}) would go` }
+}
+
+function markWouldRelease(client: ApiClient, entry: PruneEntry): void {
+  entry.state = { kind: 'would-release' }
+  client.log.info(`Would release ${entry.record.ip} (IPv${entry.record.version}, ${entry.record.region})`)
+}
+
+function markNotTried(progress: PruneProgress): void {
+  const why = progress.stopped ?? 'not reached'
+  for (const e of pendingEntries(progress)) e.state = { kind: 'not-tried', why }
+}
+
+/** Runs `fn` over the items, CONCURRENCY at a time, starting none once `stopped()` says so. */
+async function eachLimited<T>(
+  items: readonly T[],
+  stopped: () => boolean,
+  fn: (item: T) => Promise<void>
+): Promise<void> {
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length && !stopped()) await fn(items[next++])
+  }
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker))
+}
+
+/**
+ * Stops the run after a failure that means nothing more can go well: the token refused, or the
+ * time run out. Returns whether it did (the entry then stays pending: it is reported not tried).
+ */
+function stopOn(client: ApiClient, progress: PruneProgress, error: unknown): boolean {
+  if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+    stopPrune(progress, `the token was refused: ${error.message}`)
+    return true
+  }
+  return stopping(client, progress)
+}
+
+function fail(client: ApiClient, entry: PruneEntry, text: string): void {
+  entry.state = { kind: 'failed', error: text }
+  client.log.warning(`Could not release ${entry.record.ip}: ${text}`)
+}
+
+/** Re-reads the IP and releases it while it is free; every path ends in the entry's state. */
+async function releaseEntry(client: ApiClient, progress: PruneProgress, entry: PruneEntry): Promise<void> {
+  const addr: Address = { text: entry.record.ip, version: entry.record.version }
+  let sent = false
+  const beforeDelete = (): boolean => {
+    if (stopping(client, progress)) return false
+    sent = true
+    entry.state = { kind: 'releasing' }
+    return true
+  }
+  try {
+    settle(client, entry, await releaseIfFree(client, addr, { waitWhileBusy: false, beforeDelete }))
+  } catch (error) {
+    const stopping = stopOn(client, progress, error)
+    if (!sent) {
+      // Nothing was sent to release it: reported not tried when the run stops for this, else failed.
+      if (!stopping) fail(client, entry, message(error))
+    } else if (error instanceof ApiError) {
+      fail(client, entry, message(error))
+    } else {
+      // A lost or unclear answer to the delete: a read says whether it went through.
+      await confirmAfterLostAnswer(client, entry, error)
+    }
+  }
+}
+
+function settle(client: ApiClient, entry: PruneEntry, outcome: ReleaseOutcome): void {
+  if (outcome.kind !== 'gone') entry.record = outcome.record
+  switch (outcome.kind) {
+    case 'released':
+      entry.state = { kind: 'released' }
+      client.log.info(`Released ${entry.record.ip} (IPv${entry.record.version}, ${entry.record.region})`)
+      return
+    case 'gone':
+      return spare(client, entry, { kind: 'gone' })
+    case 'assigned':
+      return spare(client, entry, { kind: 'assigned', dropletId: outcome.record.dropletId as number })
+    case 'busy':
+      return spare(client, entry, { kind: 'busy', why: outcome.reason })
+    case 'stopped':
+      entry.state = { kind: 'pending' }
+  }
+}
+
+/** The delete got no clear answer: one more read (past the timeout if need be) says whether it went. */
+async function confirmAfterLostAnswer(client: ApiClient, entry: PruneEntry, error: unknown): Promise<void> {
+  const addr: Address = { text: entry.record.ip, version: entry.record.version }
+  try {
+    const now = await readIp(reportContext(engineContext(client)).api, addr)
+    if (now === null) {
+      entry.state = { kind: 'released' }
+      client.log.info(`Released ${addr.text}: the answer to its release was lost, and it is gone`)
+      return
+    }
+    entry.record = now
+    entry.state = { kind: 'failed', error: `${message(error)}; it is still reserved` }
+  } catch (readError) {
+    entry.state = {
+      kind: 'unknown',
+      error: `${message(error)}; it could not be read after (${message(readError)}), so whether it was released is unknown: look with operation: get`
+    }
+  }
+  client.log.warning(`Could not release ${addr.text}: ${(entry.state as { error: string }).error}`)
+}

@@ -1,0 +1,128 @@
+/**
+ * The report of a step that was cancelled and whose operation did not return in time: what the
+ * journal holds. The operation's own partial result when it registered one (prune); else each
+ * address the step may have changed, with where it was before, its actions and those still under
+ * way; or the address a create reserved.
+ */
+import type { AddressEntry, Journal, Reserved } from '../engine/journal.js'
+import { where } from '../engine/outcome.js'
+import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
+import { common, idText } from './cutover-report.js'
+
+export function partialReport(journal: Journal, cause: string, ips: readonly string[] = []): OperationResult {
+  const registered = journal.partial(cause)
+  if (registered) return registered
+  if (journal.reserved) return reservedReport(journal.reserved, cause)
+  return movesReport(journal, cause, ips)
+}
+
+const head = (cause: string): string => `Cancelled (${cause}); nothing more was sent.`
+
+function stillGoing(entries: readonly AddressEntry[]): string {
+  const going = entries.flatMap((e) => e.underWay.map((id) => `action ${id} on ${e.addr.text}`))
+  return going.length
+    ? ` Still in progress and may still complete: ${going.join(', ')}. Look each up with GET /v2/actions/{id}.`
+    : ''
+}
+
+const statusOf = (e: AddressEntry): string =>
+  e.underWay.length > 0 ? 'in-progress' : (e.lastEnded ?? (e.actions.length > 0 ? 'in-progress' : ''))
+
+function movesReport(journal: Journal, cause: string, ips: readonly string[]): OperationResult {
+  const entries = journal.addresses
+  const given = ips.length > 0 ? ips : entries.map((e) => e.addr.text)
+  const byIp = new Map(entries.map((e) => [e.addr.text, e]))
+  const outputs = emptyOutputs()
+  outputs.ip = given[0] ?? ''
+  const first = given[0] === undefined ? undefined : byIp.get(given[0])
+  if (first?.last) Object.assign(outputs, ipOutputs(first.last))
+  outputs.droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.last?.dropletId)))
+  outputs.previous_droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.before?.dropletId)))
+  outputs.action_id = idText(first?.actions[0])
+  outputs.action_status = entries.some((e) => e.underWay.length > 0) ? 'in-progress' : first ? statusOf(first) : ''
+  outputs.changed = String(entries.length > 0)
+  if (given.length > 1) setEntries(outputs, given, byIp)
+  const moved = entries.map(
+    (e) =>
+      `${e.addr.text} from ${where(e.before)}: now ${e.last ? where(e.last) : 'unknown (read it with operation: get)'}`
+  )
+  const what = moved.length
+    ? ` Sent changes to: ${moved.join('; ')}.`
+    : ' No request that changes anything had been sent.'
+  const error = `${head(cause)}${stillGoing(entries)}${what}`
+  return {
+    outputs,
+    error,
+    summary: {
+      title: `Reserved IP ${journal.operation || 'step'} cancelled${given.length ? `: ${given.join(', ')}` : ''}`,
+      tables: [
+        {
+          header: ['IP', 'From droplet', 'To droplet', 'Now on', 'Action', 'Status'],
+          rows: entries.map((e) => [
+            e.addr.text,
+            e.before ? dropletLabel(e.before.dropletId, e.before.dropletName) : 'unknown',
+            e.target === undefined ? '-' : dropletLabel(e.target),
+            e.last ? dropletLabel(e.last.dropletId, e.last.dropletName) : 'unknown',
+            e.actions.join(', ') || '-',
+            statusOf(e) || '-'
+          ])
+        }
+      ],
+      notes: [`**Cancelled:** ${error}`, ...rollBackNote(entries)]
+    }
+  }
+}
+
+function setEntries(outputs: Outputs, given: readonly string[], byIp: ReadonlyMap<string, AddressEntry>): void {
+  outputs.ips = JSON.stringify(
+    given.map((ip) => {
+      const e = byIp.get(ip)
+      return {
+        ip,
+        ip_version: e?.addr.version ?? (ip.includes(':') ? 6 : 4),
+        region: e?.last?.region ?? e?.before?.region ?? '',
+        droplet_id: e?.last?.dropletId ?? null,
+        previous_droplet_id: e?.before?.dropletId ?? null,
+        action_id: e?.actions[0] ?? null,
+        action_status: e ? statusOf(e) : '',
+        changed: e !== undefined
+      }
+    })
+  )
+  outputs.count = String(given.length)
+}
+
+function rollBackNote(entries: readonly AddressEntry[]): string[] {
+  const previous = common(entries.map((e) => idText(e.before?.dropletId)))
+  const target = common(entries.map((e) => (e.target === undefined ? '?' : idText(e.target) || 'none')))
+  if (entries.length === 0 || previous === '' || target === '' || target === '?') return []
+  return [
+    `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output) and \`expected_droplet_id: ${target}\`, so that only an address still on the droplet this step moved it to goes back.`
+  ]
+}
+
+function reservedReport(reserved: Reserved, cause: string): OperationResult {
+  const ip = reserved.record.ip
+  const outputs = { ...emptyOutputs(), ...ipOutputs(reserved.record), changed: 'true' }
+  if (reserved.actionId !== undefined)
+    Object.assign(outputs, { action_id: String(reserved.actionId), action_status: 'in-progress' })
+  const action =
+    reserved.actionId === undefined
+      ? ''
+      : ` Action ${reserved.actionId} assigning it may still complete: look it up with GET /v2/actions/${reserved.actionId}.`
+  const error = `${head(cause)} ${ip} was reserved and stays reserved (and billed): assign it, or release it with operation: delete and ip: ${ip}.${action}`
+  return {
+    outputs,
+    error,
+    summary: {
+      title: `Reserved IP create cancelled: ${ip}`,
+      tables: [
+        {
+          header: ['IP', 'Version', 'Region', 'Action'],
+          rows: [[ip, `IPv${reserved.record.version}`, reserved.record.region, idText(reserved.actionId) || '-']]
+        }
+      ],
+      notes: [`**Cancelled:** ${error}`]
+    }
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The outputs, summary and failure message of a prune, from its PruneProgress at any moment: when
+ * it has run to its end, and when the step was cancelled or timed out half-way. The summary has a
+ * row for every address considered: released, spared (why), failed (the error), or not tried.
+ * `ips`/`count` are the addresses released (for a dry run, those that would be).
+ */
+import type { PruneEntry, PruneProgress } from '../engine/prune.js'
+import { durationText, spareText } from '../engine/prune-guards.js'
+import { emptyOutputs, listEntry, type OperationResult, type Outputs, type SummaryTable } from './result.js'
+
+export interface PruneReportOptions {
+  /** The step was cancelled (by this signal): a release under way has no known outcome. */
+  readonly cancelled?: string
+}
+
+/** Row order: what was done first, then what went wrong, then what was left alone. */
+const ORDER = ['released', 'would-release', 'unknown', 'releasing', 'failed', 'not-tried', 'pending', 'spared'] as const
+
+const RESULT: Record<PruneEntry['state']['kind'], string> = {
+  released: 'released',
+  'would-release': 'would release',
+  unknown: 'unknown',
+  releasing: 'unknown',
+  failed: 'failed',
+  'not-tried': 'not tried',
+  pending: 'not tried',
+  spared: 'spared'
+}
+
+function reasonOf(entry: PruneEntry, progress: PruneProgress): string {
+  const s = entry.state
+  switch (s.kind) {
+    case 'spared':
+      return spareText(s.spare)
+    case 'failed':
+    case 'unknown':
+      return s.error
+    case 'not-tried':
+      return s.why
+    case 'pending':
+      return progress.stopped ?? 'the step ended before it was reached'
+    case 'releasing':
+      return 'its release was sent, and the step ended before the answer came: look with operation: get'
+    default:
+      return ''
+  }
+}
+
+function idleOf(entry: PruneEntry): string {
+  const idle = entry.idle
+  if (!idle) return '-'
+  if (!idle.known) return `unknown: ${idle.why}`
+  return `${durationText(entry.idleMs ?? 0)} (since ${idle.evidence})`
+}
+
+const byAddress = (a: PruneEntry, b: PruneEntry): number =>
+  a.record.version - b.record.version || a.record.ip.localeCompare(b.record.ip, 'en', { numeric: true })
+
+function sortedEntries(progress: PruneProgress): PruneEntry[] {
+  const rank = (e: PruneEntry): number => ORDER.indexOf(e.state.kind)
+  return [...progress.entries].sort((a, b) => rank(a) - rank(b) || byAddress(a, b))
+}
+
+function table(progress: PruneProgress): SummaryTable {
+  const withIdle = progress.settings.unassignedForMs !== undefined
+  const header = ['IP', 'Version', 'Region', 'Result', 'Reason', ...(withIdle ? ['Idle'] : [])]
+  const rows = sortedEntries(progress).map((e) => [
+    e.record.ip,
+    `IPv${e.record.version}`,
+    e.record.region,
+    RESULT[e.state.kind],
+    reasonOf(e, progress),
+    ...(withIdle ? [idleOf(e)] : [])
+  ])
+  return { header, rows }
+}
+
+const ofKind = (progress: PruneProgress, ...kinds: PruneEntry['state']['kind'][]): PruneEntry[] =>
+  sortedEntries(progress).filter((e) => kinds.includes(e.state.kind))
+
+const ipsOf = (entries: readonly PruneEntry[]): string => entries.map((e) => e.record.ip).join(', ')
+
+function outputsOf(progress: PruneProgress): Outputs {
+  const outputs = emptyOutputs()
+  const listed = ofKind(progress, 'released', 'would-release').map((e) => listEntry(e.record))
+  outputs.ips = JSON.stringify(listed)
+  outputs.count = String(listed.length)
+  // A release whose outcome is unknown may have gone through: a later step must not take it as kept.
+  outputs.changed = String(ofKind(progress, 'released', 'unknown', 'releasing').length > 0)
+  return outputs
+}
+
+/** The step's failure message, or undefined when everything considered was released or spared. */
+function errorOf(progress: PruneProgress, options: PruneReportOptions): string | undefined {
+  const parts: string[] = []
+  if (options.cancelled) parts.push(`Cancelled (${options.cancelled}) before the prune had finished`)
+  if (progress.error) parts.push(progress.error)
+  const failed = ofKind(progress, 'failed')
+  if (failed.length > 0) {
+    parts.push(
+      `${failed.length} could not be released: ${failed.map((e) => `${e.record.ip} (${reasonOf(e, progress)})`).join('; ')}`
+    )
+  }
+  const unknown = ofKind(progress, 'unknown', 'releasing')
+  if (unknown.length > 0) parts.push(`whether ${ipsOf(unknown)} was released is unknown: look with operation: get`)
+  const notTried = ofKind(progress, 'not-tried', 'pending')
+  if (notTried.length > 0 && !progress.error) {
+    parts.push(`${notTried.length} not tried (${progress.stopped ?? 'not reached'}): ${ipsOf(notTried)}`)
+  }
+  if (parts.length === 0) return undefined
+  const released = ofKind(progress, 'released').length
+  return `${parts.map((p) => p.replace(/\.$/, '')).join('. ')}. Released ${released} of ${progress.entries.length} considered${released ? `: ${ipsOf(ofKind(progress, 'released'))}` : ''}.`
+}
+
+function titleOf(progress: PruneProgress, options: PruneReportOptions, failed: boolean): string {
+  const { dryRun } = progress.settings
+  const count = ofKind(progress, dryRun ? 'would-release' : 'released').length
+  const how = options.cancelled ? ' cancelled' : failed ? ' failed' : ''
+  return `Reserved IP cleanup${dryRun ? ' (dry run)' : ''}${how}: ${dryRun ? 'would release' : 'released'} ${count}`
+}
+
+function notesOf(progress: PruneProgress, options: PruneReportOptions): string[] {
+  const notes: string[] = []
+  if (progress.settings.dryRun) notes.push('Dry run: nothing was released.')
+  for (const w of progress.warnings) notes.push(`**Warning:** ${w}`)
+  if (progress.phase === 'listing') notes.push('The addresses had not all been listed yet: nothing was released.')
+  if (progress.assigned > 0) notes.push(`${progress.assigned} assigned to a droplet: not considered.`)
+  if (options.cancelled) notes.push(`Cancelled (${options.cancelled}): no request was started after it.`)
+  return notes
+}
+
+export function pruneReport(progress: PruneProgress, options: PruneReportOptions = {}): OperationResult {
+  const error = errorOf(progress, options)
+  const notes = notesOf(progress, options)
+  return {
+    outputs: outputsOf(progress),
+    error,
+    summary: {
+      title: titleOf(progress, options, error !== undefined),
+      tables: progress.entries.length > 0 ? [table(progress)] : [],
+      notes: error ? [...notes, `**Failed:** ${error}`] : notes
+    }
+  }
+}
