@@ -432,6 +432,8 @@ interface Cancel {
   readonly index: number
   /** performance.now() when each request arrived. */
   readonly arrivals: number[]
+  /** The requests not yet answered when the signal came (their answers the step cannot have read). */
+  readonly unanswered: ReadonlySet<number>
 }
 
 interface StepRun {
@@ -443,8 +445,12 @@ interface StepRun {
   readonly cancel?: Cancel
 }
 
-/** A step that has not returned after this long (real ms) is reported as hung. */
-const HANG_MS = 30_000
+/**
+ * A step that has not returned after this long (real ms) is reported as hung, and cancelled (when the
+ * action takes a signal) so that it does not run on. On the fuzz's clock a step's every limit together
+ * (timeout, a roll-back's fresh timeout, verify_timeout, the last read's grace) is under 3 s.
+ */
+const hangMs = (time: CaseTime): number => (time.clock ? 6000 : 30_000)
 
 async function runStep(c: Setup, s: Scenario, features: ActionFeatures): Promise<StepRun> {
   const logs: string[] = []
@@ -462,8 +468,9 @@ async function runStep(c: Setup, s: Scenario, features: ActionFeatures): Promise
     c.sim.onRequest(() => {
       arrivals.push(performance.now())
       if (cancel || c.sim.requests.length !== s.cancelAt! + 1) return
+      const unanswered = new Set(c.sim.requests.flatMap((r, k) => (r.status === 0 ? [k] : [])))
+      cancel = { at: performance.now(), index: c.sim.requests.length, arrivals, unanswered }
       controller.abort()
-      cancel = { at: performance.now(), index: c.sim.requests.length, arrivals }
     })
   }
   const options: FuzzRunOptions = {
@@ -473,10 +480,13 @@ async function runStep(c: Setup, s: Scenario, features: ActionFeatures): Promise
     ...(features.signal ? { signal: controller.signal } : {}),
     ...(c.time.clock ? { clock: c.time.clock } : {})
   }
-  const ended = await settleWithin(runOperation(inputs, options), HANG_MS)
+  const ended = await settleWithin(runOperation(inputs, options), hangMs(c.time))
   const returnedAt = performance.now()
-  if (ended.kind === 'hung')
-    return { outputs: failureResult(s.op, 'hung').outputs, error: 'hung', logs, returnedAt, hung: true, cancel }
+  if (ended.kind === 'hung') {
+    controller.abort()
+    const error = `hung: no outcome after ${hangMs(c.time)} ms`
+    return { outputs: failureResult(s.op, error).outputs, error, logs, returnedAt, hung: true, cancel }
+  }
   if (ended.kind === 'threw') {
     // main.ts reports a thrown error so: every output empty but the addresses.
     const failed = failureResult(
@@ -562,22 +572,26 @@ export interface Problem {
 
 /**
  * The invariants (see docs/performance.md):
- *  a  each address's reported droplet is where DigitalOcean has it when the step returns (or as the
- *     step's last read showed it, when only another workflow moved it since), unless the error says
- *     it is in an unknown state, or an action of this step is still under way and reported in-progress
- *  b  no change carried out twice for one address (a roll-back is another change)
+ *  a  each address's reported droplet is where DigitalOcean has it when the step returns, or as the
+ *     step's last read showed it when since then only another workflow moved it (or an action of this
+ *     step whose answer was lost, reported changed=true); unless the error says it is in an unknown
+ *     state, or an action of this step is still under way and reported in-progress
+ *  b  no change carried out twice for one address: two actions of this step that each moved it the
+ *     same way (a roll-back is another change), unless another workflow put it back in between
  *  c  a roll-back never moves an address that another workflow moved, once the step has read it there
  *  d  rolled_back=true: every address this step moved is back where it was
- *  e  success: every address is on its target
- *  f  changed=false (overall, or an address's): no action of this step completed
+ *  e  success: every address is on its target (wait: false: or its action reported in-progress)
+ *  f  changed=false (overall, or an address's): no action of this step moved it
  *  g  every request fits the OpenAPI description
- *  h  after cancellation: no request but one last read of each address, and the step returns within 2 s
+ *  h  after cancellation: no request but the last read of each address (with its retries) within 2 s,
+ *     and the step returns within 2 s; every step returns (within 6 s on the fuzz's clock, 30 s without)
  *  i  after a lost answer, the same change is sent at most twice more
  */
 export function checkInvariants(o: Observation): Problem[] {
   const problems: Problem[] = []
   const add = (invariant: string, text: string): void => void problems.push({ invariant, text })
-  if (o.step.hung) add('h', `the step had not returned after ${HANG_MS} ms`)
+  // A step that did not return reported nothing: that is all there is to say of it.
+  if (o.step.hung) return [{ invariant: 'h', text: `the step had not returned: ${o.step.error}` }]
   o.addrs.forEach((_, i) => {
     checkReported(o, i, add)
     checkOnce(o, i, add)
@@ -638,16 +652,14 @@ function holderAt(o: Observation, i: number, seq: number): number | null {
 }
 
 /** A read of the address that DigitalOcean answered with it (readable). */
-const isLook = (r: SimRequest, a: Addr): boolean =>
-  r.method === 'GET' &&
-  r.path === a.base &&
-  r.status === 200 &&
-  r.seq !== undefined &&
-  !(r.injected && BODY_FAULTS.has(r.injected))
+function isLook(o: Observation, r: SimRequest, a: Addr): boolean {
+  if (r.method !== 'GET' || r.path !== a.base || r.status !== 200 || r.seq === undefined) return false
+  return !(r.injected && BODY_FAULTS.has(r.injected)) && !cutShort(o, o.requests.indexOf(r))
+}
 
 /** The step's last read of the address that DigitalOcean answered with the address. */
 function lastLook(o: Observation, i: number): SimRequest | undefined {
-  const reads = o.requests.filter((r) => isLook(r, o.addrs[i]!))
+  const reads = o.requests.filter((r) => isLook(o, r, o.addrs[i]!))
   return reads[reads.length - 1]
 }
 
@@ -675,11 +687,28 @@ function underWay(o: Observation, i: number): boolean {
   return o.changes.filter(ofIp(o, i)).some((c) => c.by === 'api' && (!look || c.seq > look.seq!))
 }
 
+/**
+ * Since the step's last read, the address moved only by another workflow, or by actions of this step
+ * whose answers were lost (the step never learned of them): what that read showed is what it could know.
+ */
+function movedUnseen(o: Observation, i: number): boolean {
+  const look = lastLook(o, i)
+  if (!look) return false
+  const lostAnswer = (id?: number): boolean => {
+    const action = o.actions.find((a) => a.id === id)
+    return action?.request !== undefined && answerLost(o, action.request)
+  }
+  const since = o.changes.filter(ofIp(o, i)).filter((c) => c.seq > look.seq!)
+  return since.every((c) => c.by === 'other' || lostAnswer(c.actionId))
+}
+
 function checkReported(o: Observation, i: number, add: Add): void {
   if (!(sentChange(o, i) || o.step.error === undefined) || unknownState(o, i)) return
   const r = reported(o, i)
   if (r.status === 'in-progress' && underWay(o, i)) return
   const allowed = allowedHolders(o, i, o.atReturn[i]!)
+  // An action whose answer was lost may land after the last read; changed=true says it may have.
+  if (r.changed === true && movedUnseen(o, i)) allowed.add(holderAt(o, i, lastLook(o, i)!.seq!))
   if (r.droplet !== undefined && allowed.has(r.droplet)) return
   add(
     'a',
@@ -688,12 +717,47 @@ function checkReported(o: Observation, i: number, add: Add): void {
 }
 
 const changeKey = (a: SimAction): string => (a.type === 'assign_ip' ? `assign to ${a.dropletId}` : 'unassign')
-const completed = (a: SimAction): boolean => a.status === 'completed' || a.status === 'done'
+/** The action completed and moved the address (one that found it where it was to go changed nothing). */
+const moved = (o: Observation, a: SimAction): boolean => o.changes.some((c) => c.actionId === a.id)
 
+/**
+ * The step's request number k got no answer it could read: none, a 5xx, an unreadable success, or
+ * the step was cancelled as it arrived (the signal aborts the request before its answer).
+ */
+function answerLost(o: Observation, k: number): boolean {
+  return unclear(o.requests[k]!) || cutShort(o, k)
+}
+
+/** Request k's answer was on its way when the signal aborted the request: the step may not have read it. */
+function cutShort(o: Observation, k: number): boolean {
+  const cancel = o.step.cancel
+  if (cancel === undefined) return false
+  // A change request arriving after the signal was sent before it (or (h) says so): the signal aborted it.
+  if (k >= cancel.index) return o.requests[k]!.method === 'POST'
+  // Not answered yet (the one whose arrival cancelled the step among them), or answered a moment before.
+  return cancel.unanswered.has(k) || cancel.at - cancel.arrivals[k]! <= ANSWER_IN_FLIGHT_MS
+}
+
+/** How long an answer may take to reach the step once sent (real ms). */
+const ANSWER_IN_FLIGHT_MS = 2
+
+/**
+ * A change carried out again, unless another workflow had meanwhile put the address back where it
+ * was before the step's change: after a lost answer the step then sees no sign that it went through.
+ */
 function checkOnce(o: Observation, i: number, add: Add): void {
-  const counts = new Map<string, number>()
-  for (const a of stepActions(o, i).filter(completed)) counts.set(changeKey(a), (counts.get(changeKey(a)) ?? 0) + 1)
-  for (const [key, n] of counts) if (n > 1) add('b', `${o.addrs[i]!.ip}: ${key} carried out ${n} times`)
+  const before = beforeMove(o, i)
+  const seen = new Map<string, number>()
+  for (const a of stepActions(o, i).filter((x) => moved(o, x))) {
+    const key = changeKey(a)
+    seen.set(key, (seen.get(key) ?? 0) + 1)
+    if (seen.get(key) === 1 || a.request === undefined) continue
+    const post = o.requests[a.request]!
+    const prior = o.changes.filter(ofIp(o, i)).filter((c) => c.seq < post.seq!)
+    const last = prior[prior.length - 1]
+    if (last?.by === 'other' && before.has(last.to)) continue
+    add('b', `${o.addrs[i]!.ip}: ${key} carried out ${seen.get(key)} times (action ${a.id} again)`)
+  }
 }
 
 /** The action takes the address to `target` (for the step's own: it is the change asked for, not a roll-back). */
@@ -708,7 +772,7 @@ function checkRollBacks(o: Observation, i: number, add: Add): void {
     const before = o.changes.filter(ofIp(o, i)).filter((c) => c.seq < post.seq!)
     const last = before[before.length - 1]
     if (!last || last.by !== 'other' || last.to === o.target) continue
-    const seen = o.requests.some((r) => isLook(r, o.addrs[i]!) && r.seq! > last.seq && r.seq! < post.seq!)
+    const seen = o.requests.some((r) => isLook(o, r, o.addrs[i]!) && r.seq! > last.seq && r.seq! < post.seq!)
     if (seen)
       add(
         'c',
@@ -740,7 +804,7 @@ function checkResends(o: Observation, i: number, add: Add): void {
 }
 
 function movedByStep(o: Observation, i: number): boolean {
-  return stepActions(o, i).some(completed)
+  return stepActions(o, i).some((a) => moved(o, a))
 }
 
 /**
@@ -751,7 +815,7 @@ function beforeMove(o: Observation, i: number): Set<number | null> {
   const a = o.addrs[i]!
   const first = o.requests.find((r) => r.method === 'POST' && r.path === `${a.base}/actions`)
   if (!first || first.seq === undefined) return new Set([a.initial])
-  const reads = o.requests.filter((r) => isLook(r, a) && r.seq! < first.seq!)
+  const reads = o.requests.filter((r) => isLook(o, r, a) && r.seq! < first.seq!)
   const read = reads[reads.length - 1]
   return new Set([holderAt(o, i, first.seq), read ? holderAt(o, i, read.seq!) : a.initial])
 }
@@ -774,7 +838,9 @@ function checkSuccess(o: Observation, add: Add): void {
   if (o.step.error !== undefined) return
   o.addrs.forEach((a, i) => {
     if (allowedHolders(o, i, o.atReturn[i]!).has(o.target)) return
-    // wait: false: an action under way (its own, or another's it adopted) takes the address to its target.
+    // wait: false promises an action started, not its end: one reported in-progress may still end
+    // otherwise (errored), and one under way (its own, or another's it adopted) may take it there.
+    if (!o.scenario.wait && reported(o, i).status === 'in-progress') return
     if (!o.scenario.wait && o.openAtReturn.some((x) => ofIp(o, i)(x) && bringsTo(x, o.target))) return
     add('e', `the step succeeded, but ${a.ip} is on ${name(o, o.atReturn[i])}, not on its target ${name(o, o.target)}`)
   })
@@ -791,24 +857,23 @@ function checkChanged(o: Observation, add: Add): void {
   })
 }
 
-const IN_FLIGHT_MS = 5
+/** How long a request sent before the signal may take to arrive, or its answer to be read (real ms). */
+const IN_FLIGHT_MS = 20
 
 function checkCancel(o: Observation, add: Add): void {
   const cancel = o.step.cancel
   if (!cancel) return
   const took = o.step.returnedAt - cancel.at
   if (took > 2000) add('h', `the step returned ${Math.round(took)} ms after it was cancelled`)
-  // A request sent before the signal may arrive a moment after it.
-  const after = o.requests
-    .slice(cancel.index)
-    .filter((_, k) => cancel.arrivals[cancel.index + k]! - cancel.at > IN_FLIGHT_MS)
-  const reads = new Map<string, number>()
-  for (const r of after) {
-    const addr = o.addrs.find((a) => r.method === 'GET' && r.path === a.base)
-    const n = addr ? (reads.get(addr.ip) ?? 0) + 1 : Infinity
-    if (addr) reads.set(addr.ip, n)
-    if (n > 1) add('h', `after the cancellation the step sent ${r.method} ${r.path}`)
-  }
+  // A request sent before the signal may arrive a moment after it. After it, only the last read of
+  // each address (the client's retries of it included), within the 2 s.
+  o.requests.slice(cancel.index).forEach((r, k) => {
+    const at = cancel.arrivals[cancel.index + k]! - cancel.at
+    if (at <= IN_FLIGHT_MS) return
+    const lastRead = r.method === 'GET' && o.addrs.some((a) => r.path === a.base)
+    if (!lastRead || at > 2000)
+      add('h', `${Math.round(at)} ms after the cancellation the step sent ${r.method} ${r.path}`)
+  })
 }
 
 // ================================================================ running many
@@ -928,7 +993,9 @@ export function trace(o: Observation): string[] {
   const lines: [number, string][] = o.requests.map((r, i) => {
     const body = r.body === undefined ? '' : ` ${JSON.stringify(r.body)}`
     const answer = `${r.status || 'no answer'}${r.injected ? ` [${r.injected}]` : ''}`
-    return [r.seq ?? Infinity, `  #${i} ${r.method} ${r.path}${body} -> ${answer}`]
+    const cancelled = o.step.cancel?.index === i + 1 ? ' (the step is cancelled as it arrives)' : ''
+    const cut = cutShort(o, i) ? ' (its answer may be cut short by the cancellation)' : ''
+    return [r.seq ?? Infinity, `  #${i} ${r.method} ${r.path}${body} -> ${answer}${cancelled}${cut}`]
   })
   for (const c of o.changes) {
     const action = c.actionId ? `action ${c.actionId} of ${c.by}` : `${c.by}, at once`
