@@ -154,4 +154,18 @@ describe("the web service on a droplet's own addresses", () => {
     expect(sim.setService(green.id, { ipv6Configured: true }).ipv6Configured).toBe(true)
     expect((await get(`[${v6}]`)).status).toBe(200)
   })
+
+  it('tells an onProbe hook of each probe before answering it, so that a change it makes shows in that answer', async () => {
+    const green = sim.addDroplet({ name: 'green' })
+    const seen: string[] = []
+    const stop = sim.onProbe((p) => {
+      seen.push(p.ip)
+      if (seen.length === 2) sim.setService(green.id, { status: 500 })
+    })
+    expect((await get(green.publicIpv4)).status).toBe(200)
+    expect((await get(green.publicIpv4)).status).toBe(500)
+    stop()
+    expect((await get(green.privateIpv4)).status).toBe(500)
+    expect(seen).toEqual([green.publicIpv4, green.publicIpv4])
+  })
 })

@@ -82,6 +82,7 @@ export function createServices(deps) {
   const routes = new Map() // ip → { routed: dropletId | null, queue: [{ at: epoch ms, dropletId }] }
   const configs = new Map() // dropletId → { healthy, build, status, hang, redirect, ipv6Configured }
   const probes = []
+  const probeHooks = []
   const sockets = new Set()
   let closed = false
   let url = ''
@@ -219,6 +220,7 @@ export function createServices(deps) {
       target: 'reserved'
     }
     probes.push(record)
+    for (const hook of [...probeHooks]) hook(record)
     if (!c) return answer(req, res, record, 400, `'${segment}' is not an IP address`)
     deps.settle()
     const own = deps.dropletByOwnAddress(c.ip)
@@ -295,6 +297,13 @@ export function createServices(deps) {
             (filter.method === undefined || p.method === filter.method.toUpperCase()) &&
             (filter.target === undefined || p.target === filter.target)
         )
+      },
+      onProbe(hook) {
+        probeHooks.push(hook)
+        return () => {
+          const i = probeHooks.indexOf(hook)
+          if (i >= 0) probeHooks.splice(i, 1)
+        }
       },
       setService: (dropletId, patch) => setService(dropletId, patch),
       service(dropletId) {

@@ -209,8 +209,14 @@ export interface Simulator {
   service(dropletId: number): SimService
   /** Every request the service server received, in order (live array). Not API requests: not in `requests`. */
   readonly probes: ProbeRequest[]
-  /** The probes, optionally only those to one address (any textual form) or with one method. */
+  /** The probes, optionally only those to one address (any textual form), with one method or target. */
   probeRequests(filter?: ProbeFilter): ProbeRequest[]
+  /**
+   * Calls hook with each probe as it arrives, before it is answered (a service change the hook makes,
+   * e.g. setService, shows in that answer; `ip` is set, `status`, `dropletId` and `target` not yet).
+   * Returns a function that removes the hook. The probes' counterpart of onRequest.
+   */
+  onProbe(hook: (probe: ProbeRequest) => void): () => void
   /**
    * Any non-empty name is taken as it is (newlines, '::', HTML). `anyRegion` accepts any non-empty
    * region text instead of a slug; `gpu` makes a GPU droplet. `ipv6` (default true): IPv6 enabled.

@@ -14,7 +14,9 @@ import type { ApiClient } from '../transport/http.js'
 import { expectedProblem, moveIp, type MoveOutcome, type MoveRequest } from './move.js'
 import { mustReadIp, OperationError } from './ip-read.js'
 import type { VerifyInputs } from '../inputs/inputs.js'
-import { probeUntilPassed, probeUrl, type ProbeResult } from './verify.js'
+import { probeAndHold, probeSpec, probeUrl, type ProbeResult } from './verify.js'
+import type { PrecheckInputs } from '../inputs/inputs.js' // precheck (issue 19)
+import { beforeMove } from './before-move.js' // precheck and cutover limits (issue 19)
 import { dropletLabel } from '../report/result.js'
 import { waitForAction } from './wait.js'
 
@@ -25,6 +27,8 @@ export interface CutoverPlan {
   readonly expected?: number | null
   readonly wait: boolean
   readonly verify?: VerifyInputs
+  /** precheck_url: probe the target droplet before anything moves (before-move.ts; issue 19). */
+  readonly precheck?: PrecheckInputs
   readonly rollback: boolean
   /** The step's timeout: the rollback gets this much afresh. */
   readonly timeoutMs: number
@@ -61,6 +65,8 @@ export interface AddressResult {
   readonly move?: MoveOutcome
   /** Why the address could not be moved. */
   readonly error?: string
+  /** The precheck's probe of the target droplet for this address's family (issue 19). */
+  readonly precheck?: ProbeResult
   readonly probe?: ProbeResult
   readonly back?: MoveOutcome
   readonly backError?: string
@@ -82,7 +88,15 @@ export async function runCutover(client: ApiClient, plan: CutoverPlan): Promise<
   const reads = await readAll(client, plan.addrs)
   const refused = refusal(plan, reads)
   if (refused) return { plan, addresses: reads, refused, rolledBack: false, startedAt }
-  let addresses = await moveAll(client, plan, reads)
+  // --- issue 19 begin: DigitalOcean's limits on the target and precheck_url, before anything moves.
+  const before = await beforeMove(client, plan, reads)
+  if (before.refused) {
+    const { addresses, verified } = before
+    return { plan, addresses, refused: before.refused, verified, rolledBack: false, startedAt }
+  }
+  client = before.client
+  // --- issue 19 end (moveAll below takes before.addresses, which carry the precheck probes)
+  let addresses = await moveAll(client, plan, before.addresses)
   const failed = addresses.some(failedToMove)
   let verified: boolean | undefined
   if (!failed && plan.verify) {
@@ -168,19 +182,12 @@ async function verifyAll(
   verify: VerifyInputs,
   addresses: readonly AddressResult[]
 ): Promise<AddressResult[]> {
-  const spec = {
-    urlTemplate: verify.urlTemplate,
-    contains: verify.contains,
-    deadline: Date.now() + verify.timeoutMs,
-    log: client.log,
-    userAgent: plan.userAgent,
-    scaled: (ms: number) => client.scaled(ms)
-  }
+  const spec = probeSpec(verify, client, plan.userAgent) // issue 19: with verify_host
   // Addresses whose URLs are the same (no {ip} in verify_url) share one probe.
   const byUrl = new Map<string, Promise<ProbeResult>>()
   for (const a of addresses) {
     const url = probeUrl(verify.urlTemplate, a.addr)
-    if (!byUrl.has(url)) byUrl.set(url, probeUntilPassed(spec, url))
+    if (!byUrl.has(url)) byUrl.set(url, probeAndHold(spec, url, verify.forMs)) // issue 19: verify_for
   }
   client.log.info(`Verifying: probing ${[...byUrl.keys()].join(', ')} for up to ${verify.timeoutMs / 1000} s`)
   return Promise.all(

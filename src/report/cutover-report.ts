@@ -3,6 +3,7 @@ import type { Address } from '../inputs/address.js'
 import type { IpRecord } from '../do/ips.js'
 import { moved, type AddressResult, type CutoverResult } from '../engine/cutover.js'
 import { secs } from '../transport/http.js'
+import { unansweredIpv6Hint } from '../engine/verify.js' // issue 19
 import type { ActionStatus } from '../engine/move.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
 
@@ -77,6 +78,11 @@ function actionText(a: AddressResult): string {
   return ids.length > 0 ? ids.join(', then ') : '-'
 }
 
+const probeText = (p: AddressResult['probe']): string => (p ? `${p.passed ? 'passed' : 'failed'}: ${p.last}` : '-')
+
+/** issue 19: a Precheck column, before Probe, when the cutover ran one. */
+const prechecked = (result: CutoverResult): boolean => result.addresses.some((a) => a.precheck !== undefined)
+
 function rowOf(result: CutoverResult, a: AddressResult): string[] {
   const target = result.plan.target
   return [
@@ -87,7 +93,8 @@ function rowOf(result: CutoverResult, a: AddressResult): string[] {
     finalOf(a)?.region ?? '',
     actionText(a),
     statusText(a),
-    a.probe ? `${a.probe.passed ? 'passed' : 'failed'}: ${a.probe.last}` : '-'
+    ...(prechecked(result) ? [probeText(a.precheck)] : []),
+    probeText(a.probe)
   ]
 }
 
@@ -99,7 +106,9 @@ function failureOf(result: CutoverResult): string | undefined {
     if (a.error !== undefined) troubles.push(a.error)
     else if (a.move?.error) troubles.push(a.move.error)
     if (a.probe && !a.probe.passed)
-      troubles.push(`verification of ${a.addr.text} failed: ${a.probe.last} (${a.probe.url})`)
+      troubles.push(
+        `verification of ${a.addr.text} failed: ${a.probe.last} (${a.probe.url})${unansweredIpv6Hint(a.addr, a.probe)}`
+      )
     if (a.backError) troubles.push(`moving ${a.addr.text} back failed: ${a.backError}`)
   }
   if (troubles.length === 0) return undefined
@@ -155,7 +164,11 @@ export function cutoverReport(result: CutoverResult): OperationResult {
       title: titleOf(result, error),
       tables: [
         {
-          header: ['IP', 'From droplet', 'To droplet', 'Now on', 'Region', 'Action', 'Status', 'Probe'],
+          header: [
+            ...['IP', 'From droplet', 'To droplet', 'Now on', 'Region', 'Action', 'Status'],
+            ...(prechecked(result) ? ['Precheck'] : []),
+            'Probe'
+          ],
           rows: result.addresses.map((a) => rowOf(result, a))
         }
       ],
