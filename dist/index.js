@@ -33141,7 +33141,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _stack_traces_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9897);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7887);
 /** The bundle's entry point (GitHub's template layout): main.ts does nothing on import; this calls run(). */
 
 
@@ -33152,7 +33152,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9897:
+/***/ 7887:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39562,17 +39562,33 @@ function explainActionError(error, req) {
 
 ;// CONCATENATED MODULE: ./src/engine/verify.ts
 /**
- * Verification after a cutover: probes the service behind each moved address until it answers 2xx
- * (with the expected text in its body, when given), or the time for probing runs out.
+ * Probes: verification after a cutover probes the service behind each moved address until it answers
+ * 2xx (with the expected text in its body, when given), or the time for probing runs out; with
+ * verify_for it then goes on probing, and every probe must pass. The precheck (precheck.ts) probes
+ * the target droplet's own addresses by the same rules before anything moves.
  *
  * A probe is a plain GET: no token, cookie or DigitalOcean header goes with it, redirects are not
  * followed, every probe opens a new connection (a kept-alive one could still reach the old droplet),
- * and each has its own short time limit.
+ * and each has its own short time limit. With verify_host, the probe goes to the address in the URL
+ * but names the host: the Host header and, over https, the TLS server name, so that the certificate
+ * is checked against that name rather than the bare IP (what curl --resolve does).
  */
 
 
 
 
+/** The probe spec of precheck_url or verify_url, from the rules they share; the time for probing starts now. */
+function probeSpec(rules, client, userAgent) {
+    return {
+        urlTemplate: rules.urlTemplate,
+        contains: rules.contains,
+        host: rules.host,
+        deadline: Date.now() + rules.timeoutMs,
+        log: client.log,
+        userAgent,
+        scaled: (ms) => client.scaled(ms)
+    };
+}
 /** Largest body read from a probe answer. */
 const MAX_BODY_BYTES = 1024 * 1024;
 /** The address as written in a URL host: IPv6 in brackets. */
@@ -39591,66 +39607,153 @@ function probeDelay(elapsedMs) {
         return 500;
     return elapsedMs < 15_000 ? 1_000 : 2_000;
 }
-const freshConnection = (url) => url.protocol === 'https:' ? new external_node_https_namespaceObject.Agent({ keepAlive: false }) : new external_node_http_.Agent({ keepAlive: false });
+/** verify_host without its port: the TLS server name. */
+const serverName = (host) => host.replace(/:[0-9]+$/, '');
+/** A new connection for each probe; over https with verify_host, its TLS server name is that host. */
+const freshConnection = (host) => (url) => url.protocol === 'https:'
+    ? new external_node_https_namespaceObject.Agent({ keepAlive: false, ...(host === undefined ? {} : { servername: serverName(host) }) })
+    : new external_node_http_.Agent({ keepAlive: false });
+/** The Host header: verify_host, with the URL's port when verify_host names none (as the URL would). */
+function hostHeader(host, url) {
+    if (host === undefined)
+        return {};
+    const port = new URL(url).port;
+    return { Host: /:[0-9]+$/.test(host) || port === '' ? host : `${host}:${port}` };
+}
+const TLS_UNTRUSTED = new Set([
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID'
+]);
+/** What a failed connection means, in words: TLS certificate problems say which name was checked. */
+function connectionFailure(error, spec, url) {
+    const code = error.code;
+    const text = typeof code === 'string' ? code : error.message;
+    const name = spec.host === undefined ? new URL(url).hostname : serverName(spec.host);
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+        // Node's message ends with the names the certificate has: "... is not in the cert's altnames: DNS:a, DNS:b".
+        const names = /cert's altnames: ([^\n]*)$/.exec(String(error.message))?.[1];
+        const hint = spec.host === undefined ? '; set verify_host to the name the site answers to' : '';
+        return `TLS certificate is not valid for ${name}${names ? ` (it names ${names})` : ''}${hint}: ${text}`;
+    }
+    if (typeof code === 'string' && TLS_UNTRUSTED.has(code))
+        return `TLS certificate for ${name} is not trusted: ${text}`;
+    return `connection failed: ${text}`;
+}
 async function probeOnce(url, spec, timeoutMs) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
+    let answered = false;
     try {
         const res = await fetch(url, {
             method: 'GET',
-            headers: { 'User-Agent': `${spec.userAgent} verify`, Accept: '*/*', 'Cache-Control': 'no-cache' },
+            headers: {
+                'User-Agent': `${spec.userAgent} verify`,
+                Accept: '*/*',
+                'Cache-Control': 'no-cache',
+                ...hostHeader(spec.host, url)
+            },
             redirect: 'manual',
             signal: controller.signal,
             size: MAX_BODY_BYTES,
-            agent: freshConnection
+            agent: freshConnection(spec.host)
         });
-        const body = await res.text();
-        if (res.status >= 300 && res.status < 400) {
-            return { passed: false, text: `HTTP ${res.status} (a redirect, which is not followed)` };
-        }
-        if (res.status < 200 || res.status >= 300)
-            return { passed: false, text: `HTTP ${res.status}` };
-        if (spec.contains !== undefined && !body.includes(spec.contains)) {
-            return { passed: false, text: `HTTP ${res.status}, but the body does not contain verify_contains` };
-        }
-        return {
-            passed: true,
-            text: `HTTP ${res.status}${spec.contains !== undefined ? ', body contains verify_contains' : ''}`
-        };
+        answered = true;
+        return judge(res.status, await res.text(), spec);
     }
     catch (error) {
         if (controller.signal.aborted)
-            return { passed: false, text: `no answer within ${secs(timeoutMs)}` };
-        const code = error.code;
-        return { passed: false, text: `connection failed: ${typeof code === 'string' ? code : error.message}` };
+            return { passed: false, answered, text: `no answer within ${secs(timeoutMs)}` };
+        return { passed: false, answered, text: connectionFailure(error, spec, url) };
     }
     finally {
         clearTimeout(timer);
     }
 }
+/** Whether an answer passes: 2xx, not a redirect, with verify_contains in the body when given. */
+function judge(status, body, spec) {
+    const fail = (text) => ({ passed: false, answered: true, text });
+    if (status >= 300 && status < 400)
+        return fail(`HTTP ${status} (a redirect, which is not followed)`);
+    if (status < 200 || status >= 300)
+        return fail(`HTTP ${status}`);
+    if (spec.contains !== undefined && !body.includes(spec.contains)) {
+        return fail(`HTTP ${status}, but the body does not contain verify_contains`);
+    }
+    const text = `HTTP ${status}${spec.contains !== undefined ? ', body contains verify_contains' : ''}`;
+    return { passed: true, answered: true, text };
+}
+/** Probes one URL until it passes or the deadline comes; with holdMs, it must then keep passing that long. */
+async function probeAndHold(spec, url, holdMs = 0) {
+    const first = await probeUntilPassed(spec, url);
+    return first.passed && holdMs > 0 ? holdPassing(spec, first, holdMs) : first;
+}
+/** Delay between the probes that hold a pass (verify_for), on the probe schedule: at most 2 s apart. */
+const HOLD_INTERVAL_MS = 1_000;
+/** After a first pass: probes every second until holdMs has passed since it; the first failure ends it. */
+async function holdPassing(spec, first, holdMs) {
+    const until = Date.now() + holdMs;
+    const limit = spec.requestTimeoutMs ?? spec.scaled(5_000);
+    let probes = first.probes;
+    spec.log.info(`Probe of ${first.url}: passed; probing on for ${holdMs / 1000} s (verify_for), each must pass`);
+    while (Date.now() < until) {
+        await sleep(Math.min(spec.scaled(HOLD_INTERVAL_MS), until - Date.now()));
+        probes++;
+        const answer = await probeOnce(first.url, spec, limit);
+        if (!answer.passed) {
+            const after = secs(holdMs - Math.max(0, until - Date.now()));
+            const last = `${answer.text}, ${after} after the first pass (verify_for ${holdMs / 1000} s)`;
+            spec.log.info(`Probe of ${first.url}: ${last}`);
+            return { ...first, passed: false, probes, last };
+        }
+    }
+    const last = `${first.last}, and every probe for ${holdMs / 1000} s after it`;
+    return { ...first, probes, last };
+}
 /** Probes one URL until it passes or the deadline comes. */
 async function probeUntilPassed(spec, url) {
     const started = Date.now();
-    let probes = 0;
-    let last = 'not probed: no time was left';
     const limit = spec.requestTimeoutMs ?? spec.scaled(5_000);
+    let result = { url, passed: false, probes: 0, last: 'not probed: no time was left', answered: false };
     for (;;) {
         const remaining = spec.deadline - Date.now();
         // A probe with next to no time left would only hide the last real answer.
-        if (remaining <= 0 || (probes > 0 && remaining < Math.min(limit, 250)))
-            return { url, passed: false, probes, last };
-        probes++;
-        const answer = await probeOnce(url, spec, Math.min(limit, remaining));
-        if (answer.text !== last)
-            spec.log.info(`Probe of ${url}: ${answer.text}`);
-        last = answer.text;
-        if (answer.passed)
-            return { url, passed: true, probes, last };
+        if (remaining <= 0 || (result.probes > 0 && remaining < Math.min(limit, 250)))
+            return result;
+        result = tally(spec, result, await probeOnce(url, spec, Math.min(limit, remaining)));
+        if (result.passed)
+            return result;
         const delay = spec.scaled(probeDelay(Date.now() - started));
         if (Date.now() + delay >= spec.deadline)
-            return { url, passed: false, probes, last };
+            return result;
         await sleep(delay);
     }
+}
+/** The result so far with one more probe's answer (logged when it differs from the one before). */
+function tally(spec, before, answer) {
+    if (answer.text !== before.last)
+        spec.log.info(`Probe of ${before.url}: ${answer.text}`);
+    return {
+        url: before.url,
+        passed: answer.passed,
+        probes: before.probes + 1,
+        last: answer.text,
+        answered: before.answered || answer.answered
+    };
+}
+/** The README section that shows how a droplet configures a reserved IPv6. */
+const IPV6_SECTION = "README, 'Reserved IPv6 on the droplet'";
+/**
+ * For a reserved IPv6 whose probes never got an answer (none connected, or none was answered): the
+ * likely cause, said so. '' otherwise.
+ */
+function unansweredIpv6Hint(addr, probe) {
+    if (addr.version !== 6 || probe.passed || probe.answered || probe.probes === 0)
+        return '';
+    return ` - no probe of ${addr.text} got an answer: DigitalOcean routes a reserved IPv6 to the droplet, but the droplet must add it to its own network interface (see ${IPV6_SECTION})`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/result.ts
@@ -39714,10 +39817,306 @@ function failureResult(operation, message, ips = []) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/do/droplets.ts
+
+
+
+
+/** A name or tag that matches no droplet, or more than one. Nothing has been changed. */
+class DropletSelectionError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'DropletSelectionError';
+    }
+}
+const droplets_isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+function toListed(obj) {
+    if (!droplets_isObject(obj))
+        return undefined;
+    const d = obj;
+    if (typeof d.id !== 'number')
+        return undefined;
+    const region = droplets_isObject(d.region) ? d.region : {};
+    return {
+        id: d.id,
+        name: typeof d.name === 'string' ? d.name : '',
+        region: typeof region.slug === 'string' ? region.slug : '',
+        tags: Array.isArray(d.tags) ? d.tags.filter((t) => typeof t === 'string') : [],
+        networks: networksOf(d)
+    };
+}
+/** The first address of the type in a networks list (v4 or v6), checked to be a plain address of the family. */
+function addressOf(list, type, version) {
+    if (!Array.isArray(list))
+        return undefined;
+    for (const entry of list) {
+        const n = (droplets_isObject(entry) ? entry : {});
+        const addr = n.type === type && typeof n.ip_address === 'string' ? parseAddress(n.ip_address) : undefined;
+        if (addr?.version === version)
+            return addr;
+    }
+    return undefined;
+}
+/** The droplet's own addresses (networks.v4/v6) and whether IPv6 is enabled (features, networks.v6). */
+function networksOf(d) {
+    const networks = (droplets_isObject(d.networks) ? d.networks : {});
+    const publicV6 = addressOf(networks.v6, 'public', 6);
+    const features = Array.isArray(d.features) ? d.features : undefined;
+    const known = features !== undefined || Array.isArray(networks.v6);
+    return {
+        publicV4: addressOf(networks.v4, 'public', 4),
+        privateV4: addressOf(networks.v4, 'private', 4),
+        publicV6,
+        ipv6: known ? publicV6 !== undefined || features?.includes('ipv6') === true : undefined
+    };
+}
+/** The droplet as the action reports it: name and region made safe for the log and the summary. */
+function toRef(d) {
+    return { id: d.id, name: apiText(d.name), region: apiText(d.region), networks: d.networks };
+}
+function toDropletRef(obj) {
+    const listed = toListed(obj);
+    return listed && toRef(listed);
+}
+/** Every droplet a filter lists, across all pages (see readAllPages in api.ts). */
+async function listDroplets(client, filter) {
+    const fetchPage = async (page) => {
+        const res = await client.request('GET', '/v2/droplets', {
+            query: { ...filter, page, per_page: PAGE_SIZE },
+            retry: 'safe'
+        });
+        const body = droplets_isObject(res.body) ? res.body : {};
+        const list = Array.isArray(body.droplets) ? body.droplets : [];
+        const items = list.map(toListed).filter((d) => d !== undefined);
+        return { items, ...pageInfo(body) };
+    };
+    return readAllPages(fetchPage, (d) => String(d.id));
+}
+/**
+ * The droplets a name or tag may mean, GPU droplets included. GET /v2/droplets lists GPU droplets
+ * only with type=gpus, and then only them, so a name is looked up in both lists. tag_name cannot be
+ * combined with type (nor with name), so for a tag every GPU droplet is listed (type=gpus) and
+ * its tags are checked here, next to the tag_name list of the others.
+ */
+async function candidates(client, selector) {
+    const lists = selector.kind === 'name'
+        ? [listDroplets(client, { name: selector.name }), listDroplets(client, { name: selector.name, type: 'gpus' })]
+        : [
+            listDroplets(client, { tag_name: selector.tag }),
+            listDroplets(client, { type: 'gpus' }).then((gpus) => gpus.filter((d) => d.tags.includes(selector.tag)))
+        ];
+    const byId = new Map();
+    for (const d of (await Promise.all(lists)).flat())
+        byId.set(d.id, d);
+    return [...byId.values()];
+}
+function describe(list) {
+    const shown = list.slice(0, 20).map((d) => `${d.id} (${d.name || 'unnamed'}, ${d.region || 'unknown region'})`);
+    return shown.join(', ') + (list.length > shown.length ? `, and ${list.length - shown.length} more` : '');
+}
+/** Finds the one droplet a selector names. An id is taken as given; the API checks it when it is used. */
+async function resolveDroplet(client, selector) {
+    if (selector.kind === 'id')
+        return { id: selector.id, name: '', region: '' };
+    const what = selector.kind === 'name' ? `droplet_name '${apiText(selector.name)}'` : `droplet_tag '${apiText(selector.tag)}'`;
+    const listed = await candidates(client, selector);
+    // The API matches names case-insensitively; a deploy means exactly this name, as DigitalOcean stores it.
+    const found = selector.kind === 'name' ? listed.filter((d) => d.name === selector.name) : listed;
+    const refs = found.map(toRef);
+    if (refs.length === 0) {
+        const others = listed.map(toRef);
+        const near = others.length > 0 ? ` (names differ only in case: ${describe(others)})` : '';
+        throw new DropletSelectionError(`${what} matches no droplet exactly${near}; nothing was changed`);
+    }
+    if (refs.length > 1) {
+        throw new DropletSelectionError(`${what} matches ${refs.length} droplets, but must match exactly one: ${describe(refs)}; nothing was changed`);
+    }
+    return refs[0];
+}
+/** Reads a droplet by id for its name and region; undefined when it does not exist. */
+async function readDroplet(client, id) {
+    try {
+        const res = await client.request('GET', `/v2/droplets/${id}`, { retry: 'safe' });
+        return toDropletRef(droplets_isObject(res.body) ? res.body.droplet : undefined);
+    }
+    catch (e) {
+        if (e instanceof ApiError && e.status === 404)
+            return undefined;
+        throw e;
+    }
+}
+/**
+ * The droplet with its region: droplet_id alone does not give it, so it is read. Throws
+ * DropletSelectionError when the droplet does not exist (`unchanged` ends the message).
+ */
+async function withRegion(client, target, unchanged) {
+    if (target.region)
+        return target;
+    const read = await readDroplet(client, target.id);
+    if (!read)
+        throw new DropletSelectionError(`droplet_id: droplet ${target.id} was not found in this account. ${unchanged}`);
+    return read;
+}
+/**
+ * The droplet with its own addresses (networks): a droplet given by id alone is read for them.
+ * Throws DropletSelectionError when it does not exist, and the API's error when it cannot be read.
+ */
+async function withNetworks(client, target, unchanged) {
+    if (target.networks)
+        return target;
+    const read = await readDroplet(client, target.id);
+    if (!read)
+        throw new DropletSelectionError(`droplet_id: droplet ${target.id} was not found in this account. ${unchanged}`);
+    return read;
+}
+
+;// CONCATENATED MODULE: ./src/engine/cutover-limits.ts
+
+
+
+
+/** Why the cutover cannot go ahead on this droplet, one sentence per address; [] when it can. */
+function cutoverRefusals(facts, moving) {
+    const label = dropletLabel(facts.target.id, facts.target.name);
+    const problems = [];
+    for (const { addr } of moving) {
+        const other = addr.version === 4 ? facts.heldIpv4?.find((ip) => ip !== addr.text) : undefined;
+        if (other !== undefined) {
+            problems.push(`droplet ${label} already holds reserved IPv4 ${other}, and a droplet holds one reserved IPv4 at a time, so ${addr.text} cannot be assigned to it: unassign ${other} from it first`);
+        }
+        if (addr.version === 6 && facts.target.networks?.ipv6 === false) {
+            problems.push(`droplet ${label} does not have IPv6 enabled, so reserved IPv6 ${addr.text} cannot be assigned to it: enable IPv6 on the droplet first (doctl compute droplet-action enable-ipv6 ${facts.target.id})`);
+        }
+    }
+    return problems;
+}
+/**
+ * Reads what cutoverRefusals needs for these addresses. `needNetworks`: the precheck needs the droplet's
+ * addresses, so a droplet that cannot be read fails it; otherwise a droplet that the token may not read
+ * (403: no droplet:read) is left unchecked for IPv6 (DigitalOcean's own refusal then stands).
+ */
+async function targetFacts(client, target, moving, needNetworks) {
+    const readsDroplet = needNetworks || moving.some((m) => m.addr.version === 6);
+    const [withNets, heldIpv4] = await Promise.all([
+        readsDroplet ? networksOrUnknown(client, target, needNetworks) : target,
+        moving.some((m) => m.addr.version === 4) ? heldBy(client, target.id) : undefined
+    ]);
+    return { target: withNets, heldIpv4 };
+}
+async function networksOrUnknown(client, target, needed) {
+    try {
+        return await withNetworks(client, target, 'Nothing was changed.');
+    }
+    catch (error) {
+        if (needed || !(error instanceof ApiError) || error.status !== 403)
+            throw error;
+        client.log.info(`Droplet ${target.id} cannot be read with this token (no droplet:read), so whether it has IPv6 is left to DigitalOcean`);
+        return target;
+    }
+}
+/** The reserved IPv4 addresses on the droplet, from the list of all of them (every page). */
+async function heldBy(client, dropletId) {
+    const all = await listIps(client, 4);
+    return all.filter((ip) => ip.dropletId === dropletId).map((ip) => ip.ip);
+}
+
+;// CONCATENATED MODULE: ./src/engine/precheck.ts
+
+
+/** The precheck URL for each family, or why there is none: the droplet lacks an address the template needs. */
+function precheckUrls(template, networks, families) {
+    const urls = new Map();
+    for (const family of families) {
+        const own = family === 4 ? networks.publicV4 : networks.publicV6;
+        if (template.includes('{ip}') && !own)
+            return { problem: `it has no public IPv${family} address in its networks` };
+        if (template.includes('{private_ip}') && !networks.privateV4)
+            return { problem: 'it has no private (VPC) IPv4 address in its networks, for {private_ip}' };
+        let url = own ? template.split('{ip}').join(urlHost(own)) : template;
+        if (networks.privateV4)
+            url = url.split('{private_ip}').join(networks.privateV4.text);
+        urls.set(family, url);
+    }
+    return { urls };
+}
+/** Probes the droplet's own addresses (every URL at once) until each passes or verify_timeout runs out. */
+async function precheck(client, req) {
+    const planned = precheckUrls(req.rules.urlTemplate, req.target.networks ?? {}, req.families);
+    if ('problem' in planned)
+        return { passed: false, byFamily: new Map(), problem: planned.problem };
+    const spec = probeSpec(req.rules, client, req.userAgent);
+    const byUrl = new Map();
+    for (const url of planned.urls.values())
+        if (!byUrl.has(url))
+            byUrl.set(url, probeUntilPassed(spec, url));
+    const label = dropletLabel(req.target.id, req.target.name);
+    client.log.info(`Precheck: probing droplet ${label} at ${[...byUrl.keys()].join(', ')} for up to ${req.rules.timeoutMs / 1000} s, before anything moves`);
+    const byFamily = new Map();
+    for (const [family, url] of planned.urls)
+        byFamily.set(family, await byUrl.get(url));
+    return { passed: [...byFamily.values()].every((r) => r.passed), byFamily };
+}
+/** Why the cutover stops before the move, from a precheck that did not pass. */
+function precheckFailure(target, result) {
+    const label = dropletLabel(target.id, target.name);
+    if (result.problem)
+        return `precheck_url: droplet ${label} cannot be probed: ${result.problem}`;
+    const failed = [...new Set(result.byFamily.values())].filter((r) => !r.passed);
+    const what = failed.map((r) => `${r.last} (${r.url}, ${r.probes} probe${r.probes === 1 ? '' : 's'})`);
+    return `Precheck of droplet ${label} failed, so no address was moved to it: ${what.join('; ')}`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/before-move.ts
+
+
+
+const UNCHANGED = ' Nothing was changed.';
+async function beforeMove(client, plan, reads) {
+    const target = plan.target;
+    const moving = target ? movingTo(target, reads) : [];
+    const unchanged = { addresses: [...reads], client };
+    if (!target || moving.length === 0)
+        return unchanged;
+    let checked;
+    try {
+        const facts = await targetFacts(client, target, moving, plan.precheck !== undefined);
+        const problems = cutoverRefusals(facts, moving);
+        if (problems.length > 0)
+            return { ...unchanged, refused: `${problems.join('; ')}.${UNCHANGED}` };
+        checked = facts.target;
+    }
+    catch (error) {
+        const why = (error instanceof Error ? error.message : String(error)).replace(/ ?Nothing was changed\.$/, '');
+        const label = dropletLabel(target.id, target.name);
+        return { ...unchanged, refused: `Droplet ${label} could not be checked before the move: ${why}.${UNCHANGED}` };
+    }
+    if (!plan.precheck)
+        return unchanged;
+    return precheckStep(client, { rules: plan.precheck, target: checked, moving, userAgent: plan.userAgent }, reads);
+}
+/** The addresses that will move: read, and not already on the target (a busy one is judged after its action). */
+function movingTo(target, reads) {
+    return reads.flatMap((r) => r.read && (r.read.dropletId !== target.id || r.read.locked) ? [{ addr: r.addr, read: r.read }] : []);
+}
+async function precheckStep(client, step, reads) {
+    const started = Date.now();
+    const { rules, target, moving, userAgent } = step;
+    const families = [...new Set(moving.map((m) => m.addr.version))].sort();
+    const result = await precheck(client, { rules, target, families, userAgent });
+    const isMoving = (r) => moving.some((m) => m.addr.text === r.addr.text);
+    const addresses = reads.map((r) => (isMoving(r) ? { ...r, precheck: result.byFamily.get(r.addr.version) } : r));
+    if (!result.passed) {
+        return { addresses, client, verified: false, refused: `${precheckFailure(target, result)}.${UNCHANGED}` };
+    }
+    client.log.info(`Precheck of droplet ${dropletLabel(target.id, target.name)} passed; moving`);
+    return { addresses, client: client.withDeadline(client.deadline + (Date.now() - started)) };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/cutover.ts
 
 
 
+ // precheck and cutover limits (issue 19)
 
 
 /** moveIp for a cutover: tells plan.onAction of the action it starts and of its end. */
@@ -39731,7 +40130,15 @@ async function runCutover(client, plan) {
     const refused = refusal(plan, reads);
     if (refused)
         return { plan, addresses: reads, refused, rolledBack: false, startedAt };
-    let addresses = await moveAll(client, plan, reads);
+    // --- issue 19 begin: DigitalOcean's limits on the target and precheck_url, before anything moves.
+    const before = await beforeMove(client, plan, reads);
+    if (before.refused) {
+        const { addresses, verified } = before;
+        return { plan, addresses, refused: before.refused, verified, rolledBack: false, startedAt };
+    }
+    client = before.client;
+    // --- issue 19 end (moveAll below takes before.addresses, which carry the precheck probes)
+    let addresses = await moveAll(client, plan, before.addresses);
     const failed = addresses.some(failedToMove);
     let verified;
     if (!failed && plan.verify) {
@@ -39798,20 +40205,13 @@ async function moveAll(client, plan, reads) {
     }));
 }
 async function verifyAll(client, plan, verify, addresses) {
-    const spec = {
-        urlTemplate: verify.urlTemplate,
-        contains: verify.contains,
-        deadline: Date.now() + verify.timeoutMs,
-        log: client.log,
-        userAgent: plan.userAgent,
-        scaled: (ms) => client.scaled(ms)
-    };
+    const spec = probeSpec(verify, client, plan.userAgent); // issue 19: with verify_host
     // Addresses whose URLs are the same (no {ip} in verify_url) share one probe.
     const byUrl = new Map();
     for (const a of addresses) {
         const url = probeUrl(verify.urlTemplate, a.addr);
         if (!byUrl.has(url))
-            byUrl.set(url, probeUntilPassed(spec, url));
+            byUrl.set(url, probeAndHold(spec, url, verify.forMs)); // issue 19: verify_for
     }
     client.log.info(`Verifying: probing ${[...byUrl.keys()].join(', ')} for up to ${verify.timeoutMs / 1000} s`);
     return Promise.all(addresses.map(async (a) => ({ ...a, probe: await byUrl.get(probeUrl(verify.urlTemplate, a.addr)) })));
@@ -39859,6 +40259,7 @@ function messageOf(error) {
 ;// CONCATENATED MODULE: ./src/report/cutover-report.ts
 
 
+ // issue 19
 
 /** The IP as it stands at the end: after the rollback, else after the move, else as first read. */
 const finalOf = (a) => {
@@ -39925,6 +40326,9 @@ function actionText(a) {
     const ids = [a.move?.actionId, a.back?.actionId].filter((id) => id !== undefined);
     return ids.length > 0 ? ids.join(', then ') : '-';
 }
+const probeText = (p) => (p ? `${p.passed ? 'passed' : 'failed'}: ${p.last}` : '-');
+/** issue 19: a Precheck column, before Probe, when the cutover ran one. */
+const prechecked = (result) => result.addresses.some((a) => a.precheck !== undefined);
 function rowOf(result, a) {
     const target = result.plan.target;
     return [
@@ -39935,7 +40339,8 @@ function rowOf(result, a) {
         finalOf(a)?.region ?? '',
         actionText(a),
         statusText(a),
-        a.probe ? `${a.probe.passed ? 'passed' : 'failed'}: ${a.probe.last}` : '-'
+        ...(prechecked(result) ? [probeText(a.precheck)] : []),
+        probeText(a.probe)
     ];
 }
 /** Each address's trouble, and where every address is now. */
@@ -39949,7 +40354,7 @@ function failureOf(result) {
         else if (a.move?.error)
             troubles.push(a.move.error);
         if (a.probe && !a.probe.passed)
-            troubles.push(`verification of ${a.addr.text} failed: ${a.probe.last} (${a.probe.url})`);
+            troubles.push(`verification of ${a.addr.text} failed: ${a.probe.last} (${a.probe.url})${unansweredIpv6Hint(a.addr, a.probe)}`);
         if (a.backError)
             troubles.push(`moving ${a.addr.text} back failed: ${a.backError}`);
     }
@@ -40008,7 +40413,11 @@ function cutoverReport(result) {
             title: titleOf(result, error),
             tables: [
                 {
-                    header: ['IP', 'From droplet', 'To droplet', 'Now on', 'Region', 'Action', 'Status', 'Probe'],
+                    header: [
+                        ...['IP', 'From droplet', 'To droplet', 'Now on', 'Region', 'Action', 'Status'],
+                        ...(prechecked(result) ? ['Precheck'] : []),
+                        'Probe'
+                    ],
                     rows: result.addresses.map((a) => rowOf(result, a))
                 }
             ],
@@ -40278,7 +40687,7 @@ function parseInputs(read, env) {
             throw new InputError('expected_droplet_id', `applies to assign and unassign only, not '${operation}'`);
         }
     }
-    const verify = parseVerify(get, operation, wait);
+    const { verify, precheck } = parseProbing(get, operation, wait);
     const rollback = parseBoolean('rollback', get('rollback'), true);
     return {
         token,
@@ -40296,6 +40705,7 @@ function parseInputs(read, env) {
         expectedDropletId,
         apiUrl,
         verify,
+        precheck,
         rollback
     };
 }
@@ -40322,174 +40732,127 @@ function parseIps(raw, operation) {
         }
         out.push(addr);
     }
+    if (operation === 'assign')
+        checkOneIpv4(out);
     return out;
+}
+/** DigitalOcean lets a droplet hold one reserved IPv4 at a time: one assign cannot give it two. */
+function checkOneIpv4(addrs) {
+    const v4 = addrs.filter((a) => a.version === 4);
+    if (v4.length > 1) {
+        throw new InputError('ip', `${v4.map((a) => a.text).join(' and ')} are all IPv4, but a droplet can hold only one reserved IPv4 at a time (DigitalOcean refuses a second): give one IPv4, with IPv6 addresses beside it if you like`);
+    }
 }
 const DEFAULT_VERIFY_TIMEOUT_SECONDS = 60;
 const MAX_VERIFY_TIMEOUT_SECONDS = 3600;
-function parseVerify(get, operation, wait) {
-    const template = get('verify_url');
+/** precheck_url and verify_url, with the rules their probes share. */
+function parseProbing(get, operation, wait) {
+    const verifyUrl = get('verify_url');
+    const precheckUrl = get('precheck_url');
+    const forMs = parseVerifyFor(get('verify_for'), verifyUrl !== '');
+    const rules = parseProbeRules(get, verifyUrl !== '' || precheckUrl !== '');
+    if (!rules)
+        return {};
+    if (verifyUrl !== '') {
+        if (operation !== 'assign')
+            throw new InputError('verify_url', `applies to assign only, not '${operation}'`);
+        if (!wait)
+            throw new InputError('verify_url', 'needs wait: true (the probes run after the move has finished)');
+        checkProbeUrl('verify_url', verifyUrl, {});
+    }
+    if (precheckUrl !== '') {
+        if (operation !== 'assign')
+            throw new InputError('precheck_url', `applies to assign only, not '${operation}'`);
+        checkProbeUrl('precheck_url', precheckUrl, { '{private_ip}': '10.0.0.1' });
+    }
+    return {
+        verify: verifyUrl === '' ? undefined : { ...rules, urlTemplate: verifyUrl, forMs },
+        precheck: precheckUrl === '' ? undefined : { ...rules, urlTemplate: precheckUrl }
+    };
+}
+/** verify_contains, verify_host and verify_timeout: undefined (and refused when given) without a URL to probe. */
+function parseProbeRules(get, probing) {
     const contains = get('verify_contains');
+    const host = get('verify_host').toLowerCase();
     const timeoutRaw = get('verify_timeout');
-    if (template === '') {
-        if (contains !== '')
-            throw new InputError('verify_contains', 'applies only with verify_url');
+    if (!probing) {
+        const given = [contains !== '' && 'verify_contains', host !== '' && 'verify_host'].find(Boolean);
+        if (given)
+            throw new InputError(given, 'applies only with verify_url or precheck_url');
         if (timeoutRaw !== '' && timeoutRaw !== String(DEFAULT_VERIFY_TIMEOUT_SECONDS)) {
-            throw new InputError('verify_timeout', 'applies only with verify_url');
+            throw new InputError('verify_timeout', 'applies only with verify_url or precheck_url');
         }
         return undefined;
     }
-    if (operation !== 'assign') {
-        throw new InputError('verify_url', `applies to assign only, not '${operation}'`);
-    }
-    if (!wait)
-        throw new InputError('verify_url', 'needs wait: true (the probes run after the move has finished)');
-    checkVerifyUrl(template);
-    let timeoutSeconds = DEFAULT_VERIFY_TIMEOUT_SECONDS;
-    if (timeoutRaw !== '') {
-        const n = Number(timeoutRaw);
-        if (!/^[0-9]+$/.test(timeoutRaw) || n < 1 || n > MAX_VERIFY_TIMEOUT_SECONDS) {
-            throw new InputError('verify_timeout', `must be a whole number of seconds from 1 to ${MAX_VERIFY_TIMEOUT_SECONDS}, got '${timeoutRaw}'`);
-        }
-        timeoutSeconds = n;
-    }
-    return { urlTemplate: template, contains: contains === '' ? undefined : contains, timeoutMs: timeoutSeconds * 1000 };
+    if (host !== '')
+        checkVerifyHost(host);
+    return {
+        contains: contains === '' ? undefined : contains,
+        host: host === '' ? undefined : host,
+        timeoutMs: wholeSeconds('verify_timeout', timeoutRaw, DEFAULT_VERIFY_TIMEOUT_SECONDS, 1) * 1000
+    };
 }
-/** verify_url must make an http(s) URL without credentials for an IPv4 and an IPv6 address alike. */
-function checkVerifyUrl(template) {
+function wholeSeconds(name, raw, fallback, min) {
+    if (raw === '')
+        return fallback;
+    const n = Number(raw);
+    if (!/^[0-9]+$/.test(raw) || n < min || n > MAX_VERIFY_TIMEOUT_SECONDS) {
+        throw new InputError(name, `must be a whole number of seconds from ${min} to ${MAX_VERIFY_TIMEOUT_SECONDS}, got '${raw}'`);
+    }
+    return n;
+}
+function parseVerifyFor(raw, verifying) {
+    const seconds = wholeSeconds('verify_for', raw, 0, 0);
+    if (seconds > 0 && !verifying) {
+        throw new InputError('verify_for', 'applies only with verify_url (the precheck stops at its first pass)');
+    }
+    return seconds * 1000;
+}
+const HOST_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const VERIFY_HOST = new RegExp(`^(${HOST_LABEL}(?:\\.${HOST_LABEL})*)(?::([0-9]{1,5}))?$`);
+/** verify_host: a DNS name (what a certificate names), optionally with a port; no IP address, no path. */
+function checkVerifyHost(host) {
+    const m = VERIFY_HOST.exec(host);
+    const port = m?.[2] === undefined ? 1 : Number(m[2]);
+    if (!m || m[1].length > 253 || port < 1 || port > 65535) {
+        throw new InputError('verify_host', `'${host}' is not a host name with an optional :port (like www.example.com)`);
+    }
+    if (/^[0-9.]+$/.test(m[1])) {
+        throw new InputError('verify_host', `'${host}' is an IP address: give the name the site's certificate is for`);
+    }
+}
+/**
+ * A probe URL template must make an http(s) URL without credentials for an IPv4 and an IPv6 address
+ * alike (and for the other placeholders it may hold).
+ */
+function checkProbeUrl(name, template, placeholders) {
     // eslint-disable-next-line no-control-regex
     if (/[\s\x00-\x1f\x7f]/.test(template)) {
-        throw new InputError('verify_url', 'must not contain white space or control characters');
+        throw new InputError(name, 'must not contain white space or control characters');
     }
     for (const sample of ['192.0.2.1', '[2001:db8::1]']) {
+        let text = template.split('{ip}').join(sample);
+        for (const [placeholder, value] of Object.entries(placeholders))
+            text = text.split(placeholder).join(value);
+        const unknown = /\{[^{}]*\}?|\}/.exec(text);
+        if (unknown) {
+            const known = ['{ip}', ...Object.keys(placeholders)].join(' and ');
+            throw new InputError(name, `'${unknown[0]}' is not a placeholder here: ${name} takes ${known}`);
+        }
         let url;
         try {
-            url = new URL(template.split('{ip}').join(sample));
+            url = new URL(text);
         }
         catch {
-            throw new InputError('verify_url', `'${template}' is not a URL (write {ip} where the address goes)`);
+            throw new InputError(name, `'${template}' is not a URL (write {ip} where the address goes)`);
         }
         if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-            throw new InputError('verify_url', `must be an http or https URL, got '${url.protocol}'`);
+            throw new InputError(name, `must be an http or https URL, got '${url.protocol}'`);
         }
         if (url.username !== '' || url.password !== '') {
-            throw new InputError('verify_url', 'must not contain credentials (they would be sent to every address probed)');
+            throw new InputError(name, 'must not contain credentials (they would be sent to every address probed)');
         }
     }
-}
-
-;// CONCATENATED MODULE: ./src/do/droplets.ts
-
-
-
-/** A name or tag that matches no droplet, or more than one. Nothing has been changed. */
-class DropletSelectionError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'DropletSelectionError';
-    }
-}
-const droplets_isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-function toListed(obj) {
-    if (!droplets_isObject(obj))
-        return undefined;
-    const d = obj;
-    if (typeof d.id !== 'number')
-        return undefined;
-    const region = droplets_isObject(d.region) ? d.region : {};
-    return {
-        id: d.id,
-        name: typeof d.name === 'string' ? d.name : '',
-        region: typeof region.slug === 'string' ? region.slug : '',
-        tags: Array.isArray(d.tags) ? d.tags.filter((t) => typeof t === 'string') : []
-    };
-}
-/** The droplet as the action reports it: name and region made safe for the log and the summary. */
-function toRef(d) {
-    return { id: d.id, name: apiText(d.name), region: apiText(d.region) };
-}
-function toDropletRef(obj) {
-    const listed = toListed(obj);
-    return listed && toRef(listed);
-}
-/** Every droplet a filter lists, across all pages (see readAllPages in api.ts). */
-async function listDroplets(client, filter) {
-    const fetchPage = async (page) => {
-        const res = await client.request('GET', '/v2/droplets', {
-            query: { ...filter, page, per_page: PAGE_SIZE },
-            retry: 'safe'
-        });
-        const body = droplets_isObject(res.body) ? res.body : {};
-        const list = Array.isArray(body.droplets) ? body.droplets : [];
-        const items = list.map(toListed).filter((d) => d !== undefined);
-        return { items, ...pageInfo(body) };
-    };
-    return readAllPages(fetchPage, (d) => String(d.id));
-}
-/**
- * The droplets a name or tag may mean, GPU droplets included. GET /v2/droplets lists GPU droplets
- * only with type=gpus, and then only them, so a name is looked up in both lists. tag_name cannot be
- * combined with type (nor with name), so for a tag every GPU droplet is listed (type=gpus) and
- * its tags are checked here, next to the tag_name list of the others.
- */
-async function candidates(client, selector) {
-    const lists = selector.kind === 'name'
-        ? [listDroplets(client, { name: selector.name }), listDroplets(client, { name: selector.name, type: 'gpus' })]
-        : [
-            listDroplets(client, { tag_name: selector.tag }),
-            listDroplets(client, { type: 'gpus' }).then((gpus) => gpus.filter((d) => d.tags.includes(selector.tag)))
-        ];
-    const byId = new Map();
-    for (const d of (await Promise.all(lists)).flat())
-        byId.set(d.id, d);
-    return [...byId.values()];
-}
-function describe(list) {
-    const shown = list.slice(0, 20).map((d) => `${d.id} (${d.name || 'unnamed'}, ${d.region || 'unknown region'})`);
-    return shown.join(', ') + (list.length > shown.length ? `, and ${list.length - shown.length} more` : '');
-}
-/** Finds the one droplet a selector names. An id is taken as given; the API checks it when it is used. */
-async function resolveDroplet(client, selector) {
-    if (selector.kind === 'id')
-        return { id: selector.id, name: '', region: '' };
-    const what = selector.kind === 'name' ? `droplet_name '${apiText(selector.name)}'` : `droplet_tag '${apiText(selector.tag)}'`;
-    let found = await candidates(client, selector);
-    if (selector.kind === 'name') {
-        // The API matches names case-insensitively; a deploy means exactly this name.
-        const exact = found.filter((d) => d.name === selector.name);
-        if (exact.length > 0)
-            found = exact;
-    }
-    const refs = found.map(toRef);
-    if (refs.length === 0)
-        throw new DropletSelectionError(`${what} matches no droplet; nothing was changed`);
-    if (refs.length > 1) {
-        throw new DropletSelectionError(`${what} matches ${refs.length} droplets, but must match exactly one: ${describe(refs)}; nothing was changed`);
-    }
-    return refs[0];
-}
-/** Reads a droplet by id for its name and region; undefined when it does not exist. */
-async function readDroplet(client, id) {
-    try {
-        const res = await client.request('GET', `/v2/droplets/${id}`, { retry: 'safe' });
-        return toDropletRef(droplets_isObject(res.body) ? res.body.droplet : undefined);
-    }
-    catch (e) {
-        if (e instanceof ApiError && e.status === 404)
-            return undefined;
-        throw e;
-    }
-}
-/**
- * The droplet with its region: droplet_id alone does not give it, so it is read. Throws
- * DropletSelectionError when the droplet does not exist (`unchanged` ends the message).
- */
-async function withRegion(client, target, unchanged) {
-    if (target.region)
-        return target;
-    const read = await readDroplet(client, target.id);
-    if (!read)
-        throw new DropletSelectionError(`droplet_id: droplet ${target.id} was not found in this account. ${unchanged}`);
-    return read;
 }
 
 ;// CONCATENATED MODULE: ./src/operations/unassign.ts
@@ -40505,6 +40868,7 @@ function cutoverPlan(ctx, target) {
         expected: inputs.expectedDropletId,
         wait: inputs.wait,
         verify: inputs.verify,
+        precheck: inputs.precheck, // issue 19
         rollback: inputs.rollback,
         timeoutMs: inputs.timeoutMs,
         userAgent: ctx.userAgent,

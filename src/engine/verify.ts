@@ -122,8 +122,10 @@ function connectionFailure(error: unknown, spec: ProbeSpec, url: string): string
   const text = typeof code === 'string' ? code : (error as Error).message
   const name = spec.host === undefined ? new URL(url).hostname : serverName(spec.host)
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    const hint = spec.host === undefined ? ' (set verify_host to the name the certificate is for)' : ''
-    return `TLS certificate is not valid for ${name}${hint}: ${text}`
+    // Node's message ends with the names the certificate has: "... is not in the cert's altnames: DNS:a, DNS:b".
+    const names = /cert's altnames: ([^\n]*)$/.exec(String((error as Error).message))?.[1]
+    const hint = spec.host === undefined ? '; set verify_host to the name the site answers to' : ''
+    return `TLS certificate is not valid for ${name}${names ? ` (it names ${names})` : ''}${hint}: ${text}`
   }
   if (typeof code === 'string' && TLS_UNTRUSTED.has(code)) return `TLS certificate for ${name} is not trusted: ${text}`
   return `connection failed: ${text}`
