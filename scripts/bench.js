@@ -7,17 +7,20 @@
 //     --quick     fewer runs and shorter actions (a smoke run of the benchmark itself)
 //     --markdown  print the tables as markdown (for docs/performance.md)
 //     --shared    only the table of many cutovers at once on one token
+//     --precheck  only the precheck section (failed answers production sees during a broken deploy)
 import { spawnSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { startSimulator } from '../sim/simulator.js'
 import { DIST, runAction } from './run-action.js'
 import { dualStackCutover } from './bench-cutover.js'
+import { precheckSection } from './bench-precheck.js'
 
 const args = new Set(process.argv.slice(2))
 const quick = args.has('--quick')
 const markdown = args.has('--markdown')
 const onlyShared = args.has('--shared')
+const onlyPrecheck = args.has('--precheck')
 const TOKEN = 'sim-token'
 
 /** @type {{ figure: string, value: string, target: string, ok: boolean | undefined }[]} */
@@ -184,7 +187,8 @@ async function requestsPerOperation() {
     row(
       `Requests: assign IPv${version}`,
       `${assign.total} (${assign.total - assign.polls} + ${assign.polls} polls)`,
-      '1 read + 1 action + polls (+ 1 read of the result)'
+      // What the droplet can hold is checked first: the reserved IPv4 list, or the droplet (for its IPv6).
+      `1 read + 1 ${version === 4 ? 'list of reserved IPv4' : 'droplet read'} + 1 action + polls (+ 1 read of the result)`
     )
     const unassign = await count({ operation: 'unassign', ip })
     row(
@@ -410,7 +414,7 @@ async function manyAtOnce() {
 
 // ---------------------------------------------------------------------------------------------
 const started = Date.now()
-if (!onlyShared) {
+if (!onlyShared && !onlyPrecheck) {
   await startup()
   await completionLag()
   await requestsPerOperation()
@@ -418,7 +422,8 @@ if (!onlyShared) {
   log('dual-stack cutover ...')
   await dualStackCutover({ quick, row, log, median, quantile, durations: spread })
 }
-await manyAtOnce()
+if (!onlyShared) await precheckSection({ quick, row, log, median })
+if (!onlyPrecheck) await manyAtOnce()
 
 const verdict = (ok) => (ok === undefined ? '' : ok ? 'met' : 'MISSED')
 
@@ -440,22 +445,26 @@ printTable(
   ['figure', 'value', 'target', ''],
   rows.map((r) => [r.figure, r.value, r.target, verdict(r.ok)])
 )
-console.log(`\nCutovers at once on one token, the simulator enforcing ${PER_MINUTE} requests in any 60 s:\n`)
-printTable(
-  [
-    'at once',
-    'actions',
-    'client',
-    'lag median',
-    'lag p95',
-    '429s',
-    'failures',
-    'duplicates',
-    'requests',
-    'most in 60 s'
-  ],
-  shared
-)
+if (!onlyPrecheck) printShared()
+
+function printShared() {
+  console.log(`\nCutovers at once on one token, the simulator enforcing ${PER_MINUTE} requests in any 60 s:\n`)
+  printTable(
+    [
+      'at once',
+      'actions',
+      'client',
+      'lag median',
+      'lag p95',
+      '429s',
+      'failures',
+      'duplicates',
+      'requests',
+      'most in 60 s'
+    ],
+    shared
+  )
+}
 console.log(
   `\nnode ${process.version}, ${DIST.replace(/.*\/(dist\/)/, '$1')}, ${quick ? 'quick run, ' : ''}${((Date.now() - started) / 1000).toFixed(0)} s in all`
 )
