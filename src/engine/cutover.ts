@@ -2,6 +2,7 @@
  * A cutover: one or more reserved IPs moved to one droplet (or detached) as a unit.
  *
  *   plan      read every address, refuse the whole cutover before anything is sent if one cannot go
+ *   check     what the target can hold, and precheck_url on its own addresses (before-move.ts, issue 19)
  *   move      move every address in parallel (moveIp: lock-aware, never sends a change twice)
  *   verify    probe verify_url behind each moved address
  *   roll back when one address could not move or verification failed, move back every address that
