@@ -162,6 +162,17 @@ describe('what the target droplet can hold, refused before any change is sent', 
     expect(result!.outputs).toMatchObject({ changed: 'false', verified: '' })
   })
 
+  it('a single IPv4 to a droplet that holds another: DigitalOcean refuses it, nothing moves, no list is read', async () => {
+    const held = sim.addIp({ version: 4, dropletId: green.id }).ip
+    const ip = sim.addIp({ version: 4, dropletId: blue.id }).ip
+    const { result, error } = await run({ operation: 'assign', ip, droplet_id: String(green.id) })
+    expect(error?.message).toMatch(new RegExp(`Droplet ${green.id} refused ${ip}: a droplet holds one reserved IPv4`))
+    expect(error?.message).toContain(held)
+    expect(holders([ip, held])).toEqual([blue.id, green.id])
+    expect(sim.countRequests({ method: 'GET', path: '/v2/reserved_ips' })).toBe(0)
+    expect(result!.outputs).toMatchObject({ changed: 'false', droplet_id: String(blue.id) })
+  })
+
   it('refuses a reserved IPv6 for a droplet without IPv6, given by id or by tag, before its IPv4 partner moves', async () => {
     const v4only = sim.addDroplet({ name: 'v4only-1', tags: ['v4only'], ipv6: false })
     const ip = sim.addIp({ version: 4, dropletId: blue.id }).ip
@@ -178,15 +189,26 @@ describe('what the target droplet can hold, refused before any change is sent', 
     expect(holders([ip, v6])).toEqual([blue.id, blue.id])
   })
 
-  it('lists the reserved IPv4 only when an IPv4 moves, and reads a droplet given by id only when an IPv6 moves', async () => {
+  it('reads the list and the droplet only where a refusal would come part-way: several addresses', async () => {
     const v4 = sim.addIp({ version: 4, dropletId: blue.id }).ip
-    await run({ operation: 'assign', ip: v4, droplet_id: String(green.id) })
-    expect(sim.countRequests({ method: 'GET', path: '/v2/reserved_ips' })).toBe(1)
-    expect(sim.countRequests({ method: 'GET', path: `/v2/droplets/${green.id}` })).toBe(0)
     const v6 = sim.addIp({ version: 6, region: 'nyc3', dropletId: blue.id }).ip
+    await run({ operation: 'assign', ip: v4, droplet_id: String(green.id) })
     await run({ operation: 'assign', ip: v6, droplet_id: String(green.id) })
+    // One address: DigitalOcean's own refusal would move nothing, so nothing more is read.
+    expect(sim.countRequests({ method: 'GET', path: '/v2/reserved_ips' })).toBe(0)
+    expect(sim.countRequests({ method: 'GET', path: `/v2/droplets/${green.id}` })).toBe(0)
+    await run({ operation: 'assign', ip: `${v4} ${v6}`, droplet_id: String(blue.id) })
     expect(sim.countRequests({ method: 'GET', path: '/v2/reserved_ips' })).toBe(1)
-    expect(sim.countRequests({ method: 'GET', path: `/v2/droplets/${green.id}` })).toBe(1)
+    expect(sim.countRequests({ method: 'GET', path: `/v2/droplets/${blue.id}` })).toBe(1)
+    expect(holders([v4, v6])).toEqual([blue.id, blue.id])
+  })
+
+  it('a single IPv6 to a droplet without IPv6: DigitalOcean refuses it and the error says why', async () => {
+    const v4only = sim.addDroplet({ name: 'v4only-2', ipv6: false })
+    const v6 = sim.addIp({ version: 6, region: 'nyc3', dropletId: blue.id }).ip
+    const { error } = await run({ operation: 'assign', ip: v6, droplet_id: String(v4only.id) })
+    expect(error?.message).toMatch(/a reserved IPv6 needs a droplet with IPv6 enabled/)
+    expect(holders([v6])).toEqual([blue.id])
   })
 
   it('leaves the IPv6 check to DigitalOcean when the token may not read droplets, unless a precheck needs them', async () => {
@@ -195,7 +217,6 @@ describe('what the target droplet can hold, refused before any change is sent', 
     forbid(green)
     const moved = await run({ operation: 'assign', ip: v6, droplet_id: String(green.id) })
     expect(moved.error).toBeUndefined()
-    expect(moved.logs.join('\n')).toMatch(/no droplet:read/)
     forbid(blue)
     const refused = await run(checked({ ip: v6, droplet_id: String(blue.id) }))
     expect(refused.error?.message).toMatch(new RegExp(`Droplet ${blue.id} could not be checked before the move`))

@@ -40659,6 +40659,12 @@ function explainRefusal(error, addr, target) {
         (error.status === 422 && /droplet/i.test(error.apiMessage) && /not found|exist/i.test(error.apiMessage))) {
         return `Droplet ${target} was not found in this account. ${error.message}`;
     }
+    if (error.status === 422 && addr.version === 6 && /ipv6/i.test(error.apiMessage)) {
+        return `Droplet ${target} refused ${addr.text}: a reserved IPv6 needs a droplet with IPv6 enabled. ${error.message}`;
+    }
+    if (error.status === 422 && addr.version === 4 && /reserved|floating|already/i.test(error.apiMessage)) {
+        return `Droplet ${target} refused ${addr.text}: a droplet holds one reserved IPv4 at a time; if it holds another, unassign that first. ${error.message}`;
+    }
     return error.message;
 }
 
@@ -41224,10 +41230,13 @@ function cutoverRefusals(facts, moving) {
  * (403: no droplet:read) is left unchecked for IPv6 (DigitalOcean's own refusal then stands).
  */
 async function targetFacts(client, target, moving, needNetworks) {
-    const readsDroplet = needNetworks || moving.some((m) => m.addr.version === 6);
+    const partWay = moving.length > 1;
+    const readsDroplet = needNetworks || (partWay && moving.some((m) => m.addr.version === 6));
     const [withNets, heldIpv4] = await Promise.all([
         readsDroplet ? networksOrUnknown(client, target, needNetworks) : target,
-        moving.some((m) => m.addr.version === 4) ? heldBy(client, target.id) : undefined
+        // Only where DigitalOcean's refusal would come part-way: with one address, its own 422 moves
+        // nothing, and listing every reserved IPv4 would cost each cutover a paged read.
+        partWay && moving.some((m) => m.addr.version === 4) ? heldBy(client, target.id) : undefined
     ]);
     return { target: withNets, heldIpv4 };
 }

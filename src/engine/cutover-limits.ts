@@ -59,10 +59,13 @@ export async function targetFacts(
   moving: readonly Moving[],
   needNetworks: boolean
 ): Promise<TargetFacts> {
-  const readsDroplet = needNetworks || moving.some((m) => m.addr.version === 6)
+  const partWay = moving.length > 1
+  const readsDroplet = needNetworks || (partWay && moving.some((m) => m.addr.version === 6))
   const [withNets, heldIpv4] = await Promise.all([
     readsDroplet ? networksOrUnknown(client, target, needNetworks) : target,
-    moving.some((m) => m.addr.version === 4) ? heldBy(client, target.id) : undefined
+    // Only where DigitalOcean's refusal would come part-way: with one address, its own 422 moves
+    // nothing, and listing every reserved IPv4 would cost each cutover a paged read.
+    partWay && moving.some((m) => m.addr.version === 4) ? heldBy(client, target.id) : undefined
   ])
   return { target: withNets, heldIpv4 }
 }
