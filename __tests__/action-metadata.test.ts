@@ -38,6 +38,9 @@ const CONTRACT_INPUTS = [
   'verify_url',
   'verify_contains',
   'verify_timeout',
+  'precheck_url',
+  'verify_host',
+  'verify_for',
   'rollback'
 ]
 const CONTRACT_OUTPUTS = [

@@ -42,6 +42,8 @@ const SHAPES: [keyof typeof FIELDS, Schema | undefined][] = [
   ['reserved_ip', reservedIp],
   ['reserved_ipv6', reservedIpv6],
   ['droplet', droplet],
+  ['network', propertiesOf(propertiesOf(droplet).networks).v4?.items],
+  ['network', propertiesOf(propertiesOf(droplet).networks).v6?.items],
   ['region', propertiesOf(reservedIp).region],
   ['action', action],
   ['error', responseSchema('/v2/reserved_ips/{reserved_ip}', 'get', '404')],

@@ -67,14 +67,14 @@ describe('several addresses, one cutover', () => {
 
   it('reports a common droplet only where the addresses agree', async () => {
     const a = sim.addIp({ version: 4, dropletId: blue }).ip
-    const b = sim.addIp({ version: 4, dropletId: null }).ip
+    const b = sim.addIp({ version: 6, region: 'nyc3', dropletId: null }).ip
     const { result } = await run({ operation: 'assign', ip: `${a}, ${b}`, droplet_id: String(green) })
     expect(result!.outputs).toMatchObject({ droplet_id: String(green), previous_droplet_id: '' })
   })
 
   it('refuses the whole cutover, sending nothing, when one address is in another region', async () => {
     const a = sim.addIp({ version: 4, region: 'nyc3', dropletId: blue }).ip
-    const b = sim.addIp({ version: 4, region: 'sfo3', dropletId: far }).ip
+    const b = sim.addIp({ version: 6, region: 'sfo3', dropletId: far }).ip
     const { result, error } = await run({ operation: 'assign', ip: `${a} ${b}`, droplet_name: 'green-1' })
     expect(error?.message).toMatch(/region nyc3, but .* is reserved in sfo3.*Nothing was changed/)
     expect(posts()).toBe(0)
@@ -94,7 +94,7 @@ describe('several addresses, one cutover', () => {
 
   it('moves back the addresses that moved when another errors, naming where each is', async () => {
     const a = sim.addIp({ version: 4, dropletId: blue }).ip
-    const b = sim.addIp({ version: 4, dropletId: blue }).ip
+    const b = sim.addIp({ version: 6, region: 'nyc3', dropletId: blue }).ip
     sim.setActionOutcome((act) => (act.ip === b && act.dropletId === green ? 'errored' : 'completed'))
     const { result, error } = await run({ operation: 'assign', ip: `${a},${b}`, droplet_id: String(green) })
     expect(holders([a, b])).toEqual([blue, blue])
@@ -114,7 +114,7 @@ describe('several addresses, one cutover', () => {
 
   it('leaves them with rollback: false, and fails', async () => {
     const a = sim.addIp({ version: 4, dropletId: blue }).ip
-    const b = sim.addIp({ version: 4, dropletId: blue }).ip
+    const b = sim.addIp({ version: 6, region: 'nyc3', dropletId: blue }).ip
     sim.setActionOutcome((act) => (act.ip === b ? 'errored' : 'completed'))
     const { result, error } = await run({
       operation: 'assign',

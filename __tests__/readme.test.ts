@@ -6,6 +6,7 @@ import { describe, expect, it } from '@jest/globals'
 import { existsSync, readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { headings, tableUnder } from './markdown.js'
+import { IPV6_SECTION } from '../src/engine/verify.js'
 
 interface ActionYml {
   inputs: Record<string, { description: string; default?: string }>
@@ -75,12 +76,33 @@ describe('README is read in five minutes', () => {
     for (const gone of ['What happens when things go wrong', 'Choices this action makes', 'Performance']) {
       expect(headings(readme)).not.toContain(gone)
     }
-    for (const page of ['docs/faults.md', 'docs/design.md', 'docs/performance.md', 'CONTRIBUTING.md']) {
+    for (const page of [
+      'docs/faults.md',
+      'docs/design.md',
+      'docs/performance.md',
+      'docs/verification.md',
+      'CONTRIBUTING.md'
+    ]) {
       expect(readme).toContain(`](${page})`)
     }
-    for (const page of ['docs/faults.md', 'docs/design.md', 'CONTRIBUTING.md', 'CHANGELOG.md', 'SECURITY.md']) {
+    for (const page of [
+      'docs/faults.md',
+      'docs/design.md',
+      'docs/verification.md',
+      'CONTRIBUTING.md',
+      'CHANGELOG.md',
+      'SECURITY.md'
+    ]) {
       expect([page, existsSync(page)]).toEqual([page, true])
     }
+  })
+
+  it('has the section that the error about an unconfigured reserved IPv6 points to', () => {
+    expect(IPV6_SECTION).toMatch(/^README, '(.+)'$/)
+    const title = /'(.+)'/.exec(IPV6_SECTION)![1]!
+    expect(readme).toContain(`\n#### ${title}\n`)
+    const section = readme.slice(readme.indexOf(`#### ${title}`)).split('\n#')[0]!
+    expect(section).toMatch(/ip -6 addr add .*\/128/)
   })
 
   it('says what to put in uses: before the first example', () => {

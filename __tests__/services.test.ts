@@ -195,7 +195,7 @@ describe('routing lags the API', () => {
     expect(routing).toMatchObject({ ip, dropletId: blue.id, holder: green.id })
     expect(routing?.pending).toHaveLength(1)
     expect(routing?.pending[0].dropletId).toBe(green.id)
-    expect(routing?.pending[0].at).toBeCloseTo(completedAt + NEVER_MS, -1)
+    expect(routing?.pending[0].at).toBeCloseTo(completedAt + NEVER_MS, -2)
     s.routeNow(ip)
     expect(s.routing(ip)).toEqual({ ip, dropletId: green.id, holder: green.id, pending: [] })
     expect((await probe(s, ip)).text).toContain('build=build-green')

@@ -300,10 +300,10 @@ describe('actions', () => {
       201
     )
     // While that action runs, the IP is busy; the droplet can take another address (a dual-stack pair).
-    const other = sim.addIp({ version: 4 }).ip
-    expect((await call('POST', `/v2/reserved_ips/${other}/actions`, { type: 'assign', droplet_id: b.id })).status).toBe(
-      201
-    )
+    const other = sim.addIp({ version: 6, region: 'nyc3' }).ip
+    expect(
+      (await call('POST', `/v2/reserved_ipv6/${other}/actions`, { type: 'assign', droplet_id: b.id })).status
+    ).toBe(201)
     expect((await call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'unassign' })).status).toBe(422)
     expect(sim.getIp(ip)?.dropletId).toBe(a.id)
   })

@@ -33141,7 +33141,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _stack_traces_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5586);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5830);
 /** The bundle's entry point (GitHub's template layout): main.ts does nothing on import; this calls run(). */
 
 
@@ -33152,7 +33152,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5586:
+/***/ 5830:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39321,7 +39321,207 @@ const failedToMove = (a) => a.error !== undefined || a.move === undefined || a.m
 /** This step sent a change to the address that took effect or may have. */
 const moved = (a) => a.move !== undefined && reportsChanged(a.move.changed);
 
+;// CONCATENATED MODULE: ./src/engine/verify.ts
+/**
+ * Probes: verification after a cutover probes the service behind each moved address until it answers
+ * 2xx (with the expected text in its body, when given), or the time for probing runs out; with
+ * verify_for it then goes on probing, and every probe must pass. The precheck (precheck.ts) probes
+ * the target droplet's own addresses by the same rules before anything moves.
+ *
+ * A probe is a plain GET: no token, cookie or DigitalOcean header goes with it, redirects are not
+ * followed, every probe opens a new connection (a kept-alive one could still reach the old droplet),
+ * and each has its own short time limit. With verify_host, the probe goes to the address in the URL
+ * but names the host: the Host header and, over https, the TLS server name, so that the certificate
+ * is checked against that name rather than the bare IP (what curl --resolve does).
+ */
+
+
+
+
+/** The probe spec of precheck_url or verify_url, from the rules they share; the time for probing starts now. */
+function probeSpec(rules, ctx, userAgent) {
+    return {
+        urlTemplate: rules.urlTemplate,
+        contains: rules.contains,
+        host: rules.host,
+        deadline: ctx.clock.now() + rules.timeoutMs,
+        log: ctx.log,
+        userAgent,
+        clock: ctx.clock,
+        signal: ctx.signal
+    };
+}
+/** Largest body read from a probe answer. */
+const MAX_BODY_BYTES = 1024 * 1024;
+/** The address as written in a URL host: IPv6 in brackets. */
+function urlHost(addr) {
+    return addr.version === 6 ? `[${addr.text}]` : addr.text;
+}
+function probeUrl(template, addr) {
+    return template.split('{ip}').join(urlHost(addr));
+}
+/**
+ * Delay before the next probe, given the time since the first one: every 0.5 s for 5 s (routing
+ * follows the action within moments), then every 1 s until 15 s, then every 2 s.
+ */
+function probeDelay(elapsedMs) {
+    if (elapsedMs < 5_000)
+        return 500;
+    return elapsedMs < 15_000 ? 1_000 : 2_000;
+}
+/** verify_host without its port: the TLS server name. */
+const serverName = (host) => host.replace(/:[0-9]+$/, '');
+/** A new connection for each probe; over https with verify_host, its TLS server name is that host. */
+const freshConnection = (host) => (url) => url.protocol === 'https:'
+    ? new external_node_https_namespaceObject.Agent({ keepAlive: false, ...(host === undefined ? {} : { servername: serverName(host) }) })
+    : new external_node_http_.Agent({ keepAlive: false });
+/** The Host header: verify_host, with the URL's port when verify_host names none (as the URL would). */
+function hostHeader(host, url) {
+    if (host === undefined)
+        return {};
+    const port = new URL(url).port;
+    return { Host: /:[0-9]+$/.test(host) || port === '' ? host : `${host}:${port}` };
+}
+const TLS_UNTRUSTED = new Set([
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID'
+]);
+/** What a failed connection means, in words: TLS certificate problems say which name was checked. */
+function connectionFailure(error, spec, url) {
+    const code = error.code;
+    const text = typeof code === 'string' ? code : error.message;
+    const name = spec.host === undefined ? new URL(url).hostname : serverName(spec.host);
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+        // Node's message ends with the names the certificate has: "... is not in the cert's altnames: DNS:a, DNS:b".
+        const names = /cert's altnames: ([^\n]*)$/.exec(String(error.message))?.[1];
+        const hint = spec.host === undefined ? '; set verify_host to the name the site answers to' : '';
+        return `TLS certificate is not valid for ${name}${names ? ` (it names ${names})` : ''}${hint}: ${text}`;
+    }
+    if (typeof code === 'string' && TLS_UNTRUSTED.has(code))
+        return `TLS certificate for ${name} is not trusted: ${text}`;
+    return `connection failed: ${text}`;
+}
+async function probeOnce(url, spec, timeoutMs) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    let answered = false;
+    try {
+        const res = await fetch(url, {
+            method: 'GET',
+            headers: {
+                'User-Agent': `${spec.userAgent} verify`,
+                Accept: '*/*',
+                'Cache-Control': 'no-cache',
+                ...hostHeader(spec.host, url)
+            },
+            redirect: 'manual',
+            signal: controller.signal,
+            size: MAX_BODY_BYTES,
+            agent: freshConnection(spec.host)
+        });
+        answered = true;
+        return judge(res.status, await res.text(), spec);
+    }
+    catch (error) {
+        if (controller.signal.aborted)
+            return { passed: false, answered, text: `no answer within ${secs(timeoutMs)}` };
+        return { passed: false, answered, text: connectionFailure(error, spec, url) };
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+/** Whether an answer passes: 2xx, not a redirect, with verify_contains in the body when given. */
+function judge(status, body, spec) {
+    const fail = (text) => ({ passed: false, answered: true, text });
+    if (status >= 300 && status < 400)
+        return fail(`HTTP ${status} (a redirect, which is not followed)`);
+    if (status < 200 || status >= 300)
+        return fail(`HTTP ${status}`);
+    if (spec.contains !== undefined && !body.includes(spec.contains)) {
+        return fail(`HTTP ${status}, but the body does not contain verify_contains`);
+    }
+    const text = `HTTP ${status}${spec.contains !== undefined ? ', body contains verify_contains' : ''}`;
+    return { passed: true, answered: true, text };
+}
+/** Probes one URL until it passes or the deadline comes; with holdMs, it must then keep passing that long. */
+async function probeAndHold(spec, url, holdMs = 0) {
+    const first = await probeUntilPassed(spec, url);
+    return first.passed && holdMs > 0 ? holdPassing(spec, first, holdMs) : first;
+}
+/** Delay between the probes that hold a pass (verify_for), on the probe schedule: at most 2 s apart. */
+const HOLD_INTERVAL_MS = 1_000;
+/** After a first pass: probes every second until holdMs has passed since it; the first failure ends it. */
+async function holdPassing(spec, first, holdMs) {
+    const until = spec.clock.now() + holdMs;
+    const limit = spec.requestTimeoutMs ?? spec.clock.scaled(5_000);
+    let probes = first.probes;
+    spec.log.info(`Probe of ${first.url}: passed; probing on for ${holdMs / 1000} s (verify_for), each must pass`);
+    while (spec.clock.now() < until) {
+        await spec.clock.sleep(Math.min(spec.clock.scaled(HOLD_INTERVAL_MS), until - spec.clock.now()), spec.signal);
+        if (spec.signal.aborted)
+            return { ...first, passed: false, probes, last: 'not finished: the step was cancelled' };
+        probes++;
+        const answer = await probeOnce(first.url, spec, limit);
+        if (!answer.passed) {
+            const after = secs(holdMs - Math.max(0, until - spec.clock.now()));
+            const last = `${answer.text}, ${after} after the first pass (verify_for ${holdMs / 1000} s)`;
+            spec.log.info(`Probe of ${first.url}: ${last}`);
+            return { ...first, passed: false, probes, last };
+        }
+    }
+    const last = `${first.last}, and every probe for ${holdMs / 1000} s after it`;
+    return { ...first, probes, last };
+}
+/** Probes one URL until it passes or the deadline comes. */
+async function probeUntilPassed(spec, url) {
+    const started = spec.clock.now();
+    const limit = spec.requestTimeoutMs ?? spec.clock.scaled(5_000);
+    let result = { url, passed: false, probes: 0, last: 'not probed: no time was left', answered: false };
+    for (;;) {
+        const remaining = spec.signal.aborted ? 0 : spec.deadline - spec.clock.now();
+        // A probe with next to no time left would only hide the last real answer.
+        if (remaining <= 0 || (result.probes > 0 && remaining < Math.min(limit, 250)))
+            return result;
+        result = tally(spec, result, await probeOnce(url, spec, Math.min(limit, remaining)));
+        if (result.passed)
+            return result;
+        const delay = spec.clock.scaled(probeDelay(spec.clock.now() - started));
+        if (spec.clock.now() + delay >= spec.deadline)
+            return result;
+        await spec.clock.sleep(delay, spec.signal);
+    }
+}
+/** The result so far with one more probe's answer (logged when it differs from the one before). */
+function tally(spec, before, answer) {
+    if (answer.text !== before.last)
+        spec.log.info(`Probe of ${before.url}: ${answer.text}`);
+    return {
+        url: before.url,
+        passed: answer.passed,
+        probes: before.probes + 1,
+        last: answer.text,
+        answered: before.answered || answer.answered
+    };
+}
+/** The README section that shows how a droplet configures a reserved IPv6. */
+const IPV6_SECTION = "README, 'Reserved IPv6 on the droplet'";
+/**
+ * For a reserved IPv6 whose probes never got an answer (none connected, or none was answered): the
+ * likely cause, said so. '' otherwise.
+ */
+function unansweredIpv6Hint(addr, probe) {
+    if (addr.version !== 6 || probe.passed || probe.answered || probe.probes === 0)
+        return '';
+    return ` - no probe of ${addr.text} got an answer: DigitalOcean routes a reserved IPv6 to the droplet, but the droplet must add it to its own network interface (see ${IPV6_SECTION})`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/cutover-report.ts
+
 
 
 
@@ -39401,6 +39601,9 @@ function actionText(a) {
     const ids = [a.move?.actionId, a.back?.actionId].filter((id) => id !== undefined);
     return ids.length > 0 ? ids.join(', then ') : '-';
 }
+const probeText = (p) => (p ? `${p.passed ? 'passed' : 'failed'}: ${p.last}` : '-');
+/** A Precheck column, before Probe, when the cutover ran one. */
+const prechecked = (result) => result.addresses.some((a) => a.precheck !== undefined);
 function rowOf(result, a) {
     const target = result.plan.target;
     return [
@@ -39411,7 +39614,8 @@ function rowOf(result, a) {
         nowOf(a)?.region ?? beforeOf(a)?.region ?? '',
         actionText(a),
         statusText(a),
-        a.probe ? `${a.probe.passed ? 'passed' : 'failed'}: ${a.probe.last}` : '-'
+        ...(prechecked(result) ? [probeText(a.precheck)] : []),
+        probeText(a.probe)
     ];
 }
 /** What went wrong with one address. */
@@ -39422,7 +39626,7 @@ function troublesOf(result, a) {
     else if (a.move?.error)
         troubles.push(a.move.error);
     if (a.probe && !a.probe.passed)
-        troubles.push(`verification of ${a.addr.text} failed: ${a.probe.last} (${a.probe.url})`);
+        troubles.push(`verification of ${a.addr.text} failed: ${a.probe.last} (${a.probe.url})${unansweredIpv6Hint(a.addr, a.probe)}`);
     const confirmTrouble = a.confirm ? confirmProblem(result, a) : undefined;
     if (confirmTrouble)
         troubles.push(confirmTrouble);
@@ -39532,7 +39736,11 @@ function cutoverReport(result) {
             title: titleOf(result, error),
             tables: [
                 {
-                    header: ['IP', 'From droplet', 'To droplet', 'Now on', 'Region', 'Action', 'Status', 'Probe'],
+                    header: [
+                        ...['IP', 'From droplet', 'To droplet', 'Now on', 'Region', 'Action', 'Status'],
+                        ...(prechecked(result) ? ['Precheck'] : []),
+                        'Probe'
+                    ],
                     rows: result.addresses.map((a) => rowOf(result, a))
                 }
             ],
@@ -39884,7 +40092,7 @@ function parseInputs(read, env) {
             throw new InputError('expected_droplet_id', `applies to assign and unassign only, not '${operation}'`);
         }
     }
-    const verify = parseVerify(get, operation, wait);
+    const { verify, precheck } = parseProbing(get, operation, wait);
     const rollback = parseBoolean('rollback', get('rollback'), true);
     return {
         token,
@@ -39903,6 +40111,7 @@ function parseInputs(read, env) {
         expectedDropletId,
         apiUrl,
         verify,
+        precheck,
         rollback
     };
 }
@@ -39929,57 +40138,125 @@ function parseIps(raw, operation) {
         }
         out.push(addr);
     }
+    if (operation === 'assign')
+        checkOneIpv4(out);
     return out;
+}
+/** DigitalOcean lets a droplet hold one reserved IPv4 at a time: one assign cannot give it two. */
+function checkOneIpv4(addrs) {
+    const v4 = addrs.filter((a) => a.version === 4);
+    if (v4.length > 1) {
+        throw new InputError('ip', `${v4.map((a) => a.text).join(' and ')} are all IPv4, but a droplet can hold only one reserved IPv4 at a time (DigitalOcean refuses a second): give one IPv4, with IPv6 addresses beside it if you like`);
+    }
 }
 const DEFAULT_VERIFY_TIMEOUT_SECONDS = 60;
 const MAX_VERIFY_TIMEOUT_SECONDS = 3600;
-function parseVerify(get, operation, wait) {
-    const template = get('verify_url');
+/** precheck_url and verify_url, with the rules their probes share. */
+function parseProbing(get, operation, wait) {
+    const verifyUrl = get('verify_url');
+    const precheckUrl = get('precheck_url');
+    const forMs = parseVerifyFor(get('verify_for'), verifyUrl !== '');
+    const rules = parseProbeRules(get, verifyUrl !== '' || precheckUrl !== '');
+    if (!rules)
+        return {};
+    if (verifyUrl !== '') {
+        if (operation !== 'assign')
+            throw new InputError('verify_url', `applies to assign only, not '${operation}'`);
+        if (!wait)
+            throw new InputError('verify_url', 'needs wait: true (the probes run after the move has finished)');
+        checkProbeUrl('verify_url', verifyUrl, {});
+    }
+    if (precheckUrl !== '') {
+        if (operation !== 'assign')
+            throw new InputError('precheck_url', `applies to assign only, not '${operation}'`);
+        checkProbeUrl('precheck_url', precheckUrl, { '{private_ip}': '10.0.0.1' });
+    }
+    return {
+        verify: verifyUrl === '' ? undefined : { ...rules, urlTemplate: verifyUrl, forMs },
+        precheck: precheckUrl === '' ? undefined : { ...rules, urlTemplate: precheckUrl }
+    };
+}
+/** verify_contains, verify_host and verify_timeout: undefined (and refused when given) without a URL to probe. */
+function parseProbeRules(get, probing) {
     const contains = get('verify_contains');
+    const host = get('verify_host').toLowerCase();
     const timeoutRaw = get('verify_timeout');
-    if (template === '') {
-        if (contains !== '')
-            throw new InputError('verify_contains', 'applies only with verify_url');
+    if (!probing) {
+        const given = [contains !== '' && 'verify_contains', host !== '' && 'verify_host'].find(Boolean);
+        if (given)
+            throw new InputError(given, 'applies only with verify_url or precheck_url');
         if (timeoutRaw !== '' && timeoutRaw !== String(DEFAULT_VERIFY_TIMEOUT_SECONDS)) {
-            throw new InputError('verify_timeout', 'applies only with verify_url');
+            throw new InputError('verify_timeout', 'applies only with verify_url or precheck_url');
         }
         return undefined;
     }
-    if (operation !== 'assign') {
-        throw new InputError('verify_url', `applies to assign only, not '${operation}'`);
-    }
-    if (!wait)
-        throw new InputError('verify_url', 'needs wait: true (the probes run after the move has finished)');
-    checkVerifyUrl(template);
-    let timeoutSeconds = DEFAULT_VERIFY_TIMEOUT_SECONDS;
-    if (timeoutRaw !== '') {
-        const n = Number(timeoutRaw);
-        if (!/^[0-9]+$/.test(timeoutRaw) || n < 1 || n > MAX_VERIFY_TIMEOUT_SECONDS) {
-            throw new InputError('verify_timeout', `must be a whole number of seconds from 1 to ${MAX_VERIFY_TIMEOUT_SECONDS}, got '${timeoutRaw}'`);
-        }
-        timeoutSeconds = n;
-    }
-    return { urlTemplate: template, contains: contains === '' ? undefined : contains, timeoutMs: timeoutSeconds * 1000 };
+    if (host !== '')
+        checkVerifyHost(host);
+    return {
+        contains: contains === '' ? undefined : contains,
+        host: host === '' ? undefined : host,
+        timeoutMs: wholeSeconds('verify_timeout', timeoutRaw, DEFAULT_VERIFY_TIMEOUT_SECONDS, 1) * 1000
+    };
 }
-/** verify_url must make an http(s) URL without credentials for an IPv4 and an IPv6 address alike. */
-function checkVerifyUrl(template) {
+function wholeSeconds(name, raw, fallback, min) {
+    if (raw === '')
+        return fallback;
+    const n = Number(raw);
+    if (!/^[0-9]+$/.test(raw) || n < min || n > MAX_VERIFY_TIMEOUT_SECONDS) {
+        throw new InputError(name, `must be a whole number of seconds from ${min} to ${MAX_VERIFY_TIMEOUT_SECONDS}, got '${raw}'`);
+    }
+    return n;
+}
+function parseVerifyFor(raw, verifying) {
+    const seconds = wholeSeconds('verify_for', raw, 0, 0);
+    if (seconds > 0 && !verifying) {
+        throw new InputError('verify_for', 'applies only with verify_url (the precheck stops at its first pass)');
+    }
+    return seconds * 1000;
+}
+const HOST_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const VERIFY_HOST = new RegExp(`^(${HOST_LABEL}(?:\\.${HOST_LABEL})*)(?::([0-9]{1,5}))?$`);
+/** verify_host: a DNS name (what a certificate names), optionally with a port; no IP address, no path. */
+function checkVerifyHost(host) {
+    const m = VERIFY_HOST.exec(host);
+    const port = m?.[2] === undefined ? 1 : Number(m[2]);
+    if (!m || m[1].length > 253 || port < 1 || port > 65535) {
+        throw new InputError('verify_host', `'${host}' is not a host name with an optional :port (like www.example.com)`);
+    }
+    if (/^[0-9.]+$/.test(m[1])) {
+        throw new InputError('verify_host', `'${host}' is an IP address: give the name the site's certificate is for`);
+    }
+}
+/**
+ * A probe URL template must make an http(s) URL without credentials for an IPv4 and an IPv6 address
+ * alike (and for the other placeholders it may hold).
+ */
+function checkProbeUrl(name, template, placeholders) {
     // eslint-disable-next-line no-control-regex
     if (/[\s\x00-\x1f\x7f]/.test(template)) {
-        throw new InputError('verify_url', 'must not contain white space or control characters');
+        throw new InputError(name, 'must not contain white space or control characters');
     }
     for (const sample of ['192.0.2.1', '[2001:db8::1]']) {
+        let text = template.split('{ip}').join(sample);
+        for (const [placeholder, value] of Object.entries(placeholders))
+            text = text.split(placeholder).join(value);
+        const unknown = /\{[^{}]*\}?|\}/.exec(text);
+        if (unknown) {
+            const known = ['{ip}', ...Object.keys(placeholders)].join(' and ');
+            throw new InputError(name, `'${unknown[0]}' is not a placeholder here: ${name} takes ${known}`);
+        }
         let url;
         try {
-            url = new URL(template.split('{ip}').join(sample));
+            url = new URL(text);
         }
         catch {
-            throw new InputError('verify_url', `'${template}' is not a URL (write {ip} where the address goes)`);
+            throw new InputError(name, `'${template}' is not a URL (write {ip} where the address goes)`);
         }
         if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-            throw new InputError('verify_url', `must be an http or https URL, got '${url.protocol}'`);
+            throw new InputError(name, `must be an http or https URL, got '${url.protocol}'`);
         }
         if (url.username !== '' || url.password !== '') {
-            throw new InputError('verify_url', 'must not contain credentials (they would be sent to every address probed)');
+            throw new InputError(name, 'must not contain credentials (they would be sent to every address probed)');
         }
     }
 }
@@ -40382,6 +40659,12 @@ function explainRefusal(error, addr, target) {
         (error.status === 422 && /droplet/i.test(error.apiMessage) && /not found|exist/i.test(error.apiMessage))) {
         return `Droplet ${target} was not found in this account. ${error.message}`;
     }
+    if (error.status === 422 && addr.version === 6 && /ipv6/i.test(error.apiMessage)) {
+        return `Droplet ${target} refused ${addr.text}: a reserved IPv6 needs a droplet with IPv6 enabled. ${error.message}`;
+    }
+    if (error.status === 422 && addr.version === 4 && /reserved|floating|already/i.test(error.apiMessage)) {
+        return `Droplet ${target} refused ${addr.text}: a droplet holds one reserved IPv4 at a time; if it holds another, unassign that first. ${error.message}`;
+    }
     return error.message;
 }
 
@@ -40502,7 +40785,7 @@ async function settle(ctx, req, loss) {
     }
 }
 /** The address as read, judged: shows the change, moved by someone else, or not applied. */
-function judge(req, loss, record, actionId) {
+function settle_judge(req, loss, record, actionId) {
     if (isAt(req.target)(record))
         return { kind: 'shows', record, actionId };
     if (req.expected !== undefined && record.dropletId !== loss.before.dropletId) {
@@ -40520,7 +40803,7 @@ async function settleV4(ctx, req, loss) {
         return { kind: 'shows', record: now };
     const busy = await findBusyAction(ctx, req.addr, now);
     if (!busy.action)
-        return judge(req, loss, busy.record);
+        return settle_judge(req, loss, busy.record);
     return waitForAdopted(ctx, req, loss, busy.action);
 }
 /** Waits for the action found in progress on an IPv4 after a lost answer, and judges where it left the address. */
@@ -40551,7 +40834,7 @@ async function waitForAdopted(ctx, req, loss, action) {
     if (status === 'errored' && ours && !isAt(req.target)(after)) {
         return { kind: 'errored', record: after, actionId: action.id };
     }
-    return judge(req, loss, after, isAt(req.target)(after) ? action.id : undefined);
+    return settle_judge(req, loss, after, isAt(req.target)(after) ? action.id : undefined);
 }
 /** IPv6 shows no lock: watch where it is, for a while after a lost answer, until the timeout after a pending event. */
 async function settleV6(ctx, req, loss) {
@@ -40566,7 +40849,7 @@ async function settleV6(ctx, req, loss) {
             : `the step's timeout ran out while watching ${req.addr.text}`;
         return { kind: 'unsure', why };
     }
-    return judge(req, loss, watched.record);
+    return settle_judge(req, loss, watched.record);
 }
 /** Reads the IP on the poll schedule until it shows the change, windowMs has passed, or the timeout. */
 async function watchIp(ctx, req, windowMs) {
@@ -40769,296 +41052,8 @@ function movedMeanwhile(before, now, expected) {
     return `expected_droplet_id: ${now.ip} was moved to ${targetText(now.dropletId)} by someone else while this step waited; stopping without changing it`;
 }
 
-;// CONCATENATED MODULE: ./src/engine/verify.ts
-/**
- * Verification after a cutover: probes the service behind each moved address until it answers 2xx
- * (with the expected text in its body, when given), or the time for probing runs out.
- *
- * A probe is a plain GET: no token, cookie or DigitalOcean header goes with it, redirects are not
- * followed, every probe opens a new connection (a kept-alive one could still reach the old droplet),
- * and each has its own short time limit.
- */
-
-
-
-
-/** Largest body read from a probe answer. */
-const MAX_BODY_BYTES = 1024 * 1024;
-/** The address as written in a URL host: IPv6 in brackets. */
-function urlHost(addr) {
-    return addr.version === 6 ? `[${addr.text}]` : addr.text;
-}
-function probeUrl(template, addr) {
-    return template.split('{ip}').join(urlHost(addr));
-}
-/**
- * Delay before the next probe, given the time since the first one: every 0.5 s for 5 s (routing
- * follows the action within moments), then every 1 s until 15 s, then every 2 s.
- */
-function probeDelay(elapsedMs) {
-    if (elapsedMs < 5_000)
-        return 500;
-    return elapsedMs < 15_000 ? 1_000 : 2_000;
-}
-const freshConnection = (url) => url.protocol === 'https:' ? new external_node_https_namespaceObject.Agent({ keepAlive: false }) : new external_node_http_.Agent({ keepAlive: false });
-async function probeOnce(url, spec, timeoutMs) {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    try {
-        const res = await fetch(url, {
-            method: 'GET',
-            headers: { 'User-Agent': `${spec.userAgent} verify`, Accept: '*/*', 'Cache-Control': 'no-cache' },
-            redirect: 'manual',
-            signal: controller.signal,
-            size: MAX_BODY_BYTES,
-            agent: freshConnection
-        });
-        const body = await res.text();
-        if (res.status >= 300 && res.status < 400) {
-            return { passed: false, text: `HTTP ${res.status} (a redirect, which is not followed)` };
-        }
-        if (res.status < 200 || res.status >= 300)
-            return { passed: false, text: `HTTP ${res.status}` };
-        if (spec.contains !== undefined && !body.includes(spec.contains)) {
-            return { passed: false, text: `HTTP ${res.status}, but the body does not contain verify_contains` };
-        }
-        return {
-            passed: true,
-            text: `HTTP ${res.status}${spec.contains !== undefined ? ', body contains verify_contains' : ''}`
-        };
-    }
-    catch (error) {
-        if (controller.signal.aborted)
-            return { passed: false, text: `no answer within ${secs(timeoutMs)}` };
-        const code = error.code;
-        return { passed: false, text: `connection failed: ${typeof code === 'string' ? code : error.message}` };
-    }
-    finally {
-        clearTimeout(timer);
-    }
-}
-/** Probes one URL until it passes or the deadline comes. */
-async function probeUntilPassed(spec, url) {
-    const started = Date.now();
-    let probes = 0;
-    let last = 'not probed: no time was left';
-    const limit = spec.requestTimeoutMs ?? spec.scaled(5_000);
-    for (;;) {
-        const remaining = spec.deadline - Date.now();
-        // A probe with next to no time left would only hide the last real answer.
-        if (remaining <= 0 || (probes > 0 && remaining < Math.min(limit, 250)))
-            return { url, passed: false, probes, last };
-        probes++;
-        const answer = await probeOnce(url, spec, Math.min(limit, remaining));
-        if (answer.text !== last)
-            spec.log.info(`Probe of ${url}: ${answer.text}`);
-        last = answer.text;
-        if (answer.passed)
-            return { url, passed: true, probes, last };
-        const delay = spec.scaled(probeDelay(Date.now() - started));
-        if (Date.now() + delay >= spec.deadline)
-            return { url, passed: false, probes, last };
-        await sleep(delay);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/rollback.ts
-/**
- * The roll-back of a cutover: every address this step moved goes back to the droplet that held it
- * before, within a fresh timeout, but only while it is still on the droplet this step moved it to
- * (the step's own compare-and-set, as expected_droplet_id). An address that another change moved
- * meanwhile stays where it is, and the step fails naming its holder.
- */
-
-
-
-
-
-
-async function rollBack(ctx, plan, addresses, journal) {
-    const count = addresses.filter(moved).length;
-    ctx.log.info(`Rolling back: moving ${count} address(es) back where they were`);
-    if (count > 1)
-        ctx = ungrouped(ctx);
-    return Promise.all(addresses.map((a) => (moved(a) ? rollBackOne(ctx, plan, a, journal) : Promise.resolve(a))));
-}
-async function rollBackOne(ctx, plan, a, journal) {
-    const move = a.move;
-    await waitForOwnAction(ctx, a, move);
-    const home = move.before?.dropletId ?? null;
-    const back = await moveIp(ctx, {
-        addr: a.addr,
-        target: home,
-        // Back only from where this step put it.
-        expected: targetId(plan),
-        wait: true,
-        observer: journal.observe(a.addr, true)
-    });
-    const backError = back.error === undefined ? undefined : backFailure(a, back, targetId(plan));
-    return backError === undefined ? { ...a, back } : { ...a, back, backError };
-}
-/** Our own action may still complete: wait for it first (an IPv6 shows no lock while it runs). */
-async function waitForOwnAction(ctx, a, move) {
-    if (move.actionStatus !== 'in-progress' || move.actionId === undefined)
-        return;
-    try {
-        await waitForAction(ctx, move.actionId, {
-            startedAt: ctx.clock.now(),
-            describe: `the cutover's action on ${a.addr.text}, before moving it back`,
-            settled: async () => !(await mustReadIp(ctx, a.addr)).locked
-        });
-    }
-    catch (error) {
-        ctx.log.info(`Waiting for action ${move.actionId} on ${a.addr.text} failed (${messageOf(error)}); reading the IP`);
-    }
-}
-/** Why the address is not back; an address another change took is named with its holder. */
-function backFailure(a, back, target) {
-    const now = back.final;
-    const home = a.move?.before?.dropletId ?? null;
-    if (!back.sent && now && now.dropletId !== target && now.dropletId !== home) {
-        return `${a.addr.text} is ${where(now)}: another change moved it after this step did, so it was left there`;
-    }
-    return back.error ?? '';
-}
-
-;// CONCATENATED MODULE: ./src/engine/cutover.ts
-
-
-
-
-
-
-
-
-
-
-
-async function runCutover(ctx, plan, journal = new Journal()) {
-    const startedAt = ctx.clock.now();
-    const reads = await readAll(ctx, plan.addrs);
-    const refused = refusal(plan, reads);
-    if (refused)
-        return { plan, addresses: reads, refused, rolledBack: false, startedAt, finishedAt: ctx.clock.now() };
-    const addresses = await moveAll(ctx, plan, reads, journal);
-    const checked = addresses.some(failedToMove) || !plan.verify ? { addresses } : await verifyAll(ctx, plan, plan.verify, addresses);
-    return finish(ctx, plan, journal, { ...checked, startedAt });
-}
-/** Rolls back when the cutover must be undone and may be; reports whether every moved address is home. */
-async function finish(ctx, plan, journal, checked) {
-    const { addresses, verified, startedAt } = checked;
-    const cancelled = ctx.signal.aborted ? cancelCause(ctx.signal) : undefined;
-    const failed = addresses.some(failedToMove);
-    // One address of several that could not move, or a failed verification: undo what moved.
-    const undo = (failed && plan.addrs.length > 1) || verified === false;
-    if (cancelled || !undo || !plan.rollback || !addresses.some(moved)) {
-        return { plan, addresses, verified, rolledBack: false, startedAt, finishedAt: ctx.clock.now(), cancelled };
-    }
-    const fresh = within(ctx, { deadline: ctx.clock.now() + plan.timeoutMs });
-    const back = await rollBack(fresh, plan, addresses, journal);
-    const late = ctx.signal.aborted ? cancelCause(ctx.signal) : undefined;
-    const finishedAt = ctx.clock.now();
-    return { plan, addresses: back, verified, rolledBack: allHome(back), startedAt, finishedAt, cancelled: late };
-}
-/** Every address this step moved reads back where it was before. */
-function allHome(addresses) {
-    const movedOnes = addresses.filter(moved);
-    return (movedOnes.length > 0 &&
-        movedOnes.every((a) => a.back?.final !== undefined && a.back.final.dropletId === a.move?.before?.dropletId));
-}
-async function readAll(ctx, addrs) {
-    return Promise.all(addrs.map(async (addr) => {
-        try {
-            return { addr, read: await mustReadIp(ctx, addr) };
-        }
-        catch (error) {
-            return { addr, error: messageOf(error).replace(/ Nothing was changed\.$/, '') };
-        }
-    }));
-}
-/** Why the whole cutover must not start, judged on the first reads; undefined when it may. */
-function refusal(plan, reads) {
-    const problems = reads.flatMap((r) => problemsOf(plan, r));
-    return problems.length > 0 ? `${problems.join('; ')}. Nothing was changed.` : undefined;
-}
-function problemsOf(plan, r) {
-    if (r.error !== undefined || !r.read)
-        return [r.error ?? `${r.addr.text} could not be read`];
-    const ip = r.read;
-    const target = plan.target;
-    const problems = [];
-    if (target && target.region && ip.region && target.region !== ip.region) {
-        problems.push(`droplet ${dropletLabel(target.id, target.name)} is in region ${target.region}, but ${ip.ip} is reserved in ${ip.region}: a reserved IP can only be assigned to a droplet in its own region`);
-    }
-    // An IP with an action in progress is judged once that action has finished (in moveIp).
-    const there = ip.dropletId === targetId(plan);
-    const unexpected = ip.locked || there ? undefined : expectedProblem(ip, plan.expected);
-    if (unexpected)
-        problems.push(unexpected);
-    return problems;
-}
-async function moveAll(ctx, plan, reads, journal) {
-    if (plan.addrs.length > 1) {
-        ctx.log.info(`Moving ${plan.addrs.length} addresses in parallel: ${plan.addrs.map((a) => a.text).join(', ')}`);
-        ctx = ungrouped(ctx);
-    }
-    return Promise.all(reads.map(async (r) => {
-        const req = {
-            addr: r.addr,
-            target: targetId(plan),
-            expected: plan.expected,
-            wait: plan.wait,
-            initial: r.read,
-            observer: journal.observe(r.addr)
-        };
-        return { ...r, move: await moveIp(ctx, req) };
-    }));
-}
-/** Probes behind every address; when all pass, reads each address once more (it must still be on the target). */
-async function verifyAll(ctx, plan, verify, addresses) {
-    const probed = await probeAll(ctx, plan, verify, addresses);
-    const verified = probed.every((a) => a.probe === undefined || a.probe.passed);
-    if (!verified || ctx.signal.aborted)
-        return { addresses: probed, verified: verified && !ctx.signal.aborted };
-    const confirmed = await Promise.all(probed.map(async (a) => ({ ...a, confirm: await reportRead(ctx, a.addr) })));
-    return { addresses: confirmed, verified };
-}
-async function probeAll(ctx, plan, verify, addresses) {
-    const deadline = ctx.clock.now() + verify.timeoutMs;
-    const signal = ctx.signal;
-    const spec = {
-        urlTemplate: verify.urlTemplate,
-        contains: verify.contains,
-        // Once the step is cancelled no probe starts: the deadline is read before each one.
-        get deadline() {
-            return signal.aborted ? 0 : deadline;
-        },
-        log: ctx.log,
-        userAgent: plan.userAgent,
-        scaled: (ms) => ctx.clock.scaled(ms)
-    };
-    // Addresses whose URLs are the same (no {ip} in verify_url) share one probe.
-    const byUrl = new Map();
-    for (const a of addresses) {
-        const url = probeUrl(verify.urlTemplate, a.addr);
-        if (!byUrl.has(url))
-            byUrl.set(url, untilCancelled(ctx, url, probeUntilPassed(spec, url)));
-    }
-    ctx.log.info(`Verifying: probing ${[...byUrl.keys()].join(', ')} for up to ${verify.timeoutMs / 1000} s`);
-    return Promise.all(addresses.map(async (a) => ({ ...a, probe: await byUrl.get(probeUrl(verify.urlTemplate, a.addr)) })));
-}
-/** A probe's result, or a failed one as soon as the step is cancelled. */
-function untilCancelled(ctx, url, probe) {
-    const cancelled = whenAborted(ctx.signal).then(() => ({
-        url,
-        passed: false,
-        probes: 0,
-        last: 'not finished: the step was cancelled'
-    }));
-    return Promise.race([probe, cancelled]);
-}
-
 ;// CONCATENATED MODULE: ./src/do/droplets.ts
+
 
 
 /** A name or tag that matches no droplet, or more than one. Nothing has been changed. */
@@ -41080,12 +41075,38 @@ function toListed(obj) {
         id: d.id,
         name: typeof d.name === 'string' ? d.name : '',
         region: typeof region.slug === 'string' ? region.slug : '',
-        tags: Array.isArray(d.tags) ? d.tags.filter((t) => typeof t === 'string') : []
+        tags: Array.isArray(d.tags) ? d.tags.filter((t) => typeof t === 'string') : [],
+        networks: networksOf(d)
+    };
+}
+/** The first address of the type in a networks list (v4 or v6), checked to be a plain address of the family. */
+function addressOf(list, type, version) {
+    if (!Array.isArray(list))
+        return undefined;
+    for (const entry of list) {
+        const n = (droplets_isObject(entry) ? entry : {});
+        const addr = n.type === type && typeof n.ip_address === 'string' ? parseAddress(n.ip_address) : undefined;
+        if (addr?.version === version)
+            return addr;
+    }
+    return undefined;
+}
+/** The droplet's own addresses (networks.v4/v6) and whether IPv6 is enabled (features, networks.v6). */
+function networksOf(d) {
+    const networks = (droplets_isObject(d.networks) ? d.networks : {});
+    const publicV6 = addressOf(networks.v6, 'public', 6);
+    const features = Array.isArray(d.features) ? d.features : undefined;
+    const known = features !== undefined || Array.isArray(networks.v6);
+    return {
+        publicV4: addressOf(networks.v4, 'public', 4),
+        privateV4: addressOf(networks.v4, 'private', 4),
+        publicV6,
+        ipv6: known ? publicV6 !== undefined || features?.includes('ipv6') === true : undefined
     };
 }
 /** The droplet as the action reports it: DigitalOcean's own text, neutralised where it is written. */
 function toRef(d) {
-    return { id: d.id, name: d.name, region: d.region };
+    return { id: d.id, name: d.name, region: d.region, networks: d.networks };
 }
 function toDropletRef(obj) {
     const listed = toListed(obj);
@@ -41170,6 +41191,374 @@ async function withRegion(client, target, unchanged) {
         throw new DropletSelectionError(`droplet_id: droplet ${target.id} was not found in this account. ${unchanged}`);
     return read;
 }
+/**
+ * The droplet with its own addresses (networks): a droplet given by id alone is read for them.
+ * Throws DropletSelectionError when it does not exist, and the API's error when it cannot be read.
+ */
+async function withNetworks(client, target, unchanged) {
+    if (target.networks)
+        return target;
+    const read = await readDroplet(client, target.id);
+    if (!read)
+        throw new DropletSelectionError(`droplet_id: droplet ${target.id} was not found in this account. ${unchanged}`);
+    return read;
+}
+
+;// CONCATENATED MODULE: ./src/engine/cutover-limits.ts
+
+
+
+
+/** Why the cutover cannot go ahead on this droplet, one sentence per address; [] when it can. */
+function cutoverRefusals(facts, moving) {
+    const label = dropletLabel(facts.target.id, facts.target.name);
+    const problems = [];
+    for (const { addr } of moving) {
+        const other = addr.version === 4 ? facts.heldIpv4?.find((ip) => ip !== addr.text) : undefined;
+        if (other !== undefined) {
+            problems.push(`droplet ${label} already holds reserved IPv4 ${other}, and a droplet holds one reserved IPv4 at a time, so ${addr.text} cannot be assigned to it: unassign ${other} from it first`);
+        }
+        if (addr.version === 6 && facts.target.networks?.ipv6 === false) {
+            problems.push(`droplet ${label} does not have IPv6 enabled, so reserved IPv6 ${addr.text} cannot be assigned to it: enable IPv6 on the droplet first (doctl compute droplet-action enable-ipv6 ${facts.target.id})`);
+        }
+    }
+    return problems;
+}
+/**
+ * Reads what cutoverRefusals needs for these addresses. `needNetworks`: the precheck needs the droplet's
+ * addresses, so a droplet that cannot be read fails it; otherwise a droplet that the token may not read
+ * (403: no droplet:read) is left unchecked for IPv6 (DigitalOcean's own refusal then stands).
+ */
+async function targetFacts(client, target, moving, needNetworks) {
+    const partWay = moving.length > 1;
+    const readsDroplet = needNetworks || (partWay && moving.some((m) => m.addr.version === 6));
+    const [withNets, heldIpv4] = await Promise.all([
+        readsDroplet ? networksOrUnknown(client, target, needNetworks) : target,
+        // Only where DigitalOcean's refusal would come part-way: with one address, its own 422 moves
+        // nothing, and listing every reserved IPv4 would cost each cutover a paged read.
+        partWay && moving.some((m) => m.addr.version === 4) ? heldBy(client, target.id) : undefined
+    ]);
+    return { target: withNets, heldIpv4 };
+}
+async function networksOrUnknown(client, target, needed) {
+    try {
+        return await withNetworks(client, target, 'Nothing was changed.');
+    }
+    catch (error) {
+        if (needed || !(error instanceof ApiError) || error.status !== 403)
+            throw error;
+        client.log.info(`Droplet ${target.id} cannot be read with this token (no droplet:read), so whether it has IPv6 is left to DigitalOcean`);
+        return target;
+    }
+}
+/** The reserved IPv4 addresses on the droplet, from the list of all of them (every page). */
+async function heldBy(client, dropletId) {
+    const all = await listIps(client, 4);
+    return all.filter((ip) => ip.dropletId === dropletId).map((ip) => ip.ip);
+}
+
+;// CONCATENATED MODULE: ./src/engine/precheck.ts
+
+
+/** The precheck URL for each family, or why there is none: the droplet lacks an address the template needs. */
+function precheckUrls(template, networks, families) {
+    const urls = new Map();
+    for (const family of families) {
+        const own = family === 4 ? networks.publicV4 : networks.publicV6;
+        if (template.includes('{ip}') && !own)
+            return { problem: `it has no public IPv${family} address in its networks` };
+        if (template.includes('{private_ip}') && !networks.privateV4)
+            return { problem: 'it has no private (VPC) IPv4 address in its networks, for {private_ip}' };
+        let url = own ? template.split('{ip}').join(urlHost(own)) : template;
+        if (networks.privateV4)
+            url = url.split('{private_ip}').join(networks.privateV4.text);
+        urls.set(family, url);
+    }
+    return { urls };
+}
+/** Probes the droplet's own addresses (every URL at once) until each passes or verify_timeout runs out. */
+async function precheck(ctx, req) {
+    const planned = precheckUrls(req.rules.urlTemplate, req.target.networks ?? {}, req.families);
+    if ('problem' in planned)
+        return { passed: false, byFamily: new Map(), problem: planned.problem };
+    const spec = probeSpec(req.rules, ctx, req.userAgent);
+    const byUrl = new Map();
+    for (const url of planned.urls.values())
+        if (!byUrl.has(url))
+            byUrl.set(url, probeUntilPassed(spec, url));
+    const label = dropletLabel(req.target.id, req.target.name);
+    ctx.log.info(`Precheck: probing droplet ${label} at ${[...byUrl.keys()].join(', ')} for up to ${req.rules.timeoutMs / 1000} s, before anything moves`);
+    const byFamily = new Map();
+    for (const [family, url] of planned.urls)
+        byFamily.set(family, await byUrl.get(url));
+    return { passed: [...byFamily.values()].every((r) => r.passed), byFamily };
+}
+/** Why the cutover stops before the move, from a precheck that did not pass. */
+function precheckFailure(target, result) {
+    const label = dropletLabel(target.id, target.name);
+    if (result.problem)
+        return `precheck_url: droplet ${label} cannot be probed: ${result.problem}`;
+    const failed = [...new Set(result.byFamily.values())].filter((r) => !r.passed);
+    const what = failed.map((r) => `${r.last} (${r.url}, ${r.probes} probe${r.probes === 1 ? '' : 's'})`);
+    return `Precheck of droplet ${label} failed, so no address was moved to it: ${what.join('; ')}`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/before-move.ts
+/**
+ * What a cutover to a droplet checks after the first reads and before anything is sent:
+ *
+ *   limits    what DigitalOcean would refuse part-way (cutover-limits.ts): another reserved IPv4 on
+ *             the droplet, a reserved IPv6 for a droplet without IPv6
+ *   precheck  with precheck_url, the droplet probed on its own addresses (precheck.ts)
+ *
+ * Only the addresses that will move count: one already on the target (and not busy) is neither
+ * checked nor prechecked. Nothing here changes anything, so a failure is a refusal.
+ */
+
+
+
+
+const UNCHANGED = ' Nothing was changed.';
+async function beforeMove(ctx, plan, reads) {
+    const target = plan.target;
+    const moving = target ? movingTo(target, reads) : [];
+    const unchanged = { addresses: [...reads], ctx };
+    if (!target || moving.length === 0)
+        return unchanged;
+    let checked;
+    try {
+        const facts = await targetFacts(ctx.api, target, moving, plan.precheck !== undefined);
+        const problems = cutoverRefusals(facts, moving);
+        if (problems.length > 0)
+            return { ...unchanged, refused: `${problems.join('; ')}.${UNCHANGED}` };
+        checked = facts.target;
+    }
+    catch (error) {
+        const why = (error instanceof Error ? error.message : String(error)).replace(/ ?Nothing was changed\.$/, '');
+        const label = dropletLabel(target.id, target.name);
+        return { ...unchanged, refused: `Droplet ${label} could not be checked before the move: ${why}.${UNCHANGED}` };
+    }
+    if (!plan.precheck)
+        return unchanged;
+    return precheckStep(ctx, { rules: plan.precheck, target: checked, moving, userAgent: plan.userAgent }, reads);
+}
+/** The addresses that will move: read, and not already on the target (a busy one is judged after its action). */
+function movingTo(target, reads) {
+    return reads.flatMap((r) => r.read && (r.read.dropletId !== target.id || r.read.locked) ? [{ addr: r.addr, read: r.read }] : []);
+}
+async function precheckStep(ctx, step, reads) {
+    const started = ctx.clock.now();
+    const { rules, target, moving, userAgent } = step;
+    const families = [...new Set(moving.map((m) => m.addr.version))].sort();
+    const result = await precheck(ctx, { rules, target, families, userAgent });
+    const isMoving = (r) => moving.some((m) => m.addr.text === r.addr.text);
+    const addresses = reads.map((r) => (isMoving(r) ? { ...r, precheck: result.byFamily.get(r.addr.version) } : r));
+    if (!result.passed) {
+        return { addresses, ctx, verified: false, refused: `${precheckFailure(target, result)}.${UNCHANGED}` };
+    }
+    ctx.log.info(`Precheck of droplet ${dropletLabel(target.id, target.name)} passed; moving`);
+    return { addresses, ctx: within(ctx, { deadline: ctx.deadline + (ctx.clock.now() - started) }) };
+}
+
+;// CONCATENATED MODULE: ./src/engine/rollback.ts
+/**
+ * The roll-back of a cutover: every address this step moved goes back to the droplet that held it
+ * before, within a fresh timeout, but only while it is still on the droplet this step moved it to
+ * (the step's own compare-and-set, as expected_droplet_id). An address that another change moved
+ * meanwhile stays where it is, and the step fails naming its holder.
+ */
+
+
+
+
+
+
+async function rollBack(ctx, plan, addresses, journal) {
+    const count = addresses.filter(moved).length;
+    ctx.log.info(`Rolling back: moving ${count} address(es) back where they were`);
+    if (count > 1)
+        ctx = ungrouped(ctx);
+    return Promise.all(addresses.map((a) => (moved(a) ? rollBackOne(ctx, plan, a, journal) : Promise.resolve(a))));
+}
+async function rollBackOne(ctx, plan, a, journal) {
+    const move = a.move;
+    await waitForOwnAction(ctx, a, move);
+    const home = move.before?.dropletId ?? null;
+    const back = await moveIp(ctx, {
+        addr: a.addr,
+        target: home,
+        // Back only from where this step put it.
+        expected: targetId(plan),
+        wait: true,
+        observer: journal.observe(a.addr, true)
+    });
+    const backError = back.error === undefined ? undefined : backFailure(a, back, targetId(plan));
+    return backError === undefined ? { ...a, back } : { ...a, back, backError };
+}
+/** Our own action may still complete: wait for it first (an IPv6 shows no lock while it runs). */
+async function waitForOwnAction(ctx, a, move) {
+    if (move.actionStatus !== 'in-progress' || move.actionId === undefined)
+        return;
+    try {
+        await waitForAction(ctx, move.actionId, {
+            startedAt: ctx.clock.now(),
+            describe: `the cutover's action on ${a.addr.text}, before moving it back`,
+            settled: async () => !(await mustReadIp(ctx, a.addr)).locked
+        });
+    }
+    catch (error) {
+        ctx.log.info(`Waiting for action ${move.actionId} on ${a.addr.text} failed (${messageOf(error)}); reading the IP`);
+    }
+}
+/** Why the address is not back; an address another change took is named with its holder. */
+function backFailure(a, back, target) {
+    const now = back.final;
+    const home = a.move?.before?.dropletId ?? null;
+    if (!back.sent && now && now.dropletId !== target && now.dropletId !== home) {
+        return `${a.addr.text} is ${where(now)}: another change moved it after this step did, so it was left there`;
+    }
+    return back.error ?? '';
+}
+
+;// CONCATENATED MODULE: ./src/engine/cutover.ts
+
+
+
+
+
+
+
+
+
+
+
+
+async function runCutover(ctx, plan, journal = new Journal()) {
+    const startedAt = ctx.clock.now();
+    const reads = await readAll(ctx, plan.addrs);
+    const refused = refusal(plan, reads);
+    if (refused)
+        return { plan, addresses: reads, refused, rolledBack: false, startedAt, finishedAt: ctx.clock.now() };
+    const before = await beforeMove(ctx, plan, reads);
+    if (before.refused) {
+        const { addresses, verified } = before;
+        return {
+            plan,
+            addresses,
+            refused: before.refused,
+            verified,
+            rolledBack: false,
+            startedAt,
+            finishedAt: ctx.clock.now()
+        };
+    }
+    ctx = before.ctx;
+    const addresses = await moveAll(ctx, plan, before.addresses, journal);
+    const checked = addresses.some(failedToMove) || !plan.verify ? { addresses } : await verifyAll(ctx, plan, plan.verify, addresses);
+    return finish(ctx, plan, journal, { ...checked, startedAt });
+}
+/** Rolls back when the cutover must be undone and may be; reports whether every moved address is home. */
+async function finish(ctx, plan, journal, checked) {
+    const { addresses, verified, startedAt } = checked;
+    const cancelled = ctx.signal.aborted ? cancelCause(ctx.signal) : undefined;
+    const failed = addresses.some(failedToMove);
+    // One address of several that could not move, or a failed verification: undo what moved.
+    const undo = (failed && plan.addrs.length > 1) || verified === false;
+    if (cancelled || !undo || !plan.rollback || !addresses.some(moved)) {
+        return { plan, addresses, verified, rolledBack: false, startedAt, finishedAt: ctx.clock.now(), cancelled };
+    }
+    const fresh = within(ctx, { deadline: ctx.clock.now() + plan.timeoutMs });
+    const back = await rollBack(fresh, plan, addresses, journal);
+    const late = ctx.signal.aborted ? cancelCause(ctx.signal) : undefined;
+    const finishedAt = ctx.clock.now();
+    return { plan, addresses: back, verified, rolledBack: allHome(back), startedAt, finishedAt, cancelled: late };
+}
+/** Every address this step moved reads back where it was before. */
+function allHome(addresses) {
+    const movedOnes = addresses.filter(moved);
+    return (movedOnes.length > 0 &&
+        movedOnes.every((a) => a.back?.final !== undefined && a.back.final.dropletId === a.move?.before?.dropletId));
+}
+async function readAll(ctx, addrs) {
+    return Promise.all(addrs.map(async (addr) => {
+        try {
+            return { addr, read: await mustReadIp(ctx, addr) };
+        }
+        catch (error) {
+            return { addr, error: messageOf(error).replace(/ Nothing was changed\.$/, '') };
+        }
+    }));
+}
+/** Why the whole cutover must not start, judged on the first reads; undefined when it may. */
+function refusal(plan, reads) {
+    const problems = reads.flatMap((r) => problemsOf(plan, r));
+    return problems.length > 0 ? `${problems.join('; ')}. Nothing was changed.` : undefined;
+}
+function problemsOf(plan, r) {
+    if (r.error !== undefined || !r.read)
+        return [r.error ?? `${r.addr.text} could not be read`];
+    const ip = r.read;
+    const target = plan.target;
+    const problems = [];
+    if (target && target.region && ip.region && target.region !== ip.region) {
+        problems.push(`droplet ${dropletLabel(target.id, target.name)} is in region ${target.region}, but ${ip.ip} is reserved in ${ip.region}: a reserved IP can only be assigned to a droplet in its own region`);
+    }
+    // An IP with an action in progress is judged once that action has finished (in moveIp).
+    const there = ip.dropletId === targetId(plan);
+    const unexpected = ip.locked || there ? undefined : expectedProblem(ip, plan.expected);
+    if (unexpected)
+        problems.push(unexpected);
+    return problems;
+}
+async function moveAll(ctx, plan, reads, journal) {
+    if (plan.addrs.length > 1) {
+        ctx.log.info(`Moving ${plan.addrs.length} addresses in parallel: ${plan.addrs.map((a) => a.text).join(', ')}`);
+        ctx = ungrouped(ctx);
+    }
+    return Promise.all(reads.map(async (r) => {
+        const req = {
+            addr: r.addr,
+            target: targetId(plan),
+            expected: plan.expected,
+            wait: plan.wait,
+            initial: r.read,
+            observer: journal.observe(r.addr)
+        };
+        return { ...r, move: await moveIp(ctx, req) };
+    }));
+}
+/** Probes behind every address; when all pass, reads each address once more (it must still be on the target). */
+async function verifyAll(ctx, plan, verify, addresses) {
+    const probed = await probeAll(ctx, plan, verify, addresses);
+    const verified = probed.every((a) => a.probe === undefined || a.probe.passed);
+    if (!verified || ctx.signal.aborted)
+        return { addresses: probed, verified: verified && !ctx.signal.aborted };
+    const confirmed = await Promise.all(probed.map(async (a) => ({ ...a, confirm: await reportRead(ctx, a.addr) })));
+    return { addresses: confirmed, verified };
+}
+async function probeAll(ctx, plan, verify, addresses) {
+    const spec = probeSpec(verify, ctx, plan.userAgent);
+    // Addresses whose URLs are the same (no {ip} in verify_url) share one probe.
+    const byUrl = new Map();
+    for (const a of addresses) {
+        const url = probeUrl(verify.urlTemplate, a.addr);
+        if (!byUrl.has(url))
+            byUrl.set(url, untilCancelled(ctx, url, probeAndHold(spec, url, verify.forMs)));
+    }
+    ctx.log.info(`Verifying: probing ${[...byUrl.keys()].join(', ')} for up to ${verify.timeoutMs / 1000} s`);
+    return Promise.all(addresses.map(async (a) => ({ ...a, probe: await byUrl.get(probeUrl(verify.urlTemplate, a.addr)) })));
+}
+/** A probe's result, or a failed one as soon as the step is cancelled. */
+function untilCancelled(ctx, url, probe) {
+    const cancelled = whenAborted(ctx.signal).then(() => ({
+        url,
+        passed: false,
+        probes: 0,
+        last: 'not finished: the step was cancelled',
+        answered: false
+    }));
+    return Promise.race([probe, cancelled]);
+}
 
 ;// CONCATENATED MODULE: ./src/operations/unassign.ts
 /** unassign: detaches one or more reserved IPs from their droplets as one cutover (see cutover.ts). */
@@ -41184,6 +41573,7 @@ function cutoverPlan(ctx, target) {
         expected: inputs.expectedDropletId,
         wait: inputs.wait,
         verify: inputs.verify,
+        precheck: inputs.precheck,
         rollback: inputs.rollback,
         timeoutMs: inputs.timeoutMs,
         userAgent: ctx.userAgent

@@ -8,18 +8,21 @@
 //     --markdown  print the tables as markdown (for docs/performance.md)
 //     --shared    only the table of many cutovers at once on one token
 //     --prune     only the prunes at scale (4), plain and with keep_dns and unassigned_for
+//     --precheck  only the precheck section (failed answers production sees during a broken deploy)
 import { spawnSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { startSimulator } from '../sim/simulator.js'
 import { DIST, runAction } from './run-action.js'
 import { dualStackCutover } from './bench-cutover.js'
+import { precheckSection } from './bench-precheck.js'
 
 const args = new Set(process.argv.slice(2))
 const quick = args.has('--quick')
 const markdown = args.has('--markdown')
 const onlyShared = args.has('--shared')
 const onlyPrune = args.has('--prune')
+const onlyPrecheck = args.has('--precheck')
 const TOKEN = 'sim-token'
 
 /** @type {{ figure: string, value: string, target: string, ok: boolean | undefined }[]} */
@@ -186,7 +189,8 @@ async function requestsPerOperation() {
     row(
       `Requests: assign IPv${version}`,
       `${assign.total} (${assign.total - assign.polls} + ${assign.polls} polls)`,
-      '1 read + 1 action + polls (+ 1 read of the result)'
+      // What the droplet can hold is checked first: the reserved IPv4 list, or the droplet (for its IPv6).
+      `1 read + 1 ${version === 4 ? 'list of reserved IPv4' : 'droplet read'} + 1 action + polls (+ 1 read of the result)`
     )
     const unassign = await count({ operation: 'unassign', ip })
     row(
@@ -461,9 +465,9 @@ async function manyAtOnce() {
 
 // ---------------------------------------------------------------------------------------------
 const started = Date.now()
-if (onlyPrune) {
-  await pruneAtScale()
-} else if (!onlyShared) {
+const onlyOne = onlyPrune || onlyPrecheck
+if (onlyPrune) await pruneAtScale()
+if (!onlyShared && !onlyOne) {
   await startup()
   await completionLag()
   await requestsPerOperation()
@@ -471,7 +475,8 @@ if (onlyPrune) {
   log('dual-stack cutover ...')
   await dualStackCutover({ quick, row, log, median, quantile, durations: spread })
 }
-if (!onlyPrune) await manyAtOnce()
+if (!onlyShared && !onlyPrune) await precheckSection({ quick, row, log, median })
+if (!onlyOne) await manyAtOnce()
 
 const verdict = (ok) => (ok === undefined ? '' : ok ? 'met' : 'MISSED')
 
@@ -493,7 +498,7 @@ printTable(
   ['figure', 'value', 'target', ''],
   rows.map((r) => [r.figure, r.value, r.target, verdict(r.ok)])
 )
-if (!onlyPrune) {
+if (!onlyOne) {
   console.log(`\nCutovers at once on one token, the simulator enforcing ${PER_MINUTE} requests in any 60 s:\n`)
   printTable(
     [

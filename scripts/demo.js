@@ -1,8 +1,9 @@
 // npm run demo: plays the two jobs this action exists for against the embedded DigitalOcean
 // simulator, with the bundled action run exactly as a runner runs it. No token, no network.
 //   1. Blue-green deploys of a dual-stack service: reserve an IPv4 and an IPv6 on blue, cut both over
-//      to green in one verified step, then a deploy whose new droplet fails its health check and is
-//      rolled back by the action itself.
+//      to green in one prechecked and verified step; then a deploy whose new droplet fails its health
+//      check, refused by the precheck before anything moves; then one whose droplet is healthy but has
+//      not configured the reserved IPv6, which only verification after the move sees: rolled back.
 //   2. Nightly cleanup: prune with a dry run, then for real, sparing what DNS points at and what was
 //      in use until a few minutes ago.
 import { startSimulator } from '../sim/simulator.js'
@@ -26,6 +27,12 @@ const canary = sim.addDroplet({
   region: 'nyc3',
   tags: ['web', 'canary'],
   service: { build: 'v1.6.0', healthy: false }
+})
+const fresh = sim.addDroplet({
+  name: 'web-fresh',
+  region: 'nyc3',
+  tags: ['web', 'fresh'],
+  service: { build: 'v1.6.1', ipv6Configured: false }
 })
 const daysAgo = (d) => Date.now() - d * 86_400_000
 const stale = [
@@ -87,8 +94,8 @@ const v6 = (
     droplet_tag: 'blue'
   })
 ).ip
-const verify = { verify_url: sim.verifyUrl, verify_timeout: '30' }
-await step('Deploy v1.5.0: cut both addresses over to green, verified by the build in the health check', {
+const verify = { precheck_url: sim.verifyUrl, verify_url: sim.verifyUrl, verify_timeout: '30' }
+await step('Deploy v1.5.0: precheck green on its own addresses, cut both addresses over, verify through them', {
   operation: 'assign',
   ip: `${v4}\n${v6}`,
   droplet_tag: 'green',
@@ -96,9 +103,10 @@ await step('Deploy v1.5.0: cut both addresses over to green, verified by the bui
   ...verify,
   verify_contains: 'v1.5.0'
 })
+const where = (id, name) => (sim.getIp(v4)?.dropletId === id && sim.getIp(v6)?.dropletId === id ? name : 'elsewhere')
 console.log(dim('\nThe canary droplet runs v1.6.0, whose health check answers 503.'))
 await step(
-  'Deploy v1.6.0: cut over to the canary; verification fails and the action moves both back',
+  'Deploy v1.6.0 to the canary: the precheck sees the 503 on its own address and nothing moves',
   {
     operation: 'assign',
     ip: `${v4}\n${v6}`,
@@ -110,10 +118,24 @@ await step(
   },
   true
 )
-console.log(
-  dim(`Both addresses are on ${sim.getIp(v4)?.dropletId === green.id ? 'green again' : 'an unexpected droplet'}.`)
+console.log(dim(`Production never left green: both addresses are on ${where(green.id, 'green')}.`))
+console.log(dim('\nweb-fresh runs v1.6.1, healthy, but has not added the reserved IPv6 to its network interface.'))
+await step(
+  'Deploy v1.6.1: the precheck passes, verification of the IPv6 gets no answer, both move back',
+  {
+    operation: 'assign',
+    ip: `${v4}\n${v6}`,
+    droplet_tag: 'fresh',
+    expected_droplet_id: String(green.id),
+    ...verify,
+    verify_timeout: '5',
+    verify_contains: 'v1.6.1'
+  },
+  true
 )
+console.log(dim(`Both addresses are on ${where(green.id, 'green again')}.`))
 void canary
+void fresh
 
 console.log(`\n${bold('=== Story 2: the nightly cleanup ===')}`)
 console.log(

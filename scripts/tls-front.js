@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A TLS front for the loopback simulator, so the action can reach it by an https URL with a host
 // name other than localhost (which is what a proxy is used for). Used by the proxy tests and the
-// proxy workflow; its certificate is the test one in __tests__/fixtures (api.do-sim.test).
+// proxy workflow; its certificate is the test one in __tests__/fixtures (api.do-sim.test). The
+// probe tests put one with a certificate of their own in front of the droplets' web service.
 //
 //   node scripts/tls-front.js --target http://127.0.0.1:8089 [--port 8443]
 import { readFileSync } from 'node:fs'
@@ -14,13 +15,18 @@ export const TEST_CERT = fileURLToPath(new URL('../__tests__/fixtures/api-sim-te
 const TEST_KEY = fileURLToPath(new URL('../__tests__/fixtures/api-sim-test.key', import.meta.url))
 
 /**
- * Listens on 127.0.0.1 with the test certificate and passes each decrypted connection on to target.
- * @param {{ target: URL, port?: number }} options
- * @returns {Promise<{ port: number, close: () => Promise<void> }>}
+ * Listens on 127.0.0.1 with the test certificate (or the key and certificate given) and passes each
+ * decrypted connection on to target. `servernames` lists the TLS server name (SNI) of each connection
+ * ('' when the client sent none).
+ * @param {{ target: URL, port?: number, key?: Buffer | string, cert?: Buffer | string }} options
+ * @returns {Promise<{ port: number, servernames: string[], close: () => Promise<void> }>}
  */
-export function startTlsFront({ target, port = 0 }) {
+export function startTlsFront({ target, port = 0, key = readFileSync(TEST_KEY), cert = readFileSync(TEST_CERT) }) {
   const sockets = new Set()
-  const server = createServer({ key: readFileSync(TEST_KEY), cert: readFileSync(TEST_CERT) }, (client) => {
+  /** @type {string[]} */
+  const servernames = []
+  const server = createServer({ key, cert }, (client) => {
+    servernames.push(typeof client.servername === 'string' ? client.servername : '')
     const upstream = connect(Number(target.port), target.hostname)
     for (const s of [client, upstream]) {
       sockets.add(s)
@@ -38,6 +44,7 @@ export function startTlsFront({ target, port = 0 }) {
       const address = server.address()
       resolve({
         port: typeof address === 'object' && address ? address.port : port,
+        servernames,
         close: () =>
           new Promise((done) => {
             for (const s of sockets) s.destroy()

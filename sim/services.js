@@ -4,6 +4,10 @@
  * A second loopback HTTP server answers `GET /<ip>/<path>` as the droplet that the reserved IP routes to
  * at that moment would. Routing lags the API: after an assign or unassign completes (or assignNow), the
  * address keeps routing to the droplet that held it for `routingDelayMs`, then to the new holder.
+ * A droplet's own addresses (public IPv4, private IPv4, public IPv6) are answered by that droplet at
+ * once (`target: 'droplet'` in the record), as a precheck probes a droplet before any address moves.
+ * A droplet whose service has `ipv6Configured: false` has not added reserved IPv6 addresses to its
+ * interface: a probe of a reserved IPv6 routed to it gets no answer (the connection is closed).
  *
  * Answers:
  *   400  the first path segment is no IP address
@@ -23,7 +27,7 @@ import http from 'node:http'
 
 export const DEFAULT_ROUTING_DELAY_MS = 300
 
-const SERVICE_FIELDS = new Set(['healthy', 'build', 'status', 'hang', 'redirect'])
+const SERVICE_FIELDS = new Set(['healthy', 'build', 'status', 'hang', 'redirect', 'ipv6Configured'])
 
 /** Throws unless ms is a finite number of milliseconds, zero or more. */
 export function checkRoutingDelay(ms, where) {
@@ -51,7 +55,7 @@ function checkStatus(value, where) {
   return value
 }
 
-/** Checks a service patch ({ healthy?, build?, status?, hang?, redirect? }) and returns a clean copy. */
+/** Checks a service patch ({ healthy?, build?, status?, hang?, redirect?, ipv6Configured? }) and returns a clean copy. */
 export function checkServicePatch(patch, where) {
   if (patch === undefined) return {}
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
@@ -60,7 +64,8 @@ export function checkServicePatch(patch, where) {
   for (const [field, value] of Object.entries(patch)) {
     if (!SERVICE_FIELDS.has(field)) throw new Error(`${where}: unknown service field '${field}'`)
     if (value === undefined) continue
-    if (field === 'healthy' || field === 'hang') out[field] = checkFlag(value, field, where)
+    if (field === 'healthy' || field === 'hang' || field === 'ipv6Configured')
+      out[field] = checkFlag(value, field, where)
     else if (field === 'status') out.status = checkStatus(value, where)
     else out[field] = checkText(value, field, where)
   }
@@ -69,13 +74,15 @@ export function checkServicePatch(patch, where) {
 
 /**
  * The service state and server. deps: { host, routingDelayMs, sinceOrigin, now (epoch ms), settle, canonicalIp,
- * ipRecord(ip) → { ip, dropletId } | undefined, droplet(id) → { id, name } | undefined }.
+ * ipRecord(ip) → { ip, dropletId } | undefined, droplet(id) → { id, name } | undefined,
+ * dropletByOwnAddress(ip) → { id, name } | undefined }.
  */
 export function createServices(deps) {
   let delay = checkRoutingDelay(deps.routingDelayMs ?? DEFAULT_ROUTING_DELAY_MS, 'startSimulator')
   const routes = new Map() // ip → { routed: dropletId | null, queue: [{ at: epoch ms, dropletId }] }
-  const configs = new Map() // dropletId → { healthy, build, status, hang, redirect }
+  const configs = new Map() // dropletId → { healthy, build, status, hang, redirect, ipv6Configured }
   const probes = []
+  const probeHooks = []
   const sockets = new Set()
   let closed = false
   let url = ''
@@ -146,7 +153,8 @@ export function createServices(deps) {
       build: config.build ?? `build-${droplet ? droplet.name : dropletId}`,
       status: config.status ?? null,
       hang: config.hang ?? false,
-      redirect: config.redirect ?? null
+      redirect: config.redirect ?? null,
+      ipv6Configured: config.ipv6Configured ?? true
     }
   }
 
@@ -210,14 +218,28 @@ export function createServices(deps) {
       method: String(req.method).toUpperCase(),
       headers: { ...req.headers },
       status: 0,
-      dropletId: null
+      dropletId: null,
+      target: 'reserved'
     }
     probes.push(record)
+    for (const hook of [...probeHooks]) hook(record)
     if (!c) return answer(req, res, record, 400, `'${segment}' is not an IP address`)
     deps.settle()
+    const own = deps.dropletByOwnAddress(c.ip)
+    if (own) return answerOnOwnAddress(req, res, record, own)
     if (!deps.ipRecord(c.ip)) return answer(req, res, record, 404, `${c.ip} is not a reserved IP`)
     const droplet = deps.droplet(advance(c.ip).routed)
     if (!droplet) return answer(req, res, record, 502, `no droplet holds ${c.ip}`)
+    record.dropletId = droplet.id
+    // The address reaches the droplet, but a droplet that has not added the reserved IPv6 to its
+    // interface does not take the connection.
+    if (c.version === 6 && !serviceOf(droplet.id).ipv6Configured) return req.socket.destroy()
+    answerAsDroplet(req, res, record, droplet)
+  }
+
+  /** A droplet's own public or private address: the droplet answers at once, whatever holds reserved IPs. */
+  function answerOnOwnAddress(req, res, record, droplet) {
+    record.target = 'droplet'
     record.dropletId = droplet.id
     answerAsDroplet(req, res, record, droplet)
   }
@@ -274,8 +296,16 @@ export function createServices(deps) {
         return probes.filter(
           (p) =>
             (ip === undefined || p.ip === ip) &&
-            (filter.method === undefined || p.method === filter.method.toUpperCase())
+            (filter.method === undefined || p.method === filter.method.toUpperCase()) &&
+            (filter.target === undefined || p.target === filter.target)
         )
+      },
+      onProbe(hook) {
+        probeHooks.push(hook)
+        return () => {
+          const i = probeHooks.indexOf(hook)
+          if (i >= 0) probeHooks.splice(i, 1)
+        }
       },
       setService: (dropletId, patch) => setService(dropletId, patch),
       service(dropletId) {

@@ -145,6 +145,14 @@ export interface SimDroplet {
   tags: string[]
   /** A GPU droplet: GET /v2/droplets lists it only with type=gpus (and then only GPU droplets). */
   gpu: boolean
+  /** IPv6 enabled: `features` lists 'ipv6', `networks.v6` its public IPv6, and it may hold reserved IPv6. */
+  ipv6: boolean
+  /** The droplet's own public IPv4 (networks.v4, type public), in 198.18.0.0/15. */
+  publicIpv4: string
+  /** Its VPC address (networks.v4, type private), in 10.108.0.0/14. */
+  privateIpv4: string
+  /** Its own public IPv6 (networks.v6), in 2001:db8:d0::/64; null without IPv6. */
+  publicIpv6: string | null
 }
 
 export interface SimIp {
@@ -301,6 +309,7 @@ export interface Simulator {
    * 200 healthy, 503 unhealthy, the service's `status`, 302 with `redirect`, no answer with `hang`;
    * 502 `no droplet holds <ip>` when it routes to no droplet; 404 when the address is not reserved;
    * 400 when the segment is no IP address; 405 for methods other than GET and HEAD.
+   * A droplet's own public IPv4, private IPv4 or public IPv6 is answered by that droplet at once (a precheck).
    * Bodies are text/plain, e.g. `ok build=<build> droplet=<id> name=<name>`.
    */
   readonly serviceUrl: string
@@ -325,11 +334,19 @@ export interface Simulator {
   service(dropletId: number): SimService
   /** Every request the service server received, in order (live array). Not API requests: not in `requests`. */
   readonly probes: ProbeRequest[]
-  /** The probes, optionally only those to one address (any textual form) or with one method. */
+  /** The probes, optionally only those to one address (any textual form), with one method or target. */
   probeRequests(filter?: ProbeFilter): ProbeRequest[]
   /**
+   * Calls hook with each probe as it arrives, before it is answered (a service change the hook makes,
+   * e.g. setService, shows in that answer; `ip` is set, `status`, `dropletId` and `target` not yet).
+   * Returns a function that removes the hook. The probes' counterpart of onRequest.
+   */
+  onProbe(hook: (probe: ProbeRequest) => void): () => void
+  /**
    * Any non-empty name is taken as it is (newlines, '::', HTML). `anyRegion` accepts any non-empty
-   * region text instead of a slug; `gpu` makes a GPU droplet.
+   * region text instead of a slug; `gpu` makes a GPU droplet. `ipv6` (default true): IPv6 enabled.
+   * Each droplet gets its own public and private IPv4 (and public IPv6) in `networks`; the service
+   * server answers them as this droplet.
    */
   addDroplet(droplet: {
     id?: number
@@ -339,9 +356,13 @@ export interface Simulator {
     service?: SimServicePatch
     gpu?: boolean
     anyRegion?: boolean
+    ipv6?: boolean
   }): SimDroplet
   droplets(): SimDroplet[]
-  /** Adds a reserved IP directly (no quota, no read lag); the region defaults to the droplet's, else nyc3. */
+  /**
+   * Adds a reserved IP directly (no quota, no read lag); the region defaults to the droplet's, else nyc3.
+   * Throws where DigitalOcean would refuse the assignment (see holding limits on assign), as assignNow does.
+   */
   addIp(ip?: {
     ip?: string
     version?: IpVersion
@@ -360,7 +381,12 @@ export interface Simulator {
   }): SimIp
   /** Any textual form of the address is accepted. */
   getIp(ip: string): SimIp | undefined
-  /** Sets the IP's droplet at once, as another client's finished action would (null detaches it); by 'other'. */
+  /**
+   * Sets the IP's droplet at once, as another client's finished action would (null detaches it). Throws
+   * when DigitalOcean would refuse it: a second reserved IPv4 on a droplet, a reserved IPv6 on a droplet
+   * without IPv6. (POST .../actions assign answers those with 422, as does a create onto such a droplet.)
+   * The change is by 'other' (see holderChanges).
+   */
   assignNow(ip: string, dropletId: number | null): SimIp
   /**
    * Starts an assign (dropletId) or unassign (null) action as another client of the account would
@@ -438,6 +464,11 @@ export interface SimServicePatch {
   hang?: boolean
   /** Answer 302 with this Location (before any other answer but hang); null clears it. */
   redirect?: string | null
+  /**
+   * Default true. false: the droplet has not added reserved IPv6 addresses to its interface: a probe of a
+   * reserved IPv6 routed to it gets no answer (the connection is closed); its own addresses still answer.
+   */
+  ipv6Configured?: boolean
 }
 
 export interface SimService {
@@ -447,6 +478,7 @@ export interface SimService {
   status: number | null
   hang: boolean
   redirect: string | null
+  ipv6Configured: boolean
 }
 
 export interface SimRouting {
@@ -474,11 +506,14 @@ export interface ProbeRequest {
   status: number
   /** The droplet that answered; null when none did (400, 404, 502). */
   dropletId: number | null
+  /** 'droplet': the address is a droplet's own (public or private), answered by it; else 'reserved'. */
+  target: 'reserved' | 'droplet'
 }
 
 export interface ProbeFilter {
   ip?: string
   method?: string
+  target?: 'reserved' | 'droplet'
 }
 
 export function startSimulator(options?: SimulatorOptions): Promise<Simulator>

@@ -224,6 +224,29 @@ function* ipv6Pool() {
   for (let n = 1; n < 2 ** 32; n++) yield formatIPv6([0x2001, 0xdb8, 0x10, 0, 0, 0, Math.floor(n / 65536), n % 65536])
 }
 
+// ---------------------------------------------------------------- droplets' own addresses
+
+/**
+ * The addresses a droplet gets when it is created, as a DigitalOcean droplet has them: a public IPv4
+ * (198.18.0.0/15), a private VPC IPv4 (10.108.0.0/14) and, with IPv6 enabled, a public IPv6
+ * (2001:db8:d0::/64, apart from the reserved IPv6 pool). Derived from the droplet's id; the next
+ * number is tried while one is taken (ids that differ by a multiple of the range).
+ */
+const OWN_ADDRESS_FORMATS = {
+  publicV4: (n) => `198.${18 + ((n >>> 16) & 1)}.${(n >>> 8) & 255}.${n & 255}`,
+  privateV4: (n) => `10.${108 + ((n >>> 16) & 3)}.${(n >>> 8) & 255}.${n & 255}`,
+  publicV6: (n) => formatIPv6([0x2001, 0xdb8, 0xd0, 0, 0, 0, Math.floor(n / 65536) % 65536, n % 65536])
+}
+
+/** A free address of the kind for droplet id (see OWN_ADDRESS_FORMATS); .0 and .255 are skipped. */
+function ownAddress(kind, id, taken) {
+  for (let n = id; ; n++) {
+    if (kind !== 'publicV6' && ((n & 255) === 0 || (n & 255) === 255)) continue
+    const address = OWN_ADDRESS_FORMATS[kind](n)
+    if (!taken.has(address)) return address
+  }
+}
+
 // ---------------------------------------------------------------- helpers
 
 function isoSeconds(ms) {
@@ -370,6 +393,7 @@ export async function startSimulator(options = {}) {
   const hooks = []
   const ipStore = new Map()
   const dropletStore = new Map()
+  const ownAddresses = new Map() // a droplet's own public/private address → droplet id
   const actionStore = new Map()
   const inProgress = new Set()
   const requests = []
@@ -404,7 +428,8 @@ export async function startSimulator(options = {}) {
     settle: () => settle(),
     canonicalIp,
     ipRecord: (ip) => ipStore.get(ip),
-    droplet: (id) => dropletStore.get(id)
+    droplet: (id) => dropletStore.get(id),
+    dropletByOwnAddress: (ip) => dropletByOwnAddress(ip)
   })
 
   // ---------------------------------------------------------- state
@@ -431,7 +456,17 @@ export async function startSimulator(options = {}) {
   }
 
   function dropletSnapshot(d) {
-    return { id: d.id, name: d.name, region: d.region, tags: [...d.tags], gpu: d.gpu }
+    return {
+      id: d.id,
+      name: d.name,
+      region: d.region,
+      tags: [...d.tags],
+      gpu: d.gpu,
+      ipv6: d.ipv6,
+      publicIpv4: d.own.publicV4,
+      privateIpv4: d.own.privateV4,
+      publicIpv6: d.own.publicV6
+    }
   }
 
   function actionSnapshot(a) {
@@ -547,12 +582,77 @@ export async function startSimulator(options = {}) {
     return action
   }
 
+  // ---------------------------------------------------------- droplets' own addresses and what they hold
+
+  /** Gives a new droplet its own addresses (see OWN_ADDRESS_FORMATS) and indexes them. */
+  function assignOwnAddresses(dropletId, ipv6) {
+    const own = {
+      publicV4: ownAddress('publicV4', dropletId, ownAddresses),
+      privateV4: ownAddress('privateV4', dropletId, ownAddresses),
+      publicV6: ipv6 ? ownAddress('publicV6', dropletId, ownAddresses) : null
+    }
+    for (const address of Object.values(own)) if (address !== null) ownAddresses.set(address, dropletId)
+    return own
+  }
+
+  /** The droplet whose own (public or private) address this is; undefined for any other address. */
+  function dropletByOwnAddress(ip) {
+    const id = ownAddresses.get(ip)
+    return id === undefined ? undefined : dropletStore.get(id)
+  }
+
+  /** The droplet's features, as DigitalOcean lists them: 'ipv6' only when IPv6 is enabled. */
+  function dropletFeatures(d) {
+    return ['monitoring', ...(d.ipv6 ? ['ipv6'] : []), 'private_networking']
+  }
+
+  function networksJson(d) {
+    return {
+      v4: [
+        { ip_address: d.own.publicV4, netmask: '255.254.0.0', gateway: '198.18.0.1', type: 'public' },
+        { ip_address: d.own.privateV4, netmask: '255.252.0.0', gateway: '10.108.0.1', type: 'private' }
+      ],
+      v6:
+        d.own.publicV6 === null
+          ? []
+          : [{ ip_address: d.own.publicV6, netmask: 64, gateway: '2001:db8:d0::1', type: 'public' }]
+    }
+  }
+
+  /** The droplet a reserved IPv4 is on, or is being assigned to by an action in progress. */
+  function holderOrTarget(rec) {
+    const action = rec.pendingAction === null ? undefined : actionStore.get(rec.pendingAction)
+    return action && action.status === 'in-progress' && action.type === 'assign_ip' ? action.dropletId : rec.dropletId
+  }
+
+  /**
+   * Why DigitalOcean refuses to put the reserved address rec on the droplet (its 422 message), or
+   * undefined: a droplet holds one reserved IPv4 at a time (one on it, or on its way to it, other
+   * than rec), and a reserved IPv6 needs a droplet with IPv6 enabled.
+   */
+  function holdingProblem(droplet, rec) {
+    if (rec.version === 6) {
+      return droplet.ipv6
+        ? undefined
+        : 'IPv6 is not enabled on this Droplet. Enable IPv6 on it to assign a reserved IPv6.'
+    }
+    for (const other of ipStore.values()) {
+      if (other.version !== 4 || other.ip === rec.ip) continue
+      if (other.dropletId === droplet.id || holderOrTarget(other) === droplet.id)
+        return `The Droplet already has a reserved IP (${other.ip}) assigned to it. A Droplet can have one reserved IPv4 at a time.`
+    }
+    return undefined
+  }
+
+  /** For addIp and assignNow: the same limits, as an exception (a test set up a state DigitalOcean refuses). */
+  function checkHolding(where, droplet, rec) {
+    const problem = holdingProblem(droplet, rec)
+    if (problem) throw new Error(`${where}: droplet ${droplet.id}: ${problem}`)
+  }
+
   // ---------------------------------------------------------- JSON shapes
 
   function dropletJson(d) {
-    const n = d.id
-    const publicIp = `198.18.${(n >>> 8) & 255}.${n & 255}`
-    const privateIp = `10.108.${(n >>> 8) & 255}.${n & 255}`
     return {
       id: d.id,
       name: d.name,
@@ -564,7 +664,7 @@ export async function startSimulator(options = {}) {
       status: 'active',
       kernel: null,
       created_at: d.createdAt,
-      features: ['monitoring', 'ipv6', 'private_networking'],
+      features: dropletFeatures(d),
       backup_ids: [],
       next_backup_window: null,
       snapshot_ids: [],
@@ -600,13 +700,7 @@ export async function startSimulator(options = {}) {
       },
       size_slug: d.gpu ? GPU_SIZE.slug : 's-1vcpu-1gb',
       ...(d.gpu ? { gpu_info: { ...GPU_SIZE.gpu_info } } : {}),
-      networks: {
-        v4: [
-          { ip_address: publicIp, netmask: '255.255.240.0', gateway: '198.18.0.1', type: 'public' },
-          { ip_address: privateIp, netmask: '255.255.0.0', gateway: '10.108.0.1', type: 'private' }
-        ],
-        v6: []
-      },
+      networks: networksJson(d),
       region: regionObject(d.region),
       tags: [...d.tags],
       vpc_uuid: '3b0f1c2a-7e6d-4c5b-9a8f-1e2d3c4b5a69'
@@ -820,6 +914,8 @@ export async function startSimulator(options = {}) {
       if (!droplet) return fail(ctx, 422, `Droplet ${body.droplet_id} was not found.`)
       if (quotaFull(ctx, 4)) return
       if (isDropletBusy(droplet)) return pending(ctx)
+      const holding = holdingProblem(droplet, { version: 4, ip: '' })
+      if (holding) return fail(ctx, 422, holding)
       const rec = newIpRecord({
         ip: allocate(4),
         version: 4,
@@ -898,6 +994,8 @@ export async function startSimulator(options = {}) {
       if (isIpLocked(rec)) return pending(ctx)
       if (droplet.region !== rec.region) return fail(ctx, 422, `The droplet and the ${noun} must be in the same region`)
       if (isDropletBusy(droplet)) return pending(ctx)
+      const holding = rec.dropletId === droplet.id ? undefined : holdingProblem(droplet, rec)
+      if (holding) return fail(ctx, 422, holding)
       const action = startAction('assign_ip', rec, droplet.id, fam.resourceType)
       return send(ctx, 201, { action: actionJson(action) })
     }
@@ -1324,7 +1422,8 @@ export async function startSimulator(options = {}) {
     const droplet = dropletStore.get(dropletId)
     if (!droplet) return `droplet ${dropletId} was not found`
     if (droplet.region !== rec.region) return 'the droplet is in another region'
-    return isDropletBusy(droplet) ? PENDING_MESSAGE : undefined
+    if (isDropletBusy(droplet)) return PENDING_MESSAGE
+    return rec.dropletId === droplet.id ? undefined : holdingProblem(droplet, rec)
   }
 
   /** Another client's assign (dropletId) or unassign (null) action, or a refusal as DigitalOcean's 422 would say it. */
@@ -1520,7 +1619,7 @@ export async function startSimulator(options = {}) {
     token,
     timeOrigin,
 
-    addDroplet({ id, name, region = 'nyc3', tags = [], gpu = false, anyRegion = false, service } = {}) {
+    addDroplet({ id, name, region = 'nyc3', tags = [], gpu = false, anyRegion = false, ipv6 = true, service } = {}) {
       if (typeof name !== 'string' || name === '') throw new Error('addDroplet: name is required')
       checkServicePatch(service, 'addDroplet')
       checkRegion('addDroplet', region, anyRegion)
@@ -1532,12 +1631,15 @@ export async function startSimulator(options = {}) {
       if (!Number.isInteger(dropletId) || dropletId < 1)
         throw new Error(`addDroplet: id must be a positive integer (got ${dropletId})`)
       if (dropletStore.has(dropletId)) throw new Error(`addDroplet: droplet ${dropletId} exists already`)
+      if (typeof ipv6 !== 'boolean') throw new Error(`addDroplet: ipv6 must be true or false (got ${ipv6})`)
       const droplet = {
         id: dropletId,
         name,
         region,
         tags: [...tags],
         gpu: Boolean(gpu),
+        ipv6,
+        own: assignOwnAddresses(dropletId, ipv6),
         createdAt: isoSeconds(clockNow()),
         busyUntil: 0
       }
@@ -1573,6 +1675,7 @@ export async function startSimulator(options = {}) {
       if (droplet && droplet.region !== where)
         throw new Error(`addIp: droplet ${droplet.id} is in ${droplet.region}, not ${where}`)
       const seed = parseSeed('addIp', family, { reservedAt, history })
+      if (droplet) checkHolding('addIp', droplet, { version: family, ip: address ?? '' })
       const rec = newIpRecord({
         ip: address ?? allocate(family),
         version: family,
@@ -1605,6 +1708,7 @@ export async function startSimulator(options = {}) {
         if (!droplet) throw new Error(`assignNow: droplet ${dropletId} does not exist`)
         if (droplet.region !== rec.region)
           throw new Error(`assignNow: droplet ${droplet.id} is in ${droplet.region}, not ${rec.region}`)
+        if (rec.dropletId !== droplet.id) checkHolding('assignNow', droplet, rec)
         rec.dropletId = droplet.id
       }
       noteHolder(rec, from, 'other', undefined)

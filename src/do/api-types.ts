@@ -17,6 +17,15 @@ export interface DropletObject {
   readonly name: string
   readonly region: RegionObject
   readonly tags: readonly string[]
+  /** 'ipv6' among them when IPv6 is enabled. */
+  readonly features: readonly string[]
+  readonly networks: { readonly v4: readonly NetworkObject[]; readonly v6: readonly NetworkObject[] }
+}
+
+/** One entry of a droplet's `networks.v4` or `networks.v6`. */
+export interface NetworkObject {
+  readonly ip_address: string
+  readonly type: string
 }
 
 /** A reserved IPv4 (`reserved_ip` / `floating_ip`). */
@@ -91,7 +100,8 @@ type AllKeys<T> = readonly (keyof T)[]
 /** The fields of each shape, for the test that holds them against the OpenAPI description. */
 export const FIELDS = {
   region: ['slug', 'name'],
-  droplet: ['id', 'name', 'region', 'tags'],
+  droplet: ['id', 'name', 'region', 'tags', 'features', 'networks'],
+  network: ['ip_address', 'type'],
   reserved_ip: ['ip', 'region', 'droplet', 'locked', 'project_id'],
   reserved_ipv6: ['ip', 'region_slug', 'reserved_at', 'droplet'],
   action: ['id', 'status', 'type', 'started_at', 'completed_at', 'resource_id', 'resource_type'],
@@ -102,6 +112,7 @@ export const FIELDS = {
 } as const satisfies {
   region: AllKeys<RegionObject>
   droplet: AllKeys<DropletObject>
+  network: AllKeys<NetworkObject>
   reserved_ip: AllKeys<ReservedIpObject>
   reserved_ipv6: AllKeys<ReservedIpv6Object>
   action: AllKeys<ActionObject>
@@ -117,6 +128,7 @@ type Complete<T extends never> = T
 export type FieldListsAreComplete = [
   Complete<Missing<RegionObject, typeof FIELDS.region>>,
   Complete<Missing<DropletObject, typeof FIELDS.droplet>>,
+  Complete<Missing<NetworkObject, typeof FIELDS.network>>,
   Complete<Missing<ReservedIpObject, typeof FIELDS.reserved_ip>>,
   Complete<Missing<ReservedIpv6Object, typeof FIELDS.reserved_ipv6>>,
   Complete<Missing<ActionObject, typeof FIELDS.action>>,

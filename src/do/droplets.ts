@@ -3,13 +3,26 @@ import type { ApiClient } from '../transport/http.js'
 import { ApiError } from '../transport/http.js'
 import type { DropletSelector } from '../inputs/inputs.js'
 import { PAGE_SIZE, pageInfo, readAllPages, type Page } from './ips.js'
-import type { DropletObject, Loose, RegionObject } from './api-types.js'
+import type { DropletObject, Loose, NetworkObject, RegionObject } from './api-types.js'
+import { parseAddress, type Address } from '../inputs/address.js'
 
 export interface DropletRef {
   readonly id: number
   /** '' when only the id is known (droplet_id given: no request is spent on looking it up). */
   readonly name: string
   readonly region: string
+  /** The droplet's own addresses, when a droplet object was read (not for a bare droplet_id). */
+  readonly networks?: DropletNetworks
+}
+
+/** A droplet's own addresses from its `networks`, and whether it has IPv6 (see networksOf). */
+export interface DropletNetworks {
+  readonly publicV4?: Address
+  /** Its VPC address (type private). */
+  readonly privateV4?: Address
+  readonly publicV6?: Address
+  /** IPv6 enabled: `features` lists 'ipv6' or `networks.v6` a public address; undefined when the answer has neither field. */
+  readonly ipv6?: boolean
 }
 
 /** A name or tag that matches no droplet, or more than one. Nothing has been changed. */
@@ -29,6 +42,7 @@ interface ListedDroplet {
   readonly name: string
   readonly region: string
   readonly tags: readonly string[]
+  readonly networks: DropletNetworks
 }
 
 function toListed(obj: unknown): ListedDroplet | undefined {
@@ -40,13 +54,39 @@ function toListed(obj: unknown): ListedDroplet | undefined {
     id: d.id,
     name: typeof d.name === 'string' ? d.name : '',
     region: typeof region.slug === 'string' ? region.slug : '',
-    tags: Array.isArray(d.tags) ? d.tags.filter((t): t is string => typeof t === 'string') : []
+    tags: Array.isArray(d.tags) ? d.tags.filter((t): t is string => typeof t === 'string') : [],
+    networks: networksOf(d)
+  }
+}
+
+/** The first address of the type in a networks list (v4 or v6), checked to be a plain address of the family. */
+function addressOf(list: unknown, type: 'public' | 'private', version: 4 | 6): Address | undefined {
+  if (!Array.isArray(list)) return undefined
+  for (const entry of list) {
+    const n = (isObject(entry) ? entry : {}) as Loose<NetworkObject>
+    const addr = n.type === type && typeof n.ip_address === 'string' ? parseAddress(n.ip_address) : undefined
+    if (addr?.version === version) return addr
+  }
+  return undefined
+}
+
+/** The droplet's own addresses (networks.v4/v6) and whether IPv6 is enabled (features, networks.v6). */
+export function networksOf(d: Loose<DropletObject>): DropletNetworks {
+  const networks = (isObject(d.networks) ? d.networks : {}) as { v4?: unknown; v6?: unknown }
+  const publicV6 = addressOf(networks.v6, 'public', 6)
+  const features = Array.isArray(d.features) ? d.features : undefined
+  const known = features !== undefined || Array.isArray(networks.v6)
+  return {
+    publicV4: addressOf(networks.v4, 'public', 4),
+    privateV4: addressOf(networks.v4, 'private', 4),
+    publicV6,
+    ipv6: known ? publicV6 !== undefined || features?.includes('ipv6') === true : undefined
   }
 }
 
 /** The droplet as the action reports it: DigitalOcean's own text, neutralised where it is written. */
 function toRef(d: ListedDroplet): DropletRef {
-  return { id: d.id, name: d.name, region: d.region }
+  return { id: d.id, name: d.name, region: d.region, networks: d.networks }
 }
 
 export function toDropletRef(obj: unknown): DropletRef | undefined {
@@ -133,6 +173,18 @@ export async function readDroplet(client: ApiClient, id: number): Promise<Drople
  */
 export async function withRegion(client: ApiClient, target: DropletRef, unchanged: string): Promise<DropletRef> {
   if (target.region) return target
+  const read = await readDroplet(client, target.id)
+  if (!read)
+    throw new DropletSelectionError(`droplet_id: droplet ${target.id} was not found in this account. ${unchanged}`)
+  return read
+}
+
+/**
+ * The droplet with its own addresses (networks): a droplet given by id alone is read for them.
+ * Throws DropletSelectionError when it does not exist, and the API's error when it cannot be read.
+ */
+export async function withNetworks(client: ApiClient, target: DropletRef, unchanged: string): Promise<DropletRef> {
+  if (target.networks) return target
   const read = await readDroplet(client, target.id)
   if (!read)
     throw new DropletSelectionError(`droplet_id: droplet ${target.id} was not found in this account. ${unchanged}`)

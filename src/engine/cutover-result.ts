@@ -2,7 +2,7 @@
 import type { Address } from '../inputs/address.js'
 import type { IpRecord } from '../do/ips.js'
 import type { DropletRef } from '../do/droplets.js'
-import type { VerifyInputs } from '../inputs/inputs.js'
+import type { PrecheckInputs, VerifyInputs } from '../inputs/inputs.js'
 import type { ReportRead } from './ip-read.js'
 import type { ProbeResult } from './verify.js'
 import { reportsChanged, type MoveOutcome } from './outcome.js'
@@ -14,6 +14,8 @@ export interface CutoverPlan {
   readonly expected?: number | null
   readonly wait: boolean
   readonly verify?: VerifyInputs
+  /** precheck_url: probe the target droplet before anything moves (before-move.ts). */
+  readonly precheck?: PrecheckInputs
   readonly rollback: boolean
   /** The step's timeout: the rollback gets this much afresh. */
   readonly timeoutMs: number
@@ -28,6 +30,8 @@ export interface AddressResult {
   readonly move?: MoveOutcome
   /** Why the address could not be moved (it could not be read). */
   readonly error?: string
+  /** The precheck's probe of the target droplet for this address's family. */
+  readonly precheck?: ProbeResult
   readonly probe?: ProbeResult
   /** The read after verification passed. */
   readonly confirm?: ReportRead

@@ -2,6 +2,8 @@
  * A cutover: one or more reserved IPs moved to one droplet (or detached) as a unit.
  *
  *   plan      read every address, refuse the whole cutover before anything is sent if one cannot go
+ *   before    what DigitalOcean would refuse part-way, and precheck_url on the target droplet's own
+ *             addresses (before-move.ts): a refusal moves nothing
  *   move      move every address in parallel (moveIp: lock-aware, never sends a change twice)
  *   verify    probe verify_url behind each moved address; when it passes, read each address once
  *             more: it must still be on the target
@@ -16,7 +18,8 @@ import { ungrouped, within, type EngineContext } from './context.js'
 import { expectedProblem, moveIp } from './move.js'
 import { mustReadIp, reportRead } from './ip-read.js'
 import type { VerifyInputs } from '../inputs/inputs.js'
-import { probeUntilPassed, probeUrl, type ProbeResult } from './verify.js'
+import { probeAndHold, probeSpec, probeUrl, type ProbeResult } from './verify.js'
+import { beforeMove } from './before-move.js'
 import { dropletLabel } from '../report/result.js'
 import { Journal } from './journal.js'
 import { cancelCause, messageOf } from './outcome.js'
@@ -41,7 +44,21 @@ export async function runCutover(
   const reads = await readAll(ctx, plan.addrs)
   const refused = refusal(plan, reads)
   if (refused) return { plan, addresses: reads, refused, rolledBack: false, startedAt, finishedAt: ctx.clock.now() }
-  const addresses = await moveAll(ctx, plan, reads, journal)
+  const before = await beforeMove(ctx, plan, reads)
+  if (before.refused) {
+    const { addresses, verified } = before
+    return {
+      plan,
+      addresses,
+      refused: before.refused,
+      verified,
+      rolledBack: false,
+      startedAt,
+      finishedAt: ctx.clock.now()
+    }
+  }
+  ctx = before.ctx
+  const addresses = await moveAll(ctx, plan, before.addresses, journal)
   const checked =
     addresses.some(failedToMove) || !plan.verify ? { addresses } : await verifyAll(ctx, plan, plan.verify, addresses)
   return finish(ctx, plan, journal, { ...checked, startedAt })
@@ -164,24 +181,12 @@ async function probeAll(
   verify: VerifyInputs,
   addresses: readonly AddressResult[]
 ): Promise<AddressResult[]> {
-  const deadline = ctx.clock.now() + verify.timeoutMs
-  const signal = ctx.signal
-  const spec = {
-    urlTemplate: verify.urlTemplate,
-    contains: verify.contains,
-    // Once the step is cancelled no probe starts: the deadline is read before each one.
-    get deadline() {
-      return signal.aborted ? 0 : deadline
-    },
-    log: ctx.log,
-    userAgent: plan.userAgent,
-    scaled: (ms: number) => ctx.clock.scaled(ms)
-  }
+  const spec = probeSpec(verify, ctx, plan.userAgent)
   // Addresses whose URLs are the same (no {ip} in verify_url) share one probe.
   const byUrl = new Map<string, Promise<ProbeResult>>()
   for (const a of addresses) {
     const url = probeUrl(verify.urlTemplate, a.addr)
-    if (!byUrl.has(url)) byUrl.set(url, untilCancelled(ctx, url, probeUntilPassed(spec, url)))
+    if (!byUrl.has(url)) byUrl.set(url, untilCancelled(ctx, url, probeAndHold(spec, url, verify.forMs)))
   }
   ctx.log.info(`Verifying: probing ${[...byUrl.keys()].join(', ')} for up to ${verify.timeoutMs / 1000} s`)
   return Promise.all(
@@ -195,7 +200,8 @@ function untilCancelled(ctx: EngineContext, url: string, probe: Promise<ProbeRes
     url,
     passed: false,
     probes: 0,
-    last: 'not finished: the step was cancelled'
+    last: 'not finished: the step was cancelled',
+    answered: false
   }))
   return Promise.race([probe, cancelled])
 }

@@ -56,5 +56,11 @@ function explainRefusal(error: ApiError, addr: Address, target: number | null): 
   ) {
     return `Droplet ${target} was not found in this account. ${error.message}`
   }
+  if (error.status === 422 && addr.version === 6 && /ipv6/i.test(error.apiMessage)) {
+    return `Droplet ${target} refused ${addr.text}: a reserved IPv6 needs a droplet with IPv6 enabled. ${error.message}`
+  }
+  if (error.status === 422 && addr.version === 4 && /reserved|floating|already/i.test(error.apiMessage)) {
+    return `Droplet ${target} refused ${addr.text}: a droplet holds one reserved IPv4 at a time; if it holds another, unassign that first. ${error.message}`
+  }
   return error.message
 }

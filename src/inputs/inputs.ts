@@ -39,14 +39,29 @@ export interface Inputs {
   readonly apiUrl: URL
   /** assign: probe these after the move (see verify.ts). */
   readonly verify?: VerifyInputs
+  /** assign: probe the target droplet on its own addresses before anything moves (see precheck.ts). */
+  readonly precheck?: PrecheckInputs
   readonly rollback: boolean
 }
 
-export interface VerifyInputs {
+/** The rules every probe follows, before the move and after it. */
+export interface ProbeRules {
+  readonly contains?: string
+  /** verify_host: the Host header and, over https, the TLS server name the certificate is checked against. */
+  readonly host?: string
+  readonly timeoutMs: number
+}
+
+export interface VerifyInputs extends ProbeRules {
   /** The URL with `{ip}` where each moved address goes. */
   readonly urlTemplate: string
-  readonly contains?: string
-  readonly timeoutMs: number
+  /** verify_for: how long every probe must go on passing after an address's first pass (0: the first pass is enough). */
+  readonly forMs?: number
+}
+
+export interface PrecheckInputs extends ProbeRules {
+  /** The URL with `{ip}` where the droplet's public address goes, `{private_ip}` where its VPC IPv4 goes. */
+  readonly urlTemplate: string
 }
 
 export class InputError extends Error {
@@ -304,7 +319,7 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
     }
   }
 
-  const verify = parseVerify(get, operation, wait)
+  const { verify, precheck } = parseProbing(get, operation, wait)
   const rollback = parseBoolean('rollback', get('rollback'), true)
 
   return {
@@ -324,6 +339,7 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
     expectedDropletId,
     apiUrl,
     verify,
+    precheck,
     rollback
   }
 }
@@ -352,60 +368,134 @@ function parseIps(raw: string, operation: Operation): Address[] {
     }
     out.push(addr)
   }
+  if (operation === 'assign') checkOneIpv4(out)
   return out
+}
+
+/** DigitalOcean lets a droplet hold one reserved IPv4 at a time: one assign cannot give it two. */
+function checkOneIpv4(addrs: readonly Address[]): void {
+  const v4 = addrs.filter((a) => a.version === 4)
+  if (v4.length > 1) {
+    throw new InputError(
+      'ip',
+      `${v4.map((a) => a.text).join(' and ')} are all IPv4, but a droplet can hold only one reserved IPv4 at a time (DigitalOcean refuses a second): give one IPv4, with IPv6 addresses beside it if you like`
+    )
+  }
 }
 
 export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 60
 const MAX_VERIFY_TIMEOUT_SECONDS = 3600
 
-function parseVerify(get: (name: string) => string, operation: Operation, wait: boolean): VerifyInputs | undefined {
-  const template = get('verify_url')
+/** precheck_url and verify_url, with the rules their probes share. */
+function parseProbing(
+  get: (name: string) => string,
+  operation: Operation,
+  wait: boolean
+): { verify?: VerifyInputs; precheck?: PrecheckInputs } {
+  const verifyUrl = get('verify_url')
+  const precheckUrl = get('precheck_url')
+  const forMs = parseVerifyFor(get('verify_for'), verifyUrl !== '')
+  const rules = parseProbeRules(get, verifyUrl !== '' || precheckUrl !== '')
+  if (!rules) return {}
+  if (verifyUrl !== '') {
+    if (operation !== 'assign') throw new InputError('verify_url', `applies to assign only, not '${operation}'`)
+    if (!wait) throw new InputError('verify_url', 'needs wait: true (the probes run after the move has finished)')
+    checkProbeUrl('verify_url', verifyUrl, {})
+  }
+  if (precheckUrl !== '') {
+    if (operation !== 'assign') throw new InputError('precheck_url', `applies to assign only, not '${operation}'`)
+    checkProbeUrl('precheck_url', precheckUrl, { '{private_ip}': '10.0.0.1' })
+  }
+  return {
+    verify: verifyUrl === '' ? undefined : { ...rules, urlTemplate: verifyUrl, forMs },
+    precheck: precheckUrl === '' ? undefined : { ...rules, urlTemplate: precheckUrl }
+  }
+}
+
+/** verify_contains, verify_host and verify_timeout: undefined (and refused when given) without a URL to probe. */
+function parseProbeRules(get: (name: string) => string, probing: boolean): ProbeRules | undefined {
   const contains = get('verify_contains')
+  const host = get('verify_host').toLowerCase()
   const timeoutRaw = get('verify_timeout')
-  if (template === '') {
-    if (contains !== '') throw new InputError('verify_contains', 'applies only with verify_url')
+  if (!probing) {
+    const given = [contains !== '' && 'verify_contains', host !== '' && 'verify_host'].find(Boolean)
+    if (given) throw new InputError(given, 'applies only with verify_url or precheck_url')
     if (timeoutRaw !== '' && timeoutRaw !== String(DEFAULT_VERIFY_TIMEOUT_SECONDS)) {
-      throw new InputError('verify_timeout', 'applies only with verify_url')
+      throw new InputError('verify_timeout', 'applies only with verify_url or precheck_url')
     }
     return undefined
   }
-  if (operation !== 'assign') {
-    throw new InputError('verify_url', `applies to assign only, not '${operation}'`)
+  if (host !== '') checkVerifyHost(host)
+  return {
+    contains: contains === '' ? undefined : contains,
+    host: host === '' ? undefined : host,
+    timeoutMs: wholeSeconds('verify_timeout', timeoutRaw, DEFAULT_VERIFY_TIMEOUT_SECONDS, 1) * 1000
   }
-  if (!wait) throw new InputError('verify_url', 'needs wait: true (the probes run after the move has finished)')
-  checkVerifyUrl(template)
-  let timeoutSeconds = DEFAULT_VERIFY_TIMEOUT_SECONDS
-  if (timeoutRaw !== '') {
-    const n = Number(timeoutRaw)
-    if (!/^[0-9]+$/.test(timeoutRaw) || n < 1 || n > MAX_VERIFY_TIMEOUT_SECONDS) {
-      throw new InputError(
-        'verify_timeout',
-        `must be a whole number of seconds from 1 to ${MAX_VERIFY_TIMEOUT_SECONDS}, got '${timeoutRaw}'`
-      )
-    }
-    timeoutSeconds = n
-  }
-  return { urlTemplate: template, contains: contains === '' ? undefined : contains, timeoutMs: timeoutSeconds * 1000 }
 }
 
-/** verify_url must make an http(s) URL without credentials for an IPv4 and an IPv6 address alike. */
-function checkVerifyUrl(template: string): void {
+function wholeSeconds(name: string, raw: string, fallback: number, min: number): number {
+  if (raw === '') return fallback
+  const n = Number(raw)
+  if (!/^[0-9]+$/.test(raw) || n < min || n > MAX_VERIFY_TIMEOUT_SECONDS) {
+    throw new InputError(
+      name,
+      `must be a whole number of seconds from ${min} to ${MAX_VERIFY_TIMEOUT_SECONDS}, got '${raw}'`
+    )
+  }
+  return n
+}
+
+function parseVerifyFor(raw: string, verifying: boolean): number {
+  const seconds = wholeSeconds('verify_for', raw, 0, 0)
+  if (seconds > 0 && !verifying) {
+    throw new InputError('verify_for', 'applies only with verify_url (the precheck stops at its first pass)')
+  }
+  return seconds * 1000
+}
+
+const HOST_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?'
+const VERIFY_HOST = new RegExp(`^(${HOST_LABEL}(?:\\.${HOST_LABEL})*)(?::([0-9]{1,5}))?$`)
+
+/** verify_host: a DNS name (what a certificate names), optionally with a port; no IP address, no path. */
+function checkVerifyHost(host: string): void {
+  const m = VERIFY_HOST.exec(host)
+  const port = m?.[2] === undefined ? 1 : Number(m[2])
+  if (!m || m[1].length > 253 || port < 1 || port > 65535) {
+    throw new InputError('verify_host', `'${host}' is not a host name with an optional :port (like www.example.com)`)
+  }
+  if (/^[0-9.]+$/.test(m[1])) {
+    throw new InputError('verify_host', `'${host}' is an IP address: give the name the site's certificate is for`)
+  }
+}
+
+/**
+ * A probe URL template must make an http(s) URL without credentials for an IPv4 and an IPv6 address
+ * alike (and for the other placeholders it may hold).
+ */
+function checkProbeUrl(name: string, template: string, placeholders: Record<string, string>): void {
   // eslint-disable-next-line no-control-regex
   if (/[\s\x00-\x1f\x7f]/.test(template)) {
-    throw new InputError('verify_url', 'must not contain white space or control characters')
+    throw new InputError(name, 'must not contain white space or control characters')
   }
   for (const sample of ['192.0.2.1', '[2001:db8::1]']) {
+    let text = template.split('{ip}').join(sample)
+    for (const [placeholder, value] of Object.entries(placeholders)) text = text.split(placeholder).join(value)
+    const unknown = /\{[^{}]*\}?|\}/.exec(text)
+    if (unknown) {
+      const known = ['{ip}', ...Object.keys(placeholders)].join(' and ')
+      throw new InputError(name, `'${unknown[0]}' is not a placeholder here: ${name} takes ${known}`)
+    }
     let url: URL
     try {
-      url = new URL(template.split('{ip}').join(sample))
+      url = new URL(text)
     } catch {
-      throw new InputError('verify_url', `'${template}' is not a URL (write {ip} where the address goes)`)
+      throw new InputError(name, `'${template}' is not a URL (write {ip} where the address goes)`)
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new InputError('verify_url', `must be an http or https URL, got '${url.protocol}'`)
+      throw new InputError(name, `must be an http or https URL, got '${url.protocol}'`)
     }
     if (url.username !== '' || url.password !== '') {
-      throw new InputError('verify_url', 'must not contain credentials (they would be sent to every address probed)')
+      throw new InputError(name, 'must not contain credentials (they would be sent to every address probed)')
     }
   }
 }

@@ -14,6 +14,7 @@ export function cutoverPlan(ctx: OperationContext, target: DropletRef | null): C
     expected: inputs.expectedDropletId,
     wait: inputs.wait,
     verify: inputs.verify,
+    precheck: inputs.precheck,
     rollback: inputs.rollback,
     timeoutMs: inputs.timeoutMs,
     userAgent: ctx.userAgent

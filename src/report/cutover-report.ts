@@ -3,6 +3,7 @@ import type { IpRecord } from '../do/ips.js'
 import { moved, targetId, type AddressResult, type CutoverResult } from '../engine/cutover-result.js'
 import { secs } from '../transport/http.js'
 import { reportsChanged, where, type ActionStatus } from '../engine/outcome.js'
+import { unansweredIpv6Hint } from '../engine/verify.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
 
 /**
@@ -83,6 +84,11 @@ function actionText(a: AddressResult): string {
   return ids.length > 0 ? ids.join(', then ') : '-'
 }
 
+const probeText = (p: AddressResult['probe']): string => (p ? `${p.passed ? 'passed' : 'failed'}: ${p.last}` : '-')
+
+/** A Precheck column, before Probe, when the cutover ran one. */
+const prechecked = (result: CutoverResult): boolean => result.addresses.some((a) => a.precheck !== undefined)
+
 function rowOf(result: CutoverResult, a: AddressResult): string[] {
   const target = result.plan.target
   return [
@@ -93,7 +99,8 @@ function rowOf(result: CutoverResult, a: AddressResult): string[] {
     nowOf(a)?.region ?? beforeOf(a)?.region ?? '',
     actionText(a),
     statusText(a),
-    a.probe ? `${a.probe.passed ? 'passed' : 'failed'}: ${a.probe.last}` : '-'
+    ...(prechecked(result) ? [probeText(a.precheck)] : []),
+    probeText(a.probe)
   ]
 }
 
@@ -103,7 +110,9 @@ function troublesOf(result: CutoverResult, a: AddressResult): string[] {
   if (a.error !== undefined) troubles.push(a.error)
   else if (a.move?.error) troubles.push(a.move.error)
   if (a.probe && !a.probe.passed)
-    troubles.push(`verification of ${a.addr.text} failed: ${a.probe.last} (${a.probe.url})`)
+    troubles.push(
+      `verification of ${a.addr.text} failed: ${a.probe.last} (${a.probe.url})${unansweredIpv6Hint(a.addr, a.probe)}`
+    )
   const confirmTrouble = a.confirm ? confirmProblem(result, a) : undefined
   if (confirmTrouble) troubles.push(confirmTrouble)
   if (a.backError) troubles.push(`moving ${a.addr.text} back failed: ${a.backError}`)
@@ -209,7 +218,11 @@ export function cutoverReport(result: CutoverResult): OperationResult {
       title: titleOf(result, error),
       tables: [
         {
-          header: ['IP', 'From droplet', 'To droplet', 'Now on', 'Region', 'Action', 'Status', 'Probe'],
+          header: [
+            ...['IP', 'From droplet', 'To droplet', 'Now on', 'Region', 'Action', 'Status'],
+            ...(prechecked(result) ? ['Precheck'] : []),
+            'Probe'
+          ],
           rows: result.addresses.map((a) => rowOf(result, a))
         }
       ],

@@ -1,0 +1,89 @@
+/**
+ * What DigitalOcean refuses part-way through a cutover, judged before anything is sent: a droplet
+ * holds one reserved IPv4 at a time, and a reserved IPv6 needs a droplet with IPv6 enabled. (Two IPv4
+ * addresses in one assign are bad input: see inputs.ts.) Without this check the first address would
+ * move, the second be refused, and the first be moved back.
+ *
+ * targetFacts reads what the check needs, no more: the reserved IPv4 list (which names each one's
+ * droplet; the droplet object does not list them) only when an IPv4 is being moved, and the droplet
+ * (its features and networks) only when an IPv6 is being moved and the droplet was given by id.
+ */
+import type { Address } from '../inputs/address.js'
+import type { IpRecord } from '../do/ips.js'
+import { listIps } from '../do/ips.js'
+import { withNetworks, type DropletRef } from '../do/droplets.js'
+import { ApiError, type ApiClient } from '../transport/http.js'
+import { dropletLabel } from '../report/result.js'
+
+/** An address the cutover will move: not already on the target (or busy, and so judged after its action). */
+export interface Moving {
+  readonly addr: Address
+  readonly read: IpRecord
+}
+
+export interface TargetFacts {
+  /** The target, with its networks when they were read. */
+  readonly target: DropletRef
+  /** The reserved IPv4 addresses it holds; undefined when no IPv4 is being moved (not looked up). */
+  readonly heldIpv4?: readonly string[]
+}
+
+/** Why the cutover cannot go ahead on this droplet, one sentence per address; [] when it can. */
+export function cutoverRefusals(facts: TargetFacts, moving: readonly Moving[]): string[] {
+  const label = dropletLabel(facts.target.id, facts.target.name)
+  const problems: string[] = []
+  for (const { addr } of moving) {
+    const other = addr.version === 4 ? facts.heldIpv4?.find((ip) => ip !== addr.text) : undefined
+    if (other !== undefined) {
+      problems.push(
+        `droplet ${label} already holds reserved IPv4 ${other}, and a droplet holds one reserved IPv4 at a time, so ${addr.text} cannot be assigned to it: unassign ${other} from it first`
+      )
+    }
+    if (addr.version === 6 && facts.target.networks?.ipv6 === false) {
+      problems.push(
+        `droplet ${label} does not have IPv6 enabled, so reserved IPv6 ${addr.text} cannot be assigned to it: enable IPv6 on the droplet first (doctl compute droplet-action enable-ipv6 ${facts.target.id})`
+      )
+    }
+  }
+  return problems
+}
+
+/**
+ * Reads what cutoverRefusals needs for these addresses. `needNetworks`: the precheck needs the droplet's
+ * addresses, so a droplet that cannot be read fails it; otherwise a droplet that the token may not read
+ * (403: no droplet:read) is left unchecked for IPv6 (DigitalOcean's own refusal then stands).
+ */
+export async function targetFacts(
+  client: ApiClient,
+  target: DropletRef,
+  moving: readonly Moving[],
+  needNetworks: boolean
+): Promise<TargetFacts> {
+  const partWay = moving.length > 1
+  const readsDroplet = needNetworks || (partWay && moving.some((m) => m.addr.version === 6))
+  const [withNets, heldIpv4] = await Promise.all([
+    readsDroplet ? networksOrUnknown(client, target, needNetworks) : target,
+    // Only where DigitalOcean's refusal would come part-way: with one address, its own 422 moves
+    // nothing, and listing every reserved IPv4 would cost each cutover a paged read.
+    partWay && moving.some((m) => m.addr.version === 4) ? heldBy(client, target.id) : undefined
+  ])
+  return { target: withNets, heldIpv4 }
+}
+
+async function networksOrUnknown(client: ApiClient, target: DropletRef, needed: boolean): Promise<DropletRef> {
+  try {
+    return await withNetworks(client, target, 'Nothing was changed.')
+  } catch (error) {
+    if (needed || !(error instanceof ApiError) || error.status !== 403) throw error
+    client.log.info(
+      `Droplet ${target.id} cannot be read with this token (no droplet:read), so whether it has IPv6 is left to DigitalOcean`
+    )
+    return target
+  }
+}
+
+/** The reserved IPv4 addresses on the droplet, from the list of all of them (every page). */
+async function heldBy(client: ApiClient, dropletId: number): Promise<string[]> {
+  const all = await listIps(client, 4)
+  return all.filter((ip) => ip.dropletId === dropletId).map((ip) => ip.ip)
+}
