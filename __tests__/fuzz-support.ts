@@ -702,10 +702,24 @@ function movedUnseen(o: Observation, i: number): boolean {
   return since.every((c) => c.by === 'other' || lostAnswer(c.actionId))
 }
 
+/**
+ * An action of this step on the address (a roll-back's, say) was under way after the step's last read
+ * of it, and the error names it: the step said that it may still complete.
+ */
+function namedUnderWay(o: Observation, i: number): boolean {
+  const look = lastLook(o, i)
+  const error = o.step.error ?? ''
+  const late = (a: SimAction): boolean =>
+    o.openAtReturn.some((x) => x.id === a.id) ||
+    o.changes.some((c) => c.actionId === a.id && (!look || c.seq > look.seq!))
+  return stepActions(o, i).some((a) => late(a) && new RegExp(`\\baction ${a.id}\\b`).test(error))
+}
+
 function checkReported(o: Observation, i: number, add: Add): void {
   if (!(sentChange(o, i) || o.step.error === undefined) || unknownState(o, i)) return
   const r = reported(o, i)
   if (r.status === 'in-progress' && underWay(o, i)) return
+  if (namedUnderWay(o, i)) return
   const allowed = allowedHolders(o, i, o.atReturn[i]!)
   // An action whose answer was lost may land after the last read; changed=true says it may have.
   if (r.changed === true && movedUnseen(o, i)) allowed.add(holderAt(o, i, lastLook(o, i)!.seq!))
