@@ -179,19 +179,64 @@ function parseDroplet(read: InputReader): DropletSelector | undefined {
 }
 
 /**
- * Reads and validates every input. `env` supplies the token fallbacks
- * (DIGITALOCEAN_ACCESS_TOKEN, then DIGITALOCEAN_TOKEN).
+ * Reads and validates every input, in a fixed order (the first problem is the one reported).
+ * `env` supplies the token fallbacks (DIGITALOCEAN_ACCESS_TOKEN, then DIGITALOCEAN_TOKEN).
  */
 export function parseInputs(read: InputReader, env: Record<string, string | undefined>): Inputs {
   const get = (name: string): string => read(name).trim()
-
-  const opRaw = get('operation').toLowerCase() || 'assign'
-  if (!(OPERATIONS as readonly string[]).includes(opRaw)) {
-    throw new InputError('operation', `unknown operation '${opRaw}'; use one of ${OPERATIONS.join(', ')}`)
+  const operation = parseOperation(get('operation'))
+  const token = parseToken(get('token'), env)
+  const apiUrl = parseApiUrl(get('api_url'))
+  const ips = parseIps(get('ip'), operation)
+  checkIpNeeded(ips[0], operation)
+  const droplet = parseTarget(read, operation)
+  const region = parseRegion(get('region'), operation, droplet)
+  const ipVersion = parseIpVersion(get('ip_version'), operation, ips)
+  const projectId = parseProjectId(get('project_id'), { operation, ipVersion, region, droplet })
+  const wait = parseBoolean('wait', get('wait'), true)
+  const timeoutMs = parseTimeout(get('timeout')) * 1000
+  const dryRun = parseBoolean('dry_run', get('dry_run'), false)
+  if (dryRun && operation !== 'prune') {
+    throw new InputError('dry_run', `applies to prune only; operation '${operation}' has no dry run`)
   }
-  const operation = opRaw as Operation
+  const keep = parseKeep(read('keep'), operation)
+  const pruneGuards = parsePruneGuards(get, operation)
+  const expectedDropletId = parseExpected(get('expected_droplet_id'), operation)
+  const { verify, precheck } = parseProbing(get, operation, wait)
+  const rollback = parseBoolean('rollback', get('rollback'), true)
+  const ip = ips[0]
+  return {
+    token,
+    operation,
+    ip,
+    ips,
+    droplet,
+    region,
+    ipVersion,
+    projectId,
+    wait,
+    timeoutMs,
+    dryRun,
+    keep,
+    ...pruneGuards,
+    expectedDropletId,
+    apiUrl,
+    verify,
+    precheck,
+    rollback
+  }
+}
 
-  const token = get('token') || env.DIGITALOCEAN_ACCESS_TOKEN?.trim() || env.DIGITALOCEAN_TOKEN?.trim() || ''
+function parseOperation(raw: string): Operation {
+  const op = raw.toLowerCase() || 'assign'
+  if (!(OPERATIONS as readonly string[]).includes(op)) {
+    throw new InputError('operation', `unknown operation '${op}'; use one of ${OPERATIONS.join(', ')}`)
+  }
+  return op as Operation
+}
+
+function parseToken(raw: string, env: Record<string, string | undefined>): string {
+  const token = raw || env.DIGITALOCEAN_ACCESS_TOKEN?.trim() || env.DIGITALOCEAN_TOKEN?.trim() || ''
   if (token === '') {
     throw new InputError(
       'token',
@@ -201,18 +246,20 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
   if (!TOKEN.test(token)) {
     throw new InputError('token', 'contains characters that cannot be sent in an Authorization header')
   }
+  return token
+}
 
-  const apiUrl = parseApiUrl(get('api_url'))
-
-  const ips = parseIps(get('ip'), operation)
-  const ip = ips[0]
+function checkIpNeeded(ip: Address | undefined, operation: Operation): void {
   if (NEEDS_IP.has(operation) && !ip) {
     throw new InputError('ip', `operation '${operation}' needs the address to act on`)
   }
   if (ip && !NEEDS_IP.has(operation)) {
     throw new InputError('ip', `is not used by operation '${operation}'; remove it`)
   }
+}
 
+/** droplet_id, droplet_name or droplet_tag, where the operation takes one (assign needs one). */
+function parseTarget(read: InputReader, operation: Operation): DropletSelector | undefined {
   const droplet = parseDroplet(read)
   if (droplet && !USES_DROPLET.has(operation)) {
     const name = droplet.kind === 'id' ? 'droplet_id' : `droplet_${droplet.kind}`
@@ -222,26 +269,30 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
   if (operation === 'assign' && !droplet) {
     throw new InputError('droplet_id', "operation 'assign' needs a target: droplet_id, droplet_name or droplet_tag")
   }
+  return droplet
+}
 
-  const regionRaw = get('region').toLowerCase()
-  let region: string | undefined
-  if (regionRaw !== '') {
-    if (!REGION.test(regionRaw)) {
-      throw new InputError('region', `'${regionRaw}' is not a region slug (like nyc3)`)
+function parseRegion(raw: string, operation: Operation, droplet: DropletSelector | undefined): string | undefined {
+  const region = raw.toLowerCase()
+  if (region !== '') {
+    if (!REGION.test(region)) {
+      throw new InputError('region', `'${region}' is not a region slug (like nyc3)`)
     }
     if (!USES_REGION.has(operation)) {
       throw new InputError('region', `is not used by operation '${operation}' (only create, list and prune); remove it`)
     }
-    region = regionRaw
   }
-  if (operation === 'create' && !region && !droplet) {
+  if (operation === 'create' && region === '' && !droplet) {
     throw new InputError(
       'region',
       "operation 'create' needs a region or a droplet (droplet_id, droplet_name, droplet_tag)"
     )
   }
+  return region === '' ? undefined : region
+}
 
-  const versionRaw = get('ip_version').toLowerCase()
+function parseIpVersion(raw: string, operation: Operation, ips: readonly Address[]): IpVersion | undefined {
+  const versionRaw = raw.toLowerCase()
   let ipVersion: IpVersion | undefined
   if (versionRaw === '4' || versionRaw === '6') {
     ipVersion = Number(versionRaw) as IpVersion
@@ -260,41 +311,40 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
       `is ${ipVersion} but ip ${otherFamily.text} is an IPv${otherFamily.version} address`
     )
   }
-  if (operation === 'create' && !ipVersion) ipVersion = 4
+  return operation === 'create' && !ipVersion ? 4 : ipVersion
+}
 
-  const projectRaw = get('project_id').toLowerCase()
-  let projectId: string | undefined
-  if (projectRaw !== '') {
-    if (!UUID.test(projectRaw)) {
-      throw new InputError('project_id', `'${projectRaw}' is not a project UUID`)
-    }
-    if (operation !== 'create' || ipVersion !== 4 || !region || droplet) {
-      throw new InputError('project_id', 'applies only to create of an IPv4 address in a region (without a droplet)')
-    }
-    projectId = projectRaw
+interface CreateShape {
+  readonly operation: Operation
+  readonly ipVersion?: IpVersion
+  readonly region?: string
+  readonly droplet?: DropletSelector
+}
+
+function parseProjectId(raw: string, shape: CreateShape): string | undefined {
+  const projectId = raw.toLowerCase()
+  if (projectId === '') return undefined
+  if (!UUID.test(projectId)) {
+    throw new InputError('project_id', `'${projectId}' is not a project UUID`)
   }
-
-  const wait = parseBoolean('wait', get('wait'), true)
-
-  const timeoutRaw = get('timeout')
-  let timeoutSeconds = DEFAULT_TIMEOUT_SECONDS
-  if (timeoutRaw !== '') {
-    if (!/^[0-9]+$/.test(timeoutRaw) || Number(timeoutRaw) < 1 || Number(timeoutRaw) > MAX_TIMEOUT_SECONDS) {
-      throw new InputError(
-        'timeout',
-        `must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, got '${timeoutRaw}'`
-      )
-    }
-    timeoutSeconds = Number(timeoutRaw)
+  if (shape.operation !== 'create' || shape.ipVersion !== 4 || !shape.region || shape.droplet) {
+    throw new InputError('project_id', 'applies only to create of an IPv4 address in a region (without a droplet)')
   }
+  return projectId
+}
 
-  const dryRun = parseBoolean('dry_run', get('dry_run'), false)
-  if (dryRun && operation !== 'prune') {
-    throw new InputError('dry_run', `applies to prune only; operation '${operation}' has no dry run`)
+/** timeout, in seconds. */
+function parseTimeout(raw: string): number {
+  if (raw === '') return DEFAULT_TIMEOUT_SECONDS
+  if (!/^[0-9]+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_TIMEOUT_SECONDS) {
+    throw new InputError('timeout', `must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, got '${raw}'`)
   }
+  return Number(raw)
+}
 
+function parseKeep(raw: string, operation: Operation): Address[] {
   const keep: Address[] = []
-  for (const item of splitList(read('keep'))) {
+  for (const item of splitList(raw)) {
     const addr = parseAddress(item)
     if (!addr) throw new InputError('keep', `'${item}' is not an IPv4 or IPv6 address`)
     keep.push(addr)
@@ -302,46 +352,25 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
   if (keep.length > 0 && operation !== 'prune') {
     throw new InputError('keep', `applies to prune only; remove it from operation '${operation}'`)
   }
-  const pruneGuards = parsePruneGuards(get, operation)
+  return keep
+}
 
-  const expectedRaw = get('expected_droplet_id').toLowerCase()
-  let expectedDropletId: number | null | undefined
-  if (expectedRaw !== '') {
-    if (expectedRaw === 'none') {
-      expectedDropletId = null
-    } else if (DROPLET_ID.test(expectedRaw) && Number.isSafeInteger(Number(expectedRaw))) {
-      expectedDropletId = Number(expectedRaw)
-    } else {
-      throw new InputError('expected_droplet_id', `must be a positive integer or 'none', got '${expectedRaw}'`)
-    }
-    if (!USES_EXPECTED.has(operation)) {
-      throw new InputError('expected_droplet_id', `applies to assign and unassign only, not '${operation}'`)
-    }
+/** expected_droplet_id: a droplet id, or null for 'none' (held by no droplet). */
+function parseExpected(raw: string, operation: Operation): number | null | undefined {
+  const expected = raw.toLowerCase()
+  if (expected === '') return undefined
+  let id: number | null
+  if (expected === 'none') {
+    id = null
+  } else if (DROPLET_ID.test(expected) && Number.isSafeInteger(Number(expected))) {
+    id = Number(expected)
+  } else {
+    throw new InputError('expected_droplet_id', `must be a positive integer or 'none', got '${expected}'`)
   }
-
-  const { verify, precheck } = parseProbing(get, operation, wait)
-  const rollback = parseBoolean('rollback', get('rollback'), true)
-
-  return {
-    token,
-    operation,
-    ip,
-    ips,
-    droplet,
-    region,
-    ipVersion,
-    projectId,
-    wait,
-    timeoutMs: timeoutSeconds * 1000,
-    dryRun,
-    keep,
-    ...pruneGuards,
-    expectedDropletId,
-    apiUrl,
-    verify,
-    precheck,
-    rollback
+  if (!USES_EXPECTED.has(operation)) {
+    throw new InputError('expected_droplet_id', `applies to assign and unassign only, not '${operation}'`)
   }
+  return id
 }
 
 /** Most addresses one cutover takes: each is its own action, and all share the rate limit. */
