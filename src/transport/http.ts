@@ -345,79 +345,69 @@ export class ApiClient {
     const started = this.clock.now()
     const history: string[] = []
     for (let attempt = 1; ; attempt++) {
-      if (this.signal.aborted) throw new CancelledError(`${method} ${path}: not sent, the step was cancelled`)
-      await this.pace()
-      if (this.signal.aborted) throw new CancelledError(`${method} ${path}: not sent, the step was cancelled`)
-      const remainingTime = this.options.deadline - this.clock.now()
-      if (remainingTime <= 0) {
+      const timeLimit = await this.readyToSend(method, path, attempt, history)
+      const outcome = await this.once(method, path, options, timeLimit)
+      const next = this.judge({ method, path, retry: options.retry, attempt }, outcome)
+      if ('done' in next) return next.done
+      history.push(next.note)
+      if (!this.canRetry(attempt, started, next.waitMs)) {
         throw new GaveUpError(
-          `${method} ${path}: the step's timeout ran out${history.length ? ` after ${attempt - 1} attempts (${history.join('; ')})` : ''}`
+          `${next.error.message}. Gave up after ${attempt} attempts in ${secs(this.clock.now() - started)} (${history.join('; ')})`
         )
       }
-      const outcome = await this.once(method, path, options, Math.min(this.requestTimeoutMs, remainingTime))
-      let waitMs: number
-      if (outcome.kind === 'response') {
-        const res = outcome.response
-        if (res.status < 300) {
-          return { status: res.status, body: outcome.body, requestId: outcome.requestId }
-        }
-        if (res.status < 400) {
-          // Redirects are not followed: the token goes to api_url and nowhere else.
-          throw new ApiError(
-            method,
-            path,
-            res.status,
-            'redirect',
-            'the API answered with a redirect, which is not followed',
-            outcome.requestId,
-            attempt
-          )
-        }
-        const err = outcome.body as Loose<ErrorObject> | undefined
-        const apiError = new ApiError(
-          method,
-          path,
-          res.status,
-          typeof err?.id === 'string' ? err.id : '',
-          typeof err?.message === 'string' ? err.message : '',
-          typeof err?.request_id === 'string' ? err.request_id : outcome.requestId,
-          attempt
-        )
-        if (res.status === 429) {
-          waitMs = ApiClient.rateLimitWait(res, this.clock.now()) ?? this.backoff(attempt)
-          // A little beyond the reset, so the first request after it is not refused again.
-          waitMs += 250
-          history.push(`429 rate limited, waited ${(waitMs / 1000).toFixed(1)} s`)
-          this.options.log.info(
-            `Rate limited by DigitalOcean on ${method} ${path}; waiting ${(waitMs / 1000).toFixed(1)} s for the limit to reset`
-          )
-        } else if (res.status >= 500 && options.retry === 'safe') {
-          waitMs = this.backoff(attempt)
-          history.push(`HTTP ${res.status}`)
-          this.options.log.info(`${method} ${path} answered HTTP ${res.status}; retrying (attempt ${attempt + 1})`)
-        } else {
-          throw apiError
-        }
-        if (!this.canRetry(attempt, started, waitMs)) {
-          throw new GaveUpError(
-            `${apiError.message}. Gave up after ${attempt} attempts in ${secs(this.clock.now() - started)} (${history.join('; ')})`
-          )
-        }
-      } else {
-        if (outcome.cancelled) throw new CancelledInFlightError(method, path)
-        const transport = new TransportError(method, path, outcome.reason, attempt)
-        if (options.retry !== 'safe') throw transport
-        waitMs = this.backoff(attempt)
-        history.push(outcome.reason)
-        this.options.log.info(`${method} ${path}: ${outcome.reason}; retrying (attempt ${attempt + 1})`)
-        if (!this.canRetry(attempt, started, waitMs)) {
-          throw new GaveUpError(
-            `${transport.message}. Gave up after ${attempt} attempts in ${secs(this.clock.now() - started)} (${history.join('; ')})`
-          )
-        }
-      }
-      await this.clock.sleep(waitMs, this.signal)
+      await this.clock.sleep(next.waitMs, this.signal)
     }
+  }
+
+  /** Paces before an attempt; the attempt's time limit, or throws when it must not be sent. */
+  private async readyToSend(method: string, path: string, attempt: number, history: string[]): Promise<number> {
+    const notSent = `${method} ${path}: not sent, the step was cancelled`
+    if (this.signal.aborted) throw new CancelledError(notSent)
+    await this.pace()
+    if (this.signal.aborted) throw new CancelledError(notSent)
+    const remainingTime = this.options.deadline - this.clock.now()
+    if (remainingTime <= 0) {
+      throw new GaveUpError(
+        `${method} ${path}: the step's timeout ran out${history.length ? ` after ${attempt - 1} attempts (${history.join('; ')})` : ''}`
+      )
+    }
+    return Math.min(this.requestTimeoutMs, remainingTime)
+  }
+
+  /** What an attempt's outcome means: the answer, a retry after waitMs, or (thrown) a failure. */
+  private judge(attempt: Attempt, outcome: Outcome): Next {
+    if (outcome.kind === 'failed') return this.judgeFailure(attempt, outcome)
+    const res = outcome.response
+    if (res.status < 300) return { done: { status: res.status, body: outcome.body, requestId: outcome.requestId } }
+    const { method, path } = attempt
+    if (res.status < 400) {
+      // Redirects are not followed: the token goes to api_url and nowhere else.
+      const text = 'the API answered with a redirect, which is not followed'
+      throw new ApiError(method, path, res.status, 'redirect', text, outcome.requestId, attempt.attempt)
+    }
+    const error = apiErrorOf(attempt, res.status, outcome)
+    if (res.status === 429) {
+      // A little beyond the reset, so the first request after it is not refused again.
+      const waitMs = (ApiClient.rateLimitWait(res, this.clock.now()) ?? this.backoff(attempt.attempt)) + 250
+      const wait = `${(waitMs / 1000).toFixed(1)} s`
+      this.options.log.info(`Rate limited by DigitalOcean on ${method} ${path}; waiting ${wait} for the limit to reset`)
+      return { waitMs, note: `429 rate limited, waited ${wait}`, error }
+    }
+    if (res.status >= 500 && attempt.retry === 'safe') {
+      this.options.log.info(`${method} ${path} answered HTTP ${res.status}; retrying (attempt ${attempt.attempt + 1})`)
+      return { waitMs: this.backoff(attempt.attempt), note: `HTTP ${res.status}`, error }
+    }
+    throw error
+  }
+
+  /** No answer: a cancellation, a change request (the caller decides), or a retry of a safe one. */
+  private judgeFailure(attempt: Attempt, outcome: Extract<Outcome, { kind: 'failed' }>): Next {
+    const { method, path } = attempt
+    if (outcome.cancelled) throw new CancelledInFlightError(method, path)
+    const error = new TransportError(method, path, outcome.reason, attempt.attempt)
+    if (attempt.retry !== 'safe') throw error
+    this.options.log.info(`${method} ${path}: ${outcome.reason}; retrying (attempt ${attempt.attempt + 1})`)
+    return { waitMs: this.backoff(attempt.attempt), note: outcome.reason, error }
   }
 
   private canRetry(attempt: number, started: number, waitMs: number): boolean {
@@ -425,21 +415,36 @@ export class ApiClient {
     return attempt < this.maxAttempts && resumeAt - started < this.retryBudgetMs && resumeAt < this.options.deadline
   }
 
-  private async once(
-    method: string,
-    path: string,
-    options: RequestOptions,
-    timeoutMs: number
-  ): Promise<
-    | { kind: 'response'; response: Response; body: unknown; requestId: string }
-    | { kind: 'failed'; reason: string; cancelled?: boolean }
-  > {
+  private async once(method: string, path: string, options: RequestOptions, timeoutMs: number): Promise<Outcome> {
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), timeoutMs)
     const cancel = (): void => controller.abort()
     this.signal.addEventListener('abort', cancel, { once: true })
     const t0 = this.clock.now()
-    const init: RequestInit = {
+    const took = (): string => `${this.clock.now() - t0} ms`
+    try {
+      const response = await fetch(this.url(path, options.query), this.init(method, options, controller.signal))
+      return this.answered(method, path, response, await response.text(), took)
+    } catch (error) {
+      if (this.signal.aborted) {
+        this.options.log.debug(`${method} ${path} -> aborted by the cancellation after ${took()}`)
+        return { kind: 'failed', reason: 'the step was cancelled', cancelled: true }
+      }
+      const reason = controller.signal.aborted
+        ? timeoutMs < this.requestTimeoutMs
+          ? `the step's timeout ran out (no answer within the ${secs(timeoutMs)} left)`
+          : `no answer within ${secs(timeoutMs)}`
+        : `connection failed: ${(error as Error).message.replace(/https?:\/\/\S+/g, '<url>')}`
+      this.options.log.debug(`${method} ${path} -> ${reason} after ${took()}`)
+      return { kind: 'failed', reason }
+    } finally {
+      clearTimeout(timer)
+      this.signal.removeEventListener('abort', cancel)
+    }
+  }
+
+  private init(method: string, options: RequestOptions, signal: AbortSignal): RequestInit {
+    return {
       method,
       headers: {
         Authorization: `Bearer ${this.options.token}`,
@@ -448,49 +453,55 @@ export class ApiClient {
         ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {})
       },
       body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-      signal: controller.signal,
+      signal,
       redirect: 'manual',
       agent: this.agent
     }
-    try {
-      const response = await fetch(this.url(path, options.query), init)
-      const text = await response.text()
-      this.noteRate(response)
-      const requestId = response.headers.get('x-request-id') ?? ''
-      const body = readBody(response.status, text)
-      if (body === UNREADABLE) {
-        // A success whose answer cannot be read is no clear answer: the caller treats it like a lost one.
-        const reason = `unreadable answer (HTTP ${response.status}, ${text === '' ? 'empty body' : 'not complete JSON'})`
-        this.options.log.debug(`${method} ${path} -> ${reason} in ${this.clock.now() - t0} ms`)
-        return { kind: 'failed', reason }
-      }
-      if (body && typeof body === 'object' && 'request_id' in body && typeof body.request_id === 'string') {
-        this.options.log.debug(
-          `${method} ${path} -> ${response.status} in ${this.clock.now() - t0} ms, request_id ${body.request_id}`
-        )
-      } else {
-        this.options.log.debug(
-          `${method} ${path} -> ${response.status} in ${this.clock.now() - t0} ms${requestId ? `, request_id ${requestId}` : ''}`
-        )
-      }
-      return { kind: 'response', response, body, requestId }
-    } catch (error) {
-      if (this.signal.aborted) {
-        this.options.log.debug(`${method} ${path} -> aborted by the cancellation after ${this.clock.now() - t0} ms`)
-        return { kind: 'failed', reason: 'the step was cancelled', cancelled: true }
-      }
-      const reason = controller.signal.aborted
-        ? timeoutMs < this.requestTimeoutMs
-          ? `the step's timeout ran out (no answer within the ${secs(timeoutMs)} left)`
-          : `no answer within ${secs(timeoutMs)}`
-        : `connection failed: ${(error as Error).message.replace(/https?:\/\/\S+/g, '<url>')}`
-      this.options.log.debug(`${method} ${path} -> ${reason} after ${this.clock.now() - t0} ms`)
-      return { kind: 'failed', reason }
-    } finally {
-      clearTimeout(timer)
-      this.signal.removeEventListener('abort', cancel)
-    }
   }
+
+  /** An answer came: its body, or a failure when a success cannot be read (no clear answer, like a lost one). */
+  private answered(method: string, path: string, response: Response, text: string, took: () => string): Outcome {
+    this.noteRate(response)
+    const requestId = response.headers.get('x-request-id') ?? ''
+    const body = readBody(response.status, text)
+    if (body === UNREADABLE) {
+      const reason = `unreadable answer (HTTP ${response.status}, ${text === '' ? 'empty body' : 'not complete JSON'})`
+      this.options.log.debug(`${method} ${path} -> ${reason} in ${took()}`)
+      return { kind: 'failed', reason }
+    }
+    const bodyId = body && typeof body === 'object' && 'request_id' in body ? body.request_id : undefined
+    const id = typeof bodyId === 'string' ? bodyId : requestId
+    this.options.log.debug(`${method} ${path} -> ${response.status} in ${took()}${id ? `, request_id ${id}` : ''}`)
+    return { kind: 'response', response, body, requestId }
+  }
+}
+
+interface Attempt {
+  readonly method: string
+  readonly path: string
+  readonly retry: RetryPolicy
+  readonly attempt: number
+}
+
+type Outcome =
+  | { kind: 'response'; response: Response; body: unknown; requestId: string }
+  | { kind: 'failed'; reason: string; cancelled?: boolean }
+
+/** After an attempt: the answer, or a retry after waitMs (with what to say if no retry is left). */
+type Next = { readonly done: ApiResponse } | { readonly waitMs: number; readonly note: string; readonly error: Error }
+
+/** DigitalOcean's error answer as an ApiError: its id, message and request_id. */
+function apiErrorOf(attempt: Attempt, status: number, outcome: { body: unknown; requestId: string }): ApiError {
+  const err = outcome.body as Loose<ErrorObject> | undefined
+  return new ApiError(
+    attempt.method,
+    attempt.path,
+    status,
+    typeof err?.id === 'string' ? err.id : '',
+    typeof err?.message === 'string' ? err.message : '',
+    typeof err?.request_id === 'string' ? err.request_id : outcome.requestId,
+    attempt.attempt
+  )
 }
 
 const UNREADABLE = Symbol('unreadable')
