@@ -38817,62 +38817,69 @@ class ApiClient {
         const started = this.clock.now();
         const history = [];
         for (let attempt = 1;; attempt++) {
-            if (this.signal.aborted)
-                throw new CancelledError(`${method} ${path}: not sent, the step was cancelled`);
-            await this.pace();
-            if (this.signal.aborted)
-                throw new CancelledError(`${method} ${path}: not sent, the step was cancelled`);
-            const remainingTime = this.options.deadline - this.clock.now();
-            if (remainingTime <= 0) {
-                throw new GaveUpError(`${method} ${path}: the step's timeout ran out${history.length ? ` after ${attempt - 1} attempts (${history.join('; ')})` : ''}`);
+            const timeLimit = await this.readyToSend(method, path, attempt, history);
+            const outcome = await this.once(method, path, options, timeLimit);
+            const next = this.judge({ method, path, retry: options.retry, attempt }, outcome);
+            if ('done' in next)
+                return next.done;
+            history.push(next.note);
+            if (!this.canRetry(attempt, started, next.waitMs)) {
+                throw new GaveUpError(`${next.error.message}. Gave up after ${attempt} attempts in ${secs(this.clock.now() - started)} (${history.join('; ')})`);
             }
-            const outcome = await this.once(method, path, options, Math.min(this.requestTimeoutMs, remainingTime));
-            let waitMs;
-            if (outcome.kind === 'response') {
-                const res = outcome.response;
-                if (res.status < 300) {
-                    return { status: res.status, body: outcome.body, requestId: outcome.requestId };
-                }
-                if (res.status < 400) {
-                    // Redirects are not followed: the token goes to api_url and nowhere else.
-                    throw new ApiError(method, path, res.status, 'redirect', 'the API answered with a redirect, which is not followed', outcome.requestId, attempt);
-                }
-                const err = outcome.body;
-                const apiError = new ApiError(method, path, res.status, typeof err?.id === 'string' ? err.id : '', typeof err?.message === 'string' ? err.message : '', typeof err?.request_id === 'string' ? err.request_id : outcome.requestId, attempt);
-                if (res.status === 429) {
-                    waitMs = ApiClient.rateLimitWait(res, this.clock.now()) ?? this.backoff(attempt);
-                    // A little beyond the reset, so the first request after it is not refused again.
-                    waitMs += 250;
-                    history.push(`429 rate limited, waited ${(waitMs / 1000).toFixed(1)} s`);
-                    this.options.log.info(`Rate limited by DigitalOcean on ${method} ${path}; waiting ${(waitMs / 1000).toFixed(1)} s for the limit to reset`);
-                }
-                else if (res.status >= 500 && options.retry === 'safe') {
-                    waitMs = this.backoff(attempt);
-                    history.push(`HTTP ${res.status}`);
-                    this.options.log.info(`${method} ${path} answered HTTP ${res.status}; retrying (attempt ${attempt + 1})`);
-                }
-                else {
-                    throw apiError;
-                }
-                if (!this.canRetry(attempt, started, waitMs)) {
-                    throw new GaveUpError(`${apiError.message}. Gave up after ${attempt} attempts in ${secs(this.clock.now() - started)} (${history.join('; ')})`);
-                }
-            }
-            else {
-                if (outcome.cancelled)
-                    throw new CancelledInFlightError(method, path);
-                const transport = new TransportError(method, path, outcome.reason, attempt);
-                if (options.retry !== 'safe')
-                    throw transport;
-                waitMs = this.backoff(attempt);
-                history.push(outcome.reason);
-                this.options.log.info(`${method} ${path}: ${outcome.reason}; retrying (attempt ${attempt + 1})`);
-                if (!this.canRetry(attempt, started, waitMs)) {
-                    throw new GaveUpError(`${transport.message}. Gave up after ${attempt} attempts in ${secs(this.clock.now() - started)} (${history.join('; ')})`);
-                }
-            }
-            await this.clock.sleep(waitMs, this.signal);
+            await this.clock.sleep(next.waitMs, this.signal);
         }
+    }
+    /** Paces before an attempt; the attempt's time limit, or throws when it must not be sent. */
+    async readyToSend(method, path, attempt, history) {
+        const notSent = `${method} ${path}: not sent, the step was cancelled`;
+        if (this.signal.aborted)
+            throw new CancelledError(notSent);
+        await this.pace();
+        if (this.signal.aborted)
+            throw new CancelledError(notSent);
+        const remainingTime = this.options.deadline - this.clock.now();
+        if (remainingTime <= 0) {
+            throw new GaveUpError(`${method} ${path}: the step's timeout ran out${history.length ? ` after ${attempt - 1} attempts (${history.join('; ')})` : ''}`);
+        }
+        return Math.min(this.requestTimeoutMs, remainingTime);
+    }
+    /** What an attempt's outcome means: the answer, a retry after waitMs, or (thrown) a failure. */
+    judge(attempt, outcome) {
+        if (outcome.kind === 'failed')
+            return this.judgeFailure(attempt, outcome);
+        const res = outcome.response;
+        if (res.status < 300)
+            return { done: { status: res.status, body: outcome.body, requestId: outcome.requestId } };
+        const { method, path } = attempt;
+        if (res.status < 400) {
+            // Redirects are not followed: the token goes to api_url and nowhere else.
+            const text = 'the API answered with a redirect, which is not followed';
+            throw new ApiError(method, path, res.status, 'redirect', text, outcome.requestId, attempt.attempt);
+        }
+        const error = apiErrorOf(attempt, res.status, outcome);
+        if (res.status === 429) {
+            // A little beyond the reset, so the first request after it is not refused again.
+            const waitMs = (ApiClient.rateLimitWait(res, this.clock.now()) ?? this.backoff(attempt.attempt)) + 250;
+            const wait = `${(waitMs / 1000).toFixed(1)} s`;
+            this.options.log.info(`Rate limited by DigitalOcean on ${method} ${path}; waiting ${wait} for the limit to reset`);
+            return { waitMs, note: `429 rate limited, waited ${wait}`, error };
+        }
+        if (res.status >= 500 && attempt.retry === 'safe') {
+            this.options.log.info(`${method} ${path} answered HTTP ${res.status}; retrying (attempt ${attempt.attempt + 1})`);
+            return { waitMs: this.backoff(attempt.attempt), note: `HTTP ${res.status}`, error };
+        }
+        throw error;
+    }
+    /** No answer: a cancellation, a change request (the caller decides), or a retry of a safe one. */
+    judgeFailure(attempt, outcome) {
+        const { method, path } = attempt;
+        if (outcome.cancelled)
+            throw new CancelledInFlightError(method, path);
+        const error = new TransportError(method, path, outcome.reason, attempt.attempt);
+        if (attempt.retry !== 'safe')
+            throw error;
+        this.options.log.info(`${method} ${path}: ${outcome.reason}; retrying (attempt ${attempt.attempt + 1})`);
+        return { waitMs: this.backoff(attempt.attempt), note: outcome.reason, error };
     }
     canRetry(attempt, started, waitMs) {
         const resumeAt = this.clock.now() + waitMs;
@@ -38884,7 +38891,31 @@ class ApiClient {
         const cancel = () => controller.abort();
         this.signal.addEventListener('abort', cancel, { once: true });
         const t0 = this.clock.now();
-        const init = {
+        const took = () => `${this.clock.now() - t0} ms`;
+        try {
+            const response = await fetch(this.url(path, options.query), this.init(method, options, controller.signal));
+            return this.answered(method, path, response, await response.text(), took);
+        }
+        catch (error) {
+            if (this.signal.aborted) {
+                this.options.log.debug(`${method} ${path} -> aborted by the cancellation after ${took()}`);
+                return { kind: 'failed', reason: 'the step was cancelled', cancelled: true };
+            }
+            const reason = controller.signal.aborted
+                ? timeoutMs < this.requestTimeoutMs
+                    ? `the step's timeout ran out (no answer within the ${secs(timeoutMs)} left)`
+                    : `no answer within ${secs(timeoutMs)}`
+                : `connection failed: ${error.message.replace(/https?:\/\/\S+/g, '<url>')}`;
+            this.options.log.debug(`${method} ${path} -> ${reason} after ${took()}`);
+            return { kind: 'failed', reason };
+        }
+        finally {
+            clearTimeout(timer);
+            this.signal.removeEventListener('abort', cancel);
+        }
+    }
+    init(method, options, signal) {
+        return {
             method,
             headers: {
                 Authorization: `Bearer ${this.options.token}`,
@@ -38893,48 +38924,31 @@ class ApiClient {
                 ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {})
             },
             body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-            signal: controller.signal,
+            signal,
             redirect: 'manual',
             agent: this.agent
         };
-        try {
-            const response = await fetch(this.url(path, options.query), init);
-            const text = await response.text();
-            this.noteRate(response);
-            const requestId = response.headers.get('x-request-id') ?? '';
-            const body = readBody(response.status, text);
-            if (body === UNREADABLE) {
-                // A success whose answer cannot be read is no clear answer: the caller treats it like a lost one.
-                const reason = `unreadable answer (HTTP ${response.status}, ${text === '' ? 'empty body' : 'not complete JSON'})`;
-                this.options.log.debug(`${method} ${path} -> ${reason} in ${this.clock.now() - t0} ms`);
-                return { kind: 'failed', reason };
-            }
-            if (body && typeof body === 'object' && 'request_id' in body && typeof body.request_id === 'string') {
-                this.options.log.debug(`${method} ${path} -> ${response.status} in ${this.clock.now() - t0} ms, request_id ${body.request_id}`);
-            }
-            else {
-                this.options.log.debug(`${method} ${path} -> ${response.status} in ${this.clock.now() - t0} ms${requestId ? `, request_id ${requestId}` : ''}`);
-            }
-            return { kind: 'response', response, body, requestId };
-        }
-        catch (error) {
-            if (this.signal.aborted) {
-                this.options.log.debug(`${method} ${path} -> aborted by the cancellation after ${this.clock.now() - t0} ms`);
-                return { kind: 'failed', reason: 'the step was cancelled', cancelled: true };
-            }
-            const reason = controller.signal.aborted
-                ? timeoutMs < this.requestTimeoutMs
-                    ? `the step's timeout ran out (no answer within the ${secs(timeoutMs)} left)`
-                    : `no answer within ${secs(timeoutMs)}`
-                : `connection failed: ${error.message.replace(/https?:\/\/\S+/g, '<url>')}`;
-            this.options.log.debug(`${method} ${path} -> ${reason} after ${this.clock.now() - t0} ms`);
+    }
+    /** An answer came: its body, or a failure when a success cannot be read (no clear answer, like a lost one). */
+    answered(method, path, response, text, took) {
+        this.noteRate(response);
+        const requestId = response.headers.get('x-request-id') ?? '';
+        const body = readBody(response.status, text);
+        if (body === UNREADABLE) {
+            const reason = `unreadable answer (HTTP ${response.status}, ${text === '' ? 'empty body' : 'not complete JSON'})`;
+            this.options.log.debug(`${method} ${path} -> ${reason} in ${took()}`);
             return { kind: 'failed', reason };
         }
-        finally {
-            clearTimeout(timer);
-            this.signal.removeEventListener('abort', cancel);
-        }
+        const bodyId = body && typeof body === 'object' && 'request_id' in body ? body.request_id : undefined;
+        const id = typeof bodyId === 'string' ? bodyId : requestId;
+        this.options.log.debug(`${method} ${path} -> ${response.status} in ${took()}${id ? `, request_id ${id}` : ''}`);
+        return { kind: 'response', response, body, requestId };
     }
+}
+/** DigitalOcean's error answer as an ApiError: its id, message and request_id. */
+function apiErrorOf(attempt, status, outcome) {
+    const err = outcome.body;
+    return new ApiError(attempt.method, attempt.path, status, typeof err?.id === 'string' ? err.id : '', typeof err?.message === 'string' ? err.message : '', typeof err?.request_id === 'string' ? err.request_id : outcome.requestId, attempt.attempt);
 }
 const UNREADABLE = Symbol('unreadable');
 /**
@@ -39972,32 +39986,80 @@ function parseDroplet(read) {
     return undefined;
 }
 /**
- * Reads and validates every input. `env` supplies the token fallbacks
- * (DIGITALOCEAN_ACCESS_TOKEN, then DIGITALOCEAN_TOKEN).
+ * Reads and validates every input, in a fixed order (the first problem is the one reported).
+ * `env` supplies the token fallbacks (DIGITALOCEAN_ACCESS_TOKEN, then DIGITALOCEAN_TOKEN).
  */
 function parseInputs(read, env) {
     const get = (name) => read(name).trim();
-    const opRaw = get('operation').toLowerCase() || 'assign';
-    if (!OPERATIONS.includes(opRaw)) {
-        throw new InputError('operation', `unknown operation '${opRaw}'; use one of ${OPERATIONS.join(', ')}`);
+    const operation = parseOperation(get('operation'));
+    const token = parseToken(get('token'), env);
+    const apiUrl = parseApiUrl(get('api_url'));
+    const ips = parseIps(get('ip'), operation);
+    checkIpNeeded(ips[0], operation);
+    const droplet = parseTarget(read, operation);
+    const region = parseRegion(get('region'), operation, droplet);
+    const ipVersion = parseIpVersion(get('ip_version'), operation, ips);
+    const projectId = parseProjectId(get('project_id'), { operation, ipVersion, region, droplet });
+    const wait = parseBoolean('wait', get('wait'), true);
+    const timeoutMs = parseTimeout(get('timeout')) * 1000;
+    const dryRun = parseBoolean('dry_run', get('dry_run'), false);
+    if (dryRun && operation !== 'prune') {
+        throw new InputError('dry_run', `applies to prune only; operation '${operation}' has no dry run`);
     }
-    const operation = opRaw;
-    const token = get('token') || env.DIGITALOCEAN_ACCESS_TOKEN?.trim() || env.DIGITALOCEAN_TOKEN?.trim() || '';
+    const keep = parseKeep(read('keep'), operation);
+    const pruneGuards = parsePruneGuards(get, operation);
+    const expectedDropletId = parseExpected(get('expected_droplet_id'), operation);
+    const { verify, precheck } = parseProbing(get, operation, wait);
+    const rollback = parseBoolean('rollback', get('rollback'), true);
+    const ip = ips[0];
+    return {
+        token,
+        operation,
+        ip,
+        ips,
+        droplet,
+        region,
+        ipVersion,
+        projectId,
+        wait,
+        timeoutMs,
+        dryRun,
+        keep,
+        ...pruneGuards,
+        expectedDropletId,
+        apiUrl,
+        verify,
+        precheck,
+        rollback
+    };
+}
+function parseOperation(raw) {
+    const op = raw.toLowerCase() || 'assign';
+    if (!OPERATIONS.includes(op)) {
+        throw new InputError('operation', `unknown operation '${op}'; use one of ${OPERATIONS.join(', ')}`);
+    }
+    return op;
+}
+function parseToken(raw, env) {
+    const token = raw || env.DIGITALOCEAN_ACCESS_TOKEN?.trim() || env.DIGITALOCEAN_TOKEN?.trim() || '';
     if (token === '') {
         throw new InputError('token', 'no DigitalOcean API token: set the token input or the DIGITALOCEAN_ACCESS_TOKEN environment variable');
     }
     if (!TOKEN.test(token)) {
         throw new InputError('token', 'contains characters that cannot be sent in an Authorization header');
     }
-    const apiUrl = parseApiUrl(get('api_url'));
-    const ips = parseIps(get('ip'), operation);
-    const ip = ips[0];
+    return token;
+}
+function checkIpNeeded(ip, operation) {
     if (NEEDS_IP.has(operation) && !ip) {
         throw new InputError('ip', `operation '${operation}' needs the address to act on`);
     }
     if (ip && !NEEDS_IP.has(operation)) {
         throw new InputError('ip', `is not used by operation '${operation}'; remove it`);
     }
+}
+/** droplet_id, droplet_name or droplet_tag, where the operation takes one (assign needs one). */
+function parseTarget(read, operation) {
     const droplet = parseDroplet(read);
     if (droplet && !USES_DROPLET.has(operation)) {
         const name = droplet.kind === 'id' ? 'droplet_id' : `droplet_${droplet.kind}`;
@@ -40007,21 +40069,25 @@ function parseInputs(read, env) {
     if (operation === 'assign' && !droplet) {
         throw new InputError('droplet_id', "operation 'assign' needs a target: droplet_id, droplet_name or droplet_tag");
     }
-    const regionRaw = get('region').toLowerCase();
-    let region;
-    if (regionRaw !== '') {
-        if (!REGION.test(regionRaw)) {
-            throw new InputError('region', `'${regionRaw}' is not a region slug (like nyc3)`);
+    return droplet;
+}
+function parseRegion(raw, operation, droplet) {
+    const region = raw.toLowerCase();
+    if (region !== '') {
+        if (!REGION.test(region)) {
+            throw new InputError('region', `'${region}' is not a region slug (like nyc3)`);
         }
         if (!USES_REGION.has(operation)) {
             throw new InputError('region', `is not used by operation '${operation}' (only create, list and prune); remove it`);
         }
-        region = regionRaw;
     }
-    if (operation === 'create' && !region && !droplet) {
+    if (operation === 'create' && region === '' && !droplet) {
         throw new InputError('region', "operation 'create' needs a region or a droplet (droplet_id, droplet_name, droplet_tag)");
     }
-    const versionRaw = get('ip_version').toLowerCase();
+    return region === '' ? undefined : region;
+}
+function parseIpVersion(raw, operation, ips) {
+    const versionRaw = raw.toLowerCase();
     let ipVersion;
     if (versionRaw === '4' || versionRaw === '6') {
         ipVersion = Number(versionRaw);
@@ -40039,34 +40105,32 @@ function parseInputs(read, env) {
     if (otherFamily) {
         throw new InputError('ip_version', `is ${ipVersion} but ip ${otherFamily.text} is an IPv${otherFamily.version} address`);
     }
-    if (operation === 'create' && !ipVersion)
-        ipVersion = 4;
-    const projectRaw = get('project_id').toLowerCase();
-    let projectId;
-    if (projectRaw !== '') {
-        if (!UUID.test(projectRaw)) {
-            throw new InputError('project_id', `'${projectRaw}' is not a project UUID`);
-        }
-        if (operation !== 'create' || ipVersion !== 4 || !region || droplet) {
-            throw new InputError('project_id', 'applies only to create of an IPv4 address in a region (without a droplet)');
-        }
-        projectId = projectRaw;
+    return operation === 'create' && !ipVersion ? 4 : ipVersion;
+}
+function parseProjectId(raw, shape) {
+    const projectId = raw.toLowerCase();
+    if (projectId === '')
+        return undefined;
+    if (!UUID.test(projectId)) {
+        throw new InputError('project_id', `'${projectId}' is not a project UUID`);
     }
-    const wait = parseBoolean('wait', get('wait'), true);
-    const timeoutRaw = get('timeout');
-    let timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
-    if (timeoutRaw !== '') {
-        if (!/^[0-9]+$/.test(timeoutRaw) || Number(timeoutRaw) < 1 || Number(timeoutRaw) > MAX_TIMEOUT_SECONDS) {
-            throw new InputError('timeout', `must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, got '${timeoutRaw}'`);
-        }
-        timeoutSeconds = Number(timeoutRaw);
+    if (shape.operation !== 'create' || shape.ipVersion !== 4 || !shape.region || shape.droplet) {
+        throw new InputError('project_id', 'applies only to create of an IPv4 address in a region (without a droplet)');
     }
-    const dryRun = parseBoolean('dry_run', get('dry_run'), false);
-    if (dryRun && operation !== 'prune') {
-        throw new InputError('dry_run', `applies to prune only; operation '${operation}' has no dry run`);
+    return projectId;
+}
+/** timeout, in seconds. */
+function parseTimeout(raw) {
+    if (raw === '')
+        return DEFAULT_TIMEOUT_SECONDS;
+    if (!/^[0-9]+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_TIMEOUT_SECONDS) {
+        throw new InputError('timeout', `must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, got '${raw}'`);
     }
+    return Number(raw);
+}
+function parseKeep(raw, operation) {
     const keep = [];
-    for (const item of splitList(read('keep'))) {
+    for (const item of splitList(raw)) {
         const addr = parseAddress(item);
         if (!addr)
             throw new InputError('keep', `'${item}' is not an IPv4 or IPv6 address`);
@@ -40075,45 +40139,27 @@ function parseInputs(read, env) {
     if (keep.length > 0 && operation !== 'prune') {
         throw new InputError('keep', `applies to prune only; remove it from operation '${operation}'`);
     }
-    const pruneGuards = parsePruneGuards(get, operation);
-    const expectedRaw = get('expected_droplet_id').toLowerCase();
-    let expectedDropletId;
-    if (expectedRaw !== '') {
-        if (expectedRaw === 'none') {
-            expectedDropletId = null;
-        }
-        else if (DROPLET_ID.test(expectedRaw) && Number.isSafeInteger(Number(expectedRaw))) {
-            expectedDropletId = Number(expectedRaw);
-        }
-        else {
-            throw new InputError('expected_droplet_id', `must be a positive integer or 'none', got '${expectedRaw}'`);
-        }
-        if (!USES_EXPECTED.has(operation)) {
-            throw new InputError('expected_droplet_id', `applies to assign and unassign only, not '${operation}'`);
-        }
+    return keep;
+}
+/** expected_droplet_id: a droplet id, or null for 'none' (held by no droplet). */
+function parseExpected(raw, operation) {
+    const expected = raw.toLowerCase();
+    if (expected === '')
+        return undefined;
+    let id;
+    if (expected === 'none') {
+        id = null;
     }
-    const { verify, precheck } = parseProbing(get, operation, wait);
-    const rollback = parseBoolean('rollback', get('rollback'), true);
-    return {
-        token,
-        operation,
-        ip,
-        ips,
-        droplet,
-        region,
-        ipVersion,
-        projectId,
-        wait,
-        timeoutMs: timeoutSeconds * 1000,
-        dryRun,
-        keep,
-        ...pruneGuards,
-        expectedDropletId,
-        apiUrl,
-        verify,
-        precheck,
-        rollback
-    };
+    else if (DROPLET_ID.test(expected) && Number.isSafeInteger(Number(expected))) {
+        id = Number(expected);
+    }
+    else {
+        throw new InputError('expected_droplet_id', `must be a positive integer or 'none', got '${expected}'`);
+    }
+    if (!USES_EXPECTED.has(operation)) {
+        throw new InputError('expected_droplet_id', `applies to assign and unassign only, not '${operation}'`);
+    }
+    return id;
 }
 /** Most addresses one cutover takes: each is its own action, and all share the rate limit. */
 const MAX_ADDRESSES = 20;
