@@ -262,3 +262,20 @@ describe('create', () => {
     )
   })
 })
+
+describe('the outputs come from the latest read', () => {
+  it('after a pending event and a refusal: where the read after the pending event showed the address', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    // The first assign meets a pending event; while the step waits it out, another workflow moves the
+    // address to purple; the assign sent again is refused.
+    sim.inject({ kind: 'pending-event', method: 'POST', path: actionsPath(ip) })
+    sim.inject({ kind: 'status', status: 422, method: 'POST', path: actionsPath(ip), skip: 1, message: 'Refused.' })
+    atRequest(sim, { method: 'POST', path: actionsPath(ip) }, 1, () => sim.assignNow(ip, purple))
+    const { result, error } = await run({ operation: 'assign', ip, droplet_id: String(green) })
+    expect(postsTo(ip)).toBe(2)
+    expect(holder(ip)).toBe(purple)
+    expect(error?.message).toMatch(/Refused/)
+    expect(result!.outputs).toMatchObject({ droplet_id: String(purple), changed: 'false' })
+    expect(error?.message).toMatch(new RegExp(`Now: ${ip} is on droplet ${purple}`))
+  })
+})
