@@ -279,3 +279,24 @@ describe('the outputs come from the latest read', () => {
     expect(error?.message).toMatch(new RegExp(`Now: ${ip} is on droplet ${purple}`))
   })
 })
+
+describe('after a lost answer, an address on a third droplet was taken by another change', () => {
+  it('is not sent again: the step fails naming the holder (no expected_droplet_id)', async () => {
+    sim.setActionDuration(Infinity)
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    // The assign is carried out, its answer lost; as its action completes, another workflow moves
+    // the address to purple.
+    sim.inject({ kind: 'drop-after', method: 'POST', path: actionsPath(ip) })
+    atRequest(sim, { method: 'GET', path: /^\/v2\/actions\// }, 1, () => {
+      sim.finishActions()
+      sim.setActionDuration(simMs(200))
+      sim.assignNow(ip, purple)
+    })
+    const { result, error } = await run({ operation: 'assign', ip, droplet_id: String(green) })
+    expect(postsTo(ip)).toBe(1)
+    expect(holder(ip)).toBe(purple)
+    expect(error?.message).toMatch(new RegExp(`moved to droplet ${purple} by another change.*not sent again`))
+    expect(error?.message).toMatch(new RegExp(`${ip} is on droplet ${purple} \\(purple-1\\)`))
+    expect(result!.outputs).toMatchObject({ droplet_id: String(purple), changed: 'true' })
+  })
+})
