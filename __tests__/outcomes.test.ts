@@ -300,3 +300,26 @@ describe('after a lost answer, an address on a third droplet was taken by anothe
     expect(result!.outputs).toMatchObject({ droplet_id: String(purple), changed: 'true' })
   })
 })
+
+describe('rolled_back=true only when nothing of this step may still move an address', () => {
+  it('an IPv6 whose requests all got no clear answer reads home, but its assign may still land', async () => {
+    const v4 = sim.addIp({ version: 4, dropletId: blue }).ip
+    const v6 = sim.addIp({ version: 6, region: 'nyc3', dropletId: blue }).ip
+    // The IPv6's assign is carried out by an action that outlasts the step; every answer to it is
+    // lost (the repeats meet a pending event, unanswered too).
+    sim.setActionDuration((a) => (a.ip === v6 ? Infinity : simMs(200)))
+    sim.inject({ kind: 'drop-after', method: 'POST', path: actionsPath(v6), times: 3 })
+    const { result, error } = await run({ operation: 'assign', ip: `${v4} ${v6}`, droplet_id: String(green) })
+    expect(postsTo(v6)).toBe(3)
+    expect([holder(v4), holder(v6)]).toEqual([blue, blue])
+    expect(result!.outputs.rolled_back).toBe('false')
+    expect(error?.message).toMatch(new RegExp(`moving ${v6} back failed: .*may still be carried out`))
+    expect(entries(result!.outputs.ips).map((e) => [e.droplet_id, e.changed])).toEqual([
+      [blue, true],
+      [blue, true]
+    ])
+    // And it does land.
+    sim.finishActions()
+    expect(holder(v6)).toBe(green)
+  })
+})
