@@ -322,4 +322,24 @@ describe('rolled_back=true only when nothing of this step may still move an addr
     sim.finishActions()
     expect(holder(v6)).toBe(green)
   })
+  it('an IPv6 whose action cannot be read and had not ended is not taken as ended because it shows no lock', async () => {
+    const v4 = sim.addIp({ version: 4, dropletId: blue }).ip
+    const v6 = sim.addIp({ version: 6, region: 'nyc3', dropletId: blue }).ip
+    // The IPv6's action outlasts the step's timeout and the roll-back's, and cannot be read (404).
+    sim.setActionDuration((a) => (a.ip === v6 ? Infinity : simMs(200)))
+    sim.setActionOutcome((a) => (a.ip === v6 ? 'missing' : 'completed'))
+    const { result, error } = await run({
+      operation: 'assign',
+      ip: `${v4} ${v6}`,
+      droplet_id: String(green),
+      timeout: '1'
+    })
+    expect([holder(v4), holder(v6)]).toEqual([blue, blue])
+    expect(result!.outputs.rolled_back).toBe('false')
+    expect(error?.message).toMatch(
+      new RegExp(`moving ${v6} back failed: action \\d+ of this step on it had not ended.*it was not moved back`)
+    )
+    sim.finishActions()
+    expect(holder(v6)).toBe(green)
+  })
 })
