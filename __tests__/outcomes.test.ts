@@ -278,6 +278,23 @@ describe('the outputs come from the latest read', () => {
     expect(result!.outputs).toMatchObject({ droplet_id: String(purple), changed: 'false' })
     expect(error?.message).toMatch(new RegExp(`Now: ${ip} is on droplet ${purple}`))
   })
+
+  it('after a pending event and a wait that runs out: as one more read shows it', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    // The assign meets a pending event; another workflow has detached the address and is moving it
+    // to purple by an action that outlasts the step's timeout.
+    sim.inject({ kind: 'pending-event', method: 'POST', path: actionsPath(ip) })
+    atRequest(sim, { method: 'POST', path: actionsPath(ip) }, 1, () => {
+      sim.assignNow(ip, null)
+      sim.startOtherAction(ip, purple, { durationMs: Infinity })
+    })
+    const { result, error } = await run({ operation: 'assign', ip, droplet_id: String(green), timeout: '2' })
+    expect(postsTo(ip)).toBe(1)
+    expect(holder(ip)).toBe(null)
+    expect(error?.message).toMatch(/had not finished when the step's timeout ran out/)
+    expect(result!.outputs).toMatchObject({ droplet_id: '', changed: 'false' })
+    expect(error?.message).toMatch(new RegExp(`Now: ${ip} is assigned to no droplet`))
+  })
 })
 
 describe('after a lost answer, an address on a third droplet was taken by another change', () => {

@@ -17,7 +17,7 @@ import type { IpRecord } from '../do/ips.js'
 import { secs } from '../transport/http.js'
 import type { EngineContext } from './context.js'
 import { UNOBSERVED } from './journal.js'
-import { pendingBackoff, readSteady, waitBeforeRetry } from './ip-read.js'
+import { pendingBackoff, readSteady, reportRead, waitBeforeRetry } from './ip-read.js'
 import { finishAction } from './finish.js'
 import { afterLostAnswer } from './reconcile.js'
 import { describeMove, isAt, messageOf, targetText, type MoveOutcome, type MoveRequest } from './outcome.js'
@@ -110,7 +110,10 @@ async function sendUntilAnswered(ctx: EngineContext, req: MoveRequest, at: Sendi
   return sendUntilAnswered(ctx, req, { ...at, latest: now.record, round: at.round + 1 })
 }
 
-/** Waits out a pending event and reads the IP: already there, moved meanwhile (expected_droplet_id), or send again. */
+/**
+ * Waits out a pending event and reads the IP: already there, moved meanwhile (expected_droplet_id),
+ * or send again. When the wait or the read fails, the IP is read once more for the report.
+ */
 async function afterPending(
   ctx: EngineContext,
   req: MoveRequest,
@@ -128,7 +131,9 @@ async function afterPending(
     const moved = movedMeanwhile(at.before, now, req.expected)
     return moved ? { kind: 'refused', error: moved, record: now } : { kind: 'again', record: now }
   } catch (error) {
-    return { kind: 'not-sent', error: messageOf(error), record: at.latest }
+    // Reads made while waiting (an action of someone else's waited out) may have shown it moved.
+    const read = await reportRead(ctx, req.addr)
+    return { kind: 'not-sent', error: messageOf(error), record: read.record ?? at.latest }
   }
 }
 
