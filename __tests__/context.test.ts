@@ -4,7 +4,7 @@ import { CancelledError, systemClock } from '../src/context.js'
 import { ApiClient } from '../src/transport/http.js'
 import { parseInputs } from '../src/inputs/inputs.js'
 import { runOperation } from '../src/run.js'
-import { startSimulator, type Simulator } from '../sim/simulator.js'
+import { scaledClock, startSimulator, type Simulator } from '../sim/simulator.js'
 import { atRequest, FAST_CLIENT, TOKEN } from './support.js'
 
 const quiet = { info: () => undefined, warning: () => undefined, debug: () => undefined }
@@ -61,6 +61,36 @@ describe('ApiClient and the cancellation signal', () => {
     )
     expect(performance.now() - t0).toBeLessThan(2000)
     expect(sim.requests).toHaveLength(1)
+  })
+})
+
+describe('ApiClient on the step clock', () => {
+  let sim: Simulator
+  beforeEach(async () => {
+    sim = await startSimulator()
+  })
+  afterEach(async () => {
+    await sim.close()
+  })
+
+  it("counts a request's time limit on its clock, as it counts the deadline the limit is cut to", async () => {
+    // 100 times faster than real time: a 20 s deadline is 200 ms, a 10 s request limit 100 ms.
+    const clock = scaledClock(100)
+    const c = new ApiClient({
+      baseUrl: new URL(sim.url),
+      token: TOKEN,
+      userAgent: 'test',
+      deadline: clock.now() + 20_000,
+      log: quiet,
+      clock,
+      requestTimeoutMs: 10_000,
+      maxAttempts: 1
+    })
+    sim.inject({ kind: 'hang', method: 'GET', path: '/v2/reserved_ips', times: 5 })
+    const t0 = performance.now()
+    await expect(c.request('GET', '/v2/reserved_ips', { retry: 'safe' })).rejects.toThrow(/no answer within 10.0 s/)
+    // On real time the limit would be 10 s.
+    expect(performance.now() - t0).toBeLessThan(3000)
   })
 })
 

@@ -739,7 +739,23 @@ const moved = (o: Observation, a: SimAction): boolean => o.changes.some((c) => c
  * the step was cancelled as it arrived (the signal aborts the request before its answer).
  */
 function answerLost(o: Observation, k: number): boolean {
-  return unclear(o.requests[k]!) || cutShort(o, k)
+  return unclear(o.requests[k]!) || cutShort(o, k) || unheard(o, k)
+}
+
+/**
+ * Request k, a change DigitalOcean accepted, whose action the step never names (log, outputs,
+ * error): its answer did not reach the step. The client cuts each request's time limit to the
+ * step's deadline (on the step's clock), so on a loaded machine an answer the simulator sent just
+ * before the deadline can arrive after the client gave up on it; the simulator records it as
+ * answered. The contract treats it as any lost answer (one more read, changed=true).
+ */
+function unheard(o: Observation, k: number): boolean {
+  const r = o.requests[k]!
+  if (r.method !== 'POST' || r.status < 200 || r.status >= 300) return false
+  const action = o.actions.find((a) => a.request === k)
+  if (!action) return false
+  const said = [...o.step.logs, o.step.error ?? '', JSON.stringify(o.step.outputs)].join('\n')
+  return !new RegExp(`\\b${action.id}\\b`).test(said)
 }
 
 /** Request k's answer was on its way when the signal aborted the request: the step may not have read it. */

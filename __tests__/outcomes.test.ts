@@ -262,3 +262,101 @@ describe('create', () => {
     )
   })
 })
+
+describe('the outputs come from the latest read', () => {
+  it('after a pending event and a refusal: where the read after the pending event showed the address', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    // The first assign meets a pending event; while the step waits it out, another workflow moves the
+    // address to purple; the assign sent again is refused.
+    sim.inject({ kind: 'pending-event', method: 'POST', path: actionsPath(ip) })
+    sim.inject({ kind: 'status', status: 422, method: 'POST', path: actionsPath(ip), skip: 1, message: 'Refused.' })
+    atRequest(sim, { method: 'POST', path: actionsPath(ip) }, 1, () => sim.assignNow(ip, purple))
+    const { result, error } = await run({ operation: 'assign', ip, droplet_id: String(green) })
+    expect(postsTo(ip)).toBe(2)
+    expect(holder(ip)).toBe(purple)
+    expect(error?.message).toMatch(/Refused/)
+    expect(result!.outputs).toMatchObject({ droplet_id: String(purple), changed: 'false' })
+    expect(error?.message).toMatch(new RegExp(`Now: ${ip} is on droplet ${purple}`))
+  })
+
+  it('after a pending event and a wait that runs out: as one more read shows it', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    // The assign meets a pending event; another workflow has detached the address and is moving it
+    // to purple by an action that outlasts the step's timeout.
+    sim.inject({ kind: 'pending-event', method: 'POST', path: actionsPath(ip) })
+    atRequest(sim, { method: 'POST', path: actionsPath(ip) }, 1, () => {
+      sim.assignNow(ip, null)
+      sim.startOtherAction(ip, purple, { durationMs: Infinity })
+    })
+    const { result, error } = await run({ operation: 'assign', ip, droplet_id: String(green), timeout: '2' })
+    expect(postsTo(ip)).toBe(1)
+    expect(holder(ip)).toBe(null)
+    expect(error?.message).toMatch(/had not finished when the step's timeout ran out/)
+    expect(result!.outputs).toMatchObject({ droplet_id: '', changed: 'false' })
+    expect(error?.message).toMatch(new RegExp(`Now: ${ip} is assigned to no droplet`))
+  })
+})
+
+describe('after a lost answer, an address on a third droplet was taken by another change', () => {
+  it('is not sent again: the step fails naming the holder (no expected_droplet_id)', async () => {
+    sim.setActionDuration(Infinity)
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    // The assign is carried out, its answer lost; as its action completes, another workflow moves
+    // the address to purple.
+    sim.inject({ kind: 'drop-after', method: 'POST', path: actionsPath(ip) })
+    atRequest(sim, { method: 'GET', path: /^\/v2\/actions\// }, 1, () => {
+      sim.finishActions()
+      sim.setActionDuration(simMs(200))
+      sim.assignNow(ip, purple)
+    })
+    const { result, error } = await run({ operation: 'assign', ip, droplet_id: String(green) })
+    expect(postsTo(ip)).toBe(1)
+    expect(holder(ip)).toBe(purple)
+    expect(error?.message).toMatch(new RegExp(`moved to droplet ${purple} by another change.*not sent again`))
+    expect(error?.message).toMatch(new RegExp(`${ip} is on droplet ${purple} \\(purple-1\\)`))
+    expect(result!.outputs).toMatchObject({ droplet_id: String(purple), changed: 'true' })
+  })
+})
+
+describe('rolled_back=true only when nothing of this step may still move an address', () => {
+  it('an IPv6 whose requests all got no clear answer reads home, but its assign may still land', async () => {
+    const v4 = sim.addIp({ version: 4, dropletId: blue }).ip
+    const v6 = sim.addIp({ version: 6, region: 'nyc3', dropletId: blue }).ip
+    // The IPv6's assign is carried out by an action that outlasts the step; every answer to it is
+    // lost (the repeats meet a pending event, unanswered too).
+    sim.setActionDuration((a) => (a.ip === v6 ? Infinity : simMs(200)))
+    sim.inject({ kind: 'drop-after', method: 'POST', path: actionsPath(v6), times: 3 })
+    const { result, error } = await run({ operation: 'assign', ip: `${v4} ${v6}`, droplet_id: String(green) })
+    expect(postsTo(v6)).toBe(3)
+    expect([holder(v4), holder(v6)]).toEqual([blue, blue])
+    expect(result!.outputs.rolled_back).toBe('false')
+    expect(error?.message).toMatch(new RegExp(`moving ${v6} back failed: .*may still be carried out`))
+    expect(entries(result!.outputs.ips).map((e) => [e.droplet_id, e.changed])).toEqual([
+      [blue, true],
+      [blue, true]
+    ])
+    // And it does land.
+    sim.finishActions()
+    expect(holder(v6)).toBe(green)
+  })
+  it('an IPv6 whose action cannot be read and had not ended is not taken as ended because it shows no lock', async () => {
+    const v4 = sim.addIp({ version: 4, dropletId: blue }).ip
+    const v6 = sim.addIp({ version: 6, region: 'nyc3', dropletId: blue }).ip
+    // The IPv6's action outlasts the step's timeout and the roll-back's, and cannot be read (404).
+    sim.setActionDuration((a) => (a.ip === v6 ? Infinity : simMs(200)))
+    sim.setActionOutcome((a) => (a.ip === v6 ? 'missing' : 'completed'))
+    const { result, error } = await run({
+      operation: 'assign',
+      ip: `${v4} ${v6}`,
+      droplet_id: String(green),
+      timeout: '1'
+    })
+    expect([holder(v4), holder(v6)]).toEqual([blue, blue])
+    expect(result!.outputs.rolled_back).toBe('false')
+    expect(error?.message).toMatch(
+      new RegExp(`moving ${v6} back failed: action \\d+ of this step on it had not ended.*it was not moved back`)
+    )
+    sim.finishActions()
+    expect(holder(v6)).toBe(green)
+  })
+})

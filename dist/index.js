@@ -38887,7 +38887,12 @@ class ApiClient {
     }
     async once(method, path, options, timeoutMs) {
         const controller = new AbortController();
-        const timer = setTimeout(() => controller.abort(), timeoutMs);
+        // The request's time limit runs on the step's clock, as the deadline it is cut to does.
+        const limit = new AbortController();
+        void this.clock.sleep(timeoutMs, limit.signal).then(() => {
+            if (!limit.signal.aborted)
+                controller.abort();
+        });
         const cancel = () => controller.abort();
         this.signal.addEventListener('abort', cancel, { once: true });
         const t0 = this.clock.now();
@@ -38910,7 +38915,7 @@ class ApiClient {
             return { kind: 'failed', reason };
         }
         finally {
-            clearTimeout(timer);
+            limit.abort();
             this.signal.removeEventListener('abort', cancel);
         }
     }
@@ -40830,17 +40835,21 @@ async function settle(ctx, req, loss) {
         return { kind: 'unsure', why: messageOf(error) };
     }
 }
-/** The address as read, judged: shows the change, moved by someone else, or not applied. */
+/**
+ * The address as read, judged: shows the change, not applied (still where it was), or taken: on a
+ * droplet that is neither where it was nor the target, another change moved it (after this step's
+ * or instead of it), and sending the change again would undo that change.
+ */
 function settle_judge(req, loss, record, actionId) {
     if (isAt(req.target)(record))
         return { kind: 'shows', record, actionId };
-    if (req.expected !== undefined && record.dropletId !== loss.before.dropletId) {
-        return {
-            kind: 'unsure',
-            why: `expected_droplet_id: ${record.ip} was moved to ${targetText(record.dropletId)} by someone else while this step waited; stopping without changing it`
-        };
-    }
-    return { kind: 'not-applied', record };
+    if (record.dropletId === loss.before.dropletId)
+        return { kind: 'not-applied', record };
+    const guard = req.expected === undefined ? '' : 'expected_droplet_id: ';
+    return {
+        kind: 'unsure',
+        why: `${guard}${record.ip} was moved to ${targetText(record.dropletId)} by another change while this step waited; it is not sent again`
+    };
 }
 /** IPv4 shows a lock while an action is in progress on it: wait for that action, then judge. */
 async function settleV4(ctx, req, loss) {
@@ -41054,7 +41063,7 @@ async function decide(ctx, req) {
 async function carryOut(ctx, req, before) {
     const observer = req.observer ?? UNOBSERVED;
     observer.sending(before, req.target);
-    const sent = await sendUntilAnswered(ctx, req, before, 1);
+    const sent = await sendUntilAnswered(ctx, req, { before, latest: before, round: 1 });
     switch (sent.kind) {
         case 'accepted':
             return finishAction(ctx, req, before, sent.action);
@@ -41067,29 +41076,41 @@ async function carryOut(ctx, req, before) {
         case 'refused':
         case 'not-sent':
             observer.unchanged();
-            return unchanged(before, sent.record ?? before, sent.error);
+            return unchanged(before, sent.record, sent.error);
     }
 }
 /** Sends the change; a pending event (nothing was done) is waited out and the IP judged again, within the timeout. */
-async function sendUntilAnswered(ctx, req, before, round) {
+async function sendUntilAnswered(ctx, req, at) {
     const answer = await sendOnce(ctx, req.addr, req.target);
+    if (answer.kind === 'refused' || answer.kind === 'not-sent')
+        return { ...answer, record: at.latest };
     if (answer.kind !== 'pending')
         return answer;
+    const now = await afterPending(ctx, req, at, answer.message);
+    if (now.kind !== 'again')
+        return now;
+    return sendUntilAnswered(ctx, req, { ...at, latest: now.record, round: at.round + 1 });
+}
+/**
+ * Waits out a pending event and reads the IP: already there, moved meanwhile (expected_droplet_id),
+ * or send again. When the wait or the read fails, the IP is read once more for the report.
+ */
+async function afterPending(ctx, req, at, message) {
     try {
-        const delay = pendingBackoff(round);
-        ctx.log.info(`Waiting for a pending event to clear before we can ${describeMove(req)}: the IP or the droplet is busy with another action (DigitalOcean: "${answer.message}"). Retrying in ${secs(delay)}.`);
+        const delay = pendingBackoff(at.round);
+        ctx.log.info(`Waiting for a pending event to clear before we can ${describeMove(req)}: the IP or the droplet is busy with another action (DigitalOcean: "${message}"). Retrying in ${secs(delay)}.`);
         await waitBeforeRetry(ctx, delay, `waiting for a pending event on ${req.addr.text} to clear`);
         const now = await readSteady(ctx, req.addr);
         if (isAt(req.target)(now))
             return { kind: 'already', record: now };
-        const moved = movedMeanwhile(before, now, req.expected);
-        if (moved)
-            return { kind: 'refused', error: moved, record: now };
+        const moved = movedMeanwhile(at.before, now, req.expected);
+        return moved ? { kind: 'refused', error: moved, record: now } : { kind: 'again', record: now };
     }
     catch (error) {
-        return { kind: 'not-sent', error: messageOf(error) };
+        // Reads made while waiting (an action of someone else's waited out) may have shown it moved.
+        const read = await reportRead(ctx, req.addr);
+        return { kind: 'not-sent', error: messageOf(error), record: read.record ?? at.latest };
     }
-    return sendUntilAnswered(ctx, req, before, round + 1);
 }
 /** During retries: with expected_droplet_id, the IP must still be where it was when the step began. */
 function movedMeanwhile(before, now, expected) {
@@ -41419,6 +41440,7 @@ async function precheckStep(ctx, step, reads) {
 
 
 
+
 async function rollBack(ctx, plan, addresses, journal) {
     const count = addresses.filter(moved).length;
     ctx.log.info(`Rolling back: moving ${count} address(es) back where they were`);
@@ -41428,32 +41450,71 @@ async function rollBack(ctx, plan, addresses, journal) {
 }
 async function rollBackOne(ctx, plan, a, journal) {
     const move = a.move;
-    await waitForOwnAction(ctx, a, move);
-    const home = move.before?.dropletId ?? null;
+    const own = await settleOwnChange(ctx, a, move, targetId(plan));
+    // Its action may still move it: moving it back now would race it (and the timeout has run out).
+    if (own.kind === 'running')
+        return { ...a, back: await readInstead(ctx, a, journal), backError: own.why };
     const back = await moveIp(ctx, {
         addr: a.addr,
-        target: home,
+        target: move.before?.dropletId ?? null,
         // Back only from where this step put it.
         expected: targetId(plan),
         wait: true,
         observer: journal.observe(a.addr, true)
     });
-    const backError = back.error === undefined ? undefined : backFailure(a, back, targetId(plan));
-    return backError === undefined ? { ...a, back } : { ...a, back, backError };
+    if (back.error !== undefined)
+        return { ...a, back, backError: backFailure(a, back, targetId(plan)) };
+    // An action of the roll-back's that completed came after whatever of this step's was under way there.
+    const carriedOut = back.actionId !== undefined && back.actionStatus === 'completed';
+    return own.kind === 'ended' || carriedOut ? { ...a, back } : { ...a, back, backError: own.why };
 }
-/** Our own action may still complete: wait for it first (an IPv6 shows no lock while it runs). */
-async function waitForOwnAction(ctx, a, move) {
-    if (move.actionStatus !== 'in-progress' || move.actionId === undefined)
-        return;
+/**
+ * Lets this step's own change end before the address is moved back: an action of its that may
+ * still complete is waited for. An IPv4 shows its lock, which the roll-back's move waits out.
+ */
+async function settleOwnChange(ctx, a, move, target) {
+    if (move.changed !== 'unknown')
+        return { kind: 'ended' };
+    if (move.actionId !== undefined) {
+        if (await waitForOwnAction(ctx, a, move.actionId, target))
+            return { kind: 'ended' };
+        return {
+            kind: 'running',
+            why: `action ${move.actionId} of this step on it had not ended, and may still move it; it was not moved back. Look it up with GET /v2/actions/${move.actionId}`
+        };
+    }
+    if (a.addr.version === 4)
+        return { kind: 'ended' };
+    return {
+        kind: 'unseen',
+        why: `a request of this step to move it got no clear answer and may still be carried out (a reserved IPv6 shows no action in progress): look with GET ${ipPath(a.addr)} (or operation: get)`
+    };
+}
+/** Where the address is, when it is not moved back: one report read, nothing sent. */
+async function readInstead(ctx, a, journal) {
+    const read = await reportRead(ctx, a.addr);
+    if (read.record)
+        journal.observe(a.addr, true).read(read.record);
+    return { before: a.move?.final, final: read.record, actionStatus: '', changed: 'no', sent: false };
+}
+/**
+ * Waits for an action of this step's; whether it ended (completed or errored). When the action
+ * cannot be read, it has ended once the address shows its change, or (IPv4) shows no lock; a
+ * reserved IPv6 shows no lock at all.
+ */
+async function waitForOwnAction(ctx, a, actionId, target) {
+    const ended = (ip) => isAt(target)(ip) || (a.addr.version === 4 && !ip.locked);
     try {
-        await waitForAction(ctx, move.actionId, {
+        const result = await waitForAction(ctx, actionId, {
             startedAt: ctx.clock.now(),
             describe: `the cutover's action on ${a.addr.text}, before moving it back`,
-            settled: async () => !(await mustReadIp(ctx, a.addr)).locked
+            settled: async () => ended(await mustReadIp(ctx, a.addr))
         });
+        return result.status !== 'timeout';
     }
     catch (error) {
-        ctx.log.info(`Waiting for action ${move.actionId} on ${a.addr.text} failed (${messageOf(error)}); reading the IP`);
+        ctx.log.info(`Waiting for action ${actionId} on ${a.addr.text} failed (${messageOf(error)}); reading the IP`);
+        return false;
     }
 }
 /** Why the address is not back; an address another change took is named with its holder. */
@@ -41519,11 +41580,16 @@ async function finish(ctx, plan, journal, checked) {
     const finishedAt = ctx.clock.now();
     return { plan, addresses: back, verified, rolledBack: allHome(back), startedAt, finishedAt, cancelled: late };
 }
-/** Every address this step moved reads back where it was before. */
+/**
+ * Every address this step moved reads back where it was before, and nothing of this step's may still
+ * move it (a roll-back that leaves something open says so in backError).
+ */
 function allHome(addresses) {
+    const home = (a) => a.backError === undefined &&
+        a.back?.final !== undefined &&
+        a.back.final.dropletId === (a.move?.before?.dropletId ?? null);
     const movedOnes = addresses.filter(moved);
-    return (movedOnes.length > 0 &&
-        movedOnes.every((a) => a.back?.final !== undefined && a.back.final.dropletId === a.move?.before?.dropletId));
+    return movedOnes.length > 0 && movedOnes.every(home);
 }
 async function readAll(ctx, addrs) {
     return Promise.all(addrs.map(async (addr) => {

@@ -92,13 +92,17 @@ async function finish(
   return { plan, addresses: back, verified, rolledBack: allHome(back), startedAt, finishedAt, cancelled: late }
 }
 
-/** Every address this step moved reads back where it was before. */
+/**
+ * Every address this step moved reads back where it was before, and nothing of this step's may still
+ * move it (a roll-back that leaves something open says so in backError).
+ */
 function allHome(addresses: readonly AddressResult[]): boolean {
+  const home = (a: AddressResult): boolean =>
+    a.backError === undefined &&
+    a.back?.final !== undefined &&
+    a.back.final.dropletId === (a.move?.before?.dropletId ?? null)
   const movedOnes = addresses.filter(moved)
-  return (
-    movedOnes.length > 0 &&
-    movedOnes.every((a) => a.back?.final !== undefined && a.back.final.dropletId === a.move?.before?.dropletId)
-  )
+  return movedOnes.length > 0 && movedOnes.every(home)
 }
 
 async function readAll(ctx: EngineContext, addrs: readonly Address[]): Promise<AddressResult[]> {

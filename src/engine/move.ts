@@ -17,7 +17,7 @@ import type { IpRecord } from '../do/ips.js'
 import { secs } from '../transport/http.js'
 import type { EngineContext } from './context.js'
 import { UNOBSERVED } from './journal.js'
-import { pendingBackoff, readSteady, waitBeforeRetry } from './ip-read.js'
+import { pendingBackoff, readSteady, reportRead, waitBeforeRetry } from './ip-read.js'
 import { finishAction } from './finish.js'
 import { afterLostAnswer } from './reconcile.js'
 import { describeMove, isAt, messageOf, targetText, type MoveOutcome, type MoveRequest } from './outcome.js'
@@ -66,7 +66,7 @@ async function decide(ctx: EngineContext, req: MoveRequest): Promise<Decided> {
 async function carryOut(ctx: EngineContext, req: MoveRequest, before: IpRecord): Promise<MoveOutcome> {
   const observer = req.observer ?? UNOBSERVED
   observer.sending(before, req.target)
-  const sent = await sendUntilAnswered(ctx, req, before, 1)
+  const sent = await sendUntilAnswered(ctx, req, { before, latest: before, round: 1 })
   switch (sent.kind) {
     case 'accepted':
       return finishAction(ctx, req, before, sent.action)
@@ -79,34 +79,62 @@ async function carryOut(ctx: EngineContext, req: MoveRequest, before: IpRecord):
     case 'refused':
     case 'not-sent':
       observer.unchanged()
-      return unchanged(before, sent.record ?? before, sent.error)
+      return unchanged(before, sent.record, sent.error)
   }
 }
 
-/** How sending ended, before any lost answer: the answer, or the IP already there after a pending event. */
+/**
+ * How sending ended, before any lost answer: the answer, or the IP already there after a pending
+ * event. A refusal, or a change not sent, carries the latest read of the IP (a pending event is
+ * followed by reads, which may show that another change moved it).
+ */
 type Sent =
   | Exclude<Answer, { kind: 'pending' | 'refused' | 'not-sent' }>
   | { readonly kind: 'already'; readonly record: IpRecord }
-  | { readonly kind: 'refused' | 'not-sent'; readonly error: string; readonly record?: IpRecord }
+  | { readonly kind: 'refused' | 'not-sent'; readonly error: string; readonly record: IpRecord }
+
+/** Where sending stands: the IP when the move was decided, as last read, and the attempt's number. */
+interface Sending {
+  readonly before: IpRecord
+  readonly latest: IpRecord
+  readonly round: number
+}
 
 /** Sends the change; a pending event (nothing was done) is waited out and the IP judged again, within the timeout. */
-async function sendUntilAnswered(ctx: EngineContext, req: MoveRequest, before: IpRecord, round: number): Promise<Sent> {
+async function sendUntilAnswered(ctx: EngineContext, req: MoveRequest, at: Sending): Promise<Sent> {
   const answer = await sendOnce(ctx, req.addr, req.target)
+  if (answer.kind === 'refused' || answer.kind === 'not-sent') return { ...answer, record: at.latest }
   if (answer.kind !== 'pending') return answer
+  const now = await afterPending(ctx, req, at, answer.message)
+  if (now.kind !== 'again') return now
+  return sendUntilAnswered(ctx, req, { ...at, latest: now.record, round: at.round + 1 })
+}
+
+/**
+ * Waits out a pending event and reads the IP: already there, moved meanwhile (expected_droplet_id),
+ * or send again. When the wait or the read fails, the IP is read once more for the report.
+ */
+async function afterPending(
+  ctx: EngineContext,
+  req: MoveRequest,
+  at: Sending,
+  message: string
+): Promise<Sent | { readonly kind: 'again'; readonly record: IpRecord }> {
   try {
-    const delay = pendingBackoff(round)
+    const delay = pendingBackoff(at.round)
     ctx.log.info(
-      `Waiting for a pending event to clear before we can ${describeMove(req)}: the IP or the droplet is busy with another action (DigitalOcean: "${answer.message}"). Retrying in ${secs(delay)}.`
+      `Waiting for a pending event to clear before we can ${describeMove(req)}: the IP or the droplet is busy with another action (DigitalOcean: "${message}"). Retrying in ${secs(delay)}.`
     )
     await waitBeforeRetry(ctx, delay, `waiting for a pending event on ${req.addr.text} to clear`)
     const now = await readSteady(ctx, req.addr)
     if (isAt(req.target)(now)) return { kind: 'already', record: now }
-    const moved = movedMeanwhile(before, now, req.expected)
-    if (moved) return { kind: 'refused', error: moved, record: now }
+    const moved = movedMeanwhile(at.before, now, req.expected)
+    return moved ? { kind: 'refused', error: moved, record: now } : { kind: 'again', record: now }
   } catch (error) {
-    return { kind: 'not-sent', error: messageOf(error) }
+    // Reads made while waiting (an action of someone else's waited out) may have shown it moved.
+    const read = await reportRead(ctx, req.addr)
+    return { kind: 'not-sent', error: messageOf(error), record: read.record ?? at.latest }
   }
-  return sendUntilAnswered(ctx, req, before, round + 1)
 }
 
 /** During retries: with expected_droplet_id, the IP must still be where it was when the step began. */

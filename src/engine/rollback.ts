@@ -7,8 +7,9 @@
 import { ungrouped, type EngineContext } from './context.js'
 import type { Journal } from './journal.js'
 import { moveIp } from './move.js'
-import { mustReadIp } from './ip-read.js'
-import { messageOf, where, type MoveOutcome } from './outcome.js'
+import { mustReadIp, reportRead } from './ip-read.js'
+import { isAt, messageOf, where, type MoveOutcome } from './outcome.js'
+import { ipPath, type IpRecord } from '../do/ips.js'
 import { waitForAction } from './wait.js'
 import { moved, targetId, type AddressResult, type CutoverPlan } from './cutover-result.js'
 
@@ -31,31 +32,84 @@ async function rollBackOne(
   journal: Journal
 ): Promise<AddressResult> {
   const move = a.move as MoveOutcome
-  await waitForOwnAction(ctx, a, move)
-  const home = move.before?.dropletId ?? null
+  const own = await settleOwnChange(ctx, a, move, targetId(plan))
+  // Its action may still move it: moving it back now would race it (and the timeout has run out).
+  if (own.kind === 'running') return { ...a, back: await readInstead(ctx, a, journal), backError: own.why }
   const back = await moveIp(ctx, {
     addr: a.addr,
-    target: home,
+    target: move.before?.dropletId ?? null,
     // Back only from where this step put it.
     expected: targetId(plan),
     wait: true,
     observer: journal.observe(a.addr, true)
   })
-  const backError = back.error === undefined ? undefined : backFailure(a, back, targetId(plan))
-  return backError === undefined ? { ...a, back } : { ...a, back, backError }
+  if (back.error !== undefined) return { ...a, back, backError: backFailure(a, back, targetId(plan)) }
+  // An action of the roll-back's that completed came after whatever of this step's was under way there.
+  const carriedOut = back.actionId !== undefined && back.actionStatus === 'completed'
+  return own.kind === 'ended' || carriedOut ? { ...a, back } : { ...a, back, backError: own.why }
 }
 
-/** Our own action may still complete: wait for it first (an IPv6 shows no lock while it runs). */
-async function waitForOwnAction(ctx: EngineContext, a: AddressResult, move: MoveOutcome): Promise<void> {
-  if (move.actionStatus !== 'in-progress' || move.actionId === undefined) return
+/**
+ * This step's own change before the roll-back: ended (or never in doubt), still running (its
+ * action did not end in time), or unseen (IPv6: a request whose answer was lost may still be
+ * carried out, and a reserved IPv6 shows no lock or action while it is).
+ */
+type OwnChange = { readonly kind: 'ended' } | { readonly kind: 'running' | 'unseen'; readonly why: string }
+
+/**
+ * Lets this step's own change end before the address is moved back: an action of its that may
+ * still complete is waited for. An IPv4 shows its lock, which the roll-back's move waits out.
+ */
+async function settleOwnChange(
+  ctx: EngineContext,
+  a: AddressResult,
+  move: MoveOutcome,
+  target: number | null
+): Promise<OwnChange> {
+  if (move.changed !== 'unknown') return { kind: 'ended' }
+  if (move.actionId !== undefined) {
+    if (await waitForOwnAction(ctx, a, move.actionId, target)) return { kind: 'ended' }
+    return {
+      kind: 'running',
+      why: `action ${move.actionId} of this step on it had not ended, and may still move it; it was not moved back. Look it up with GET /v2/actions/${move.actionId}`
+    }
+  }
+  if (a.addr.version === 4) return { kind: 'ended' }
+  return {
+    kind: 'unseen',
+    why: `a request of this step to move it got no clear answer and may still be carried out (a reserved IPv6 shows no action in progress): look with GET ${ipPath(a.addr)} (or operation: get)`
+  }
+}
+
+/** Where the address is, when it is not moved back: one report read, nothing sent. */
+async function readInstead(ctx: EngineContext, a: AddressResult, journal: Journal): Promise<MoveOutcome> {
+  const read = await reportRead(ctx, a.addr)
+  if (read.record) journal.observe(a.addr, true).read(read.record)
+  return { before: a.move?.final, final: read.record, actionStatus: '', changed: 'no', sent: false }
+}
+
+/**
+ * Waits for an action of this step's; whether it ended (completed or errored). When the action
+ * cannot be read, it has ended once the address shows its change, or (IPv4) shows no lock; a
+ * reserved IPv6 shows no lock at all.
+ */
+async function waitForOwnAction(
+  ctx: EngineContext,
+  a: AddressResult,
+  actionId: number,
+  target: number | null
+): Promise<boolean> {
+  const ended = (ip: IpRecord): boolean => isAt(target)(ip) || (a.addr.version === 4 && !ip.locked)
   try {
-    await waitForAction(ctx, move.actionId, {
+    const result = await waitForAction(ctx, actionId, {
       startedAt: ctx.clock.now(),
       describe: `the cutover's action on ${a.addr.text}, before moving it back`,
-      settled: async () => !(await mustReadIp(ctx, a.addr)).locked
+      settled: async () => ended(await mustReadIp(ctx, a.addr))
     })
+    return result.status !== 'timeout'
   } catch (error) {
-    ctx.log.info(`Waiting for action ${move.actionId} on ${a.addr.text} failed (${messageOf(error)}); reading the IP`)
+    ctx.log.info(`Waiting for action ${actionId} on ${a.addr.text} failed (${messageOf(error)}); reading the IP`)
+    return false
   }
 }
 

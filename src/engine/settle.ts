@@ -45,16 +45,19 @@ export async function settle(ctx: EngineContext, req: MoveRequest, loss: Loss): 
   }
 }
 
-/** The address as read, judged: shows the change, moved by someone else, or not applied. */
+/**
+ * The address as read, judged: shows the change, not applied (still where it was), or taken: on a
+ * droplet that is neither where it was nor the target, another change moved it (after this step's
+ * or instead of it), and sending the change again would undo that change.
+ */
 function judge(req: MoveRequest, loss: Loss, record: IpRecord, actionId?: number): Settled {
   if (isAt(req.target)(record)) return { kind: 'shows', record, actionId }
-  if (req.expected !== undefined && record.dropletId !== loss.before.dropletId) {
-    return {
-      kind: 'unsure',
-      why: `expected_droplet_id: ${record.ip} was moved to ${targetText(record.dropletId)} by someone else while this step waited; stopping without changing it`
-    }
+  if (record.dropletId === loss.before.dropletId) return { kind: 'not-applied', record }
+  const guard = req.expected === undefined ? '' : 'expected_droplet_id: '
+  return {
+    kind: 'unsure',
+    why: `${guard}${record.ip} was moved to ${targetText(record.dropletId)} by another change while this step waited; it is not sent again`
   }
-  return { kind: 'not-applied', record }
 }
 
 /** IPv4 shows a lock while an action is in progress on it: wait for that action, then judge. */

@@ -417,7 +417,11 @@ export class ApiClient {
 
   private async once(method: string, path: string, options: RequestOptions, timeoutMs: number): Promise<Outcome> {
     const controller = new AbortController()
-    const timer = setTimeout(() => controller.abort(), timeoutMs)
+    // The request's time limit runs on the step's clock, as the deadline it is cut to does.
+    const limit = new AbortController()
+    void this.clock.sleep(timeoutMs, limit.signal).then(() => {
+      if (!limit.signal.aborted) controller.abort()
+    })
     const cancel = (): void => controller.abort()
     this.signal.addEventListener('abort', cancel, { once: true })
     const t0 = this.clock.now()
@@ -438,7 +442,7 @@ export class ApiClient {
       this.options.log.debug(`${method} ${path} -> ${reason} after ${took()}`)
       return { kind: 'failed', reason }
     } finally {
-      clearTimeout(timer)
+      limit.abort()
       this.signal.removeEventListener('abort', cancel)
     }
   }
