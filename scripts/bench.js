@@ -189,8 +189,8 @@ async function requestsPerOperation() {
     row(
       `Requests: assign IPv${version}`,
       `${assign.total} (${assign.total - assign.polls} + ${assign.polls} polls)`,
-      // What the droplet can hold is checked first: the reserved IPv4 list, or the droplet (for its IPv6).
-      `1 read + 1 ${version === 4 ? 'list of reserved IPv4' : 'droplet read'} + 1 action + polls (+ 1 read of the result)`
+      // What the droplet can hold is checked by reads only for several addresses (see before-move.ts).
+      '1 read + 1 action + polls (+ 1 read of the result)'
     )
     const unassign = await count({ operation: 'unassign', ip })
     row(
