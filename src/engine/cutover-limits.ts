@@ -12,7 +12,7 @@ import type { Address } from '../inputs/address.js'
 import type { IpRecord } from '../do/ips.js'
 import { listIps } from '../do/ips.js'
 import { withNetworks, type DropletRef } from '../do/droplets.js'
-import { ApiError, type ApiClient } from '../transport/http.js'
+import type { ApiClient } from '../transport/http.js'
 import { dropletLabel } from '../report/result.js'
 
 /** An address the cutover will move: not already on the target (or busy, and so judged after its action). */
@@ -49,9 +49,9 @@ export function cutoverRefusals(facts: TargetFacts, moving: readonly Moving[]): 
 }
 
 /**
- * Reads what cutoverRefusals needs for these addresses. `needNetworks`: the precheck needs the droplet's
- * addresses, so a droplet that cannot be read fails it; otherwise a droplet that the token may not read
- * (403: no droplet:read) is left unchecked for IPv6 (DigitalOcean's own refusal then stands).
+ * Reads what cutoverRefusals needs for these addresses. `needNetworks`: the precheck needs the
+ * droplet's addresses. A cutover of several addresses has read its droplet already (for its region),
+ * so its networks cost no request; one address reads nothing (DigitalOcean's own refusal stands).
  */
 export async function targetFacts(
   client: ApiClient,
@@ -62,24 +62,12 @@ export async function targetFacts(
   const partWay = moving.length > 1
   const readsDroplet = needNetworks || (partWay && moving.some((m) => m.addr.version === 6))
   const [withNets, heldIpv4] = await Promise.all([
-    readsDroplet ? networksOrUnknown(client, target, needNetworks) : target,
+    readsDroplet ? withNetworks(client, target, 'Nothing was changed.') : target,
     // Only where DigitalOcean's refusal would come part-way: with one address, its own 422 moves
     // nothing, and listing every reserved IPv4 would cost each cutover a paged read.
     partWay && moving.some((m) => m.addr.version === 4) ? heldBy(client, target.id) : undefined
   ])
   return { target: withNets, heldIpv4 }
-}
-
-async function networksOrUnknown(client: ApiClient, target: DropletRef, needed: boolean): Promise<DropletRef> {
-  try {
-    return await withNetworks(client, target, 'Nothing was changed.')
-  } catch (error) {
-    if (needed || !(error instanceof ApiError) || error.status !== 403) throw error
-    client.log.info(
-      `Droplet ${target.id} cannot be read with this token (no droplet:read), so whether it has IPv6 is left to DigitalOcean`
-    )
-    return target
-  }
 }
 
 /** The reserved IPv4 addresses on the droplet, from the list of all of them (every page). */
