@@ -206,6 +206,17 @@ export interface SimHolderChange {
   actionId?: number
 }
 
+/** An address released by a DELETE to the API (removeIp is not one). */
+export interface SimRelease {
+  ip: string
+  /** The droplet that held it when the DELETE was carried out; null when none. */
+  dropletId: number | null
+  /** Ms after timeOrigin. */
+  at: number
+  /** The DELETE's SimRequest.seq. */
+  seq: number
+}
+
 /** A move another client asked for (startOtherAction, assignNow, an 'other-move' fault). */
 export interface SimOtherMove {
   /** Ms after timeOrigin. */
@@ -397,6 +408,8 @@ export interface Simulator {
   holderChanges(ip?: string): SimHolderChange[]
   /** The moves other clients asked for, in order, with those that were refused. */
   otherMoves(): SimOtherMove[]
+  /** Every DELETE the API carried out (an address released), in order, with its holder at that moment. */
+  releases(): SimRelease[]
   /** Removes the IP at once, as another client's delete would; false when it was not there. */
   removeIp(ip: string): boolean
   ips(): SimIp[]

@@ -979,6 +979,7 @@ export async function startSimulator(options = {}) {
     if (isIpLocked(rec)) return pending(ctx)
     ipStore.delete(rec.ip)
     ipHistory.delete(rec.ip)
+    releaseLog.push({ ip: rec.ip, dropletId: rec.dropletId, at: sinceOrigin(), seq: ctx.record.seq })
     send(ctx, 204, undefined)
   }
 
@@ -1391,6 +1392,7 @@ export async function startSimulator(options = {}) {
   let seq = 0
   const holderLog = []
   const otherLog = []
+  const releaseLog = []
 
   /** Notes that the IP's holder changed from `from` (by 'api', an action a request started, or 'other'). */
   function noteHolder(rec, from, by, actionId, at = sinceOrigin()) {
@@ -1738,6 +1740,10 @@ export async function startSimulator(options = {}) {
 
     otherMoves() {
       return otherLog.map((m) => ({ ...m }))
+    },
+
+    releases() {
+      return releaseLog.map((r) => ({ ...r }))
     },
 
     removeIp(ip) {
