@@ -183,6 +183,8 @@ export interface SimRequest {
   authorization: boolean
   /** The kind of the injected fault that hit this request, if any. */
   injected?: Fault['kind']
+  /** The `message` of an error answer (4xx, 5xx), as sent. */
+  message?: string
   /**
    * Its place in one sequence with holder changes (SimHolderChange.seq), given once the request is
    * decided (after its events and onRequest hooks, before its answer): its answer shows every

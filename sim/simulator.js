@@ -842,6 +842,7 @@ export async function startSimulator(options = {}) {
   }
 
   function fail(ctx, status, message, extraHeaders = {}, id = ERROR_IDS[status] ?? 'error', requestId = ctx.requestId) {
+    ctx.record.message = message
     send(ctx, status, { id, message, request_id: requestId }, extraHeaders)
   }
 
