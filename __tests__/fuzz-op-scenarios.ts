@@ -157,7 +157,9 @@ const common = {
   action: actionArb(),
   cancelAt: sometimes(fc.nat(10), 5)
 }
-const none = { onDroplet: fc.constant(false), wait: fc.constant(true), dryRun: fc.constant(false) }
+/** The fields of create and prune, as they are for the other operations. */
+const notCreate = { family: fc.constant<Family>(4), onDroplet: fc.constant(false), wait: fc.constant(true) }
+const notPrune = { dryRun: fc.constant(false) }
 const holderMoves: [Holder, number][] = [
   ['red', 4],
   ['blue', 2],
@@ -170,7 +172,7 @@ const byOp: Record<Op, fc.Arbitrary<Record<string, unknown>>> = {
     onDroplet: fc.boolean(),
     addrs: fc.constant([]),
     wait: weighted([true, 5], [false, 1]),
-    dryRun: fc.constant(false),
+    ...notPrune,
     greenBusyMs: weighted([0, 5], [3000, 1], [12_000, 1]),
     faults: faultsArb(
       [
@@ -184,8 +186,8 @@ const byOp: Record<Op, fc.Arbitrary<Record<string, unknown>>> = {
     others: fc.constant([])
   }),
   delete: fc.record({
-    family: anyFamily,
-    ...none,
+    ...notCreate,
+    ...notPrune,
     addrs: fc.tuple(addrArb(anyFamily, weighted<Holder>(['none', 8], ['blue', 2]))),
     greenBusyMs: fc.constant(0),
     faults: faultsArb(
@@ -207,9 +209,7 @@ const byOp: Record<Op, fc.Arbitrary<Record<string, unknown>>> = {
   }),
   prune: fc.integer({ min: 1, max: 4 }).chain((n) =>
     fc.record({
-      family: anyFamily,
-      onDroplet: fc.constant(false),
-      wait: fc.constant(true),
+      ...notCreate,
       addrs: fc.array(addrArb(anyFamily, weighted<Holder>(['none', 6], ['blue', 2], ['red', 1]), true), {
         minLength: n,
         maxLength: n
@@ -239,8 +239,8 @@ const byOp: Record<Op, fc.Arbitrary<Record<string, unknown>>> = {
   ),
   rollback: rollbackAddrsArb.chain((addrs) =>
     fc.record({
-      family: anyFamily,
-      ...none,
+      ...notCreate,
+      ...notPrune,
       addrs: fc.constant(addrs),
       greenBusyMs: weighted([0, 6], [3000, 1], [12_000, 1]),
       faults: faultsArb(
