@@ -42,7 +42,7 @@ describe('README agrees with action.yml', () => {
     const actionYml = readFileSync('action.yml', 'utf8')
     expect(withTables(readme, actionYml)).toBe(readme)
     // A description edited in action.yml alone shows as a difference.
-    const edited = actionYml.replace(/(\n  keep:\n    description: ')/, '$1Edited: ')
+    const edited = actionYml.replace(/(\n {2}keep:\n {4}description: ')/, '$1Edited: ')
     expect(edited).not.toBe(actionYml)
     expect(withTables(readme, edited)).not.toBe(readme)
     expect(withTables(readme, edited)).toContain("| `keep` | '' | Edited: ")
