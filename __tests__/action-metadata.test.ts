@@ -122,9 +122,12 @@ describe('action.yml', () => {
     expect(action.outputs.action_status!.description).toMatch(/in-progress.*timeout/)
     expect(action.outputs.changed!.description).toMatch(/or may have/)
     expect(action.outputs.verified!.description).toMatch(/precheck/)
-    const readme = readFileSync('README.md', 'utf8')
-    expect(readme).toMatch(
-      /`timeout`, `verify_timeout`, `verify_for`, `unassigned_for`\) are seconds, or a number\s+with `s`, `m`, `h`/
-    )
+    // Every duration input says its units, as the contract gives them.
+    for (const name of ['timeout', 'verify_timeout', 'verify_for', 'unassigned_for']) {
+      expect([name, action.inputs[name]!.description]).toEqual([
+        name,
+        expect.stringMatching(/seconds, or .*`\d+[smhd]`/)
+      ])
+    }
   })
 })
