@@ -16,6 +16,7 @@ import { scaledClock, startSimulator, type ScaledClock, type Simulator } from '.
 import { parseInputs } from '../src/inputs/inputs.js'
 import { runOperation } from '../src/run.js'
 import { TIME_SCALE, TOKEN } from './support.js'
+import { knowsRollback } from './operation-probe.js'
 
 interface Step {
   id?: string
@@ -143,16 +144,6 @@ function readmeDualStack(): Step[] {
 }
 
 // ---------------------------------------------------------------- the action, in-process
-
-/** Whether src/ knows `operation: rollback`: a bad-input probe, no request. */
-function knowsRollback(): boolean {
-  try {
-    parseInputs((name) => ({ token: 'probe', operation: 'rollback', moves: '[]' })[name] ?? '', {})
-    return true
-  } catch (error) {
-    return !/operation/.test((error as Error).message)
-  }
-}
 
 const quiet = { info: () => undefined, warning: () => undefined, debug: () => undefined }
 
