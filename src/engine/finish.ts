@@ -3,9 +3,10 @@
  * where it was to go. Every path ends in an outcome from a read made after the action; a read that
  * fails makes the outcome unknown.
  */
-import type { ActionRecord, IpRecord } from '../do/ips.js'
+import type { IpRecord } from '../do/ips.js'
+import type { ActionRecord } from '../do/actions.js'
 import { CancelledError } from '../context.js'
-import type { EngineContext } from './context.js'
+import type { EngineContext } from './step.js'
 import { UNOBSERVED } from './journal.js'
 import { confirmRead, mustReadIp, reportRead, type ReportRead } from './ip-read.js'
 import {

@@ -4,9 +4,10 @@
  * a reserved IPv6 shows no lock and lists no actions, so its droplet is watched (for a while after
  * a lost answer, until the timeout after a pending event).
  */
-import type { ActionRecord, IpRecord } from '../do/ips.js'
+import type { IpRecord } from '../do/ips.js'
+import type { ActionRecord } from '../do/actions.js'
 import { secs } from '../transport/http.js'
-import type { EngineContext } from './context.js'
+import type { EngineContext } from './step.js'
 import { UNOBSERVED } from './journal.js'
 import { findBusyAction, mustReadIp, readUntil, waitBeforeRetry } from './ip-read.js'
 import { isAt, messageOf, targetText, type MoveRequest } from './outcome.js'

@@ -2,6 +2,11 @@
  * The one HTTP client under every request: authentication, per-request time limits, bounded
  * retries with backoff and jitter, rate-limit handling, proxies and error decoding.
  *
+ * The client lives for the whole step: its base URL, token, user agent, retry settings and view of
+ * the account's rate limit do not change. Each request takes the step context it runs in (its
+ * deadline, cancellation signal, clock and logger): a narrower deadline is a new context, never a
+ * new client.
+ *
  * Requests are sent with one of two retry policies:
  *  - 'safe': reads and deletes. 5xx answers, dropped connections and time-outs are retried.
  *  - 'once': requests that change state (creates and actions). They are retried only when the
@@ -14,25 +19,24 @@ import { setMaxListeners } from 'node:events'
 import { Agent as HttpsAgent } from 'node:https'
 import type { LookupFunction } from 'node:net'
 import tunnel from 'tunnel'
-import type { Logger } from '../logger.js'
-import type { ErrorObject, Loose } from '../do/api-types.js'
-import { CancelledError, NEVER_ABORTED, systemClock, type Clock, type StepContext } from '../context.js'
+import type { ErrorObject, Loose } from './error-object.js'
+import { CancelledError, type StepContext } from '../context.js'
 import { RateBudget } from './rate-budget.js'
 
 export type RetryPolicy = 'safe' | 'once'
+
+/**
+ * The context of one request: the step's context (its deadline bounds every attempt and wait, its
+ * signal aborts them, its clock times them, its log hears of them), and optionally fewer attempts
+ * than the client's own limit (the reads that report after the time ran out).
+ */
+export type RequestContext = StepContext & { readonly maxAttempts?: number }
 
 export interface ClientOptions {
   readonly baseUrl: URL
   readonly token: string
   readonly userAgent: string
-  /** Epoch ms after which no request is started and no wait goes on (the step's timeout). */
-  readonly deadline: number
-  readonly log: Logger
-  /** Aborted when the step is cancelled: no request starts after it, and one in flight is aborted. */
-  readonly signal?: AbortSignal
-  /** The clock of every wait and time limit (default: the real one, sped up by timeScale). */
-  readonly clock?: Clock
-  /** Time limit of one request (default 10 s). */
+  /** Time limit of one request, on the request context's clock (default 10 s). */
   readonly requestTimeoutMs?: number
   /** Attempts per request, all retries included (default 10). */
   readonly maxAttempts?: number
@@ -48,13 +52,7 @@ export interface ClientOptions {
    * on runners the system's trust store (and NODE_EXTRA_CA_CERTS) applies.
    */
   readonly connection?: { readonly ca?: Buffer[]; readonly lookup?: LookupFunction }
-  /**
-   * Speeds up the action's own schedules (polls, re-reads, pending-event backoff, watches) by this
-   * factor; default 1. Tests run against a simulator whose clock is sped up by the same factor.
-   * Used only when no clock is given (a clock carries its own scale).
-   */
-  readonly timeScale?: number
-  /** The account's rate budget, shared with clients derived from this one (default: a new one). */
+  /** What the rate headers say of the account's use of its per-minute limit (default: a new one on a 60 s window). */
   readonly rateBudget?: RateBudget
 }
 
@@ -132,8 +130,6 @@ export class GaveUpError extends Error {
     this.name = 'GaveUpError'
   }
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
 
 /** A sent request whose answer the cancellation cut off: it may have taken effect. */
 export class CancelledInFlightError extends CancelledError {
@@ -235,11 +231,11 @@ export class ApiClient {
   private readonly baseDelayMs: number
   private readonly maxDelayMs: number
   private readonly agent: Agent | undefined
+  /** Said once, in the log of the first request, when a proxy from the environment is used. */
+  private proxyNote: string | undefined
   private readonly rate: RateState = {}
   /** What the rate headers say of the account's use of its per-minute limit (see rate-budget.ts). */
   readonly rateBudget: RateBudget
-  readonly clock: Clock
-  readonly signal: AbortSignal
 
   constructor(private readonly options: ClientOptions) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000
@@ -248,47 +244,9 @@ export class ApiClient {
     this.baseDelayMs = options.baseDelayMs ?? 500
     this.maxDelayMs = options.maxDelayMs ?? 10_000
     const proxy = proxyFor(options.baseUrl, options.env ?? process.env)
-    if (proxy) options.log.debug(`Using the proxy from the environment for ${options.baseUrl.host}`)
+    if (proxy) this.proxyNote = `Using the proxy from the environment for ${options.baseUrl.host}`
     this.agent = agentFor(options.baseUrl, proxy, options.connection)
-    this.clock = options.clock ?? systemClock(options.timeScale ?? 1)
-    this.signal = options.signal ?? NEVER_ABORTED
-    // Every request, sleep and probe in flight listens to it: many at once are expected, not a leak.
-    setMaxListeners(0, this.signal)
-    this.rateBudget = options.rateBudget ?? new RateBudget({ windowMs: this.clock.scaled(60_000) })
-  }
-
-  /** The step's context as this client sees it: its deadline, signal, clock and logger. */
-  get step(): StepContext {
-    return { signal: this.signal, deadline: this.options.deadline, clock: this.clock, log: this.options.log }
-  }
-
-  /** The same client in another context (a later deadline, another signal or logger), sharing the rate budget. */
-  within(changes: Partial<StepContext> & { readonly maxAttempts?: number }): ApiClient {
-    return this.derived(changes)
-  }
-
-  /** A client like this one, sharing its view of the account's rate limit. */
-  private derived(changes: Partial<ClientOptions>): ApiClient {
-    return new ApiClient({
-      ...this.options,
-      clock: this.clock,
-      signal: this.signal,
-      ...changes,
-      rateBudget: this.rateBudget
-    })
-  }
-
-  get deadline(): number {
-    return this.options.deadline
-  }
-
-  /** A delay of the action's own schedule, in real milliseconds (see ClientOptions.timeScale). */
-  scaled(ms: number): number {
-    return this.clock.scaled(ms)
-  }
-
-  get log(): Logger {
-    return this.options.log
+    this.rateBudget = options.rateBudget ?? new RateBudget({ windowMs: 60_000 })
   }
 
   private url(path: string, query?: Record<string, string | number>): string {
@@ -301,25 +259,25 @@ export class ApiClient {
   }
 
   /** Slows down before the rate limit is reached, when the API says few requests remain. */
-  private async pace(): Promise<void> {
+  private async pace(ctx: RequestContext): Promise<void> {
     const { remaining, resetAt } = this.rate
     if (remaining === undefined || resetAt === undefined || remaining > 10) return
-    const untilReset = resetAt - this.clock.now()
+    const untilReset = resetAt - ctx.clock.now()
     if (untilReset <= 0) return
     const delay = remaining <= 0 ? untilReset : untilReset / (remaining + 1)
-    if (this.clock.now() + delay > this.options.deadline) return
-    this.options.log.debug(`Rate limit: ${remaining} requests left until reset; waiting ${Math.round(delay)} ms`)
-    await this.clock.sleep(delay, this.signal)
+    if (ctx.clock.now() + delay > ctx.deadline) return
+    ctx.log.debug(`Rate limit: ${remaining} requests left until reset; waiting ${Math.round(delay)} ms`)
+    await ctx.clock.sleep(delay, ctx.signal)
   }
 
-  private noteRate(res: Response): void {
+  private noteRate(ctx: RequestContext, res: Response): void {
     const remaining = Number(res.headers.get('ratelimit-remaining') ?? NaN)
     const reset = Number(res.headers.get('ratelimit-reset') ?? NaN)
     if (Number.isFinite(remaining)) this.rate.remaining = remaining
     if (Number.isFinite(reset)) this.rate.resetAt = reset * 1000
     // A refused request is not counted against the budget.
     const limit = Number(res.headers.get('ratelimit-limit') ?? NaN)
-    if (res.status !== 429) this.rateBudget.note(this.clock.now(), remaining, limit)
+    if (res.status !== 429) this.rateBudget.note(ctx.clock.now(), remaining, limit)
   }
 
   /** How long a 429 asks us to wait, from ratelimit-reset or Retry-After. */
@@ -341,31 +299,42 @@ export class ApiClient {
     return ceiling / 2 + Math.random() * (ceiling / 2)
   }
 
-  async request(method: string, path: string, options: RequestOptions): Promise<ApiResponse> {
-    const started = this.clock.now()
+  /** Sends a request in the given context, retrying as its policy allows; the answer, or a thrown error. */
+  async request(ctx: RequestContext, method: string, path: string, options: RequestOptions): Promise<ApiResponse> {
+    // Every request, sleep and probe in flight listens to the signal: many at once are expected, not a leak.
+    setMaxListeners(0, ctx.signal)
+    if (this.proxyNote !== undefined) ctx.log.debug(this.proxyNote)
+    this.proxyNote = undefined
+    const started = ctx.clock.now()
     const history: string[] = []
     for (let attempt = 1; ; attempt++) {
-      const timeLimit = await this.readyToSend(method, path, attempt, history)
-      const outcome = await this.once(method, path, options, timeLimit)
-      const next = this.judge({ method, path, retry: options.retry, attempt }, outcome)
+      const timeLimit = await this.readyToSend(ctx, method, path, attempt, history)
+      const outcome = await this.once(ctx, method, path, options, timeLimit)
+      const next = this.judge({ ctx, method, path, retry: options.retry, attempt }, outcome)
       if ('done' in next) return next.done
       history.push(next.note)
-      if (!this.canRetry(attempt, started, next.waitMs)) {
+      if (!this.canRetry(ctx, attempt, started, next.waitMs)) {
         throw new GaveUpError(
-          `${next.error.message}. Gave up after ${attempt} attempts in ${secs(this.clock.now() - started)} (${history.join('; ')})`
+          `${next.error.message}. Gave up after ${attempt} attempts in ${secs(ctx.clock.now() - started)} (${history.join('; ')})`
         )
       }
-      await this.clock.sleep(next.waitMs, this.signal)
+      await ctx.clock.sleep(next.waitMs, ctx.signal)
     }
   }
 
   /** Paces before an attempt; the attempt's time limit, or throws when it must not be sent. */
-  private async readyToSend(method: string, path: string, attempt: number, history: string[]): Promise<number> {
+  private async readyToSend(
+    ctx: RequestContext,
+    method: string,
+    path: string,
+    attempt: number,
+    history: string[]
+  ): Promise<number> {
     const notSent = `${method} ${path}: not sent, the step was cancelled`
-    if (this.signal.aborted) throw new CancelledError(notSent)
-    await this.pace()
-    if (this.signal.aborted) throw new CancelledError(notSent)
-    const remainingTime = this.options.deadline - this.clock.now()
+    if (ctx.signal.aborted) throw new CancelledError(notSent)
+    await this.pace(ctx)
+    if (ctx.signal.aborted) throw new CancelledError(notSent)
+    const remainingTime = ctx.deadline - ctx.clock.now()
     if (remainingTime <= 0) {
       throw new GaveUpError(
         `${method} ${path}: the step's timeout ran out${history.length ? ` after ${attempt - 1} attempts (${history.join('; ')})` : ''}`
@@ -379,7 +348,7 @@ export class ApiClient {
     if (outcome.kind === 'failed') return this.judgeFailure(attempt, outcome)
     const res = outcome.response
     if (res.status < 300) return { done: { status: res.status, body: outcome.body, requestId: outcome.requestId } }
-    const { method, path } = attempt
+    const { ctx, method, path } = attempt
     if (res.status < 400) {
       // Redirects are not followed: the token goes to api_url and nowhere else.
       const text = 'the API answered with a redirect, which is not followed'
@@ -388,13 +357,13 @@ export class ApiClient {
     const error = apiErrorOf(attempt, res.status, outcome)
     if (res.status === 429) {
       // A little beyond the reset, so the first request after it is not refused again.
-      const waitMs = (ApiClient.rateLimitWait(res, this.clock.now()) ?? this.backoff(attempt.attempt)) + 250
+      const waitMs = (ApiClient.rateLimitWait(res, ctx.clock.now()) ?? this.backoff(attempt.attempt)) + 250
       const wait = `${(waitMs / 1000).toFixed(1)} s`
-      this.options.log.info(`Rate limited by DigitalOcean on ${method} ${path}; waiting ${wait} for the limit to reset`)
+      ctx.log.info(`Rate limited by DigitalOcean on ${method} ${path}; waiting ${wait} for the limit to reset`)
       return { waitMs, note: `429 rate limited, waited ${wait}`, error }
     }
     if (res.status >= 500 && attempt.retry === 'safe') {
-      this.options.log.info(`${method} ${path} answered HTTP ${res.status}; retrying (attempt ${attempt.attempt + 1})`)
+      ctx.log.info(`${method} ${path} answered HTTP ${res.status}; retrying (attempt ${attempt.attempt + 1})`)
       return { waitMs: this.backoff(attempt.attempt), note: `HTTP ${res.status}`, error }
     }
     throw error
@@ -402,36 +371,46 @@ export class ApiClient {
 
   /** No answer: a cancellation, a change request (the caller decides), or a retry of a safe one. */
   private judgeFailure(attempt: Attempt, outcome: Extract<Outcome, { kind: 'failed' }>): Next {
-    const { method, path } = attempt
+    const { ctx, method, path } = attempt
     if (outcome.cancelled) throw new CancelledInFlightError(method, path)
     const error = new TransportError(method, path, outcome.reason, attempt.attempt)
     if (attempt.retry !== 'safe') throw error
-    this.options.log.info(`${method} ${path}: ${outcome.reason}; retrying (attempt ${attempt.attempt + 1})`)
+    ctx.log.info(`${method} ${path}: ${outcome.reason}; retrying (attempt ${attempt.attempt + 1})`)
     return { waitMs: this.backoff(attempt.attempt), note: outcome.reason, error }
   }
 
-  private canRetry(attempt: number, started: number, waitMs: number): boolean {
-    const resumeAt = this.clock.now() + waitMs
-    return attempt < this.maxAttempts && resumeAt - started < this.retryBudgetMs && resumeAt < this.options.deadline
+  private canRetry(ctx: RequestContext, attempt: number, started: number, waitMs: number): boolean {
+    const resumeAt = ctx.clock.now() + waitMs
+    return (
+      attempt < (ctx.maxAttempts ?? this.maxAttempts) &&
+      resumeAt - started < this.retryBudgetMs &&
+      resumeAt < ctx.deadline
+    )
   }
 
-  private async once(method: string, path: string, options: RequestOptions, timeoutMs: number): Promise<Outcome> {
+  private async once(
+    ctx: RequestContext,
+    method: string,
+    path: string,
+    options: RequestOptions,
+    timeoutMs: number
+  ): Promise<Outcome> {
     const controller = new AbortController()
     // The request's time limit runs on the step's clock, as the deadline it is cut to does.
     const limit = new AbortController()
-    void this.clock.sleep(timeoutMs, limit.signal).then(() => {
+    void ctx.clock.sleep(timeoutMs, limit.signal).then(() => {
       if (!limit.signal.aborted) controller.abort()
     })
     const cancel = (): void => controller.abort()
-    this.signal.addEventListener('abort', cancel, { once: true })
-    const t0 = this.clock.now()
-    const took = (): string => `${this.clock.now() - t0} ms`
+    ctx.signal.addEventListener('abort', cancel, { once: true })
+    const t0 = ctx.clock.now()
+    const took = (): string => `${ctx.clock.now() - t0} ms`
     try {
       const response = await fetch(this.url(path, options.query), this.init(method, options, controller.signal))
-      return this.answered(method, path, response, await response.text(), took)
+      return this.answered(ctx, method, path, response, await response.text(), took)
     } catch (error) {
-      if (this.signal.aborted) {
-        this.options.log.debug(`${method} ${path} -> aborted by the cancellation after ${took()}`)
+      if (ctx.signal.aborted) {
+        ctx.log.debug(`${method} ${path} -> aborted by the cancellation after ${took()}`)
         return { kind: 'failed', reason: 'the step was cancelled', cancelled: true }
       }
       const reason = controller.signal.aborted
@@ -439,11 +418,11 @@ export class ApiClient {
           ? `the step's timeout ran out (no answer within the ${secs(timeoutMs)} left)`
           : `no answer within ${secs(timeoutMs)}`
         : `connection failed: ${(error as Error).message.replace(/https?:\/\/\S+/g, '<url>')}`
-      this.options.log.debug(`${method} ${path} -> ${reason} after ${took()}`)
+      ctx.log.debug(`${method} ${path} -> ${reason} after ${took()}`)
       return { kind: 'failed', reason }
     } finally {
       limit.abort()
-      this.signal.removeEventListener('abort', cancel)
+      ctx.signal.removeEventListener('abort', cancel)
     }
   }
 
@@ -464,23 +443,31 @@ export class ApiClient {
   }
 
   /** An answer came: its body, or a failure when a success cannot be read (no clear answer, like a lost one). */
-  private answered(method: string, path: string, response: Response, text: string, took: () => string): Outcome {
-    this.noteRate(response)
+  private answered(
+    ctx: RequestContext,
+    method: string,
+    path: string,
+    response: Response,
+    text: string,
+    took: () => string
+  ): Outcome {
+    this.noteRate(ctx, response)
     const requestId = response.headers.get('x-request-id') ?? ''
     const body = readBody(response.status, text)
     if (body === UNREADABLE) {
       const reason = `unreadable answer (HTTP ${response.status}, ${text === '' ? 'empty body' : 'not complete JSON'})`
-      this.options.log.debug(`${method} ${path} -> ${reason} in ${took()}`)
+      ctx.log.debug(`${method} ${path} -> ${reason} in ${took()}`)
       return { kind: 'failed', reason }
     }
     const bodyId = body && typeof body === 'object' && 'request_id' in body ? body.request_id : undefined
     const id = typeof bodyId === 'string' ? bodyId : requestId
-    this.options.log.debug(`${method} ${path} -> ${response.status} in ${took()}${id ? `, request_id ${id}` : ''}`)
+    ctx.log.debug(`${method} ${path} -> ${response.status} in ${took()}${id ? `, request_id ${id}` : ''}`)
     return { kind: 'response', response, body, requestId }
   }
 }
 
 interface Attempt {
+  readonly ctx: RequestContext
   readonly method: string
   readonly path: string
   readonly retry: RetryPolicy
