@@ -296,7 +296,7 @@ describe('a prune that stops early', () => {
       expect(results.filter((r) => r === 'not tried')).toHaveLength(8 - done)
       expect(released(result!.outputs.ips)).toEqual(ips.filter((ip) => !sim.getIp(ip)).sort())
       expect(result!.outputs).toMatchObject({ count: String(done), changed: 'true' })
-      expect(result!.error).toContain(`${8 - done} not tried (the step's timeout ran out)`)
+      expect(result!.error).toContain(`${8 - done} not tried (the step's timeout ran out (timeout: 300 s))`)
       expect(deletes()).toHaveLength(done)
     } finally {
       restoreDate()

@@ -67,6 +67,7 @@ export async function runOperation(inputs: Inputs, options: RunOptions): Promise
   const engine: EngineContext = {
     clock,
     deadline: (options.startedAt ?? clock.now()) + inputs.timeoutMs,
+    timeoutMs: inputs.timeoutMs,
     signal: options.signal ?? NEVER_ABORTED,
     log: options.log,
     api: digitalOcean(client)

@@ -5,7 +5,7 @@
 import type { Address } from '../inputs/address.js'
 import type { IpRecord } from '../do/ips.js'
 import type { ActionRecord } from '../do/actions.js'
-import { GaveUpError } from '../transport/http.js'
+import { GaveUpError, timeoutRanOut } from '../transport/http.js'
 import { NEVER_ABORTED, pause } from '../context.js'
 import type { EngineContext } from './step.js'
 import { waitForAction, waitUntil } from './wait.js'
@@ -118,7 +118,7 @@ const CONFIRM_TRIES = 7
 export async function waitBeforeRetry(ctx: EngineContext, nominalMs: number, what: string): Promise<void> {
   const ms = ctx.clock.scaled(nominalMs)
   if (ctx.clock.now() + ms >= ctx.deadline) {
-    throw new GaveUpError(`The step's timeout ran out while ${what}`)
+    throw new GaveUpError(`While ${what}, ${timeoutRanOut(ctx.timeoutMs)}`)
   }
   await pause(ctx, ms)
 }
@@ -143,7 +143,9 @@ export async function findBusyAction(
   if (action) return { record, action }
   ctx.log.info(`${addr.text} is locked, but DigitalOcean lists no action in progress on it yet; reading it again`)
   let current = record
-  const stillLocked = new GaveUpError(`${addr.text} stayed locked until the step's timeout ran out; nothing was sent`)
+  const stillLocked = new GaveUpError(
+    `${addr.text} stayed locked until ${timeoutRanOut(ctx.timeoutMs)}; nothing was sent`
+  )
   const done = await waitUntil(ctx, ctx.clock.now(), async () => {
     current = await mustReadIp(ctx, addr)
     if (!current.locked) return true
@@ -187,7 +189,7 @@ export async function waitOut(ctx: EngineContext, addr: Address, action: ActionR
   })
   if (result.status === 'timeout') {
     throw new GaveUpError(
-      `Action ${action.id} on ${addr.text} had not finished when the step's timeout ran out; nothing was sent. It may still complete.`
+      `Action ${action.id} on ${addr.text} had not finished when ${timeoutRanOut(ctx.timeoutMs)}; nothing was sent. It may still complete.`
     )
   }
 }

@@ -10,7 +10,7 @@
  */
 import type { Address, IpVersion } from '../inputs/address.js'
 import { reservedAtOf, type IpRecord } from '../do/ips.js'
-import { ApiError } from '../transport/http.js'
+import { ApiError, timeoutRanOut } from '../transport/http.js'
 import {
   dnsIndex,
   idleFromHistory,
@@ -94,7 +94,7 @@ export function stopPrune(progress: PruneProgress, reason: string): void {
 /** Whether to start nothing more: stopped, or the step's timeout has run out (which stops it). */
 function stopping(ctx: EngineContext, progress: PruneProgress): boolean {
   if (progress.stopped === undefined && ctx.clock.now() >= ctx.deadline)
-    stopPrune(progress, "the step's timeout ran out")
+    stopPrune(progress, `${timeoutRanOut(ctx.timeoutMs)}`)
   return progress.stopped !== undefined
 }
 

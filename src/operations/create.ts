@@ -8,7 +8,7 @@ import type { Address, IpVersion } from '../inputs/address.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { CreateRequest, IpRecord } from '../do/ips.js'
 import type { DropletRef } from '../do/droplets.js'
-import { ApiError, CancelledInFlightError, TransportError, secs } from '../transport/http.js'
+import { ApiError, CancelledInFlightError, TransportError, secs, timeoutRanOut } from '../transport/http.js'
 import type { EngineContext } from '../engine/step.js'
 import { moveIp } from '../engine/move.js'
 import { finishAction } from '../engine/finish.js'
@@ -129,7 +129,7 @@ async function watchForDroplet(ctx: EngineContext, addr: Address, droplet: numbe
   const shows = async (): Promise<boolean> => (await readIpSettling(ctx, addr, 1))?.dropletId === droplet
   const done = await waitUntil(ctx, ctx.clock.now(), shows).catch(() => false)
   const read = await reportRead(ctx, addr)
-  const error = done ? undefined : `it did not show droplet ${droplet} before the step's timeout ran out`
+  const error = done ? undefined : `it did not show droplet ${droplet} before ${timeoutRanOut(ctx.timeoutMs)}`
   if (!read.record)
     return { actionStatus: '', error: [error, unknownState(addr, read.error ?? '')].filter(Boolean).join('; ') }
   return { final: read.record, actionStatus: '', error }

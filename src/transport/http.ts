@@ -22,6 +22,11 @@ import tunnel from 'tunnel'
 import type { ErrorObject, Loose } from './error-object.js'
 import { CancelledError, type StepContext } from '../context.js'
 import { RateBudget } from './rate-budget.js'
+import { scrubSecret } from './scrub.js'
+import { scopeOf } from './scopes.js'
+import { attemptsText, connectionFailure, secs, timeoutRanOut } from './failures.js'
+
+export { secs, timeoutRanOut }
 
 export type RetryPolicy = 'safe' | 'once'
 
@@ -30,7 +35,11 @@ export type RetryPolicy = 'safe' | 'once'
  * signal aborts them, its clock times them, its log hears of them), and optionally fewer attempts
  * than the client's own limit (the reads that report after the time ran out).
  */
-export type RequestContext = StepContext & { readonly maxAttempts?: number }
+export type RequestContext = StepContext & {
+  readonly maxAttempts?: number
+  /** The `timeout` input (ms), named when the deadline stops a request; the context knows it, not the client. */
+  readonly timeoutMs?: number
+}
 
 export interface ClientOptions {
   readonly baseUrl: URL
@@ -77,28 +86,26 @@ export class ApiError extends Error {
     readonly errorId: string,
     readonly apiMessage: string,
     readonly requestId: string,
-    readonly attempts: number
+    readonly attempts: number,
+    /** The request as the messages name it: the path, with its query when it has one. */
+    readonly label = path
   ) {
-    super(ApiError.describe(method, path, status, errorId, apiMessage, requestId, attempts))
+    super(ApiError.describe({ method, path, label, status, errorId, apiMessage, requestId, attempts }))
     this.name = 'ApiError'
   }
 
-  static describe(
-    method: string,
-    path: string,
-    status: number,
-    errorId: string,
-    apiMessage: string,
-    requestId: string,
-    attempts: number
-  ): string {
+  /** The message: DigitalOcean's status, id, message and request_id, and what a 401 or 403 means. */
+  static describe(e: Omit<ApiError, 'name' | 'message' | 'isPendingEvent'>): string {
     // DigitalOcean's own text: neutralised where the message is written (the log, the summary).
-    const what = [errorId, apiMessage].filter((s) => s !== '').join(': ') || 'no error message'
-    let text = `DigitalOcean answered ${method} ${path} with HTTP ${status} (${what})`
-    if (requestId !== '') text += `, request_id ${requestId}`
-    if (status === 401) text += '. The API token was rejected: check that it is valid and not expired.'
-    if (status === 403) text += '. The API token lacks a scope this operation needs.'
-    if (attempts > 1) text += ` [after ${attempts} attempts]`
+    const what = [e.errorId, e.apiMessage].filter((s) => s !== '').join(': ') || 'no error message'
+    let text = `DigitalOcean answered ${e.method} ${e.label} with HTTP ${e.status} (${what})`
+    if (e.requestId !== '') text += `, request_id ${e.requestId}`
+    if (e.status === 401) text += ': the API token was rejected (not retried); check that it is valid and not expired'
+    if (e.status === 403) {
+      const scope = scopeOf(e.method, e.path)
+      text += `: the API token lacks ${scope ? `the ${scope} scope` : 'a scope'}, which this request needs`
+    }
+    if (e.attempts > 1) text += ` (on attempt ${e.attempts})`
     return text
   }
 
@@ -116,9 +123,7 @@ export class TransportError extends Error {
     readonly reason: string,
     readonly attempts: number
   ) {
-    super(
-      `${method} ${path}: no answer from DigitalOcean (${reason})${attempts > 1 ? ` [after ${attempts} attempts]` : ''}`
-    )
+    super(`${method} ${path}: no answer from DigitalOcean (${reason})${attempts > 1 ? ` on attempt ${attempts}` : ''}`)
     this.name = 'TransportError'
   }
 }
@@ -305,96 +310,93 @@ export class ApiClient {
     setMaxListeners(0, ctx.signal)
     if (this.proxyNote !== undefined) ctx.log.debug(this.proxyNote)
     this.proxyNote = undefined
-    const started = ctx.clock.now()
-    const history: string[] = []
+    const req: Req = { ctx, method, path, label: labelOf(path, options.query), options, started: ctx.clock.now() }
+    const causes: string[] = []
     for (let attempt = 1; ; attempt++) {
-      const timeLimit = await this.readyToSend(ctx, method, path, attempt, history)
-      const outcome = await this.once(ctx, method, path, options, timeLimit)
-      const next = this.judge({ ctx, method, path, retry: options.retry, attempt }, outcome)
+      const timeLimit = await this.readyToSend(req, causes)
+      const outcome = await this.once(req, timeLimit)
+      const next = this.judge(req, attempt, outcome)
       if ('done' in next) return next.done
-      history.push(next.note)
-      if (!this.canRetry(ctx, attempt, started, next.waitMs)) {
-        throw new GaveUpError(
-          `${next.error.message}. Gave up after ${attempt} attempts in ${secs(ctx.clock.now() - started)} (${history.join('; ')})`
-        )
+      causes.push(next.cause)
+      const stop = this.noRetry(req, attempt, next.waitMs)
+      if (stop !== undefined) {
+        throw new GaveUpError(`${next.headline}${stop} after ${attemptsText(causes, ctx.clock.now() - req.started)}`)
       }
+      // With the request's query, so that two requests to one path side by side are told apart; a
+      // cause said on the attempt before goes to the debug log only.
+      const line = `${next.say}; retrying (attempt ${attempt + 1} of at most ${this.attemptsIn(ctx)})`
+      if (causes[causes.length - 2] === next.cause) ctx.log.debug(line)
+      else ctx.log.info(line)
       await ctx.clock.sleep(next.waitMs, ctx.signal)
     }
   }
 
   /** Paces before an attempt; the attempt's time limit, or throws when it must not be sent. */
-  private async readyToSend(
-    ctx: RequestContext,
-    method: string,
-    path: string,
-    attempt: number,
-    history: string[]
-  ): Promise<number> {
-    const notSent = `${method} ${path}: not sent, the step was cancelled`
+  private async readyToSend(req: Req, causes: readonly string[]): Promise<number> {
+    const { ctx } = req
+    const notSent = `${req.method} ${req.label}: not sent, the step was cancelled`
     if (ctx.signal.aborted) throw new CancelledError(notSent)
     await this.pace(ctx)
     if (ctx.signal.aborted) throw new CancelledError(notSent)
     const remainingTime = ctx.deadline - ctx.clock.now()
     if (remainingTime <= 0) {
-      throw new GaveUpError(
-        `${method} ${path}: the step's timeout ran out${history.length ? ` after ${attempt - 1} attempts (${history.join('; ')})` : ''}`
-      )
+      const tried = causes.length > 0 ? ` after ${attemptsText(causes, ctx.clock.now() - req.started)}` : ''
+      throw new GaveUpError(`${req.method} ${req.label}: ${timeoutRanOut(ctx.timeoutMs)}${tried}`)
     }
     return Math.min(this.requestTimeoutMs, remainingTime)
   }
 
   /** What an attempt's outcome means: the answer, a retry after waitMs, or (thrown) a failure. */
-  private judge(attempt: Attempt, outcome: Outcome): Next {
-    if (outcome.kind === 'failed') return this.judgeFailure(attempt, outcome)
+  private judge(req: Req, attempt: number, outcome: Outcome): Next {
+    if (outcome.kind === 'failed') return this.judgeFailure(req, attempt, outcome)
     const res = outcome.response
     if (res.status < 300) return { done: { status: res.status, body: outcome.body, requestId: outcome.requestId } }
-    const { ctx, method, path } = attempt
+    const { ctx, method, label } = req
     if (res.status < 400) {
       // Redirects are not followed: the token goes to api_url and nowhere else.
       const text = 'the API answered with a redirect, which is not followed'
-      throw new ApiError(method, path, res.status, 'redirect', text, outcome.requestId, attempt.attempt)
+      throw new ApiError(method, req.path, res.status, 'redirect', text, outcome.requestId, attempt, label)
     }
-    const error = apiErrorOf(attempt, res.status, outcome)
+    const headline = apiErrorOf(req, 1, res.status, outcome).message
     if (res.status === 429) {
       // A little beyond the reset, so the first request after it is not refused again.
-      const waitMs = (ApiClient.rateLimitWait(res, ctx.clock.now()) ?? this.backoff(attempt.attempt)) + 250
-      const wait = `${(waitMs / 1000).toFixed(1)} s`
-      ctx.log.info(`Rate limited by DigitalOcean on ${method} ${path}; waiting ${wait} for the limit to reset`)
-      return { waitMs, note: `429 rate limited, waited ${wait}`, error }
+      const waitMs = (ApiClient.rateLimitWait(res, ctx.clock.now()) ?? this.backoff(attempt)) + 250
+      const say = `Rate limited by DigitalOcean on ${method} ${label}: waiting ${secs(waitMs)} for the limit to reset`
+      return { waitMs, cause: 'HTTP 429 (rate limited)', say, headline }
     }
-    if (res.status >= 500 && attempt.retry === 'safe') {
-      ctx.log.info(`${method} ${path} answered HTTP ${res.status}; retrying (attempt ${attempt.attempt + 1})`)
-      return { waitMs: this.backoff(attempt.attempt), note: `HTTP ${res.status}`, error }
+    if (res.status >= 500 && req.options.retry === 'safe') {
+      const say = `${method} ${label} answered HTTP ${res.status}`
+      return { waitMs: this.backoff(attempt), cause: `HTTP ${res.status}`, say, headline }
     }
-    throw error
+    throw apiErrorOf(req, attempt, res.status, outcome)
   }
 
   /** No answer: a cancellation, a change request (the caller decides), or a retry of a safe one. */
-  private judgeFailure(attempt: Attempt, outcome: Extract<Outcome, { kind: 'failed' }>): Next {
-    const { ctx, method, path } = attempt
-    if (outcome.cancelled) throw new CancelledInFlightError(method, path)
-    const error = new TransportError(method, path, outcome.reason, attempt.attempt)
-    if (attempt.retry !== 'safe') throw error
-    ctx.log.info(`${method} ${path}: ${outcome.reason}; retrying (attempt ${attempt.attempt + 1})`)
-    return { waitMs: this.backoff(attempt.attempt), note: outcome.reason, error }
+  private judgeFailure(req: Req, attempt: number, outcome: Extract<Outcome, { kind: 'failed' }>): Next {
+    const { method, label } = req
+    if (outcome.cancelled) throw new CancelledInFlightError(method, label)
+    const error = new TransportError(method, label, outcome.reason, attempt)
+    if (req.options.retry !== 'safe') throw error
+    const headline = `${method} ${label}: no answer from DigitalOcean`
+    const say = `${method} ${label}: ${outcome.reason}`
+    return { waitMs: this.backoff(attempt), cause: outcome.reason, say, headline }
   }
 
-  private canRetry(ctx: RequestContext, attempt: number, started: number, waitMs: number): boolean {
+  private attemptsIn(ctx: RequestContext): number {
+    return ctx.maxAttempts ?? this.maxAttempts
+  }
+
+  /** Why no retry may follow (how the error goes on), or undefined when one may. */
+  private noRetry(req: Req, attempt: number, waitMs: number): string | undefined {
+    const { ctx } = req
     const resumeAt = ctx.clock.now() + waitMs
-    return (
-      attempt < (ctx.maxAttempts ?? this.maxAttempts) &&
-      resumeAt - started < this.retryBudgetMs &&
-      resumeAt < ctx.deadline
-    )
+    if (resumeAt >= ctx.deadline) return `; ${timeoutRanOut(ctx.timeoutMs)}`
+    if (attempt >= this.attemptsIn(ctx) || resumeAt - req.started >= this.retryBudgetMs) return '. Gave up'
+    return undefined
   }
 
-  private async once(
-    ctx: RequestContext,
-    method: string,
-    path: string,
-    options: RequestOptions,
-    timeoutMs: number
-  ): Promise<Outcome> {
+  private async once(req: Req, timeoutMs: number): Promise<Outcome> {
+    const { ctx, method, label } = req
     const controller = new AbortController()
     // The request's time limit runs on the step's clock, as the deadline it is cut to does.
     const limit = new AbortController()
@@ -406,19 +408,20 @@ export class ApiClient {
     const t0 = ctx.clock.now()
     const took = (): string => `${ctx.clock.now() - t0} ms`
     try {
-      const response = await fetch(this.url(path, options.query), this.init(method, options, controller.signal))
-      return this.answered(ctx, method, path, response, await response.text(), took)
+      const init = this.init(method, req.options, controller.signal)
+      const response = await fetch(this.url(req.path, req.options.query), init)
+      return this.answered(req, response, await response.text(), took)
     } catch (error) {
       if (ctx.signal.aborted) {
-        ctx.log.debug(`${method} ${path} -> aborted by the cancellation after ${took()}`)
+        ctx.log.debug(`${method} ${label} -> aborted by the cancellation after ${took()}`)
         return { kind: 'failed', reason: 'the step was cancelled', cancelled: true }
       }
       const reason = controller.signal.aborted
         ? timeoutMs < this.requestTimeoutMs
-          ? `the step's timeout ran out (no answer within the ${secs(timeoutMs)} left)`
+          ? `${timeoutRanOut(ctx.timeoutMs)}: no answer within the ${secs(timeoutMs)} left`
           : `no answer within ${secs(timeoutMs)}`
-        : `connection failed: ${(error as Error).message.replace(/https?:\/\/\S+/g, '<url>')}`
-      ctx.log.debug(`${method} ${path} -> ${reason} after ${took()}`)
+        : connectionFailure(error)
+      ctx.log.debug(`${method} ${label} -> ${reason} after ${took()}`)
       return { kind: 'failed', reason }
     } finally {
       limit.abort()
@@ -442,75 +445,109 @@ export class ApiClient {
     }
   }
 
-  /** An answer came: its body, or a failure when a success cannot be read (no clear answer, like a lost one). */
-  private answered(
-    ctx: RequestContext,
-    method: string,
-    path: string,
-    response: Response,
-    text: string,
-    took: () => string
-  ): Outcome {
+  /**
+   * An answer came: its body, or a failure when a success cannot be read (no clear answer, like a
+   * lost one). The text of an error answer is scrubbed of the token before anything reads it.
+   */
+  private answered(req: Req, response: Response, raw: string, took: () => string): Outcome {
+    const { ctx, method, label } = req
     this.noteRate(ctx, response)
-    const requestId = response.headers.get('x-request-id') ?? ''
-    const body = readBody(response.status, text)
+    const error = response.status >= 300
+    const scrub = (t: string): string => (error ? scrubSecret(t, this.options.token) : t)
+    const text = scrub(raw)
+    const requestId = scrub(response.headers.get('x-request-id') ?? '')
+    const body = readBody(response.status, text, scrub)
     if (body === UNREADABLE) {
       const reason = `unreadable answer (HTTP ${response.status}, ${text === '' ? 'empty body' : 'not complete JSON'})`
-      ctx.log.debug(`${method} ${path} -> ${reason} in ${took()}`)
+      ctx.log.debug(`${method} ${label} -> ${reason} in ${took()}`)
       return { kind: 'failed', reason }
     }
     const bodyId = body && typeof body === 'object' && 'request_id' in body ? body.request_id : undefined
     const id = typeof bodyId === 'string' ? bodyId : requestId
-    ctx.log.debug(`${method} ${path} -> ${response.status} in ${took()}${id ? `, request_id ${id}` : ''}`)
+    ctx.log.debug(`${method} ${label} -> ${response.status} in ${took()}${id ? `, request_id ${id}` : ''}`)
     return { kind: 'response', response, body, requestId }
   }
 }
 
-interface Attempt {
+/** One request: its context, what is sent, how the messages name it, and when its first attempt began. */
+interface Req {
   readonly ctx: RequestContext
   readonly method: string
   readonly path: string
-  readonly retry: RetryPolicy
-  readonly attempt: number
+  /** The path with its query, if any: how the log and the errors name the request. */
+  readonly label: string
+  readonly options: RequestOptions
+  readonly started: number
+}
+
+function labelOf(path: string, query: RequestOptions['query']): string {
+  if (!query || Object.keys(query).length === 0) return path
+  return `${path}?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString()}`
 }
 
 type Outcome =
   | { kind: 'response'; response: Response; body: unknown; requestId: string }
   | { kind: 'failed'; reason: string; cancelled?: boolean }
 
-/** After an attempt: the answer, or a retry after waitMs (with what to say if no retry is left). */
-type Next = { readonly done: ApiResponse } | { readonly waitMs: number; readonly note: string; readonly error: Error }
+/**
+ * After an attempt: the answer, or a retry after waitMs, with the attempt's cause in a few words,
+ * the log line of the retry, and what the error says first if no retry is left.
+ */
+type Next =
+  | { readonly done: ApiResponse }
+  | { readonly waitMs: number; readonly cause: string; readonly say: string; readonly headline: string }
 
 /** DigitalOcean's error answer as an ApiError: its id, message and request_id. */
-function apiErrorOf(attempt: Attempt, status: number, outcome: { body: unknown; requestId: string }): ApiError {
+function apiErrorOf(
+  req: Req,
+  attempt: number,
+  status: number,
+  outcome: { body: unknown; requestId: string }
+): ApiError {
   const err = outcome.body as Loose<ErrorObject> | undefined
   return new ApiError(
-    attempt.method,
-    attempt.path,
+    req.method,
+    req.path,
     status,
     typeof err?.id === 'string' ? err.id : '',
     typeof err?.message === 'string' ? err.message : '',
     typeof err?.request_id === 'string' ? err.request_id : outcome.requestId,
-    attempt.attempt
+    attempt,
+    req.label
   )
 }
 
 const UNREADABLE = Symbol('unreadable')
 
+/** How much of an error answer that is not JSON its message quotes. */
+const EXCERPT_LENGTH = 200
+
 /**
- * The body of an answer. Errors may come with text that is not JSON (kept as their message); a
- * success other than 204 must carry complete JSON, or it is UNREADABLE.
+ * The body of an answer. Errors may come with text that is not JSON (an excerpt of it is kept as
+ * their message); a success other than 204 must carry complete JSON, or it is UNREADABLE.
  */
-function readBody(status: number, text: string): unknown {
+function readBody(status: number, text: string, scrub: (text: string) => string): unknown {
   const success = status >= 200 && status < 300
   if (text === '') return success && status !== 204 ? UNREADABLE : undefined
   try {
     return JSON.parse(text) as unknown
   } catch {
-    return success ? UNREADABLE : { message: text.slice(0, 200) }
+    return success ? UNREADABLE : { message: excerpt(text, scrub) }
   }
 }
 
-export function secs(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`
+/**
+ * The readable start of an error page (a proxy's HTML): its text without tags, on one line, cut to
+ * EXCERPT_LENGTH. The text was scrubbed of the token before; removing tags can join what was apart,
+ * so it is scrubbed again before it is cut.
+ */
+function excerpt(text: string, scrub: (text: string) => string): string {
+  const plain = scrub(
+    text
+      .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ')
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  )
+  return plain.length > EXCERPT_LENGTH ? `${plain.slice(0, EXCERPT_LENGTH)}…` : plain
 }
