@@ -34,7 +34,7 @@ export interface ActionHistory {
   readonly total: number | undefined
 }
 
-export function toAction(body: unknown): ActionRecord {
+function toAction(body: unknown): ActionRecord {
   const inner = isObject(body) && isObject(body.action) ? body.action : body
   if (!isObject(inner)) throw new Error("DigitalOcean's answer holds no action object")
   const a = inner as Loose<ActionObject>
