@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { startSimulator, type Simulator } from '../sim/simulator.js'
 import { renderSummary } from '../src/report/summary.js'
-import { scrubSecret, FRAGMENT_LENGTH } from '../src/transport/scrub.js'
+import { scrubSecret, scrubSecrets, FRAGMENT_LENGTH } from '../src/transport/scrub.js'
 import { scopeOf } from '../src/transport/scopes.js'
 import { attemptsText } from '../src/transport/failures.js'
 import { FAST_CLIENT, runInProcess, type InProcessRun } from './support.js'
@@ -56,6 +56,11 @@ describe('scrubSecret', () => {
     // Two fragments apart are each hidden.
     const two = `${SECRET.slice(0, 12)} and ${SECRET.slice(20, 41)}`
     expect(fragmentsIn(scrubSecret(two, SECRET))).toEqual([])
+  })
+
+  it('scrubSecrets: each secret of several; one under 4 characters is left alone', () => {
+    const other = 'another-token-value'
+    expect(scrubSecrets(`${SECRET.slice(2, 20)} ${other.slice(0, 9)} abc`, [SECRET, other, 'abc'])).toBe('*** *** abc')
   })
 })
 

@@ -32,3 +32,8 @@ export function scrubSecret(text: string, secret: string): string {
   }
   return out
 }
+
+/** scrubSecret for each of several secrets (the token and its fallbacks); secrets under 4 characters are left alone. */
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  return secrets.filter((s) => s.length >= 4).reduce((out, secret) => scrubSecret(out, secret), text)
+}
