@@ -4,6 +4,8 @@
  * run in-process (cancelled at the nth request, reported hung when it does not return), and the
  * Observation of what it did and left behind, which the invariants judge.
  */
+import diagnostics from 'node:diagnostics_channel'
+import type { ClientRequest } from 'node:http'
 import { parseInputs } from '../src/inputs/inputs.js'
 import { runOperation, type RunOptions } from '../src/run.js'
 import { failureResult, type Outputs } from '../src/report/result.js'
@@ -299,6 +301,27 @@ function opInputs(c: Setup, s: OpScenario): Record<string, string> {
 
 // ================================================================ the step
 
+/** A request the action started, as node:http's client saw it: when (performance.now()), what. */
+export interface Started {
+  readonly at: number
+  readonly method: string
+  /** Without the query. */
+  readonly path: string
+}
+
+/**
+ * The requests every action in this process starts, by the port they go to (each case's simulator
+ * has its own): when the client started each one, not when it arrived, so a request sent before a
+ * cancellation that arrives after it on a loaded machine is told from one started after it.
+ */
+const startedByPort = new Map<number, Started[]>()
+diagnostics.subscribe('http.client.request.start', (message) => {
+  const request = (message as { request: ClientRequest }).request
+  const port = Number(/:(\d+)$/.exec(String(request.getHeader('host') ?? ''))?.[1])
+  const list = startedByPort.get(port)
+  if (list) list.push({ at: performance.now(), method: request.method, path: request.path.split('?')[0]! })
+})
+
 export interface Cancel {
   /** performance.now() when the signal was aborted. */
   readonly at: number
@@ -308,6 +331,8 @@ export interface Cancel {
   readonly arrivals: number[]
   /** The requests not yet answered when the signal came (their answers the step cannot have read). */
   readonly unanswered: ReadonlySet<number>
+  /** Every request the step started, when its client started it (empty: the action's client is not node:http). */
+  readonly started: readonly Started[]
 }
 
 export interface StepRun {
@@ -342,12 +367,14 @@ async function runStep(
   const controller = new AbortController()
   let cancel: Cancel | undefined
   const arrivals: number[] = []
+  const started: Started[] = []
+  startedByPort.set(c.sim.port, started)
   if (features.signal && s.cancelAt !== undefined) {
     c.sim.onRequest(() => {
       arrivals.push(performance.now())
       if (cancel || c.sim.requests.length !== s.cancelAt! + 1) return
       const unanswered = new Set(c.sim.requests.flatMap((r, k) => (r.status === 0 ? [k] : [])))
-      cancel = { at: performance.now(), index: c.sim.requests.length, arrivals, unanswered }
+      cancel = { at: performance.now(), index: c.sim.requests.length, arrivals, unanswered, started }
       controller.abort()
     })
   }
@@ -360,6 +387,7 @@ async function runStep(
   }
   const ended = await settleWithin(runOperation(inputs, options), hangMs(c.time))
   const returnedAt = performance.now()
+  startedByPort.delete(c.sim.port)
   if (ended.kind === 'hung') {
     controller.abort()
     const error = `hung: no outcome after ${hangMs(c.time)} ms`

@@ -352,18 +352,26 @@ export function checkChanged(o: Seen, add: Add): void {
 /** How long a request sent before the signal may take to arrive, or its answer to be read (real ms). */
 const IN_FLIGHT_MS = 20
 
-/** `lastRead`: a request the step may still send after the signal (the last read of an address, its retries). */
-export function checkCancel(o: Seen, add: Add, lastRead: (r: SimRequest) => boolean): void {
+/**
+ * `lastRead`: a request the step may still send after the signal (the last read of an address, its
+ * retries), within the 2 s. Judged on when the client started each request; when the action's client
+ * does not show that, on when it arrived (one sent before the signal may arrive a moment after it).
+ */
+export function checkCancel(o: Seen, add: Add, lastRead: (r: { method: string; path: string }) => boolean): void {
   const cancel = o.step.cancel
   if (!cancel) return
   const took = o.step.returnedAt - cancel.at
   if (took > 2000) add('h', `the step returned ${Math.round(took)} ms after it was cancelled`)
-  // A request sent before the signal may arrive a moment after it. After it, only the last read of
-  // each address (the client's retries of it included), within the 2 s.
+  const late = (r: { method: string; path: string }, at: number): void => {
+    if (!lastRead(r) || at > 2000)
+      add('h', `${Math.round(at)} ms after the cancellation the step started ${r.method} ${r.path}`)
+  }
+  if (cancel.started.length > 0) {
+    for (const r of cancel.started) if (r.at > cancel.at) late(r, r.at - cancel.at)
+    return
+  }
   o.requests.slice(cancel.index).forEach((r, k) => {
     const at = cancel.arrivals[cancel.index + k]! - cancel.at
-    if (at <= IN_FLIGHT_MS) return
-    if (!lastRead(r) || at > 2000)
-      add('h', `${Math.round(at)} ms after the cancellation the step sent ${r.method} ${r.path}`)
+    if (at > IN_FLIGHT_MS) late(r, at)
   })
 }
