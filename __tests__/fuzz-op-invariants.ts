@@ -29,6 +29,8 @@ type Seen = Observation<OpScenario>
 
 const LISTING = /^\/v2\/reserved_(ips|ipv6)$/
 const ONE_ADDRESS = /^\/v2\/reserved_(ips|ipv6)\/[^/]+$/
+/** The reads that find a create's address when its answer was lost: the list, the droplet. */
+const FINDS = /^\/v2\/(reserved_(ips|ipv6)|droplets\/\d+)$/
 
 /**
  *  a  what the step reports is what DigitalOcean holds after it: create's `ip` is an address it has,
@@ -43,7 +45,8 @@ const ONE_ADDRESS = /^\/v2\/reserved_(ips|ipv6)\/[^/]+$/
  *     every address is on its `from`
  *  f  changed=false only when nothing took effect (no address reserved, released or moved)
  *  g  every request fits the OpenAPI description
- *  h  nothing starts after cancellation (but reads of an address, within 2 s); every step returns
+ *  h  nothing starts after cancellation (but reads of an address, within 2 s, and a lost create's
+ *     reads that find it); every step returns
  *  i  a roll-back's change is sent at most twice more after a lost answer
  *  j  nothing released while a droplet held it (but when another workflow's change landed between
  *     the step's fresh read and its DELETE unseen), nor an address in keep, nor anything in a dry run
@@ -65,7 +68,11 @@ export function checkOpInvariants(o: Seen): Problem[] {
   if (op === 'prune') checkPruned(o, add)
   if (op === 'rollback') checkRollback(o, add)
   for (const v of o.violations) add('g', v)
-  checkCancel(o, add, (r) => r.method === 'GET' && ONE_ADDRESS.test(r.path))
+  checkCancel(
+    o,
+    add,
+    (r) => r.method === 'GET' && (ONE_ADDRESS.test(r.path) || (op === 'create' && FINDS.test(r.path)))
+  )
   return problems
 }
 
