@@ -52,7 +52,7 @@ const FINDS = /^\/v2\/(reserved_(ips|ipv6)|droplets\/\d+)$/
  *     the step's fresh read and its DELETE unseen), nor an address in keep, nor anything in a dry run
  *     or over max_release
  *  k  a create accepted: `ip` names the new address, changed=true; a create whose answer was lost:
- *     changed=true and the error says an address may have been reserved
+ *     changed=true and the error says an address may have been reserved (or `ip` names it, found)
  *  l  prune: `ips` is a JSON array and `count` its length, on every outcome
  */
 export function checkOpInvariants(o: Seen): Problem[] {
@@ -179,7 +179,9 @@ function checkCreate(o: Seen, add: Add): void {
   if (readable && (out.ip !== made?.ip || out.changed !== 'true'))
     add('k', `a create was accepted (${made?.ip}), but the outputs say ip='${out.ip}', changed=${out.changed}`)
   if (!readable && posts.some((k) => mayHaveReached(o.requests[k]!))) {
-    if (out.changed !== 'true' || !/may have been reserved/i.test(o.step.error ?? ''))
+    // Or it found the address (a read of the list or the droplet) and names it.
+    const told = /may have been reserved/i.test(o.step.error ?? '') || (made !== undefined && out.ip === made.ip)
+    if (out.changed !== 'true' || !told)
       add('k', `a create's answer was lost, but changed=${out.changed} and the error is: ${o.step.error ?? '(none)'}`)
   }
   if (out.ip !== '' && !made) add('a', `ip=${out.ip}, which DigitalOcean does not have`)
