@@ -24,6 +24,7 @@
  * limit, and are not checked against the OpenAPI description.
  */
 import http from 'node:http'
+import { canonicalIp } from './addresses.js'
 
 export const DEFAULT_ROUTING_DELAY_MS = 300
 
@@ -116,7 +117,7 @@ export function createServices(deps) {
 
   function reservedIp(text, where) {
     deps.settle()
-    const c = deps.canonicalIp(text)
+    const c = canonicalIp(text)
     const rec = c && deps.ipRecord(c.ip)
     if (!rec) throw new Error(`${where}: ${text} is not reserved in the simulator`)
     return rec
@@ -210,7 +211,7 @@ export function createServices(deps) {
     req.resume()
     if (closed) return req.socket.destroy()
     const { segment, rest } = splitTarget(req.url ?? '/')
-    const c = deps.canonicalIp(segment)
+    const c = canonicalIp(segment)
     const record = {
       at: deps.sinceOrigin(),
       ip: c ? c.ip : segment,
@@ -291,7 +292,7 @@ export function createServices(deps) {
         return probes
       },
       probeRequests(filter = {}) {
-        const c = filter.ip === undefined ? undefined : deps.canonicalIp(filter.ip)
+        const c = filter.ip === undefined ? undefined : canonicalIp(filter.ip)
         const ip = c ? c.ip : filter.ip
         return probes.filter(
           (p) =>
@@ -314,7 +315,7 @@ export function createServices(deps) {
       },
       routing(ip) {
         deps.settle()
-        const c = deps.canonicalIp(ip)
+        const c = canonicalIp(ip)
         const rec = c && deps.ipRecord(c.ip)
         return rec ? routingSnapshot(rec) : undefined
       },
