@@ -9,7 +9,8 @@ import { historyOf } from './history.js'
 import { FAMILIES, findIp, pendingEvent } from './ips.js'
 import { isoSeconds } from './clock.js'
 import { regionObject } from './regions.js'
-import { actionSnapshot, finish, isDropletBusy, isIpLocked, settle, startAction } from './state.js'
+import { actionSnapshot, finish, settle, startAction } from './lifecycle.js'
+import { isDropletBusy, isIpLocked } from './state.js'
 
 /** @typedef {import('./state.js').State} State */
 /** @typedef {import('./ips.js').Family} Family */
@@ -97,7 +98,13 @@ function listIpActions(state, ctx, fam, text) {
   if (state.actionsNewestFirst) list.reverse()
   const base = `${fam.base}/${rec.ip}/actions`
   const page = (/** @type {boolean} */ documented) =>
-    paginate(state, ctx, 'actions', list.map((a) => actionJson(a, documented)), base)
+    paginate(
+      state,
+      ctx,
+      'actions',
+      list.map((a) => actionJson(a, documented)),
+      base
+    )
   send(state, ctx, 200, page(false), {}, page(true))
 }
 
@@ -130,8 +137,16 @@ const FAM = '(reserved_ips|floating_ips|reserved_ipv6)'
 
 /** @type {import('./server.js').Route[]} */
 export const actionRoutes = [
-  ['GET', new RegExp(`^/v2/${FAM}/([^/]+)/actions$`), (state, ctx, m) => listIpActions(state, ctx, FAMILIES[m[1]], m[2])],
-  ['POST', new RegExp(`^/v2/${FAM}/([^/]+)/actions$`), (state, ctx, m) => postIpAction(state, ctx, FAMILIES[m[1]], m[2])],
+  [
+    'GET',
+    new RegExp(`^/v2/${FAM}/([^/]+)/actions$`),
+    (state, ctx, m) => listIpActions(state, ctx, FAMILIES[m[1]], m[2])
+  ],
+  [
+    'POST',
+    new RegExp(`^/v2/${FAM}/([^/]+)/actions$`),
+    (state, ctx, m) => postIpAction(state, ctx, FAMILIES[m[1]], m[2])
+  ],
   [
     'GET',
     new RegExp(`^/v2/${FAM}/([^/]+)/actions/([^/]+)$`),

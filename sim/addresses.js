@@ -5,7 +5,6 @@
 
 /** @typedef {4 | 6} IpVersion */
 
-
 /**
  * Parses dotted-quad IPv4 (no leading zeros) into an unsigned 32-bit number.
  * @param {string} text
@@ -129,7 +128,6 @@ export function* ipv6Pool() {
   for (let n = 1; n < 2 ** 32; n++) yield formatIPv6([0x2001, 0xdb8, 0x10, 0, 0, 0, Math.floor(n / 65536), n % 65536])
 }
 
-
 /**
  * The addresses a droplet gets when it is created, as a DigitalOcean droplet has them: a public IPv4
  * (198.18.0.0/15), a private VPC IPv4 (10.108.0.0/14) and, with IPv6 enabled, a public IPv6
@@ -139,7 +137,8 @@ export function* ipv6Pool() {
 const OWN_ADDRESS_FORMATS = {
   publicV4: (/** @type {number} */ n) => `198.${18 + ((n >>> 16) & 1)}.${(n >>> 8) & 255}.${n & 255}`,
   privateV4: (/** @type {number} */ n) => `10.${108 + ((n >>> 16) & 3)}.${(n >>> 8) & 255}.${n & 255}`,
-  publicV6: (/** @type {number} */ n) => formatIPv6([0x2001, 0xdb8, 0xd0, 0, 0, 0, Math.floor(n / 65536) % 65536, n % 65536])
+  publicV6: (/** @type {number} */ n) =>
+    formatIPv6([0x2001, 0xdb8, 0xd0, 0, 0, 0, Math.floor(n / 65536) % 65536, n % 65536])
 }
 
 /** A free address of the kind for droplet id (see OWN_ADDRESS_FORMATS); .0 and .255 are skipped. */

@@ -83,7 +83,11 @@ export function send(state, ctx, status, body, extraHeaders = {}, validateAs = b
     return
   }
   /** @type {Record<string, string>} */
-  const headers = { ...(ctx.rate ?? state.rate.headers(state.time.now())), 'x-request-id': ctx.requestId, ...extraHeaders }
+  const headers = {
+    ...(ctx.rate ?? state.rate.headers(state.time.now())),
+    'x-request-id': ctx.requestId,
+    ...extraHeaders
+  }
   let payload
   if (body !== undefined && status !== 204) payload = JSON.stringify(body)
   const fault = ctx.bodyFault
@@ -122,7 +126,15 @@ export function send(state, ctx, status, body, extraHeaders = {}, validateAs = b
  * @param {string} [id]
  * @param {string} [requestId]
  */
-export function fail(state, ctx, status, message, extraHeaders = {}, id = ERROR_IDS[status] ?? 'error', requestId = ctx.requestId) {
+export function fail(
+  state,
+  ctx,
+  status,
+  message,
+  extraHeaders = {},
+  id = ERROR_IDS[status] ?? 'error',
+  requestId = ctx.requestId
+) {
   send(state, ctx, status, { id, message, request_id: requestId }, extraHeaders)
 }
 

@@ -69,7 +69,8 @@ export const domainRoutes = [
   [
     'GET',
     /^\/v2\/domains$/,
-    (state, ctx) => send(state, ctx, 200, paginate(state, ctx, 'domains', [...state.domains.values()].map(domainJson), '/v2/domains'))
+    (state, ctx) =>
+      send(state, ctx, 200, paginate(state, ctx, 'domains', [...state.domains.values()].map(domainJson), '/v2/domains'))
   ],
   ['GET', /^\/v2\/domains\/([^/]+)\/records$/, (state, ctx, m) => listDomainRecords(state, ctx, m[1])]
 ]
@@ -86,7 +87,8 @@ export function domainApi(state) {
      * @param {{ ttl?: number }} [options]
      */
     addDomain(name, { ttl = 1800 } = {}) {
-      if (typeof name !== 'string' || !/^[a-z0-9.-]+$/i.test(name)) throw new Error(`addDomain: '${name}' is no domain name`)
+      if (typeof name !== 'string' || !/^[a-z0-9.-]+$/i.test(name))
+        throw new Error(`addDomain: '${name}' is no domain name`)
       const key = name.toLowerCase()
       if (state.domains.has(key)) throw new Error(`addDomain: ${key} exists already`)
       state.domains.set(key, { name: key, ttl, records: new Map() })

@@ -9,7 +9,7 @@ import { ownAddress } from './addresses.js'
 import { fail, notFound, paginate, positiveInt, send } from './answers.js'
 import { isoSeconds } from './clock.js'
 import { checkRegion, regionObject } from './regions.js'
-import { checkServicePatch } from './services.js'
+import { checkServicePatch } from './service-config.js'
 
 /**
  * @typedef {object} SimDroplet
@@ -35,7 +35,7 @@ import { checkServicePatch } from './services.js'
  * @property {string} name
  * @property {string} [region]
  * @property {string[]} [tags]
- * @property {import('./services.js').SimServicePatch} [service]
+ * @property {import('./service-config.js').SimServicePatch} [service]
  * @property {boolean} [gpu]
  * @property {boolean} [anyRegion]
  * @property {boolean} [ipv6]
@@ -144,7 +144,6 @@ export function dropletJson(d) {
   }
 }
 
-
 /**
  * The droplet a reserved IPv4 is on, or is being assigned to by an action in progress.
  * @param {State} state
@@ -165,7 +164,9 @@ function holderOrTarget(state, rec) {
  */
 export function holdingProblem(state, droplet, rec) {
   if (rec.version === 6) {
-    return droplet.ipv6 ? undefined : 'IPv6 is not enabled on this Droplet. Enable IPv6 on it to assign a reserved IPv6.'
+    return droplet.ipv6
+      ? undefined
+      : 'IPv6 is not enabled on this Droplet. Enable IPv6 on it to assign a reserved IPv6.'
   }
   for (const other of state.ips.values()) {
     if (other.version !== 4 || other.ip === rec.ip) continue

@@ -6,7 +6,7 @@
  */
 import { DROPLET_PENDING_MESSAGE, ERROR_IDS, IP_PENDING_MESSAGES, PENDING_MESSAGE, fail, notFound } from './answers.js'
 import { canonicalIp } from './addresses.js'
-import { OUTCOMES } from './state.js'
+import { OUTCOMES } from './lifecycle.js'
 
 /**
  * @typedef {object} RequestFilter
@@ -199,7 +199,11 @@ export function applyFault(state, ctx, fault) {
       state.rateLimited++
       const reset = Math.ceil((state.time.now() + (fault.resetInMs ?? 1000)) / 1000)
       /** @type {Record<string, string>} */
-      const headers = { 'ratelimit-limit': String(state.rate.announced), 'ratelimit-remaining': '0', 'ratelimit-reset': String(reset) }
+      const headers = {
+        'ratelimit-limit': String(state.rate.announced),
+        'ratelimit-remaining': '0',
+        'ratelimit-reset': String(reset)
+      }
       if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter)
       fail(state, ctx, 429, 'API rate limit exceeded.', headers)
       return true
@@ -223,8 +227,10 @@ function checkEvent(event) {
   if (event.when !== undefined && !MOMENTS.has(event.when))
     throw new Error(`inject: ${event.kind} when must be 'arrival', 'applied' or 'action-end' (got '${event.when}')`)
   if (event.kind === 'droplet-busy') {
-    if (!(Number.isInteger(event.dropletId) && event.dropletId > 0)) throw new Error('inject: droplet-busy needs a dropletId')
-    if (!(typeof event.ms === 'number' && event.ms >= 0)) throw new Error('inject: droplet-busy needs ms, 0 or more (Infinity: until setDropletIdle)')
+    if (!(Number.isInteger(event.dropletId) && event.dropletId > 0))
+      throw new Error('inject: droplet-busy needs a dropletId')
+    if (!(typeof event.ms === 'number' && event.ms >= 0))
+      throw new Error('inject: droplet-busy needs ms, 0 or more (Infinity: until setDropletIdle)')
     return
   }
   if (!canonicalIp(String(event.ip))) throw new Error(`inject: other-move needs the ip to move (got '${event.ip}')`)

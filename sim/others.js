@@ -6,8 +6,9 @@
 import { canonicalIp } from './addresses.js'
 import { DROPLET_PENDING_MESSAGE, IP_PENDING_MESSAGES } from './answers.js'
 import { holdingProblem } from './droplets.js'
-import { ipApi } from './ips.js'
-import { actionSnapshot, isDropletBusy, isIpLocked, scheduleAction, settle, startAction } from './state.js'
+import { ipApi } from './ip-api.js'
+import { actionSnapshot, scheduleAction, settle, startAction } from './lifecycle.js'
+import { isDropletBusy, isIpLocked } from './state.js'
 
 /** @typedef {import('./state.js').State} State */
 /** @typedef {import('./state.js').IpRecord} IpRecord */
@@ -66,7 +67,14 @@ function startOther(state, ip, dropletId, { durationMs, outcome }) {
   if (refused || !rec) return { refused: refused ?? 'not reserved' }
   const resourceType = rec.version === 6 ? 'reserved_ipv6' : 'reserved_ip'
   const type = dropletId === null ? 'unassign_ip' : 'assign_ip'
-  const action = startAction(state, type, rec, dropletId ?? /** @type {number} */ (rec.dropletId), resourceType, 'other')
+  const action = startAction(
+    state,
+    type,
+    rec,
+    dropletId ?? /** @type {number} */ (rec.dropletId),
+    resourceType,
+    'other'
+  )
   if (outcome !== undefined) action.outcome = outcome
   if (durationMs !== undefined) scheduleAction(state, action, durationMs)
   return { action }
@@ -108,7 +116,13 @@ function fireEvent(state, event) {
   }
   settle(state)
   const started = startOther(state, event.ip, event.dropletId, event)
-  logOther(state, event.ip, event.dropletId, false, started.action ? { actionId: started.action.id } : { refused: started.refused })
+  logOther(
+    state,
+    event.ip,
+    event.dropletId,
+    false,
+    started.action ? { actionId: started.action.id } : { refused: started.refused }
+  )
 }
 
 /**
@@ -127,7 +141,9 @@ export function fireEvents(state, events, moment, request) {
     const action = [...state.inProgress].find((a) => a.request === request)
     if (action) action.onEnd.push(() => fireEvent(state, event))
     else if (event.kind === 'other-move')
-      logOther(state, event.ip, event.dropletId, event.durationMs === undefined, { refused: 'the request started no action' })
+      logOther(state, event.ip, event.dropletId, event.durationMs === undefined, {
+        refused: 'the request started no action'
+      })
   }
 }
 
@@ -147,7 +163,13 @@ export function otherApi(state) {
     startOtherAction(ip, dropletId, options = {}) {
       settle(state)
       const started = startOther(state, ip, dropletId ?? null, options)
-      logOther(state, ip, dropletId ?? null, false, started.action ? { actionId: started.action.id } : { refused: started.refused })
+      logOther(
+        state,
+        ip,
+        dropletId ?? null,
+        false,
+        started.action ? { actionId: started.action.id } : { refused: started.refused }
+      )
       if (!started.action) throw new Error(`startOtherAction: DigitalOcean would refuse it (${started.refused})`)
       return actionSnapshot(started.action)
     },

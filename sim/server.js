@@ -13,7 +13,7 @@ import { applyFault, hitBy, matchesRequest } from './faults.js'
 import { ipRoutes } from './ips.js'
 import { fireEvents } from './others.js'
 import { refuseDeniedScope } from './scopes.js'
-import { settle } from './state.js'
+import { settle } from './lifecycle.js'
 
 /** @typedef {import('./state.js').State} State */
 /** @typedef {import('./answers.js').RequestContext} RequestContext */
@@ -107,24 +107,24 @@ function requestContext(state, req, res, text) {
  * @param {boolean} badJson
  */
 function refused(state, ctx, badJson) {
-  if (!ctx.record.authorization) return fail(state, ctx, 401, 'Unable to authenticate you'), true
+  if (!ctx.record.authorization) return (fail(state, ctx, 401, 'Unable to authenticate you'), true)
   const counted = state.rate.accept(state.time.now())
   if (counted.limited) {
     state.rateLimited++
-    return fail(state, ctx, 429, 'API rate limit exceeded.', counted.limited), true
+    return (fail(state, ctx, 429, 'API rate limit exceeded.', counted.limited), true)
   }
   ctx.rate = counted.headers
   if (refuseDeniedScope(state, ctx)) return true
   const { method, path } = ctx
   if (badJson) {
     state.violations.push(`${method} ${path}: the request body is not valid JSON`)
-    return fail(state, ctx, 400, 'The request body is not valid JSON.'), true
+    return (fail(state, ctx, 400, 'The request body is not valid JSON.'), true)
   }
   if (!state.validator) return false
   const problems = state.validator.validateRequest({ method, path: ctx.rawPath, query: ctx.query, body: ctx.body })
   for (const p of problems) state.violations.push(`${method} ${path}: ${p}`)
-  if (!ctx.operationKnown) return notFound(state, ctx), true
-  if (problems.length) return fail(state, ctx, 400, problems.join('; ')), true
+  if (!ctx.operationKnown) return (notFound(state, ctx), true)
+  if (problems.length) return (fail(state, ctx, 400, problems.join('; ')), true)
   return false
 }
 
@@ -185,7 +185,9 @@ export async function listenApi(state, port) {
   const sockets = new Set()
   const server = http.createServer((req, res) => {
     handle(state, req, res).catch((error) => {
-      state.violations.push(`simulator error on ${req.method} ${req.url}: ${error && error.stack ? error.stack : error}`)
+      state.violations.push(
+        `simulator error on ${req.method} ${req.url}: ${error && error.stack ? error.stack : error}`
+      )
       if (!res.headersSent && !res.destroyed) {
         res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' })
         res.end(JSON.stringify({ id: 'server_error', message: String(error && error.message ? error.message : error) }))
@@ -256,7 +258,12 @@ export function requestApi(state) {
     },
     /** @returns {SimStats} */
     stats() {
-      return { requests: state.requests.length, byRoute: { ...state.byRoute }, polls: state.polls, rateLimited: state.rateLimited }
+      return {
+        requests: state.requests.length,
+        byRoute: { ...state.byRoute },
+        polls: state.polls,
+        rateLimited: state.rateLimited
+      }
     }
   }
 }

@@ -16,7 +16,7 @@ import { domainApi } from './domains.js'
 import { dropletApi } from './droplets.js'
 import { faultApi } from './faults.js'
 import { historyApi } from './history.js'
-import { ipApi } from './ips.js'
+import { ipApi } from './ip-api.js'
 import { otherApi } from './others.js'
 import { scopeApi } from './scopes.js'
 import { listenApi, requestApi } from './server.js'
@@ -47,8 +47,8 @@ export { scaledClock } from './clock.js'
 /** @typedef {import('./server.js').SimRequest} SimRequest */
 /** @typedef {import('./server.js').SimStats} SimStats */
 /** @typedef {import('./rate-limit.js').RateLimitOptions} RateLimitOptions */
-/** @typedef {import('./services.js').SimServicePatch} SimServicePatch */
-/** @typedef {import('./services.js').SimService} SimService */
+/** @typedef {import('./service-config.js').SimServicePatch} SimServicePatch */
+/** @typedef {import('./service-config.js').SimService} SimService */
 /** @typedef {import('./services.js').SimRouting} SimRouting */
 /** @typedef {import('./services.js').ProbeRequest} ProbeRequest */
 /** @typedef {import('./services.js').ProbeFilter} ProbeFilter */
@@ -94,7 +94,7 @@ export { scaledClock } from './clock.js'
  * @returns {A & B}
  */
 function extend(base, more) {
-  return Object.defineProperties(base, Object.getOwnPropertyDescriptors(more))
+  return /** @type {A & B} */ (Object.defineProperties(base, Object.getOwnPropertyDescriptors(more)))
 }
 
 /**
@@ -125,9 +125,8 @@ export async function startSimulator(options = {}) {
       return Promise.all([api.close(), state.services.close()]).then(() => undefined)
     }
   }
-  let sim = extend(base, requestApi(state))
-  sim = extend(sim, faultApi(state))
-  const withResources = extend(extend(extend(sim, ipApi(state)), actionApi(state)), dropletApi(state))
+  const withRequests = extend(extend(base, requestApi(state)), faultApi(state))
+  const withResources = extend(extend(extend(withRequests, ipApi(state)), actionApi(state)), dropletApi(state))
   const withOthers = extend(extend(withResources, otherApi(state)), historyApi(state))
   return extend(extend(extend(withOthers, domainApi(state)), scopeApi(state)), state.services.publicApi())
 }
