@@ -30,6 +30,25 @@ function expire(times, horizon) {
 }
 
 /**
+ * A budget's headers: its limit, what is left of it (at least `floor`), and when the oldest request
+ * in it expires (epoch seconds).
+ * @param {number[]} times
+ * @param {number} spanMs
+ * @param {number} allowed
+ * @param {number} floor
+ * @param {number} now
+ */
+function budgetHeaders(times, spanMs, allowed, floor, now) {
+  expire(times, now - spanMs)
+  const oldest = times.length ? times[0] : now
+  return {
+    'ratelimit-limit': String(allowed),
+    'ratelimit-remaining': String(Math.max(floor, allowed - times.length)),
+    'ratelimit-reset': String(Math.ceil((oldest + spanMs) / 1000))
+  }
+}
+
+/**
  * The account's rate limit: `accept(now)` counts a request and gives its headers, or a 429's headers
  * when it is over the limit (then it is not counted).
  * @param {RateLimitOptions} [limit]
@@ -47,15 +66,7 @@ export function createRateLimit(limit) {
   const hour = []
 
   /** @param {number} now */
-  function hourlyHeaders(now) {
-    expire(hour, now - hourMs)
-    const oldest = hour.length ? hour[0] : now
-    return {
-      'ratelimit-limit': String(perHour),
-      'ratelimit-remaining': String(Math.max(0, perHour - hour.length)),
-      'ratelimit-reset': String(Math.ceil((oldest + hourMs) / 1000))
-    }
-  }
+  const hourlyHeaders = (now) => budgetHeaders(hour, hourMs, perHour, 0, now)
 
   /**
    * The headers of an answer now. No limit enforced: informative, never low enough to make a client slow down.
@@ -63,14 +74,7 @@ export function createRateLimit(limit) {
    * @returns {Record<string, string>}
    */
   function headers(now) {
-    if (limit) return hourlyHeaders(now)
-    expire(minute, now - windowMs)
-    const oldest = minute.length ? minute[0] : now
-    return {
-      'ratelimit-limit': String(DEFAULT_RATE_LIMIT),
-      'ratelimit-remaining': String(Math.max(1000, DEFAULT_RATE_LIMIT - minute.length)),
-      'ratelimit-reset': String(Math.ceil((oldest + windowMs) / 1000))
-    }
+    return limit ? hourlyHeaders(now) : budgetHeaders(minute, windowMs, DEFAULT_RATE_LIMIT, 1000, now)
   }
 
   /**
