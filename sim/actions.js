@@ -51,7 +51,8 @@ function sendAction(state, ctx, status, action) {
 
 /**
  * Assign (to a droplet in the same region, free of its own events and of the holding limits) or
- * unassign; refused 422 while the address or the droplet has a pending event.
+ * unassign; refused 422 while the droplet ("Droplet already has a pending event") or the address
+ * ("The floating IP already has a pending event") has a pending event.
  * @param {State} state
  * @param {RequestContext} ctx
  * @param {Family} fam
@@ -66,19 +67,21 @@ function postIpAction(state, ctx, fam, text) {
     if (body.droplet_id === undefined) return fail(state, ctx, 422, 'droplet_id is required to assign.')
     const droplet = state.droplets.get(Number(body.droplet_id))
     if (!droplet) return fail(state, ctx, 422, `Droplet ${body.droplet_id} was not found.`)
+    // The droplet's own event is named before the address's: a client cannot tell from it whether
+    // an earlier assign of its own is under way.
+    if (isDropletBusy(droplet, now)) return pendingEvent(state, ctx, 'droplet')
     if (isIpLocked(rec, now)) return pendingEvent(state, ctx, rec.version)
     if (droplet.region !== rec.region)
       return fail(state, ctx, 422, `The droplet and the ${fam.noun} must be in the same region`)
-    if (isDropletBusy(droplet, now)) return pendingEvent(state, ctx, 'droplet')
     const holding = rec.dropletId === droplet.id ? undefined : holdingProblem(state, droplet, rec)
     if (holding) return fail(state, ctx, 422, holding)
     return sendAction(state, ctx, 201, startAction(state, 'assign_ip', rec, droplet.id, fam.resourceType))
   }
   if (body.type === 'unassign') {
+    const current = rec.dropletId === null ? undefined : state.droplets.get(rec.dropletId)
+    if (current && isDropletBusy(current, now)) return pendingEvent(state, ctx, 'droplet')
     if (isIpLocked(rec, now)) return pendingEvent(state, ctx, rec.version)
     if (rec.dropletId === null) return fail(state, ctx, 422, `The ${fam.noun} is not assigned to a droplet`)
-    const current = state.droplets.get(rec.dropletId)
-    if (current && isDropletBusy(current, now)) return pendingEvent(state, ctx, 'droplet')
     return sendAction(state, ctx, 201, startAction(state, 'unassign_ip', rec, rec.dropletId, fam.resourceType))
   }
   fail(state, ctx, 422, "The action type must be 'assign' or 'unassign'.")
