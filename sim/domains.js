@@ -99,7 +99,7 @@ export function domainApi(state) {
      * @param {string} domain
      * @param {SimRecord} record
      */
-    addRecord(domain, { type, name = '@', data, ttl = 1800, priority, port, weight }) {
+    addRecord(domain, { type, name = '@', data, ttl = 1800, priority, port, weight } = /** @type {SimRecord} */ ({})) {
       const d = state.domains.get(String(domain).toLowerCase())
       if (!d) throw new Error(`addRecord: no domain ${domain}`)
       if (typeof type !== 'string' || type === '') throw new Error('addRecord: type is required')

@@ -275,7 +275,18 @@ export function dropletApi(state) {
      * @param {NewDroplet} droplet
      * @returns {SimDroplet}
      */
-    addDroplet({ id, name, region = 'nyc3', tags = [], gpu = false, anyRegion = false, ipv6 = true, service }) {
+    addDroplet(
+      {
+        id,
+        name,
+        region = 'nyc3',
+        tags = [],
+        gpu = false,
+        anyRegion = false,
+        ipv6 = true,
+        service
+      } = /** @type {NewDroplet} */ ({})
+    ) {
       if (typeof name !== 'string' || name === '') throw new Error('addDroplet: name is required')
       checkServicePatch(service, 'addDroplet')
       checkRegion('addDroplet', region, anyRegion)

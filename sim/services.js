@@ -326,7 +326,7 @@ export function createServices(deps) {
     })
   }
 
-  /** The members the simulator object gains (see simulator.d.ts). */
+  /** The members the simulator object gains (see simulator.js). */
   function publicApi() {
     return {
       get serviceUrl() {
