@@ -25,7 +25,7 @@
  * @property {Record<string, string> | undefined} rate
  */
 
-export const NOT_FOUND_MESSAGE = 'The resource you were accessing could not be found.'
+const NOT_FOUND_MESSAGE = 'The resource you were accessing could not be found.'
 /** The 'pending-event' fault's message by default: it names neither the droplet nor the address. */
 export const PENDING_MESSAGE = 'The droplet/IP has a pending event. Please try again later.'
 /** DigitalOcean's 422 when the droplet is busy with an event of its own (setDropletBusy). */

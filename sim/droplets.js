@@ -241,7 +241,7 @@ export const dropletRoutes = [
  * @param {string} where
  * @param {number} id
  */
-export function dropletOrThrow(state, where, id) {
+function dropletOrThrow(state, where, id) {
   const droplet = state.droplets.get(id)
   if (!droplet) throw new Error(`${where}: droplet ${id} does not exist`)
   return droplet

@@ -103,7 +103,7 @@ const ERROR_MESSAGES = /** @type {Record<number, string>} */ ({
  * @param {string} path
  * @param {string} [rawPath]
  */
-export function matchesPath(pattern, path, rawPath) {
+function matchesPath(pattern, path, rawPath) {
   if (pattern === undefined) return true
   if (pattern instanceof RegExp) {
     pattern.lastIndex = 0

@@ -38,7 +38,7 @@ import { allocate, ipByText, newIpRecord } from './state.js'
  * @param {string} where
  * @param {string} ip
  */
-export function ipOrThrow(state, where, ip) {
+function ipOrThrow(state, where, ip) {
   const rec = ipByText(state, ip)
   if (!rec) throw new Error(`${where}: ${ip} is not reserved in the simulator`)
   return rec

@@ -16,7 +16,7 @@
  *   3600 s / timeScale. Default 1.
  */
 
-export const DEFAULT_RATE_LIMIT = 5000
+const DEFAULT_RATE_LIMIT = 5000
 
 /**
  * Drops the times at or before the horizon from the front of a sorted list.

@@ -47,7 +47,7 @@ import { createServices } from './services.js'
  * @property {number} busyUntil
  */
 
-export const DEFAULT_PROJECT_ID = '5f3e6a52-9d1c-4b7e-8a0f-2c4d6e8f0a1b'
+const DEFAULT_PROJECT_ID = '5f3e6a52-9d1c-4b7e-8a0f-2c4d6e8f0a1b'
 
 /** @type {import('./openapi.js').Validator | undefined} */
 let sharedValidator
