@@ -118,8 +118,7 @@ export function createState(options) {
     releaseLog: [],
     /** @type {import('./ips.js').SimCreate[]} */
     createLog: [],
-    /** The index (in `requests`) of the request being routed: an action it starts names it. */
-    /** @type {number | undefined} */
+    /** @type {number | undefined} the index (in `requests`) of the request being routed: an action it starts names it */
     routedRequest: undefined,
     /** @type {Map<string, import('./domains.js').DomainRecord>} */
     domains: new Map(),
@@ -129,7 +128,7 @@ export function createState(options) {
     deniedScopes: new Set(),
     next: { droplet: 1000, action: 1_000_001, v6Resource: 1, record: 3_000_001, history: 500_001 },
     pools: { 4: ipv4Pool(), 6: ipv6Pool() },
-    /** @type {ReturnType<typeof createServices>} */
+    /** @type {ReturnType<typeof createServices>} set below: its hooks read this state */
     services: /** @type {any} */ (undefined)
   }
   // The droplets' web service behind each reserved IP (see services.js); routing lags holder changes.
