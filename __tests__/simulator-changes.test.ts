@@ -3,45 +3,26 @@
  * the address's, a release that hangs while another workflow assigns the address, another change
  * starting the moment an action completes, and creates whose answer is lost.
  */
-import { afterEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type Simulator, type SimulatorOptions } from '../sim/simulator.js'
+import { describe, expect, it } from '@jest/globals'
+import { type Simulator } from '../sim/simulator.js'
+import { callSim, simulatorPerTest, type SimAnswer } from './sim-http.js'
 
-let sim: Simulator | undefined
+const simulator = simulatorPerTest()
+let sim: Simulator
 let blue: number
 let green: number
 
-async function start(options: SimulatorOptions = {}): Promise<Simulator> {
-  sim = await startSimulator({ actionDurationMs: Infinity, ...options })
-  blue = sim.addDroplet({ name: 'blue-1' }).id
-  green = sim.addDroplet({ name: 'green-1' }).id
+/** A simulator whose actions last until finishActions(), with droplets blue-1 and green-1. */
+async function start(): Promise<Simulator> {
+  sim = await simulator.start({ actionDurationMs: Infinity })
+  ;[blue, green] = ['blue-1', 'green-1'].map((name) => sim.addDroplet({ name }).id)
   return sim
 }
 
-afterEach(async () => {
-  if (!sim) return
-  expect(sim.violations).toEqual([])
-  await sim.close()
-  sim = undefined
-})
+const call = (method: string, path: string, body?: unknown, timeoutMs?: number) =>
+  callSim(sim, method, path, body, timeoutMs)
 
-type Answer = { status: number; body: any } | 'no answer'
-
-async function call(method: string, path: string, body?: unknown, timeoutMs = 5000): Promise<Answer> {
-  try {
-    const res = await fetch(`${sim!.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${sim!.token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs)
-    })
-    const text = await res.text()
-    return { status: res.status, body: text ? JSON.parse(text) : undefined }
-  } catch {
-    return 'no answer'
-  }
-}
-
-const assign = (ip: string, dropletId: number, timeoutMs?: number): Promise<Answer> =>
+const assign = (ip: string, dropletId: number, timeoutMs?: number): Promise<SimAnswer | 'no answer'> =>
   call('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: dropletId }, timeoutMs)
 
 describe("the droplet's own pending event and the address's", () => {
