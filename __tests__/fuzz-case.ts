@@ -17,7 +17,6 @@ import {
   type SimAction,
   type SimHolderChange,
   type SimIp,
-  type SimRelease,
   type SimRequest,
   type Simulator
 } from '../sim/simulator.js'
@@ -442,8 +441,16 @@ export interface Observation<S extends AnyScenario = Scenario> {
   readonly violations: readonly string[]
   /** Every address DigitalOcean has when the step returned, the scenario's and any it created. */
   readonly ipsAtReturn: readonly SimIp[]
-  /** The DELETEs carried out, each with the holder at that moment. */
-  readonly releases: readonly SimRelease[]
+  /** The DELETEs of the step that DigitalOcean carried out, each with the holder at that moment. */
+  readonly releases: readonly Release[]
+}
+
+export interface Release {
+  readonly ip: string
+  /** The droplet that held it when it was released. */
+  readonly holder: number | null
+  /** Its DELETE's SimRequest.seq. */
+  readonly seq: number
 }
 
 async function observe<S extends AnyScenario>(
@@ -459,6 +466,7 @@ async function observe<S extends AnyScenario>(
     const ipsAtReturn = c.sim.ips()
     const openAtReturn = c.sim.actions().filter((a) => a.status === 'in-progress')
     for (const a of openAtReturn) if (a.by === 'api') c.sim.finishActions(a.id)
+    const requests = c.sim.requests.map((r) => ({ ...r }))
     return {
       scenario: s,
       addrs: c.addrs,
@@ -470,10 +478,14 @@ async function observe<S extends AnyScenario>(
       eventually: holders(),
       actions: c.sim.actions(),
       changes: c.sim.holderChanges(),
-      requests: c.sim.requests.map((r) => ({ ...r })),
+      requests,
       violations: [...c.sim.violations],
       ipsAtReturn,
-      releases: c.sim.releases()
+      releases: c.sim
+        .releases()
+        .flatMap((r) =>
+          r.request === undefined ? [] : [{ ip: r.ip, holder: r.holder, seq: requests[r.request]!.seq! }]
+        )
     }
   } finally {
     await c.sim.close()

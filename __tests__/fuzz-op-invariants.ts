@@ -3,8 +3,8 @@
  * case (see docs/performance.md). The letters follow the cutover's (fuzz-invariants.ts) where the
  * rule is the same; j, k and l are rules of these operations alone.
  */
-import type { SimRelease, SimRequest } from '../sim/simulator.js'
-import { BODY_FAULTS, type Observation } from './fuzz-case.js'
+import type { SimRequest } from '../sim/simulator.js'
+import { BODY_FAULTS, type Observation, type Release } from './fuzz-case.js'
 import type { OpScenario } from './fuzz-op-scenarios.js'
 import {
   allowedHolders,
@@ -84,7 +84,7 @@ const said = (o: Seen, ip: string): boolean => (o.step.error ?? '').includes(ip)
 function checkReleasedHeld(o: Seen, add: Add): void {
   const s = o.scenario
   for (const r of o.releases)
-    if (r.dropletId !== null && !raced(o, r)) add('j', `${r.ip} was released while ${name(o, r.dropletId)} held it`)
+    if (r.holder !== null && !raced(o, r)) add('j', `${r.ip} was released while ${name(o, r.holder)} held it`)
   if (s.op !== 'prune') return
   o.addrs.forEach((a, i) => {
     if (s.addrs[i]!.keep && released(o, a.ip)) add('j', `${a.ip} was released, but keep names it`)
@@ -104,7 +104,7 @@ function checkReleasedHeld(o: Seen, add: Add): void {
  * race no client can close, not the step's doing. A reserved IPv6 shows no lock, so an assign under
  * way at that read is invisible; an IPv4's would show as a lock and is not excused.
  */
-function raced(o: Seen, release: SimRelease): boolean {
+function raced(o: Seen, release: Release): boolean {
   const i = o.addrs.findIndex((a) => a.ip === release.ip)
   const a = o.addrs[i]
   if (!a) return false

@@ -30,7 +30,7 @@ export function trace(o: Observation<AnyScenario>): string[] {
     const action = c.actionId ? `action ${c.actionId} of ${c.by}` : `${c.by}, at once`
     lines.push([c.seq, `  -- ${c.ip} moved from ${name(o, c.from)} to ${name(o, c.to)} (${action})`])
   }
-  for (const r of o.releases) lines.push([r.seq + 0.5, `  -- ${r.ip} released, held by ${name(o, r.dropletId)}`])
+  for (const r of o.releases) lines.push([r.seq + 0.5, `  -- ${r.ip} released, held by ${name(o, r.holder)}`])
   return lines.sort((a, b) => a[0] - b[0]).map(([, line]) => line)
 }
 
