@@ -301,11 +301,14 @@ export function movedByStep(o: Seen, i: number): boolean {
 
 /**
  * Where the address was before the step moved it: as its last read before its first change request
- * showed it, or as it was when that request was decided (another workflow may have moved it first).
+ * that DigitalOcean did not refuse showed it (a change refused, say with a pending event, is decided
+ * again on a fresh read), or as it was when that request was decided (another workflow may have
+ * moved it first).
  */
 export function beforeMove(o: Seen, i: number): Set<number | null> {
   const a = o.addrs[i]!
-  const first = o.requests.find((r) => r.method === 'POST' && r.path === `${a.base}/actions`)
+  const refused = (r: SimRequest): boolean => r.status >= 400 && r.status < 500
+  const first = o.requests.find((r) => r.method === 'POST' && r.path === `${a.base}/actions` && !refused(r))
   if (!first || first.seq === undefined) return new Set([a.initial])
   const reads = o.requests.filter((r) => isLook(o, r, a) && r.seq! < first.seq!)
   const read = reads[reads.length - 1]
