@@ -13,7 +13,7 @@ export const TOKEN = 'sim-token'
  * re-reads, pending-event backoff, lost-answer watches) is divided by it, and so must be the
  * simulator's durations that stand for DigitalOcean's (see simMs).
  */
-export const TIME_SCALE = 20
+const TIME_SCALE = 20
 
 /** A duration of DigitalOcean's (an action, a lock, a read lag) in simulator ms at TIME_SCALE. */
 export const simMs = (ms: number): number => ms / TIME_SCALE
@@ -55,8 +55,6 @@ export async function runInProcess(
     return { error: error as Error, logs }
   }
 }
-
-export { parseOutputFile } from '../scripts/run-action.js'
 
 /**
  * Runs the bundled action the way a runner does (see scripts/run-action.js), its schedule at
