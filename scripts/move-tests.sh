@@ -134,10 +134,10 @@ for (const file of files) {
   if (next !== text) writeFileSync(file, next)
 }
 
-// Mentions of a moved file by its path, in the docs, scripts and configs (not the changelog's past).
+// Mentions of a moved file by its path (a replay hint, docs, scripts, configs; not the changelog's past).
 const mentions = execFileSync('git', ['ls-files'], { encoding: 'utf8' })
   .split('\n')
-  .filter((f) => /\.(md|js|ts|json|jsonc|yml|yaml)$|^\.ci\//.test(f) && !/^(dist|__tests__)\/|^CHANGELOG\.md$/.test(f))
+  .filter((f) => /\.(md|js|ts|json|jsonc|yml|yaml)$|^\.ci\//.test(f) && !/^dist\/|^CHANGELOG\.md$/.test(f))
 for (const file of mentions) {
   const text = readFileSync(file, 'utf8')
   const next = text.replace(/__tests__\/[\w.-]+\.ts\b/g, (path) => moves.get(path) ?? path)
