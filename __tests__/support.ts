@@ -13,7 +13,7 @@ export const TOKEN = 'sim-token'
  * re-reads, pending-event backoff, lost-answer watches) is divided by it, and so must be the
  * simulator's durations that stand for DigitalOcean's (see simMs).
  */
-const TIME_SCALE = 20
+export const TIME_SCALE = 20
 
 /** A duration of DigitalOcean's (an action, a lock, a read lag) in simulator ms at TIME_SCALE. */
 export const simMs = (ms: number): number => ms / TIME_SCALE
