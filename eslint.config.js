@@ -80,7 +80,7 @@ const TYPE_RULE = '@typescript-eslint/no-restricted-imports'
 
 const byName = new Map(LAYERS.map((layer) => [layer.name, layer]))
 
-/** Paths of `layerName` that `file` may still import against the table. */
+/** The files under `layerPath` that `file` may still import against the table. */
 function excepted(file, layerPath) {
   const known = KNOWN_LAYER_EXCEPTIONS.filter((entry) => entry.file === file && entry.rule === LAYER_RULE)
   return known.flatMap((entry) => entry.imports).filter((path) => path.startsWith(`${layerPath}/`))
@@ -115,7 +115,7 @@ function typeOnlyPatterns(layer, file) {
     const allowedFiles = known.flatMap((entry) => entry.imports)
     return {
       group: [
-        ...others.map((folder) => `**/${folder}/*`),
+        ...others.map((folder) => `**/${folder}/**`),
         ...allowedFiles.map((path) => `!**/${path.replace(/^src\//, '').replace(/\.ts$/, '.js')}`)
       ],
       allowTypeImports: true,
