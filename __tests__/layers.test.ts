@@ -24,6 +24,7 @@ const HOUSE_RULES = new Set([
   '@typescript-eslint/no-restricted-imports',
   'import-x/no-cycle',
   'no-restricted-imports',
+  'no-restricted-syntax',
   'max-lines-per-function'
 ])
 
@@ -138,6 +139,9 @@ describe('the other house rules', () => {
       'no-restricted-imports'
     ])
     expect(await problems('src/main.ts', text)).toEqual([])
+    const later = "export const load = () => [import('@actions/core'), import('@actions/github')]\n"
+    expect(await problems('src/report/layer-probe.ts', later)).toEqual(['no-restricted-syntax', 'no-restricted-syntax'])
+    expect(await problems('src/main.ts', later)).toEqual([])
   })
 
   it('refuse an import that closes a cycle', async () => {

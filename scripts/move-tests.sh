@@ -31,6 +31,7 @@ layers.test.ts              unit
 neutral.test.ts             unit
 prune-guards.test.ts        unit
 rate-budget.test.ts         unit
+readme-pinning.test.ts      unit
 readme.test.ts              unit
 run.test.ts                 unit
 source-maps.test.ts         unit
@@ -49,6 +50,7 @@ proxy.test.ts               scenarios
 prune-safety.test.ts        scenarios
 prune.test.ts               scenarios
 rate-shared.test.ts         scenarios
+readme-recipe.test.ts       scenarios
 rollback-op.test.ts         scenarios
 verify.test.ts              scenarios
 bundle.test.ts              dist
@@ -76,8 +78,10 @@ simulator-edges.test.ts     sim
 simulator-guards.test.ts    sim
 simulator.test.ts           sim
 markdown.ts                 helpers
+operation-probe.ts          helpers
 probe-certs.ts              helpers
 proxy-support.ts            helpers
+sim-http.ts                 helpers
 support.ts                  helpers
 '
 
