@@ -97,7 +97,7 @@ async function requestLimitOn(sim: Simulator, ip: string): Promise<'clock' | 're
 // ================================================================ time
 
 /** How much faster than real time a case runs: DigitalOcean's 2 s action takes 20 ms. */
-export const SCALE = Number(process.env.FUZZ_SCALE ?? 100)
+const SCALE = Number(process.env.FUZZ_SCALE ?? 100)
 
 /** What every scenario, of a cutover or of another operation, has. */
 export type AnyScenario = Scenario | OpScenario
@@ -301,7 +301,7 @@ function opInputs(c: Setup, s: OpScenario): Record<string, string> {
 // ================================================================ the step
 
 /** A request the action started, as node:http's client saw it: when (performance.now()), what. */
-export interface Started {
+interface Started {
   readonly at: number
   readonly method: string
   /** Without the query. */
@@ -321,7 +321,7 @@ diagnostics.subscribe('http.client.request.start', (message) => {
   if (list) list.push({ at: performance.now(), method: request.method, path: request.path.split('?')[0]! })
 })
 
-export interface Cancel {
+interface Cancel {
   /** performance.now() when the signal was aborted. */
   readonly at: number
   /** requests.length then: requests from this index on came after the signal. */
@@ -334,7 +334,7 @@ export interface Cancel {
   readonly started: readonly Started[]
 }
 
-export interface StepRun {
+interface StepRun {
   readonly outputs: Outputs
   readonly error?: string
   readonly logs: string[]

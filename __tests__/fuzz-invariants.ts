@@ -70,7 +70,7 @@ interface Reported {
   readonly changed: boolean | undefined
 }
 
-export function reported(o: Seen, i: number): Reported {
+function reported(o: Seen, i: number): Reported {
   const out = o.step.outputs
   if (o.addrs.length === 1) {
     return {
@@ -90,7 +90,7 @@ export function reported(o: Seen, i: number): Reported {
   return { droplet: entry.droplet_id, status: entry.action_status ?? '', changed: entry.changed }
 }
 
-export const ofIp = (o: Seen, i: number) => (x: { ip: string }) => x.ip === o.addrs[i]!.ip
+const ofIp = (o: Seen, i: number) => (x: { ip: string }) => x.ip === o.addrs[i]!.ip
 
 /** The address's holder as an answer decided at `seq` showed it. */
 export function holderAt(o: Seen, i: number, seq: number): number | null {
@@ -106,7 +106,7 @@ export function isLook(o: Seen, r: SimRequest, a: Addr): boolean {
 }
 
 /** The step's last read of the address that DigitalOcean answered with the address. */
-export function lastLook(o: Seen, i: number): SimRequest | undefined {
+function lastLook(o: Seen, i: number): SimRequest | undefined {
   const reads = o.requests.filter((r) => isLook(o, r, o.addrs[i]!))
   return reads[reads.length - 1]
 }
@@ -126,7 +126,7 @@ export const stepActions = (o: Seen, i: number): SimAction[] =>
   o.actions.filter((a) => a.by === 'api').filter(ofIp(o, i))
 const sentChange = (o: Seen, i: number): boolean =>
   o.requests.some((r) => r.method === 'POST' && r.path === `${o.addrs[i]!.base}/actions`)
-export const unknownState = (o: Seen, i: number): boolean =>
+const unknownState = (o: Seen, i: number): boolean =>
   (o.step.error ?? '').includes(`${o.addrs[i]!.ip} is in an unknown state`)
 /** An action of this step on the address was under way at the step's return (or ended after its last read). */
 function underWay(o: Seen, i: number): boolean {
@@ -180,7 +180,7 @@ export function checkReported(o: Seen, i: number, add: Add): void {
 
 const changeKey = (a: SimAction): string => (a.type === 'assign_ip' ? `assign to ${a.dropletId}` : 'unassign')
 /** The action completed and moved the address (one that found it where it was to go changed nothing). */
-export const moved = (o: Seen, a: SimAction): boolean => o.changes.some((c) => c.actionId === a.id)
+const moved = (o: Seen, a: SimAction): boolean => o.changes.some((c) => c.actionId === a.id)
 
 /**
  * The step's request number k got no answer it could read: none, a 5xx, an unreadable success, or
@@ -295,7 +295,7 @@ export function checkResends(o: Seen, i: number, add: Add): void {
   }
 }
 
-export function movedByStep(o: Seen, i: number): boolean {
+function movedByStep(o: Seen, i: number): boolean {
   return stepActions(o, i).some((a) => moved(o, a))
 }
 
@@ -305,7 +305,7 @@ export function movedByStep(o: Seen, i: number): boolean {
  * again on a fresh read), or as it was when that request was decided (another workflow may have
  * moved it first).
  */
-export function beforeMove(o: Seen, i: number): Set<number | null> {
+function beforeMove(o: Seen, i: number): Set<number | null> {
   const a = o.addrs[i]!
   const refused = (r: SimRequest): boolean => r.status >= 400 && r.status < 500
   const first = o.requests.find((r) => r.method === 'POST' && r.path === `${a.base}/actions` && !refused(r))

@@ -25,7 +25,7 @@ import {
 export type Op = 'create' | 'delete' | 'prune' | 'rollback'
 export const OPS: readonly Op[] = ['create', 'delete', 'prune', 'rollback']
 
-export interface OpAddr {
+interface OpAddr {
   readonly family: Family
   /** Where it is when the step begins. */
   readonly start: Holder

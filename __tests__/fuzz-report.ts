@@ -18,7 +18,7 @@ export function tally(report: FuzzReport): string[] {
 }
 
 /** The requests of a case, one a line: what the simulator received and answered. */
-export function trace(o: Observation<AnyScenario>): string[] {
+function trace(o: Observation<AnyScenario>): string[] {
   const lines: [number, string][] = o.requests.map((r, i) => {
     const body = r.body === undefined ? '' : ` ${JSON.stringify(r.body)}`
     const answer = `${r.status || 'no answer'}${r.injected ? ` [${r.injected}]` : ''}`
