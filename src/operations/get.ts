@@ -2,6 +2,7 @@
 import { readIp } from '../do/ips.js'
 import { notReserved } from '../engine/ip-read.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../report/result.js'
+import { addressCell, dropletCell } from '../report/cells.js'
 import type { OperationContext } from './context.js'
 
 export async function get(ctx: OperationContext): Promise<OperationResult> {
@@ -20,13 +21,13 @@ export async function get(ctx: OperationContext): Promise<OperationResult> {
       title: `Reserved IP: ${record.ip}`,
       tables: [
         {
-          header: ['IP', 'Version', 'Region', 'Droplet', 'Locked'],
+          header: ['Address', 'Version', 'Region', 'Droplet', 'Locked'],
           rows: [
             [
-              record.ip,
+              addressCell(record.ip),
               `IPv${record.version}`,
               record.region,
-              dropletLabel(record.dropletId, record.dropletName),
+              dropletCell(record.dropletId, record.dropletName),
               record.locked ? 'yes' : 'no'
             ]
           ]
