@@ -8,6 +8,8 @@ import { newPruneProgress, runPrune, stopPrune, type PruneProgress, type PruneSe
 import { pruneReport } from '../src/report/prune-report.js'
 import { ApiClient } from '../src/transport/http.js'
 import { atRequest, FAST_CLIENT, passTime, restoreDate, runInProcess, simMs, stopDate, TOKEN } from './support.js'
+import { cellText } from '../src/report/cells.js'
+import type { Summary } from '../src/report/result.js'
 
 let sim: Simulator
 let web: number
@@ -29,11 +31,9 @@ type Entry = { ip: string; ip_version: number; region: string; droplet_id: numbe
 const released = (json: string): string[] => (JSON.parse(json) as Entry[]).map((e) => e.ip).sort()
 
 /** The summary's rows by address: [result, reason, idle?]. */
-function rows(result: {
-  summary: { tables: readonly { rows: readonly (readonly string[])[] }[] }
-}): Record<string, string[]> {
+function rows(result: { summary: Summary }): Record<string, string[]> {
   const table = result.summary.tables[0]
-  return Object.fromEntries((table?.rows ?? []).map((r) => [r[0]!, r.slice(3)]))
+  return Object.fromEntries((table?.rows ?? []).map((r) => [cellText(r[0]!), r.slice(2).map(cellText)]))
 }
 
 const deletes = (): string[] => sim.requests.filter((r) => r.method === 'DELETE').map((r) => r.path)
@@ -168,7 +168,7 @@ describe('unassigned_for', () => {
         .sort()
     ).toEqual([brief4, silent4, orphan4, new6].sort())
     const byIp = rows(result!)
-    expect(result!.summary.tables[0]!.header).toEqual(['IP', 'Version', 'Region', 'Result', 'Reason', 'Idle'])
+    expect(result!.summary.tables[0]!.header).toEqual(['Address', 'Region', 'Result', 'Reason', 'Idle'])
     expect(byIp[idle4]).toEqual([
       'released',
       '',
@@ -182,7 +182,7 @@ describe('unassigned_for', () => {
     ])
     expect(byIp[silent4]).toEqual([
       'spared',
-      'idle since an unknown time: no action on record',
+      `idle since an unknown time: no action on record. It is spared at every run: release it with \`operation: delete\` and \`ip: ${silent4}\`, or add it to \`keep\` to say it stays`,
       'unknown: no action on record'
     ])
     expect(byIp[orphan4]![1]).toMatch(/its latest action is an assign .*; when it was unassigned is not on record/)

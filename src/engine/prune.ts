@@ -173,9 +173,11 @@ function refuseWithoutDns(client: ApiClient, progress: PruneProgress, error: unk
     error instanceof ApiError && (error.status === 401 || error.status === 403)
       ? ' keep_dns needs a token with the domain:read scope.'
       : ''
-  progress.error = `keep_dns: the DNS records could not be read, so nothing was released: ${message(error)}.${scope}`
+  const cause = message(error).replace(/\.+$/, '')
+  progress.error = `keep_dns: the DNS records could not be read, so nothing was released: ${cause}.${scope}`
   stopPrune(progress, 'the DNS records could not be read (keep_dns)')
-  client.log.warning(progress.error)
+  // The step fails with this message: one annotation (the error), not a warning of the same text too.
+  client.log.info(progress.error)
 }
 
 function spare(client: ApiClient, entry: PruneEntry, why: Spare): void {
@@ -232,7 +234,7 @@ function holdBackAll(client: ApiClient, progress: PruneProgress, candidates: rea
     return
   }
   progress.error = `${text}, so none was released: ${list}. Check region, ip_version, keep and the token's account, or raise max_release.`
-  client.log.warning(progress.error)
+  client.log.info(progress.error)
   for (const e of candidates) e.state = { kind: 'not-tried', why: `more than max_release (${maxRelease}) would go` }
 }
 
@@ -273,7 +275,7 @@ function stopOn(client: ApiClient, progress: PruneProgress, error: unknown): boo
 
 function fail(client: ApiClient, entry: PruneEntry, text: string): void {
   entry.state = { kind: 'failed', error: text }
-  client.log.warning(`Could not release ${entry.record.ip}: ${text}`)
+  client.log.info(`Could not release ${entry.record.ip}: ${text}`)
 }
 
 /** Re-reads the IP and releases it while it is free; every path ends in the entry's state. */
@@ -338,5 +340,5 @@ async function confirmAfterLostAnswer(client: ApiClient, entry: PruneEntry, erro
       error: `${message(error)}; it could not be read after (${message(readError)}), so whether it was released is unknown: look with operation: get`
     }
   }
-  client.log.warning(`Could not release ${addr.text}: ${(entry.state as { error: string }).error}`)
+  client.log.info(`Could not release ${addr.text}: ${(entry.state as { error: string }).error}`)
 }
