@@ -58,3 +58,10 @@ export function linkTargets(html: string): string[] {
 export function tagNames(html: string): string[] {
   return [...html.matchAll(/<([a-z][a-z0-9]*)\b/gi)].map((m) => m[1]!.toLowerCase())
 }
+
+/** The visible text of each cell of each table row in rendered HTML (header rows included). */
+export function tableRows(html: string): string[][] {
+  return [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) =>
+    [...row[1]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((cell) => visibleText(cell[1]!).trim())
+  )
+}

@@ -10,7 +10,7 @@ import { startSimulator, type SimDroplet, type Simulator } from '../sim/simulato
 import { CONTROL_PANEL } from '../src/report/links.js'
 import { failureResult, type Summary } from '../src/report/result.js'
 import { MAX_COLUMNS, renderSummary } from '../src/report/summary.js'
-import { columnCounts, linkTargets, visibleText } from './markdown.js'
+import { columnCounts, linkTargets, tableRows, visibleText } from './markdown.js'
 import { runInProcess, simMs } from './support.js'
 
 const RUN_URL = 'https://github.com/octo-org/deploy/actions/runs/8312345678'
@@ -89,9 +89,9 @@ describe('the rendered summary', () => {
     expect(run.error).toBeUndefined()
     expect(sim.getIp(old.ip)).toBeUndefined()
     const { html } = rendered(run.result!.summary)
-    const row = visibleText(html.split('<tr>').find((r) => r.includes(never)) ?? '')
-    expect(row).toContain('idle since an unknown time')
-    expect(row).toContain(`release it with operation: delete and ip: ${never}, or add it to keep to say it stays`)
+    const row = tableRows(html).find((r) => r[0] === never)
+    expect(row?.[3]).toContain('idle since an unknown time')
+    expect(row?.[3]).toContain(`release it with operation: delete and ip: ${never}, or add it to keep to say it stays`)
   })
 
   it('of a step whose API cannot be reached shows its error as plain text', async () => {
