@@ -48,13 +48,7 @@ describe('dist/index.js cutovers', () => {
     })
     expect(JSON.parse(run.outputs.ips!)).toHaveLength(2)
     const row = tableRows(renderMarkdown(run.summary)).find((r) => r[0] === v6)
-    expect(row).toEqual([
-      v6,
-      `${blue} (web-blue)`,
-      `${green} (web-green)`,
-      expect.stringMatching(/^completed/),
-      'verification passed'
-    ])
+    expect(row).toEqual([v6, 'web-blue', 'web-green', expect.stringMatching(/^completed/), 'verified'])
     expect(sim.probeRequests({ ip: v6 }).length).toBeGreaterThan(0)
   })
 

@@ -64,8 +64,8 @@ describe('dist/index.js', () => {
     expect(JSON.parse(run.outputs.json!).droplet.id).toBe(green)
     expect(run.summary).toContain('| Address | From | Now on | Result |')
     expect(run.summary).toContain('[Workflow run](https://github.com/octo-org/deploy/actions/runs/42)')
-    expect(run.summary).toContain(`${blue} (blue-1)`)
-    expect(run.summary).toContain(`${green} (green-1)`)
+    expect(run.summary).toContain(`[blue-1](https://cloud.digitalocean.com/droplets/${blue})`)
+    expect(run.summary).toContain(`[green-1](https://cloud.digitalocean.com/droplets/${green})`)
   })
 
   it('lists both families into the ips output', async () => {

@@ -76,10 +76,7 @@ describe('precheck_url', () => {
     // The precheck came first: every probe of green's own addresses before the first change.
     expect(Math.max(...own.map((p) => p.at))).toBeLessThan(posts()[0]!.at)
     const rows = result!.summary.tables[0]!.rows
-    expect(rows.map((r) => r[4])).toEqual([
-      'precheck passed, verification passed',
-      'precheck passed, verification passed'
-    ])
+    expect(rows.map((r) => r[4])).toEqual(['prechecked, verified', 'prechecked, verified'])
   })
 
   it('probes the VPC address for {private_ip}, and may run without verify_url', async () => {
@@ -100,7 +97,7 @@ describe('precheck_url', () => {
     expect(sim.probeRequests({ target: 'droplet' }).map((p) => p.ip)).toEqual([green.publicIpv6])
     expect(result!.summary.tables[0]!.rows.map((r) => r[4])).toEqual([
       expect.not.stringContaining('precheck'),
-      expect.stringMatching(/^precheck passed/)
+      expect.stringMatching(/^prechecked/)
     ])
     // Everything already there: no probe of the droplet at all.
     const before = sim.probes.length

@@ -75,7 +75,7 @@ describe('verify_for', () => {
       const gaps = passing.slice(1).map((p, i) => p.at - passing[i]!.at)
       expect(Math.max(...gaps)).toBeLessThan(2000)
     }
-    expect(result!.summary.tables[0]!.rows[0]![4]).toBe('verification passed, held 1 s')
+    expect(result!.summary.tables[0]!.rows[0]![4]).toBe('verified, held 1 s')
   })
 })
 

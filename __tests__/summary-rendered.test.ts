@@ -62,7 +62,7 @@ describe('the rendered summary', () => {
     )
     expect(html).toContain(`<code>${v6}</code>`)
     expect(text).toContain(`to droplet ${green.id} (web-green-production)`)
-    expect(text).toContain('verification passed')
+    expect(text).toContain('verified')
   })
 
   it('of a failed verification shows the probe URL as written, and what was expected against what came', async () => {
@@ -72,7 +72,7 @@ describe('the rendered summary', () => {
     const { html, text } = rendered(run.result!.summary)
     expect(html).toContain(`<code>${sim.verifyUrl.replace('{ip}', `[${v6}]`)}</code>`)
     expect(text).toContain('does not contain verify_contains "v1.6.0": the body began "ok build=v1.3.9')
-    expect(text).toMatch(/rolled back \(actions \d+ then \d+\)/)
+    expect(text).toMatch(/rolled back \(actions \d+, \d+\)/)
     // One trouble per line.
     expect(html.match(/<li>/g)).toHaveLength(2)
   })

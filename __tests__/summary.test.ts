@@ -56,7 +56,7 @@ describe('renderSummary', () => {
       'https://cloud.digitalocean.com/networking/reserved_ips'
     ])
     expect(html).toContain('<code>2001:db8::1</code>')
-    expect(visibleText(html)).toContain('1002 (web-green)')
+    expect(visibleText(html)).toContain('web-green')
   })
 
   it('shows no droplet and an unknown one as words, without a link', () => {

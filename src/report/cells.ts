@@ -25,7 +25,7 @@ export function dropletCell(id: number | null | undefined, name = ''): Cell {
   return { dropletId: id, name }
 }
 
-/** The cell as plain text (for a failure message or a test). */
+/** The cell as plain text, a droplet with its id and name (the summary shows the name, linked to the droplet's page). */
 export function cellText(cell: Cell): string {
   if (typeof cell === 'string') return cell
   if ('address' in cell) return cell.after ? `${cell.address} ${cell.after}` : cell.address

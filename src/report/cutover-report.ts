@@ -85,13 +85,15 @@ function statusText(a: AddressResult): string {
 function resultText(a: AddressResult): string {
   const ids = [a.move?.actionId, a.back?.actionId].filter((id) => id !== undefined)
   if (ids.length === 0) return statusText(a)
-  return `${statusText(a)} (action${ids.length > 1 ? 's' : ''} ${ids.join(' then ')})`
+  return `${statusText(a)} (action${ids.length > 1 ? 's' : ''} ${ids.join(', ')})`
 }
 
-const checkText = (what: string, p: ProbeResult | undefined, heldMs = 0): string[] => {
+/** A check in a word or two: `verified`, `verify failed`, `prechecked`, `precheck failed`. */
+const checkText = (what: 'precheck' | 'verify', p: ProbeResult | undefined, heldMs = 0): string[] => {
   if (!p) return []
   if (!p.passed) return [`${what} failed`]
-  return [heldMs > 0 ? `${what} passed, held ${heldMs / 1000} s` : `${what} passed`]
+  const passed = what === 'verify' ? 'verified' : 'prechecked'
+  return [heldMs > 0 ? `${passed}, held ${heldMs / 1000} s` : passed]
 }
 
 /** A Checks column (precheck and verification, in a word each; the details below the table) when any ran. */
@@ -106,7 +108,7 @@ const regionOf = (a: AddressResult): string => nowOf(a)?.region ?? beforeOf(a)?.
  */
 function rowOf(result: CutoverResult, a: AddressResult): Cell[] {
   const held = result.plan.verify?.forMs
-  const checks = [...checkText('precheck', a.precheck), ...checkText('verification', a.probe, held)]
+  const checks = [...checkText('precheck', a.precheck), ...checkText('verify', a.probe, held)]
   const region = common(result.addresses.map(regionOf)) === '' && regionOf(a) ? `(${regionOf(a)})` : undefined
   return [
     addressCell(a.addr.text, region),

@@ -22,8 +22,9 @@ function cellMarkdown(cell: Cell, links: SummaryLinks): string {
     const address = link(codeSpan(oneLine(cell.address)), panel && reservedIpsPage(panel))
     return cell.after ? `${address} ${tableCell(cell.after)}` : address
   }
-  const label = cell.name ? `${cell.dropletId} (${cell.name})` : String(cell.dropletId)
-  return link(tableCell(label), panel && dropletPage(panel, cell.dropletId))
+  // The name alone, linked to the droplet's page (which shows its id): an id beside every name
+  // widens the table until names wrap in the middle.
+  return link(tableCell(cell.name || String(cell.dropletId)), panel && dropletPage(panel, cell.dropletId))
 }
 
 function tableLines(table: SummaryTable, links: SummaryLinks): string[] {
