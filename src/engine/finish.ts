@@ -3,9 +3,11 @@
  * where it was to go. Every path ends in an outcome from a read made after the action; a read that
  * fails makes the outcome unknown.
  */
-import type { ActionRecord, IpRecord } from '../do/ips.js'
+import { timeoutRanOut } from '../transport/http.js'
+import type { IpRecord } from '../do/ips.js'
+import type { ActionRecord } from '../do/actions.js'
 import { CancelledError } from '../context.js'
-import type { EngineContext } from './context.js'
+import type { EngineContext } from './step.js'
 import { UNOBSERVED } from './journal.js'
 import { confirmRead, mustReadIp, reportRead, type ReportRead } from './ip-read.js'
 import {
@@ -53,7 +55,7 @@ async function waitForEnd(ctx: EngineContext, req: MoveRequest, action: ActionRe
       settled: async () => isAt(req.target)(await mustReadIp(ctx, req.addr))
     })
     return result.status === 'timeout'
-      ? { status: 'stopped', why: "the step's timeout ran out" }
+      ? { status: 'stopped', why: `${timeoutRanOut(ctx.timeoutMs)}` }
       : { status: result.status }
   } catch (error) {
     if (error instanceof CancelledError)

@@ -15,7 +15,7 @@
  */
 import type { IpRecord } from '../do/ips.js'
 import { secs } from '../transport/http.js'
-import type { EngineContext } from './context.js'
+import type { EngineContext } from './step.js'
 import { UNOBSERVED } from './journal.js'
 import { pendingBackoff, readSteady, reportRead, waitBeforeRetry } from './ip-read.js'
 import { finishAction } from './finish.js'

@@ -6,7 +6,7 @@
  * re-sent request answered "pending event" means the first one is probably under way.
  */
 import type { IpRecord } from '../do/ips.js'
-import type { EngineContext } from './context.js'
+import type { EngineContext } from './step.js'
 import { UNOBSERVED } from './journal.js'
 import { finishAction, observedRead } from './finish.js'
 import { describeMove, isAt, unknownState, where, type Changed, type MoveOutcome, type MoveRequest } from './outcome.js'

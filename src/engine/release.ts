@@ -4,10 +4,10 @@
  * spares it).
  */
 import type { Address } from '../inputs/address.js'
-import { deleteIp, readIp, type IpRecord } from '../do/ips.js'
-import { ApiError, type ApiClient } from '../transport/http.js'
+import type { IpRecord } from '../do/ips.js'
+import { ApiError } from '../transport/http.js'
 import { pendingBackoff, waitBeforeRetry } from './ip-read.js'
-import { engineContext } from './context.js'
+import type { EngineContext } from './step.js'
 
 export type ReleaseOutcome =
   | { readonly kind: 'released'; readonly record: IpRecord }
@@ -26,19 +26,19 @@ export interface ReleaseOptions {
 
 /** Re-reads the IP and releases it only while it is assigned to no droplet and not busy. */
 export async function releaseIfFree(
-  client: ApiClient,
+  ctx: EngineContext,
   addr: Address,
   options: ReleaseOptions
 ): Promise<ReleaseOutcome> {
   for (let round = 1; ; round++) {
-    const record = await readIp(client, addr)
+    const record = await ctx.api.ips.get(ctx, addr)
     if (record === null) return { kind: 'gone' }
     if (record.dropletId !== null) return { kind: 'assigned', record }
     let busy = record.locked ? 'an action is in progress on it' : ''
     if (!busy) {
       if (options.beforeDelete && !options.beforeDelete()) return { kind: 'stopped', record }
       try {
-        const deleted = await deleteIp(client, addr)
+        const deleted = await ctx.api.ips.delete(ctx, addr)
         return deleted ? { kind: 'released', record } : { kind: 'gone' }
       } catch (error) {
         if (!(error instanceof ApiError && error.isPendingEvent)) throw error
@@ -47,7 +47,7 @@ export async function releaseIfFree(
     }
     if (!options.waitWhileBusy) return { kind: 'busy', record, reason: busy }
     const delay = pendingBackoff(round)
-    client.log.info(`${addr.text} is busy (${busy}); waiting ${Math.round(delay)} ms before trying again`)
-    await waitBeforeRetry(engineContext(client), delay, `waiting for ${addr.text} to be free of pending events`)
+    ctx.log.info(`${addr.text} is busy (${busy}); waiting ${Math.round(delay)} ms before trying again`)
+    await waitBeforeRetry(ctx, delay, `waiting for ${addr.text} to be free of pending events`)
   }
 }

@@ -4,10 +4,10 @@
  * effect), refused (a clear answer that changed nothing), or not sent at all.
  */
 import type { Address } from '../inputs/address.js'
-import { postIpAction, type ActionRecord, type IpActionRequest } from '../do/ips.js'
+import type { ActionRecord, IpActionRequest } from '../do/actions.js'
 import { ApiError, CancelledInFlightError, GaveUpError, TransportError } from '../transport/http.js'
 import { CancelledError } from '../context.js'
-import type { EngineContext } from './context.js'
+import type { EngineContext } from './step.js'
 
 export type Answer =
   | { readonly kind: 'accepted'; readonly action: ActionRecord }
@@ -23,7 +23,7 @@ export function actionRequest(target: number | null): IpActionRequest {
 /** Sends the change once; never throws. */
 export async function sendOnce(ctx: EngineContext, addr: Address, target: number | null): Promise<Answer> {
   try {
-    return { kind: 'accepted', action: await postIpAction(ctx.api, addr, actionRequest(target)) }
+    return { kind: 'accepted', action: await ctx.api.actions.start(ctx, addr, actionRequest(target)) }
   } catch (error) {
     return classify(error, addr, target)
   }

@@ -4,9 +4,10 @@
  * a reserved IPv6 shows no lock and lists no actions, so its droplet is watched (for a while after
  * a lost answer, until the timeout after a pending event).
  */
-import type { ActionRecord, IpRecord } from '../do/ips.js'
-import { secs } from '../transport/http.js'
-import type { EngineContext } from './context.js'
+import type { IpRecord } from '../do/ips.js'
+import type { ActionRecord } from '../do/actions.js'
+import { secs, timeoutRanOut } from '../transport/http.js'
+import type { EngineContext } from './step.js'
 import { UNOBSERVED } from './journal.js'
 import { findBusyAction, mustReadIp, readUntil, waitBeforeRetry } from './ip-read.js'
 import { isAt, messageOf, targetText, type MoveRequest } from './outcome.js'
@@ -88,7 +89,7 @@ async function waitForAdopted(
     (error: unknown) => messageOf(error)
   )
   if (status !== 'completed' && status !== 'errored') {
-    const why = status === 'timeout' ? "the step's timeout ran out" : status
+    const why = status === 'timeout' ? `${timeoutRanOut(ctx.timeoutMs)}` : status
     return {
       kind: 'unsure',
       why: `action ${action.id} on it had not finished when ${why}; it may still complete`,
@@ -119,8 +120,8 @@ async function settleV6(ctx: EngineContext, req: MoveRequest, loss: Loss): Promi
   if (watched.timedOut && !isAt(req.target)(watched.record)) {
     const why =
       loss.after === 'pending'
-        ? `${req.addr.text} did not show the change before the step's timeout ran out; DigitalOcean reported a pending event on it, so the first request may still be under way`
-        : `the step's timeout ran out while watching ${req.addr.text}`
+        ? `${req.addr.text} did not show the change before ${timeoutRanOut(ctx.timeoutMs)}; DigitalOcean reported a pending event on it, so the first request may still be under way`
+        : `${timeoutRanOut(ctx.timeoutMs)} while watching ${req.addr.text}`
     return { kind: 'unsure', why }
   }
   return judge(req, loss, watched.record)

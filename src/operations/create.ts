@@ -6,10 +6,10 @@
  */
 import type { Address, IpVersion } from '../inputs/address.js'
 import type { Inputs } from '../inputs/inputs.js'
-import { createIp, type CreateRequest, type IpRecord } from '../do/ips.js'
-import { resolveDroplet, withRegion, type DropletRef } from '../do/droplets.js'
-import { ApiError, CancelledInFlightError, TransportError, secs } from '../transport/http.js'
-import type { EngineContext } from '../engine/context.js'
+import type { CreateRequest, IpRecord } from '../do/ips.js'
+import type { DropletRef } from '../do/droplets.js'
+import { ApiError, CancelledInFlightError, TransportError, secs, timeoutRanOut } from '../transport/http.js'
+import type { EngineContext } from '../engine/step.js'
 import { moveIp } from '../engine/move.js'
 import { finishAction } from '../engine/finish.js'
 import { OperationError, pendingBackoff, readIpSettling, reportRead, waitBeforeRetry } from '../engine/ip-read.js'
@@ -17,7 +17,7 @@ import { cancelCause, unknownState, type ActionStatus } from '../engine/outcome.
 import { waitUntil } from '../engine/wait.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../report/result.js'
 import { addressCell, dropletCell } from '../report/cells.js'
-import type { OperationContext } from './context.js'
+import type { OperationContext } from './operation.js'
 
 /** What became of the new address after it was reserved. */
 interface Placed {
@@ -52,10 +52,10 @@ export async function create(op: OperationContext): Promise<OperationResult> {
 
 /** The droplet to put the new address on, with its region when it is needed; throws before anything is sent. */
 async function targetOf(ctx: EngineContext, inputs: Inputs, version: IpVersion): Promise<DropletRef | undefined> {
-  const target = inputs.droplet ? await resolveDroplet(ctx.api, inputs.droplet) : undefined
+  const target = inputs.droplet ? await ctx.api.droplets.resolve(ctx, inputs.droplet) : undefined
   if (!target || (version === 4 && !inputs.region)) return target
   // IPv6 is reserved in the droplet's region; a region given beside a droplet must agree with it.
-  const withIt = await withRegion(ctx.api, target, 'Nothing was reserved.')
+  const withIt = await ctx.api.droplets.withRegion(ctx, target, 'Nothing was reserved.')
   if (inputs.region && withIt.region !== inputs.region) {
     throw new OperationError(
       `region: droplet ${dropletLabel(withIt.id, withIt.name)} is in ${withIt.region}, not ${inputs.region}; a reserved IP can only be assigned to a droplet in its own region. Nothing was reserved.`
@@ -74,7 +74,7 @@ async function reserve(
   round = 1
 ): Promise<{ record: IpRecord; actionId?: number }> {
   try {
-    return await createIp(ctx.api, req)
+    return await ctx.api.ips.create(ctx, req)
   } catch (error) {
     if (error instanceof ApiError && error.isPendingEvent && req.dropletId !== undefined) {
       const delay = pendingBackoff(round)
@@ -130,7 +130,7 @@ async function watchForDroplet(ctx: EngineContext, addr: Address, droplet: numbe
   const shows = async (): Promise<boolean> => (await readIpSettling(ctx, addr, 1))?.dropletId === droplet
   const done = await waitUntil(ctx, ctx.clock.now(), shows).catch(() => false)
   const read = await reportRead(ctx, addr)
-  const error = done ? undefined : `it did not show droplet ${droplet} before the step's timeout ran out`
+  const error = done ? undefined : `it did not show droplet ${droplet} before ${timeoutRanOut(ctx.timeoutMs)}`
   if (!read.record)
     return { actionStatus: '', error: [error, unknownState(addr, read.error ?? '')].filter(Boolean).join('; ') }
   return { final: read.record, actionStatus: '', error }

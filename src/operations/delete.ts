@@ -2,13 +2,13 @@
 import { OperationError } from '../engine/ip-read.js'
 import { releaseIfFree } from '../engine/release.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../report/result.js'
-import type { OperationContext } from './context.js'
+import type { OperationContext } from './operation.js'
 
 export async function remove(ctx: OperationContext): Promise<OperationResult> {
-  const { client, inputs } = ctx
+  const { engine, inputs } = ctx
   const addr = inputs.ip
   if (!addr) throw new Error('delete needs ip')
-  const outcome = await releaseIfFree(client, addr, { waitWhileBusy: true })
+  const outcome = await releaseIfFree(engine, addr, { waitWhileBusy: true })
   const outputs = { ...emptyOutputs(), ip: addr.text, ip_version: String(addr.version) }
   if (outcome.kind === 'assigned') {
     const r = outcome.record
@@ -17,7 +17,7 @@ export async function remove(ctx: OperationContext): Promise<OperationResult> {
     )
   }
   if (outcome.kind === 'gone') {
-    client.log.info(`${addr.text} is not reserved in this account (already released); nothing to do`)
+    engine.log.info(`${addr.text} is not reserved in this account (already released); nothing to do`)
     return {
       outputs,
       summary: {
@@ -30,7 +30,7 @@ export async function remove(ctx: OperationContext): Promise<OperationResult> {
   if (outcome.kind === 'busy') throw new OperationError(`${addr.text} is busy (${outcome.reason}); it was not released`)
   if (outcome.kind === 'stopped') throw new OperationError(`${addr.text} was not released: the step is stopping`)
   Object.assign(outputs, ipOutputs(outcome.record), { droplet_id: '', json: '', changed: 'true' })
-  client.log.info(`Released ${addr.text}`)
+  engine.log.info(`Released ${addr.text}`)
   return {
     outputs,
     summary: {
