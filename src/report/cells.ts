@@ -9,7 +9,7 @@ export interface AddressCell {
   readonly after?: string
 }
 
-export interface DropletCell {
+interface DropletCell {
   readonly dropletId: number
   readonly name?: string
 }
