@@ -61,8 +61,12 @@ function idleOf(entry: PruneEntry): string {
   const idle = entry.idle
   if (!idle) return '-'
   if (!idle.known) return `unknown: ${idle.why}`
-  return `${durationText(entry.idleMs ?? 0)} (since ${idle.evidence})`
+  return `${durationText(entry.idleMs ?? 0)} (since ${shortTimes(idle.evidence)})`
 }
+
+/** ISO times as `2026-11-24 04:56 UTC`: short enough that a narrow cell does not break them in the middle. */
+const shortTimes = (text: string): string =>
+  text.replace(/\b(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(\.\d+)?)?Z\b/g, '$1 $2 UTC')
 
 const byAddress = (a: PruneEntry, b: PruneEntry): number =>
   a.record.version - b.record.version || a.record.ip.localeCompare(b.record.ip, 'en', { numeric: true })
