@@ -3,6 +3,8 @@ import { describe, expect, it } from '@jest/globals'
 import type { Simulator } from '../sim/simulator.js'
 import { OUTPUT_NAMES } from '../src/report/result.js'
 import { errorLines, runDist, TOKEN } from './support.js'
+import { renderMarkdown } from '../scripts/summary-page.js'
+import { tableRows, tagNames } from './markdown.js'
 import { simulatorForEachTest } from './helpers/simulator.js'
 
 let sim: Simulator
@@ -41,7 +43,8 @@ describe('dist/index.js cutovers', () => {
       rolled_back: 'false'
     })
     expect(JSON.parse(run.outputs.ips!)).toHaveLength(2)
-    expect(run.summary).toContain(`| ${v6} | ${blue} (web-blue) | ${green} (web-green) | ${green} (web-green) |`)
+    const row = tableRows(renderMarkdown(run.summary)).find((r) => r[0] === v6)
+    expect(row).toEqual([v6, 'web-blue', 'web-green', expect.stringMatching(/^completed/), 'verified'])
     expect(sim.probeRequests({ ip: v6 }).length).toBeGreaterThan(0)
   })
 
@@ -82,7 +85,7 @@ describe('dist/index.js writes every output and the summary on every outcome', (
     const run = await runDist({ ...base(), operation: 'evil<img src=x>', ip: '203.0.113.7' })
     expect(run.code).toBe(1)
     expect(run.summary.split('\n')[0]).toBe('### Reserved IP step failed')
-    expect(run.summary).not.toContain('<img')
+    expect(tagNames(renderMarkdown(run.summary))).not.toContain('img')
   })
 
   it('a refusal: the summary says why', async () => {

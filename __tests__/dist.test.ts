@@ -58,9 +58,10 @@ describe('dist/index.js', () => {
       ].sort()
     )
     expect(JSON.parse(run.outputs.json!).droplet.id).toBe(green)
-    expect(run.summary).toContain('| IP | From droplet | To droplet | Now on | Region | Action | Status | Probe |')
-    expect(run.summary).toContain(`${blue} (blue-1)`)
-    expect(run.summary).toContain(`${green} (green-1)`)
+    expect(run.summary).toContain('| Address | From | Now on | Result |')
+    expect(run.summary).toContain('[Workflow run](https://github.com/octo-org/deploy/actions/runs/42)')
+    expect(run.summary).toContain(`[blue-1](https://cloud.digitalocean.com/droplets/${blue})`)
+    expect(run.summary).toContain(`[green-1](https://cloud.digitalocean.com/droplets/${green})`)
   })
 
   it('lists both families into the ips output', async () => {

@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url'
 import { startSimulator, type Simulator } from '../sim/simulator.js'
 import { OUTPUT_NAMES } from '../src/report/result.js'
 import { runDist, TOKEN } from './support.js'
+import { renderMarkdown } from '../scripts/summary-page.js'
+import { tagNames, visibleText } from './markdown.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const NCC = join(ROOT, 'node_modules/@vercel/ncc/dist/ncc/cli.js')
@@ -71,8 +73,9 @@ describe('strings from the API, through the bundled action', () => {
     expect(result.outputs.region).toBe(HOSTILE_REGION)
     expect(JSON.parse(result.outputs.json!).droplet.name).toBe(HOSTILE_NAME)
     expect(result.summary).toContain('pwned')
-    expect(result.summary).not.toMatch(/<(img|b)\b/)
-    expect(result.summary).toContain('&lt;img src=x onerror=alert(1)&gt;')
+    const html = renderMarkdown(result.summary)
+    expect(tagNames(html).filter((t) => t === 'img' || t === 'b')).toEqual([])
+    expect(visibleText(html)).toContain('pwned <img src=x onerror=alert(1)>')
   })
 
   it('a cutover away from a droplet with a hostile name: the summary names it safely', async () => {
@@ -84,7 +87,7 @@ describe('strings from the API, through the bundled action', () => {
     expect(sim.getIp(ip)?.dropletId).toBe(to.id)
     expect(result.summary).toContain('pwned')
     expectNoInjectedCommand(result.stdout)
-    expect(result.summary).not.toMatch(/<(img|b)\b/)
+    expect(tagNames(renderMarkdown(result.summary)).filter((t) => t === 'img' || t === 'b')).toEqual([])
   })
 
   it("DigitalOcean's error id, message and request id: one ::error:: line, nothing injected", async () => {
@@ -103,7 +106,8 @@ describe('strings from the API, through the bundled action', () => {
     expectNoInjectedCommand(result.stdout)
     expect(commands(result.stdout).filter((l) => l.startsWith('::error::'))).toHaveLength(1)
     expect(Object.keys(result.outputs).sort()).toEqual([...OUTPUT_NAMES].sort())
-    expect(result.summary).toContain('denied\\n::warning::pwned &lt;script&gt;')
-    expect(result.summary).not.toMatch(/<script/)
+    const html = renderMarkdown(result.summary)
+    expect(visibleText(html)).toContain('denied\\n::warning::pwned <script>')
+    expect(tagNames(html)).not.toContain('script')
   })
 })

@@ -1,4 +1,4 @@
-/** Reading markdown the way the README tests need: the rows of a table under a heading. */
+/** Reading markdown the way the tests need: tables under a heading, and the HTML that GitHub renders from a summary. */
 
 /** Rows of the first markdown table under a `## heading`: each row's cells, without the header. */
 export function tableUnder(markdown: string, heading: string): string[][] {
@@ -32,4 +32,36 @@ export function headings(markdown: string): string[] {
     else if (!fenced && line.startsWith('## ')) out.push(line.slice(3).trim())
   }
   return out
+}
+
+/** The text a reader sees in rendered HTML: tags removed, entities decoded once, as a browser shows them. */
+export function visibleText(html: string): string {
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
+  return html.replace(/<[^>]*>/g, '').replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, name: string) => {
+    if (name.startsWith('#x') || name.startsWith('#X')) return String.fromCodePoint(parseInt(name.slice(2), 16))
+    if (name.startsWith('#')) return String.fromCodePoint(Number(name.slice(1)))
+    return named[name.toLowerCase()] ?? whole
+  })
+}
+
+/** The number of columns of each table in rendered HTML (the header cells of its first row). */
+export function columnCounts(html: string): number[] {
+  return [...html.matchAll(/<thead>\s*<tr>([\s\S]*?)<\/tr>/g)].map((m) => (m[1]!.match(/<th[\s>]/g) ?? []).length)
+}
+
+/** The targets of the links in rendered HTML. */
+export function linkTargets(html: string): string[] {
+  return [...html.matchAll(/<a href="([^"]*)"/g)].map((m) => m[1]!)
+}
+
+/** The HTML tags in rendered HTML, by name. */
+export function tagNames(html: string): string[] {
+  return [...html.matchAll(/<([a-z][a-z0-9]*)\b/gi)].map((m) => m[1]!.toLowerCase())
+}
+
+/** The visible text of each cell of each table row in rendered HTML (header rows included). */
+export function tableRows(html: string): string[][] {
+  return [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) =>
+    [...row[1]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((cell) => visibleText(cell[1]!).trim())
+  )
 }

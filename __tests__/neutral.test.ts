@@ -1,6 +1,6 @@
 /** Neutralising strings from the API for the workflow log and the step summary. */
 import { describe, expect, it } from '@jest/globals'
-import { apiText, logText, markdownText, oneLine, tableCell } from '../src/report/neutral.js'
+import { apiText, codeSpan, logText, markdownText, oneLine, tableCell } from '../src/report/neutral.js'
 
 /** Would the runner read this log line as a workflow command? (It trims the line first.) */
 const startsCommand = (line: string): boolean => /^(::|##\[)/.test(line.trim())
@@ -43,20 +43,41 @@ describe('logText', () => {
 
 describe('markdownText and tableCell', () => {
   it('lets no HTML tag, entity, image or link through, and keeps backticks and bold', () => {
-    expect(markdownText('<img src=x onerror=alert(1)>')).toBe('&lt;img src=x onerror=alert(1)&gt;')
-    expect(markdownText('&lt;b&gt;')).toBe('&amp;lt;b&amp;gt;')
+    expect(markdownText('<img src=x onerror=alert(1)>')).toBe('\\<img src=x onerror=alert(1)\\>')
+    expect(markdownText('&lt;b&gt;')).toBe('\\&lt;b\\&gt;')
     expect(markdownText('![x](https://example.invalid/p.png) [y](https://example.invalid)')).toBe(
-      '!&#91;x&#93;(https://example.invalid/p.png) &#91;y&#93;(https://example.invalid)'
+      '!\\[x\\](`https://example.invalid/p.png`) \\[y\\](`https://example.invalid`)'
     )
     expect(markdownText('Roll back with `droplet_id: 7` **now**')).toBe('Roll back with `droplet_id: 7` **now**')
+  })
+
+  it('leaves a code span as written, and escapes a backtick that opens none', () => {
+    expect(markdownText('`<b>` and `[x]`')).toBe('`<b>` and `[x]`')
+    expect(markdownText('a ` b')).toBe('a \\` b')
+    expect(markdownText('``a`b`` `c')).toBe('``a`b`` \\`c')
+  })
+
+  it('shows a URL as code, an IPv6 host with its brackets', () => {
+    expect(markdownText('probe (http://127.0.0.1:8080/[2001:db8::1]/healthz).')).toBe(
+      'probe (`http://127.0.0.1:8080/[2001:db8::1]/healthz`).'
+    )
   })
 
   it('keeps a cell in its column: pipes, backslashes and line breaks', () => {
     expect(tableCell('a|b')).toBe('a\\|b')
     expect(tableCell('a\\|b')).toBe('a\\\\\\|b')
+    expect(tableCell('`a|b`')).toBe('`a\\|b`')
     expect(tableCell('line\nbreak\r\nx')).toBe('line break x')
-    expect(tableCell('a\u2028b')).toBe('a\\u2028b')
+    expect(tableCell('a\u2028b')).toBe('a\\\\u2028b')
     expect(tableCell('')).toBe(' ')
-    expect(tableCell('<script>')).toBe('&lt;script&gt;')
+    expect(tableCell('<script>')).toBe('\\<script\\>')
+  })
+})
+
+describe('codeSpan', () => {
+  it('fences text with more backticks than it holds in a row', () => {
+    expect(codeSpan('a')).toBe('`a`')
+    expect(codeSpan('a`b')).toBe('``a`b``')
+    expect(codeSpan('`a')).toBe('`` `a ``')
   })
 })

@@ -20,6 +20,8 @@ import {
   TIME_SCALE,
   TOKEN
 } from './support.js'
+import { cellText } from '../src/report/cells.js'
+import type { Summary } from '../src/report/result.js'
 
 let sim: Simulator
 let web: number
@@ -41,11 +43,9 @@ type Entry = { ip: string; ip_version: number; region: string; droplet_id: numbe
 const released = (json: string): string[] => (JSON.parse(json) as Entry[]).map((e) => e.ip).sort()
 
 /** The summary's rows by address: [result, reason, idle?]. */
-function rows(result: {
-  summary: { tables: readonly { rows: readonly (readonly string[])[] }[] }
-}): Record<string, string[]> {
+function rows(result: { summary: Summary }): Record<string, string[]> {
   const table = result.summary.tables[0]
-  return Object.fromEntries((table?.rows ?? []).map((r) => [r[0]!, r.slice(3)]))
+  return Object.fromEntries((table?.rows ?? []).map((r) => [cellText(r[0]!), r.slice(2).map(cellText)]))
 }
 
 const deletes = (): string[] => sim.requests.filter((r) => r.method === 'DELETE').map((r) => r.path)
@@ -180,13 +180,17 @@ describe('unassigned_for', () => {
         .sort()
     ).toEqual([brief4, silent4, orphan4, new6].sort())
     const byIp = rows(result!)
-    expect(result!.summary.tables[0]!.header).toEqual(['IP', 'Version', 'Region', 'Result', 'Reason', 'Idle'])
+    expect(result!.summary.tables[0]!.header).toEqual(['Address', 'Region', 'Result', 'Reason', 'Idle'])
     expect(byIp[idle4]).toEqual([
       'released',
       '',
-      expect.stringMatching(/^1 d 2 h \(since unassign_ip completed .*Z\)$/)
+      expect.stringMatching(/^1 d 2 h \(since unassign_ip completed \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/)
     ])
-    expect(byIp[old6]).toEqual(['released', '', expect.stringMatching(/^3 d \(since reserved_at .*Z\)$/)])
+    expect(byIp[old6]).toEqual([
+      'released',
+      '',
+      expect.stringMatching(/^3 d \(since reserved_at \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/)
+    ])
     expect(byIp[brief4]).toEqual([
       'spared',
       'idle too short: 10 min, less than unassigned_for (1 d)',
@@ -194,7 +198,7 @@ describe('unassigned_for', () => {
     ])
     expect(byIp[silent4]).toEqual([
       'spared',
-      'idle since an unknown time: no action on record',
+      `idle since an unknown time: no action on record. It is spared at every run: release it with \`operation: delete\` and \`ip: ${silent4}\`, or add it to \`keep\` to say it stays`,
       'unknown: no action on record'
     ])
     expect(byIp[orphan4]![1]).toMatch(/its latest action is an assign .*; when it was unassigned is not on record/)

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../sim/simulator.js'
 import { runInProcess, simMs } from './support.js'
+import { cellText } from '../src/report/cells.js'
 
 let sim: Simulator
 let web: number
@@ -61,7 +62,7 @@ describe('prune', () => {
     expect(sim.getIp(kept)).toBeDefined()
     expect(sim.getIp(other)).toBeUndefined()
     expect(entries(result!.outputs.ips).map((e) => e.ip)).toEqual([other])
-    const reasons = result!.summary.tables[0]!.rows.filter((r) => r[0] === kept)
+    const reasons = result!.summary.tables[0]!.rows.filter((r) => cellText(r[0]!) === kept)
     expect(reasons[0]).toContain('listed in keep')
   })
 
@@ -93,8 +94,8 @@ describe('prune', () => {
     expect(logs.join('\n')).toMatch(
       new RegExp(`Spared ${racing.replace(/\./g, '\\.')}: assigned to droplet ${web} meanwhile`)
     )
-    const row = result!.summary.tables[0]!.rows.find((r) => r[0] === racing)
-    expect(row?.[3]).toBe('spared')
+    const row = result!.summary.tables[0]!.rows.find((r) => cellText(r[0]!) === racing)
+    expect(row?.[2]).toBe('spared')
   })
 
   it('goes on past an IP it cannot release, and fails the step naming it', async () => {
@@ -106,7 +107,7 @@ describe('prune', () => {
     expect(sim.getIp(fine)).toBeUndefined()
     expect(entries(result!.outputs.ips).map((e) => e.ip)).toEqual([fine])
     expect(result!.error).toContain(`could not be released: ${stuck}`)
-    expect(result!.summary.tables[0]!.rows.find((r) => r[0] === stuck)?.[3]).toBe('failed')
+    expect(result!.summary.tables[0]!.rows.find((r) => cellText(r[0]!) === stuck)?.[2]).toBe('failed')
   })
 
   it('spares an IP that is busy with an action', async () => {

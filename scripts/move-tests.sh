@@ -52,6 +52,7 @@ prune.test.ts               scenarios
 rate-shared.test.ts         scenarios
 readme-recipe.test.ts       scenarios
 rollback-op.test.ts         scenarios
+summary-rendered.test.ts    scenarios
 verify.test.ts              scenarios
 bundle.test.ts              dist
 dist-cutover.test.ts        dist

@@ -4,6 +4,7 @@
  * outcome: success, failure, bad input and cancellation alike.
  */
 import * as core from '@actions/core'
+import type * as GitHub from '@actions/github'
 import { Journal } from './engine/journal.js'
 import { partialReport } from './report/partial-report.js'
 import { OPERATIONS, parseInputs, type Inputs } from './inputs/inputs.js'
@@ -13,6 +14,7 @@ import { runOperation, testClientOptions } from './run.js'
 import { renderSummary } from './report/summary.js'
 import { userAgent } from './transport/user-agent.js'
 import { logText } from './report/neutral.js'
+import { CONTROL_PANEL, runUrl, type SummaryLinks } from './report/links.js'
 
 /** Removes every secret from a message, whatever path it took to get there. */
 function scrub(message: string, secrets: readonly string[]): string {
@@ -44,12 +46,45 @@ function logger(secrets: readonly string[]): Logger {
   }
 }
 
+type GitHubContext = typeof GitHub.context
+
+/**
+ * @actions/github's context, for the link to the workflow run: loaded only when there is a step
+ * summary to write, and without waiting for it (it brings Octokit along), so that it loads while
+ * the operation waits on the network rather than before it starts.
+ */
+function loadGitHubContext(): Promise<GitHubContext | undefined> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return Promise.resolve(undefined)
+  return import('@actions/github').then(
+    (github) => github.context,
+    () => undefined
+  )
+}
+
+/** The summary's links: the workflow run, from @actions/github's context (none outside a run), and DigitalOcean's control panel. */
+function summaryLinks(context: GitHubContext | undefined): SummaryLinks {
+  const controlPanel = CONTROL_PANEL
+  if (!context) return { controlPanel }
+  let repository = ''
+  try {
+    repository = `${context.repo.owner}/${context.repo.repo}`
+  } catch {
+    // Not in a workflow run: no repository, so no run to link to.
+  }
+  const { serverUrl, runId, runAttempt } = context
+  return { runUrl: runUrl({ serverUrl, repository, runId, runAttempt }), controlPanel }
+}
+
 /** Sets every output, writes the summary, and fails the step when the result says so. */
-async function report(result: OperationResult, secrets: readonly string[]): Promise<void> {
+async function report(
+  result: OperationResult,
+  secrets: readonly string[],
+  links: () => Promise<SummaryLinks>
+): Promise<void> {
   for (const name of OUTPUT_NAMES) core.setOutput(name, scrub(result.outputs[name], secrets))
   if (process.env.GITHUB_STEP_SUMMARY) {
     try {
-      await core.summary.addRaw(scrub(renderSummary(result.summary), secrets)).write()
+      await core.summary.addRaw(scrub(renderSummary(result.summary, await links()), secrets)).write()
     } catch (error) {
       core.warning(`The step summary could not be written: ${logText((error as Error).message)}`)
     }
@@ -59,9 +94,12 @@ async function report(result: OperationResult, secrets: readonly string[]): Prom
 }
 
 /** Reports exactly once: the first result given; later calls wait for that report to be written. */
-function reportOnce(secrets: readonly string[]): (result: () => OperationResult) => Promise<void> {
+function reportOnce(
+  secrets: readonly string[],
+  links: () => Promise<SummaryLinks>
+): (result: () => OperationResult) => Promise<void> {
   let written: Promise<void> | undefined
-  return (result) => (written ??= report(result(), secrets))
+  return (result) => (written ??= report(result(), secrets, links))
 }
 
 /** How long a cancelled step waits for the operation's own result before it reports from the journal. */
@@ -92,8 +130,9 @@ export async function run(): Promise<void> {
   const secrets = maskSecrets()
   const controller = new AbortController()
   const journal = new Journal()
-  const reportResult = reportOnce(secrets)
   let inputs: Inputs | undefined
+  const github = loadGitHubContext()
+  const reportResult = reportOnce(secrets, async () => summaryLinks(await github))
   const given = (): string[] => inputs?.ips.map((a) => a.text) ?? []
   const stopListening = onCancel((signal) => {
     controller.abort(signal)

@@ -169,9 +169,11 @@ function refuseWithoutDns(ctx: EngineContext, progress: PruneProgress, error: un
     error instanceof ApiError && (error.status === 401 || error.status === 403)
       ? ' keep_dns needs a token with the domain:read scope.'
       : ''
-  progress.error = `keep_dns: the DNS records could not be read, so nothing was released: ${message(error)}.${scope}`
+  const cause = message(error).replace(/\.+$/, '')
+  progress.error = `keep_dns: the DNS records could not be read, so nothing was released: ${cause}.${scope}`
   stopPrune(progress, 'the DNS records could not be read (keep_dns)')
-  ctx.log.warning(progress.error)
+  // The step fails with this message: one annotation (the error), not a warning of the same text too.
+  ctx.log.info(progress.error)
 }
 
 function spare(ctx: EngineContext, entry: PruneEntry, why: Spare): void {
@@ -228,7 +230,7 @@ function holdBackAll(ctx: EngineContext, progress: PruneProgress, candidates: re
     return
   }
   progress.error = `${text}, so none was released: ${list}. Check region, ip_version, keep and the token's account, or raise max_release.`
-  ctx.log.warning(progress.error)
+  ctx.log.info(progress.error)
   for (const e of candidates) e.state = { kind: 'not-tried', why: `more than max_release (${maxRelease}) would go` }
 }
 
@@ -269,7 +271,7 @@ function stopOn(ctx: EngineContext, progress: PruneProgress, error: unknown): bo
 
 function fail(ctx: EngineContext, entry: PruneEntry, text: string): void {
   entry.state = { kind: 'failed', error: text }
-  ctx.log.warning(`Could not release ${entry.record.ip}: ${text}`)
+  ctx.log.info(`Could not release ${entry.record.ip}: ${text}`)
 }
 
 /** Re-reads the IP and releases it while it is free; every path ends in the entry's state. */
@@ -335,5 +337,5 @@ async function confirmAfterLostAnswer(ctx: EngineContext, entry: PruneEntry, err
       error: `${message(error)}; it could not be read after (${message(readError)}), so whether it was released is unknown: look with operation: get`
     }
   }
-  ctx.log.warning(`Could not release ${addr.text}: ${(entry.state as { error: string }).error}`)
+  ctx.log.info(`Could not release ${addr.text}: ${(entry.state as { error: string }).error}`)
 }

@@ -92,6 +92,15 @@ interface Answer {
   readonly answered: boolean
 }
 
+/** Most characters of a body shown against verify_contains. */
+const RECEIVED_CHARS = 100
+
+/** The start of a body, white space run together, cut at RECEIVED_CHARS with an ellipsis. */
+export function bodyStart(body: string): string {
+  const flat = body.replace(/\s+/g, ' ').trim()
+  return flat.length > RECEIVED_CHARS ? `${flat.slice(0, RECEIVED_CHARS - 1)}…` : flat
+}
+
 /** verify_host without its port: the TLS server name. */
 const serverName = (host: string): string => host.replace(/:[0-9]+$/, '')
 
@@ -168,7 +177,8 @@ function judge(status: number, body: string, spec: ProbeSpec): Answer {
   if (status >= 300 && status < 400) return fail(`HTTP ${status} (a redirect, which is not followed)`)
   if (status < 200 || status >= 300) return fail(`HTTP ${status}`)
   if (spec.contains !== undefined && !body.includes(spec.contains)) {
-    return fail(`HTTP ${status}, but the body does not contain verify_contains`)
+    const began = body.trim() === '' ? 'the body is empty' : `the body began "${bodyStart(body)}"`
+    return fail(`HTTP ${status}, but the body does not contain verify_contains "${spec.contains}": ${began}`)
   }
   const text = `HTTP ${status}${spec.contains !== undefined ? ', body contains verify_contains' : ''}`
   return { passed: true, answered: true, text }

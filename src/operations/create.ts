@@ -16,6 +16,7 @@ import { OperationError, pendingBackoff, readIpSettling, reportRead, waitBeforeR
 import { cancelCause, unknownState, type ActionStatus } from '../engine/outcome.js'
 import { waitUntil } from '../engine/wait.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../report/result.js'
+import { addressCell, dropletCell } from '../report/cells.js'
 import type { OperationContext } from './operation.js'
 
 /** What became of the new address after it was reserved. */
@@ -172,21 +173,20 @@ function createdReport(
       title: `Reserved IP created: ${addr.text}`,
       tables: [
         {
-          header: ['IP', 'Version', 'Region', 'Droplet', 'Action', 'Status', 'Time taken'],
+          header: ['Address', 'Version', 'Region', 'Droplet', 'Action', 'Status'],
           rows: [
             [
-              addr.text,
+              addressCell(addr.text),
               `IPv${addr.version}`,
               final?.region || reserved.region,
-              final ? dropletLabel(final.dropletId, final.dropletName) : 'unknown',
+              final ? dropletCell(final.dropletId, final.dropletName) : 'unknown',
               outputs.action_id || '-',
-              outputs.action_status || '-',
-              secs(now - started)
+              outputs.action_status || '-'
             ]
           ]
         }
       ],
-      notes: ['A reserved IP is billed while it is assigned to no droplet.']
+      notes: ['A reserved IP is billed while it is assigned to no droplet.', `Time taken: ${secs(now - started)}.`]
     }
   }
 }

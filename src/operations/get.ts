@@ -1,6 +1,7 @@
 /** get: reads one reserved IP; changes nothing. */
 import { notReserved } from '../engine/ip-read.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../report/result.js'
+import { addressCell, dropletCell } from '../report/cells.js'
 import type { OperationContext } from './operation.js'
 
 export async function get(ctx: OperationContext): Promise<OperationResult> {
@@ -19,13 +20,13 @@ export async function get(ctx: OperationContext): Promise<OperationResult> {
       title: `Reserved IP: ${record.ip}`,
       tables: [
         {
-          header: ['IP', 'Version', 'Region', 'Droplet', 'Locked'],
+          header: ['Address', 'Version', 'Region', 'Droplet', 'Locked'],
           rows: [
             [
-              record.ip,
+              addressCell(record.ip),
               `IPv${record.version}`,
               record.region,
-              dropletLabel(record.dropletId, record.dropletName),
+              dropletCell(record.dropletId, record.dropletName),
               record.locked ? 'yes' : 'no'
             ]
           ]

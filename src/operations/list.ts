@@ -2,8 +2,9 @@
 import type { IpVersion } from '../inputs/address.js'
 import type { IpRecord } from '../do/ips.js'
 import type { EngineContext } from '../engine/step.js'
-import { dropletLabel, emptyOutputs, listEntry, type OperationResult } from '../report/result.js'
+import { emptyOutputs, listEntry, type OperationResult } from '../report/result.js'
 import type { OperationContext } from './operation.js'
+import { addressCell, dropletCell } from '../report/cells.js'
 
 /** Lists the families asked for (both at once when no version is given), filtered by region. */
 export async function listFiltered(
@@ -33,8 +34,13 @@ export async function list(ctx: OperationContext): Promise<OperationResult> {
       title: `Reserved IPs: ${records.length} (${scope})`,
       tables: [
         {
-          header: ['IP', 'Version', 'Region', 'Droplet'],
-          rows: shown.map((r) => [r.ip, `IPv${r.version}`, r.region, dropletLabel(r.dropletId, r.dropletName)])
+          header: ['Address', 'Version', 'Region', 'Droplet'],
+          rows: shown.map((r) => [
+            addressCell(r.ip),
+            `IPv${r.version}`,
+            r.region,
+            dropletCell(r.dropletId, r.dropletName)
+          ])
         }
       ],
       notes:

@@ -4,7 +4,9 @@ import { moved, targetId, type AddressResult, type CutoverResult } from '../engi
 import { secs } from '../transport/http.js'
 import { reportsChanged, where, type ActionStatus } from '../engine/outcome.js'
 import { unansweredIpv6Hint } from '../engine/verify.js'
+import type { ProbeResult } from '../engine/verify.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
+import { addressCell, dropletCell, type Cell } from './cells.js'
 
 /**
  * The address as it stands at the end, from the last read made: after the roll-back, after
@@ -69,7 +71,7 @@ function entryOf(a: AddressResult): Record<string, unknown> {
   }
 }
 
-const label = (ip: IpRecord | undefined): string => (ip ? dropletLabel(ip.dropletId, ip.dropletName) : 'unknown')
+const dropletOf = (ip: IpRecord | undefined): Cell => dropletCell(ip?.dropletId, ip?.dropletName)
 
 function statusText(a: AddressResult): string {
   if (a.back) return a.backError || a.back.error ? 'roll-back failed' : 'rolled back'
@@ -79,28 +81,41 @@ function statusText(a: AddressResult): string {
   return a.move.actionStatus
 }
 
-function actionText(a: AddressResult): string {
+/** The status, then the actions this step started on the address. */
+function resultText(a: AddressResult): string {
   const ids = [a.move?.actionId, a.back?.actionId].filter((id) => id !== undefined)
-  return ids.length > 0 ? ids.join(', then ') : '-'
+  if (ids.length === 0) return statusText(a)
+  return `${statusText(a)} (action${ids.length > 1 ? 's' : ''} ${ids.join(', ')})`
 }
 
-const probeText = (p: AddressResult['probe']): string => (p ? `${p.passed ? 'passed' : 'failed'}: ${p.last}` : '-')
+/** A check in a word or two: `verified`, `verify failed`, `prechecked`, `precheck failed`. */
+const checkText = (what: 'precheck' | 'verify', p: ProbeResult | undefined, heldMs = 0): string[] => {
+  if (!p) return []
+  if (!p.passed) return [`${what} failed`]
+  const passed = what === 'verify' ? 'verified' : 'prechecked'
+  return [heldMs > 0 ? `${passed}, held ${heldMs / 1000} s` : passed]
+}
 
-/** A Precheck column, before Probe, when the cutover ran one. */
-const prechecked = (result: CutoverResult): boolean => result.addresses.some((a) => a.precheck !== undefined)
+/** A Checks column (precheck and verification, in a word each; the details below the table) when any ran. */
+const checked = (result: CutoverResult): boolean =>
+  result.addresses.some((a) => a.precheck !== undefined || a.probe !== undefined)
 
-function rowOf(result: CutoverResult, a: AddressResult): string[] {
-  const target = result.plan.target
+const regionOf = (a: AddressResult): string => nowOf(a)?.region ?? beforeOf(a)?.region ?? ''
+
+/**
+ * A row per address; the droplet they were to go to and their region are in the title, the same
+ * for all (a region of its own beside an address that differs).
+ */
+function rowOf(result: CutoverResult, a: AddressResult): Cell[] {
+  const held = result.plan.verify?.forMs
+  const checks = [...checkText('precheck', a.precheck), ...checkText('verify', a.probe, held)]
+  const region = common(result.addresses.map(regionOf)) === '' && regionOf(a) ? `(${regionOf(a)})` : undefined
   return [
-    a.addr.text,
-    label(beforeOf(a)),
-    target ? dropletLabel(target.id, target.name) : 'none',
-    label(nowOf(a)),
-    nowOf(a)?.region ?? beforeOf(a)?.region ?? '',
-    actionText(a),
-    statusText(a),
-    ...(prechecked(result) ? [probeText(a.precheck)] : []),
-    probeText(a.probe)
+    addressCell(a.addr.text, region),
+    dropletOf(beforeOf(a)),
+    dropletOf(nowOf(a)),
+    resultText(a),
+    ...(checked(result) ? [checks.join(', ') || '-'] : [])
   ]
 }
 
@@ -151,16 +166,42 @@ function cancelledMessage(result: CutoverResult, cause: string): string {
   return `Cancelled (${cause}); nothing more was sent.${still}`
 }
 
-/** Each address's trouble, and where every address is now. */
-function failureOf(result: CutoverResult): string | undefined {
-  if (result.refused) return result.refused
-  const troubles = result.addresses.flatMap((a) => troublesOf(result, a))
+/** A sentence without its full stop, to go on in a list (no "..": "GET /v2/actions/1.. Now:"). */
+const withoutStop = (text: string): string => text.replace(/\.+$/, '')
+
+/** What a failed cutover says: what went wrong (each address's trouble), then where every address is now. */
+interface Failure {
+  readonly troubles: readonly string[]
+  readonly now: string
+}
+
+function failureParts(result: CutoverResult): Failure | undefined {
+  if (result.refused) return { troubles: [result.refused], now: '' }
+  const troubles = result.addresses.flatMap((a) => troublesOf(result, a)).map(withoutStop)
   if (troubles.length === 0 && !result.cancelled) return undefined
   const now = result.addresses.map((a) => `${a.addr.text} is ${where(nowOf(a))}`).join(', ')
-  const undone = result.rolledBack ? ' Rolled back:' : ' Now:'
-  const head = result.cancelled ? `${cancelledMessage(result, result.cancelled)} ` : ''
-  const body = troubles.length > 0 && !result.cancelled ? `${troubles.join('; ').replace(/\.$/, '')}.` : ''
-  return `${head}${body}${undone} ${now}.${unknownAdvice(result)}`.replace(/^ +/, '')
+  const undone = result.rolledBack ? 'Rolled back:' : 'Now:'
+  const head = result.cancelled ? [cancelledMessage(result, result.cancelled)] : troubles.map((t) => `${t}.`)
+  return { troubles: head, now: `${undone} ${now}.${unknownAdvice(result)}` }
+}
+
+/** The step's failure message: one line for the log and the annotation. */
+function failureText(failure: Failure | undefined): string | undefined {
+  if (!failure) return undefined
+  const troubles =
+    failure.troubles.length > 1 ? `${failure.troubles.map(withoutStop).join('; ')}.` : failure.troubles[0]
+  return [troubles, failure.now].filter((t) => t !== '').join(' ')
+}
+
+/** The failure in the summary: the troubles one to a line (a list when there are several), then where each address is. */
+function failureNotes(result: CutoverResult, failure: Failure | undefined): string[] {
+  if (!failure) return []
+  const label = `**${result.cancelled ? 'Cancelled' : 'Failed'}:**`
+  const troubles =
+    failure.troubles.length === 1
+      ? [`${label} ${failure.troubles[0]}`]
+      : [label, ...failure.troubles.map((t) => `- ${t}`)]
+  return failure.now ? [...troubles, failure.now] : troubles
 }
 
 function rollBackNote(result: CutoverResult): string | undefined {
@@ -182,9 +223,8 @@ const isHome = (a: AddressResult): boolean => {
   return now !== undefined && now.dropletId === (a.move?.before?.dropletId ?? null)
 }
 
-function notesOf(result: CutoverResult, error: string | undefined): string[] {
-  const notes: string[] = []
-  if (error) notes.push(`**${result.cancelled ? 'Cancelled' : 'Failed'}:** ${error}`)
+function notesOf(result: CutoverResult, failure: Failure | undefined): string[] {
+  const notes = failureNotes(result, failure)
   const { addresses } = result
   if (addresses.every((a) => a.move && !a.move.sent && a.move.changed === 'no' && !a.move.error)) {
     notes.push('Every address was already where it was to go; no request that changes anything was sent.')
@@ -198,19 +238,27 @@ function notesOf(result: CutoverResult, error: string | undefined): string[] {
   return notes
 }
 
+function outcomeOf(result: CutoverResult, error: string | undefined): string {
+  if (result.refused) return ' refused'
+  if (result.cancelled) return ' cancelled'
+  if (result.rolledBack) return ' rolled back'
+  if (error) return ' failed'
+  if (result.addresses.every((a) => !changedAny(a))) return ' (no change)'
+  return result.verified ? ' (verified)' : ''
+}
+
+/** What happened, the addresses, and the droplet they were to go to (the table's rows share it). */
 function titleOf(result: CutoverResult, error: string | undefined): string {
-  const op = result.plan.target ? 'cutover' : 'unassign'
+  const target = result.plan.target
   const ips = result.addresses.map((a) => a.addr.text).join(', ')
-  if (result.refused) return `Reserved IP ${op} refused: ${ips}`
-  if (result.cancelled) return `Reserved IP ${op} cancelled: ${ips}`
-  if (result.rolledBack) return `Reserved IP ${op} rolled back: ${ips}`
-  if (error) return `Reserved IP ${op} failed: ${ips}`
-  if (result.addresses.every((a) => !changedAny(a))) return `Reserved IP ${op} (no change): ${ips}`
-  return `Reserved IP ${op}${result.verified ? ' (verified)' : ''}: ${ips}`
+  const to = target ? ` to droplet ${dropletLabel(target.id, target.name)}` : ''
+  const region = common(result.addresses.map(regionOf))
+  return `Reserved IP ${target ? 'cutover' : 'unassign'}${outcomeOf(result, error)}: ${ips}${to}${region ? ` in ${region}` : ''}`
 }
 
 export function cutoverReport(result: CutoverResult): OperationResult {
-  const error = failureOf(result)
+  const failure = failureParts(result)
+  const error = failureText(failure)
   return {
     outputs: outputsOf(result),
     error,
@@ -218,15 +266,11 @@ export function cutoverReport(result: CutoverResult): OperationResult {
       title: titleOf(result, error),
       tables: [
         {
-          header: [
-            ...['IP', 'From droplet', 'To droplet', 'Now on', 'Region', 'Action', 'Status'],
-            ...(prechecked(result) ? ['Precheck'] : []),
-            'Probe'
-          ],
+          header: ['Address', 'From', 'Now on', 'Result', ...(checked(result) ? ['Checks'] : [])],
           rows: result.addresses.map((a) => rowOf(result, a))
         }
       ],
-      notes: notesOf(result, error)
+      notes: notesOf(result, failure)
     }
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { PruneEntry, PruneProgress } from '../engine/prune.js'
 import { durationText, spareText } from '../engine/prune-guards.js'
+import { addressCell } from './cells.js'
 import { emptyOutputs, listEntry, type OperationResult, type Outputs, type SummaryTable } from './result.js'
 
 export interface PruneReportOptions {
@@ -31,7 +32,7 @@ function reasonOf(entry: PruneEntry, progress: PruneProgress): string {
   const s = entry.state
   switch (s.kind) {
     case 'spared':
-      return spareText(s.spare)
+      return spareText(s.spare) + idleUnknownAdvice(entry)
     case 'failed':
     case 'unknown':
       return s.error
@@ -46,12 +47,26 @@ function reasonOf(entry: PruneEntry, progress: PruneProgress): string {
   }
 }
 
+/**
+ * For an address spared because its idle time is unknown (an IPv4 with no action on record, such as
+ * one reserved and never assigned): it stays spared at every run, so the row says how to decide.
+ */
+function idleUnknownAdvice(entry: PruneEntry): string {
+  if (entry.state.kind !== 'spared' || entry.state.spare.kind !== 'idle-unknown') return ''
+  const ip = entry.record.ip
+  return `. It is spared at every run: release it with \`operation: delete\` and \`ip: ${ip}\`, or add it to \`keep\` to say it stays`
+}
+
 function idleOf(entry: PruneEntry): string {
   const idle = entry.idle
   if (!idle) return '-'
   if (!idle.known) return `unknown: ${idle.why}`
-  return `${durationText(entry.idleMs ?? 0)} (since ${idle.evidence})`
+  return `${durationText(entry.idleMs ?? 0)} (since ${shortTimes(idle.evidence)})`
 }
+
+/** ISO times as `2026-11-24 04:56 UTC`: short enough that a narrow cell does not break them in the middle. */
+const shortTimes = (text: string): string =>
+  text.replace(/\b(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(\.\d+)?)?Z\b/g, '$1 $2 UTC')
 
 const byAddress = (a: PruneEntry, b: PruneEntry): number =>
   a.record.version - b.record.version || a.record.ip.localeCompare(b.record.ip, 'en', { numeric: true })
@@ -63,10 +78,9 @@ function sortedEntries(progress: PruneProgress): PruneEntry[] {
 
 function table(progress: PruneProgress): SummaryTable {
   const withIdle = progress.settings.unassignedForMs !== undefined
-  const header = ['IP', 'Version', 'Region', 'Result', 'Reason', ...(withIdle ? ['Idle'] : [])]
+  const header = ['Address', 'Region', 'Result', 'Reason', ...(withIdle ? ['Idle'] : [])]
   const rows = sortedEntries(progress).map((e) => [
-    e.record.ip,
-    `IPv${e.record.version}`,
+    addressCell(e.record.ip),
     e.record.region,
     RESULT[e.state.kind],
     reasonOf(e, progress),

@@ -1,5 +1,6 @@
 /** What an operation hands back to main.ts: outputs, the step summary, and whether the step fails. */
 import type { IpRecord } from '../do/ips.js'
+import type { Cell } from './cells.js'
 
 export const OUTPUT_NAMES = [
   'ip',
@@ -22,7 +23,7 @@ export type Outputs = Record<OutputName, string>
 export interface SummaryTable {
   readonly caption?: string
   readonly header: readonly string[]
-  readonly rows: readonly (readonly string[])[]
+  readonly rows: readonly (readonly Cell[])[]
 }
 
 export interface Summary {
