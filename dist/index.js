@@ -35,7 +35,6 @@ module.exports = __nccwpck_require__(218);
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -299,7 +298,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -307,7 +306,6 @@ __webpack_unused_export__ = debug; // for test
 /***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(3701)
@@ -335,29 +333,29 @@ const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
   redirect: __nccwpck_require__(1514),
   retry: __nccwpck_require__(2026),
   dump: __nccwpck_require__(8060),
   dns: __nccwpck_require__(379)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -411,11 +409,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4398).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -426,57 +424,57 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
 const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
 const { EventSource } = __nccwpck_require__(1238)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
@@ -33141,7 +33139,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _stack_traces_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5830);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3722);
 /** The bundle's entry point (GitHub's template layout): main.ts does nothing on import; this calls run(). */
 
 
@@ -33152,7 +33150,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5830:
+/***/ 3722:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33161,8 +33159,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -33237,7 +33235,7 @@ function utils_toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -33293,8 +33291,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -33308,10 +33306,10 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -33327,7 +33325,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
@@ -34290,7 +34288,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -34313,7 +34311,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -34409,7 +34407,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -34613,7 +34611,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -34640,7 +34638,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -35133,13 +35131,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -35430,7 +35428,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -35769,8 +35767,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
+const platform = external_os_.platform();
+const arch = external_os_.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -35951,7 +35949,7 @@ function setOutput(name, value) {
     if (filePath) {
         return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_namespaceObject.EOL);
+    process.stdout.write(external_os_.EOL);
     command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
@@ -36019,7 +36017,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -38385,18 +38383,21 @@ function systemClock(timeScale = 1) {
 }
 /** A signal that is never aborted, for contexts that cannot be cancelled. */
 const NEVER_ABORTED = new AbortController().signal;
-/** Throws CancelledError when the step has been cancelled. */
-function throwIfCancelled(ctx, what) {
+/** Sleeps ms clock milliseconds; throws CancelledError when the step is cancelled before or during it. */
+async function pause(ctx, ms) {
     if (ctx.signal.aborted)
-        throw new CancelledError(what);
+        throw new CancelledError();
+    await ctx.clock.sleep(ms, ctx.signal);
+    if (ctx.signal.aborted)
+        throw new CancelledError();
 }
-/** Milliseconds left until the deadline (0 when it has passed). */
-function timeLeft(ctx) {
-    return Math.max(0, ctx.deadline - ctx.clock.now());
-}
-/** The same context with some of its parts changed. */
-function deriveStep(ctx, changes) {
-    return { ...ctx, ...changes };
+/** The same context whose log has no groups: log groups do not nest, so steps that run side by side log without them. */
+function ungrouped(ctx) {
+    const log = ctx.log;
+    return {
+        ...ctx,
+        log: { info: (m) => log.info(m), warning: (m) => log.warning(m), debug: (m) => log.debug(m) }
+    };
 }
 /** Resolves when the signal is aborted (never, when it never is). */
 function whenAborted(signal) {
@@ -38538,10 +38539,135 @@ function positive(value, name) {
     return value;
 }
 
+;// CONCATENATED MODULE: ./src/transport/scrub.ts
+/**
+ * Secrets scrubbed where text enters: an error answer's body (an HTML page from a proxy that quotes
+ * the Authorization header, a JSON cut short) may hold the token, whole or in part. The transport
+ * passes every such text through scrubSecret before it is cut short or quoted, so no fragment of
+ * the token reaches an error, the log, an output or the summary. main.ts masks the whole token
+ * again where text leaves, as a second wall.
+ */
+/** The shortest run of a secret's characters, in a row, that counts as a fragment of it. */
+const FRAGMENT_LENGTH = 8;
+const HIDDEN = '***';
+/**
+ * The text with the secret, and every run of FRAGMENT_LENGTH or more of its consecutive characters,
+ * replaced by `***`. A secret shorter than that is replaced only whole.
+ */
+function scrubSecret(text, secret) {
+    if (secret === '' || text === '')
+        return text;
+    if (secret.length < FRAGMENT_LENGTH)
+        return text.split(secret).join(HIDDEN);
+    const windows = new Set();
+    for (let i = 0; i + FRAGMENT_LENGTH <= secret.length; i++)
+        windows.add(secret.slice(i, i + FRAGMENT_LENGTH));
+    // Every run of the secret's characters of the length or more is made of windows that are in it.
+    const hidden = new Uint8Array(text.length);
+    for (let i = 0; i + FRAGMENT_LENGTH <= text.length; i++) {
+        if (windows.has(text.slice(i, i + FRAGMENT_LENGTH)))
+            hidden.fill(1, i, i + FRAGMENT_LENGTH);
+    }
+    let out = '';
+    for (let i = 0; i < text.length; i++) {
+        if (!hidden[i])
+            out += text[i];
+        else if (i === 0 || !hidden[i - 1])
+            out += HIDDEN;
+    }
+    return out;
+}
+/** scrubSecret for each of several secrets (the token and its fallbacks); secrets under 4 characters are left alone. */
+function scrubSecrets(text, secrets) {
+    return secrets.filter((s) => s.length >= 4).reduce((out, secret) => scrubSecret(out, secret), text);
+}
+
+;// CONCATENATED MODULE: ./src/transport/scopes.ts
+/**
+ * The scope of a DigitalOcean token each request of the action needs, as the OpenAPI description
+ * (api/digitalocean-reserved-ips.openapi.json) gives it: named when DigitalOcean answers 403.
+ */
+/** [method, route pattern, scope]; the first that matches the request's path wins. */
+const SCOPES = [
+    ['GET', /^\/v2\/actions\/[^/]+$/, 'actions:read'],
+    ['GET', /^\/v2\/domains(\/[^/]+\/records)?$/, 'domain:read'],
+    ['GET', /^\/v2\/droplets(\/[^/]+)?$/, 'droplet:read'],
+    ['GET', /^\/v2\/(reserved_ips|reserved_ipv6|floating_ips)(\/[^/]+(\/actions(\/[^/]+)?)?)?$/, 'reserved_ip:read'],
+    ['POST', /^\/v2\/(reserved_ips|reserved_ipv6|floating_ips)$/, 'reserved_ip:create'],
+    ['POST', /^\/v2\/(reserved_ips|reserved_ipv6|floating_ips)\/[^/]+\/actions$/, 'reserved_ip:update'],
+    ['DELETE', /^\/v2\/(reserved_ips|reserved_ipv6|floating_ips)\/[^/]+$/, 'reserved_ip:delete']
+];
+/** The scope the request needs; undefined for a request the table does not know. */
+function scopeOf(method, path) {
+    return SCOPES.find(([m, route]) => m === method && route.test(path))?.[2];
+}
+
+;// CONCATENATED MODULE: ./src/transport/failures.ts
+/**
+ * How the transport says what went wrong: a failed connection in a few words, the causes of many
+ * failed attempts each said once with its count, and the step's timeout named as the input it is.
+ */
+function secs(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+/** "the step's timeout ran out (timeout: 300 s)": the input named with its value, when it is known. */
+function timeoutRanOut(timeoutMs) {
+    if (timeoutMs === undefined)
+        return "the step's timeout ran out";
+    const value = Number.isInteger(timeoutMs / 1000) ? `${timeoutMs / 1000} s` : secs(timeoutMs);
+    return `the step's timeout ran out (timeout: ${value})`;
+}
+/** A few words for the system's error codes of a failed connection. */
+const CONNECTION_CODES = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    EPIPE: 'connection reset',
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'host not found',
+    ETIMEDOUT: 'connection timed out',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable'
+};
+/**
+ * Why a connection failed: a few words, then the system's own detail without the request's URL,
+ * as in "connection refused (connect ECONNREFUSED 127.0.0.1:443)".
+ */
+function connectionFailure(error) {
+    const e = (error ?? {});
+    const message = typeof e.message === 'string' ? e.message : String(error);
+    // node-fetch says "request to <url> failed, reason: <the system's error>".
+    const detail = (/reason: (.*)$/s.exec(message)?.[1] ?? message).replace(/https?:\/\/\S+/g, 'the API').trim();
+    const code = typeof e.code === 'string' ? e.code : /\b(E[A-Z_]{3,})\b/.exec(detail)?.[1];
+    const words = (code !== undefined ? CONNECTION_CODES[code] : undefined) ?? 'connection failed';
+    return detail === '' ? words : `${words} (${detail})`;
+}
+/**
+ * The attempts and their causes, each said once: "10 attempts in 41.0 s, each: connection refused
+ * (…)" when they were all the same, else each distinct cause with its count, in the order they
+ * first came: "10 attempts in 41.0 s: 6 × HTTP 503, 4 × connection refused (…)".
+ */
+function attemptsText(causes, elapsedMs) {
+    const n = causes.length;
+    const counts = new Map();
+    for (const cause of causes)
+        counts.set(cause, (counts.get(cause) ?? 0) + 1);
+    const head = `${n} attempt${n === 1 ? '' : 's'} in ${secs(elapsedMs)}`;
+    if (counts.size === 0)
+        return head;
+    if (counts.size === 1)
+        return `${head}${n === 1 ? ': ' : ', each: '}${causes[0]}`;
+    return `${head}: ${[...counts].map(([cause, k]) => `${k} × ${cause}`).join(', ')}`;
+}
+
 ;// CONCATENATED MODULE: ./src/transport/http.ts
 /**
  * The one HTTP client under every request: authentication, per-request time limits, bounded
  * retries with backoff and jitter, rate-limit handling, proxies and error decoding.
+ *
+ * The client lives for the whole step: its base URL, token, user agent, retry settings and view of
+ * the account's rate limit do not change. Each request takes the step context it runs in (its
+ * deadline, cancellation signal, clock and logger): a narrower deadline is a new context, never a
+ * new client.
  *
  * Requests are sent with one of two retry policies:
  *  - 'safe': reads and deletes. 5xx answers, dropped connections and time-outs are retried.
@@ -38549,6 +38675,10 @@ function positive(value, name) {
  *    server said it did not process them (429). Any other failure is handed back to the caller,
  *    which decides from the state of the API whether the request went through.
  */
+
+
+
+
 
 
 
@@ -38564,8 +38694,11 @@ class ApiError extends Error {
     apiMessage;
     requestId;
     attempts;
-    constructor(method, path, status, errorId, apiMessage, requestId, attempts) {
-        super(ApiError.describe(method, path, status, errorId, apiMessage, requestId, attempts));
+    label;
+    constructor(method, path, status, errorId, apiMessage, requestId, attempts, 
+    /** The request as the messages name it: the path, with its query when it has one. */
+    label = path) {
+        super(ApiError.describe({ method, path, label, status, errorId, apiMessage, requestId, attempts }));
         this.method = method;
         this.path = path;
         this.status = status;
@@ -38573,20 +38706,24 @@ class ApiError extends Error {
         this.apiMessage = apiMessage;
         this.requestId = requestId;
         this.attempts = attempts;
+        this.label = label;
         this.name = 'ApiError';
     }
-    static describe(method, path, status, errorId, apiMessage, requestId, attempts) {
+    /** The message: DigitalOcean's status, id, message and request_id, and what a 401 or 403 means. */
+    static describe(e) {
         // DigitalOcean's own text: neutralised where the message is written (the log, the summary).
-        const what = [errorId, apiMessage].filter((s) => s !== '').join(': ') || 'no error message';
-        let text = `DigitalOcean answered ${method} ${path} with HTTP ${status} (${what})`;
-        if (requestId !== '')
-            text += `, request_id ${requestId}`;
-        if (status === 401)
-            text += '. The API token was rejected: check that it is valid and not expired.';
-        if (status === 403)
-            text += '. The API token lacks a scope this operation needs.';
-        if (attempts > 1)
-            text += ` [after ${attempts} attempts]`;
+        const what = [e.errorId, e.apiMessage].filter((s) => s !== '').join(': ') || 'no error message';
+        let text = `DigitalOcean answered ${e.method} ${e.label} with HTTP ${e.status} (${what})`;
+        if (e.requestId !== '')
+            text += `, request_id ${e.requestId}`;
+        if (e.status === 401)
+            text += ': the API token was rejected (not retried); check that it is valid and not expired';
+        if (e.status === 403) {
+            const scope = scopeOf(e.method, e.path);
+            text += `: the API token lacks ${scope ? `the ${scope} scope` : 'a scope'}, which this request needs`;
+        }
+        if (e.attempts > 1)
+            text += ` (on attempt ${e.attempts})`;
         return text;
     }
     /** DigitalOcean's 422 for a resource that is busy with another action. */
@@ -38601,7 +38738,7 @@ class TransportError extends Error {
     reason;
     attempts;
     constructor(method, path, reason, attempts) {
-        super(`${method} ${path}: no answer from DigitalOcean (${reason})${attempts > 1 ? ` [after ${attempts} attempts]` : ''}`);
+        super(`${method} ${path}: no answer from DigitalOcean (${reason})${attempts > 1 ? ` on attempt ${attempts}` : ''}`);
         this.method = method;
         this.path = path;
         this.reason = reason;
@@ -38616,7 +38753,6 @@ class GaveUpError extends Error {
         this.name = 'GaveUpError';
     }
 }
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 /** A sent request whose answer the cancellation cut off: it may have taken effect. */
 class CancelledInFlightError extends CancelledError {
     method;
@@ -38708,11 +38844,11 @@ class ApiClient {
     baseDelayMs;
     maxDelayMs;
     agent;
+    /** Said once, in the log of the first request, when a proxy from the environment is used. */
+    proxyNote;
     rate = {};
     /** What the rate headers say of the account's use of its per-minute limit (see rate-budget.ts). */
     rateBudget;
-    clock;
-    signal;
     constructor(options) {
         this.options = options;
         this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
@@ -38722,41 +38858,9 @@ class ApiClient {
         this.maxDelayMs = options.maxDelayMs ?? 10_000;
         const proxy = proxyFor(options.baseUrl, options.env ?? process.env);
         if (proxy)
-            options.log.debug(`Using the proxy from the environment for ${options.baseUrl.host}`);
+            this.proxyNote = `Using the proxy from the environment for ${options.baseUrl.host}`;
         this.agent = agentFor(options.baseUrl, proxy, options.connection);
-        this.clock = options.clock ?? systemClock(options.timeScale ?? 1);
-        this.signal = options.signal ?? NEVER_ABORTED;
-        // Every request, sleep and probe in flight listens to it: many at once are expected, not a leak.
-        (0,external_node_events_.setMaxListeners)(0, this.signal);
-        this.rateBudget = options.rateBudget ?? new RateBudget({ windowMs: this.clock.scaled(60_000) });
-    }
-    /** The step's context as this client sees it: its deadline, signal, clock and logger. */
-    get step() {
-        return { signal: this.signal, deadline: this.options.deadline, clock: this.clock, log: this.options.log };
-    }
-    /** The same client in another context (a later deadline, another signal or logger), sharing the rate budget. */
-    within(changes) {
-        return this.derived(changes);
-    }
-    /** A client like this one, sharing its view of the account's rate limit. */
-    derived(changes) {
-        return new ApiClient({
-            ...this.options,
-            clock: this.clock,
-            signal: this.signal,
-            ...changes,
-            rateBudget: this.rateBudget
-        });
-    }
-    get deadline() {
-        return this.options.deadline;
-    }
-    /** A delay of the action's own schedule, in real milliseconds (see ClientOptions.timeScale). */
-    scaled(ms) {
-        return this.clock.scaled(ms);
-    }
-    get log() {
-        return this.options.log;
+        this.rateBudget = options.rateBudget ?? new RateBudget({ windowMs: 60_000 });
     }
     url(path, query) {
         const url = new URL(this.options.baseUrl.href);
@@ -38768,20 +38872,20 @@ class ApiClient {
         return url.href;
     }
     /** Slows down before the rate limit is reached, when the API says few requests remain. */
-    async pace() {
+    async pace(ctx) {
         const { remaining, resetAt } = this.rate;
         if (remaining === undefined || resetAt === undefined || remaining > 10)
             return;
-        const untilReset = resetAt - this.clock.now();
+        const untilReset = resetAt - ctx.clock.now();
         if (untilReset <= 0)
             return;
         const delay = remaining <= 0 ? untilReset : untilReset / (remaining + 1);
-        if (this.clock.now() + delay > this.options.deadline)
+        if (ctx.clock.now() + delay > ctx.deadline)
             return;
-        this.options.log.debug(`Rate limit: ${remaining} requests left until reset; waiting ${Math.round(delay)} ms`);
-        await this.clock.sleep(delay, this.signal);
+        ctx.log.debug(`Rate limit: ${remaining} requests left until reset; waiting ${Math.round(delay)} ms`);
+        await ctx.clock.sleep(delay, ctx.signal);
     }
-    noteRate(res) {
+    noteRate(ctx, res) {
         const remaining = Number(res.headers.get('ratelimit-remaining') ?? NaN);
         const reset = Number(res.headers.get('ratelimit-reset') ?? NaN);
         if (Number.isFinite(remaining))
@@ -38791,7 +38895,7 @@ class ApiClient {
         // A refused request is not counted against the budget.
         const limit = Number(res.headers.get('ratelimit-limit') ?? NaN);
         if (res.status !== 429)
-            this.rateBudget.note(this.clock.now(), remaining, limit);
+            this.rateBudget.note(ctx.clock.now(), remaining, limit);
     }
     /** How long a 429 asks us to wait, from ratelimit-reset or Retry-After. */
     static rateLimitWait(res, now) {
@@ -38813,110 +38917,137 @@ class ApiClient {
         const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (retry - 1));
         return ceiling / 2 + Math.random() * (ceiling / 2);
     }
-    async request(method, path, options) {
-        const started = this.clock.now();
-        const history = [];
+    /** Sends a request in the given context, retrying as its policy allows; the answer, or a thrown error. */
+    async request(ctx, method, path, options) {
+        // Every request, sleep and probe in flight listens to the signal: many at once are expected, not a leak.
+        (0,external_node_events_.setMaxListeners)(0, ctx.signal);
+        if (this.proxyNote !== undefined)
+            ctx.log.debug(this.proxyNote);
+        this.proxyNote = undefined;
+        const req = { ctx, method, path, label: labelOf(path, options.query), options, started: ctx.clock.now() };
+        const causes = [];
         for (let attempt = 1;; attempt++) {
-            const timeLimit = await this.readyToSend(method, path, attempt, history);
-            const outcome = await this.once(method, path, options, timeLimit);
-            const next = this.judge({ method, path, retry: options.retry, attempt }, outcome);
+            const timeLimit = await this.readyToSend(req, causes);
+            const outcome = await this.once(req, timeLimit);
+            const next = this.judge(req, attempt, outcome);
             if ('done' in next)
                 return next.done;
-            history.push(next.note);
-            if (!this.canRetry(attempt, started, next.waitMs)) {
-                throw new GaveUpError(`${next.error.message}. Gave up after ${attempt} attempts in ${secs(this.clock.now() - started)} (${history.join('; ')})`);
+            causes.push(next.cause);
+            const stop = this.noRetry(req, attempt, next.waitMs);
+            if (stop !== undefined) {
+                throw new GaveUpError(`${next.headline}${stop} after ${attemptsText(causes, ctx.clock.now() - req.started)}`);
             }
-            await this.clock.sleep(next.waitMs, this.signal);
+            // With the request's query, so that two requests to one path side by side are told apart; a
+            // cause said on the attempt before goes to the debug log only.
+            const line = `${next.say}; retrying (attempt ${attempt + 1} of at most ${this.attemptsIn(ctx)})`;
+            if (causes[causes.length - 2] === next.cause)
+                ctx.log.debug(line);
+            else
+                ctx.log.info(line);
+            await ctx.clock.sleep(next.waitMs, ctx.signal);
         }
     }
     /** Paces before an attempt; the attempt's time limit, or throws when it must not be sent. */
-    async readyToSend(method, path, attempt, history) {
-        const notSent = `${method} ${path}: not sent, the step was cancelled`;
-        if (this.signal.aborted)
+    async readyToSend(req, causes) {
+        const { ctx } = req;
+        const notSent = `${req.method} ${req.label}: not sent, the step was cancelled`;
+        if (ctx.signal.aborted)
             throw new CancelledError(notSent);
-        await this.pace();
-        if (this.signal.aborted)
+        await this.pace(ctx);
+        if (ctx.signal.aborted)
             throw new CancelledError(notSent);
-        const remainingTime = this.options.deadline - this.clock.now();
+        const remainingTime = ctx.deadline - ctx.clock.now();
         if (remainingTime <= 0) {
-            throw new GaveUpError(`${method} ${path}: the step's timeout ran out${history.length ? ` after ${attempt - 1} attempts (${history.join('; ')})` : ''}`);
+            const tried = causes.length > 0 ? ` after ${attemptsText(causes, ctx.clock.now() - req.started)}` : '';
+            throw new GaveUpError(`${req.method} ${req.label}: ${timeoutRanOut(ctx.timeoutMs)}${tried}`);
         }
         return Math.min(this.requestTimeoutMs, remainingTime);
     }
     /** What an attempt's outcome means: the answer, a retry after waitMs, or (thrown) a failure. */
-    judge(attempt, outcome) {
+    judge(req, attempt, outcome) {
         if (outcome.kind === 'failed')
-            return this.judgeFailure(attempt, outcome);
+            return this.judgeFailure(req, attempt, outcome);
         const res = outcome.response;
         if (res.status < 300)
             return { done: { status: res.status, body: outcome.body, requestId: outcome.requestId } };
-        const { method, path } = attempt;
+        const { ctx, method, label } = req;
         if (res.status < 400) {
             // Redirects are not followed: the token goes to api_url and nowhere else.
             const text = 'the API answered with a redirect, which is not followed';
-            throw new ApiError(method, path, res.status, 'redirect', text, outcome.requestId, attempt.attempt);
+            throw new ApiError(method, req.path, res.status, 'redirect', text, outcome.requestId, attempt, label);
         }
-        const error = apiErrorOf(attempt, res.status, outcome);
+        const headline = apiErrorOf(req, 1, res.status, outcome).message;
         if (res.status === 429) {
             // A little beyond the reset, so the first request after it is not refused again.
-            const waitMs = (ApiClient.rateLimitWait(res, this.clock.now()) ?? this.backoff(attempt.attempt)) + 250;
-            const wait = `${(waitMs / 1000).toFixed(1)} s`;
-            this.options.log.info(`Rate limited by DigitalOcean on ${method} ${path}; waiting ${wait} for the limit to reset`);
-            return { waitMs, note: `429 rate limited, waited ${wait}`, error };
+            const waitMs = (ApiClient.rateLimitWait(res, ctx.clock.now()) ?? this.backoff(attempt)) + 250;
+            const say = `Rate limited by DigitalOcean on ${method} ${label}: waiting ${secs(waitMs)} for the limit to reset`;
+            return { waitMs, cause: 'HTTP 429 (rate limited)', say, headline };
         }
-        if (res.status >= 500 && attempt.retry === 'safe') {
-            this.options.log.info(`${method} ${path} answered HTTP ${res.status}; retrying (attempt ${attempt.attempt + 1})`);
-            return { waitMs: this.backoff(attempt.attempt), note: `HTTP ${res.status}`, error };
+        if (res.status >= 500 && req.options.retry === 'safe') {
+            const say = `${method} ${label} answered HTTP ${res.status}`;
+            return { waitMs: this.backoff(attempt), cause: `HTTP ${res.status}`, say, headline };
         }
-        throw error;
+        throw apiErrorOf(req, attempt, res.status, outcome);
     }
     /** No answer: a cancellation, a change request (the caller decides), or a retry of a safe one. */
-    judgeFailure(attempt, outcome) {
-        const { method, path } = attempt;
+    judgeFailure(req, attempt, outcome) {
+        const { method, label } = req;
         if (outcome.cancelled)
-            throw new CancelledInFlightError(method, path);
-        const error = new TransportError(method, path, outcome.reason, attempt.attempt);
-        if (attempt.retry !== 'safe')
+            throw new CancelledInFlightError(method, label);
+        const error = new TransportError(method, label, outcome.reason, attempt);
+        if (req.options.retry !== 'safe')
             throw error;
-        this.options.log.info(`${method} ${path}: ${outcome.reason}; retrying (attempt ${attempt.attempt + 1})`);
-        return { waitMs: this.backoff(attempt.attempt), note: outcome.reason, error };
+        const headline = `${method} ${label}: no answer from DigitalOcean`;
+        const say = `${method} ${label}: ${outcome.reason}`;
+        return { waitMs: this.backoff(attempt), cause: outcome.reason, say, headline };
     }
-    canRetry(attempt, started, waitMs) {
-        const resumeAt = this.clock.now() + waitMs;
-        return attempt < this.maxAttempts && resumeAt - started < this.retryBudgetMs && resumeAt < this.options.deadline;
+    attemptsIn(ctx) {
+        return ctx.maxAttempts ?? this.maxAttempts;
     }
-    async once(method, path, options, timeoutMs) {
+    /** Why no retry may follow (how the error goes on), or undefined when one may. */
+    noRetry(req, attempt, waitMs) {
+        const { ctx } = req;
+        const resumeAt = ctx.clock.now() + waitMs;
+        if (resumeAt >= ctx.deadline)
+            return `; ${timeoutRanOut(ctx.timeoutMs)}`;
+        if (attempt >= this.attemptsIn(ctx) || resumeAt - req.started >= this.retryBudgetMs)
+            return '. Gave up';
+        return undefined;
+    }
+    async once(req, timeoutMs) {
+        const { ctx, method, label } = req;
         const controller = new AbortController();
         // The request's time limit runs on the step's clock, as the deadline it is cut to does.
         const limit = new AbortController();
-        void this.clock.sleep(timeoutMs, limit.signal).then(() => {
+        void ctx.clock.sleep(timeoutMs, limit.signal).then(() => {
             if (!limit.signal.aborted)
                 controller.abort();
         });
         const cancel = () => controller.abort();
-        this.signal.addEventListener('abort', cancel, { once: true });
-        const t0 = this.clock.now();
-        const took = () => `${this.clock.now() - t0} ms`;
+        ctx.signal.addEventListener('abort', cancel, { once: true });
+        const t0 = ctx.clock.now();
+        const took = () => `${ctx.clock.now() - t0} ms`;
         try {
-            const response = await fetch(this.url(path, options.query), this.init(method, options, controller.signal));
-            return this.answered(method, path, response, await response.text(), took);
+            const init = this.init(method, req.options, controller.signal);
+            const response = await fetch(this.url(req.path, req.options.query), init);
+            return this.answered(req, response, await response.text(), took);
         }
         catch (error) {
-            if (this.signal.aborted) {
-                this.options.log.debug(`${method} ${path} -> aborted by the cancellation after ${took()}`);
+            if (ctx.signal.aborted) {
+                ctx.log.debug(`${method} ${label} -> aborted by the cancellation after ${took()}`);
                 return { kind: 'failed', reason: 'the step was cancelled', cancelled: true };
             }
             const reason = controller.signal.aborted
                 ? timeoutMs < this.requestTimeoutMs
-                    ? `the step's timeout ran out (no answer within the ${secs(timeoutMs)} left)`
+                    ? `${timeoutRanOut(ctx.timeoutMs)}: no answer within the ${secs(timeoutMs)} left`
                     : `no answer within ${secs(timeoutMs)}`
-                : `connection failed: ${error.message.replace(/https?:\/\/\S+/g, '<url>')}`;
-            this.options.log.debug(`${method} ${path} -> ${reason} after ${took()}`);
+                : connectionFailure(error);
+            ctx.log.debug(`${method} ${label} -> ${reason} after ${took()}`);
             return { kind: 'failed', reason };
         }
         finally {
             limit.abort();
-            this.signal.removeEventListener('abort', cancel);
+            ctx.signal.removeEventListener('abort', cancel);
         }
     }
     init(method, options, signal) {
@@ -38934,33 +39065,47 @@ class ApiClient {
             agent: this.agent
         };
     }
-    /** An answer came: its body, or a failure when a success cannot be read (no clear answer, like a lost one). */
-    answered(method, path, response, text, took) {
-        this.noteRate(response);
-        const requestId = response.headers.get('x-request-id') ?? '';
-        const body = readBody(response.status, text);
+    /**
+     * An answer came: its body, or a failure when a success cannot be read (no clear answer, like a
+     * lost one). The text of an error answer is scrubbed of the token before anything reads it.
+     */
+    answered(req, response, raw, took) {
+        const { ctx, method, label } = req;
+        this.noteRate(ctx, response);
+        const error = response.status >= 300;
+        const scrub = (t) => (error ? scrubSecret(t, this.options.token) : t);
+        const text = scrub(raw);
+        const requestId = scrub(response.headers.get('x-request-id') ?? '');
+        const body = readBody(response.status, text, scrub);
         if (body === UNREADABLE) {
             const reason = `unreadable answer (HTTP ${response.status}, ${text === '' ? 'empty body' : 'not complete JSON'})`;
-            this.options.log.debug(`${method} ${path} -> ${reason} in ${took()}`);
+            ctx.log.debug(`${method} ${label} -> ${reason} in ${took()}`);
             return { kind: 'failed', reason };
         }
         const bodyId = body && typeof body === 'object' && 'request_id' in body ? body.request_id : undefined;
         const id = typeof bodyId === 'string' ? bodyId : requestId;
-        this.options.log.debug(`${method} ${path} -> ${response.status} in ${took()}${id ? `, request_id ${id}` : ''}`);
+        ctx.log.debug(`${method} ${label} -> ${response.status} in ${took()}${id ? `, request_id ${id}` : ''}`);
         return { kind: 'response', response, body, requestId };
     }
 }
+function labelOf(path, query) {
+    if (!query || Object.keys(query).length === 0)
+        return path;
+    return `${path}?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString()}`;
+}
 /** DigitalOcean's error answer as an ApiError: its id, message and request_id. */
-function apiErrorOf(attempt, status, outcome) {
+function apiErrorOf(req, attempt, status, outcome) {
     const err = outcome.body;
-    return new ApiError(attempt.method, attempt.path, status, typeof err?.id === 'string' ? err.id : '', typeof err?.message === 'string' ? err.message : '', typeof err?.request_id === 'string' ? err.request_id : outcome.requestId, attempt.attempt);
+    return new ApiError(req.method, req.path, status, typeof err?.id === 'string' ? err.id : '', typeof err?.message === 'string' ? err.message : '', typeof err?.request_id === 'string' ? err.request_id : outcome.requestId, attempt, req.label);
 }
 const UNREADABLE = Symbol('unreadable');
+/** How much of an error answer that is not JSON its message quotes. */
+const EXCERPT_LENGTH = 200;
 /**
- * The body of an answer. Errors may come with text that is not JSON (kept as their message); a
- * success other than 204 must carry complete JSON, or it is UNREADABLE.
+ * The body of an answer. Errors may come with text that is not JSON (an excerpt of it is kept as
+ * their message); a success other than 204 must carry complete JSON, or it is UNREADABLE.
  */
-function readBody(status, text) {
+function readBody(status, text, scrub) {
     const success = status >= 200 && status < 300;
     if (text === '')
         return success && status !== 204 ? UNREADABLE : undefined;
@@ -38968,14 +39113,41 @@ function readBody(status, text) {
         return JSON.parse(text);
     }
     catch {
-        return success ? UNREADABLE : { message: text.slice(0, 200) };
+        return success ? UNREADABLE : { message: excerpt(text, scrub) };
     }
 }
-function secs(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
+/**
+ * The readable start of an error page (a proxy's HTML): its text without tags, on one line, cut to
+ * EXCERPT_LENGTH. The text was scrubbed of the token before; removing tags can join what was apart,
+ * so it is scrubbed again before it is cut.
+ */
+function excerpt(text, scrub) {
+    const plain = scrub(text
+        .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ')
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim());
+    return plain.length > EXCERPT_LENGTH ? `${plain.slice(0, EXCERPT_LENGTH)}…` : plain;
 }
 
+;// CONCATENATED MODULE: ./src/do/api-types.ts
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The fields of each shape, for the test that holds them against the OpenAPI description. */
+const FIELDS = {
+    region: ['slug', 'name'],
+    droplet: ['id', 'name', 'region', 'tags', 'features', 'networks'],
+    network: ['ip_address', 'type'],
+    reserved_ip: ['ip', 'region', 'droplet', 'locked', 'project_id'],
+    reserved_ipv6: ['ip', 'region_slug', 'reserved_at', 'droplet'],
+    action: ['id', 'status', 'type', 'started_at', 'completed_at', 'resource_id', 'resource_type'],
+    error: ['id', 'message', 'request_id'],
+    action_link: ['id', 'rel', 'href'],
+    domain: ['name'],
+    domain_record: ['id', 'type', 'name', 'data']
+};
+
 ;// CONCATENATED MODULE: ./src/do/ips.ts
+
 
 
 const FAMILY = {
@@ -38984,7 +39156,6 @@ const FAMILY = {
 };
 const PAGE_SIZE = 200;
 const PAGE_CONCURRENCY = 4;
-const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 function ipPath(addr) {
     return `${FAMILY[addr.version].base}/${addr.text}`;
 }
@@ -39020,33 +39191,7 @@ function unwrapIp(body, version) {
         throw new Error(`DigitalOcean's answer holds no ${key} object`);
     return record;
 }
-function toAction(body) {
-    const inner = isObject(body) && isObject(body.action) ? body.action : body;
-    if (!isObject(inner))
-        throw new Error("DigitalOcean's answer holds no action object");
-    const a = inner;
-    if (typeof a.id !== 'number')
-        throw new Error("DigitalOcean's answer holds no action object");
-    return {
-        id: a.id,
-        status: typeof a.status === 'string' ? a.status : '',
-        type: typeof a.type === 'string' ? a.type : '',
-        raw: inner
-    };
-}
 const isNotFound = (e) => e instanceof ApiError && e.status === 404;
-/** Reads one IP; null when it is not reserved in this account. */
-async function readIp(client, addr) {
-    try {
-        const res = await client.request('GET', ipPath(addr), { retry: 'safe' });
-        return unwrapIp(res.body, addr.version);
-    }
-    catch (e) {
-        if (isNotFound(e))
-            return null;
-        throw e;
-    }
-}
 /** Reads links.pages.next and meta.total from a list answer. */
 function pageInfo(body) {
     const meta = isObject(body.meta) ? body.meta : {};
@@ -39106,134 +39251,81 @@ async function readCountedPages(fetchPage, add, lastPage) {
     const last = highest;
     return exhausted ? { ...last, fresh: 0 } : last;
 }
-/** Every reserved IP of one family, across all pages (see readAllPages). */
-async function listIps(client, version) {
-    const { base, many } = FAMILY[version];
-    const fetchPage = async (page) => {
-        const res = await client.request('GET', base, { query: { page, per_page: PAGE_SIZE }, retry: 'safe' });
-        const body = isObject(res.body) ? res.body : {};
-        const list = Array.isArray(body[many]) ? body[many] : [];
-        const items = list.map((o) => toIpRecord(o, version)).filter((r) => r !== undefined);
-        return { items, ...pageInfo(body) };
-    };
-    return readAllPages(fetchPage, (r) => r.ip);
+/** The first action id in a create's answer (`links.actions`), if any. */
+function firstActionId(body) {
+    const links = isObject(body) && isObject(body.links) ? body.links : {};
+    const list = Array.isArray(links.actions) ? links.actions : [];
+    for (const link of list) {
+        const id = isObject(link) ? link.id : undefined;
+        if (typeof id === 'number')
+            return id;
+    }
+    return undefined;
 }
 /**
- * Reserves a new IP. Sent once: a create whose answer is lost is never repeated, because a
- * repeat could reserve (and bill) a second address.
+ * The reserved addresses of both families (/v2/reserved_ips, /v2/reserved_ipv6): read, list,
+ * create, release. Each call takes the context it runs in.
  */
-async function createIp(client, req) {
-    const { base } = FAMILY[req.version];
-    let body;
-    if (req.version === 4) {
-        body = req.dropletId !== undefined ? { droplet_id: req.dropletId } : { region: req.region };
-        if (req.projectId && req.dropletId === undefined)
-            body.project_id = req.projectId;
+class IpsService {
+    http;
+    constructor(http) {
+        this.http = http;
     }
-    else {
-        body = { region_slug: req.region };
-    }
-    const res = await client.request('POST', base, { body, retry: 'once' });
-    const record = unwrapIp(res.body, req.version);
-    let actionId;
-    if (isObject(res.body) && isObject(res.body.links) && Array.isArray(res.body.links.actions)) {
-        for (const link of res.body.links.actions) {
-            const id = isObject(link) ? link.id : undefined;
-            if (typeof id === 'number') {
-                actionId = id;
-                break;
-            }
-        }
-    }
-    return { record, actionId };
-}
-/**
- * Releases an IP. Returns false when it was already gone. A 404 on a retry, after an attempt that
- * got no answer, means that attempt released it: that counts as released.
- */
-async function deleteIp(client, addr) {
-    try {
-        await client.request('DELETE', ipPath(addr), { retry: 'safe' });
-        return true;
-    }
-    catch (e) {
-        if (isNotFound(e))
-            return e.attempts > 1;
-        throw e;
-    }
-}
-/** Starts an assign or unassign. Sent once; the caller decides what a lost answer means. */
-async function postIpAction(client, addr, action) {
-    const body = action.type === 'assign' ? { type: 'assign', droplet_id: action.dropletId } : { type: 'unassign' };
-    const res = await client.request('POST', `${ipPath(addr)}/actions`, { body, retry: 'once' });
-    return toAction(res.body);
-}
-/** Reads an action; null when DigitalOcean does not know it (seen for completed actions on some IPs). */
-async function readAction(client, id) {
-    try {
-        const res = await client.request('GET', `/v2/actions/${id}`, { retry: 'safe' });
-        return toAction(res.body);
-    }
-    catch (e) {
-        if (isNotFound(e))
-            return null;
-        throw e;
-    }
-}
-/** IPv4 only: the newest in-progress action on an IP, if DigitalOcean lists one. */
-async function findInProgressAction(client, addr) {
-    if (addr.version !== 4)
-        return undefined;
-    let res;
-    try {
-        res = await client.request('GET', `${ipPath(addr)}/actions`, { retry: 'safe' });
-    }
-    catch (e) {
-        // Without the list, the caller watches the IP itself.
-        if (e instanceof ApiError)
-            return undefined;
-        throw e;
-    }
-    const list = isObject(res.body) && Array.isArray(res.body.actions) ? res.body.actions : [];
-    const actions = list.flatMap((a) => {
+    /** Reads one IP; null when it is not reserved in this account. */
+    async get(ctx, addr) {
         try {
-            return [toAction(a)];
+            const res = await this.http.request(ctx, 'GET', ipPath(addr), { retry: 'safe' });
+            return unwrapIp(res.body, addr.version);
         }
-        catch {
-            return [];
+        catch (e) {
+            if (isNotFound(e))
+                return null;
+            throw e;
         }
-    });
-    return actions.filter((a) => a.status === 'in-progress').sort((a, b) => b.id - a.id)[0];
+    }
+    /** Every reserved IP of one family, across all pages (see readAllPages). */
+    list(ctx, version) {
+        const { base, many } = FAMILY[version];
+        const fetchPage = async (page) => {
+            const query = { page, per_page: PAGE_SIZE };
+            const res = await this.http.request(ctx, 'GET', base, { query, retry: 'safe' });
+            const body = isObject(res.body) ? res.body : {};
+            const list = Array.isArray(body[many]) ? body[many] : [];
+            const items = list.map((o) => toIpRecord(o, version)).filter((r) => r !== undefined);
+            return { items, ...pageInfo(body) };
+        };
+        return readAllPages(fetchPage, (r) => r.ip);
+    }
+    /**
+     * Reserves a new IP. Sent once: a create whose answer is lost is never repeated, because a
+     * repeat could reserve (and bill) a second address.
+     */
+    async create(ctx, req) {
+        const res = await this.http.request(ctx, 'POST', FAMILY[req.version].base, { body: createBody(req), retry: 'once' });
+        return { record: unwrapIp(res.body, req.version), actionId: firstActionId(res.body) };
+    }
+    /**
+     * Releases an IP. Returns false when it was already gone. A 404 on a retry, after an attempt that
+     * got no answer, means that attempt released it: that counts as released.
+     */
+    async delete(ctx, addr) {
+        try {
+            await this.http.request(ctx, 'DELETE', ipPath(addr), { retry: 'safe' });
+            return true;
+        }
+        catch (e) {
+            if (isNotFound(e))
+                return e.attempts > 1;
+            throw e;
+        }
+    }
 }
-const timeOf = (v) => {
-    const ms = typeof v === 'string' ? Date.parse(v) : NaN;
-    return Number.isFinite(ms) ? ms : undefined;
-};
-function toPastAction(obj) {
-    if (!isObject(obj))
-        return undefined;
-    const a = obj;
-    if (typeof a.id !== 'number')
-        return undefined;
-    return {
-        id: a.id,
-        status: typeof a.status === 'string' ? a.status : '',
-        type: typeof a.type === 'string' ? a.type : '',
-        startedAt: timeOf(a.started_at),
-        completedAt: timeOf(a.completed_at)
-    };
-}
-/**
- * IPv4 only: the first page of the actions DigitalOcean lists for the IP (GET .../actions). The
- * description gives this list no paging parameters, so only its first page can be asked for.
- */
-async function readIpHistory(client, addr) {
-    const res = await client.request('GET', `${ipPath(addr)}/actions`, { retry: 'safe' });
-    const body = isObject(res.body) ? res.body : {};
-    const list = Array.isArray(body.actions) ? body.actions : [];
-    const actions = list.map(toPastAction).filter((a) => a !== undefined);
-    const { total, hasNext } = pageInfo(body);
-    return { actions, total, more: hasNext || (total !== undefined && total > actions.length) };
+function createBody(req) {
+    if (req.version === 6)
+        return { region_slug: req.region };
+    if (req.dropletId !== undefined)
+        return { droplet_id: req.dropletId };
+    return req.projectId ? { region: req.region, project_id: req.projectId } : { region: req.region };
 }
 /** IPv6: when the address was reserved (`reserved_at`), as epoch ms; undefined when absent or unreadable. */
 function reservedAtOf(record) {
@@ -39241,6 +39333,11 @@ function reservedAtOf(record) {
         return undefined;
     return timeOf(record.raw.reserved_at);
 }
+/** An API time (ISO 8601) as epoch ms; undefined when absent or unreadable. */
+const timeOf = (v) => {
+    const ms = typeof v === 'string' ? Date.parse(v) : NaN;
+    return Number.isFinite(ms) ? ms : undefined;
+};
 
 ;// CONCATENATED MODULE: ./src/report/result.ts
 const OUTPUT_NAMES = [
@@ -39388,6 +39485,13 @@ function probeDelay(elapsedMs) {
         return 500;
     return elapsedMs < 15_000 ? 1_000 : 2_000;
 }
+/** Most characters of a body shown against verify_contains. */
+const RECEIVED_CHARS = 100;
+/** The start of a body, white space run together, cut at RECEIVED_CHARS with an ellipsis. */
+function bodyStart(body) {
+    const flat = body.replace(/\s+/g, ' ').trim();
+    return flat.length > RECEIVED_CHARS ? `${flat.slice(0, RECEIVED_CHARS - 1)}…` : flat;
+}
 /** verify_host without its port: the TLS server name. */
 const serverName = (host) => host.replace(/:[0-9]+$/, '');
 /** A new connection for each probe; over https with verify_host, its TLS server name is that host. */
@@ -39410,7 +39514,7 @@ const TLS_UNTRUSTED = new Set([
     'CERT_NOT_YET_VALID'
 ]);
 /** What a failed connection means, in words: TLS certificate problems say which name was checked. */
-function connectionFailure(error, spec, url) {
+function verify_connectionFailure(error, spec, url) {
     const code = error.code;
     const text = typeof code === 'string' ? code : error.message;
     const name = spec.host === undefined ? new URL(url).hostname : serverName(spec.host);
@@ -39448,7 +39552,7 @@ async function probeOnce(url, spec, timeoutMs) {
     catch (error) {
         if (controller.signal.aborted)
             return { passed: false, answered, text: `no answer within ${secs(timeoutMs)}` };
-        return { passed: false, answered, text: connectionFailure(error, spec, url) };
+        return { passed: false, answered, text: verify_connectionFailure(error, spec, url) };
     }
     finally {
         clearTimeout(timer);
@@ -39462,7 +39566,8 @@ function judge(status, body, spec) {
     if (status < 200 || status >= 300)
         return fail(`HTTP ${status}`);
     if (spec.contains !== undefined && !body.includes(spec.contains)) {
-        return fail(`HTTP ${status}, but the body does not contain verify_contains`);
+        const began = body.trim() === '' ? 'the body is empty' : `the body began "${bodyStart(body)}"`;
+        return fail(`HTTP ${status}, but the body does not contain verify_contains "${spec.contains}": ${began}`);
     }
     const text = `HTTP ${status}${spec.contains !== undefined ? ', body contains verify_contains' : ''}`;
     return { passed: true, answered: true, text };
@@ -39539,7 +39644,31 @@ function unansweredIpv6Hint(addr, probe) {
     return ` - no probe of ${addr.text} got an answer: DigitalOcean routes a reserved IPv6 to the droplet, but the droplet must add it to its own network interface (see ${IPV6_SECTION})`;
 }
 
+;// CONCATENATED MODULE: ./src/report/cells.ts
+/**
+ * The cells of a summary table: text, or an address or a droplet, which the summary links to its
+ * page in DigitalOcean's control panel (summary.ts).
+ */
+const addressCell = (address, after) => ({ address, after });
+/** A droplet by id and name; `none` for no droplet (null), `unknown` when it could not be read (undefined). */
+function dropletCell(id, name = '') {
+    if (id === undefined)
+        return 'unknown';
+    if (id === null)
+        return 'none';
+    return { dropletId: id, name };
+}
+/** The cell as plain text, a droplet with its id and name (the summary shows the name, linked to the droplet's page). */
+function cellText(cell) {
+    if (typeof cell === 'string')
+        return cell;
+    if ('address' in cell)
+        return cell.after ? `${cell.address} ${cell.after}` : cell.address;
+    return cell.name ? `${cell.dropletId} (${cell.name})` : String(cell.dropletId);
+}
+
 ;// CONCATENATED MODULE: ./src/report/cutover-report.ts
+
 
 
 
@@ -39604,7 +39733,7 @@ function entryOf(a) {
         changed: changedAny(a)
     };
 }
-const label = (ip) => (ip ? dropletLabel(ip.dropletId, ip.dropletName) : 'unknown');
+const dropletOf = (ip) => dropletCell(ip?.dropletId, ip?.dropletName);
 function statusText(a) {
     if (a.back)
         return a.backError || a.back.error ? 'roll-back failed' : 'rolled back';
@@ -39616,25 +39745,39 @@ function statusText(a) {
         return a.move.changed === 'no' ? 'no change' : a.move.error ? 'unknown' : 'completed';
     return a.move.actionStatus;
 }
-function actionText(a) {
+/** The status, then the actions this step started on the address. */
+function resultText(a) {
     const ids = [a.move?.actionId, a.back?.actionId].filter((id) => id !== undefined);
-    return ids.length > 0 ? ids.join(', then ') : '-';
+    if (ids.length === 0)
+        return statusText(a);
+    return `${statusText(a)} (action${ids.length > 1 ? 's' : ''} ${ids.join(', ')})`;
 }
-const probeText = (p) => (p ? `${p.passed ? 'passed' : 'failed'}: ${p.last}` : '-');
-/** A Precheck column, before Probe, when the cutover ran one. */
-const prechecked = (result) => result.addresses.some((a) => a.precheck !== undefined);
+/** A check in a word or two: `verified`, `verify failed`, `prechecked`, `precheck failed`. */
+const checkText = (what, p, heldMs = 0) => {
+    if (!p)
+        return [];
+    if (!p.passed)
+        return [`${what} failed`];
+    const passed = what === 'verify' ? 'verified' : 'prechecked';
+    return [heldMs > 0 ? `${passed}, held ${heldMs / 1000} s` : passed];
+};
+/** A Checks column (precheck and verification, in a word each; the details below the table) when any ran. */
+const checked = (result) => result.addresses.some((a) => a.precheck !== undefined || a.probe !== undefined);
+const regionOf = (a) => nowOf(a)?.region ?? beforeOf(a)?.region ?? '';
+/**
+ * A row per address; the droplet they were to go to and their region are in the title, the same
+ * for all (a region of its own beside an address that differs).
+ */
 function rowOf(result, a) {
-    const target = result.plan.target;
+    const held = result.plan.verify?.forMs;
+    const checks = [...checkText('precheck', a.precheck), ...checkText('verify', a.probe, held)];
+    const region = common(result.addresses.map(regionOf)) === '' && regionOf(a) ? `(${regionOf(a)})` : undefined;
     return [
-        a.addr.text,
-        label(beforeOf(a)),
-        target ? dropletLabel(target.id, target.name) : 'none',
-        label(nowOf(a)),
-        nowOf(a)?.region ?? beforeOf(a)?.region ?? '',
-        actionText(a),
-        statusText(a),
-        ...(prechecked(result) ? [probeText(a.precheck)] : []),
-        probeText(a.probe)
+        addressCell(a.addr.text, region),
+        dropletOf(beforeOf(a)),
+        dropletOf(nowOf(a)),
+        resultText(a),
+        ...(checked(result) ? [checks.join(', ') || '-'] : [])
     ];
 }
 /** What went wrong with one address. */
@@ -39683,18 +39826,35 @@ function cancelledMessage(result, cause) {
         : '';
     return `Cancelled (${cause}); nothing more was sent.${still}`;
 }
-/** Each address's trouble, and where every address is now. */
-function failureOf(result) {
+/** A sentence without its full stop, to go on in a list (no "..": "GET /v2/actions/1.. Now:"). */
+const withoutStop = (text) => text.replace(/\.+$/, '');
+function failureParts(result) {
     if (result.refused)
-        return result.refused;
-    const troubles = result.addresses.flatMap((a) => troublesOf(result, a));
+        return { troubles: [result.refused], now: '' };
+    const troubles = result.addresses.flatMap((a) => troublesOf(result, a)).map(withoutStop);
     if (troubles.length === 0 && !result.cancelled)
         return undefined;
     const now = result.addresses.map((a) => `${a.addr.text} is ${where(nowOf(a))}`).join(', ');
-    const undone = result.rolledBack ? ' Rolled back:' : ' Now:';
-    const head = result.cancelled ? `${cancelledMessage(result, result.cancelled)} ` : '';
-    const body = troubles.length > 0 && !result.cancelled ? `${troubles.join('; ')}.` : '';
-    return `${head}${body}${undone} ${now}.${unknownAdvice(result)}`.replace(/^ +/, '');
+    const undone = result.rolledBack ? 'Rolled back:' : 'Now:';
+    const head = result.cancelled ? [cancelledMessage(result, result.cancelled)] : troubles.map((t) => `${t}.`);
+    return { troubles: head, now: `${undone} ${now}.${unknownAdvice(result)}` };
+}
+/** The step's failure message: one line for the log and the annotation. */
+function failureText(failure) {
+    if (!failure)
+        return undefined;
+    const troubles = failure.troubles.length > 1 ? `${failure.troubles.map(withoutStop).join('; ')}.` : failure.troubles[0];
+    return [troubles, failure.now].filter((t) => t !== '').join(' ');
+}
+/** The failure in the summary: the troubles one to a line (a list when there are several), then where each address is. */
+function failureNotes(result, failure) {
+    if (!failure)
+        return [];
+    const label = `**${result.cancelled ? 'Cancelled' : 'Failed'}:**`;
+    const troubles = failure.troubles.length === 1
+        ? [`${label} ${failure.troubles[0]}`]
+        : [label, ...failure.troubles.map((t) => `- ${t}`)];
+    return failure.now ? [...troubles, failure.now] : troubles;
 }
 function rollBackNote(result) {
     const movedAway = result.addresses.filter((a) => changedAny(a) && !isHome(a));
@@ -39714,10 +39874,8 @@ const isHome = (a) => {
     const now = nowOf(a);
     return now !== undefined && now.dropletId === (a.move?.before?.dropletId ?? null);
 };
-function notesOf(result, error) {
-    const notes = [];
-    if (error)
-        notes.push(`**${result.cancelled ? 'Cancelled' : 'Failed'}:** ${error}`);
+function notesOf(result, failure) {
+    const notes = failureNotes(result, failure);
     const { addresses } = result;
     if (addresses.every((a) => a.move && !a.move.sent && a.move.changed === 'no' && !a.move.error)) {
         notes.push('Every address was already where it was to go; no request that changes anything was sent.');
@@ -39731,23 +39889,30 @@ function notesOf(result, error) {
     notes.push(`Time taken: ${secs(result.finishedAt - result.startedAt)}.`);
     return notes;
 }
-function titleOf(result, error) {
-    const op = result.plan.target ? 'cutover' : 'unassign';
-    const ips = result.addresses.map((a) => a.addr.text).join(', ');
+function outcomeOf(result, error) {
     if (result.refused)
-        return `Reserved IP ${op} refused: ${ips}`;
+        return ' refused';
     if (result.cancelled)
-        return `Reserved IP ${op} cancelled: ${ips}`;
+        return ' cancelled';
     if (result.rolledBack)
-        return `Reserved IP ${op} rolled back: ${ips}`;
+        return ' rolled back';
     if (error)
-        return `Reserved IP ${op} failed: ${ips}`;
+        return ' failed';
     if (result.addresses.every((a) => !changedAny(a)))
-        return `Reserved IP ${op} (no change): ${ips}`;
-    return `Reserved IP ${op}${result.verified ? ' (verified)' : ''}: ${ips}`;
+        return ' (no change)';
+    return result.verified ? ' (verified)' : '';
+}
+/** What happened, the addresses, and the droplet they were to go to (the table's rows share it). */
+function titleOf(result, error) {
+    const target = result.plan.target;
+    const ips = result.addresses.map((a) => a.addr.text).join(', ');
+    const to = target ? ` to droplet ${dropletLabel(target.id, target.name)}` : '';
+    const region = common(result.addresses.map(regionOf));
+    return `Reserved IP ${target ? 'cutover' : 'unassign'}${outcomeOf(result, error)}: ${ips}${to}${region ? ` in ${region}` : ''}`;
 }
 function cutoverReport(result) {
-    const error = failureOf(result);
+    const failure = failureParts(result);
+    const error = failureText(failure);
     return {
         outputs: outputsOf(result),
         error,
@@ -39755,15 +39920,11 @@ function cutoverReport(result) {
             title: titleOf(result, error),
             tables: [
                 {
-                    header: [
-                        ...['IP', 'From droplet', 'To droplet', 'Now on', 'Region', 'Action', 'Status'],
-                        ...(prechecked(result) ? ['Precheck'] : []),
-                        'Probe'
-                    ],
+                    header: ['Address', 'From', 'Now on', 'Result', ...(checked(result) ? ['Checks'] : [])],
                     rows: result.addresses.map((a) => rowOf(result, a))
                 }
             ],
-            notes: notesOf(result, error)
+            notes: notesOf(result, failure)
         }
     };
 }
@@ -40006,7 +40167,7 @@ function parseInputs(read, env) {
     const ipVersion = parseIpVersion(get('ip_version'), operation, ips);
     const projectId = parseProjectId(get('project_id'), { operation, ipVersion, region, droplet });
     const wait = parseBoolean('wait', get('wait'), true);
-    const timeoutMs = parseTimeout(get('timeout')) * 1000;
+    const timeoutMs = parseTimeout(get('timeout'));
     const dryRun = parseBoolean('dry_run', get('dry_run'), false);
     if (dryRun && operation !== 'prune') {
         throw new InputError('dry_run', `applies to prune only; operation '${operation}' has no dry run`);
@@ -40048,7 +40209,7 @@ function parseOperation(raw) {
 function parseToken(raw, env) {
     const token = raw || env.DIGITALOCEAN_ACCESS_TOKEN?.trim() || env.DIGITALOCEAN_TOKEN?.trim() || '';
     if (token === '') {
-        throw new InputError('token', 'no DigitalOcean API token: set the token input or the DIGITALOCEAN_ACCESS_TOKEN environment variable');
+        throw new InputError('token', 'no DigitalOcean API token: set the token input, or the environment variable DIGITALOCEAN_ACCESS_TOKEN (or DIGITALOCEAN_TOKEN)');
     }
     if (!TOKEN.test(token)) {
         throw new InputError('token', 'contains characters that cannot be sent in an Authorization header');
@@ -40124,14 +40285,13 @@ function parseProjectId(raw, shape) {
     }
     return projectId;
 }
-/** timeout, in seconds. */
+/** timeout, in ms. */
 function parseTimeout(raw) {
-    if (raw === '')
-        return DEFAULT_TIMEOUT_SECONDS;
-    if (!/^[0-9]+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_TIMEOUT_SECONDS) {
-        throw new InputError('timeout', `must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, got '${raw}'`);
-    }
-    return Number(raw);
+    return parseDuration('timeout', raw, {
+        fallbackMs: DEFAULT_TIMEOUT_SECONDS * 1000,
+        minMs: 1000,
+        maxMs: MAX_TIMEOUT_SECONDS * 1000
+    });
 }
 function parseKeep(raw, operation) {
     const keep = [];
@@ -40236,7 +40396,7 @@ function parseProbeRules(get, probing) {
         const given = [contains !== '' && 'verify_contains', host !== '' && 'verify_host'].find(Boolean);
         if (given)
             throw new InputError(given, 'applies only with verify_url or precheck_url');
-        if (timeoutRaw !== '' && timeoutRaw !== String(DEFAULT_VERIFY_TIMEOUT_SECONDS)) {
+        if (timeoutRaw !== '' && parseVerifyTimeout(timeoutRaw) !== DEFAULT_VERIFY_TIMEOUT_SECONDS * 1000) {
             throw new InputError('verify_timeout', 'applies only with verify_url or precheck_url');
         }
         return undefined;
@@ -40246,24 +40406,20 @@ function parseProbeRules(get, probing) {
     return {
         contains: contains === '' ? undefined : contains,
         host: host === '' ? undefined : host,
-        timeoutMs: wholeSeconds('verify_timeout', timeoutRaw, DEFAULT_VERIFY_TIMEOUT_SECONDS, 1) * 1000
+        timeoutMs: parseVerifyTimeout(timeoutRaw)
     };
 }
-function wholeSeconds(name, raw, fallback, min) {
-    if (raw === '')
-        return fallback;
-    const n = Number(raw);
-    if (!/^[0-9]+$/.test(raw) || n < min || n > MAX_VERIFY_TIMEOUT_SECONDS) {
-        throw new InputError(name, `must be a whole number of seconds from ${min} to ${MAX_VERIFY_TIMEOUT_SECONDS}, got '${raw}'`);
-    }
-    return n;
-}
+const parseVerifyTimeout = (raw) => parseDuration('verify_timeout', raw, {
+    fallbackMs: DEFAULT_VERIFY_TIMEOUT_SECONDS * 1000,
+    minMs: 1000,
+    maxMs: MAX_VERIFY_TIMEOUT_SECONDS * 1000
+});
 function parseVerifyFor(raw, verifying) {
-    const seconds = wholeSeconds('verify_for', raw, 0, 0);
-    if (seconds > 0 && !verifying) {
+    const ms = parseDuration('verify_for', raw, { fallbackMs: 0, minMs: 0, maxMs: MAX_VERIFY_TIMEOUT_SECONDS * 1000 });
+    if (ms > 0 && !verifying) {
         throw new InputError('verify_for', 'applies only with verify_url (the precheck stops at its first pass)');
     }
-    return seconds * 1000;
+    return ms;
 }
 const HOST_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 const VERIFY_HOST = new RegExp(`^(${HOST_LABEL}(?:\\.${HOST_LABEL})*)(?::([0-9]{1,5}))?$`);
@@ -40334,51 +40490,382 @@ function parsePruneGuards(get, operation) {
     return {
         keepDns,
         maxRelease: maxRaw === '' ? DEFAULT_MAX_RELEASE : Number(maxRaw),
-        unassignedForMs: idleRaw === '' ? undefined : parseDuration('unassigned_for', idleRaw)
+        unassignedForMs: idleRaw === '' ? undefined : parseDuration('unassigned_for', idleRaw, { minMs: 1, maxMs: MAX_UNASSIGNED_FOR_MS })
     };
 }
-/** Seconds, or a number with s, m, h or d (`90`, `90s`, `30m`, `1.5h`, `7d`), as ms; more than 0. */
-function parseDuration(name, raw) {
+/**
+ * Every duration input (timeout, verify_timeout, verify_for, unassigned_for): seconds, or a number
+ * with s, m, h or d (`90`, `90s`, `5m`, `1.5h`, `7d`), as ms, within its bounds.
+ */
+function parseDuration(name, raw, bounds) {
+    if (raw === '' && bounds.fallbackMs !== undefined)
+        return bounds.fallbackMs;
     const m = /^([0-9]+(?:\.[0-9]+)?)\s*([smhd]?)$/i.exec(raw);
-    const ms = m ? Number(m[1]) * UNIT_MS[(m[2] || 's').toLowerCase()] : NaN;
-    if (!(ms > 0) || ms > MAX_UNASSIGNED_FOR_MS) {
-        throw new InputError(name, `must be a time of more than 0 and at most 3650 days: seconds, or a number with s, m, h or d (like 90, 30m, 12h, 7d), got '${raw}'`);
+    const ms = m ? Math.round(Number(m[1]) * UNIT_MS[(m[2] || 's').toLowerCase()]) : NaN;
+    if (!(ms >= bounds.minMs) || ms > bounds.maxMs) {
+        throw new InputError(name, `must be ${durationRange(bounds)}: seconds, or a number with s, m, h or d (like 90, 5m, 12h, 7d), got '${raw}'`);
     }
-    return Math.round(ms);
+    return ms;
+}
+function durationRange({ minMs, maxMs }) {
+    const most = maxMs % UNIT_MS.d === 0 ? `${maxMs / UNIT_MS.d} days` : `${maxMs / 1000} s`;
+    if (minMs <= 1)
+        return `${minMs === 0 ? '0 or more' : 'more than 0'} and at most ${most}`;
+    return `from ${minMs / 1000} s to ${most}`;
 }
 
-;// CONCATENATED MODULE: ./src/engine/context.ts
+;// CONCATENATED MODULE: ./src/do/actions.ts
 
-/** The engine's context of a client: the client's own step context. */
-function engineContext(api) {
-    return { ...api.step, api };
+
+
+function toAction(body) {
+    const inner = isObject(body) && isObject(body.action) ? body.action : body;
+    if (!isObject(inner))
+        throw new Error("DigitalOcean's answer holds no action object");
+    const a = inner;
+    if (typeof a.id !== 'number')
+        throw new Error("DigitalOcean's answer holds no action object");
+    return {
+        id: a.id,
+        status: typeof a.status === 'string' ? a.status : '',
+        type: typeof a.type === 'string' ? a.type : '',
+        raw: inner
+    };
 }
-/** The same context with a changed deadline, signal or logger; the client follows. */
-function within(ctx, changes) {
-    return engineContext(ctx.api.within(changes));
+function toPastAction(obj) {
+    if (!isObject(obj))
+        return undefined;
+    const a = obj;
+    if (typeof a.id !== 'number')
+        return undefined;
+    return {
+        id: a.id,
+        status: typeof a.status === 'string' ? a.status : '',
+        type: typeof a.type === 'string' ? a.type : '',
+        startedAt: timeOf(a.started_at),
+        completedAt: timeOf(a.completed_at)
+    };
 }
-/** A duration of the action's own schedule (nominal ms) in clock ms. */
-const scaled = (ctx, ms) => ctx.clock.scaled(ms);
-/** Sleeps ms clock milliseconds; throws CancelledError when the step is cancelled before or during it. */
-async function pause(ctx, ms) {
-    if (ctx.signal.aborted)
-        throw new CancelledError();
-    await ctx.clock.sleep(ms, ctx.signal);
-    if (ctx.signal.aborted)
-        throw new CancelledError();
-}
-/** Log groups do not nest: steps that run side by side log without them. */
-function ungrouped(ctx) {
-    const log = ctx.log;
-    return within(ctx, {
-        log: {
-            info: (m) => log.info(m),
-            warning: (m) => log.warning(m),
-            debug: (m) => log.debug(m)
+/** The action objects of a list answer that can be read. */
+function actionsOf(body) {
+    const list = isObject(body) && Array.isArray(body.actions) ? body.actions : [];
+    return list.flatMap((a) => {
+        try {
+            return [toAction(a)];
+        }
+        catch {
+            return [];
         }
     });
 }
+class ActionsService {
+    http;
+    constructor(http) {
+        this.http = http;
+    }
+    /** Starts an assign or unassign. Sent once; the caller decides what a lost answer means. */
+    async start(ctx, addr, action) {
+        const body = action.type === 'assign' ? { type: 'assign', droplet_id: action.dropletId } : { type: 'unassign' };
+        const res = await this.http.request(ctx, 'POST', `${ipPath(addr)}/actions`, { body, retry: 'once' });
+        return toAction(res.body);
+    }
+    /** Reads an action; null when DigitalOcean does not know it (seen for completed actions on some IPs). */
+    async get(ctx, id) {
+        try {
+            const res = await this.http.request(ctx, 'GET', `/v2/actions/${id}`, { retry: 'safe' });
+            return toAction(res.body);
+        }
+        catch (e) {
+            if (isNotFound(e))
+                return null;
+            throw e;
+        }
+    }
+    /** IPv4 only: the newest in-progress action on an IP, if DigitalOcean lists one. */
+    async inProgress(ctx, addr) {
+        if (addr.version !== 4)
+            return undefined;
+        let res;
+        try {
+            res = await this.http.request(ctx, 'GET', `${ipPath(addr)}/actions`, { retry: 'safe' });
+        }
+        catch (e) {
+            // Without the list, the caller watches the IP itself.
+            if (e instanceof ApiError)
+                return undefined;
+            throw e;
+        }
+        return actionsOf(res.body)
+            .filter((a) => a.status === 'in-progress')
+            .sort((a, b) => b.id - a.id)[0];
+    }
+    /**
+     * IPv4 only: the first page of the actions DigitalOcean lists for the IP (GET .../actions). The
+     * description gives this list no paging parameters, so only its first page can be asked for.
+     */
+    async history(ctx, addr) {
+        const res = await this.http.request(ctx, 'GET', `${ipPath(addr)}/actions`, { retry: 'safe' });
+        const body = isObject(res.body) ? res.body : {};
+        const list = Array.isArray(body.actions) ? body.actions : [];
+        const actions = list.map(toPastAction).filter((a) => a !== undefined);
+        const { total, hasNext } = pageInfo(body);
+        return { actions, total, more: hasNext || (total !== undefined && total > actions.length) };
+    }
+}
 
+;// CONCATENATED MODULE: ./src/do/dns.ts
+/**
+ * DigitalOcean's DNS: the zones of the account and the A and AAAA records in them, every page.
+ * `prune` with `keep_dns` reads them once per run and spares every address a record points at.
+ * Reading them needs the token's `domain:read` scope. Names and zones are DigitalOcean's own text,
+ * neutralised where they are written (the log, the summary).
+ */
+
+
+
+/** Zones read a few at a time. */
+const ZONE_CONCURRENCY = 4;
+/** The record's fully qualified name with its type: `www.example.com (A)`, `example.com (AAAA)` for `@`. */
+function recordLabel(r) {
+    const host = r.name === '@' || r.name === '' ? r.zone : `${r.name}.${r.zone}`;
+    return `${host} (${r.type})`;
+}
+function listOf(body, key) {
+    return isObject(body) && Array.isArray(body[key]) ? body[key] : [];
+}
+/** The A or AAAA record in a record object, or undefined for any other (or one whose data is no address). */
+function toAddressRecord(zone, r) {
+    if ((r.type !== 'A' && r.type !== 'AAAA') || typeof r.data !== 'string')
+        return undefined;
+    const addr = parseAddress(r.data);
+    if (!addr || addr.version !== (r.type === 'A' ? 4 : 6))
+        return undefined;
+    return { zone, name: typeof r.name === 'string' ? r.name : '@', type: r.type, address: addr.text };
+}
+function toRecordItem(zone, obj) {
+    if (!isObject(obj))
+        return undefined;
+    const r = obj;
+    const key = typeof r.id === 'number' ? String(r.id) : JSON.stringify([r.type, r.name, r.data]);
+    return { key, record: toAddressRecord(zone, r) };
+}
+/** DigitalOcean's DNS (GET /v2/domains, /v2/domains/{name}/records). Each call takes the context it runs in. */
+class DnsService {
+    http;
+    constructor(http) {
+        this.http = http;
+    }
+    /** The names of every DNS zone of the account. */
+    zones(ctx) {
+        const fetchPage = async (page) => {
+            const query = { page, per_page: PAGE_SIZE };
+            const res = await this.http.request(ctx, 'GET', '/v2/domains', { query, retry: 'safe' });
+            const items = listOf(res.body, 'domains')
+                .map((d) => (isObject(d) ? d.name : undefined))
+                .filter((n) => typeof n === 'string' && n !== '');
+            return { items, ...pageInfo(isObject(res.body) ? res.body : {}) };
+        };
+        return readAllPages(fetchPage, (name) => name);
+    }
+    /** Every A and AAAA record of one zone, every page. */
+    async records(ctx, zone) {
+        const path = `/v2/domains/${encodeURIComponent(zone)}/records`;
+        const fetchPage = async (page) => {
+            const query = { page, per_page: PAGE_SIZE };
+            const res = await this.http.request(ctx, 'GET', path, { query, retry: 'safe' });
+            const items = listOf(res.body, 'domain_records')
+                .map((o) => toRecordItem(zone, o))
+                .filter((r) => r !== undefined);
+            return { items, ...pageInfo(isObject(res.body) ? res.body : {}) };
+        };
+        const items = await readAllPages(fetchPage, (r) => r.key);
+        return items.flatMap((item) => (item.record ? [item.record] : []));
+    }
+    /** Every A and AAAA record of every zone of the account: one pass over the zones, a few at a time. */
+    async addressRecords(ctx) {
+        const zones = await this.zones(ctx);
+        const out = [];
+        let next = 0;
+        const worker = async () => {
+            while (next < zones.length) {
+                const i = next++;
+                out[i] = await this.records(ctx, zones[i]);
+            }
+        };
+        await Promise.all(Array.from({ length: Math.min(ZONE_CONCURRENCY, zones.length) }, worker));
+        return out.flat();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/do/droplets.ts
+
+
+
+/** A name or tag that matches no droplet, or more than one. Nothing has been changed. */
+class DropletSelectionError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'DropletSelectionError';
+    }
+}
+function toListed(obj) {
+    if (!isObject(obj))
+        return undefined;
+    const d = obj;
+    if (typeof d.id !== 'number')
+        return undefined;
+    const region = isObject(d.region) ? d.region : {};
+    return {
+        id: d.id,
+        name: typeof d.name === 'string' ? d.name : '',
+        region: typeof region.slug === 'string' ? region.slug : '',
+        tags: Array.isArray(d.tags) ? d.tags.filter((t) => typeof t === 'string') : [],
+        networks: networksOf(d)
+    };
+}
+/** The first address of the type in a networks list (v4 or v6), checked to be a plain address of the family. */
+function addressOf(list, type, version) {
+    if (!Array.isArray(list))
+        return undefined;
+    for (const entry of list) {
+        const n = (isObject(entry) ? entry : {});
+        const addr = n.type === type && typeof n.ip_address === 'string' ? parseAddress(n.ip_address) : undefined;
+        if (addr?.version === version)
+            return addr;
+    }
+    return undefined;
+}
+/** The droplet's own addresses (networks.v4/v6) and whether IPv6 is enabled (features, networks.v6). */
+function networksOf(d) {
+    const networks = (isObject(d.networks) ? d.networks : {});
+    const publicV6 = addressOf(networks.v6, 'public', 6);
+    const features = Array.isArray(d.features) ? d.features : undefined;
+    const known = features !== undefined || Array.isArray(networks.v6);
+    return {
+        publicV4: addressOf(networks.v4, 'public', 4),
+        privateV4: addressOf(networks.v4, 'private', 4),
+        publicV6,
+        ipv6: known ? publicV6 !== undefined || features?.includes('ipv6') === true : undefined
+    };
+}
+/** The droplet as the action reports it: DigitalOcean's own text, neutralised where it is written. */
+function toRef(d) {
+    return { id: d.id, name: d.name, region: d.region, networks: d.networks };
+}
+function toDropletRef(obj) {
+    const listed = toListed(obj);
+    return listed && toRef(listed);
+}
+function describe(list) {
+    const shown = list.slice(0, 20).map((d) => `${d.id} (${d.name || 'unnamed'}, ${d.region || 'unknown region'})`);
+    return shown.join(', ') + (list.length > shown.length ? `, and ${list.length - shown.length} more` : '');
+}
+/** Picks the one droplet a selector names out of the candidates listed for it. */
+function pick(selector, listed) {
+    const what = selector.kind === 'name' ? `droplet_name '${selector.name}'` : `droplet_tag '${selector.tag}'`;
+    // The API matches names case-insensitively; a deploy means exactly this name, as DigitalOcean stores it.
+    const found = selector.kind === 'name' ? listed.filter((d) => d.name === selector.name) : listed;
+    const refs = found.map(toRef);
+    if (refs.length === 0) {
+        const others = listed.map(toRef);
+        const near = others.length > 0 ? ` (names differ only in case: ${describe(others)})` : '';
+        throw new DropletSelectionError(`${what} matches no droplet exactly${near}; nothing was changed`);
+    }
+    if (refs.length > 1) {
+        throw new DropletSelectionError(`${what} matches ${refs.length} droplets, but must match exactly one: ${describe(refs)}; nothing was changed`);
+    }
+    return refs[0];
+}
+/** The droplets (GET /v2/droplets, /v2/droplets/{id}). Each call takes the context it runs in. */
+class DropletsService {
+    http;
+    constructor(http) {
+        this.http = http;
+    }
+    /** Reads a droplet by id for its name, region and addresses; undefined when it does not exist. */
+    async get(ctx, id) {
+        try {
+            const res = await this.http.request(ctx, 'GET', `/v2/droplets/${id}`, { retry: 'safe' });
+            return toDropletRef(isObject(res.body) ? res.body.droplet : undefined);
+        }
+        catch (e) {
+            if (isNotFound(e))
+                return undefined;
+            throw e;
+        }
+    }
+    /** Finds the one droplet a selector names. An id is taken as given; the API checks it when it is used. */
+    async resolve(ctx, selector) {
+        if (selector.kind === 'id')
+            return { id: selector.id, name: '', region: '' };
+        return pick(selector, await this.candidates(ctx, selector));
+    }
+    /**
+     * The droplet with its region: droplet_id alone does not give it, so it is read. Throws
+     * DropletSelectionError when the droplet does not exist (`unchanged` ends the message).
+     */
+    withRegion(ctx, target, unchanged) {
+        return target.region ? Promise.resolve(target) : this.mustGet(ctx, target.id, unchanged);
+    }
+    /**
+     * The droplet with its own addresses (networks): a droplet given by id alone is read for them.
+     * Throws DropletSelectionError when it does not exist, and the API's error when it cannot be read.
+     */
+    withNetworks(ctx, target, unchanged) {
+        return target.networks ? Promise.resolve(target) : this.mustGet(ctx, target.id, unchanged);
+    }
+    async mustGet(ctx, id, unchanged) {
+        const read = await this.get(ctx, id);
+        if (!read)
+            throw new DropletSelectionError(`droplet_id: droplet ${id} was not found in this account. ${unchanged}`);
+        return read;
+    }
+    /** Every droplet a filter lists, across all pages (see readAllPages). */
+    list(ctx, filter) {
+        const fetchPage = async (page) => {
+            const query = { ...filter, page, per_page: PAGE_SIZE };
+            const res = await this.http.request(ctx, 'GET', '/v2/droplets', { query, retry: 'safe' });
+            const body = isObject(res.body) ? res.body : {};
+            const list = Array.isArray(body.droplets) ? body.droplets : [];
+            const items = list.map(toListed).filter((d) => d !== undefined);
+            return { items, ...pageInfo(body) };
+        };
+        return readAllPages(fetchPage, (d) => String(d.id));
+    }
+    /**
+     * The droplets a name or tag may mean, GPU droplets included. GET /v2/droplets lists GPU droplets
+     * only with type=gpus, and then only them, so a name is looked up in both lists. tag_name cannot be
+     * combined with type (nor with name), so for a tag every GPU droplet is listed (type=gpus) and
+     * its tags are checked here, next to the tag_name list of the others.
+     */
+    async candidates(ctx, selector) {
+        const lists = selector.kind === 'name'
+            ? [this.list(ctx, { name: selector.name }), this.list(ctx, { name: selector.name, type: 'gpus' })]
+            : [
+                this.list(ctx, { tag_name: selector.tag }),
+                this.list(ctx, { type: 'gpus' }).then((gpus) => gpus.filter((d) => d.tags.includes(selector.tag)))
+            ];
+        const byId = new Map();
+        for (const d of (await Promise.all(lists)).flat())
+            byId.set(d.id, d);
+        return [...byId.values()];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/do/digitalocean.ts
+
+
+
+
+function digitalOcean(http) {
+    return {
+        ips: new IpsService(http),
+        actions: new ActionsService(http),
+        droplets: new DropletsService(http),
+        dns: new DnsService(http),
+        rateBudget: http.rateBudget
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/engine/wait.ts
 /**
@@ -40394,7 +40881,6 @@ function ungrouped(ctx) {
  * account spending its minute's budget faster than this step alone would, polls are spaced out
  * further (with jitter), so that many cutovers at once stay under the limit instead of meeting a 429.
  */
-
 
 const FIRST_POLL_MS = 1_000;
 const FAST_POLL_MS = 500;
@@ -40433,7 +40919,7 @@ async function poll(ctx, actionId, options) {
         if (ctx.clock.now() >= ctx.deadline)
             return { status: 'timeout', actionId, polls };
         polls++;
-        const action = await readAction(ctx.api, actionId);
+        const action = await ctx.api.actions.get(ctx, actionId);
         if (action === null) {
             // Some actions are not queryable although they completed: decide from the IP.
             if (await options.settled()) {
@@ -40507,8 +40993,6 @@ function sumSchedule(elapsed) {
 
 
 
-
-
 /** A failure that leaves nothing changed by this step. */
 class OperationError extends Error {
     constructor(message) {
@@ -40521,7 +41005,7 @@ function notReserved(addr) {
 }
 /** Reads an IP that must exist. */
 async function mustReadIp(ctx, addr) {
-    const record = await readIp(ctx.api, addr);
+    const record = await ctx.api.ips.get(ctx, addr);
     if (record === null)
         throw notReserved(addr);
     return record;
@@ -40529,7 +41013,7 @@ async function mustReadIp(ctx, addr) {
 /** Reads the IP, allowing for a short lag after a write (a just-written IP can read 404 for a moment). */
 async function readIpSettling(ctx, addr, tries = 5) {
     for (let i = 1;; i++) {
-        const record = await readIp(ctx.api, addr);
+        const record = await ctx.api.ips.get(ctx, addr);
         if (record !== null || i >= tries || ctx.clock.now() + ctx.clock.scaled(1000) > ctx.deadline)
             return record;
         await pause(ctx, ctx.clock.scaled(250 * i));
@@ -40545,7 +41029,7 @@ async function readUntil(ctx, addr, settled, tries = 4) {
         if (ctx.clock.now() + ctx.clock.scaled(500) >= ctx.deadline)
             break;
         await pause(ctx, ctx.clock.scaled(500));
-        record = await readIp(ctx.api, addr);
+        record = await ctx.api.ips.get(ctx, addr);
     }
     return record;
 }
@@ -40561,9 +41045,9 @@ const CANCEL_GRACE_MS = 1_000;
 function reportContext(ctx) {
     const now = ctx.clock.now();
     if (ctx.signal.aborted) {
-        return within(ctx, { signal: NEVER_ABORTED, deadline: now + CANCEL_GRACE_MS, maxAttempts: 2 });
+        return { ...ctx, signal: NEVER_ABORTED, deadline: now + CANCEL_GRACE_MS, maxAttempts: 2 };
     }
-    return within(ctx, { deadline: Math.max(ctx.deadline + REPORT_GRACE_MS, now + 2000), maxAttempts: 3 });
+    return { ...ctx, deadline: Math.max(ctx.deadline + REPORT_GRACE_MS, now + 2000), maxAttempts: 3 };
 }
 /** The read that reports where an address is after a change request (see reportContext); never throws. */
 async function reportRead(ctx, addr) {
@@ -40595,7 +41079,7 @@ const CONFIRM_TRIES = 7;
 async function waitBeforeRetry(ctx, nominalMs, what) {
     const ms = ctx.clock.scaled(nominalMs);
     if (ctx.clock.now() + ms >= ctx.deadline) {
-        throw new GaveUpError(`The step's timeout ran out while ${what}`);
+        throw new GaveUpError(`While ${what}, ${timeoutRanOut(ctx.timeoutMs)}`);
     }
     await pause(ctx, ms);
 }
@@ -40611,17 +41095,17 @@ function pendingBackoff(round) {
 async function findBusyAction(ctx, addr, record) {
     if (!record.locked)
         return { record };
-    let action = await findInProgressAction(ctx.api, addr);
+    let action = await ctx.api.actions.inProgress(ctx, addr);
     if (action)
         return { record, action };
     ctx.log.info(`${addr.text} is locked, but DigitalOcean lists no action in progress on it yet; reading it again`);
     let current = record;
-    const stillLocked = new GaveUpError(`${addr.text} stayed locked until the step's timeout ran out; nothing was sent`);
+    const stillLocked = new GaveUpError(`${addr.text} stayed locked until ${timeoutRanOut(ctx.timeoutMs)}; nothing was sent`);
     const done = await waitUntil(ctx, ctx.clock.now(), async () => {
         current = await mustReadIp(ctx, addr);
         if (!current.locked)
             return true;
-        action = await findInProgressAction(ctx.api, addr);
+        action = await ctx.api.actions.inProgress(ctx, addr);
         return action !== undefined;
     }).catch((error) => {
         if (error instanceof GaveUpError)
@@ -40659,12 +41143,11 @@ async function waitOut(ctx, addr, action) {
         settled: async () => !(await mustReadIp(ctx, addr)).locked
     });
     if (result.status === 'timeout') {
-        throw new GaveUpError(`Action ${action.id} on ${addr.text} had not finished when the step's timeout ran out; nothing was sent. It may still complete.`);
+        throw new GaveUpError(`Action ${action.id} on ${addr.text} had not finished when ${timeoutRanOut(ctx.timeoutMs)}; nothing was sent. It may still complete.`);
     }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/send.ts
-
 
 
 function actionRequest(target) {
@@ -40673,7 +41156,7 @@ function actionRequest(target) {
 /** Sends the change once; never throws. */
 async function sendOnce(ctx, addr, target) {
     try {
-        return { kind: 'accepted', action: await postIpAction(ctx.api, addr, actionRequest(target)) };
+        return { kind: 'accepted', action: await ctx.api.actions.start(ctx, addr, actionRequest(target)) };
     }
     catch (error) {
         return classify(error, addr, target);
@@ -40720,6 +41203,12 @@ function explainRefusal(error, addr, target) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/finish.ts
+/**
+ * An action of this step's was accepted: wait for it, then confirm from a read that the address is
+ * where it was to go. Every path ends in an outcome from a read made after the action; a read that
+ * fails makes the outcome unknown.
+ */
+
 
 
 
@@ -40751,7 +41240,7 @@ async function waitForEnd(ctx, req, action) {
             settled: async () => isAt(req.target)(await mustReadIp(ctx, req.addr))
         });
         return result.status === 'timeout'
-            ? { status: 'stopped', why: "the step's timeout ran out" }
+            ? { status: 'stopped', why: `${timeoutRanOut(ctx.timeoutMs)}` }
             : { status: result.status };
     }
     catch (error) {
@@ -40872,7 +41361,7 @@ async function waitForAdopted(ctx, req, loss, action) {
         settled: async () => !(await mustReadIp(ctx, req.addr)).locked
     }).then((result) => result.status, (error) => messageOf(error));
     if (status !== 'completed' && status !== 'errored') {
-        const why = status === 'timeout' ? "the step's timeout ran out" : status;
+        const why = status === 'timeout' ? `${timeoutRanOut(ctx.timeoutMs)}` : status;
         return {
             kind: 'unsure',
             why: `action ${action.id} on it had not finished when ${why}; it may still complete`,
@@ -40900,8 +41389,8 @@ async function settleV6(ctx, req, loss) {
     const watched = await watchIp(ctx, req, windowMs);
     if (watched.timedOut && !isAt(req.target)(watched.record)) {
         const why = loss.after === 'pending'
-            ? `${req.addr.text} did not show the change before the step's timeout ran out; DigitalOcean reported a pending event on it, so the first request may still be under way`
-            : `the step's timeout ran out while watching ${req.addr.text}`;
+            ? `${req.addr.text} did not show the change before ${timeoutRanOut(ctx.timeoutMs)}; DigitalOcean reported a pending event on it, so the first request may still be under way`
+            : `${timeoutRanOut(ctx.timeoutMs)} while watching ${req.addr.text}`;
         return { kind: 'unsure', why };
     }
     return settle_judge(req, loss, watched.record);
@@ -41119,161 +41608,7 @@ function movedMeanwhile(before, now, expected) {
     return `expected_droplet_id: ${now.ip} was moved to ${targetText(now.dropletId)} by someone else while this step waited; stopping without changing it`;
 }
 
-;// CONCATENATED MODULE: ./src/do/droplets.ts
-
-
-
-/** A name or tag that matches no droplet, or more than one. Nothing has been changed. */
-class DropletSelectionError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'DropletSelectionError';
-    }
-}
-const droplets_isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-function toListed(obj) {
-    if (!droplets_isObject(obj))
-        return undefined;
-    const d = obj;
-    if (typeof d.id !== 'number')
-        return undefined;
-    const region = droplets_isObject(d.region) ? d.region : {};
-    return {
-        id: d.id,
-        name: typeof d.name === 'string' ? d.name : '',
-        region: typeof region.slug === 'string' ? region.slug : '',
-        tags: Array.isArray(d.tags) ? d.tags.filter((t) => typeof t === 'string') : [],
-        networks: networksOf(d)
-    };
-}
-/** The first address of the type in a networks list (v4 or v6), checked to be a plain address of the family. */
-function addressOf(list, type, version) {
-    if (!Array.isArray(list))
-        return undefined;
-    for (const entry of list) {
-        const n = (droplets_isObject(entry) ? entry : {});
-        const addr = n.type === type && typeof n.ip_address === 'string' ? parseAddress(n.ip_address) : undefined;
-        if (addr?.version === version)
-            return addr;
-    }
-    return undefined;
-}
-/** The droplet's own addresses (networks.v4/v6) and whether IPv6 is enabled (features, networks.v6). */
-function networksOf(d) {
-    const networks = (droplets_isObject(d.networks) ? d.networks : {});
-    const publicV6 = addressOf(networks.v6, 'public', 6);
-    const features = Array.isArray(d.features) ? d.features : undefined;
-    const known = features !== undefined || Array.isArray(networks.v6);
-    return {
-        publicV4: addressOf(networks.v4, 'public', 4),
-        privateV4: addressOf(networks.v4, 'private', 4),
-        publicV6,
-        ipv6: known ? publicV6 !== undefined || features?.includes('ipv6') === true : undefined
-    };
-}
-/** The droplet as the action reports it: DigitalOcean's own text, neutralised where it is written. */
-function toRef(d) {
-    return { id: d.id, name: d.name, region: d.region, networks: d.networks };
-}
-function toDropletRef(obj) {
-    const listed = toListed(obj);
-    return listed && toRef(listed);
-}
-/** Every droplet a filter lists, across all pages (see readAllPages in api.ts). */
-async function listDroplets(client, filter) {
-    const fetchPage = async (page) => {
-        const res = await client.request('GET', '/v2/droplets', {
-            query: { ...filter, page, per_page: PAGE_SIZE },
-            retry: 'safe'
-        });
-        const body = droplets_isObject(res.body) ? res.body : {};
-        const list = Array.isArray(body.droplets) ? body.droplets : [];
-        const items = list.map(toListed).filter((d) => d !== undefined);
-        return { items, ...pageInfo(body) };
-    };
-    return readAllPages(fetchPage, (d) => String(d.id));
-}
-/**
- * The droplets a name or tag may mean, GPU droplets included. GET /v2/droplets lists GPU droplets
- * only with type=gpus, and then only them, so a name is looked up in both lists. tag_name cannot be
- * combined with type (nor with name), so for a tag every GPU droplet is listed (type=gpus) and
- * its tags are checked here, next to the tag_name list of the others.
- */
-async function candidates(client, selector) {
-    const lists = selector.kind === 'name'
-        ? [listDroplets(client, { name: selector.name }), listDroplets(client, { name: selector.name, type: 'gpus' })]
-        : [
-            listDroplets(client, { tag_name: selector.tag }),
-            listDroplets(client, { type: 'gpus' }).then((gpus) => gpus.filter((d) => d.tags.includes(selector.tag)))
-        ];
-    const byId = new Map();
-    for (const d of (await Promise.all(lists)).flat())
-        byId.set(d.id, d);
-    return [...byId.values()];
-}
-function describe(list) {
-    const shown = list.slice(0, 20).map((d) => `${d.id} (${d.name || 'unnamed'}, ${d.region || 'unknown region'})`);
-    return shown.join(', ') + (list.length > shown.length ? `, and ${list.length - shown.length} more` : '');
-}
-/** Finds the one droplet a selector names. An id is taken as given; the API checks it when it is used. */
-async function resolveDroplet(client, selector) {
-    if (selector.kind === 'id')
-        return { id: selector.id, name: '', region: '' };
-    const what = selector.kind === 'name' ? `droplet_name '${selector.name}'` : `droplet_tag '${selector.tag}'`;
-    const listed = await candidates(client, selector);
-    // The API matches names case-insensitively; a deploy means exactly this name, as DigitalOcean stores it.
-    const found = selector.kind === 'name' ? listed.filter((d) => d.name === selector.name) : listed;
-    const refs = found.map(toRef);
-    if (refs.length === 0) {
-        const others = listed.map(toRef);
-        const near = others.length > 0 ? ` (names differ only in case: ${describe(others)})` : '';
-        throw new DropletSelectionError(`${what} matches no droplet exactly${near}; nothing was changed`);
-    }
-    if (refs.length > 1) {
-        throw new DropletSelectionError(`${what} matches ${refs.length} droplets, but must match exactly one: ${describe(refs)}; nothing was changed`);
-    }
-    return refs[0];
-}
-/** Reads a droplet by id for its name and region; undefined when it does not exist. */
-async function readDroplet(client, id) {
-    try {
-        const res = await client.request('GET', `/v2/droplets/${id}`, { retry: 'safe' });
-        return toDropletRef(droplets_isObject(res.body) ? res.body.droplet : undefined);
-    }
-    catch (e) {
-        if (e instanceof ApiError && e.status === 404)
-            return undefined;
-        throw e;
-    }
-}
-/**
- * The droplet with its region: droplet_id alone does not give it, so it is read. Throws
- * DropletSelectionError when the droplet does not exist (`unchanged` ends the message).
- */
-async function withRegion(client, target, unchanged) {
-    if (target.region)
-        return target;
-    const read = await readDroplet(client, target.id);
-    if (!read)
-        throw new DropletSelectionError(`droplet_id: droplet ${target.id} was not found in this account. ${unchanged}`);
-    return read;
-}
-/**
- * The droplet with its own addresses (networks): a droplet given by id alone is read for them.
- * Throws DropletSelectionError when it does not exist, and the API's error when it cannot be read.
- */
-async function withNetworks(client, target, unchanged) {
-    if (target.networks)
-        return target;
-    const read = await readDroplet(client, target.id);
-    if (!read)
-        throw new DropletSelectionError(`droplet_id: droplet ${target.id} was not found in this account. ${unchanged}`);
-    return read;
-}
-
 ;// CONCATENATED MODULE: ./src/engine/cutover-limits.ts
-
-
 
 /** Why the cutover cannot go ahead on this droplet, one sentence per address; [] when it can. */
 function cutoverRefusals(facts, moving) {
@@ -41295,20 +41630,20 @@ function cutoverRefusals(facts, moving) {
  * droplet's addresses. A cutover of several addresses has read its droplet already (for its region),
  * so its networks cost no request; one address reads nothing (DigitalOcean's own refusal stands).
  */
-async function targetFacts(client, target, moving, needNetworks) {
+async function targetFacts(ctx, target, moving, needNetworks) {
     const partWay = moving.length > 1;
     const readsDroplet = needNetworks || (partWay && moving.some((m) => m.addr.version === 6));
     const [withNets, heldIpv4] = await Promise.all([
-        readsDroplet ? withNetworks(client, target, 'Nothing was changed.') : target,
+        readsDroplet ? ctx.api.droplets.withNetworks(ctx, target, 'Nothing was changed.') : target,
         // Only where DigitalOcean's refusal would come part-way: with one address, its own 422 moves
         // nothing, and listing every reserved IPv4 would cost each cutover a paged read.
-        partWay && moving.some((m) => m.addr.version === 4) ? heldBy(client, target.id) : undefined
+        partWay && moving.some((m) => m.addr.version === 4) ? heldBy(ctx, target.id) : undefined
     ]);
     return { target: withNets, heldIpv4 };
 }
 /** The reserved IPv4 addresses on the droplet, from the list of all of them (every page). */
-async function heldBy(client, dropletId) {
-    const all = await listIps(client, 4);
+async function heldBy(ctx, dropletId) {
+    const all = await ctx.api.ips.list(ctx, 4);
     return all.filter((ip) => ip.dropletId === dropletId).map((ip) => ip.ip);
 }
 
@@ -41359,17 +41694,6 @@ function precheckFailure(target, result) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/before-move.ts
-/**
- * What a cutover to a droplet checks after the first reads and before anything is sent:
- *
- *   limits    what DigitalOcean would refuse part-way (cutover-limits.ts): another reserved IPv4 on
- *             the droplet, a reserved IPv6 for a droplet without IPv6
- *   precheck  with precheck_url, the droplet probed on its own addresses (precheck.ts)
- *
- * Only the addresses that will move count: one already on the target (and not busy) is neither
- * checked nor prechecked. Nothing here changes anything, so a failure is a refusal.
- */
-
 
 
 
@@ -41382,7 +41706,7 @@ async function beforeMove(ctx, plan, reads) {
         return unchanged;
     let checked;
     try {
-        const facts = await targetFacts(ctx.api, target, moving, plan.precheck !== undefined);
+        const facts = await targetFacts(ctx, target, moving, plan.precheck !== undefined);
         const problems = cutoverRefusals(facts, moving);
         if (problems.length > 0)
             return { ...unchanged, refused: `${problems.join('; ')}.${UNCHANGED}` };
@@ -41412,7 +41736,7 @@ async function precheckStep(ctx, step, reads) {
         return { addresses, ctx, verified: false, refused: `${precheckFailure(target, result)}.${UNCHANGED}` };
     }
     ctx.log.info(`Precheck of droplet ${dropletLabel(target.id, target.name)} passed; moving`);
-    return { addresses, ctx: within(ctx, { deadline: ctx.deadline + (ctx.clock.now() - started) }) };
+    return { addresses, ctx: { ...ctx, deadline: ctx.deadline + (ctx.clock.now() - started) } };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/rollback.ts
@@ -41527,7 +41851,6 @@ function backFailure(a, back, target) {
 
 
 
-
 async function runCutover(ctx, plan, journal = new Journal()) {
     const startedAt = ctx.clock.now();
     const reads = await readAll(ctx, plan.addrs);
@@ -41562,7 +41885,7 @@ async function finish(ctx, plan, journal, checked) {
     if (cancelled || !undo || !plan.rollback || !addresses.some(moved)) {
         return { plan, addresses, verified, rolledBack: false, startedAt, finishedAt: ctx.clock.now(), cancelled };
     }
-    const fresh = within(ctx, { deadline: ctx.clock.now() + plan.timeoutMs });
+    const fresh = { ...ctx, deadline: ctx.clock.now() + plan.timeoutMs };
     const back = await rollBack(fresh, plan, addresses, journal);
     const late = ctx.signal.aborted ? cancelCause(ctx.signal) : undefined;
     const finishedAt = ctx.clock.now();
@@ -41688,21 +42011,19 @@ async function unassign(ctx) {
 
 
 
-
 async function assign_assign(ctx) {
-    const { client, inputs } = ctx;
+    const { engine, inputs } = ctx;
     if (!inputs.droplet)
         throw new Error('assign needs a droplet');
-    let target = await resolveDroplet(client, inputs.droplet);
+    let target = await engine.api.droplets.resolve(engine, inputs.droplet);
     // Several addresses move all or nothing: with the droplet's region known, an address in another
     // region stops the cutover before anything moves.
     if (inputs.ips.length > 1)
-        target = await withRegion(client, target, 'Nothing was changed.');
-    return cutoverReport(await runCutover(ctx.engine, cutoverPlan(ctx, target), ctx.journal));
+        target = await engine.api.droplets.withRegion(engine, target, 'Nothing was changed.');
+    return cutoverReport(await runCutover(engine, cutoverPlan(ctx, target), ctx.journal));
 }
 
 ;// CONCATENATED MODULE: ./src/operations/create.ts
-
 
 
 
@@ -41734,11 +42055,11 @@ async function create(op) {
 }
 /** The droplet to put the new address on, with its region when it is needed; throws before anything is sent. */
 async function targetOf(ctx, inputs, version) {
-    const target = inputs.droplet ? await resolveDroplet(ctx.api, inputs.droplet) : undefined;
+    const target = inputs.droplet ? await ctx.api.droplets.resolve(ctx, inputs.droplet) : undefined;
     if (!target || (version === 4 && !inputs.region))
         return target;
     // IPv6 is reserved in the droplet's region; a region given beside a droplet must agree with it.
-    const withIt = await withRegion(ctx.api, target, 'Nothing was reserved.');
+    const withIt = await ctx.api.droplets.withRegion(ctx, target, 'Nothing was reserved.');
     if (inputs.region && withIt.region !== inputs.region) {
         throw new OperationError(`region: droplet ${dropletLabel(withIt.id, withIt.name)} is in ${withIt.region}, not ${inputs.region}; a reserved IP can only be assigned to a droplet in its own region. Nothing was reserved.`);
     }
@@ -41750,7 +42071,7 @@ async function targetOf(ctx, inputs, version) {
  */
 async function reserve(ctx, req, round = 1) {
     try {
-        return await createIp(ctx.api, req);
+        return await ctx.api.ips.create(ctx, req);
     }
     catch (error) {
         if (error instanceof ApiError && error.isPendingEvent && req.dropletId !== undefined) {
@@ -41792,7 +42113,7 @@ async function watchForDroplet(ctx, addr, droplet) {
     const shows = async () => (await readIpSettling(ctx, addr, 1))?.dropletId === droplet;
     const done = await waitUntil(ctx, ctx.clock.now(), shows).catch(() => false);
     const read = await reportRead(ctx, addr);
-    const error = done ? undefined : `it did not show droplet ${droplet} before the step's timeout ran out`;
+    const error = done ? undefined : `it did not show droplet ${droplet} before ${timeoutRanOut(ctx.timeoutMs)}`;
     if (!read.record)
         return { actionStatus: '', error: [error, unknownState(addr, read.error ?? '')].filter(Boolean).join('; ') };
     return { final: read.record, actionStatus: '', error };
@@ -41823,30 +42144,29 @@ function createdReport(addr, reserved, placed, target, started, now) {
     const final = placed.final;
     return {
         outputs,
-        error: placed.error === undefined ? undefined : create_failureOf(addr, reserved, target, placed.error),
+        error: placed.error === undefined ? undefined : failureOf(addr, reserved, target, placed.error),
         summary: {
             title: `Reserved IP created: ${addr.text}`,
             tables: [
                 {
-                    header: ['IP', 'Version', 'Region', 'Droplet', 'Action', 'Status', 'Time taken'],
+                    header: ['Address', 'Version', 'Region', 'Droplet', 'Action', 'Status'],
                     rows: [
                         [
-                            addr.text,
+                            addressCell(addr.text),
                             `IPv${addr.version}`,
                             final?.region || reserved.region,
-                            final ? dropletLabel(final.dropletId, final.dropletName) : 'unknown',
+                            final ? dropletCell(final.dropletId, final.dropletName) : 'unknown',
                             outputs.action_id || '-',
-                            outputs.action_status || '-',
-                            secs(now - started)
+                            outputs.action_status || '-'
                         ]
                     ]
                 }
             ],
-            notes: ['A reserved IP is billed while it is assigned to no droplet.']
+            notes: ['A reserved IP is billed while it is assigned to no droplet.', `Time taken: ${secs(now - started)}.`]
         }
     };
 }
-function create_failureOf(addr, reserved, target, error) {
+function failureOf(addr, reserved, target, error) {
     const where = reserved.region ? ` in ${reserved.region}` : '';
     const onto = target ? `, but assigning it to droplet ${target.id} failed: ${error.replace(/\.$/, '')}` : `: ${error}`;
     return `${addr.text} was reserved${where}${onto}. The address stays reserved (and billed): assign it, or release it with operation: delete and ip: ${addr.text}.`;
@@ -41864,12 +42184,10 @@ function cancelled(report, cause) {
 ;// CONCATENATED MODULE: ./src/engine/release.ts
 
 
-
-
 /** Re-reads the IP and releases it only while it is assigned to no droplet and not busy. */
-async function releaseIfFree(client, addr, options) {
+async function releaseIfFree(ctx, addr, options) {
     for (let round = 1;; round++) {
-        const record = await readIp(client, addr);
+        const record = await ctx.api.ips.get(ctx, addr);
         if (record === null)
             return { kind: 'gone' };
         if (record.dropletId !== null)
@@ -41879,7 +42197,7 @@ async function releaseIfFree(client, addr, options) {
             if (options.beforeDelete && !options.beforeDelete())
                 return { kind: 'stopped', record };
             try {
-                const deleted = await deleteIp(client, addr);
+                const deleted = await ctx.api.ips.delete(ctx, addr);
                 return deleted ? { kind: 'released', record } : { kind: 'gone' };
             }
             catch (error) {
@@ -41891,8 +42209,8 @@ async function releaseIfFree(client, addr, options) {
         if (!options.waitWhileBusy)
             return { kind: 'busy', record, reason: busy };
         const delay = pendingBackoff(round);
-        client.log.info(`${addr.text} is busy (${busy}); waiting ${Math.round(delay)} ms before trying again`);
-        await waitBeforeRetry(engineContext(client), delay, `waiting for ${addr.text} to be free of pending events`);
+        ctx.log.info(`${addr.text} is busy (${busy}); waiting ${Math.round(delay)} ms before trying again`);
+        await waitBeforeRetry(ctx, delay, `waiting for ${addr.text} to be free of pending events`);
     }
 }
 
@@ -41902,18 +42220,18 @@ async function releaseIfFree(client, addr, options) {
 
 
 async function remove(ctx) {
-    const { client, inputs } = ctx;
+    const { engine, inputs } = ctx;
     const addr = inputs.ip;
     if (!addr)
         throw new Error('delete needs ip');
-    const outcome = await releaseIfFree(client, addr, { waitWhileBusy: true });
+    const outcome = await releaseIfFree(engine, addr, { waitWhileBusy: true });
     const outputs = { ...emptyOutputs(), ip: addr.text, ip_version: String(addr.version) };
     if (outcome.kind === 'assigned') {
         const r = outcome.record;
         throw new OperationError(`${addr.text} is assigned to droplet ${dropletLabel(r.dropletId, r.dropletName)}; it was not released. Unassign it first (operation: unassign) if it really is to go.`);
     }
     if (outcome.kind === 'gone') {
-        client.log.info(`${addr.text} is not reserved in this account (already released); nothing to do`);
+        engine.log.info(`${addr.text} is not reserved in this account (already released); nothing to do`);
         return {
             outputs,
             summary: {
@@ -41928,7 +42246,7 @@ async function remove(ctx) {
     if (outcome.kind === 'stopped')
         throw new OperationError(`${addr.text} was not released: the step is stopping`);
     Object.assign(outputs, ipOutputs(outcome.record), { droplet_id: '', json: '', changed: 'true' });
-    client.log.info(`Released ${addr.text}`);
+    engine.log.info(`Released ${addr.text}`);
     return {
         outputs,
         summary: {
@@ -41950,28 +42268,28 @@ async function remove(ctx) {
 
 
 async function get(ctx) {
-    const { client, inputs } = ctx;
+    const { engine, inputs } = ctx;
     const addr = inputs.ip;
     if (!addr)
         throw new Error('get needs ip');
-    const record = await readIp(client, addr);
+    const record = await engine.api.ips.get(engine, addr);
     if (record === null)
         throw notReserved(addr);
     const outputs = { ...emptyOutputs(), ...ipOutputs(record) };
-    client.log.info(`${record.ip} (IPv${record.version}, ${record.region}) is ${record.dropletId === null ? 'assigned to no droplet' : `assigned to droplet ${dropletLabel(record.dropletId, record.dropletName)}`}`);
+    engine.log.info(`${record.ip} (IPv${record.version}, ${record.region}) is ${record.dropletId === null ? 'assigned to no droplet' : `assigned to droplet ${dropletLabel(record.dropletId, record.dropletName)}`}`);
     return {
         outputs,
         summary: {
             title: `Reserved IP: ${record.ip}`,
             tables: [
                 {
-                    header: ['IP', 'Version', 'Region', 'Droplet', 'Locked'],
+                    header: ['Address', 'Version', 'Region', 'Droplet', 'Locked'],
                     rows: [
                         [
-                            record.ip,
+                            addressCell(record.ip),
                             `IPv${record.version}`,
                             record.region,
-                            dropletLabel(record.dropletId, record.dropletName),
+                            dropletCell(record.dropletId, record.dropletName),
                             record.locked ? 'yes' : 'no'
                         ]
                     ]
@@ -41986,19 +42304,19 @@ async function get(ctx) {
 
 
 /** Lists the families asked for (both at once when no version is given), filtered by region. */
-async function listFiltered(client, version, region) {
+async function listFiltered(ctx, version, region) {
     const families = version ? [version] : [4, 6];
-    const lists = await Promise.all(families.map((v) => listIps(client, v)));
+    const lists = await Promise.all(families.map((v) => ctx.api.ips.list(ctx, v)));
     return lists.flat().filter((r) => !region || r.region === region);
 }
 async function list(ctx) {
-    const { client, inputs } = ctx;
-    const records = await listFiltered(client, inputs.ipVersion, inputs.region);
+    const { engine, inputs } = ctx;
+    const records = await listFiltered(engine, inputs.ipVersion, inputs.region);
     const outputs = emptyOutputs();
     outputs.ips = JSON.stringify(records.map(listEntry));
     outputs.count = String(records.length);
     const scope = `${inputs.ipVersion ? `IPv${inputs.ipVersion}` : 'IPv4 and IPv6'}${inputs.region ? ` in ${inputs.region}` : ''}`;
-    client.log.info(`${records.length} reserved IPs (${scope}); ${records.filter((r) => r.dropletId === null).length} assigned to no droplet`);
+    engine.log.info(`${records.length} reserved IPs (${scope}); ${records.filter((r) => r.dropletId === null).length} assigned to no droplet`);
     const shown = records.slice(0, 500);
     return {
         outputs,
@@ -42006,8 +42324,13 @@ async function list(ctx) {
             title: `Reserved IPs: ${records.length} (${scope})`,
             tables: [
                 {
-                    header: ['IP', 'Version', 'Region', 'Droplet'],
-                    rows: shown.map((r) => [r.ip, `IPv${r.version}`, r.region, dropletLabel(r.dropletId, r.dropletName)])
+                    header: ['Address', 'Version', 'Region', 'Droplet'],
+                    rows: shown.map((r) => [
+                        addressCell(r.ip),
+                        `IPv${r.version}`,
+                        r.region,
+                        dropletCell(r.dropletId, r.dropletName)
+                    ])
                 }
             ],
             notes: records.length > shown.length
@@ -42015,129 +42338,6 @@ async function list(ctx) {
                 : []
         }
     };
-}
-
-;// CONCATENATED MODULE: ./src/report/neutral.ts
-/**
- * Neutralises text the action did not write itself (droplet names, regions, DigitalOcean's error
- * ids, messages and request ids) before it reaches the workflow log or the step summary.
- *
- * The runner reads a workflow command (`::name::…`, or the older `##[name]…`) only at the start of
- * a log line, after leading white space. So text for the log is made one line (every line break and
- * other control character is shown as an escape such as `\n`) and a command at its start is broken
- * up. A `::` further along is harmless then, and is kept: IPv6 addresses are written with it.
- *
- * The summary is markdown that GitHub renders as HTML: `&`, `<` and `>` become entities, and so do
- * `[` and `]`, so that neither an HTML tag nor a markdown image or link can come from a string.
- */
-/** C0 and C1 controls, DEL, the Unicode line and paragraph separators, and bidirectional controls. */
-// eslint-disable-next-line no-control-regex
-const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
-const SHORT_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-/** One line: line breaks and other control characters shown as escapes (`\n`, `\u2028`). */
-function oneLine(text) {
-    return text.replace(UNSAFE_CHARS, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-/**
- * Text for one log line that cannot be read as a workflow command: one line, and a `::` or `##[`
- * at its start broken up with a space (`: :warning::…`).
- */
-function logText(text) {
-    return oneLine(text)
-        .replace(/^(\s*)::/, '$1: :')
-        .replace(/^(\s*)##\[/, '$1# #[');
-}
-/**
- * Text that holds strings from the API, as it is written to the log or as the step's failure
- * message: logText. Strings are kept as DigitalOcean sent them (outputs hold its own text) and
- * neutralised only here, where they are written, and in the summary (markdownText, tableCell).
- */
-const apiText = logText;
-const HTML_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '[': '&#91;', ']': '&#93;' };
-/** Markdown text in which no HTML tag, markdown image or link can start; `**` and backticks still work. */
-function markdownText(text) {
-    return text.replace(/[&<>[\]]/g, (c) => HTML_ENTITIES[c] ?? c);
-}
-/** A markdown table cell: one line, markdownText, pipes and backslashes escaped, never empty. */
-function tableCell(text) {
-    const flat = oneLine(text.replace(/\\/g, '\\\\').replace(/\r?\n/g, ' '));
-    return markdownText(flat).replace(/\|/g, '\\|') || ' ';
-}
-
-;// CONCATENATED MODULE: ./src/do/dns.ts
-/**
- * DigitalOcean's DNS: the zones of the account and the A and AAAA records in them, every page.
- * `prune` with `keep_dns` reads them once per run and spares every address a record points at.
- * Reading them needs the token's `domain:read` scope.
- */
-
-
-
-/** Zones read a few at a time. */
-const ZONE_CONCURRENCY = 4;
-const dns_isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-/** The record's fully qualified name with its type: `www.example.com (A)`, `example.com (AAAA)` for `@`. */
-function recordLabel(r) {
-    const host = r.name === '@' || r.name === '' ? r.zone : `${r.name}.${r.zone}`;
-    return `${host} (${r.type})`;
-}
-function listOf(body, key) {
-    return dns_isObject(body) && Array.isArray(body[key]) ? body[key] : [];
-}
-/** The names of every DNS zone of the account. */
-async function listZones(client) {
-    const fetchPage = async (page) => {
-        const res = await client.request('GET', '/v2/domains', { query: { page, per_page: PAGE_SIZE }, retry: 'safe' });
-        const items = listOf(res.body, 'domains')
-            .map((d) => (dns_isObject(d) ? d.name : undefined))
-            .filter((n) => typeof n === 'string' && n !== '');
-        return { items, ...pageInfo(dns_isObject(res.body) ? res.body : {}) };
-    };
-    return readAllPages(fetchPage, (name) => name);
-}
-/** The A or AAAA record in a record object, or undefined for any other (or one whose data is no address). */
-function toAddressRecord(zone, r) {
-    if ((r.type !== 'A' && r.type !== 'AAAA') || typeof r.data !== 'string')
-        return undefined;
-    const addr = parseAddress(r.data);
-    if (!addr || addr.version !== (r.type === 'A' ? 4 : 6))
-        return undefined;
-    return { zone, name: typeof r.name === 'string' ? apiText(r.name) : '@', type: r.type, address: addr.text };
-}
-function toRecordItem(zone, obj) {
-    if (!dns_isObject(obj))
-        return undefined;
-    const r = obj;
-    const key = typeof r.id === 'number' ? String(r.id) : JSON.stringify([r.type, r.name, r.data]);
-    return { key, record: toAddressRecord(zone, r) };
-}
-/** Every A and AAAA record of one zone, every page. */
-async function listAddressRecords(client, zone) {
-    const path = `/v2/domains/${encodeURIComponent(zone)}/records`;
-    const shown = apiText(zone);
-    const fetchPage = async (page) => {
-        const res = await client.request('GET', path, { query: { page, per_page: PAGE_SIZE }, retry: 'safe' });
-        const items = listOf(res.body, 'domain_records')
-            .map((o) => toRecordItem(shown, o))
-            .filter((r) => r !== undefined);
-        return { items, ...pageInfo(dns_isObject(res.body) ? res.body : {}) };
-    };
-    const items = await readAllPages(fetchPage, (r) => r.key);
-    return items.flatMap((item) => (item.record ? [item.record] : []));
-}
-/** Every A and AAAA record of every zone of the account: one pass over the zones. */
-async function readAddressRecords(client) {
-    const zones = await listZones(client);
-    const out = [];
-    let next = 0;
-    const worker = async () => {
-        while (next < zones.length) {
-            const i = next++;
-            out[i] = await listAddressRecords(client, zones[i]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(ZONE_CONCURRENCY, zones.length) }, worker));
-    return out.flat();
 }
 
 ;// CONCATENATED MODULE: ./src/engine/prune-guards.ts
@@ -42264,8 +42464,6 @@ function spareText(spare) {
 
 
 
-
-
 /** Requests at a time: history reads, and releases. */
 const CONCURRENCY = 4;
 function newPruneProgress(settings) {
@@ -42276,52 +42474,52 @@ function stopPrune(progress, reason) {
     progress.stopped ??= reason;
 }
 /** Whether to start nothing more: stopped, or the step's timeout has run out (which stops it). */
-function stopping(client, progress) {
-    if (progress.stopped === undefined && Date.now() >= client.deadline)
-        stopPrune(progress, "the step's timeout ran out");
+function stopping(ctx, progress) {
+    if (progress.stopped === undefined && ctx.clock.now() >= ctx.deadline)
+        stopPrune(progress, `${timeoutRanOut(ctx.timeoutMs)}`);
     return progress.stopped !== undefined;
 }
-/** Runs the prune to its end (or until stopped), filling `progress`; `now` is the clock idle time is judged by. */
-async function runPrune(client, progress, now = Date.now) {
-    const [records, dns] = await listAndReadDns(client, progress.settings);
+/** Runs the prune to its end (or until stopped), filling `progress`; idle time is judged on the context's clock. */
+async function runPrune(ctx, progress) {
+    const [records, dns] = await listAndReadDns(ctx, progress.settings);
     consider(progress, records);
-    client.log.info(`${records.length} reserved IPs in scope, ${progress.entries.length} assigned to no droplet${progress.settings.dryRun ? ' (dry run)' : ''}`);
+    ctx.log.info(`${records.length} reserved IPs in scope, ${progress.entries.length} assigned to no droplet${progress.settings.dryRun ? ' (dry run)' : ''}`);
     if (dns.ok)
-        await guardAndRelease(client, progress, dns.index, now);
+        await guardAndRelease(ctx, progress, dns.index, () => ctx.clock.now());
     else
-        refuseWithoutDns(client, progress, dns.error);
+        refuseWithoutDns(ctx, progress, dns.error);
     markNotTried(progress);
     progress.phase = 'done';
     return progress;
 }
 /** The guards, then max_release, then the releases (or, in a dry run, what would go). */
-async function guardAndRelease(client, progress, dns, now) {
+async function guardAndRelease(ctx, progress, dns, now) {
     const { settings } = progress;
     progress.phase = 'guards';
-    spareByNames(client, progress, dns);
+    spareByNames(ctx, progress, dns);
     if (settings.unassignedForMs !== undefined)
-        await spareByIdleTime(client, progress, settings.unassignedForMs, now);
-    if (stopping(client, progress))
+        await spareByIdleTime(ctx, progress, settings.unassignedForMs, now);
+    if (stopping(ctx, progress))
         return;
     const candidates = pendingEntries(progress);
     if (overMaxRelease(candidates.length, settings.maxRelease))
-        return holdBackAll(client, progress, candidates);
+        return holdBackAll(ctx, progress, candidates);
     if (settings.dryRun) {
         for (const e of candidates)
-            markWouldRelease(client, e);
+            markWouldRelease(ctx, e);
         return;
     }
     progress.phase = 'releasing';
-    client.log.info(`${candidates.length} to release`);
-    const release = (e) => releaseEntry(client, progress, e);
-    await eachLimited(candidates, () => stopping(client, progress), release);
+    ctx.log.info(`${candidates.length} to release`);
+    const release = (e) => releaseEntry(ctx, progress, e);
+    await eachLimited(candidates, () => stopping(ctx, progress), release);
 }
 /** The IPs in scope and, with keep_dns, the account's A and AAAA records, read side by side. */
-async function listAndReadDns(client, settings) {
+async function listAndReadDns(ctx, settings) {
     const families = settings.ipVersion ? [settings.ipVersion] : [4, 6];
     const [listed, dns] = await Promise.allSettled([
-        Promise.all(families.map((v) => listIps(client, v))),
-        settings.keepDns ? readAddressRecords(client) : Promise.resolve(undefined)
+        Promise.all(families.map((v) => ctx.api.ips.list(ctx, v))),
+        settings.keepDns ? ctx.api.dns.addressRecords(ctx) : Promise.resolve(undefined)
     ]);
     // Nothing was sent that changes anything: a failed listing fails the step as it is.
     if (listed.status === 'rejected')
@@ -42330,7 +42528,7 @@ async function listAndReadDns(client, settings) {
     if (dns.status === 'rejected')
         return [records, { ok: false, error: dns.reason }];
     if (dns.value)
-        client.log.info(`DNS: ${dns.value.length} A and AAAA records read`);
+        ctx.log.info(`DNS: ${dns.value.length} A and AAAA records read`);
     return [records, { ok: true, index: dns.value && dnsIndex(dns.value) }];
 }
 function consider(progress, records) {
@@ -42343,72 +42541,74 @@ function consider(progress, records) {
 }
 const message = (error) => (error instanceof Error ? error.message : String(error));
 /** keep_dns could not read DNS: nothing is released, and the step fails saying why. */
-function refuseWithoutDns(client, progress, error) {
+function refuseWithoutDns(ctx, progress, error) {
     const scope = error instanceof ApiError && (error.status === 401 || error.status === 403)
         ? ' keep_dns needs a token with the domain:read scope.'
         : '';
-    progress.error = `keep_dns: the DNS records could not be read, so nothing was released: ${message(error)}.${scope}`;
+    const cause = message(error).replace(/\.+$/, '');
+    progress.error = `keep_dns: the DNS records could not be read, so nothing was released: ${cause}.${scope}`;
     stopPrune(progress, 'the DNS records could not be read (keep_dns)');
-    client.log.warning(progress.error);
+    // The step fails with this message: one annotation (the error), not a warning of the same text too.
+    ctx.log.info(progress.error);
 }
-function spare(client, entry, why) {
+function spare(ctx, entry, why) {
     entry.state = { kind: 'spared', spare: why };
-    client.log.info(`Spared ${entry.record.ip}: ${spareText(why)}`);
+    ctx.log.info(`Spared ${entry.record.ip}: ${spareText(why)}`);
 }
-function spareByNames(client, progress, dns) {
+function spareByNames(ctx, progress, dns) {
     const keep = new Set(progress.settings.keep.map((a) => a.text));
     for (const entry of progress.entries) {
         const why = spareByName(entry.record.ip, keep, dns);
         if (why)
-            spare(client, entry, why);
+            spare(ctx, entry, why);
     }
 }
 const pendingEntries = (progress) => progress.entries.filter((e) => e.state.kind === 'pending');
 /** unassigned_for: reads the action history of each IPv4 still in the running (IPv6: reserved_at). */
-async function spareByIdleTime(client, progress, minMs, now) {
+async function spareByIdleTime(ctx, progress, minMs, now) {
     const judge = async (entry) => {
         try {
             const { record } = entry;
             entry.idle =
                 record.version === 6
                     ? idleFromReservedAt(reservedAtOf(record))
-                    : idleFromHistory(await readIpHistory(client, { text: record.ip, version: 4 }));
+                    : idleFromHistory(await ctx.api.actions.history(ctx, { text: record.ip, version: 4 }));
             if (entry.idle.known)
                 entry.idleMs = Math.max(0, now() - entry.idle.since);
             const why = spareByIdle(entry.idle, minMs, now());
             if (why)
-                spare(client, entry, why);
+                spare(ctx, entry, why);
         }
         catch (error) {
             // Released by someone else since it was listed: nothing to do.
             if (error instanceof ApiError && error.status === 404)
-                spare(client, entry, { kind: 'gone' });
-            else if (!stopOn(client, progress, error))
-                fail(client, entry, `its actions could not be read: ${message(error)}`);
+                spare(ctx, entry, { kind: 'gone' });
+            else if (!stopOn(ctx, progress, error))
+                fail(ctx, entry, `its actions could not be read: ${message(error)}`);
         }
     };
-    await eachLimited(pendingEntries(progress), () => stopping(client, progress), judge);
+    await eachLimited(pendingEntries(progress), () => stopping(ctx, progress), judge);
 }
 /** max_release: more would go than allowed, so none does (a dry run lists them and warns). */
-function holdBackAll(client, progress, candidates) {
+function holdBackAll(ctx, progress, candidates) {
     const { maxRelease, dryRun } = progress.settings;
     const list = candidates.map((e) => e.record.ip).join(', ');
     const text = `${candidates.length} addresses would be released, more than max_release (${maxRelease})`;
     if (dryRun) {
         progress.warnings.push(`${text}: a run without dry_run would release none of them and fail: ${list}`);
-        client.log.warning(progress.warnings[progress.warnings.length - 1]);
+        ctx.log.warning(progress.warnings[progress.warnings.length - 1]);
         for (const e of candidates)
-            markWouldRelease(client, e);
+            markWouldRelease(ctx, e);
         return;
     }
     progress.error = `${text}, so none was released: ${list}. Check region, ip_version, keep and the token's account, or raise max_release.`;
-    client.log.warning(progress.error);
+    ctx.log.info(progress.error);
     for (const e of candidates)
         e.state = { kind: 'not-tried', why: `more than max_release (${maxRelease}) would go` };
 }
-function markWouldRelease(client, entry) {
+function markWouldRelease(ctx, entry) {
     entry.state = { kind: 'would-release' };
-    client.log.info(`Would release ${entry.record.ip} (IPv${entry.record.version}, ${entry.record.region})`);
+    ctx.log.info(`Would release ${entry.record.ip} (IPv${entry.record.version}, ${entry.record.region})`);
 }
 function markNotTried(progress) {
     const why = progress.stopped ?? 'not reached';
@@ -42428,73 +42628,74 @@ async function eachLimited(items, stopped, fn) {
  * Stops the run after a failure that means nothing more can go well: the token refused, or the
  * time run out. Returns whether it did (the entry then stays pending: it is reported not tried).
  */
-function stopOn(client, progress, error) {
+function stopOn(ctx, progress, error) {
     if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
         stopPrune(progress, `the token was refused: ${error.message}`);
         return true;
     }
-    return stopping(client, progress);
+    return stopping(ctx, progress);
 }
-function fail(client, entry, text) {
+function fail(ctx, entry, text) {
     entry.state = { kind: 'failed', error: text };
-    client.log.warning(`Could not release ${entry.record.ip}: ${text}`);
+    ctx.log.info(`Could not release ${entry.record.ip}: ${text}`);
 }
 /** Re-reads the IP and releases it while it is free; every path ends in the entry's state. */
-async function releaseEntry(client, progress, entry) {
+async function releaseEntry(ctx, progress, entry) {
     const addr = { text: entry.record.ip, version: entry.record.version };
     let sent = false;
     const beforeDelete = () => {
-        if (stopping(client, progress))
+        if (stopping(ctx, progress))
             return false;
         sent = true;
         entry.state = { kind: 'releasing' };
         return true;
     };
     try {
-        prune_settle(client, entry, await releaseIfFree(client, addr, { waitWhileBusy: false, beforeDelete }));
+        prune_settle(ctx, entry, await releaseIfFree(ctx, addr, { waitWhileBusy: false, beforeDelete }));
     }
     catch (error) {
-        const stopping = stopOn(client, progress, error);
+        const stopping = stopOn(ctx, progress, error);
         if (!sent) {
             // Nothing was sent to release it: reported not tried when the run stops for this, else failed.
             if (!stopping)
-                fail(client, entry, message(error));
+                fail(ctx, entry, message(error));
         }
         else if (error instanceof ApiError) {
-            fail(client, entry, message(error));
+            fail(ctx, entry, message(error));
         }
         else {
             // A lost or unclear answer to the delete: a read says whether it went through.
-            await confirmAfterLostAnswer(client, entry, error);
+            await confirmAfterLostAnswer(ctx, entry, error);
         }
     }
 }
-function prune_settle(client, entry, outcome) {
+function prune_settle(ctx, entry, outcome) {
     if (outcome.kind !== 'gone')
         entry.record = outcome.record;
     switch (outcome.kind) {
         case 'released':
             entry.state = { kind: 'released' };
-            client.log.info(`Released ${entry.record.ip} (IPv${entry.record.version}, ${entry.record.region})`);
+            ctx.log.info(`Released ${entry.record.ip} (IPv${entry.record.version}, ${entry.record.region})`);
             return;
         case 'gone':
-            return spare(client, entry, { kind: 'gone' });
+            return spare(ctx, entry, { kind: 'gone' });
         case 'assigned':
-            return spare(client, entry, { kind: 'assigned', dropletId: outcome.record.dropletId });
+            return spare(ctx, entry, { kind: 'assigned', dropletId: outcome.record.dropletId });
         case 'busy':
-            return spare(client, entry, { kind: 'busy', why: outcome.reason });
+            return spare(ctx, entry, { kind: 'busy', why: outcome.reason });
         case 'stopped':
             entry.state = { kind: 'pending' };
     }
 }
 /** The delete got no clear answer: one more read (past the timeout if need be) says whether it went. */
-async function confirmAfterLostAnswer(client, entry, error) {
+async function confirmAfterLostAnswer(ctx, entry, error) {
     const addr = { text: entry.record.ip, version: entry.record.version };
     try {
-        const now = await readIp(reportContext(engineContext(client)).api, addr);
+        const reading = reportContext(ctx);
+        const now = await reading.api.ips.get(reading, addr);
         if (now === null) {
             entry.state = { kind: 'released' };
-            client.log.info(`Released ${addr.text}: the answer to its release was lost, and it is gone`);
+            ctx.log.info(`Released ${addr.text}: the answer to its release was lost, and it is gone`);
             return;
         }
         entry.record = now;
@@ -42506,10 +42707,11 @@ async function confirmAfterLostAnswer(client, entry, error) {
             error: `${message(error)}; it could not be read after (${message(readError)}), so whether it was released is unknown: look with operation: get`
         };
     }
-    client.log.warning(`Could not release ${addr.text}: ${entry.state.error}`);
+    ctx.log.info(`Could not release ${addr.text}: ${entry.state.error}`);
 }
 
 ;// CONCATENATED MODULE: ./src/report/prune-report.ts
+
 
 
 /** Row order: what was done first, then what went wrong, then what was left alone. */
@@ -42528,7 +42730,7 @@ function reasonOf(entry, progress) {
     const s = entry.state;
     switch (s.kind) {
         case 'spared':
-            return spareText(s.spare);
+            return spareText(s.spare) + idleUnknownAdvice(entry);
         case 'failed':
         case 'unknown':
             return s.error;
@@ -42542,14 +42744,26 @@ function reasonOf(entry, progress) {
             return '';
     }
 }
+/**
+ * For an address spared because its idle time is unknown (an IPv4 with no action on record, such as
+ * one reserved and never assigned): it stays spared at every run, so the row says how to decide.
+ */
+function idleUnknownAdvice(entry) {
+    if (entry.state.kind !== 'spared' || entry.state.spare.kind !== 'idle-unknown')
+        return '';
+    const ip = entry.record.ip;
+    return `. It is spared at every run: release it with \`operation: delete\` and \`ip: ${ip}\`, or add it to \`keep\` to say it stays`;
+}
 function idleOf(entry) {
     const idle = entry.idle;
     if (!idle)
         return '-';
     if (!idle.known)
         return `unknown: ${idle.why}`;
-    return `${durationText(entry.idleMs ?? 0)} (since ${idle.evidence})`;
+    return `${durationText(entry.idleMs ?? 0)} (since ${shortTimes(idle.evidence)})`;
 }
+/** ISO times as `2026-11-24 04:56 UTC`: short enough that a narrow cell does not break them in the middle. */
+const shortTimes = (text) => text.replace(/\b(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(\.\d+)?)?Z\b/g, '$1 $2 UTC');
 const byAddress = (a, b) => a.record.version - b.record.version || a.record.ip.localeCompare(b.record.ip, 'en', { numeric: true });
 function sortedEntries(progress) {
     const rank = (e) => ORDER.indexOf(e.state.kind);
@@ -42557,10 +42771,9 @@ function sortedEntries(progress) {
 }
 function table(progress) {
     const withIdle = progress.settings.unassignedForMs !== undefined;
-    const header = ['IP', 'Version', 'Region', 'Result', 'Reason', ...(withIdle ? ['Idle'] : [])];
+    const header = ['Address', 'Region', 'Result', 'Reason', ...(withIdle ? ['Idle'] : [])];
     const rows = sortedEntries(progress).map((e) => [
-        e.record.ip,
-        `IPv${e.record.version}`,
+        addressCell(e.record.ip),
         e.record.region,
         RESULT[e.state.kind],
         reasonOf(e, progress),
@@ -42661,7 +42874,7 @@ async function prune(ctx) {
     const stop = () => stopPrune(progress, cancelCause(ctx.engine.signal));
     ctx.engine.signal.addEventListener('abort', stop, { once: true });
     try {
-        await runPrune(ctx.client, progress);
+        await runPrune(ctx.engine, progress);
     }
     finally {
         ctx.engine.signal.removeEventListener('abort', stop);
@@ -42671,6 +42884,7 @@ async function prune(ctx) {
 
 ;// CONCATENATED MODULE: ./src/run.ts
 /** Runs the chosen operation: the one place that maps an operation name to its module. */
+
 
 
 
@@ -42692,21 +42906,27 @@ const run_OPERATIONS = {
     prune: prune
 };
 async function runOperation(inputs, options) {
-    const clock = options.clock ?? systemClock(options.client?.timeScale ?? 1);
+    const { timeScale, ...limits } = options.client ?? {};
+    const clock = options.clock ?? systemClock(timeScale ?? 1);
+    // One client for the whole step; each request takes the context it runs in.
     const client = new ApiClient({
         baseUrl: inputs.apiUrl,
         token: inputs.token,
         userAgent: options.userAgent,
-        deadline: (options.startedAt ?? clock.now()) + inputs.timeoutMs,
-        log: options.log,
-        ...options.client,
-        clock,
-        signal: options.signal
+        ...limits,
+        rateBudget: new RateBudget({ windowMs: clock.scaled(60_000) })
     });
-    const engine = engineContext(client);
+    const engine = {
+        clock,
+        deadline: (options.startedAt ?? clock.now()) + inputs.timeoutMs,
+        timeoutMs: inputs.timeoutMs,
+        signal: options.signal ?? NEVER_ABORTED,
+        log: options.log,
+        api: digitalOcean(client)
+    };
     const journal = options.journal ?? new Journal();
     journal.operation = inputs.operation;
-    return run_OPERATIONS[inputs.operation]({ engine, client, inputs, userAgent: options.userAgent, journal });
+    return run_OPERATIONS[inputs.operation]({ engine, inputs, userAgent: options.userAgent, journal });
 }
 /** The environment variable that speeds up the bundled action's schedule when it runs against a local simulator. */
 const TEST_TIME_SCALE_VAR = 'DO_RESERVED_IP_TEST_TIME_SCALE';
@@ -42726,26 +42946,197 @@ function testClientOptions(apiUrl, env) {
     return { timeScale };
 }
 
-;// CONCATENATED MODULE: ./src/report/summary.ts
+;// CONCATENATED MODULE: ./src/report/links.ts
 /**
- * The step summary: a markdown rendering of what an operation did. Every piece goes through
- * neutral.ts, so a string from the API can bring no HTML, image or link into it, nor break a table;
- * the markdown the operations write themselves (backticks, `**`) still renders.
+ * The links of the step summary: the workflow run, and the pages of DigitalOcean's control panel
+ * for reserved addresses and for a droplet. The control panel has one page for every reserved
+ * address of the account (IPv4 and IPv6), and one page per droplet.
  */
+/** DigitalOcean's control panel. */
+const CONTROL_PANEL = 'https://cloud.digitalocean.com';
+/** The control panel's page that lists the reserved addresses. */
+function reservedIpsPage(panel) {
+    return `${panel}/networking/reserved_ips`;
+}
+/** The control panel's page of one droplet. */
+function dropletPage(panel, dropletId) {
+    return `${panel}/droplets/${dropletId}`;
+}
+/**
+ * The workflow run's URL (its attempt, when it is not the first), or undefined when the context is
+ * not a run's (no repository, no run id): a run outside GitHub Actions has no page to link to.
+ */
+function runUrl(run) {
+    if (!/^[\w.-]+\/[\w.-]+$/.test(run.repository) || !Number.isSafeInteger(run.runId) || run.runId <= 0)
+        return undefined;
+    if (!/^https?:\/\/[^\s()<>]+$/.test(run.serverUrl))
+        return undefined;
+    const attempt = run.runAttempt !== undefined && run.runAttempt > 1 ? `/attempts/${run.runAttempt}` : '';
+    return `${run.serverUrl.replace(/\/+$/, '')}/${run.repository}/actions/runs/${run.runId}${attempt}`;
+}
 
-function renderSummary(summary) {
-    const lines = [`### ${markdownText(oneLine(summary.title))}`, ''];
-    for (const table of summary.tables) {
-        if (table.caption)
-            lines.push(`**${markdownText(oneLine(table.caption))}**`, '');
-        lines.push(`| ${table.header.map(tableCell).join(' | ')} |`);
-        lines.push(`| ${table.header.map(() => '---').join(' | ')} |`);
-        for (const row of table.rows)
-            lines.push(`| ${row.map(tableCell).join(' | ')} |`);
-        lines.push('');
+;// CONCATENATED MODULE: ./src/report/neutral.ts
+/**
+ * Neutralises text the action did not write itself (droplet names, regions, DigitalOcean's error
+ * ids, messages and request ids) before it reaches the workflow log or the step summary.
+ *
+ * The runner reads a workflow command (`::name::…`, or the older `##[name]…`) only at the start of
+ * a log line, after leading white space. So text for the log is made one line (every line break and
+ * other control character is shown as an escape such as `\n`) and a command at its start is broken
+ * up. A `::` further along is harmless then, and is kept: IPv6 addresses are written with it.
+ *
+ * The summary is markdown that GitHub renders as HTML: outside code spans, `&`, `<`, `>`, `[`, `]`,
+ * backslashes and unpaired backticks are escaped with a backslash, so that neither an HTML tag, an
+ * entity, nor a markdown image or link can come from a string, and the text reads as it was
+ * written once rendered (no entity such as `&#91;` shows up, in a code span or out of one).
+ */
+/** C0 and C1 controls, DEL, the Unicode line and paragraph separators, and bidirectional controls. */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const SHORT_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/** One line: line breaks and other control characters shown as escapes (`\n`, `\u2028`). */
+function oneLine(text) {
+    return text.replace(UNSAFE_CHARS, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/**
+ * Text for one log line that cannot be read as a workflow command: one line, and a `::` or `##[`
+ * at its start broken up with a space (`: :warning::…`).
+ */
+function logText(text) {
+    return oneLine(text)
+        .replace(/^(\s*)::/, '$1: :')
+        .replace(/^(\s*)##\[/, '$1# #[');
+}
+/**
+ * Text that holds strings from the API, as it is written to the log or as the step's failure
+ * message: logText. Strings are kept as DigitalOcean sent them (outputs hold its own text) and
+ * neutralised only here, where they are written, and in the summary (markdownText, tableCell).
+ */
+const apiText = (/* unused pure expression or super */ null && (logText));
+/** A URL in running text: shown as code, so that neither GitHub's autolinks nor `[` `]` of IPv6 hosts bite. */
+const URL_IN_TEXT = /https?:\/\/[^\s`<>]*[^\s`<>.,;:)'"]/g;
+/** The characters that could start HTML, an entity, a link or an image, or a code span, in running text. */
+const MARKDOWN_ACTIVE = /[\\`&<>[\]]/g;
+/** The end of the run of backticks that starts at i. */
+function runEnd(text, i) {
+    let j = i;
+    while (text[j] === '`')
+        j++;
+    return j;
+}
+/** The end of the backtick run that closes one of `length` backticks opened before `from`, or -1. */
+function closingRun(text, from, length) {
+    for (let k = text.indexOf('`', from); k !== -1; k = text.indexOf('`', runEnd(text, k))) {
+        if (runEnd(text, k) - k === length)
+            return runEnd(text, k);
     }
+    return -1;
+}
+/**
+ * Running text and code spans, as CommonMark pairs backticks: a run of backticks opens a code span
+ * only when a later run of the same length closes it; an unpaired one is plain text.
+ */
+function segments(text) {
+    const out = [];
+    let plainFrom = 0;
+    let i = text.indexOf('`');
+    while (i !== -1) {
+        const opened = runEnd(text, i);
+        const end = closingRun(text, opened, opened - i);
+        if (end === -1) {
+            i = text.indexOf('`', opened);
+            continue;
+        }
+        if (i > plainFrom)
+            out.push({ code: false, text: text.slice(plainFrom, i) });
+        out.push({ code: true, text: text.slice(i, end) });
+        plainFrom = end;
+        i = text.indexOf('`', end);
+    }
+    if (plainFrom < text.length)
+        out.push({ code: false, text: text.slice(plainFrom) });
+    return out;
+}
+/** Running text, each character that markdown would act on escaped with a backslash; URLs as code. */
+function plainMarkdown(text) {
+    let out = '';
+    let from = 0;
+    for (const m of text.matchAll(URL_IN_TEXT)) {
+        out += text.slice(from, m.index).replace(MARKDOWN_ACTIVE, '\\$&') + codeSpan(m[0]);
+        from = m.index + m[0].length;
+    }
+    return out + text.slice(from).replace(MARKDOWN_ACTIVE, '\\$&');
+}
+/** Text as a code span: fenced by more backticks than it holds in a row, padded when it starts or ends with one. */
+function codeSpan(text) {
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = text.startsWith('`') || text.endsWith('`') || text === '' ? ' ' : '';
+    return `${fence}${pad}${text}${pad}${fence}`;
+}
+/**
+ * Markdown text in which no HTML tag, entity, markdown image or link can start, and which shows as
+ * written: the code spans it holds stay code (nothing inside one is read as markdown or HTML), and
+ * in the text around them `\\`, `&`, `<`, `>`, `[`, `]` and unpaired backticks are escaped with a
+ * backslash, which GitHub removes on rendering (an entity such as `&lt;` would show as written
+ * inside a code span). URLs in the running text become code spans: an IPv6 host keeps its
+ * brackets, and no string becomes a link. `**` still works.
+ */
+function markdownText(text) {
+    return segments(text)
+        .map((s) => (s.code ? s.text : plainMarkdown(s.text)))
+        .join('');
+}
+/** A markdown table cell: one line, markdownText, pipes escaped (code spans included, as GFM wants), never empty. */
+function tableCell(text) {
+    return markdownText(oneLine(text.replace(/\r?\n/g, ' '))).replace(/\|/g, '\\|') || ' ';
+}
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+
+
+/** The most columns a table has (the tests hold every report to it): more, and cells wrap in the middle of words. */
+const MAX_COLUMNS = 6;
+const summary_link = (text, url) => (url ? `[${text}](${url})` : text);
+function cellMarkdown(cell, links) {
+    if (typeof cell === 'string')
+        return tableCell(cell);
+    const panel = links.controlPanel;
+    if ('address' in cell) {
+        const address = summary_link(codeSpan(oneLine(cell.address)), panel && reservedIpsPage(panel));
+        return cell.after ? `${address} ${tableCell(cell.after)}` : address;
+    }
+    // The name alone, linked to the droplet's page (which shows its id): an id beside every name
+    // widens the table until names wrap in the middle.
+    return summary_link(tableCell(cell.name || String(cell.dropletId)), panel && dropletPage(panel, cell.dropletId));
+}
+function tableLines(table, links) {
+    const lines = [];
+    if (table.caption)
+        lines.push(`**${markdownText(oneLine(table.caption))}**`, '');
+    lines.push(`| ${table.header.map(tableCell).join(' | ')} |`);
+    lines.push(`| ${table.header.map(() => '---').join(' | ')} |`);
+    for (const row of table.rows)
+        lines.push(`| ${row.map((c) => cellMarkdown(c, links)).join(' | ')} |`);
+    lines.push('');
+    return lines;
+}
+/** The last line: the workflow run and the control panel's reserved IPs, when known. */
+function footer(links) {
+    const parts = [];
+    if (links.runUrl)
+        parts.push(summary_link('Workflow run', links.runUrl));
+    if (links.controlPanel)
+        parts.push(summary_link('Reserved IPs in the DigitalOcean control panel', reservedIpsPage(links.controlPanel)));
+    return parts.length > 0 ? [parts.join(' · '), ''] : [];
+}
+function renderSummary(summary, links = {}) {
+    const lines = [`### ${markdownText(oneLine(summary.title))}`, ''];
+    for (const table of summary.tables)
+        lines.push(...tableLines(table, links));
     for (const note of summary.notes)
         lines.push(markdownText(oneLine(note)), '');
+    lines.push(...footer(links));
     return `${lines.join('\n').trimEnd()}\n`;
 }
 
@@ -42766,6 +43157,7 @@ function userAgent(env) {
  * validates the inputs, runs the operation, and sets the outputs and the step summary on every
  * outcome: success, failure, bad input and cancellation alike.
  */
+
 
 
 
@@ -42805,13 +43197,38 @@ function logger(secrets) {
         endGroup: () => endGroup()
     };
 }
+/**
+ * @actions/github's context, for the link to the workflow run: loaded only when there is a step
+ * summary to write, and without waiting for it (it brings Octokit along), so that it loads while
+ * the operation waits on the network rather than before it starts.
+ */
+function loadGitHubContext() {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return Promise.resolve(undefined);
+    return __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413)).then((github) => github.context, () => undefined);
+}
+/** The summary's links: the workflow run, from @actions/github's context (none outside a run), and DigitalOcean's control panel. */
+function summaryLinks(context) {
+    const controlPanel = CONTROL_PANEL;
+    if (!context)
+        return { controlPanel };
+    let repository = '';
+    try {
+        repository = `${context.repo.owner}/${context.repo.repo}`;
+    }
+    catch {
+        // Not in a workflow run: no repository, so no run to link to.
+    }
+    const { serverUrl, runId, runAttempt } = context;
+    return { runUrl: runUrl({ serverUrl, repository, runId, runAttempt }), controlPanel };
+}
 /** Sets every output, writes the summary, and fails the step when the result says so. */
-async function report(result, secrets) {
+async function report(result, secrets, links) {
     for (const name of OUTPUT_NAMES)
         setOutput(name, scrub(result.outputs[name], secrets));
     if (process.env.GITHUB_STEP_SUMMARY) {
         try {
-            await summary.addRaw(scrub(renderSummary(result.summary), secrets)).write();
+            await summary.addRaw(scrub(renderSummary(result.summary, await links()), secrets)).write();
         }
         catch (error) {
             warning(`The step summary could not be written: ${logText(error.message)}`);
@@ -42822,9 +43239,9 @@ async function report(result, secrets) {
         setFailed(logText(scrub(result.error, secrets)));
 }
 /** Reports exactly once: the first result given; later calls wait for that report to be written. */
-function reportOnce(secrets) {
+function reportOnce(secrets, links) {
     let written;
-    return (result) => (written ??= report(result(), secrets));
+    return (result) => (written ??= report(result(), secrets, links));
 }
 /** How long a cancelled step waits for the operation's own result before it reports from the journal. */
 const CANCEL_REPORT_MS = 1500;
@@ -42852,8 +43269,9 @@ async function run() {
     const secrets = maskSecrets();
     const controller = new AbortController();
     const journal = new Journal();
-    const reportResult = reportOnce(secrets);
     let inputs;
+    const github = loadGitHubContext();
+    const reportResult = reportOnce(secrets, async () => summaryLinks(await github));
     const given = () => inputs?.ips.map((a) => a.text) ?? [];
     const stopListening = onCancel((signal) => {
         controller.abort(signal);
@@ -42986,6 +43404,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -43168,6 +43593,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 
 /***/ }),
 
@@ -43905,6 +44337,17 @@ return new B(c,{type:"multipart/form-data; boundary="+b})}
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/import chunk loading */
