@@ -41,7 +41,8 @@ const CONTRACT_INPUTS = [
   'precheck_url',
   'verify_host',
   'verify_for',
-  'rollback'
+  'rollback',
+  'moves'
 ]
 const CONTRACT_OUTPUTS = [
   'ip',
@@ -56,7 +57,8 @@ const CONTRACT_OUTPUTS = [
   'count',
   'json',
   'verified',
-  'rolled_back'
+  'rolled_back',
+  'moves'
 ]
 
 describe('action.yml', () => {

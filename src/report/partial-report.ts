@@ -6,7 +6,8 @@
  */
 import type { AddressEntry, Journal, Reserved } from '../engine/journal.js'
 import { where } from '../engine/outcome.js'
-import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
+import { dropletLabel, emptyOutputs, ipOutputs, MOVING, type OperationResult, type Outputs } from './result.js'
+import { movesJson } from '../inputs/moves.js'
 import { common, idText } from './cutover-report.js'
 
 export function partialReport(journal: Journal, cause: string, ips: readonly string[] = []): OperationResult {
@@ -38,9 +39,11 @@ function movesReport(journal: Journal, cause: string, ips: readonly string[]): O
   if (first?.last) Object.assign(outputs, ipOutputs(first.last))
   outputs.droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.last?.dropletId)))
   outputs.previous_droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.before?.dropletId)))
-  outputs.action_id = idText(first?.actions[0])
+  // The action still under way (a roll-back's, say) is the one a workflow must look up.
+  outputs.action_id = idText(first ? (first.underWay.at(-1) ?? first.actions.at(-1)) : undefined)
   outputs.action_status = entries.some((e) => e.underWay.length > 0) ? 'in-progress' : first ? statusOf(first) : ''
   outputs.changed = String(entries.length > 0)
+  if (MOVING.has(journal.operation)) outputs.moves = movesOf(entries)
   if (given.length > 1) setEntries(outputs, given, byIp)
   const moved = entries.map(
     (e) =>
@@ -73,6 +76,20 @@ function movesReport(journal: Journal, cause: string, ips: readonly string[]): O
   }
 }
 
+/**
+ * What the step moved or may have moved, from where it was to where it was sent: every address with
+ * a change request on record, except one a roll-back has brought home with nothing still under way.
+ */
+function movesOf(entries: readonly AddressEntry[]): string {
+  const home = (e: AddressEntry): boolean =>
+    e.rollingBack &&
+    e.underWay.length === 0 &&
+    e.last !== undefined &&
+    e.last.dropletId === (e.before?.dropletId ?? null)
+  const away = entries.filter((e) => e.target !== undefined && !home(e))
+  return movesJson(away.map((e) => ({ addr: e.addr, from: e.before?.dropletId ?? null, to: e.target ?? null })))
+}
+
 function setEntries(outputs: Outputs, given: readonly string[], byIp: ReadonlyMap<string, AddressEntry>): void {
   outputs.ips = JSON.stringify(
     given.map((ip) => {
@@ -83,7 +100,7 @@ function setEntries(outputs: Outputs, given: readonly string[], byIp: ReadonlyMa
         region: e?.last?.region ?? e?.before?.region ?? '',
         droplet_id: e?.last?.dropletId ?? null,
         previous_droplet_id: e?.before?.dropletId ?? null,
-        action_id: e?.actions[0] ?? null,
+        action_id: e ? (e.underWay.at(-1) ?? e.actions.at(-1) ?? null) : null,
         action_status: e ? statusOf(e) : '',
         changed: e !== undefined
       }

@@ -14,7 +14,8 @@ export const OUTPUT_NAMES = [
   'count',
   'json',
   'verified',
-  'rolled_back'
+  'rolled_back',
+  'moves'
 ] as const
 export type OutputName = (typeof OUTPUT_NAMES)[number]
 export type Outputs = Record<OutputName, string>
@@ -37,6 +38,9 @@ export interface OperationResult {
   /** When set, the step fails with this message after the outputs are set. */
   readonly error?: string
 }
+
+/** The operations whose moves output is a JSON array on every outcome. */
+export const MOVING: ReadonlySet<string> = new Set(['assign', 'unassign', 'rollback'])
 
 export function emptyOutputs(): Outputs {
   const out = {} as Outputs
@@ -81,6 +85,7 @@ export function dropletLabel(id: number | null, name = ''): string {
 export function failureResult(operation: string, message: string, ips: readonly string[] = []): OperationResult {
   const outputs = emptyOutputs()
   if (ips.length > 0) outputs.ip = ips[0]
+  if (MOVING.has(operation)) outputs.moves = '[]'
   return {
     outputs,
     error: message,

@@ -1,0 +1,51 @@
+/**
+ * The rollback operation: undoes what an earlier assign/unassign step moved (its `moves` output).
+ * Each address goes back to `from` only while it is still on `to` (the earlier step's own
+ * compare-and-set), all in parallel; an action still under way on it is waited for first (moveIp
+ * reads it steady). Already on `from`: nothing is sent. Moved by another change: left there.
+ */
+import type { Move } from '../inputs/moves.js'
+import { ungrouped, type EngineContext } from './context.js'
+import type { Journal } from './journal.js'
+import { moveIp } from './move.js'
+import type { MoveOutcome } from './outcome.js'
+
+export interface Undone {
+  readonly move: Move
+  readonly outcome: MoveOutcome
+}
+
+export interface UndoResult {
+  readonly undone: readonly Undone[]
+  readonly startedAt: number
+  readonly finishedAt: number
+}
+
+export async function undoMoves(ctx: EngineContext, moves: readonly Move[], journal: Journal): Promise<UndoResult> {
+  const startedAt = ctx.clock.now()
+  if (moves.length > 0)
+    ctx.log.info(
+      `Rolling back ${moves.length} address(es): each goes back only while still where the earlier step put it`
+    )
+  const run = moves.length > 1 ? ungrouped(ctx) : ctx
+  const undone = await Promise.all(
+    moves.map(async (move): Promise<Undone> => {
+      const outcome = await moveIp(run, {
+        addr: move.addr,
+        target: move.from,
+        expected: move.to,
+        wait: true,
+        observer: journal.observe(move.addr)
+      })
+      return { move, outcome }
+    })
+  )
+  return { undone, startedAt, finishedAt: ctx.clock.now() }
+}
+
+/** The address reads on `from`, and nothing of this step's may still move it. */
+export const isHome = (u: Undone): boolean =>
+  u.outcome.error === undefined && u.outcome.final !== undefined && u.outcome.final.dropletId === u.move.from
+
+/** rolled_back: moves held at least one address and every one ends on its `from`. */
+export const allHome = (r: UndoResult): boolean => r.undone.length > 0 && r.undone.every(isHome)
