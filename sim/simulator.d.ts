@@ -418,7 +418,7 @@ export interface Simulator {
   clearFaults(): void
   /** Makes the IP busy with someone else's action for ms: actions on it and its deletion answer 422. */
   lock(ip: string, ms: number): void
-  /** Actions targeting the droplet answer 422 pending event for ms. */
+  /** Actions targeting the droplet answer 422 'Droplet already has a pending event.' for ms. */
   setDropletBusy(id: number, ms: number): void
   /** Decides how the actions started from now on end; undefined restores 'completed'. */
   setActionOutcome(fn: ((action: SimAction) => ActionOutcome | undefined) | undefined | null): void

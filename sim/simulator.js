@@ -22,6 +22,8 @@ const DEFAULT_PROJECT_ID = '5f3e6a52-9d1c-4b7e-8a0f-2c4d6e8f0a1b'
 const DEFAULT_RATE_LIMIT = 5000
 const NOT_FOUND_MESSAGE = 'The resource you were accessing could not be found.'
 const PENDING_MESSAGE = 'The droplet/IP has a pending event. Please try again later.'
+/** DigitalOcean's words when the droplet itself is busy (being created, resized): they name the droplet. */
+const DROPLET_PENDING_MESSAGE = 'Droplet already has a pending event.'
 
 const REGION_NAMES = {
   nyc1: 'New York 1',
@@ -846,7 +848,7 @@ export async function startSimulator(options = {}) {
   }
 
   const notFound = (ctx) => fail(ctx, 404, NOT_FOUND_MESSAGE)
-  const pending = (ctx) => fail(ctx, 422, PENDING_MESSAGE)
+  const pending = (ctx, message = PENDING_MESSAGE) => fail(ctx, 422, message)
 
   /** The items of one page; with endlessPages 'repeat', a page past the end repeats the last one. */
   function pageSlice(items, page, perPage, last) {
@@ -913,7 +915,7 @@ export async function startSimulator(options = {}) {
       const droplet = dropletStore.get(Number(body.droplet_id))
       if (!droplet) return fail(ctx, 422, `Droplet ${body.droplet_id} was not found.`)
       if (quotaFull(ctx, 4)) return
-      if (isDropletBusy(droplet)) return pending(ctx)
+      if (isDropletBusy(droplet)) return pending(ctx, DROPLET_PENDING_MESSAGE)
       const holding = holdingProblem(droplet, { version: 4, ip: '' })
       if (holding) return fail(ctx, 422, holding)
       const rec = newIpRecord({
@@ -993,7 +995,7 @@ export async function startSimulator(options = {}) {
       if (!droplet) return fail(ctx, 422, `Droplet ${body.droplet_id} was not found.`)
       if (isIpLocked(rec)) return pending(ctx)
       if (droplet.region !== rec.region) return fail(ctx, 422, `The droplet and the ${noun} must be in the same region`)
-      if (isDropletBusy(droplet)) return pending(ctx)
+      if (isDropletBusy(droplet)) return pending(ctx, DROPLET_PENDING_MESSAGE)
       const holding = rec.dropletId === droplet.id ? undefined : holdingProblem(droplet, rec)
       if (holding) return fail(ctx, 422, holding)
       const action = startAction('assign_ip', rec, droplet.id, fam.resourceType)
@@ -1003,7 +1005,7 @@ export async function startSimulator(options = {}) {
       if (isIpLocked(rec)) return pending(ctx)
       if (rec.dropletId === null) return fail(ctx, 422, `The ${noun} is not assigned to a droplet`)
       const current = dropletStore.get(rec.dropletId)
-      if (current && current.busyUntil > clockNow()) return pending(ctx)
+      if (current && current.busyUntil > clockNow()) return pending(ctx, DROPLET_PENDING_MESSAGE)
       const action = startAction('unassign_ip', rec, rec.dropletId, fam.resourceType)
       return send(ctx, 201, { action: actionJson(action) })
     }
