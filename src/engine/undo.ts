@@ -7,7 +7,7 @@
 import type { Move } from '../inputs/moves.js'
 import { ungrouped, type EngineContext } from './context.js'
 import type { Journal } from './journal.js'
-import { moveIp } from './move.js'
+import { moveIp } from './drive.js'
 import type { MoveOutcome } from './outcome.js'
 
 export interface Undone {

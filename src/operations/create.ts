@@ -10,8 +10,7 @@ import { createIp, type CreateRequest, type IpRecord } from '../do/ips.js'
 import { resolveDroplet, withRegion, type DropletRef } from '../do/droplets.js'
 import { ApiError, CancelledInFlightError, TransportError, secs } from '../transport/http.js'
 import type { EngineContext } from '../engine/context.js'
-import { moveIp } from '../engine/move.js'
-import { finishAction } from '../engine/finish.js'
+import { followAction, moveIp } from '../engine/drive.js'
 import { OperationError, pendingBackoff, readIpSettling, reportRead, waitBeforeRetry } from '../engine/ip-read.js'
 import { cancelCause, unknownState, type ActionStatus } from '../engine/outcome.js'
 import { waitUntil } from '../engine/wait.js'
@@ -116,7 +115,7 @@ async function place(
   if (addr.version === 6) return assignIpv6(ctx, wait, addr, target.id)
   if (created.actionId !== undefined) {
     const action = { id: created.actionId, status: 'in-progress', type: 'assign_ip', raw: null }
-    const outcome = await finishAction(ctx, { addr, target: target.id, wait }, created.record, action)
+    const outcome = await followAction(ctx, { addr, target: target.id, wait }, created.record, action)
     return { ...outcome, actionId: created.actionId }
   }
   if (!wait || created.record.dropletId === target.id) return { final: created.record, actionStatus: '' }
