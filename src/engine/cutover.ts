@@ -168,7 +168,8 @@ async function moveAll(
         target: targetId(plan),
         expected: plan.expected,
         wait: plan.wait,
-        initial: r.read,
+        // The change is decided on a read made right before it: after a precheck, a fresh one.
+        initial: plan.precheck ? undefined : r.read,
         observer: journal.observe(r.addr)
       }
       return { ...r, move: await moveIp(ctx, req) }

@@ -10,7 +10,7 @@
  */
 import type { Address, IpVersion } from '../inputs/address.js'
 import { readAddressRecords } from '../do/dns.js'
-import { listIps, readIpHistory, reservedAtOf, readIp, type IpRecord } from '../do/ips.js'
+import { listIps, readIpHistory, reservedAtOf, type IpRecord } from '../do/ips.js'
 import { ApiError, type ApiClient } from '../transport/http.js'
 import {
   dnsIndex,
@@ -24,9 +24,8 @@ import {
   type Idle,
   type Spare
 } from './prune-guards.js'
-import { releaseIfFree, type ReleaseOutcome } from './release.js'
+import { releaseIp, type ReleaseOutcome } from './release.js'
 import { engineContext } from './context.js'
-import { reportContext } from './ip-read.js'
 
 export interface PruneSettings {
   readonly ipVersion?: IpVersion
@@ -271,39 +270,37 @@ function stopOn(client: ApiClient, progress: PruneProgress, error: unknown): boo
   return stopping(client, progress)
 }
 
+/** stopOn for a release's failure: the token refused, or the time run out. */
+function stopOnStatus(client: ApiClient, progress: PruneProgress, failed: { error: string; status?: number }): boolean {
+  if (failed.status === 401 || failed.status === 403) {
+    stopPrune(progress, `the token was refused: ${failed.error}`)
+    return true
+  }
+  return stopping(client, progress)
+}
+
 function fail(client: ApiClient, entry: PruneEntry, text: string): void {
   entry.state = { kind: 'failed', error: text }
   client.log.warning(`Could not release ${entry.record.ip}: ${text}`)
 }
 
-/** Re-reads the IP and releases it while it is free; every path ends in the entry's state. */
+/** Re-reads the IP and releases it while it is free (release.ts); every path ends in the entry's state. */
 async function releaseEntry(client: ApiClient, progress: PruneProgress, entry: PruneEntry): Promise<void> {
   const addr: Address = { text: entry.record.ip, version: entry.record.version }
-  let sent = false
-  const beforeDelete = (): boolean => {
-    if (stopping(client, progress)) return false
-    sent = true
-    entry.state = { kind: 'releasing' }
-    return true
-  }
-  try {
-    settle(client, entry, await releaseIfFree(client, addr, { waitWhileBusy: false, beforeDelete }))
-  } catch (error) {
-    const stopping = stopOn(client, progress, error)
-    if (!sent) {
-      // Nothing was sent to release it: reported not tried when the run stops for this, else failed.
-      if (!stopping) fail(client, entry, message(error))
-    } else if (error instanceof ApiError) {
-      fail(client, entry, message(error))
-    } else {
-      // A lost or unclear answer to the delete: a read says whether it went through.
-      await confirmAfterLostAnswer(client, entry, error)
+  const outcome = await releaseIp(engineContext(client), {
+    addr,
+    waitWhileBusy: false,
+    beforeDelete: () => !stopping(client, progress),
+    // On the record before it is sent: a step stopped now reports it as possibly released.
+    sending: () => {
+      entry.state = { kind: 'releasing' }
     }
-  }
+  })
+  settle(client, progress, entry, outcome)
 }
 
-function settle(client: ApiClient, entry: PruneEntry, outcome: ReleaseOutcome): void {
-  if (outcome.kind !== 'gone') entry.record = outcome.record
+function settle(client: ApiClient, progress: PruneProgress, entry: PruneEntry, outcome: ReleaseOutcome): void {
+  if ('record' in outcome && outcome.record) entry.record = outcome.record
   switch (outcome.kind) {
     case 'released':
       entry.state = { kind: 'released' }
@@ -317,26 +314,14 @@ function settle(client: ApiClient, entry: PruneEntry, outcome: ReleaseOutcome): 
       return spare(client, entry, { kind: 'busy', why: outcome.reason })
     case 'stopped':
       entry.state = { kind: 'pending' }
-  }
-}
-
-/** The delete got no clear answer: one more read (past the timeout if need be) says whether it went. */
-async function confirmAfterLostAnswer(client: ApiClient, entry: PruneEntry, error: unknown): Promise<void> {
-  const addr: Address = { text: entry.record.ip, version: entry.record.version }
-  try {
-    const now = await readIp(reportContext(engineContext(client)).api, addr)
-    if (now === null) {
-      entry.state = { kind: 'released' }
-      client.log.info(`Released ${addr.text}: the answer to its release was lost, and it is gone`)
       return
-    }
-    entry.record = now
-    entry.state = { kind: 'failed', error: `${message(error)}; it is still reserved` }
-  } catch (readError) {
-    entry.state = {
-      kind: 'unknown',
-      error: `${message(error)}; it could not be read after (${message(readError)}), so whether it was released is unknown: look with operation: get`
-    }
+    case 'unknown':
+      entry.state = { kind: 'unknown', error: outcome.error }
+      client.log.warning(`Could not release ${entry.record.ip}: ${outcome.error}`)
+      return
+    case 'failed':
+      // A refused token or the time run out stops the run: an address with nothing sent is then not tried.
+      if (stopOnStatus(client, progress, outcome) && !outcome.sent) entry.state = { kind: 'pending' }
+      else fail(client, entry, outcome.error)
   }
-  client.log.warning(`Could not release ${addr.text}: ${(entry.state as { error: string }).error}`)
 }

@@ -14,7 +14,37 @@ export function partialReport(journal: Journal, cause: string, ips: readonly str
   const registered = journal.partial(cause)
   if (registered) return registered
   if (journal.reserved) return reservedReport(journal.reserved, cause)
+  if (journal.creating) return sentReport(journal, cause, creatingText(journal.creating))
+  if (journal.releases.length > 0) return sentReport(journal, cause, releasesText(journal))
   return movesReport(journal, cause, ips)
+}
+
+const creatingText = (what: string): string =>
+  `The request to reserve ${what} had been sent and its answer had not come: an address may have been reserved (and billed). Find it with operation: list, and release it with operation: delete if it is not wanted.`
+
+function releasesText(journal: Journal): string {
+  const ips = journal.releases.map((r) => r.ip).join(', ')
+  return `The release of ${ips} had been sent and its answer had not come: it may have been released. Look with operation: get (a 404 means it is gone).`
+}
+
+/** A create or a release was sent and the step stopped before its answer: changed, the outcome unknown. */
+function sentReport(journal: Journal, cause: string, text: string): OperationResult {
+  const first = journal.releases[0]
+  const outputs = {
+    ...emptyOutputs(),
+    ...(first ? { ip: first.ip, ip_version: String(first.version) } : {}),
+    changed: 'true'
+  }
+  const error = `${head(cause)} ${text}`
+  return {
+    outputs,
+    error,
+    summary: {
+      title: `Reserved IP ${journal.operation || 'step'} cancelled`,
+      tables: [],
+      notes: [`**Cancelled:** ${error}`]
+    }
+  }
 }
 
 const head = (cause: string): string => `Cancelled (${cause}); nothing more was sent.`
