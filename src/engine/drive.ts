@@ -4,7 +4,7 @@
  * throws: every path ends in a MoveOutcome. It also keeps the step's record (the journal): a change
  * request is recorded before it is sent, each action of the step's, and each read after a change.
  */
-import { postIpAction, type ActionRecord, type IpRecord } from '../do/ips.js'
+import { listIps, postIpAction, type ActionRecord, type IpRecord } from '../do/ips.js'
 import { ApiError, CancelledInFlightError, GaveUpError, TransportError } from '../transport/http.js'
 import { CancelledError } from '../context.js'
 import type { EngineContext } from './context.js'
@@ -157,7 +157,30 @@ async function send(ctx: EngineContext, req: MoveRequest, observer: MoveObserver
     observer.started(action.id)
     return { kind: 'accepted', action }
   } catch (error) {
-    return classify(error, req)
+    const answer = classify(error, req)
+    return answer.kind === 'refused' && holdsAnother(error, req) ? nameHeld(ctx, req, answer.error) : answer
+  }
+}
+
+/** DigitalOcean refused an IPv4 because the droplet holds another reserved IPv4 (its words may not name it). */
+const holdsAnother = (error: unknown, req: MoveRequest): boolean =>
+  error instanceof ApiError &&
+  error.status === 422 &&
+  req.addr.version === 4 &&
+  req.target !== null &&
+  /reserved|floating|already/i.test(error.apiMessage)
+
+/** Names the reserved IPv4 the droplet holds, from the list (read after the refusal); the refusal as it is if that fails. */
+async function nameHeld(ctx: EngineContext, req: MoveRequest, error: string): Promise<Answer> {
+  try {
+    const held = (await listIps(ctx.api, 4)).find((r) => r.dropletId === req.target && r.ip !== req.addr.text)
+    if (!held) return { kind: 'refused', error }
+    return {
+      kind: 'refused',
+      error: `Droplet ${req.target} already holds reserved IPv4 ${held.ip}, and a droplet holds one reserved IPv4 at a time, so ${req.addr.text} cannot be assigned to it: unassign ${held.ip} from it first. ${error}`
+    }
+  } catch {
+    return { kind: 'refused', error }
   }
 }
 

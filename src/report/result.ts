@@ -86,6 +86,8 @@ export function failureResult(operation: string, message: string, ips: readonly 
   const outputs = emptyOutputs()
   if (ips.length > 0) outputs.ip = ips[0]
   if (MOVING.has(operation)) outputs.moves = '[]'
+  // prune's ips and count are what was released: [] and 0 when nothing was.
+  if (operation === 'prune') Object.assign(outputs, { ips: '[]', count: '0' })
   return {
     outputs,
     error: message,
