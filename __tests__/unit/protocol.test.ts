@@ -7,7 +7,13 @@ import { describe, expect, it } from '@jest/globals'
 import type { ActionRecord, IpRecord } from '../../src/do/ips.js'
 import type { MoveOutcome, MoveRequest } from '../../src/engine/outcome.js'
 import { initial, MAX_RESENDS, next, type Answer, type Effect, type Observation } from '../../src/engine/protocol.js'
-import { nextRelease, type ReleaseEffect, type ReleaseOutcome, type ReleaseSeen } from '../../src/engine/release.js'
+import {
+  nextRelease,
+  type ReleaseEffect,
+  type ReleaseOutcome,
+  type ReleaseSeen,
+  type ReleaseState
+} from '../../src/engine/release.js'
 
 const BLUE = 1
 const GREEN = 2
@@ -63,7 +69,10 @@ interface Row {
   readonly req?: Partial<MoveRequest>
   readonly seen: readonly Observation[]
   readonly effects: readonly Effect['kind'][]
-  readonly outcome: Partial<MoveOutcome> & { readonly finalOn?: number | null | 'unknown'; readonly error?: RegExp }
+  readonly outcome: Omit<Partial<MoveOutcome>, 'error'> & {
+    readonly finalOn?: number | null | 'unknown'
+    readonly error?: RegExp
+  }
 }
 
 const ROWS: readonly Row[] = [
@@ -274,7 +283,7 @@ function playRelease(
   seen: readonly ReleaseSeen[],
   waitWhileBusy = false
 ): { effects: ReleaseEffect['kind'][]; outcome?: ReleaseOutcome } {
-  let state = { req: { addr: V4, waitWhileBusy }, round: 0, resends: 0 }
+  let state: ReleaseState = { req: { addr: V4, waitWhileBusy }, round: 0, resends: 0 }
   const effects: ReleaseEffect['kind'][] = []
   for (const observation of [{ kind: 'start' } as const, ...seen]) {
     const step = nextRelease(state, observation)
