@@ -13,7 +13,7 @@ import { Journal } from '../src/engine/journal.js'
 import { runOperation } from '../src/run.js'
 import { partialReport } from '../src/report/partial-report.js'
 import type { OperationResult } from '../src/report/result.js'
-import { scrubSecrets } from '../src/report/scrub.js'
+import { scrubSecrets } from '../src/transport/scrub.js'
 import { atRequest, FAST_CLIENT, passTime, restoreDate, runInProcess, simMs, stopDate, TOKEN } from './support.js'
 
 let sim: Simulator

@@ -1,11 +1,11 @@
 /** The step's context: the clock's sleeps, and the client honouring the cancellation signal. */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { CancelledError, systemClock } from '../src/context.js'
+import { CancelledError, systemClock, type StepContext } from '../src/context.js'
 import { ApiClient } from '../src/transport/http.js'
 import { parseInputs } from '../src/inputs/inputs.js'
 import { runOperation } from '../src/run.js'
 import { scaledClock, startSimulator, type Simulator } from '../sim/simulator.js'
-import { atRequest, FAST_CLIENT, TOKEN } from './support.js'
+import { atRequest, FAST_CLIENT, testStep, TOKEN } from './support.js'
 
 const quiet = { info: () => undefined, warning: () => undefined, debug: () => undefined }
 
@@ -32,22 +32,15 @@ describe('ApiClient and the cancellation signal', () => {
     await sim.close()
   })
 
-  const client = (signal: AbortSignal): ApiClient =>
-    new ApiClient({
-      baseUrl: new URL(sim.url),
-      token: TOKEN,
-      userAgent: 'test',
-      deadline: Date.now() + 20_000,
-      log: quiet,
-      signal
-    })
+  const client = (): ApiClient => new ApiClient({ baseUrl: new URL(sim.url), token: TOKEN, userAgent: 'test' })
+  const step = (signal: AbortSignal): StepContext => testStep({ signal, log: quiet })
 
   it('starts no request once the signal is aborted', async () => {
     const controller = new AbortController()
     controller.abort()
-    await expect(client(controller.signal).request('GET', '/v2/reserved_ips', { retry: 'safe' })).rejects.toThrow(
-      CancelledError
-    )
+    await expect(
+      client().request(step(controller.signal), 'GET', '/v2/reserved_ips', { retry: 'safe' })
+    ).rejects.toThrow(CancelledError)
     expect(sim.requests).toHaveLength(0)
   })
 
@@ -56,9 +49,9 @@ describe('ApiClient and the cancellation signal', () => {
     sim.inject({ kind: 'hang', method: 'GET', path: '/v2/reserved_ips', times: 5 })
     atRequest(sim, { method: 'GET' }, 1, () => setTimeout(() => controller.abort(), 50))
     const t0 = performance.now()
-    await expect(client(controller.signal).request('GET', '/v2/reserved_ips', { retry: 'safe' })).rejects.toThrow(
-      CancelledError
-    )
+    await expect(
+      client().request(step(controller.signal), 'GET', '/v2/reserved_ips', { retry: 'safe' })
+    ).rejects.toThrow(CancelledError)
     expect(performance.now() - t0).toBeLessThan(2000)
     expect(sim.requests).toHaveLength(1)
   })
@@ -80,15 +73,15 @@ describe('ApiClient on the step clock', () => {
       baseUrl: new URL(sim.url),
       token: TOKEN,
       userAgent: 'test',
-      deadline: clock.now() + 20_000,
-      log: quiet,
-      clock,
       requestTimeoutMs: 10_000,
       maxAttempts: 1
     })
     sim.inject({ kind: 'hang', method: 'GET', path: '/v2/reserved_ips', times: 5 })
     const t0 = performance.now()
-    await expect(c.request('GET', '/v2/reserved_ips', { retry: 'safe' })).rejects.toThrow(/no answer within 10.0 s/)
+    const step = testStep({ clock, deadline: clock.now() + 20_000, log: quiet })
+    await expect(c.request(step, 'GET', '/v2/reserved_ips', { retry: 'safe' })).rejects.toThrow(
+      /no answer within 10.0 s/
+    )
     // On real time the limit would be 10 s.
     expect(performance.now() - t0).toBeLessThan(3000)
   })

@@ -271,7 +271,7 @@ describe('pending events', () => {
     stopDate()
     atRequest(sim, { method: 'GET', path: `/v2/reserved_ips/${ip}` }, 3, () => passTime(3500))
     const { error } = await runInProcess(sim.url, { operation: 'assign', ip, droplet_id: String(green), timeout: '3' })
-    expect(error?.message).toMatch(/stayed locked until the step's timeout ran out; nothing was sent/)
+    expect(error?.message).toMatch(/stayed locked until the step's timeout ran out \(timeout: 3 s\); nothing was sent/)
     expect(sim.getIp(ip)?.dropletId).toBe(blue)
     expect(actionPosts()).toBe(0)
     expect(sim.actions()).toHaveLength(0)

@@ -2,7 +2,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { ApiClient, ApiError, proxyFor } from '../src/transport/http.js'
 import { startSimulator, type Simulator } from '../sim/simulator.js'
-import { atRequest, runInProcess } from './support.js'
+import { atRequest, runInProcess, testStep } from './support.js'
+
+const step = testStep({ deadline: Date.now() + 120_000 })
 
 describe('proxyFor', () => {
   const api = new URL('https://api.digitalocean.com')
@@ -46,8 +48,6 @@ describe('ApiClient against the simulator', () => {
       baseUrl: new URL(sim.url),
       token,
       userAgent: 'test-agent/1',
-      deadline: Date.now() + 20_000,
-      log: { info: () => undefined, warning: () => undefined, debug: () => undefined },
       baseDelayMs: 10,
       maxDelayMs: 50
     })
@@ -61,7 +61,7 @@ describe('ApiClient against the simulator', () => {
       headers: { location: 'https://elsewhere.example/' }
     })
     const error = await client()
-      .request('GET', '/v2/reserved_ips', { retry: 'safe' })
+      .request(step, 'GET', '/v2/reserved_ips', { retry: 'safe' })
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ApiError)
     expect((error as ApiError).status).toBe(302)
@@ -70,7 +70,7 @@ describe('ApiClient against the simulator', () => {
 
   it('decodes DigitalOcean errors: status, id, message and request_id', async () => {
     const error = (await client()
-      .request('GET', '/v2/reserved_ips/203.0.113.200', { retry: 'safe' })
+      .request(step, 'GET', '/v2/reserved_ips/203.0.113.200', { retry: 'safe' })
       .catch((e: unknown) => e)) as ApiError
     expect(error.status).toBe(404)
     expect(error.errorId).toBe('not_found')
@@ -80,7 +80,7 @@ describe('ApiClient against the simulator', () => {
   })
 
   it('sends the token only as a bearer header', async () => {
-    await client().request('GET', '/v2/reserved_ips', { retry: 'safe', query: { page: 1, per_page: 200 } })
+    await client().request(step, 'GET', '/v2/reserved_ips', { retry: 'safe', query: { page: 1, per_page: 200 } })
     expect(sim.requests[0]).toMatchObject({ authorization: true, query: { page: '1', per_page: '200' } })
     expect(JSON.stringify(sim.requests)).not.toContain('sim-token')
   })
@@ -91,13 +91,13 @@ describe('ApiClient against the simulator', () => {
       baseUrl: new URL(sim.url),
       token: 'sim-token',
       userAgent: 'x',
-      deadline: Date.now() + 20_000,
-      log: { info: () => undefined, warning: () => undefined, debug: () => undefined },
       baseDelayMs: 50,
       maxDelayMs: 50,
       retryBudgetMs: 175
     })
-    const error = (await c.request('GET', '/v2/reserved_ips', { retry: 'safe' }).catch((e: unknown) => e)) as Error
+    const error = (await c
+      .request(step, 'GET', '/v2/reserved_ips', { retry: 'safe' })
+      .catch((e: unknown) => e)) as Error
     expect(error.message).toMatch(/Gave up after \d attempts/)
     expect(sim.requests.length).toBeLessThan(10)
   })
@@ -111,11 +111,9 @@ describe('rate limit headers', () => {
       const c = new ApiClient({
         baseUrl: new URL(limited.url),
         token: 'sim-token',
-        userAgent: 'x',
-        deadline: Date.now() + 30_000,
-        log: { info: () => undefined, warning: () => undefined, debug: () => undefined }
+        userAgent: 'x'
       })
-      for (let i = 0; i < 30; i++) await c.request('GET', '/v2/reserved_ips', { retry: 'safe' })
+      for (let i = 0; i < 30; i++) await c.request(step, 'GET', '/v2/reserved_ips', { retry: 'safe' })
       expect(limited.countRequests({ path: '/v2/reserved_ips' })).toBe(30)
       expect(limited.rateLimited).toBe(0)
     } finally {

@@ -5,13 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { createIp, readIp } from '../src/do/ips.js'
-import { parseAddress } from '../src/inputs/address.js'
+import { parseAddress, type Address } from '../src/inputs/address.js'
 import { ApiClient, type ClientOptions, GaveUpError, TransportError } from '../src/transport/http.js'
 import { startSimulator, type Simulator } from '../sim/simulator.js'
 import { startTlsFront, TEST_CERT, TEST_HOST } from '../scripts/tls-front.js'
 import { loopbackLookup, startConnectProxy, type TestProxy } from './proxy-support.js'
-import { TOKEN } from './support.js'
+import { testStep, TOKEN } from './support.js'
+import { IpsService, type CreateRequest } from '../src/do/ips.js'
 
 const USER = 'ci-user'
 const PASSWORD = 'p@ss:w/rd %'
@@ -37,13 +37,17 @@ afterAll(async () => {
 })
 
 const logs: string[] = []
+const step = testStep({
+  deadline: Date.now() + 120_000,
+  log: { info: (m) => logs.push(m), warning: (m) => logs.push(m), debug: (m) => logs.push(m) }
+})
+const readIp = (api: ApiClient, addr: Address) => new IpsService(api).get(step, addr)
+const createIp = (api: ApiClient, req: CreateRequest) => new IpsService(api).create(step, req)
 function client(env: Record<string, string>, connection: ClientOptions['connection'] = {}): ApiClient {
   return new ApiClient({
     baseUrl: apiUrl,
     token: TOKEN,
     userAgent: 'proxy-test',
-    deadline: Date.now() + 20_000,
-    log: { info: (m) => logs.push(m), warning: (m) => logs.push(m), debug: (m) => logs.push(m) },
     env,
     maxAttempts: 1,
     requestTimeoutMs: 5000,
@@ -121,7 +125,7 @@ describe('the proxy setting', () => {
 describe('without a proxy', () => {
   it('a name that does not resolve is a transport failure', async () => {
     const api = client({}, { lookup: loopbackLookup('other.test') })
-    const failure = await api.request('GET', '/v2/reserved_ips', { retry: 'once' }).catch((e: unknown) => e)
+    const failure = await api.request(step, 'GET', '/v2/reserved_ips', { retry: 'once' }).catch((e: unknown) => e)
     expect(failure).toBeInstanceOf(TransportError)
     expect((failure as Error).message).toMatch(/ENOTFOUND/)
   })

@@ -1,7 +1,7 @@
 /** prune's guards as pure functions: what each spares, and why. */
 import { describe, expect, it } from '@jest/globals'
 import type { AddressRecord } from '../src/do/dns.js'
-import type { ActionHistory, PastAction } from '../src/do/ips.js'
+import type { ActionHistory, PastAction } from '../src/do/actions.js'
 import {
   dnsIndex,
   durationText,

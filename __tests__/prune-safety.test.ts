@@ -7,7 +7,19 @@ import { startSimulator, type Simulator } from '../sim/simulator.js'
 import { newPruneProgress, runPrune, stopPrune, type PruneProgress, type PruneSettings } from '../src/engine/prune.js'
 import { pruneReport } from '../src/report/prune-report.js'
 import { ApiClient } from '../src/transport/http.js'
-import { atRequest, FAST_CLIENT, passTime, restoreDate, runInProcess, simMs, stopDate, TOKEN } from './support.js'
+import {
+  atRequest,
+  FAST_CLIENT,
+  passTime,
+  restoreDate,
+  runInProcess,
+  simMs,
+  stopDate,
+  testEngine,
+  testStep,
+  TIME_SCALE,
+  TOKEN
+} from './support.js'
 
 let sim: Simulator
 let web: number
@@ -284,7 +296,7 @@ describe('a prune that stops early', () => {
       expect(results.filter((r) => r === 'not tried')).toHaveLength(8 - done)
       expect(released(result!.outputs.ips)).toEqual(ips.filter((ip) => !sim.getIp(ip)).sort())
       expect(result!.outputs).toMatchObject({ count: String(done), changed: 'true' })
-      expect(result!.error).toContain(`${8 - done} not tried (the step's timeout ran out)`)
+      expect(result!.error).toContain(`${8 - done} not tried (the step's timeout ran out (timeout: 300 s))`)
       expect(deletes()).toHaveLength(done)
     } finally {
       restoreDate()
@@ -310,8 +322,6 @@ function testClient(): ApiClient {
     baseUrl: new URL(sim.url),
     token: TOKEN,
     userAgent: 'test',
-    deadline: Date.now() + 60_000,
-    log: { info: () => undefined, warning: () => undefined, debug: () => undefined },
     ...FAST_CLIENT
   })
 }
@@ -328,7 +338,7 @@ describe('a cancelled prune', () => {
       atCancel = pruneReport(progress, { cancelled: 'SIGTERM' })
       requestsAtCancel = sim.requests.length
     })
-    await runPrune(testClient(), progress)
+    await runPrune(testEngine(testClient(), testStep({ deadline: Date.now() + 60_000 }, TIME_SCALE)), progress)
     const byIp = rows(atCancel!)
     expect(Object.keys(byIp).sort()).toEqual([...ips].sort())
     expect(atCancel!.outputs.changed).toBe('true')

@@ -4,6 +4,10 @@ import { runAction } from '../scripts/run-action.js'
 import { parseInputs } from '../src/inputs/inputs.js'
 import { runOperation, TEST_TIME_SCALE_VAR, type RunOptions } from '../src/run.js'
 import type { OperationResult } from '../src/report/result.js'
+import { NEVER_ABORTED, systemClock, type StepContext } from '../src/context.js'
+import { digitalOcean } from '../src/do/digitalocean.js'
+import type { EngineContext } from '../src/engine/step.js'
+import type { ApiClient } from '../src/transport/http.js'
 import type { RequestFilter, SimRequest, Simulator } from '../sim/simulator.js'
 
 export const TOKEN = 'sim-token'
@@ -57,6 +61,26 @@ export async function runInProcess(
 }
 
 export { parseOutputFile } from '../scripts/run-action.js'
+
+/**
+ * A step context for tests that call the client, do/ or the engine directly: the real clock (its
+ * schedule sped up by timeScale), a 20 s deadline, no cancellation and a silent log unless given.
+ */
+export function testStep(changes: Partial<StepContext> = {}, timeScale = 1): StepContext {
+  const clock = changes.clock ?? systemClock(timeScale)
+  return {
+    clock,
+    deadline: clock.now() + 20_000,
+    signal: NEVER_ABORTED,
+    log: { info: () => undefined, warning: () => undefined, debug: () => undefined },
+    ...changes
+  }
+}
+
+/** An engine context: DigitalOcean's services on this client, in the given step context. */
+export function testEngine(client: ApiClient, step: StepContext = testStep()): EngineContext {
+  return { ...step, api: digitalOcean(client) }
+}
 
 /**
  * Runs the bundled action the way a runner does (see scripts/run-action.js), its schedule at

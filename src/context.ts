@@ -7,6 +7,10 @@
  *    that schedule faster against a simulator whose clock is sped up by the same factor.
  *  - The signal is aborted when the runner cancels the step: no request starts after it, requests
  *    in flight are aborted, and every sleep ends at once.
+ *
+ * The context is passed to each call that may wait or send a request. Nothing holds on to it: a
+ * narrower deadline (a fresh timeout for a roll-back, a grace for the last read) is a new context
+ * object, `{ ...ctx, deadline }`, handed to the same long-lived HTTP client.
  */
 import type { Logger } from './logger.js'
 
@@ -66,19 +70,20 @@ export function systemClock(timeScale = 1): Clock {
 /** A signal that is never aborted, for contexts that cannot be cancelled. */
 export const NEVER_ABORTED: AbortSignal = new AbortController().signal
 
-/** Throws CancelledError when the step has been cancelled. */
-export function throwIfCancelled(ctx: Pick<StepContext, 'signal'>, what?: string): void {
-  if (ctx.signal.aborted) throw new CancelledError(what)
+/** Sleeps ms clock milliseconds; throws CancelledError when the step is cancelled before or during it. */
+export async function pause(ctx: StepContext, ms: number): Promise<void> {
+  if (ctx.signal.aborted) throw new CancelledError()
+  await ctx.clock.sleep(ms, ctx.signal)
+  if (ctx.signal.aborted) throw new CancelledError()
 }
 
-/** Milliseconds left until the deadline (0 when it has passed). */
-export function timeLeft(ctx: Pick<StepContext, 'deadline' | 'clock'>): number {
-  return Math.max(0, ctx.deadline - ctx.clock.now())
-}
-
-/** The same context with some of its parts changed. */
-export function deriveStep(ctx: StepContext, changes: Partial<StepContext>): StepContext {
-  return { ...ctx, ...changes }
+/** The same context whose log has no groups: log groups do not nest, so steps that run side by side log without them. */
+export function ungrouped<C extends StepContext>(ctx: C): C {
+  const log = ctx.log
+  return {
+    ...ctx,
+    log: { info: (m) => log.info(m), warning: (m) => log.warning(m), debug: (m) => log.debug(m) }
+  }
 }
 
 /** Resolves when the signal is aborted (never, when it never is). */

@@ -13,7 +13,7 @@ import { runOperation, testClientOptions } from './run.js'
 import { renderSummary } from './report/summary.js'
 import { userAgent } from './transport/user-agent.js'
 import { logText } from './report/neutral.js'
-import { scrubSecrets } from './report/scrub.js'
+import { scrubSecrets } from './transport/scrub.js'
 
 /** Removes every secret, and any 8 or more of its characters in a row, whatever path the text took. */
 const scrub = scrubSecrets

@@ -1,5 +1,7 @@
 /** Runs the chosen operation: the one place that maps an operation name to its module. */
-import { ApiClient } from './transport/http.js'
+import { ApiClient, type ClientOptions } from './transport/http.js'
+import { RateBudget } from './transport/rate-budget.js'
+import { digitalOcean } from './do/digitalocean.js'
 import type { Inputs, Operation } from './inputs/inputs.js'
 import type { Logger } from './logger.js'
 import type { OperationResult } from './report/result.js'
@@ -11,10 +13,10 @@ import { list } from './operations/list.js'
 import { prune } from './operations/prune.js'
 import { rollback } from './operations/rollback.js'
 import { unassign } from './operations/unassign.js'
-import type { OperationContext } from './operations/context.js'
-import { engineContext } from './engine/context.js'
+import type { OperationContext } from './operations/operation.js'
+import type { EngineContext } from './engine/step.js'
 import { Journal } from './engine/journal.js'
-import { systemClock, type Clock } from './context.js'
+import { NEVER_ABORTED, systemClock, type Clock } from './context.js'
 
 const OPERATIONS: Record<Operation, (ctx: OperationContext) => Promise<OperationResult>> = {
   assign,
@@ -46,29 +48,35 @@ export interface RunOptions {
   readonly clock?: Clock
   /** Overrides for the client's time limits (tests). */
   readonly client?: Partial<
-    Pick<
-      ConstructorParameters<typeof ApiClient>[0],
-      'requestTimeoutMs' | 'maxAttempts' | 'retryBudgetMs' | 'baseDelayMs' | 'maxDelayMs' | 'env' | 'timeScale'
-    >
-  >
+    Pick<ClientOptions, 'requestTimeoutMs' | 'maxAttempts' | 'retryBudgetMs' | 'baseDelayMs' | 'maxDelayMs' | 'env'>
+  > & {
+    /** Speeds up the action's own schedule by this factor (default 1); unused when a clock is given. */
+    readonly timeScale?: number
+  }
 }
 
 export async function runOperation(inputs: Inputs, options: RunOptions): Promise<OperationResult> {
-  const clock = options.clock ?? systemClock(options.client?.timeScale ?? 1)
+  const { timeScale, ...limits } = options.client ?? {}
+  const clock = options.clock ?? systemClock(timeScale ?? 1)
+  // One client for the whole step; each request takes the context it runs in.
   const client = new ApiClient({
     baseUrl: inputs.apiUrl,
     token: inputs.token,
     userAgent: options.userAgent,
-    deadline: (options.startedAt ?? clock.now()) + inputs.timeoutMs,
-    log: options.log,
-    ...options.client,
-    clock,
-    signal: options.signal
+    ...limits,
+    rateBudget: new RateBudget({ windowMs: clock.scaled(60_000) })
   })
-  const engine = engineContext(client)
+  const engine: EngineContext = {
+    clock,
+    deadline: (options.startedAt ?? clock.now()) + inputs.timeoutMs,
+    timeoutMs: inputs.timeoutMs,
+    signal: options.signal ?? NEVER_ABORTED,
+    log: options.log,
+    api: digitalOcean(client)
+  }
   const journal = options.journal ?? new Journal()
   journal.operation = inputs.operation
-  return OPERATIONS[inputs.operation]({ engine, client, inputs, userAgent: options.userAgent, journal })
+  return OPERATIONS[inputs.operation]({ engine, inputs, userAgent: options.userAgent, journal })
 }
 
 /** The environment variable that speeds up the bundled action's schedule when it runs against a local simulator. */

@@ -4,7 +4,8 @@
  * The rows follow the contract's "What the step reports is what DigitalOcean shows".
  */
 import { describe, expect, it } from '@jest/globals'
-import type { ActionRecord, IpRecord } from '../../src/do/ips.js'
+import type { IpRecord } from '../../src/do/ips.js'
+import type { ActionRecord } from '../../src/do/actions.js'
 import type { MoveOutcome, MoveRequest } from '../../src/engine/outcome.js'
 import { initial, MAX_RESENDS, next, type Answer, type Effect, type Observation } from '../../src/engine/protocol.js'
 import {

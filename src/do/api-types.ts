@@ -6,6 +6,9 @@
  * Answers are still read defensively (every value is checked before use): these types say what
  * the fields are, not that the server sent them.
  */
+import type { ErrorObject, Loose } from '../transport/error-object.js'
+
+export type { ErrorObject, Loose }
 
 export interface RegionObject {
   readonly slug: string
@@ -55,12 +58,6 @@ export interface ActionObject {
   readonly resource_type: string
 }
 
-export interface ErrorObject {
-  readonly id: string
-  readonly message: string
-  readonly request_id: string
-}
-
 export interface PageLinks {
   readonly pages?: { readonly first?: string; readonly prev?: string; readonly next?: string; readonly last?: string }
 }
@@ -89,11 +86,10 @@ export interface DomainRecordObject {
   readonly data: string
 }
 
-/**
- * An object from an answer, seen through a shape: only the shape's documented fields can be read,
- * and each may hold anything until it has been checked.
- */
-export type Loose<T> = { readonly [K in keyof T]?: unknown }
+/** A plain JSON object of an answer. */
+export type Json = Record<string, unknown>
+
+export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 type AllKeys<T> = readonly (keyof T)[]
 

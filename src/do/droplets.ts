@@ -1,9 +1,8 @@
 /** Resolves the target droplet from droplet_id, droplet_name or droplet_tag. */
-import type { ApiClient } from '../transport/http.js'
-import { ApiError } from '../transport/http.js'
+import type { ApiClient, RequestContext } from '../transport/http.js'
 import type { DropletSelector } from '../inputs/inputs.js'
-import { PAGE_SIZE, pageInfo, readAllPages, type Page } from './ips.js'
-import type { DropletObject, Loose, NetworkObject, RegionObject } from './api-types.js'
+import { PAGE_SIZE, isNotFound, pageInfo, readAllPages, type Page } from './ips.js'
+import { isObject, type DropletObject, type Loose, type NetworkObject, type RegionObject } from './api-types.js'
 import { parseAddress, type Address } from '../inputs/address.js'
 
 export interface DropletRef {
@@ -32,9 +31,6 @@ export class DropletSelectionError extends Error {
     this.name = 'DropletSelectionError'
   }
 }
-
-type Json = Record<string, unknown>
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** A droplet as listed, with its name and region as the API gave them (for matching) and its tags. */
 interface ListedDroplet {
@@ -94,40 +90,6 @@ export function toDropletRef(obj: unknown): DropletRef | undefined {
   return listed && toRef(listed)
 }
 
-/** Every droplet a filter lists, across all pages (see readAllPages in api.ts). */
-async function listDroplets(client: ApiClient, filter: Record<string, string>): Promise<ListedDroplet[]> {
-  const fetchPage = async (page: number): Promise<Page<ListedDroplet>> => {
-    const res = await client.request('GET', '/v2/droplets', {
-      query: { ...filter, page, per_page: PAGE_SIZE },
-      retry: 'safe'
-    })
-    const body = isObject(res.body) ? res.body : {}
-    const list: unknown[] = Array.isArray(body.droplets) ? body.droplets : []
-    const items = list.map(toListed).filter((d): d is ListedDroplet => d !== undefined)
-    return { items, ...pageInfo(body) }
-  }
-  return readAllPages(fetchPage, (d) => String(d.id))
-}
-
-/**
- * The droplets a name or tag may mean, GPU droplets included. GET /v2/droplets lists GPU droplets
- * only with type=gpus, and then only them, so a name is looked up in both lists. tag_name cannot be
- * combined with type (nor with name), so for a tag every GPU droplet is listed (type=gpus) and
- * its tags are checked here, next to the tag_name list of the others.
- */
-async function candidates(client: ApiClient, selector: NamedSelector): Promise<ListedDroplet[]> {
-  const lists =
-    selector.kind === 'name'
-      ? [listDroplets(client, { name: selector.name }), listDroplets(client, { name: selector.name, type: 'gpus' })]
-      : [
-          listDroplets(client, { tag_name: selector.tag }),
-          listDroplets(client, { type: 'gpus' }).then((gpus) => gpus.filter((d) => d.tags.includes(selector.tag)))
-        ]
-  const byId = new Map<number, ListedDroplet>()
-  for (const d of (await Promise.all(lists)).flat()) byId.set(d.id, d)
-  return [...byId.values()]
-}
-
 type NamedSelector = Exclude<DropletSelector, { kind: 'id' }>
 
 function describe(list: readonly DropletRef[]): string {
@@ -135,11 +97,9 @@ function describe(list: readonly DropletRef[]): string {
   return shown.join(', ') + (list.length > shown.length ? `, and ${list.length - shown.length} more` : '')
 }
 
-/** Finds the one droplet a selector names. An id is taken as given; the API checks it when it is used. */
-export async function resolveDroplet(client: ApiClient, selector: DropletSelector): Promise<DropletRef> {
-  if (selector.kind === 'id') return { id: selector.id, name: '', region: '' }
+/** Picks the one droplet a selector names out of the candidates listed for it. */
+function pick(selector: NamedSelector, listed: readonly ListedDroplet[]): DropletRef {
   const what = selector.kind === 'name' ? `droplet_name '${selector.name}'` : `droplet_tag '${selector.tag}'`
-  const listed = await candidates(client, selector)
   // The API matches names case-insensitively; a deploy means exactly this name, as DigitalOcean stores it.
   const found = selector.kind === 'name' ? listed.filter((d) => d.name === selector.name) : listed
   const refs = found.map(toRef)
@@ -156,37 +116,78 @@ export async function resolveDroplet(client: ApiClient, selector: DropletSelecto
   return refs[0]
 }
 
-/** Reads a droplet by id for its name and region; undefined when it does not exist. */
-export async function readDroplet(client: ApiClient, id: number): Promise<DropletRef | undefined> {
-  try {
-    const res = await client.request('GET', `/v2/droplets/${id}`, { retry: 'safe' })
-    return toDropletRef(isObject(res.body) ? res.body.droplet : undefined)
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 404) return undefined
-    throw e
+/** The droplets (GET /v2/droplets, /v2/droplets/{id}). Each call takes the context it runs in. */
+export class DropletsService {
+  constructor(private readonly http: ApiClient) {}
+
+  /** Reads a droplet by id for its name, region and addresses; undefined when it does not exist. */
+  async get(ctx: RequestContext, id: number): Promise<DropletRef | undefined> {
+    try {
+      const res = await this.http.request(ctx, 'GET', `/v2/droplets/${id}`, { retry: 'safe' })
+      return toDropletRef(isObject(res.body) ? res.body.droplet : undefined)
+    } catch (e) {
+      if (isNotFound(e)) return undefined
+      throw e
+    }
   }
-}
 
-/**
- * The droplet with its region: droplet_id alone does not give it, so it is read. Throws
- * DropletSelectionError when the droplet does not exist (`unchanged` ends the message).
- */
-export async function withRegion(client: ApiClient, target: DropletRef, unchanged: string): Promise<DropletRef> {
-  if (target.region) return target
-  const read = await readDroplet(client, target.id)
-  if (!read)
-    throw new DropletSelectionError(`droplet_id: droplet ${target.id} was not found in this account. ${unchanged}`)
-  return read
-}
+  /** Finds the one droplet a selector names. An id is taken as given; the API checks it when it is used. */
+  async resolve(ctx: RequestContext, selector: DropletSelector): Promise<DropletRef> {
+    if (selector.kind === 'id') return { id: selector.id, name: '', region: '' }
+    return pick(selector, await this.candidates(ctx, selector))
+  }
 
-/**
- * The droplet with its own addresses (networks): a droplet given by id alone is read for them.
- * Throws DropletSelectionError when it does not exist, and the API's error when it cannot be read.
- */
-export async function withNetworks(client: ApiClient, target: DropletRef, unchanged: string): Promise<DropletRef> {
-  if (target.networks) return target
-  const read = await readDroplet(client, target.id)
-  if (!read)
-    throw new DropletSelectionError(`droplet_id: droplet ${target.id} was not found in this account. ${unchanged}`)
-  return read
+  /**
+   * The droplet with its region: droplet_id alone does not give it, so it is read. Throws
+   * DropletSelectionError when the droplet does not exist (`unchanged` ends the message).
+   */
+  withRegion(ctx: RequestContext, target: DropletRef, unchanged: string): Promise<DropletRef> {
+    return target.region ? Promise.resolve(target) : this.mustGet(ctx, target.id, unchanged)
+  }
+
+  /**
+   * The droplet with its own addresses (networks): a droplet given by id alone is read for them.
+   * Throws DropletSelectionError when it does not exist, and the API's error when it cannot be read.
+   */
+  withNetworks(ctx: RequestContext, target: DropletRef, unchanged: string): Promise<DropletRef> {
+    return target.networks ? Promise.resolve(target) : this.mustGet(ctx, target.id, unchanged)
+  }
+
+  private async mustGet(ctx: RequestContext, id: number, unchanged: string): Promise<DropletRef> {
+    const read = await this.get(ctx, id)
+    if (!read) throw new DropletSelectionError(`droplet_id: droplet ${id} was not found in this account. ${unchanged}`)
+    return read
+  }
+
+  /** Every droplet a filter lists, across all pages (see readAllPages). */
+  private list(ctx: RequestContext, filter: Record<string, string>): Promise<ListedDroplet[]> {
+    const fetchPage = async (page: number): Promise<Page<ListedDroplet>> => {
+      const query = { ...filter, page, per_page: PAGE_SIZE }
+      const res = await this.http.request(ctx, 'GET', '/v2/droplets', { query, retry: 'safe' })
+      const body = isObject(res.body) ? res.body : {}
+      const list: unknown[] = Array.isArray(body.droplets) ? body.droplets : []
+      const items = list.map(toListed).filter((d): d is ListedDroplet => d !== undefined)
+      return { items, ...pageInfo(body) }
+    }
+    return readAllPages(fetchPage, (d) => String(d.id))
+  }
+
+  /**
+   * The droplets a name or tag may mean, GPU droplets included. GET /v2/droplets lists GPU droplets
+   * only with type=gpus, and then only them, so a name is looked up in both lists. tag_name cannot be
+   * combined with type (nor with name), so for a tag every GPU droplet is listed (type=gpus) and
+   * its tags are checked here, next to the tag_name list of the others.
+   */
+  private async candidates(ctx: RequestContext, selector: NamedSelector): Promise<ListedDroplet[]> {
+    const lists =
+      selector.kind === 'name'
+        ? [this.list(ctx, { name: selector.name }), this.list(ctx, { name: selector.name, type: 'gpus' })]
+        : [
+            this.list(ctx, { tag_name: selector.tag }),
+            this.list(ctx, { type: 'gpus' }).then((gpus) => gpus.filter((d) => d.tags.includes(selector.tag)))
+          ]
+    const byId = new Map<number, ListedDroplet>()
+    for (const d of (await Promise.all(lists)).flat()) byId.set(d.id, d)
+    return [...byId.values()]
+  }
 }

@@ -7,17 +7,18 @@
  */
 import type { Address, IpVersion } from '../inputs/address.js'
 import { parseAddress } from '../inputs/address.js'
-import { ApiError, type ApiClient } from '../transport/http.js'
-import type {
-  ActionLink,
-  ActionObject,
-  DropletObject,
-  ListMeta,
-  Loose,
-  PageLinks,
-  RegionObject,
-  ReservedIpObject,
-  ReservedIpv6Object
+import { ApiError, type ApiClient, type RequestContext } from '../transport/http.js'
+import {
+  isObject,
+  type ActionLink,
+  type DropletObject,
+  type Json,
+  type ListMeta,
+  type Loose,
+  type PageLinks,
+  type RegionObject,
+  type ReservedIpObject,
+  type ReservedIpv6Object
 } from './api-types.js'
 
 export interface IpRecord {
@@ -29,13 +30,6 @@ export interface IpRecord {
   /** IPv4 only: DigitalOcean reports an IP as locked while an action on it is in progress. */
   readonly locked: boolean
   /** The object as the API returned it. */
-  readonly raw: unknown
-}
-
-export interface ActionRecord {
-  readonly id: number
-  readonly status: string
-  readonly type: string
   readonly raw: unknown
 }
 
@@ -52,10 +46,6 @@ const FAMILY: Record<IpVersion, FamilyPaths> = {
 
 export const PAGE_SIZE = 200
 const PAGE_CONCURRENCY = 4
-
-type Json = Record<string, unknown>
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 export function ipPath(addr: Address): string {
   return `${FAMILY[addr.version].base}/${addr.text}`
@@ -92,31 +82,7 @@ function unwrapIp(body: unknown, version: IpVersion): IpRecord {
   return record
 }
 
-export function toAction(body: unknown): ActionRecord {
-  const inner = isObject(body) && isObject(body.action) ? body.action : body
-  if (!isObject(inner)) throw new Error("DigitalOcean's answer holds no action object")
-  const a = inner as Loose<ActionObject>
-  if (typeof a.id !== 'number') throw new Error("DigitalOcean's answer holds no action object")
-  return {
-    id: a.id,
-    status: typeof a.status === 'string' ? a.status : '',
-    type: typeof a.type === 'string' ? a.type : '',
-    raw: inner
-  }
-}
-
-const isNotFound = (e: unknown): boolean => e instanceof ApiError && e.status === 404
-
-/** Reads one IP; null when it is not reserved in this account. */
-export async function readIp(client: ApiClient, addr: Address): Promise<IpRecord | null> {
-  try {
-    const res = await client.request('GET', ipPath(addr), { retry: 'safe' })
-    return unwrapIp(res.body, addr.version)
-  } catch (e) {
-    if (isNotFound(e)) return null
-    throw e
-  }
-}
+export const isNotFound = (e: unknown): boolean => e instanceof ApiError && e.status === 404
 
 /** One page of a list: its items, meta.total when the API gave it, and whether links.pages.next is there. */
 export interface Page<T> {
@@ -198,19 +164,6 @@ async function readCountedPages<T>(
   return exhausted ? { ...last, fresh: 0 } : last
 }
 
-/** Every reserved IP of one family, across all pages (see readAllPages). */
-export async function listIps(client: ApiClient, version: IpVersion): Promise<IpRecord[]> {
-  const { base, many } = FAMILY[version]
-  const fetchPage = async (page: number): Promise<Page<IpRecord>> => {
-    const res = await client.request('GET', base, { query: { page, per_page: PAGE_SIZE }, retry: 'safe' })
-    const body = isObject(res.body) ? res.body : {}
-    const list = Array.isArray(body[many]) ? (body[many] as unknown[]) : []
-    const items = list.map((o) => toIpRecord(o, version)).filter((r): r is IpRecord => r !== undefined)
-    return { items, ...pageInfo(body) }
-  }
-  return readAllPages(fetchPage, (r) => r.ip)
-}
-
 export interface CreateRequest {
   readonly version: IpVersion
   readonly region?: string
@@ -218,144 +171,94 @@ export interface CreateRequest {
   readonly projectId?: string
 }
 
-/**
- * Reserves a new IP. Sent once: a create whose answer is lost is never repeated, because a
- * repeat could reserve (and bill) a second address.
- */
-export async function createIp(
-  client: ApiClient,
-  req: CreateRequest
-): Promise<{ record: IpRecord; actionId?: number }> {
-  const { base } = FAMILY[req.version]
-  let body: Json
-  if (req.version === 4) {
-    body = req.dropletId !== undefined ? { droplet_id: req.dropletId } : { region: req.region }
-    if (req.projectId && req.dropletId === undefined) body.project_id = req.projectId
-  } else {
-    body = { region_slug: req.region }
+/** A reserved address just created, and the action that assigns it (a create onto a droplet). */
+export interface Created {
+  readonly record: IpRecord
+  readonly actionId?: number
+}
+
+/** The first action id in a create's answer (`links.actions`), if any. */
+function firstActionId(body: unknown): number | undefined {
+  const links = isObject(body) && isObject(body.links) ? body.links : {}
+  const list: unknown[] = Array.isArray(links.actions) ? links.actions : []
+  for (const link of list) {
+    const id = isObject(link) ? (link as Loose<ActionLink>).id : undefined
+    if (typeof id === 'number') return id
   }
-  const res = await client.request('POST', base, { body, retry: 'once' })
-  const record = unwrapIp(res.body, req.version)
-  let actionId: number | undefined
-  if (isObject(res.body) && isObject(res.body.links) && Array.isArray(res.body.links.actions)) {
-    for (const link of res.body.links.actions as unknown[]) {
-      const id = isObject(link) ? (link as Loose<ActionLink>).id : undefined
-      if (typeof id === 'number') {
-        actionId = id
-        break
-      }
-    }
-  }
-  return { record, actionId }
+  return undefined
 }
 
 /**
- * Releases an IP, sent once (retried only after a 429, which was not processed): after an unclear
- * answer the caller reads the address before anything else, since another client may have assigned
- * it meanwhile. Returns false when it was not there (404).
+ * The reserved addresses of both families (/v2/reserved_ips, /v2/reserved_ipv6): read, list,
+ * create, release. Each call takes the context it runs in.
  */
-export async function deleteIp(client: ApiClient, addr: Address): Promise<boolean> {
-  try {
-    await client.request('DELETE', ipPath(addr), { retry: 'once' })
-    return true
-  } catch (e) {
-    if (isNotFound(e)) return false
-    throw e
-  }
-}
+export class IpsService {
+  constructor(private readonly http: ApiClient) {}
 
-export type IpActionRequest = { readonly type: 'assign'; readonly dropletId: number } | { readonly type: 'unassign' }
-
-/** Starts an assign or unassign. Sent once; the caller decides what a lost answer means. */
-export async function postIpAction(client: ApiClient, addr: Address, action: IpActionRequest): Promise<ActionRecord> {
-  const body = action.type === 'assign' ? { type: 'assign', droplet_id: action.dropletId } : { type: 'unassign' }
-  const res = await client.request('POST', `${ipPath(addr)}/actions`, { body, retry: 'once' })
-  return toAction(res.body)
-}
-
-/** Reads an action; null when DigitalOcean does not know it (seen for completed actions on some IPs). */
-export async function readAction(client: ApiClient, id: number): Promise<ActionRecord | null> {
-  try {
-    const res = await client.request('GET', `/v2/actions/${id}`, { retry: 'safe' })
-    return toAction(res.body)
-  } catch (e) {
-    if (isNotFound(e)) return null
-    throw e
-  }
-}
-
-/** IPv4 only: the newest in-progress action on an IP, if DigitalOcean lists one. */
-export async function findInProgressAction(client: ApiClient, addr: Address): Promise<ActionRecord | undefined> {
-  if (addr.version !== 4) return undefined
-  let res
-  try {
-    res = await client.request('GET', `${ipPath(addr)}/actions`, { retry: 'safe' })
-  } catch (e) {
-    // Without the list, the caller watches the IP itself.
-    if (e instanceof ApiError) return undefined
-    throw e
-  }
-  const list = isObject(res.body) && Array.isArray(res.body.actions) ? res.body.actions : []
-  const actions = list.flatMap((a: unknown) => {
+  /** Reads one IP; null when it is not reserved in this account. */
+  async get(ctx: RequestContext, addr: Address): Promise<IpRecord | null> {
     try {
-      return [toAction(a)]
-    } catch {
-      return []
+      const res = await this.http.request(ctx, 'GET', ipPath(addr), { retry: 'safe' })
+      return unwrapIp(res.body, addr.version)
+    } catch (e) {
+      if (isNotFound(e)) return null
+      throw e
     }
-  })
-  return actions.filter((a) => a.status === 'in-progress').sort((a, b) => b.id - a.id)[0]
-}
+  }
 
-/** One action of an IP's history, with its times as epoch ms (undefined when absent or unreadable). */
-export interface PastAction {
-  readonly id: number
-  readonly status: string
-  readonly type: string
-  readonly startedAt: number | undefined
-  readonly completedAt: number | undefined
-}
+  /** Every reserved IP of one family, across all pages (see readAllPages). */
+  list(ctx: RequestContext, version: IpVersion): Promise<IpRecord[]> {
+    const { base, many } = FAMILY[version]
+    const fetchPage = async (page: number): Promise<Page<IpRecord>> => {
+      const query = { page, per_page: PAGE_SIZE }
+      const res = await this.http.request(ctx, 'GET', base, { query, retry: 'safe' })
+      const body = isObject(res.body) ? res.body : {}
+      const list = Array.isArray(body[many]) ? (body[many] as unknown[]) : []
+      const items = list.map((o) => toIpRecord(o, version)).filter((r): r is IpRecord => r !== undefined)
+      return { items, ...pageInfo(body) }
+    }
+    return readAllPages(fetchPage, (r) => r.ip)
+  }
 
-/** The actions of one reserved IPv4 that its first page lists, and whether there are more. */
-export interface ActionHistory {
-  readonly actions: readonly PastAction[]
-  /** The list goes on past this page (a next link, or a total beyond what it holds). */
-  readonly more: boolean
-  readonly total: number | undefined
-}
+  /**
+   * Reserves a new IP. Sent once: a create whose answer is lost is never repeated, because a
+   * repeat could reserve (and bill) a second address.
+   */
+  async create(ctx: RequestContext, req: CreateRequest): Promise<Created> {
+    const res = await this.http.request(ctx, 'POST', FAMILY[req.version].base, { body: createBody(req), retry: 'once' })
+    return { record: unwrapIp(res.body, req.version), actionId: firstActionId(res.body) }
+  }
 
-const timeOf = (v: unknown): number | undefined => {
-  const ms = typeof v === 'string' ? Date.parse(v) : NaN
-  return Number.isFinite(ms) ? ms : undefined
-}
-
-function toPastAction(obj: unknown): PastAction | undefined {
-  if (!isObject(obj)) return undefined
-  const a = obj as Loose<ActionObject>
-  if (typeof a.id !== 'number') return undefined
-  return {
-    id: a.id,
-    status: typeof a.status === 'string' ? a.status : '',
-    type: typeof a.type === 'string' ? a.type : '',
-    startedAt: timeOf(a.started_at),
-    completedAt: timeOf(a.completed_at)
+  /**
+   * Releases an IP, sent once (retried only after a 429, which was not processed): after an unclear
+   * answer the caller reads the address before anything else, since another client may have
+   * assigned it meanwhile. Returns false when it was not there (404).
+   */
+  async delete(ctx: RequestContext, addr: Address): Promise<boolean> {
+    try {
+      await this.http.request(ctx, 'DELETE', ipPath(addr), { retry: 'once' })
+      return true
+    } catch (e) {
+      if (isNotFound(e)) return false
+      throw e
+    }
   }
 }
 
-/**
- * IPv4 only: the first page of the actions DigitalOcean lists for the IP (GET .../actions). The
- * description gives this list no paging parameters, so only its first page can be asked for.
- */
-export async function readIpHistory(client: ApiClient, addr: Address): Promise<ActionHistory> {
-  const res = await client.request('GET', `${ipPath(addr)}/actions`, { retry: 'safe' })
-  const body = isObject(res.body) ? res.body : {}
-  const list = Array.isArray(body.actions) ? (body.actions as unknown[]) : []
-  const actions = list.map(toPastAction).filter((a): a is PastAction => a !== undefined)
-  const { total, hasNext } = pageInfo(body)
-  return { actions, total, more: hasNext || (total !== undefined && total > actions.length) }
+function createBody(req: CreateRequest): Json {
+  if (req.version === 6) return { region_slug: req.region }
+  if (req.dropletId !== undefined) return { droplet_id: req.dropletId }
+  return req.projectId ? { region: req.region, project_id: req.projectId } : { region: req.region }
 }
 
 /** IPv6: when the address was reserved (`reserved_at`), as epoch ms; undefined when absent or unreadable. */
 export function reservedAtOf(record: IpRecord): number | undefined {
   if (!isObject(record.raw)) return undefined
   return timeOf((record.raw as Loose<ReservedIpv6Object>).reserved_at)
+}
+
+/** An API time (ISO 8601) as epoch ms; undefined when absent or unreadable. */
+export const timeOf = (v: unknown): number | undefined => {
+  const ms = typeof v === 'string' ? Date.parse(v) : NaN
+  return Number.isFinite(ms) ? ms : undefined
 }

@@ -8,7 +8,7 @@
  * Only the addresses that will move count: one already on the target (and not busy) is neither
  * checked nor prechecked. Nothing here changes anything, so a failure is a refusal.
  */
-import { within, type EngineContext } from './context.js'
+import type { EngineContext } from './step.js'
 import type { DropletRef } from '../do/droplets.js'
 import type { PrecheckInputs } from '../inputs/inputs.js'
 import { dropletLabel } from '../report/result.js'
@@ -40,7 +40,7 @@ export async function beforeMove(
   if (!target || moving.length === 0) return unchanged
   let checked: DropletRef
   try {
-    const facts = await targetFacts(ctx.api, target, moving, plan.precheck !== undefined)
+    const facts = await targetFacts(ctx, target, moving, plan.precheck !== undefined)
     const problems = cutoverRefusals(facts, moving)
     if (problems.length > 0) return { ...unchanged, refused: `${problems.join('; ')}.${UNCHANGED}` }
     checked = facts.target
@@ -82,5 +82,5 @@ async function precheckStep(
     return { addresses, ctx, verified: false, refused: `${precheckFailure(target, result)}.${UNCHANGED}` }
   }
   ctx.log.info(`Precheck of droplet ${dropletLabel(target.id, target.name)} passed; moving`)
-  return { addresses, ctx: within(ctx, { deadline: ctx.deadline + (ctx.clock.now() - started) }) }
+  return { addresses, ctx: { ...ctx, deadline: ctx.deadline + (ctx.clock.now() - started) } }
 }

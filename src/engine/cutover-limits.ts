@@ -10,9 +10,8 @@
  */
 import type { Address } from '../inputs/address.js'
 import type { IpRecord } from '../do/ips.js'
-import { listIps } from '../do/ips.js'
-import { withNetworks, type DropletRef } from '../do/droplets.js'
-import type { ApiClient } from '../transport/http.js'
+import type { DropletRef } from '../do/droplets.js'
+import type { EngineContext } from './step.js'
 import { dropletLabel } from '../report/result.js'
 
 /** An address the cutover will move: not already on the target (or busy, and so judged after its action). */
@@ -54,7 +53,7 @@ export function cutoverRefusals(facts: TargetFacts, moving: readonly Moving[]): 
  * so its networks cost no request; one address reads nothing (DigitalOcean's own refusal stands).
  */
 export async function targetFacts(
-  client: ApiClient,
+  ctx: EngineContext,
   target: DropletRef,
   moving: readonly Moving[],
   needNetworks: boolean
@@ -62,16 +61,16 @@ export async function targetFacts(
   const partWay = moving.length > 1
   const readsDroplet = needNetworks || (partWay && moving.some((m) => m.addr.version === 6))
   const [withNets, heldIpv4] = await Promise.all([
-    readsDroplet ? withNetworks(client, target, 'Nothing was changed.') : target,
+    readsDroplet ? ctx.api.droplets.withNetworks(ctx, target, 'Nothing was changed.') : target,
     // Only where DigitalOcean's refusal would come part-way: with one address, its own 422 moves
     // nothing, and listing every reserved IPv4 would cost each cutover a paged read.
-    partWay && moving.some((m) => m.addr.version === 4) ? heldBy(client, target.id) : undefined
+    partWay && moving.some((m) => m.addr.version === 4) ? heldBy(ctx, target.id) : undefined
   ])
   return { target: withNets, heldIpv4 }
 }
 
 /** The reserved IPv4 addresses on the droplet, from the list of all of them (every page). */
-async function heldBy(client: ApiClient, dropletId: number): Promise<string[]> {
-  const all = await listIps(client, 4)
+async function heldBy(ctx: EngineContext, dropletId: number): Promise<string[]> {
+  const all = await ctx.api.ips.list(ctx, 4)
   return all.filter((ip) => ip.dropletId === dropletId).map((ip) => ip.ip)
 }

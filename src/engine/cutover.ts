@@ -13,8 +13,8 @@
  * Every step records what it sends in the step's journal, so that a cancelled step can report it.
  */
 import type { Address } from '../inputs/address.js'
-import { whenAborted } from '../context.js'
-import { ungrouped, within, type EngineContext } from './context.js'
+import { ungrouped, whenAborted } from '../context.js'
+import type { EngineContext } from './step.js'
 import { expectedProblem, moveIp } from './drive.js'
 import { mustReadIp, reportRead } from './ip-read.js'
 import type { VerifyInputs } from '../inputs/inputs.js'
@@ -96,7 +96,7 @@ async function finish(
   if (cancelled || !undo || !plan.rollback || !addresses.some(moved)) {
     return { plan, addresses, verified, rolledBack: false, startedAt, finishedAt: ctx.clock.now(), cancelled }
   }
-  const fresh = within(ctx, { deadline: ctx.clock.now() + plan.timeoutMs })
+  const fresh = { ...ctx, deadline: ctx.clock.now() + plan.timeoutMs }
   const back = await rollBack(fresh, plan, addresses, journal)
   const late = ctx.signal.aborted ? cancelCause(ctx.signal) : undefined
   const finishedAt = ctx.clock.now()

@@ -4,10 +4,11 @@
  * throws: every path ends in a MoveOutcome. It also keeps the step's record (the journal): a change
  * request is recorded before it is sent, each action of the step's, and each read after a change.
  */
-import { listIps, postIpAction, type ActionRecord, type IpRecord } from '../do/ips.js'
-import { ApiError, CancelledInFlightError, GaveUpError, TransportError } from '../transport/http.js'
+import type { IpRecord } from '../do/ips.js'
+import type { ActionRecord } from '../do/actions.js'
+import { ApiError, CancelledInFlightError, GaveUpError, TransportError, timeoutRanOut } from '../transport/http.js'
 import { CancelledError } from '../context.js'
-import type { EngineContext } from './context.js'
+import type { EngineContext } from './step.js'
 import { UNOBSERVED, type MoveObserver } from './journal.js'
 import { confirmRead, findBusyAction, mustReadIp, reportContext, reportRead, waitBeforeRetry } from './ip-read.js'
 import { cancelCause, describeMove, isAt, messageOf, type MoveOutcome, type MoveRequest } from './outcome.js'
@@ -130,7 +131,7 @@ async function waitFor(
       return own ? isAt(req.target)(now) || (req.addr.version === 4 && !now.locked) : !now.locked
     }
   })
-  if (result.status === 'timeout') return { kind: 'stopped', why: "the step's timeout ran out" }
+  if (result.status === 'timeout') return { kind: 'stopped', why: timeoutRanOut(wctx.timeoutMs) }
   if (own) observer.ended(action.id, result.status)
   return { kind: 'ended', status: result.status }
 }
@@ -153,7 +154,7 @@ async function send(ctx: EngineContext, req: MoveRequest, observer: MoveObserver
   const request =
     req.target === null ? { type: 'unassign' as const } : { type: 'assign' as const, dropletId: req.target }
   try {
-    const action: ActionRecord = await postIpAction(ctx.api, req.addr, request)
+    const action: ActionRecord = await ctx.api.actions.start(ctx, req.addr, request)
     observer.started(action.id)
     return { kind: 'accepted', action }
   } catch (error) {
@@ -173,7 +174,7 @@ const holdsAnother = (error: unknown, req: MoveRequest): boolean =>
 /** Names the reserved IPv4 the droplet holds, from the list (read after the refusal); the refusal as it is if that fails. */
 async function nameHeld(ctx: EngineContext, req: MoveRequest, error: string): Promise<Answer> {
   try {
-    const held = (await listIps(ctx.api, 4)).find((r) => r.dropletId === req.target && r.ip !== req.addr.text)
+    const held = (await ctx.api.ips.list(ctx, 4)).find((r) => r.dropletId === req.target && r.ip !== req.addr.text)
     if (!held) return { kind: 'refused', error }
     return {
       kind: 'refused',

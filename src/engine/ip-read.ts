@@ -3,10 +3,11 @@
  * that is already in progress on it, and one last read after the step's time ran out.
  */
 import type { Address } from '../inputs/address.js'
-import { findInProgressAction, readIp, type ActionRecord, type IpRecord } from '../do/ips.js'
-import { GaveUpError } from '../transport/http.js'
-import { NEVER_ABORTED } from '../context.js'
-import { pause, within, type EngineContext } from './context.js'
+import type { IpRecord } from '../do/ips.js'
+import type { ActionRecord } from '../do/actions.js'
+import { GaveUpError, timeoutRanOut } from '../transport/http.js'
+import { NEVER_ABORTED, pause } from '../context.js'
+import type { EngineContext } from './step.js'
 import { waitForAction, waitUntil } from './wait.js'
 
 /** A failure that leaves nothing changed by this step. */
@@ -25,7 +26,7 @@ export function notReserved(addr: Address): OperationError {
 
 /** Reads an IP that must exist. */
 export async function mustReadIp(ctx: EngineContext, addr: Address): Promise<IpRecord> {
-  const record = await readIp(ctx.api, addr)
+  const record = await ctx.api.ips.get(ctx, addr)
   if (record === null) throw notReserved(addr)
   return record
 }
@@ -33,7 +34,7 @@ export async function mustReadIp(ctx: EngineContext, addr: Address): Promise<IpR
 /** Reads the IP, allowing for a short lag after a write (a just-written IP can read 404 for a moment). */
 export async function readIpSettling(ctx: EngineContext, addr: Address, tries = 5): Promise<IpRecord | null> {
   for (let i = 1; ; i++) {
-    const record = await readIp(ctx.api, addr)
+    const record = await ctx.api.ips.get(ctx, addr)
     if (record !== null || i >= tries || ctx.clock.now() + ctx.clock.scaled(1000) > ctx.deadline) return record
     await pause(ctx, ctx.clock.scaled(250 * i))
   }
@@ -53,7 +54,7 @@ export async function readUntil(
   for (let i = 1; i < tries && record !== null && !settled(record); i++) {
     if (ctx.clock.now() + ctx.clock.scaled(500) >= ctx.deadline) break
     await pause(ctx, ctx.clock.scaled(500))
-    record = await readIp(ctx.api, addr)
+    record = await ctx.api.ips.get(ctx, addr)
   }
   return record
 }
@@ -71,9 +72,9 @@ export const CANCEL_GRACE_MS = 1_000
 export function reportContext(ctx: EngineContext): EngineContext {
   const now = ctx.clock.now()
   if (ctx.signal.aborted) {
-    return within(ctx, { signal: NEVER_ABORTED, deadline: now + CANCEL_GRACE_MS, maxAttempts: 2 })
+    return { ...ctx, signal: NEVER_ABORTED, deadline: now + CANCEL_GRACE_MS, maxAttempts: 2 }
   }
-  return within(ctx, { deadline: Math.max(ctx.deadline + REPORT_GRACE_MS, now + 2000), maxAttempts: 3 })
+  return { ...ctx, deadline: Math.max(ctx.deadline + REPORT_GRACE_MS, now + 2000), maxAttempts: 3 }
 }
 
 export interface ReportRead {
@@ -117,7 +118,7 @@ const CONFIRM_TRIES = 7
 export async function waitBeforeRetry(ctx: EngineContext, nominalMs: number, what: string): Promise<void> {
   const ms = ctx.clock.scaled(nominalMs)
   if (ctx.clock.now() + ms >= ctx.deadline) {
-    throw new GaveUpError(`The step's timeout ran out while ${what}`)
+    throw new GaveUpError(`While ${what}, ${timeoutRanOut(ctx.timeoutMs)}`)
   }
   await pause(ctx, ms)
 }
@@ -138,15 +139,17 @@ export async function findBusyAction(
   record: IpRecord
 ): Promise<{ record: IpRecord; action?: ActionRecord }> {
   if (!record.locked) return { record }
-  let action = await findInProgressAction(ctx.api, addr)
+  let action = await ctx.api.actions.inProgress(ctx, addr)
   if (action) return { record, action }
   ctx.log.info(`${addr.text} is locked, but DigitalOcean lists no action in progress on it yet; reading it again`)
   let current = record
-  const stillLocked = new GaveUpError(`${addr.text} stayed locked until the step's timeout ran out; nothing was sent`)
+  const stillLocked = new GaveUpError(
+    `${addr.text} stayed locked until ${timeoutRanOut(ctx.timeoutMs)}; nothing was sent`
+  )
   const done = await waitUntil(ctx, ctx.clock.now(), async () => {
     current = await mustReadIp(ctx, addr)
     if (!current.locked) return true
-    action = await findInProgressAction(ctx.api, addr)
+    action = await ctx.api.actions.inProgress(ctx, addr)
     return action !== undefined
   }).catch((error: unknown) => {
     if (error instanceof GaveUpError) throw stillLocked
@@ -186,7 +189,7 @@ export async function waitOut(ctx: EngineContext, addr: Address, action: ActionR
   })
   if (result.status === 'timeout') {
     throw new GaveUpError(
-      `Action ${action.id} on ${addr.text} had not finished when the step's timeout ran out; nothing was sent. It may still complete.`
+      `Action ${action.id} on ${addr.text} had not finished when ${timeoutRanOut(ctx.timeoutMs)}; nothing was sent. It may still complete.`
     )
   }
 }

@@ -11,7 +11,7 @@
 import type { IpVersion } from '../inputs/address.js'
 import type { PrecheckInputs } from '../inputs/inputs.js'
 import type { DropletNetworks, DropletRef } from '../do/droplets.js'
-import type { EngineContext } from './context.js'
+import type { EngineContext } from './step.js'
 import { dropletLabel } from '../report/result.js'
 import { probeSpec, probeUntilPassed, urlHost, type ProbeResult } from './verify.js'
 

@@ -13,7 +13,8 @@
  *            by another action means it is moving: that action is waited out before judging
  *   report   every path after a change request ends in an outcome from a read made after it
  */
-import type { ActionRecord, IpRecord } from '../do/ips.js'
+import type { IpRecord } from '../do/ips.js'
+import type { ActionRecord } from '../do/actions.js'
 import type { ActionStatus, Changed, MoveOutcome, MoveRequest } from './outcome.js'
 import { describeMove, isAt, targetText, unknownState, where } from './outcome.js'
 

@@ -9,7 +9,7 @@
  * - max_release: more candidates than that after every spare, and none is released.
  */
 import type { AddressRecord } from '../do/dns.js'
-import type { ActionHistory, PastAction } from '../do/ips.js'
+import type { ActionHistory, PastAction } from '../do/actions.js'
 import { recordLabel } from '../do/dns.js'
 
 /** Why an address that is assigned to no droplet is not released. */

@@ -9,9 +9,8 @@
  * nothing more.
  */
 import type { Address, IpVersion } from '../inputs/address.js'
-import { readAddressRecords } from '../do/dns.js'
-import { listIps, readIpHistory, reservedAtOf, type IpRecord } from '../do/ips.js'
-import { ApiError, type ApiClient } from '../transport/http.js'
+import { reservedAtOf, type IpRecord } from '../do/ips.js'
+import { ApiError, timeoutRanOut } from '../transport/http.js'
 import {
   dnsIndex,
   idleFromHistory,
@@ -25,7 +24,7 @@ import {
   type Spare
 } from './prune-guards.js'
 import { releaseIp, type ReleaseOutcome } from './release.js'
-import { engineContext } from './context.js'
+import type { EngineContext } from './step.js'
 
 export interface PruneSettings {
   readonly ipVersion?: IpVersion
@@ -92,24 +91,21 @@ export function stopPrune(progress: PruneProgress, reason: string): void {
 }
 
 /** Whether to start nothing more: stopped, or the step's timeout has run out (which stops it). */
-function stopping(client: ApiClient, progress: PruneProgress): boolean {
-  if (progress.stopped === undefined && Date.now() >= client.deadline) stopPrune(progress, "the step's timeout ran out")
+function stopping(ctx: EngineContext, progress: PruneProgress): boolean {
+  if (progress.stopped === undefined && ctx.clock.now() >= ctx.deadline)
+    stopPrune(progress, `${timeoutRanOut(ctx.timeoutMs)}`)
   return progress.stopped !== undefined
 }
 
-/** Runs the prune to its end (or until stopped), filling `progress`; `now` is the clock idle time is judged by. */
-export async function runPrune(
-  client: ApiClient,
-  progress: PruneProgress,
-  now: () => number = Date.now
-): Promise<PruneProgress> {
-  const [records, dns] = await listAndReadDns(client, progress.settings)
+/** Runs the prune to its end (or until stopped), filling `progress`; idle time is judged on the context's clock. */
+export async function runPrune(ctx: EngineContext, progress: PruneProgress): Promise<PruneProgress> {
+  const [records, dns] = await listAndReadDns(ctx, progress.settings)
   consider(progress, records)
-  client.log.info(
+  ctx.log.info(
     `${records.length} reserved IPs in scope, ${progress.entries.length} assigned to no droplet${progress.settings.dryRun ? ' (dry run)' : ''}`
   )
-  if (dns.ok) await guardAndRelease(client, progress, dns.index, now)
-  else refuseWithoutDns(client, progress, dns.error)
+  if (dns.ok) await guardAndRelease(ctx, progress, dns.index, () => ctx.clock.now())
+  else refuseWithoutDns(ctx, progress, dns.error)
   markNotTried(progress)
   progress.phase = 'done'
   return progress
@@ -117,43 +113,43 @@ export async function runPrune(
 
 /** The guards, then max_release, then the releases (or, in a dry run, what would go). */
 async function guardAndRelease(
-  client: ApiClient,
+  ctx: EngineContext,
   progress: PruneProgress,
   dns: DnsIndex | undefined,
   now: () => number
 ): Promise<void> {
   const { settings } = progress
   progress.phase = 'guards'
-  spareByNames(client, progress, dns)
-  if (settings.unassignedForMs !== undefined) await spareByIdleTime(client, progress, settings.unassignedForMs, now)
-  if (stopping(client, progress)) return
+  spareByNames(ctx, progress, dns)
+  if (settings.unassignedForMs !== undefined) await spareByIdleTime(ctx, progress, settings.unassignedForMs, now)
+  if (stopping(ctx, progress)) return
   const candidates = pendingEntries(progress)
-  if (overMaxRelease(candidates.length, settings.maxRelease)) return holdBackAll(client, progress, candidates)
+  if (overMaxRelease(candidates.length, settings.maxRelease)) return holdBackAll(ctx, progress, candidates)
   if (settings.dryRun) {
-    for (const e of candidates) markWouldRelease(client, e)
+    for (const e of candidates) markWouldRelease(ctx, e)
     return
   }
   progress.phase = 'releasing'
-  client.log.info(`${candidates.length} to release`)
-  const release = (e: PruneEntry): Promise<void> => releaseEntry(client, progress, e)
-  await eachLimited(candidates, () => stopping(client, progress), release)
+  ctx.log.info(`${candidates.length} to release`)
+  const release = (e: PruneEntry): Promise<void> => releaseEntry(ctx, progress, e)
+  await eachLimited(candidates, () => stopping(ctx, progress), release)
 }
 
 type DnsRead =
   { readonly ok: true; readonly index: DnsIndex | undefined } | { readonly ok: false; readonly error: unknown }
 
 /** The IPs in scope and, with keep_dns, the account's A and AAAA records, read side by side. */
-async function listAndReadDns(client: ApiClient, settings: PruneSettings): Promise<[IpRecord[], DnsRead]> {
+async function listAndReadDns(ctx: EngineContext, settings: PruneSettings): Promise<[IpRecord[], DnsRead]> {
   const families: IpVersion[] = settings.ipVersion ? [settings.ipVersion] : [4, 6]
   const [listed, dns] = await Promise.allSettled([
-    Promise.all(families.map((v) => listIps(client, v))),
-    settings.keepDns ? readAddressRecords(client) : Promise.resolve(undefined)
+    Promise.all(families.map((v) => ctx.api.ips.list(ctx, v))),
+    settings.keepDns ? ctx.api.dns.addressRecords(ctx) : Promise.resolve(undefined)
   ])
   // Nothing was sent that changes anything: a failed listing fails the step as it is.
   if (listed.status === 'rejected') throw listed.reason
   const records = listed.value.flat().filter((r) => !settings.region || r.region === settings.region)
   if (dns.status === 'rejected') return [records, { ok: false, error: dns.reason }]
-  if (dns.value) client.log.info(`DNS: ${dns.value.length} A and AAAA records read`)
+  if (dns.value) ctx.log.info(`DNS: ${dns.value.length} A and AAAA records read`)
   return [records, { ok: true, index: dns.value && dnsIndex(dns.value) }]
 }
 
@@ -167,26 +163,26 @@ function consider(progress: PruneProgress, records: readonly IpRecord[]): void {
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 /** keep_dns could not read DNS: nothing is released, and the step fails saying why. */
-function refuseWithoutDns(client: ApiClient, progress: PruneProgress, error: unknown): void {
+function refuseWithoutDns(ctx: EngineContext, progress: PruneProgress, error: unknown): void {
   const scope =
     error instanceof ApiError && (error.status === 401 || error.status === 403)
       ? ' keep_dns needs a token with the domain:read scope.'
       : ''
   progress.error = `keep_dns: the DNS records could not be read, so nothing was released: ${message(error)}.${scope}`
   stopPrune(progress, 'the DNS records could not be read (keep_dns)')
-  client.log.warning(progress.error)
+  ctx.log.warning(progress.error)
 }
 
-function spare(client: ApiClient, entry: PruneEntry, why: Spare): void {
+function spare(ctx: EngineContext, entry: PruneEntry, why: Spare): void {
   entry.state = { kind: 'spared', spare: why }
-  client.log.info(`Spared ${entry.record.ip}: ${spareText(why)}`)
+  ctx.log.info(`Spared ${entry.record.ip}: ${spareText(why)}`)
 }
 
-function spareByNames(client: ApiClient, progress: PruneProgress, dns: DnsIndex | undefined): void {
+function spareByNames(ctx: EngineContext, progress: PruneProgress, dns: DnsIndex | undefined): void {
   const keep = new Set(progress.settings.keep.map((a) => a.text))
   for (const entry of progress.entries) {
     const why = spareByName(entry.record.ip, keep, dns)
-    if (why) spare(client, entry, why)
+    if (why) spare(ctx, entry, why)
   }
 }
 
@@ -195,7 +191,7 @@ const pendingEntries = (progress: PruneProgress): PruneEntry[] =>
 
 /** unassigned_for: reads the action history of each IPv4 still in the running (IPv6: reserved_at). */
 async function spareByIdleTime(
-  client: ApiClient,
+  ctx: EngineContext,
   progress: PruneProgress,
   minMs: number,
   now: () => number
@@ -206,38 +202,38 @@ async function spareByIdleTime(
       entry.idle =
         record.version === 6
           ? idleFromReservedAt(reservedAtOf(record))
-          : idleFromHistory(await readIpHistory(client, { text: record.ip, version: 4 }))
+          : idleFromHistory(await ctx.api.actions.history(ctx, { text: record.ip, version: 4 }))
       if (entry.idle.known) entry.idleMs = Math.max(0, now() - entry.idle.since)
       const why = spareByIdle(entry.idle, minMs, now())
-      if (why) spare(client, entry, why)
+      if (why) spare(ctx, entry, why)
     } catch (error) {
       // Released by someone else since it was listed: nothing to do.
-      if (error instanceof ApiError && error.status === 404) spare(client, entry, { kind: 'gone' })
-      else if (!stopOn(client, progress, error)) fail(client, entry, `its actions could not be read: ${message(error)}`)
+      if (error instanceof ApiError && error.status === 404) spare(ctx, entry, { kind: 'gone' })
+      else if (!stopOn(ctx, progress, error)) fail(ctx, entry, `its actions could not be read: ${message(error)}`)
     }
   }
-  await eachLimited(pendingEntries(progress), () => stopping(client, progress), judge)
+  await eachLimited(pendingEntries(progress), () => stopping(ctx, progress), judge)
 }
 
 /** max_release: more would go than allowed, so none does (a dry run lists them and warns). */
-function holdBackAll(client: ApiClient, progress: PruneProgress, candidates: readonly PruneEntry[]): void {
+function holdBackAll(ctx: EngineContext, progress: PruneProgress, candidates: readonly PruneEntry[]): void {
   const { maxRelease, dryRun } = progress.settings
   const list = candidates.map((e) => e.record.ip).join(', ')
   const text = `${candidates.length} addresses would be released, more than max_release (${maxRelease})`
   if (dryRun) {
     progress.warnings.push(`${text}: a run without dry_run would release none of them and fail: ${list}`)
-    client.log.warning(progress.warnings[progress.warnings.length - 1])
-    for (const e of candidates) markWouldRelease(client, e)
+    ctx.log.warning(progress.warnings[progress.warnings.length - 1])
+    for (const e of candidates) markWouldRelease(ctx, e)
     return
   }
   progress.error = `${text}, so none was released: ${list}. Check region, ip_version, keep and the token's account, or raise max_release.`
-  client.log.warning(progress.error)
+  ctx.log.warning(progress.error)
   for (const e of candidates) e.state = { kind: 'not-tried', why: `more than max_release (${maxRelease}) would go` }
 }
 
-function markWouldRelease(client: ApiClient, entry: PruneEntry): void {
+function markWouldRelease(ctx: EngineContext, entry: PruneEntry): void {
   entry.state = { kind: 'would-release' }
-  client.log.info(`Would release ${entry.record.ip} (IPv${entry.record.version}, ${entry.record.region})`)
+  ctx.log.info(`Would release ${entry.record.ip} (IPv${entry.record.version}, ${entry.record.region})`)
 }
 
 function markNotTried(progress: PruneProgress): void {
@@ -262,66 +258,70 @@ async function eachLimited<T>(
  * Stops the run after a failure that means nothing more can go well: the token refused, or the
  * time run out. Returns whether it did (the entry then stays pending: it is reported not tried).
  */
-function stopOn(client: ApiClient, progress: PruneProgress, error: unknown): boolean {
+function stopOn(ctx: EngineContext, progress: PruneProgress, error: unknown): boolean {
   if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
     stopPrune(progress, `the token was refused: ${error.message}`)
     return true
   }
-  return stopping(client, progress)
+  return stopping(ctx, progress)
 }
 
-/** stopOn for a release's failure: the token refused, or the time run out. */
-function stopOnStatus(client: ApiClient, progress: PruneProgress, failed: { error: string; status?: number }): boolean {
-  if (failed.status === 401 || failed.status === 403) {
-    stopPrune(progress, `the token was refused: ${failed.error}`)
-    return true
-  }
-  return stopping(client, progress)
-}
-
-function fail(client: ApiClient, entry: PruneEntry, text: string): void {
+function fail(ctx: EngineContext, entry: PruneEntry, text: string): void {
   entry.state = { kind: 'failed', error: text }
-  client.log.warning(`Could not release ${entry.record.ip}: ${text}`)
+  ctx.log.warning(`Could not release ${entry.record.ip}: ${text}`)
 }
 
 /** Re-reads the IP and releases it while it is free (release.ts); every path ends in the entry's state. */
-async function releaseEntry(client: ApiClient, progress: PruneProgress, entry: PruneEntry): Promise<void> {
+async function releaseEntry(ctx: EngineContext, progress: PruneProgress, entry: PruneEntry): Promise<void> {
   const addr: Address = { text: entry.record.ip, version: entry.record.version }
-  const outcome = await releaseIp(engineContext(client), {
+  const outcome = await releaseIp(ctx, {
     addr,
     waitWhileBusy: false,
-    beforeDelete: () => !stopping(client, progress),
+    beforeDelete: () => !stopping(ctx, progress),
     // On the record before it is sent: a step stopped now reports it as possibly released.
     sending: () => {
       entry.state = { kind: 'releasing' }
     }
   })
-  settle(client, progress, entry, outcome)
+  settle(ctx, progress, entry, outcome)
 }
 
-function settle(client: ApiClient, progress: PruneProgress, entry: PruneEntry, outcome: ReleaseOutcome): void {
+function settle(ctx: EngineContext, progress: PruneProgress, entry: PruneEntry, outcome: ReleaseOutcome): void {
   if ('record' in outcome && outcome.record) entry.record = outcome.record
   switch (outcome.kind) {
     case 'released':
       entry.state = { kind: 'released' }
-      client.log.info(`Released ${entry.record.ip} (IPv${entry.record.version}, ${entry.record.region})`)
+      ctx.log.info(`Released ${entry.record.ip} (IPv${entry.record.version}, ${entry.record.region})`)
       return
     case 'gone':
-      return spare(client, entry, { kind: 'gone' })
+      return spare(ctx, entry, { kind: 'gone' })
     case 'assigned':
-      return spare(client, entry, { kind: 'assigned', dropletId: outcome.record.dropletId as number })
+      return spare(ctx, entry, { kind: 'assigned', dropletId: outcome.record.dropletId as number })
     case 'busy':
-      return spare(client, entry, { kind: 'busy', why: outcome.reason })
+      return spare(ctx, entry, { kind: 'busy', why: outcome.reason })
     case 'stopped':
       entry.state = { kind: 'pending' }
       return
     case 'unknown':
       entry.state = { kind: 'unknown', error: outcome.error }
-      client.log.warning(`Could not release ${entry.record.ip}: ${outcome.error}`)
+      ctx.log.warning(`Could not release ${entry.record.ip}: ${outcome.error}`)
       return
     case 'failed':
       // A refused token or the time run out stops the run: an address with nothing sent is then not tried.
-      if (stopOnStatus(client, progress, outcome) && !outcome.sent) entry.state = { kind: 'pending' }
-      else fail(client, entry, outcome.error)
+      if (stopOnStatus(ctx, progress, outcome) && !outcome.sent) entry.state = { kind: 'pending' }
+      else fail(ctx, entry, outcome.error)
   }
+}
+
+/** stopOn for a release's failure: the token refused, or the time run out. */
+function stopOnStatus(
+  ctx: EngineContext,
+  progress: PruneProgress,
+  failed: { error: string; status?: number }
+): boolean {
+  if (failed.status === 401 || failed.status === 403) {
+    stopPrune(progress, `the token was refused: ${failed.error}`)
+    return true
+  }
+  return stopping(ctx, progress)
 }

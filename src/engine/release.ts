@@ -8,10 +8,10 @@
  * `nextRelease` is the pure rule table; `releaseIp` performs its effects and never throws.
  */
 import type { Address } from '../inputs/address.js'
-import { deleteIp, readIp, type IpRecord } from '../do/ips.js'
+import type { IpRecord } from '../do/ips.js'
 import { ApiError, CancelledInFlightError, GaveUpError, TransportError } from '../transport/http.js'
 import { CancelledError } from '../context.js'
-import type { EngineContext } from './context.js'
+import type { EngineContext } from './step.js'
 import { reportContext, waitBeforeRetry } from './ip-read.js'
 import { messageOf } from './outcome.js'
 import { MAX_RESENDS, pendingBackoff } from './protocol.js'
@@ -207,7 +207,7 @@ async function performRelease(
   try {
     switch (effect.kind) {
       case 'read':
-        return { kind: 'read', record: await readIp((effect.report ? reportContext(ctx) : ctx).api, req.addr) }
+        return { kind: 'read', record: await ctx.api.ips.get(effect.report ? reportContext(ctx) : ctx, req.addr) }
       case 'pause':
         await waitBeforeRetry(ctx, effect.ms / 2 + (Math.random() * effect.ms) / 2, effect.what)
         return { kind: 'paused' }
@@ -227,7 +227,7 @@ const statusOf = (error: unknown): number | undefined => (error instanceof ApiEr
 /** Sends the release once (no blind repeat: the caller reads first); never throws. */
 async function sendRelease(ctx: EngineContext, addr: Address): Promise<ReleaseAnswer> {
   try {
-    return (await deleteIp(ctx.api, addr)) ? { kind: 'deleted' } : { kind: 'not-found' }
+    return (await ctx.api.ips.delete(ctx, addr)) ? { kind: 'deleted' } : { kind: 'not-found' }
   } catch (error) {
     if (error instanceof CancelledInFlightError) return { kind: 'unclear', reason: error.message }
     if (error instanceof CancelledError || error instanceof GaveUpError)

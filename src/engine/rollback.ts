@@ -4,7 +4,8 @@
  * (the step's own compare-and-set, as expected_droplet_id). An address that another change moved
  * meanwhile stays where it is, and the step fails naming its holder.
  */
-import { ungrouped, type EngineContext } from './context.js'
+import { ungrouped } from '../context.js'
+import type { EngineContext } from './step.js'
 import type { Journal } from './journal.js'
 import { moveIp } from './drive.js'
 import { mustReadIp, reportRead } from './ip-read.js'

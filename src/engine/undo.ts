@@ -5,7 +5,8 @@
  * reads it steady). Already on `from`: nothing is sent. Moved by another change: left there.
  */
 import type { Move } from '../inputs/moves.js'
-import { ungrouped, type EngineContext } from './context.js'
+import { ungrouped } from '../context.js'
+import type { EngineContext } from './step.js'
 import type { Journal } from './journal.js'
 import { moveIp } from './drive.js'
 import type { MoveOutcome } from './outcome.js'

@@ -11,8 +11,8 @@
  * account spending its minute's budget faster than this step alone would, polls are spaced out
  * further (with jitter), so that many cutovers at once stay under the limit instead of meeting a 429.
  */
-import { readAction } from '../do/ips.js'
-import { pause, type EngineContext } from './context.js'
+import { pause } from '../context.js'
+import type { EngineContext } from './step.js'
 
 export const FIRST_POLL_MS = 1_000
 export const FAST_POLL_MS = 500
@@ -71,7 +71,7 @@ async function poll(ctx: EngineContext, actionId: number, options: WaitOptions):
     await pause(ctx, Math.min(Math.max(0, target - now), remaining))
     if (ctx.clock.now() >= ctx.deadline) return { status: 'timeout', actionId, polls }
     polls++
-    const action = await readAction(ctx.api, actionId)
+    const action = await ctx.api.actions.get(ctx, actionId)
     if (action === null) {
       // Some actions are not queryable although they completed: decide from the IP.
       if (await options.settled()) {

@@ -6,10 +6,11 @@
  */
 import type { Address, IpVersion } from '../inputs/address.js'
 import type { Inputs } from '../inputs/inputs.js'
-import { createIp, listIps, type CreateRequest, type IpRecord } from '../do/ips.js'
-import { resolveDroplet, withNetworks, withRegion, type DropletRef } from '../do/droplets.js'
-import { ApiError, CancelledInFlightError, TransportError, secs } from '../transport/http.js'
-import type { EngineContext } from '../engine/context.js'
+import type { CreateRequest, IpRecord } from '../do/ips.js'
+import type { DropletRef } from '../do/droplets.js'
+import { ApiError, CancelledInFlightError, TransportError, secs, timeoutRanOut } from '../transport/http.js'
+import type { EngineContext } from '../engine/step.js'
+import { pause } from '../context.js'
 import { followAction, moveIp } from '../engine/drive.js'
 import {
   OperationError,
@@ -22,7 +23,7 @@ import {
 import { cancelCause, messageOf, unknownState, type ActionStatus } from '../engine/outcome.js'
 import { waitUntil } from '../engine/wait.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../report/result.js'
-import type { OperationContext } from './context.js'
+import type { OperationContext } from './operation.js'
 import type { Journal } from '../engine/journal.js'
 
 /** What became of the new address after it was reserved. */
@@ -63,11 +64,11 @@ export async function create(op: OperationContext): Promise<OperationResult> {
 
 /** The droplet to put the new address on, with its region when it is needed; throws before anything is sent. */
 async function targetOf(ctx: EngineContext, inputs: Inputs, version: IpVersion): Promise<DropletRef | undefined> {
-  let target = inputs.droplet ? await resolveDroplet(ctx.api, inputs.droplet) : undefined
+  let target = inputs.droplet ? await ctx.api.droplets.resolve(ctx, inputs.droplet) : undefined
   if (target && version === 6) target = await mustHaveIpv6(ctx, target)
   if (!target || (version === 4 && !inputs.region)) return target
   // IPv6 is reserved in the droplet's region; a region given beside a droplet must agree with it.
-  const withIt = await withRegion(ctx.api, target, 'Nothing was reserved.')
+  const withIt = await ctx.api.droplets.withRegion(ctx, target, 'Nothing was reserved.')
   if (inputs.region && withIt.region !== inputs.region) {
     throw new OperationError(
       `region: droplet ${dropletLabel(withIt.id, withIt.name)} is in ${withIt.region}, not ${inputs.region}; a reserved IP can only be assigned to a droplet in its own region. Nothing was reserved.`
@@ -78,7 +79,7 @@ async function targetOf(ctx: EngineContext, inputs: Inputs, version: IpVersion):
 
 /** A reserved IPv6 for a droplet without IPv6 is refused before anything is reserved (it would be an orphan). */
 async function mustHaveIpv6(ctx: EngineContext, target: DropletRef): Promise<DropletRef> {
-  const read = await withNetworks(ctx.api, target, 'Nothing was reserved.')
+  const read = await ctx.api.droplets.withNetworks(ctx, target, 'Nothing was reserved.')
   if (read.networks?.ipv6 === false) {
     throw new OperationError(
       `droplet ${dropletLabel(read.id, read.name)} does not have IPv6 enabled, so a reserved IPv6 cannot be assigned to it: enable IPv6 on the droplet first (doctl compute droplet-action enable-ipv6 ${read.id}). Nothing was reserved.`
@@ -100,7 +101,7 @@ async function reserve(
   try {
     // On the step's record before it is sent: a step cancelled now says an address may be reserved.
     journal.noteCreating(`a new IPv${req.version} address`)
-    return await createIp(ctx.api, req)
+    return await ctx.api.ips.create(ctx, req)
   } catch (error) {
     // A clear answer: nothing was reserved.
     if (!isUnclear(error)) journal.noteCreating(undefined)
@@ -152,9 +153,16 @@ async function lostCreate(ctx: EngineContext, req: CreateRequest, error: unknown
   }
 }
 
+/** An address on the droplet, from the list read a few times (its assign may still be under way); never throws. */
 async function findOn(ctx: EngineContext, version: IpVersion, dropletId: number): Promise<IpRecord | undefined> {
+  const reading = reportContext(ctx)
   try {
-    return (await listIps(reportContext(ctx).api, version)).find((r) => r.dropletId === dropletId)
+    for (let tries = 1; ; tries++) {
+      const found = (await ctx.api.ips.list(reading, version)).find((r) => r.dropletId === dropletId)
+      const late = reading.clock.now() + reading.clock.scaled(1000) >= reading.deadline
+      if (found || tries >= 4 || late) return found
+      await pause(reading, reading.clock.scaled(1000))
+    }
   } catch {
     return undefined
   }
@@ -185,7 +193,7 @@ async function watchForDroplet(ctx: EngineContext, addr: Address, droplet: numbe
   const shows = async (): Promise<boolean> => (await readIpSettling(ctx, addr, 1))?.dropletId === droplet
   const done = await waitUntil(ctx, ctx.clock.now(), shows).catch(() => false)
   const read = await reportRead(ctx, addr)
-  const error = done ? undefined : `it did not show droplet ${droplet} before the step's timeout ran out`
+  const error = done ? undefined : `it did not show droplet ${droplet} before ${timeoutRanOut(ctx.timeoutMs)}`
   if (!read.record)
     return { actionStatus: '', error: [error, unknownState(addr, read.error ?? '')].filter(Boolean).join('; ') }
   return { final: read.record, actionStatus: '', error }

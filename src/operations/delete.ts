@@ -2,7 +2,7 @@
 import type { Address } from '../inputs/address.js'
 import { releaseIp, type ReleaseOutcome } from '../engine/release.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from '../report/result.js'
-import type { OperationContext } from './context.js'
+import type { OperationContext } from './operation.js'
 
 export async function remove(ctx: OperationContext): Promise<OperationResult> {
   const { engine, inputs, journal } = ctx

@@ -1,17 +1,16 @@
 /** get: reads one reserved IP; changes nothing. */
-import { readIp } from '../do/ips.js'
 import { notReserved } from '../engine/ip-read.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../report/result.js'
-import type { OperationContext } from './context.js'
+import type { OperationContext } from './operation.js'
 
 export async function get(ctx: OperationContext): Promise<OperationResult> {
-  const { client, inputs } = ctx
+  const { engine, inputs } = ctx
   const addr = inputs.ip
   if (!addr) throw new Error('get needs ip')
-  const record = await readIp(client, addr)
+  const record = await engine.api.ips.get(engine, addr)
   if (record === null) throw notReserved(addr)
   const outputs = { ...emptyOutputs(), ...ipOutputs(record) }
-  client.log.info(
+  engine.log.info(
     `${record.ip} (IPv${record.version}, ${record.region}) is ${record.dropletId === null ? 'assigned to no droplet' : `assigned to droplet ${dropletLabel(record.dropletId, record.dropletName)}`}`
   )
   return {

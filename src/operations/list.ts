@@ -1,29 +1,29 @@
 /** list: every reserved IP of the account, across all pages, of one or both families. */
 import type { IpVersion } from '../inputs/address.js'
-import { listIps, type IpRecord } from '../do/ips.js'
-import type { ApiClient } from '../transport/http.js'
+import type { IpRecord } from '../do/ips.js'
+import type { EngineContext } from '../engine/step.js'
 import { dropletLabel, emptyOutputs, listEntry, type OperationResult } from '../report/result.js'
-import type { OperationContext } from './context.js'
+import type { OperationContext } from './operation.js'
 
 /** Lists the families asked for (both at once when no version is given), filtered by region. */
 export async function listFiltered(
-  client: ApiClient,
+  ctx: EngineContext,
   version: IpVersion | undefined,
   region: string | undefined
 ): Promise<IpRecord[]> {
   const families: IpVersion[] = version ? [version] : [4, 6]
-  const lists = await Promise.all(families.map((v) => listIps(client, v)))
+  const lists = await Promise.all(families.map((v) => ctx.api.ips.list(ctx, v)))
   return lists.flat().filter((r) => !region || r.region === region)
 }
 
 export async function list(ctx: OperationContext): Promise<OperationResult> {
-  const { client, inputs } = ctx
-  const records = await listFiltered(client, inputs.ipVersion, inputs.region)
+  const { engine, inputs } = ctx
+  const records = await listFiltered(engine, inputs.ipVersion, inputs.region)
   const outputs = emptyOutputs()
   outputs.ips = JSON.stringify(records.map(listEntry))
   outputs.count = String(records.length)
   const scope = `${inputs.ipVersion ? `IPv${inputs.ipVersion}` : 'IPv4 and IPv6'}${inputs.region ? ` in ${inputs.region}` : ''}`
-  client.log.info(
+  engine.log.info(
     `${records.length} reserved IPs (${scope}); ${records.filter((r) => r.dropletId === null).length} assigned to no droplet`
   )
   const shown = records.slice(0, 500)

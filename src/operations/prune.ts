@@ -8,7 +8,7 @@ import { newPruneProgress, runPrune, stopPrune, type PruneSettings } from '../en
 import { cancelCause, messageOf } from '../engine/outcome.js'
 import { pruneReport } from '../report/prune-report.js'
 import type { OperationResult } from '../report/result.js'
-import type { OperationContext } from './context.js'
+import type { OperationContext } from './operation.js'
 
 export function pruneSettings(inputs: Inputs): PruneSettings {
   return {
@@ -32,7 +32,7 @@ export async function prune(ctx: OperationContext): Promise<OperationResult> {
   const stop = (): void => stopPrune(progress, cancelCause(ctx.engine.signal))
   ctx.engine.signal.addEventListener('abort', stop, { once: true })
   try {
-    await runPrune(ctx.client, progress)
+    await runPrune(ctx.engine, progress)
   } catch (error) {
     // Only the listing throws: nothing was released, and the report says so with ips [] and count 0.
     if (progress.phase !== 'listing') throw error

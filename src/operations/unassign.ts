@@ -3,7 +3,7 @@ import { runCutover, type CutoverPlan } from '../engine/cutover.js'
 import { cutoverReport } from '../report/cutover-report.js'
 import type { DropletRef } from '../do/droplets.js'
 import type { OperationResult } from '../report/result.js'
-import type { OperationContext } from './context.js'
+import type { OperationContext } from './operation.js'
 
 /** The cutover the inputs ask for, to the target droplet (null: to none). */
 export function cutoverPlan(ctx: OperationContext, target: DropletRef | null): CutoverPlan {

@@ -179,7 +179,7 @@ function failureOf(result: CutoverResult): string | undefined {
   const now = result.addresses.map((a) => `${a.addr.text} is ${where(nowOf(a))}`).join(', ')
   const undone = result.rolledBack ? ' Rolled back:' : ' Now:'
   const head = result.cancelled ? `${cancelledMessage(result, result.cancelled)} ` : ''
-  const body = troubles.length > 0 && !result.cancelled ? `${troubles.join('; ')}.` : ''
+  const body = troubles.length > 0 && !result.cancelled ? `${troubles.join('; ').replace(/\.$/, '')}.` : ''
   return `${head}${body}${undone} ${now}.${unknownAdvice(result)}`.replace(/^ +/, '')
 }
 

@@ -2,6 +2,11 @@
  * The one HTTP client under every request: authentication, per-request time limits, bounded
  * retries with backoff and jitter, rate-limit handling, proxies and error decoding.
  *
+ * The client lives for the whole step: its base URL, token, user agent, retry settings and view of
+ * the account's rate limit do not change. Each request takes the step context it runs in (its
+ * deadline, cancellation signal, clock and logger): a narrower deadline is a new context, never a
+ * new client.
+ *
  * Requests are sent with one of two retry policies:
  *  - 'safe': reads and deletes. 5xx answers, dropped connections and time-outs are retried.
  *  - 'once': requests that change state (creates and actions). They are retried only when the
@@ -14,25 +19,33 @@ import { setMaxListeners } from 'node:events'
 import { Agent as HttpsAgent } from 'node:https'
 import type { LookupFunction } from 'node:net'
 import tunnel from 'tunnel'
-import type { Logger } from '../logger.js'
-import type { ErrorObject, Loose } from '../do/api-types.js'
-import { CancelledError, NEVER_ABORTED, systemClock, type Clock, type StepContext } from '../context.js'
+import type { ErrorObject, Loose } from './error-object.js'
+import { CancelledError, type StepContext } from '../context.js'
 import { RateBudget } from './rate-budget.js'
+import { scrubSecret } from './scrub.js'
+import { scopeOf } from './scopes.js'
+import { attemptsText, connectionFailure, secs, timeoutRanOut } from './failures.js'
+
+export { secs, timeoutRanOut }
 
 export type RetryPolicy = 'safe' | 'once'
+
+/**
+ * The context of one request: the step's context (its deadline bounds every attempt and wait, its
+ * signal aborts them, its clock times them, its log hears of them), and optionally fewer attempts
+ * than the client's own limit (the reads that report after the time ran out).
+ */
+export type RequestContext = StepContext & {
+  readonly maxAttempts?: number
+  /** The `timeout` input (ms), named when the deadline stops a request; the context knows it, not the client. */
+  readonly timeoutMs?: number
+}
 
 export interface ClientOptions {
   readonly baseUrl: URL
   readonly token: string
   readonly userAgent: string
-  /** Epoch ms after which no request is started and no wait goes on (the step's timeout). */
-  readonly deadline: number
-  readonly log: Logger
-  /** Aborted when the step is cancelled: no request starts after it, and one in flight is aborted. */
-  readonly signal?: AbortSignal
-  /** The clock of every wait and time limit (default: the real one, sped up by timeScale). */
-  readonly clock?: Clock
-  /** Time limit of one request (default 10 s). */
+  /** Time limit of one request, on the request context's clock (default 10 s). */
   readonly requestTimeoutMs?: number
   /** Attempts per request, all retries included (default 10). */
   readonly maxAttempts?: number
@@ -48,13 +61,7 @@ export interface ClientOptions {
    * on runners the system's trust store (and NODE_EXTRA_CA_CERTS) applies.
    */
   readonly connection?: { readonly ca?: Buffer[]; readonly lookup?: LookupFunction }
-  /**
-   * Speeds up the action's own schedules (polls, re-reads, pending-event backoff, watches) by this
-   * factor; default 1. Tests run against a simulator whose clock is sped up by the same factor.
-   * Used only when no clock is given (a clock carries its own scale).
-   */
-  readonly timeScale?: number
-  /** The account's rate budget, shared with clients derived from this one (default: a new one). */
+  /** What the rate headers say of the account's use of its per-minute limit (default: a new one on a 60 s window). */
   readonly rateBudget?: RateBudget
 }
 
@@ -79,28 +86,26 @@ export class ApiError extends Error {
     readonly errorId: string,
     readonly apiMessage: string,
     readonly requestId: string,
-    readonly attempts: number
+    readonly attempts: number,
+    /** The request as the messages name it: the path, with its query when it has one. */
+    readonly label = path
   ) {
-    super(ApiError.describe(method, path, status, errorId, apiMessage, requestId, attempts))
+    super(ApiError.describe({ method, path, label, status, errorId, apiMessage, requestId, attempts }))
     this.name = 'ApiError'
   }
 
-  static describe(
-    method: string,
-    path: string,
-    status: number,
-    errorId: string,
-    apiMessage: string,
-    requestId: string,
-    attempts: number
-  ): string {
+  /** The message: DigitalOcean's status, id, message and request_id, and what a 401 or 403 means. */
+  static describe(e: Omit<ApiError, 'name' | 'message' | 'isPendingEvent'>): string {
     // DigitalOcean's own text: neutralised where the message is written (the log, the summary).
-    const what = [errorId, apiMessage].filter((s) => s !== '').join(': ') || 'no error message'
-    let text = `DigitalOcean answered ${method} ${path} with HTTP ${status} (${what})`
-    if (requestId !== '') text += `, request_id ${requestId}`
-    if (status === 401) text += '. The API token was rejected: check that it is valid and not expired.'
-    if (status === 403) text += '. The API token lacks a scope this operation needs.'
-    if (attempts > 1) text += ` [after ${attempts} attempts]`
+    const what = [e.errorId, e.apiMessage].filter((s) => s !== '').join(': ') || 'no error message'
+    let text = `DigitalOcean answered ${e.method} ${e.label} with HTTP ${e.status} (${what})`
+    if (e.requestId !== '') text += `, request_id ${e.requestId}`
+    if (e.status === 401) text += ': the API token was rejected (not retried); check that it is valid and not expired'
+    if (e.status === 403) {
+      const scope = scopeOf(e.method, e.path)
+      text += `: the API token lacks ${scope ? `the ${scope} scope` : 'a scope'}, which this request needs`
+    }
+    if (e.attempts > 1) text += ` (on attempt ${e.attempts})`
     return text
   }
 
@@ -118,9 +123,7 @@ export class TransportError extends Error {
     readonly reason: string,
     readonly attempts: number
   ) {
-    super(
-      `${method} ${path}: no answer from DigitalOcean (${reason})${attempts > 1 ? ` [after ${attempts} attempts]` : ''}`
-    )
+    super(`${method} ${path}: no answer from DigitalOcean (${reason})${attempts > 1 ? ` on attempt ${attempts}` : ''}`)
     this.name = 'TransportError'
   }
 }
@@ -132,8 +135,6 @@ export class GaveUpError extends Error {
     this.name = 'GaveUpError'
   }
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
 
 /** A sent request whose answer the cancellation cut off: it may have taken effect. */
 export class CancelledInFlightError extends CancelledError {
@@ -235,11 +236,11 @@ export class ApiClient {
   private readonly baseDelayMs: number
   private readonly maxDelayMs: number
   private readonly agent: Agent | undefined
+  /** Said once, in the log of the first request, when a proxy from the environment is used. */
+  private proxyNote: string | undefined
   private readonly rate: RateState = {}
   /** What the rate headers say of the account's use of its per-minute limit (see rate-budget.ts). */
   readonly rateBudget: RateBudget
-  readonly clock: Clock
-  readonly signal: AbortSignal
 
   constructor(private readonly options: ClientOptions) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000
@@ -248,47 +249,9 @@ export class ApiClient {
     this.baseDelayMs = options.baseDelayMs ?? 500
     this.maxDelayMs = options.maxDelayMs ?? 10_000
     const proxy = proxyFor(options.baseUrl, options.env ?? process.env)
-    if (proxy) options.log.debug(`Using the proxy from the environment for ${options.baseUrl.host}`)
+    if (proxy) this.proxyNote = `Using the proxy from the environment for ${options.baseUrl.host}`
     this.agent = agentFor(options.baseUrl, proxy, options.connection)
-    this.clock = options.clock ?? systemClock(options.timeScale ?? 1)
-    this.signal = options.signal ?? NEVER_ABORTED
-    // Every request, sleep and probe in flight listens to it: many at once are expected, not a leak.
-    setMaxListeners(0, this.signal)
-    this.rateBudget = options.rateBudget ?? new RateBudget({ windowMs: this.clock.scaled(60_000) })
-  }
-
-  /** The step's context as this client sees it: its deadline, signal, clock and logger. */
-  get step(): StepContext {
-    return { signal: this.signal, deadline: this.options.deadline, clock: this.clock, log: this.options.log }
-  }
-
-  /** The same client in another context (a later deadline, another signal or logger), sharing the rate budget. */
-  within(changes: Partial<StepContext> & { readonly maxAttempts?: number }): ApiClient {
-    return this.derived(changes)
-  }
-
-  /** A client like this one, sharing its view of the account's rate limit. */
-  private derived(changes: Partial<ClientOptions>): ApiClient {
-    return new ApiClient({
-      ...this.options,
-      clock: this.clock,
-      signal: this.signal,
-      ...changes,
-      rateBudget: this.rateBudget
-    })
-  }
-
-  get deadline(): number {
-    return this.options.deadline
-  }
-
-  /** A delay of the action's own schedule, in real milliseconds (see ClientOptions.timeScale). */
-  scaled(ms: number): number {
-    return this.clock.scaled(ms)
-  }
-
-  get log(): Logger {
-    return this.options.log
+    this.rateBudget = options.rateBudget ?? new RateBudget({ windowMs: 60_000 })
   }
 
   private url(path: string, query?: Record<string, string | number>): string {
@@ -301,25 +264,25 @@ export class ApiClient {
   }
 
   /** Slows down before the rate limit is reached, when the API says few requests remain. */
-  private async pace(): Promise<void> {
+  private async pace(ctx: RequestContext): Promise<void> {
     const { remaining, resetAt } = this.rate
     if (remaining === undefined || resetAt === undefined || remaining > 10) return
-    const untilReset = resetAt - this.clock.now()
+    const untilReset = resetAt - ctx.clock.now()
     if (untilReset <= 0) return
     const delay = remaining <= 0 ? untilReset : untilReset / (remaining + 1)
-    if (this.clock.now() + delay > this.options.deadline) return
-    this.options.log.debug(`Rate limit: ${remaining} requests left until reset; waiting ${Math.round(delay)} ms`)
-    await this.clock.sleep(delay, this.signal)
+    if (ctx.clock.now() + delay > ctx.deadline) return
+    ctx.log.debug(`Rate limit: ${remaining} requests left until reset; waiting ${Math.round(delay)} ms`)
+    await ctx.clock.sleep(delay, ctx.signal)
   }
 
-  private noteRate(res: Response): void {
+  private noteRate(ctx: RequestContext, res: Response): void {
     const remaining = Number(res.headers.get('ratelimit-remaining') ?? NaN)
     const reset = Number(res.headers.get('ratelimit-reset') ?? NaN)
     if (Number.isFinite(remaining)) this.rate.remaining = remaining
     if (Number.isFinite(reset)) this.rate.resetAt = reset * 1000
     // A refused request is not counted against the budget.
     const limit = Number(res.headers.get('ratelimit-limit') ?? NaN)
-    if (res.status !== 429) this.rateBudget.note(this.clock.now(), remaining, limit)
+    if (res.status !== 429) this.rateBudget.note(ctx.clock.now(), remaining, limit)
   }
 
   /** How long a 429 asks us to wait, from ratelimit-reset or Retry-After. */
@@ -341,109 +304,128 @@ export class ApiClient {
     return ceiling / 2 + Math.random() * (ceiling / 2)
   }
 
-  async request(method: string, path: string, options: RequestOptions): Promise<ApiResponse> {
-    const started = this.clock.now()
-    const history: string[] = []
+  /** Sends a request in the given context, retrying as its policy allows; the answer, or a thrown error. */
+  async request(ctx: RequestContext, method: string, path: string, options: RequestOptions): Promise<ApiResponse> {
+    // Every request, sleep and probe in flight listens to the signal: many at once are expected, not a leak.
+    setMaxListeners(0, ctx.signal)
+    if (this.proxyNote !== undefined) ctx.log.debug(this.proxyNote)
+    this.proxyNote = undefined
+    const req: Req = { ctx, method, path, label: labelOf(path, options.query), options, started: ctx.clock.now() }
+    const causes: string[] = []
     for (let attempt = 1; ; attempt++) {
-      const timeLimit = await this.readyToSend(method, path, attempt, history)
-      const outcome = await this.once(method, path, options, timeLimit)
-      const next = this.judge({ method, path, retry: options.retry, attempt }, outcome)
+      const timeLimit = await this.readyToSend(req, causes)
+      const outcome = await this.once(req, timeLimit)
+      const next = this.judge(req, attempt, outcome)
       if ('done' in next) return next.done
-      history.push(next.note)
-      if (!this.canRetry(attempt, started, next.waitMs)) {
-        throw new GaveUpError(
-          `${next.error.message}. Gave up after ${attempt} attempts in ${secs(this.clock.now() - started)} (${history.join('; ')})`
-        )
+      causes.push(next.cause)
+      const stop = this.noRetry(req, attempt, next.waitMs)
+      if (stop !== undefined) {
+        throw new GaveUpError(`${next.headline}${stop} after ${attemptsText(causes, ctx.clock.now() - req.started)}`)
       }
-      await this.clock.sleep(next.waitMs, this.signal)
+      // With the request's query, so that two requests to one path side by side are told apart; a
+      // cause said on the attempt before goes to the debug log only.
+      const line = `${next.say}; retrying (attempt ${attempt + 1} of at most ${this.attemptsIn(ctx)})`
+      if (causes[causes.length - 2] === next.cause) ctx.log.debug(line)
+      else ctx.log.info(line)
+      await ctx.clock.sleep(next.waitMs, ctx.signal)
     }
   }
 
   /** Paces before an attempt; the attempt's time limit, or throws when it must not be sent. */
-  private async readyToSend(method: string, path: string, attempt: number, history: string[]): Promise<number> {
-    const notSent = `${method} ${path}: not sent, the step was cancelled`
-    if (this.signal.aborted) throw new CancelledError(notSent)
-    await this.pace()
-    if (this.signal.aborted) throw new CancelledError(notSent)
-    const remainingTime = this.options.deadline - this.clock.now()
+  private async readyToSend(req: Req, causes: readonly string[]): Promise<number> {
+    const { ctx } = req
+    const notSent = `${req.method} ${req.label}: not sent, the step was cancelled`
+    if (ctx.signal.aborted) throw new CancelledError(notSent)
+    await this.pace(ctx)
+    if (ctx.signal.aborted) throw new CancelledError(notSent)
+    const remainingTime = ctx.deadline - ctx.clock.now()
     if (remainingTime <= 0) {
-      throw new GaveUpError(
-        `${method} ${path}: the step's timeout ran out${history.length ? ` after ${attempt - 1} attempts (${history.join('; ')})` : ''}`
-      )
+      const tried = causes.length > 0 ? ` after ${attemptsText(causes, ctx.clock.now() - req.started)}` : ''
+      throw new GaveUpError(`${req.method} ${req.label}: ${timeoutRanOut(ctx.timeoutMs)}${tried}`)
     }
     return Math.min(this.requestTimeoutMs, remainingTime)
   }
 
   /** What an attempt's outcome means: the answer, a retry after waitMs, or (thrown) a failure. */
-  private judge(attempt: Attempt, outcome: Outcome): Next {
-    if (outcome.kind === 'failed') return this.judgeFailure(attempt, outcome)
+  private judge(req: Req, attempt: number, outcome: Outcome): Next {
+    if (outcome.kind === 'failed') return this.judgeFailure(req, attempt, outcome)
     const res = outcome.response
     if (res.status < 300) return { done: { status: res.status, body: outcome.body, requestId: outcome.requestId } }
-    const { method, path } = attempt
+    const { ctx, method, label } = req
     if (res.status < 400) {
       // Redirects are not followed: the token goes to api_url and nowhere else.
       const text = 'the API answered with a redirect, which is not followed'
-      throw new ApiError(method, path, res.status, 'redirect', text, outcome.requestId, attempt.attempt)
+      throw new ApiError(method, req.path, res.status, 'redirect', text, outcome.requestId, attempt, label)
     }
-    const error = apiErrorOf(attempt, res.status, outcome)
+    const headline = apiErrorOf(req, 1, res.status, outcome).message
     if (res.status === 429) {
       // A little beyond the reset, so the first request after it is not refused again.
-      const waitMs = (ApiClient.rateLimitWait(res, this.clock.now()) ?? this.backoff(attempt.attempt)) + 250
-      const wait = `${(waitMs / 1000).toFixed(1)} s`
-      this.options.log.info(`Rate limited by DigitalOcean on ${method} ${path}; waiting ${wait} for the limit to reset`)
-      return { waitMs, note: `429 rate limited, waited ${wait}`, error }
+      const waitMs = (ApiClient.rateLimitWait(res, ctx.clock.now()) ?? this.backoff(attempt)) + 250
+      const say = `Rate limited by DigitalOcean on ${method} ${label}: waiting ${secs(waitMs)} for the limit to reset`
+      return { waitMs, cause: 'HTTP 429 (rate limited)', say, headline }
     }
-    if (res.status >= 500 && attempt.retry === 'safe') {
-      this.options.log.info(`${method} ${path} answered HTTP ${res.status}; retrying (attempt ${attempt.attempt + 1})`)
-      return { waitMs: this.backoff(attempt.attempt), note: `HTTP ${res.status}`, error }
+    if (res.status >= 500 && req.options.retry === 'safe') {
+      const say = `${method} ${label} answered HTTP ${res.status}`
+      return { waitMs: this.backoff(attempt), cause: `HTTP ${res.status}`, say, headline }
     }
-    throw error
+    throw apiErrorOf(req, attempt, res.status, outcome)
   }
 
   /** No answer: a cancellation, a change request (the caller decides), or a retry of a safe one. */
-  private judgeFailure(attempt: Attempt, outcome: Extract<Outcome, { kind: 'failed' }>): Next {
-    const { method, path } = attempt
-    if (outcome.cancelled) throw new CancelledInFlightError(method, path)
-    const error = new TransportError(method, path, outcome.reason, attempt.attempt)
-    if (attempt.retry !== 'safe') throw error
-    this.options.log.info(`${method} ${path}: ${outcome.reason}; retrying (attempt ${attempt.attempt + 1})`)
-    return { waitMs: this.backoff(attempt.attempt), note: outcome.reason, error }
+  private judgeFailure(req: Req, attempt: number, outcome: Extract<Outcome, { kind: 'failed' }>): Next {
+    const { method, label } = req
+    if (outcome.cancelled) throw new CancelledInFlightError(method, label)
+    const error = new TransportError(method, label, outcome.reason, attempt)
+    if (req.options.retry !== 'safe') throw error
+    const headline = `${method} ${label}: no answer from DigitalOcean`
+    const say = `${method} ${label}: ${outcome.reason}`
+    return { waitMs: this.backoff(attempt), cause: outcome.reason, say, headline }
   }
 
-  private canRetry(attempt: number, started: number, waitMs: number): boolean {
-    const resumeAt = this.clock.now() + waitMs
-    return attempt < this.maxAttempts && resumeAt - started < this.retryBudgetMs && resumeAt < this.options.deadline
+  private attemptsIn(ctx: RequestContext): number {
+    return ctx.maxAttempts ?? this.maxAttempts
   }
 
-  private async once(method: string, path: string, options: RequestOptions, timeoutMs: number): Promise<Outcome> {
+  /** Why no retry may follow (how the error goes on), or undefined when one may. */
+  private noRetry(req: Req, attempt: number, waitMs: number): string | undefined {
+    const { ctx } = req
+    const resumeAt = ctx.clock.now() + waitMs
+    if (resumeAt >= ctx.deadline) return `; ${timeoutRanOut(ctx.timeoutMs)}`
+    if (attempt >= this.attemptsIn(ctx) || resumeAt - req.started >= this.retryBudgetMs) return '. Gave up'
+    return undefined
+  }
+
+  private async once(req: Req, timeoutMs: number): Promise<Outcome> {
+    const { ctx, method, label } = req
     const controller = new AbortController()
     // The request's time limit runs on the step's clock, as the deadline it is cut to does.
     const limit = new AbortController()
-    void this.clock.sleep(timeoutMs, limit.signal).then(() => {
+    void ctx.clock.sleep(timeoutMs, limit.signal).then(() => {
       if (!limit.signal.aborted) controller.abort()
     })
     const cancel = (): void => controller.abort()
-    this.signal.addEventListener('abort', cancel, { once: true })
-    const t0 = this.clock.now()
-    const took = (): string => `${this.clock.now() - t0} ms`
+    ctx.signal.addEventListener('abort', cancel, { once: true })
+    const t0 = ctx.clock.now()
+    const took = (): string => `${ctx.clock.now() - t0} ms`
     try {
-      const response = await fetch(this.url(path, options.query), this.init(method, options, controller.signal))
-      return this.answered(method, path, response, await response.text(), took)
+      const init = this.init(method, req.options, controller.signal)
+      const response = await fetch(this.url(req.path, req.options.query), init)
+      return this.answered(req, response, await response.text(), took)
     } catch (error) {
-      if (this.signal.aborted) {
-        this.options.log.debug(`${method} ${path} -> aborted by the cancellation after ${took()}`)
+      if (ctx.signal.aborted) {
+        ctx.log.debug(`${method} ${label} -> aborted by the cancellation after ${took()}`)
         return { kind: 'failed', reason: 'the step was cancelled', cancelled: true }
       }
       const reason = controller.signal.aborted
         ? timeoutMs < this.requestTimeoutMs
-          ? `the step's timeout ran out (no answer within the ${secs(timeoutMs)} left)`
+          ? `${timeoutRanOut(ctx.timeoutMs)}: no answer within the ${secs(timeoutMs)} left`
           : `no answer within ${secs(timeoutMs)}`
-        : `connection failed: ${(error as Error).message.replace(/https?:\/\/\S+/g, '<url>')}`
-      this.options.log.debug(`${method} ${path} -> ${reason} after ${took()}`)
+        : connectionFailure(error)
+      ctx.log.debug(`${method} ${label} -> ${reason} after ${took()}`)
       return { kind: 'failed', reason }
     } finally {
       limit.abort()
-      this.signal.removeEventListener('abort', cancel)
+      ctx.signal.removeEventListener('abort', cancel)
     }
   }
 
@@ -463,67 +445,109 @@ export class ApiClient {
     }
   }
 
-  /** An answer came: its body, or a failure when a success cannot be read (no clear answer, like a lost one). */
-  private answered(method: string, path: string, response: Response, text: string, took: () => string): Outcome {
-    this.noteRate(response)
-    const requestId = response.headers.get('x-request-id') ?? ''
-    const body = readBody(response.status, text)
+  /**
+   * An answer came: its body, or a failure when a success cannot be read (no clear answer, like a
+   * lost one). The text of an error answer is scrubbed of the token before anything reads it.
+   */
+  private answered(req: Req, response: Response, raw: string, took: () => string): Outcome {
+    const { ctx, method, label } = req
+    this.noteRate(ctx, response)
+    const error = response.status >= 300
+    const scrub = (t: string): string => (error ? scrubSecret(t, this.options.token) : t)
+    const text = scrub(raw)
+    const requestId = scrub(response.headers.get('x-request-id') ?? '')
+    const body = readBody(response.status, text, scrub)
     if (body === UNREADABLE) {
       const reason = `unreadable answer (HTTP ${response.status}, ${text === '' ? 'empty body' : 'not complete JSON'})`
-      this.options.log.debug(`${method} ${path} -> ${reason} in ${took()}`)
+      ctx.log.debug(`${method} ${label} -> ${reason} in ${took()}`)
       return { kind: 'failed', reason }
     }
     const bodyId = body && typeof body === 'object' && 'request_id' in body ? body.request_id : undefined
     const id = typeof bodyId === 'string' ? bodyId : requestId
-    this.options.log.debug(`${method} ${path} -> ${response.status} in ${took()}${id ? `, request_id ${id}` : ''}`)
+    ctx.log.debug(`${method} ${label} -> ${response.status} in ${took()}${id ? `, request_id ${id}` : ''}`)
     return { kind: 'response', response, body, requestId }
   }
 }
 
-interface Attempt {
+/** One request: its context, what is sent, how the messages name it, and when its first attempt began. */
+interface Req {
+  readonly ctx: RequestContext
   readonly method: string
   readonly path: string
-  readonly retry: RetryPolicy
-  readonly attempt: number
+  /** The path with its query, if any: how the log and the errors name the request. */
+  readonly label: string
+  readonly options: RequestOptions
+  readonly started: number
+}
+
+function labelOf(path: string, query: RequestOptions['query']): string {
+  if (!query || Object.keys(query).length === 0) return path
+  return `${path}?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString()}`
 }
 
 type Outcome =
   | { kind: 'response'; response: Response; body: unknown; requestId: string }
   | { kind: 'failed'; reason: string; cancelled?: boolean }
 
-/** After an attempt: the answer, or a retry after waitMs (with what to say if no retry is left). */
-type Next = { readonly done: ApiResponse } | { readonly waitMs: number; readonly note: string; readonly error: Error }
+/**
+ * After an attempt: the answer, or a retry after waitMs, with the attempt's cause in a few words,
+ * the log line of the retry, and what the error says first if no retry is left.
+ */
+type Next =
+  | { readonly done: ApiResponse }
+  | { readonly waitMs: number; readonly cause: string; readonly say: string; readonly headline: string }
 
 /** DigitalOcean's error answer as an ApiError: its id, message and request_id. */
-function apiErrorOf(attempt: Attempt, status: number, outcome: { body: unknown; requestId: string }): ApiError {
+function apiErrorOf(
+  req: Req,
+  attempt: number,
+  status: number,
+  outcome: { body: unknown; requestId: string }
+): ApiError {
   const err = outcome.body as Loose<ErrorObject> | undefined
   return new ApiError(
-    attempt.method,
-    attempt.path,
+    req.method,
+    req.path,
     status,
     typeof err?.id === 'string' ? err.id : '',
     typeof err?.message === 'string' ? err.message : '',
     typeof err?.request_id === 'string' ? err.request_id : outcome.requestId,
-    attempt.attempt
+    attempt,
+    req.label
   )
 }
 
 const UNREADABLE = Symbol('unreadable')
 
+/** How much of an error answer that is not JSON its message quotes. */
+const EXCERPT_LENGTH = 200
+
 /**
- * The body of an answer. Errors may come with text that is not JSON (kept as their message); a
- * success other than 204 must carry complete JSON, or it is UNREADABLE.
+ * The body of an answer. Errors may come with text that is not JSON (an excerpt of it is kept as
+ * their message); a success other than 204 must carry complete JSON, or it is UNREADABLE.
  */
-function readBody(status: number, text: string): unknown {
+function readBody(status: number, text: string, scrub: (text: string) => string): unknown {
   const success = status >= 200 && status < 300
   if (text === '') return success && status !== 204 ? UNREADABLE : undefined
   try {
     return JSON.parse(text) as unknown
   } catch {
-    return success ? UNREADABLE : { message: text.slice(0, 200) }
+    return success ? UNREADABLE : { message: excerpt(text, scrub) }
   }
 }
 
-export function secs(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`
+/**
+ * The readable start of an error page (a proxy's HTML): its text without tags, on one line, cut to
+ * EXCERPT_LENGTH. The text was scrubbed of the token before; removing tags can join what was apart,
+ * so it is scrubbed again before it is cut.
+ */
+function excerpt(text: string, scrub: (text: string) => string): string {
+  const plain = scrub(
+    text
+      .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ')
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  )
+  return plain.length > EXCERPT_LENGTH ? `${plain.slice(0, EXCERPT_LENGTH)}…` : plain
 }
