@@ -10,7 +10,15 @@ import { ApiError, CancelledInFlightError, GaveUpError, TransportError, timeoutR
 import { CancelledError } from '../context.js'
 import type { EngineContext } from './step.js'
 import { UNOBSERVED, type MoveObserver } from './journal.js'
-import { confirmRead, findBusyAction, mustReadIp, reportContext, reportRead, waitBeforeRetry } from './ip-read.js'
+import {
+  confirmRead,
+  findBusyAction,
+  jitter,
+  mustReadIp,
+  reportContext,
+  reportRead,
+  waitBeforeRetry
+} from './ip-read.js'
 import { cancelCause, describeMove, isAt, messageOf, type MoveOutcome, type MoveRequest } from './outcome.js'
 import { initial, next, type Answer, type Effect, type Observation, type State } from './protocol.js'
 import { waitForAction, waitUntil } from './wait.js'
@@ -87,11 +95,7 @@ async function performOrThrow(
     case 'wait':
       return waitFor(ctx, req, observer, effect)
     case 'pause':
-      await waitBeforeRetry(
-        ctx,
-        effect.jitter ? effect.ms / 2 + (Math.random() * effect.ms) / 2 : effect.ms,
-        effect.what
-      )
+      await waitBeforeRetry(ctx, effect.jitter ? jitter(effect.ms) : effect.ms, effect.what)
       return { kind: 'paused' }
     case 'send':
       observer.sending(effect.before, req.target)

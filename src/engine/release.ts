@@ -12,7 +12,7 @@ import type { IpRecord } from '../do/ips.js'
 import { ApiError, CancelledInFlightError, GaveUpError, TransportError } from '../transport/http.js'
 import { CancelledError } from '../context.js'
 import type { EngineContext } from './step.js'
-import { reportContext, waitBeforeRetry } from './ip-read.js'
+import { jitter, reportContext, waitBeforeRetry } from './ip-read.js'
 import { messageOf } from './outcome.js'
 import { MAX_RESENDS, pendingBackoff } from './protocol.js'
 
@@ -209,7 +209,7 @@ async function performRelease(
       case 'read':
         return { kind: 'read', record: await ctx.api.ips.get(effect.report ? reportContext(ctx) : ctx, req.addr) }
       case 'pause':
-        await waitBeforeRetry(ctx, effect.ms / 2 + (Math.random() * effect.ms) / 2, effect.what)
+        await waitBeforeRetry(ctx, jitter(effect.ms), effect.what)
         return { kind: 'paused' }
       case 'send':
         if (req.beforeDelete && !req.beforeDelete()) return { kind: 'held' }

@@ -12,9 +12,10 @@ import { ApiError, CancelledInFlightError, TransportError, secs, timeoutRanOut }
 import type { EngineContext } from '../engine/step.js'
 import { pause } from '../context.js'
 import { followAction, moveIp } from '../engine/drive.js'
+import { pendingBackoff } from '../engine/protocol.js'
 import {
   OperationError,
-  pendingBackoff,
+  jitter,
   readIpSettling,
   reportContext,
   reportRead,
@@ -106,7 +107,7 @@ async function reserve(
     // A clear answer: nothing was reserved.
     if (!isUnclear(error)) journal.noteCreating(undefined)
     if (error instanceof ApiError && error.isPendingEvent && req.dropletId !== undefined) {
-      const delay = pendingBackoff(round)
+      const delay = jitter(pendingBackoff(round))
       ctx.log.info(
         `Droplet ${req.dropletId} has a pending event (DigitalOcean: "${error.apiMessage}"); nothing was reserved. Trying again in ${secs(delay)}.`
       )
