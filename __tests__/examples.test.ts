@@ -223,7 +223,7 @@ describe('workflows that use the action', () => {
     }
   })
 
-  it('the blue-green example cuts a dual-stack pair over by tag, verifies through both, and rolls back after a later failure', () => {
+  it('the blue-green example cuts a dual-stack pair over by tag, verifies through both, and rolls back in one step after a later failure or a cancellation', () => {
     const steps = stepsOf(parse(read('examples/blue-green-deploy.yml')) as Workflow)
     const cutoverAt = steps.findIndex((s) => s.id === 'cutover')
     const cutover = steps[cutoverAt]!
@@ -240,15 +240,16 @@ describe('workflows that use the action', () => {
     // The action's own roll-back is on (the default) and no smoke test of its own is needed.
     expect(cutover.with?.rollback ?? 'true').toBe('true')
     expect(steps.some((s) => /\bcurl\b/.test(s.run ?? ''))).toBe(false)
-    const rollbackAt = steps.findIndex((s) => s.if?.includes("failure() && steps.cutover.outputs.changed == 'true'"))
+    // One roll-back step, on failure or cancellation, undoing exactly what the cutover moved.
+    const rollbackAt = steps.findIndex((s) => s.with?.operation === 'rollback')
     expect(rollbackAt).toBeGreaterThan(cutoverAt + 1)
-    expect(steps[rollbackAt]!.if).toContain("steps.cutover.outputs.rolled_back != 'true'")
+    expect(steps[rollbackAt]!.if).toBe('failure() || cancelled()')
     expect(usesThisAction(steps[rollbackAt]!.uses)).toBe(true)
-    expect(steps[rollbackAt]!.with).toMatchObject({
-      operation: 'assign',
-      droplet_id: '${{ steps.cutover.outputs.previous_droplet_id }}'
+    expect(steps[rollbackAt]!.with).toEqual({
+      token: cutover.with?.token,
+      operation: 'rollback',
+      moves: '${{ steps.cutover.outputs.moves }}'
     })
-    expect(String(steps[rollbackAt]!.with?.ip).trim()).toBe(pair)
   })
 
   it('the nightly cleanup is scheduled, can be started by hand, and is a read-only dry run on pull requests', () => {
@@ -297,7 +298,8 @@ describe("the README's recipes", () => {
     const prunes = readmeBlocks()
       .flatMap((b) => stepsOf(asWorkflow(b)))
       .filter((s) => usesThisAction(s.uses) && s.with?.operation === 'prune')
-    expect(prunes).toHaveLength(2)
+    // The live prune (the example adds the pull requests' dry run).
+    expect(prunes.length).toBeGreaterThanOrEqual(1)
     for (const step of prunes) expect(step.with).toMatchObject({ keep_dns: 'true', unassigned_for: '1d' })
     const scopes = Object.fromEntries(tableUnder(read('README.md'), 'Token scopes').map((r) => [r[0], r[2]]))
     expect(scopes['`DIGITALOCEAN_PRUNE_TOKEN`']).toContain('`domain:read`')

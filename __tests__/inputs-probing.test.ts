@@ -72,11 +72,13 @@ describe('verify_host', () => {
 })
 
 describe('verify_for', () => {
-  it('is whole seconds, 0 by default, and only with verify_url', () => {
+  it('is a duration, 0 by default, and only with verify_url', () => {
     expect(parse({ verify_url: 'http://{ip}/', verify_for: '30' }).verify?.forMs).toBe(30_000)
+    expect(parse({ verify_url: 'http://{ip}/', verify_for: '2m' }).verify?.forMs).toBe(120_000)
+    expect(parse({ verify_url: 'http://{ip}/', verify_for: '1.5' }).verify?.forMs).toBe(1500)
     expect(parse({ verify_url: 'http://{ip}/' }).verify?.forMs).toBe(0)
     expect(parse({ verify_for: '0' }).verify).toBeUndefined()
-    expect(failure({ verify_url: 'http://{ip}/', verify_for: '1.5' }).input).toBe('verify_for')
+    expect(failure({ verify_url: 'http://{ip}/', verify_for: '1.5x' }).input).toBe('verify_for')
     expect(failure({ verify_url: 'http://{ip}/', verify_for: '3601' }).input).toBe('verify_for')
     expect(failure({ precheck_url: 'http://{ip}/', verify_for: '10' }).message).toMatch(/verify_for.*verify_url/)
   })

@@ -26,6 +26,9 @@ describe('parseInputs', () => {
     expect(inputs.droplet).toEqual({ kind: 'id', id: 42 })
     expect(inputs.wait).toBe(true)
     expect(inputs.timeoutMs).toBe(300_000)
+    expect(parse({ ...base, ip: '203.0.113.1', droplet_id: '42', timeout: '5m' }).timeoutMs).toBe(300_000)
+    expect(parse({ ...base, ip: '203.0.113.1', droplet_id: '42', timeout: '90s' }).timeoutMs).toBe(90_000)
+    expect(parse({ ...base, ip: '203.0.113.1', droplet_id: '42', timeout: '1.5h' }).timeoutMs).toBe(5_400_000)
     expect(inputs.apiUrl.href).toBe('https://api.digitalocean.com/')
   })
 
@@ -35,6 +38,7 @@ describe('parseInputs', () => {
     expect(parse({ operation: 'list' }, { DIGITALOCEAN_ACCESS_TOKEN: 'a', DIGITALOCEAN_TOKEN: 'b' }).token).toBe('a')
     expect(parse({ operation: 'list', token: 'input' }, { DIGITALOCEAN_ACCESS_TOKEN: 'a' }).token).toBe('input')
     expect(failure({ operation: 'list' }).input).toBe('token')
+    expect(failure({ operation: 'list' }).message).toMatch(/DIGITALOCEAN_ACCESS_TOKEN.*DIGITALOCEAN_TOKEN/)
     expect(failure({ operation: 'list', token: 'bad\ntoken' }).input).toBe('token')
   })
 
@@ -63,6 +67,8 @@ describe('parseInputs', () => {
     [{ operation: 'assign', ip: '203.0.113.1', droplet_tag: 'a b' }, 'droplet_tag'],
     [{ operation: 'unassign', ip: '203.0.113.1', droplet_id: '5' }, 'droplet_id'],
     [{ operation: 'get', ip: '203.0.113.1', timeout: 'soon' }, 'timeout'],
+    [{ operation: 'get', ip: '203.0.113.1', timeout: '7h' }, 'timeout'],
+    [{ operation: 'get', ip: '203.0.113.1', timeout: '5 minutes' }, 'timeout'],
     [{ operation: 'get', ip: '203.0.113.1', timeout: '-1' }, 'timeout'],
     [{ operation: 'get', ip: '203.0.113.1', timeout: '0' }, 'timeout'],
     [{ operation: 'list', ip_version: '5' }, 'ip_version'],

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { headings, tableUnder } from './markdown.js'
 import { IPV6_SECTION } from '../src/engine/verify.js'
+import { withTables } from '../scripts/docs-tables.js'
 
 interface ActionYml {
   inputs: Record<string, { description: string; default?: string }>
@@ -35,6 +36,21 @@ describe('README agrees with action.yml', () => {
     const rows = tableUnder(readme, 'Outputs')
     expect(rows.map((r) => unquote(r[0]!))).toEqual(Object.keys(action.outputs))
     for (const row of rows) expect(row[1]!.length).toBeGreaterThan(2)
+  })
+
+  it('has the input and output tables that npm run docs makes from action.yml, word for word', () => {
+    const actionYml = readFileSync('action.yml', 'utf8')
+    expect(withTables(readme, actionYml)).toBe(readme)
+    // A description edited in action.yml alone shows as a difference.
+    const edited = actionYml.replace(/(\n {2}keep:\n {4}description: ')/, '$1Edited: ')
+    expect(edited).not.toBe(actionYml)
+    expect(withTables(readme, edited)).not.toBe(readme)
+    expect(withTables(readme, edited)).toContain("| `keep` | '' | Edited: ")
+  })
+
+  it('documents how to use the roll-back the contract defines, with the operation in the table', () => {
+    expect(action.inputs.operation!.description).toMatch(/`rollback`/)
+    expect(tableUnder(readme, 'Quick start').map((r) => r[0])).toContain('`rollback`')
   })
 
   it('notices an input that is declared but not documented', () => {

@@ -197,7 +197,7 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
   const ipVersion = parseIpVersion(get('ip_version'), operation, ips)
   const projectId = parseProjectId(get('project_id'), { operation, ipVersion, region, droplet })
   const wait = parseBoolean('wait', get('wait'), true)
-  const timeoutMs = parseTimeout(get('timeout')) * 1000
+  const timeoutMs = parseTimeout(get('timeout'))
   const dryRun = parseBoolean('dry_run', get('dry_run'), false)
   if (dryRun && operation !== 'prune') {
     throw new InputError('dry_run', `applies to prune only; operation '${operation}' has no dry run`)
@@ -265,7 +265,7 @@ function parseToken(raw: string, env: Record<string, string | undefined>): strin
   if (token === '') {
     throw new InputError(
       'token',
-      'no DigitalOcean API token: set the token input or the DIGITALOCEAN_ACCESS_TOKEN environment variable'
+      'no DigitalOcean API token: set the token input, or the environment variable DIGITALOCEAN_ACCESS_TOKEN (or DIGITALOCEAN_TOKEN)'
     )
   }
   if (!TOKEN.test(token)) {
@@ -358,13 +358,13 @@ function parseProjectId(raw: string, shape: CreateShape): string | undefined {
   return projectId
 }
 
-/** timeout, in seconds. */
+/** timeout, in ms. */
 function parseTimeout(raw: string): number {
-  if (raw === '') return DEFAULT_TIMEOUT_SECONDS
-  if (!/^[0-9]+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_TIMEOUT_SECONDS) {
-    throw new InputError('timeout', `must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, got '${raw}'`)
-  }
-  return Number(raw)
+  return parseDuration('timeout', raw, {
+    fallbackMs: DEFAULT_TIMEOUT_SECONDS * 1000,
+    minMs: 1000,
+    maxMs: MAX_TIMEOUT_SECONDS * 1000
+  })
 }
 
 function parseKeep(raw: string, operation: Operation): Address[] {
@@ -477,7 +477,7 @@ function parseProbeRules(get: (name: string) => string, probing: boolean): Probe
   if (!probing) {
     const given = [contains !== '' && 'verify_contains', host !== '' && 'verify_host'].find(Boolean)
     if (given) throw new InputError(given, 'applies only with verify_url or precheck_url')
-    if (timeoutRaw !== '' && timeoutRaw !== String(DEFAULT_VERIFY_TIMEOUT_SECONDS)) {
+    if (timeoutRaw !== '' && parseVerifyTimeout(timeoutRaw) !== DEFAULT_VERIFY_TIMEOUT_SECONDS * 1000) {
       throw new InputError('verify_timeout', 'applies only with verify_url or precheck_url')
     }
     return undefined
@@ -486,28 +486,23 @@ function parseProbeRules(get: (name: string) => string, probing: boolean): Probe
   return {
     contains: contains === '' ? undefined : contains,
     host: host === '' ? undefined : host,
-    timeoutMs: wholeSeconds('verify_timeout', timeoutRaw, DEFAULT_VERIFY_TIMEOUT_SECONDS, 1) * 1000
+    timeoutMs: parseVerifyTimeout(timeoutRaw)
   }
 }
 
-function wholeSeconds(name: string, raw: string, fallback: number, min: number): number {
-  if (raw === '') return fallback
-  const n = Number(raw)
-  if (!/^[0-9]+$/.test(raw) || n < min || n > MAX_VERIFY_TIMEOUT_SECONDS) {
-    throw new InputError(
-      name,
-      `must be a whole number of seconds from ${min} to ${MAX_VERIFY_TIMEOUT_SECONDS}, got '${raw}'`
-    )
-  }
-  return n
-}
+const parseVerifyTimeout = (raw: string): number =>
+  parseDuration('verify_timeout', raw, {
+    fallbackMs: DEFAULT_VERIFY_TIMEOUT_SECONDS * 1000,
+    minMs: 1000,
+    maxMs: MAX_VERIFY_TIMEOUT_SECONDS * 1000
+  })
 
 function parseVerifyFor(raw: string, verifying: boolean): number {
-  const seconds = wholeSeconds('verify_for', raw, 0, 0)
-  if (seconds > 0 && !verifying) {
+  const ms = parseDuration('verify_for', raw, { fallbackMs: 0, minMs: 0, maxMs: MAX_VERIFY_TIMEOUT_SECONDS * 1000 })
+  if (ms > 0 && !verifying) {
     throw new InputError('verify_for', 'applies only with verify_url (the precheck stops at its first pass)')
   }
-  return seconds * 1000
+  return ms
 }
 
 const HOST_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?'
@@ -592,19 +587,38 @@ function parsePruneGuards(
   return {
     keepDns,
     maxRelease: maxRaw === '' ? DEFAULT_MAX_RELEASE : Number(maxRaw),
-    unassignedForMs: idleRaw === '' ? undefined : parseDuration('unassigned_for', idleRaw)
+    unassignedForMs:
+      idleRaw === '' ? undefined : parseDuration('unassigned_for', idleRaw, { minMs: 1, maxMs: MAX_UNASSIGNED_FOR_MS })
   }
 }
 
-/** Seconds, or a number with s, m, h or d (`90`, `90s`, `30m`, `1.5h`, `7d`), as ms; more than 0. */
-function parseDuration(name: string, raw: string): number {
+interface DurationBounds {
+  /** The value when the input is empty. */
+  readonly fallbackMs?: number
+  /** The least accepted, in ms (1: more than 0). */
+  readonly minMs: number
+  readonly maxMs: number
+}
+
+/**
+ * Every duration input (timeout, verify_timeout, verify_for, unassigned_for): seconds, or a number
+ * with s, m, h or d (`90`, `90s`, `5m`, `1.5h`, `7d`), as ms, within its bounds.
+ */
+function parseDuration(name: string, raw: string, bounds: DurationBounds): number {
+  if (raw === '' && bounds.fallbackMs !== undefined) return bounds.fallbackMs
   const m = /^([0-9]+(?:\.[0-9]+)?)\s*([smhd]?)$/i.exec(raw)
-  const ms = m ? Number(m[1]) * UNIT_MS[(m[2] || 's').toLowerCase()] : NaN
-  if (!(ms > 0) || ms > MAX_UNASSIGNED_FOR_MS) {
+  const ms = m ? Math.round(Number(m[1]) * UNIT_MS[(m[2] || 's').toLowerCase()]) : NaN
+  if (!(ms >= bounds.minMs) || ms > bounds.maxMs) {
     throw new InputError(
       name,
-      `must be a time of more than 0 and at most 3650 days: seconds, or a number with s, m, h or d (like 90, 30m, 12h, 7d), got '${raw}'`
+      `must be ${durationRange(bounds)}: seconds, or a number with s, m, h or d (like 90, 5m, 12h, 7d), got '${raw}'`
     )
   }
-  return Math.round(ms)
+  return ms
+}
+
+function durationRange({ minMs, maxMs }: DurationBounds): string {
+  const most = maxMs % UNIT_MS.d === 0 ? `${maxMs / UNIT_MS.d} days` : `${maxMs / 1000} s`
+  if (minMs <= 1) return `${minMs === 0 ? '0 or more' : 'more than 0'} and at most ${most}`
+  return `from ${minMs / 1000} s to ${most}`
 }
