@@ -9,7 +9,10 @@ import { ungrouped } from '../context.js'
 import type { EngineContext } from './step.js'
 import type { Journal } from './journal.js'
 import { moveIp } from './drive.js'
-import type { MoveOutcome } from './outcome.js'
+import { targetText, type MoveOutcome } from './outcome.js'
+import { mustReadIp } from './ip-read.js'
+import { LOST_ANSWER_WATCH_MS } from './protocol.js'
+import { waitUntil } from './wait.js'
 
 export interface Undone {
   readonly move: Move
@@ -31,6 +34,7 @@ export async function undoMoves(ctx: EngineContext, moves: readonly Move[], jour
   const run = moves.length > 1 ? ungrouped(ctx) : ctx
   const undone = await Promise.all(
     moves.map(async (move): Promise<Undone> => {
+      if (move.addr.version === 6) await letLand(run, move)
       const outcome = await moveIp(run, {
         addr: move.addr,
         target: move.from,
@@ -42,6 +46,28 @@ export async function undoMoves(ctx: EngineContext, moves: readonly Move[], jour
     })
   )
   return { undone, startedAt, finishedAt: ctx.clock.now() }
+}
+
+/**
+ * A reserved IPv6 shows no lock and DigitalOcean lists no action for it: one that reads on `from`
+ * may still have the earlier step's change under way (a cancelled or timed-out cutover). It is
+ * watched for a while; if that change lands, the address is on `to` and goes back like the others.
+ * Never throws: moveIp reads the address again and decides.
+ */
+async function letLand(ctx: EngineContext, move: Move): Promise<void> {
+  if (move.from === move.to) return
+  const onFrom = async (): Promise<boolean> => (await mustReadIp(ctx, move.addr)).dropletId === move.from
+  try {
+    if (!(await onFrom())) return
+    ctx.log.info(
+      `${move.addr.text} reads on ${targetText(move.from)}; watching it for up to ${LOST_ANSWER_WATCH_MS / 1000} s in case the earlier step's change is still under way (a reserved IPv6 shows none)`
+    )
+    const started = ctx.clock.now()
+    const window = { ...ctx, deadline: Math.min(ctx.deadline, started + ctx.clock.scaled(LOST_ANSWER_WATCH_MS)) }
+    await waitUntil(window, started, async () => !(await onFrom()))
+  } catch {
+    // The move reads it again.
+  }
 }
 
 /** The address reads on `from`, and nothing of this step's may still move it. */
