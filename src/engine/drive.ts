@@ -77,6 +77,9 @@ async function perform(
       return { kind: 'stopped', why: `the step was cancelled (${cancelCause(ctx.signal)})` }
     // A pause or a watch that ran out of time says so; polling that failed may leave the action running.
     if (effect.kind !== 'wait') return { kind: 'stopped', why: messageOf(error) }
+    if (error instanceof GaveUpError && ctx.clock.now() >= ctx.deadline) {
+      return { kind: 'stopped', why: timeoutRanOut(ctx.timeoutMs) }
+    }
     return { kind: 'stopped', why: `waiting for it failed (${messageOf(error)})` }
   }
 }
@@ -167,13 +170,17 @@ async function send(ctx: EngineContext, req: MoveRequest, observer: MoveObserver
   }
 }
 
-/** DigitalOcean refused an IPv4 because the droplet holds another reserved IPv4 (its words may not name it). */
+/**
+ * DigitalOcean refused an IPv4 because the droplet holds another reserved IPv4, in words that do not
+ * name it (when they do, no list is read).
+ */
 const holdsAnother = (error: unknown, req: MoveRequest): boolean =>
   error instanceof ApiError &&
   error.status === 422 &&
   req.addr.version === 4 &&
   req.target !== null &&
-  /reserved|floating|already/i.test(error.apiMessage)
+  /reserved|floating|already/i.test(error.apiMessage) &&
+  !/\b\d{1,3}(\.\d{1,3}){3}\b/.test(error.apiMessage)
 
 /** Names the reserved IPv4 the droplet holds, from the list (read after the refusal); the refusal as it is if that fails. */
 async function nameHeld(ctx: EngineContext, req: MoveRequest, error: string): Promise<Answer> {
