@@ -6,8 +6,7 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { scaledClock, startSimulator, type SimulatorOptions, type Simulator } from '../sim/simulator.js'
-
-const TOKEN = 'sim-token'
+import { callSim, type SimAnswer } from './sim-http.js'
 
 let sim: Simulator | undefined
 let blue: number
@@ -29,27 +28,10 @@ afterEach(async () => {
   sim = undefined
 })
 
-interface Answer {
-  status: number
-  body: any
-}
+type Answer = SimAnswer
 
-async function call(method: string, path: string, body?: unknown, timeoutMs = 5000): Promise<Answer | 'no answer'> {
-  const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }
-  if (body !== undefined) headers['content-type'] = 'application/json'
-  try {
-    const res = await fetch(`${sim!.url}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs)
-    })
-    const text = await res.text()
-    return { status: res.status, body: text ? JSON.parse(text) : undefined }
-  } catch {
-    return 'no answer'
-  }
-}
+const call = (method: string, path: string, body?: unknown, timeoutMs?: number): Promise<Answer | 'no answer'> =>
+  callSim(sim!, method, path, body, timeoutMs)
 
 const answered = async (method: string, path: string, body?: unknown): Promise<Answer> => {
   const a = await call(method, path, body)

@@ -15,12 +15,17 @@
  */
 import { startSimulator } from './simulator.js'
 
+/**
+ * @param {string} [message]
+ * @returns {never}
+ */
 function usage(message) {
   if (message) process.stderr.write(`${message}\n`)
   process.stderr.write('usage: node sim/cli.js [--port N] [--token T] [--action-ms N] [--routing-ms N] [--seed]\n')
   process.exit(2)
 }
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
   const out = { port: 0, token: 'sim-token', actionMs: 300, routingMs: 300, seed: false }
   for (let i = 0; i < argv.length; i++) {

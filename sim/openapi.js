@@ -26,24 +26,55 @@ const DROPPED_KEYWORDS = new Set([
   'x-codeSamples'
 ])
 
+/**
+ * An OpenAPI 3.0 description with every $ref resolved; its objects are read as plain JSON.
+ * @typedef {{ openapi: string, paths: Record<string, Record<string, any>>, [key: string]: unknown }} OpenApiSpec
+ */
+
+/**
+ * The operation of a method and path: its templated path (e.g. /v2/reserved_ips/{reserved_ip}), path
+ * item, operation and path parameters (percent-decoded; undefined for invalid percent-encoding); or,
+ * with `methodMissing`, a path that exists without the method.
+ * @typedef {{ template: string, pathItem: Record<string, any>, operation: Record<string, any>,
+ *     params: Record<string, string | undefined>, methodMissing?: undefined }
+ *   | { template: string, pathItem: Record<string, any>, methodMissing: true, operation?: undefined,
+ *     params?: undefined }} OperationMatch
+ */
+
+/**
+ * @typedef {object} Validator
+ * @property {(request: { method: string, path: string, query?: Record<string, string | string[] | undefined> | URLSearchParams | string, body?: unknown }) => string[]} validateRequest
+ *   Problems with a request; [] when it fits the description.
+ * @property {(response: { method: string, path: string, status: number, body?: unknown }) => string[]} validateResponse
+ *   Problems with a response; [] when it fits the description.
+ * @property {(method: string, path: string) => OperationMatch | undefined} match The operation a method and path belong to, if any.
+ */
+
+/** @type {OpenApiSpec | undefined} */
 let defaultSpec
 
 /**
  * Reads an OpenAPI description (JSON, every $ref resolved).
  * @param {string | URL} [path] defaults to api/digitalocean-reserved-ips.openapi.json
+ * @returns {OpenApiSpec}
  */
 export function loadSpec(path) {
   if (path === undefined) {
-    defaultSpec ??= JSON.parse(readFileSync(DEFAULT_SPEC_URL, 'utf8'))
+    defaultSpec ??= /** @type {OpenApiSpec} */ (JSON.parse(readFileSync(DEFAULT_SPEC_URL, 'utf8')))
     return defaultSpec
   }
   return JSON.parse(readFileSync(path, 'utf8'))
 }
 
-/** Turns an OpenAPI 3.0 schema into one ajv takes: annotations dropped, `nullable` without `type` dropped. */
+/**
+ * Turns an OpenAPI 3.0 schema into one ajv takes: annotations dropped, `nullable` without `type` dropped.
+ * @param {any} schema
+ * @returns {any}
+ */
 function toJsonSchema(schema) {
   if (Array.isArray(schema)) return schema.map(toJsonSchema)
   if (schema === null || typeof schema !== 'object') return schema
+  /** @type {Record<string, any>} */
   const out = {}
   for (const [key, value] of Object.entries(schema)) {
     if (DROPPED_KEYWORDS.has(key)) continue
@@ -70,11 +101,15 @@ function toJsonSchema(schema) {
   return out
 }
 
+/** @param {string} text */
 function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
-/** Percent-decodes one path segment; undefined when it is not valid percent-encoding. */
+/**
+ * Percent-decodes one path segment; undefined when it is not valid percent-encoding.
+ * @param {string} segment
+ */
 function decodeSegment(segment) {
   try {
     return decodeURIComponent(segment)
@@ -83,11 +118,17 @@ function decodeSegment(segment) {
   }
 }
 
+/** @param {unknown} value */
 function describeValue(value) {
   return typeof value === 'string' ? `'${value}'` : JSON.stringify(value)
 }
 
-/** Converts a parameter's text to the type its schema asks for; returns { value } or { problem }. */
+/**
+ * Converts a parameter's text to the type its schema asks for; returns { value } or { problem }.
+ * @param {string} text
+ * @param {any} schema
+ * @returns {{ value: unknown, problem?: undefined } | { problem: string, value?: undefined }}
+ */
 function coerce(text, schema) {
   const type = schema && schema.type
   if (type === 'integer') {
@@ -116,7 +157,11 @@ function coerce(text, schema) {
   return { value: text }
 }
 
-/** Entries of a query given as URLSearchParams, a plain record or a query string. */
+/**
+ * Entries of a query given as URLSearchParams, a plain record or a query string.
+ * @param {Record<string, string | string[] | undefined> | URLSearchParams | string | undefined} query
+ * @returns {string[][]}
+ */
 function queryEntries(query) {
   if (query === undefined || query === null) return []
   if (typeof query === 'string') return [...new URLSearchParams(query.startsWith('?') ? query.slice(1) : query)]
@@ -132,7 +177,8 @@ function queryEntries(query) {
 
 /**
  * Builds a validator for an OpenAPI description.
- * @param {object} [spec] defaults to loadSpec()
+ * @param {OpenApiSpec} [spec] defaults to loadSpec()
+ * @returns {Validator}
  */
 export function createValidator(spec = loadSpec()) {
   const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: true })
@@ -143,7 +189,11 @@ export function createValidator(spec = loadSpec()) {
   }
 
   const cache = new Map()
-  /** Compiles a schema once (keyed by a stable name), returning ajv's validate function. */
+  /**
+   * Compiles a schema once (keyed by a stable name), returning ajv's validate function.
+   * @param {string} key
+   * @param {any} schema
+   */
   function compiled(key, schema) {
     let fn = cache.get(key)
     if (!fn) {
@@ -153,6 +203,13 @@ export function createValidator(spec = loadSpec()) {
     return fn
   }
 
+  /**
+   * @param {string} key
+   * @param {any} schema
+   * @param {unknown} data
+   * @param {string} where
+   * @returns {string[]}
+   */
   function schemaProblems(key, schema, data, where) {
     const validate = compiled(key, schema)
     if (validate(data)) return []
@@ -172,6 +229,7 @@ export function createValidator(spec = loadSpec()) {
   // Templated paths, literal ones first so /a/b wins over /a/{x}.
   const routes = Object.keys(spec.paths || {})
     .map((template) => {
+      /** @type {string[]} */
       const names = []
       const pattern = template
         .split('/')
@@ -192,14 +250,19 @@ export function createValidator(spec = loadSpec()) {
    * Finds the operation for a method and path (no query string).
    * Returns { template, operation, pathItem, params } (params percent-decoded, undefined for bad encoding)
    * or { template, pathItem, methodMissing: true } when the path exists but not for this method, or undefined.
+   * @param {string} method
+   * @param {string} path
+   * @returns {OperationMatch | undefined}
    */
   function match(method, path) {
     const verb = String(method).toLowerCase()
     const cleanPath = String(path).split('?')[0]
+    /** @type {OperationMatch | undefined} */
     let pathOnly
     for (const route of routes) {
       const m = route.regex.exec(cleanPath)
       if (!m) continue
+      /** @type {Record<string, string | undefined>} */
       const params = {}
       route.names.forEach((name, i) => {
         params[name] = decodeSegment(m[i + 1])
@@ -207,12 +270,16 @@ export function createValidator(spec = loadSpec()) {
       const operation = route.item[verb]
       if (operation && METHODS.includes(verb))
         return { template: route.template, operation, pathItem: route.item, params }
-      pathOnly ??= { template: route.template, pathItem: route.item, methodMissing: true }
+      pathOnly ??= { template: route.template, pathItem: route.item, methodMissing: /** @type {true} */ (true) }
     }
     return pathOnly
   }
 
   /** The parameters of an operation: path-level ones, overridden by operation-level ones of the same name and place. */
+  /**
+   * @param {OperationMatch & { operation: Record<string, any> }} found
+   * @returns {any[]}
+   */
   function parametersOf(found) {
     const byKey = new Map()
     for (const p of found.pathItem.parameters || []) byKey.set(`${p.in}:${p.name}`, p)
@@ -220,6 +287,12 @@ export function createValidator(spec = loadSpec()) {
     return [...byKey.values()]
   }
 
+  /**
+   * @param {OperationMatch} found
+   * @param {any} param
+   * @param {string} text
+   * @param {string} label
+   */
   function parameterProblems(found, param, text, label) {
     const schema = param.schema || {}
     const converted = coerce(text, schema)
@@ -232,6 +305,7 @@ export function createValidator(spec = loadSpec()) {
    * Problems with a request; [] when it fits the description.
    * @param {{ method: string, path: string, query?: Record<string, string> | URLSearchParams | string, body?: unknown }} request
    */
+  /** @type {Validator['validateRequest']} */
   function validateRequest({ method, path, query, body }) {
     const verb = String(method).toUpperCase()
     const [cleanPath, queryString] = String(path).split('?', 2)
@@ -294,6 +368,7 @@ export function createValidator(spec = loadSpec()) {
    * Problems with a response; [] when it fits the description.
    * @param {{ method: string, path: string, status: number, body?: unknown }} response
    */
+  /** @type {Validator['validateResponse']} */
   function validateResponse({ method, path, status, body }) {
     const verb = String(method).toUpperCase()
     const cleanPath = String(path).split('?')[0]

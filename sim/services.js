@@ -24,65 +24,65 @@
  * limit, and are not checked against the OpenAPI description.
  */
 import http from 'node:http'
+import { canonicalIp } from './addresses.js'
+import { checkRoutingDelay, checkServicePatch } from './service-config.js'
+
+/** @typedef {import('./service-config.js').SimServicePatch} SimServicePatch */
+/** @typedef {import('./service-config.js').SimService} SimService */
 
 export const DEFAULT_ROUTING_DELAY_MS = 300
 
-const SERVICE_FIELDS = new Set(['healthy', 'build', 'status', 'hang', 'redirect', 'ipv6Configured'])
-
-/** Throws unless ms is a finite number of milliseconds, zero or more. */
-export function checkRoutingDelay(ms, where) {
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
-    throw new Error(`${where}: routingDelayMs must be a finite number of milliseconds, 0 or more (got ${ms})`)
-  return ms
-}
-
-function checkText(value, field, where) {
-  if (value === null) return null
-  if (typeof value !== 'string' || value === '' || /[\r\n]/.test(value))
-    throw new Error(`${where}: ${field} must be a non-empty one-line string or null (got ${JSON.stringify(value)})`)
-  return value
-}
-
-function checkFlag(value, field, where) {
-  if (typeof value !== 'boolean') throw new Error(`${where}: ${field} must be true or false (got ${value})`)
-  return value
-}
-
-function checkStatus(value, where) {
-  if (value === null) return null
-  if (!Number.isInteger(value) || value < 200 || value > 599)
-    throw new Error(`${where}: status must be a whole number from 200 to 599, or null (got ${value})`)
-  return value
-}
-
-/** Checks a service patch ({ healthy?, build?, status?, hang?, redirect?, ipv6Configured? }) and returns a clean copy. */
-export function checkServicePatch(patch, where) {
-  if (patch === undefined) return {}
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
-    throw new Error(`${where}: the service must be an object`)
-  const out = {}
-  for (const [field, value] of Object.entries(patch)) {
-    if (!SERVICE_FIELDS.has(field)) throw new Error(`${where}: unknown service field '${field}'`)
-    if (value === undefined) continue
-    if (field === 'healthy' || field === 'hang' || field === 'ipv6Configured')
-      out[field] = checkFlag(value, field, where)
-    else if (field === 'status') out.status = checkStatus(value, where)
-    else out[field] = checkText(value, field, where)
-  }
-  return out
-}
+/**
+ * @typedef {object} SimRouting
+ * @property {string} ip Canonical address.
+ * @property {number | null} dropletId The droplet its web traffic reaches now; null when none.
+ * @property {number | null} holder The droplet the API shows as holder.
+ * @property {{ dropletId: number | null, at: number }[]} pending Switches still to come, in order; `at` is
+ *   ms after timeOrigin (the clock of SimAction.completedAt).
+ */
 
 /**
- * The service state and server. deps: { host, routingDelayMs, sinceOrigin, now (epoch ms), settle, canonicalIp,
- * ipRecord(ip) → { ip, dropletId } | undefined, droplet(id) → { id, name } | undefined,
- * dropletByOwnAddress(ip) → { id, name } | undefined }.
+ * @typedef {object} ProbeRequest
+ * @property {number} at Ms after timeOrigin, when the request arrived.
+ * @property {string} ip Canonical address from the first path segment; the segment as sent when it is no address.
+ * @property {string} path The rest of the path with the query, e.g. '/healthz'; '/' when empty.
+ * @property {string} method
+ * @property {Record<string, string | string[] | undefined>} headers As received; names lower case.
+ * @property {number} status Status answered; 0 when none was (hang, or the socket closed first).
+ * @property {number | null} dropletId The droplet that answered; null when none did (400, 404, 502).
+ * @property {'reserved' | 'droplet'} target 'droplet': the address is a droplet's own (public or
+ *   private), answered by it; else 'reserved'.
+ */
+
+/**
+ * @typedef {object} ProbeFilter
+ * @property {string} [ip]
+ * @property {string} [method]
+ * @property {'reserved' | 'droplet'} [target]
+ */
+
+/** @typedef {{ ip: string, dropletId: number | null }} RoutedIp */
+/** @typedef {{ id: number, name: string }} RoutedDroplet */
+/** @typedef {import('node:http').IncomingMessage} Req */
+/** @typedef {import('node:http').ServerResponse} Res */
+
+/**
+ * The service state and server.
+ * @param {{ host: string, routingDelayMs?: number, sinceOrigin: () => number, now?: () => number, settle: () => void,
+ *   ipRecord: (ip: string) => RoutedIp | undefined, droplet: (id: number | null) => RoutedDroplet | undefined,
+ *   dropletByOwnAddress: (ip: string) => RoutedDroplet | undefined }} deps
  */
 export function createServices(deps) {
   let delay = checkRoutingDelay(deps.routingDelayMs ?? DEFAULT_ROUTING_DELAY_MS, 'startSimulator')
-  const routes = new Map() // ip → { routed: dropletId | null, queue: [{ at: epoch ms, dropletId }] }
-  const configs = new Map() // dropletId → { healthy, build, status, hang, redirect, ipv6Configured }
+  /** @type {Map<string, { routed: number | null, queue: { at: number, dropletId: number | null }[] }>} ip → route (at: epoch ms) */
+  const routes = new Map()
+  /** @type {Map<number, Record<string, unknown>>} dropletId → the fields of its service that were set */
+  const configs = new Map()
+  /** @type {ProbeRequest[]} */
   const probes = []
+  /** @type {((probe: ProbeRequest) => void)[]} */
   const probeHooks = []
+  /** @type {Set<import('node:net').Socket>} */
   const sockets = new Set()
   let closed = false
   let url = ''
@@ -92,9 +92,14 @@ export function createServices(deps) {
   /** The simulator's clock (epoch ms): a test's, or Date.now. */
   const now = deps.now ?? (() => Date.now())
   /** Epoch ms (on that clock) to ms after the simulator's timeOrigin. */
-  const relative = (epoch) => deps.sinceOrigin() - (now() - epoch)
+  const relative = (/** @type {number} */ epoch) => deps.sinceOrigin() - (now() - epoch)
 
-  /** The IP's holder changed: at once when completedAt is null, else routingDelayMs after completedAt. */
+  /**
+   * The IP's holder changed: at once when completedAt is null, else routingDelayMs after completedAt.
+   * @param {string} ip
+   * @param {number | null} dropletId
+   * @param {number | null} completedAt
+   */
   function holderChanged(ip, dropletId, completedAt) {
     if (completedAt === null) {
       routes.set(ip, { routed: dropletId, queue: [] })
@@ -106,22 +111,34 @@ export function createServices(deps) {
     routes.set(ip, entry)
   }
 
-  /** The IP's route entry with every switch due by now applied. */
+  /**
+   * The IP's route entry with every switch due by now applied.
+   * @param {string} ip
+   */
   function advance(ip, at = now()) {
     const entry = routes.get(ip) ?? { routed: null, queue: [] }
-    while (entry.queue.length && entry.queue[0].at <= at) entry.routed = entry.queue.shift().dropletId
+    while (entry.queue.length && entry.queue[0].at <= at)
+      entry.routed = /** @type {{ dropletId: number | null }} */ (entry.queue.shift()).dropletId
     routes.set(ip, entry)
     return entry
   }
 
+  /**
+   * @param {string} text
+   * @param {string} where
+   */
   function reservedIp(text, where) {
     deps.settle()
-    const c = deps.canonicalIp(text)
+    const c = canonicalIp(text)
     const rec = c && deps.ipRecord(c.ip)
     if (!rec) throw new Error(`${where}: ${text} is not reserved in the simulator`)
     return rec
   }
 
+  /**
+   * @param {RoutedIp} rec
+   * @returns {SimRouting}
+   */
   function routingSnapshot(rec) {
     const entry = advance(rec.ip)
     return {
@@ -132,6 +149,7 @@ export function createServices(deps) {
     }
   }
 
+  /** @param {string} [ip] */
   function routeNow(ip) {
     deps.settle()
     const targets = ip === undefined ? [...routes.keys()] : [reservedIp(ip, 'routeNow').ip]
@@ -144,9 +162,13 @@ export function createServices(deps) {
 
   // ---------------------------------------------------------- services
 
+  /**
+   * @param {number} dropletId
+   * @returns {SimService}
+   */
   function serviceOf(dropletId) {
     const droplet = deps.droplet(dropletId)
-    const config = configs.get(dropletId) ?? {}
+    const config = /** @type {SimServicePatch} */ (configs.get(dropletId) ?? {})
     return {
       dropletId,
       healthy: config.healthy ?? true,
@@ -158,6 +180,10 @@ export function createServices(deps) {
     }
   }
 
+  /**
+   * @param {number} dropletId
+   * @param {SimServicePatch | undefined} patch
+   */
   function setService(dropletId, patch, where = 'setService') {
     if (!deps.droplet(dropletId)) throw new Error(`${where}: droplet ${dropletId} does not exist`)
     const clean = checkServicePatch(patch, where)
@@ -172,6 +198,13 @@ export function createServices(deps) {
 
   // ---------------------------------------------------------- the server
 
+  /**
+   * @param {Req} req
+   * @param {Res} res
+   * @param {ProbeRequest} record
+   * @param {number} status
+   * @param {string} text
+   */
   function answer(req, res, record, status, text, headers = {}) {
     record.status = status
     const body = `${text}\n`
@@ -185,6 +218,7 @@ export function createServices(deps) {
   }
 
   /** Splits `/<ip>/<rest>?<query>` into the IP segment and the rest (with the query). */
+  /** @param {string} target */
   function splitTarget(target) {
     const q = target.indexOf('?')
     const pathPart = q < 0 ? target : target.slice(0, q)
@@ -193,6 +227,12 @@ export function createServices(deps) {
     return { segment: m ? m[1] : '', rest: `${(m && m[2]) || '/'}${query}` }
   }
 
+  /**
+   * @param {Req} req
+   * @param {Res} res
+   * @param {ProbeRequest} record
+   * @param {RoutedDroplet} droplet
+   */
   function answerAsDroplet(req, res, record, droplet) {
     const svc = serviceOf(droplet.id)
     const who = `build=${svc.build} droplet=${droplet.id} name=${droplet.name}`
@@ -206,11 +246,16 @@ export function createServices(deps) {
     answer(req, res, record, 503, `unhealthy ${who}`)
   }
 
+  /**
+   * @param {Req} req
+   * @param {Res} res
+   */
   function onProbe(req, res) {
     req.resume()
     if (closed) return req.socket.destroy()
     const { segment, rest } = splitTarget(req.url ?? '/')
-    const c = deps.canonicalIp(segment)
+    const c = canonicalIp(segment)
+    /** @type {ProbeRequest} */
     const record = {
       at: deps.sinceOrigin(),
       ip: c ? c.ip : segment,
@@ -238,6 +283,12 @@ export function createServices(deps) {
   }
 
   /** A droplet's own public or private address: the droplet answers at once, whatever holds reserved IPs. */
+  /**
+   * @param {Req} req
+   * @param {Res} res
+   * @param {ProbeRequest} record
+   * @param {RoutedDroplet} droplet
+   */
   function answerOnOwnAddress(req, res, record, droplet) {
     record.target = 'droplet'
     record.dropletId = droplet.id
@@ -258,7 +309,7 @@ export function createServices(deps) {
         server.off('error', reject)
         const address = server.address()
         const hostInUrl = deps.host.includes(':') ? `[${deps.host}]` : deps.host
-        url = `http://${hostInUrl}:${address.port}`
+        url = `http://${hostInUrl}:${/** @type {import('node:net').AddressInfo} */ (address).port}`
         resolve(undefined)
       })
     })
@@ -275,7 +326,7 @@ export function createServices(deps) {
     })
   }
 
-  /** The members the simulator object gains (see simulator.d.ts). */
+  /** The members the simulator object gains (see simulator.js). */
   function publicApi() {
     return {
       get serviceUrl() {
@@ -290,8 +341,9 @@ export function createServices(deps) {
       get probes() {
         return probes
       },
+      /** @param {ProbeFilter} [filter] */
       probeRequests(filter = {}) {
-        const c = filter.ip === undefined ? undefined : deps.canonicalIp(filter.ip)
+        const c = filter.ip === undefined ? undefined : canonicalIp(filter.ip)
         const ip = c ? c.ip : filter.ip
         return probes.filter(
           (p) =>
@@ -300,6 +352,11 @@ export function createServices(deps) {
             (filter.target === undefined || p.target === filter.target)
         )
       },
+      /**
+       * Calls hook with each probe as it arrives, before it is answered (a service change the hook makes,
+       * e.g. setService, shows in that answer). Returns a function that removes the hook.
+       * @param {(probe: ProbeRequest) => void} hook
+       */
       onProbe(hook) {
         probeHooks.push(hook)
         return () => {
@@ -307,18 +364,30 @@ export function createServices(deps) {
           if (i >= 0) probeHooks.splice(i, 1)
         }
       },
+      /**
+       * Changes a droplet's service; null clears status, redirect or build (back to the default).
+       * @param {number} dropletId
+       * @param {SimServicePatch} patch
+       */
       setService: (dropletId, patch) => setService(dropletId, patch),
+      /** @param {number} dropletId */
       service(dropletId) {
         if (!deps.droplet(dropletId)) throw new Error(`service: droplet ${dropletId} does not exist`)
         return serviceOf(dropletId)
       },
+      /**
+       * Where the address routes now, the API's holder, and the switches still to come; undefined when
+       * the address is not reserved.
+       * @param {string} ip
+       */
       routing(ip) {
         deps.settle()
-        const c = deps.canonicalIp(ip)
+        const c = canonicalIp(ip)
         const rec = c && deps.ipRecord(c.ip)
         return rec ? routingSnapshot(rec) : undefined
       },
       routeNow,
+      /** @param {number} ms */
       setRoutingDelay(ms) {
         delay = checkRoutingDelay(ms, 'setRoutingDelay')
       }
