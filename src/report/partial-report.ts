@@ -62,19 +62,7 @@ const statusOf = (e: AddressEntry): string =>
 function movesReport(journal: Journal, cause: string, ips: readonly string[]): OperationResult {
   const entries = journal.addresses
   const given = ips.length > 0 ? ips : entries.map((e) => e.addr.text)
-  const byIp = new Map(entries.map((e) => [e.addr.text, e]))
-  const outputs = emptyOutputs()
-  outputs.ip = given[0] ?? ''
-  const first = given[0] === undefined ? undefined : byIp.get(given[0])
-  if (first?.last) Object.assign(outputs, ipOutputs(first.last))
-  outputs.droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.last?.dropletId)))
-  outputs.previous_droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.before?.dropletId)))
-  // The action still under way (a roll-back's, say) is the one a workflow must look up.
-  outputs.action_id = idText(first ? (first.underWay.at(-1) ?? first.actions.at(-1)) : undefined)
-  outputs.action_status = entries.some((e) => e.underWay.length > 0) ? 'in-progress' : first ? statusOf(first) : ''
-  outputs.changed = String(entries.length > 0)
-  if (MOVING.has(journal.operation)) outputs.moves = movesOf(entries)
-  if (given.length > 1) setEntries(outputs, given, byIp)
+  const outputs = movesOutputs(journal, given)
   const moved = entries.map(
     (e) =>
       `${e.addr.text} from ${where(e.before)}: now ${e.last ? where(e.last) : 'unknown (read it with operation: get)'}`
@@ -104,6 +92,25 @@ function movesReport(journal: Journal, cause: string, ips: readonly string[]): O
       notes: [`**Cancelled:** ${error}`, ...rollBackNote(entries)]
     }
   }
+}
+
+/** The outputs of a cancelled move, from the journal: each address as last read after its change request. */
+function movesOutputs(journal: Journal, given: readonly string[]): Outputs {
+  const entries = journal.addresses
+  const byIp = new Map(entries.map((e) => [e.addr.text, e]))
+  const outputs = emptyOutputs()
+  outputs.ip = given[0] ?? ''
+  const first = given[0] === undefined ? undefined : byIp.get(given[0])
+  if (first?.last) Object.assign(outputs, ipOutputs(first.last))
+  outputs.droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.last?.dropletId)))
+  outputs.previous_droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.before?.dropletId)))
+  // The action still under way (a roll-back's, say) is the one a workflow must look up.
+  outputs.action_id = idText(first ? (first.underWay.at(-1) ?? first.actions.at(-1)) : undefined)
+  outputs.action_status = entries.some((e) => e.underWay.length > 0) ? 'in-progress' : first ? statusOf(first) : ''
+  outputs.changed = String(entries.length > 0)
+  if (MOVING.has(journal.operation)) outputs.moves = movesOf(entries)
+  if (given.length > 1) setEntries(outputs, given, byIp)
+  return outputs
 }
 
 /**
