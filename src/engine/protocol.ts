@@ -152,7 +152,7 @@ function done(state: State, outcome: Omit<MoveOutcome, 'before'>): Step {
 
 /** Nothing this step sent took effect. */
 function unchanged(state: State, final: IpRecord | undefined, error?: string): Step {
-  return done(state, { final, actionStatus: '', changed: 'no', sent: state.round > 0, error })
+  return done(state, { final, actionStatus: '', changed: 'no', sent: false, error })
 }
 
 // ------------------------------------------------------------------ decide
