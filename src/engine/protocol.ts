@@ -90,7 +90,7 @@ export interface State {
   readonly before?: IpRecord
   /** The latest read of the address. */
   readonly latest?: IpRecord
-  /** Pending events met before any unclear answer. */
+  /** Pending events met (the backoff grows with them); before any unclear answer, a report read follows a failure. */
   readonly round: number
   /** Other actions waited out in a row while deciding. */
   readonly steady: number
@@ -270,9 +270,11 @@ function pending(state: State, message: string, droplet: boolean): Step {
   }
   if (droplet) {
     const say = `The droplet has a pending event of its own ("${message}"): waiting it out, then reading ${state.req.addr.text}`
-    const ms = pendingBackoff(state.resends + 1)
+    // Its own backoff grows as the droplet stays busy; the repeat is not counted against MAX_RESENDS.
+    const round = state.round + 1
+    const ms = pendingBackoff(round)
     const what = `waiting for the droplet's pending event to clear`
-    return go({ ...state, phase: 'settle', loss: 'droplet' }, { kind: 'pause', ms, what, jitter: true }, say)
+    return go({ ...state, phase: 'settle', loss: 'droplet', round }, { kind: 'pause', ms, what, jitter: true }, say)
   }
   const say = `DigitalOcean answers the repeated request to ${describeMove(state.req)} with a pending event ("${message}"): the first one is probably under way; waiting for ${state.req.addr.text} to settle`
   return settleAfter({ ...state, loss: 'pending', resends: state.resends + 1 }, say)
