@@ -257,6 +257,12 @@ const ROWS: readonly Row[] = [
     outcome: { changed: 'unknown', finalOn: 'unknown', error: /unknown state/ }
   },
   {
+    rule: 'after a lost answer the time runs out; the last read shows the IPv4 locked: in-progress, changed unknown',
+    seen: [read(BLUE), unclear, { kind: 'stopped', why: "the step's timeout ran out" }, read(BLUE, { locked: true })],
+    effects: ['read', 'send', 'pause', 'report-read', 'done'],
+    outcome: { changed: 'unknown', actionStatus: 'in-progress', finalOn: BLUE, error: /could not be told/ }
+  },
+  {
     rule: 'the first read fails: nothing is sent, changed=false',
     seen: [failedRead],
     effects: ['read', 'done'],

@@ -530,7 +530,8 @@ function unsureOutcome(
   const base = {
     final: record,
     actionId: ending.actionId,
-    actionStatus: ending.actionId ? 'in-progress' : '',
+    // An IPv4 that reads locked has an action under way: probably this step's, whose answer was lost.
+    actionStatus: ending.actionId || record?.locked ? 'in-progress' : '',
     sent: true
   } as const
   const error = `The request to ${describeMove(state.req)} got no clear answer, and whether it went through could not be told (${ending.why})`
