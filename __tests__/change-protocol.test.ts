@@ -7,7 +7,8 @@
  * was reported against where the simulator has every address at the end.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type Simulator } from '../sim/simulator.js'
+import type { Simulator } from '../sim/simulator.js'
+import { threeDroplets } from './three-droplets.js'
 import { parseInputs } from '../src/inputs/inputs.js'
 import { Journal } from '../src/engine/journal.js'
 import { runOperation } from '../src/run.js'
@@ -22,10 +23,7 @@ let green: number
 let purple: number
 
 beforeEach(async () => {
-  sim = await startSimulator({ actionDurationMs: simMs(200), routingDelayMs: 0 })
-  blue = sim.addDroplet({ name: 'blue-1', region: 'nyc3' }).id
-  green = sim.addDroplet({ name: 'green-1', region: 'nyc3' }).id
-  purple = sim.addDroplet({ name: 'purple-1', region: 'nyc3' }).id
+  ;({ sim, blue, green, purple } = await threeDroplets())
 })
 
 afterEach(async () => {
