@@ -4,28 +4,24 @@
  * address it moved with where it was before and its action, the actions still under way, and the
  * address a create reserved.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type Simulator } from '../sim/simulator.js'
+import { describe, expect, it } from '@jest/globals'
+import type { Simulator } from '../sim/simulator.js'
 import { parseInputs } from '../src/inputs/inputs.js'
 import { Journal } from '../src/engine/journal.js'
 import { runOperation } from '../src/run.js'
 import { partialReport } from '../src/report/partial-report.js'
 import type { OperationResult } from '../src/report/result.js'
 import { atRequest, errorLines, FAST_CLIENT, runDist, simMs, TOKEN } from './support.js'
+import { simulatorForEachTest } from './helpers/simulator.js'
 
 let sim: Simulator
 let blue: number
 let green: number
 
-beforeEach(async () => {
-  sim = await startSimulator({ actionDurationMs: simMs(200), routingDelayMs: 0 })
+simulatorForEachTest({ actionDurationMs: simMs(200), routingDelayMs: 0 }, (started) => {
+  sim = started
   blue = sim.addDroplet({ name: 'blue-1', region: 'nyc3', service: { build: 'build-blue' } }).id
   green = sim.addDroplet({ name: 'green-1', region: 'nyc3', service: { build: 'build-green' } }).id
-})
-
-afterEach(async () => {
-  expect(sim.violations).toEqual([])
-  await sim.close()
 })
 
 const quiet = { info: () => undefined, warning: () => undefined, debug: () => undefined }

@@ -1,22 +1,18 @@
 /** The bundled action, run as a runner runs it: cutovers, verification, failures and cancellation. */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type Simulator } from '../sim/simulator.js'
+import { describe, expect, it } from '@jest/globals'
+import type { Simulator } from '../sim/simulator.js'
 import { OUTPUT_NAMES } from '../src/report/result.js'
 import { errorLines, runDist, TOKEN } from './support.js'
+import { simulatorForEachTest } from './helpers/simulator.js'
 
 let sim: Simulator
 let blue: number
 let green: number
 
-beforeEach(async () => {
-  sim = await startSimulator({ actionDurationMs: 200, routingDelayMs: 100 })
+simulatorForEachTest({ actionDurationMs: 200, routingDelayMs: 100 }, (started) => {
+  sim = started
   blue = sim.addDroplet({ name: 'web-blue', region: 'nyc3', tags: ['blue'], service: { build: 'build-blue' } }).id
   green = sim.addDroplet({ name: 'web-green', region: 'nyc3', tags: ['green'], service: { build: 'build-green' } }).id
-})
-
-afterEach(async () => {
-  expect(sim.violations).toEqual([])
-  await sim.close()
 })
 
 const base = (): Record<string, string> => ({ token: TOKEN, api_url: sim.url })

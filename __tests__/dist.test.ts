@@ -1,21 +1,17 @@
 /** The bundled action, run as a runner runs it: INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY. */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { startSimulator, type Simulator } from '../sim/simulator.js'
+import { describe, expect, it } from '@jest/globals'
+import type { Simulator } from '../sim/simulator.js'
 import { errorLines, runDist, simMs, TOKEN } from './support.js'
+import { simulatorForAllTests } from './helpers/simulator.js'
 
 let sim: Simulator
 let blue: number
 let green: number
 
-beforeAll(async () => {
-  sim = await startSimulator({ actionDurationMs: simMs(300) })
+simulatorForAllTests({ actionDurationMs: simMs(300) }, (started) => {
+  sim = started
   blue = sim.addDroplet({ name: 'blue-1', region: 'nyc3', tags: ['blue'] }).id
   green = sim.addDroplet({ name: 'green-1', region: 'nyc3', tags: ['green'] }).id
-})
-
-afterAll(async () => {
-  expect(sim.violations).toEqual([])
-  await sim.close()
 })
 
 const base = (): Record<string, string> => ({ token: TOKEN, api_url: sim.url })

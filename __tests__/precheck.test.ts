@@ -3,10 +3,11 @@
  * precheck of the target droplet on its own addresses, and DigitalOcean's limits on what a droplet
  * can hold, refused by name before any change is sent.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type SimDroplet, type Simulator } from '../sim/simulator.js'
+import { describe, expect, it } from '@jest/globals'
+import type { SimDroplet, Simulator } from '../sim/simulator.js'
 import { precheckUrls } from '../src/engine/precheck.js'
-import { atRequest, passTime, restoreDate, runInProcess, stopDate } from './support.js'
+import { atRequest, passTime, runInProcess, stopDate } from './support.js'
+import { simulatorForEachTest } from './helpers/simulator.js'
 
 const run = (values: Record<string, string>) => runInProcess(sim.url, values)
 
@@ -14,16 +15,10 @@ let sim: Simulator
 let blue: SimDroplet
 let green: SimDroplet
 
-beforeEach(async () => {
-  sim = await startSimulator({ actionDurationMs: 150, routingDelayMs: 0 })
+simulatorForEachTest({ actionDurationMs: 150, routingDelayMs: 0 }, (started) => {
+  sim = started
   blue = sim.addDroplet({ name: 'blue-1', tags: ['blue'], service: { build: 'build-blue' } })
   green = sim.addDroplet({ name: 'green-1', tags: ['green'], service: { build: 'build-green' } })
-})
-
-afterEach(async () => {
-  restoreDate()
-  expect(sim.violations).toEqual([])
-  await sim.close()
 })
 
 const posts = () => sim.requests.filter((r) => r.method === 'POST')

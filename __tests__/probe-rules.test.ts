@@ -3,9 +3,10 @@
  * service must keep passing), verify_host (the Host header of every probe), and a reserved IPv6 that
  * the droplet has not configured. verify_host over real TLS is in tls-probe.test.ts.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type SimDroplet, type Simulator } from '../sim/simulator.js'
+import { describe, expect, it } from '@jest/globals'
+import type { SimDroplet, Simulator } from '../sim/simulator.js'
 import { runInProcess } from './support.js'
+import { simulatorForEachTest } from './helpers/simulator.js'
 
 const run = (values: Record<string, string>) => runInProcess(sim.url, values)
 
@@ -13,15 +14,10 @@ let sim: Simulator
 let blue: SimDroplet
 let green: SimDroplet
 
-beforeEach(async () => {
-  sim = await startSimulator({ actionDurationMs: 150, routingDelayMs: 0 })
+simulatorForEachTest({ actionDurationMs: 150, routingDelayMs: 0 }, (started) => {
+  sim = started
   blue = sim.addDroplet({ name: 'blue-1', service: { build: 'build-blue' } })
   green = sim.addDroplet({ name: 'green-1', service: { build: 'build-green' } })
-})
-
-afterEach(async () => {
-  expect(sim.violations).toEqual([])
-  await sim.close()
 })
 
 const verify = (extra: Record<string, string>): Record<string, string> => ({

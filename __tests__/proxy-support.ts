@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage } from 'node:http'
 import { connect, type LookupFunction, type Socket } from 'node:net'
 
-export interface ConnectRecord {
+interface ConnectRecord {
   /** host:port as asked for in the CONNECT line. */
   readonly target: string
   /** user:password from Proxy-Authorization, or undefined when none was sent. */

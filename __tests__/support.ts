@@ -60,8 +60,6 @@ export async function runInProcess(
   }
 }
 
-export { parseOutputFile } from '../scripts/run-action.js'
-
 /**
  * A step context for tests that call the client, do/ or the engine directly: the real clock (its
  * schedule sped up by timeScale), a 20 s deadline, no cancellation and a silent log unless given.

@@ -1,7 +1,8 @@
 /** Verified cutovers through real HTTP to the simulator and its droplets' web service: probes, routing lag, rollback. */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type Simulator } from '../sim/simulator.js'
+import { describe, expect, it } from '@jest/globals'
+import type { Simulator } from '../sim/simulator.js'
 import { runInProcess } from './support.js'
+import { simulatorForEachTest } from './helpers/simulator.js'
 
 const run = (values: Record<string, string>) => runInProcess(sim.url, values)
 
@@ -9,15 +10,10 @@ let sim: Simulator
 let blue: number
 let green: number
 
-beforeEach(async () => {
-  sim = await startSimulator({ actionDurationMs: 150, routingDelayMs: 0 })
+simulatorForEachTest({ actionDurationMs: 150, routingDelayMs: 0 }, (started) => {
+  sim = started
   blue = sim.addDroplet({ name: 'blue-1', region: 'nyc3', service: { build: 'build-blue' } }).id
   green = sim.addDroplet({ name: 'green-1', region: 'nyc3', service: { build: 'build-green' } }).id
-})
-
-afterEach(async () => {
-  expect(sim.violations).toEqual([])
-  await sim.close()
 })
 
 const holders = (ips: string[]): (number | null | undefined)[] => ips.map((ip) => sim.getIp(ip)?.dropletId)

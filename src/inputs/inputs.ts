@@ -80,8 +80,8 @@ export class InputError extends Error {
 /** Reads one input by name; returns '' when it is not set. */
 export type InputReader = (name: string) => string
 
-export const DEFAULT_API_URL = 'https://api.digitalocean.com'
-export const DEFAULT_TIMEOUT_SECONDS = 300
+const DEFAULT_API_URL = 'https://api.digitalocean.com'
+const DEFAULT_TIMEOUT_SECONDS = 300
 const MAX_TIMEOUT_SECONDS = 6 * 3600
 
 const NEEDS_IP: ReadonlySet<Operation> = new Set(['assign', 'unassign', 'get', 'delete'])
@@ -399,7 +399,7 @@ function parseExpected(raw: string, operation: Operation): number | null | undef
 }
 
 /** Most addresses one cutover takes: each is its own action, and all share the rate limit. */
-export const MAX_ADDRESSES = 20
+const MAX_ADDRESSES = 20
 const MULTI_IP: ReadonlySet<Operation> = new Set(['assign', 'unassign'])
 
 /** The ip input: one address, or for assign/unassign several (newlines, commas or spaces between them). */
@@ -437,7 +437,7 @@ function checkOneIpv4(addrs: readonly Address[]): void {
   }
 }
 
-export const DEFAULT_VERIFY_TIMEOUT_SECONDS = 60
+const DEFAULT_VERIFY_TIMEOUT_SECONDS = 60
 const MAX_VERIFY_TIMEOUT_SECONDS = 3600
 
 /** precheck_url and verify_url, with the rules their probes share. */
@@ -562,7 +562,7 @@ function checkProbeUrl(name: string, template: string, placeholders: Record<stri
   }
 }
 
-export const DEFAULT_MAX_RELEASE = 10
+const DEFAULT_MAX_RELEASE = 10
 const MAX_MAX_RELEASE = 100_000
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
 const MAX_UNASSIGNED_FOR_MS = 3650 * 86_400_000

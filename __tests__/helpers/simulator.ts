@@ -1,0 +1,33 @@
+/**
+ * The simulator set-up the scenario tests share: a simulator started before each test (or once for
+ * a file) and seeded by the test file, then, after it, the check that every request the action sent
+ * and every answer it got fitted DigitalOcean's OpenAPI description, and the simulator closed.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from '@jest/globals'
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim/simulator.js'
+import { restoreDate } from '../support.js'
+
+type Hook = (fn: () => Promise<void>) => void
+
+function simulatorAround(before: Hook, after: Hook, options: SimulatorOptions, seed: (sim: Simulator) => void): void {
+  let sim: Simulator | undefined
+  before(async () => {
+    sim = await startSimulator(options)
+    seed(sim)
+  })
+  after(async () => {
+    restoreDate()
+    expect(sim?.violations).toEqual([])
+    await sim?.close()
+  })
+}
+
+/** A fresh simulator for each test; `seed` keeps it (and adds droplets) for the tests to use. */
+export function simulatorForEachTest(options: SimulatorOptions, seed: (sim: Simulator) => void): void {
+  simulatorAround(beforeEach, afterEach, options, seed)
+}
+
+/** One simulator for all the tests of a file, for tests that each make their own addresses. */
+export function simulatorForAllTests(options: SimulatorOptions, seed: (sim: Simulator) => void): void {
+  simulatorAround(beforeAll, afterAll, options, seed)
+}
