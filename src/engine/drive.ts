@@ -23,7 +23,6 @@ import { cancelCause, describeMove, isAt, messageOf, type MoveOutcome, type Move
 import { initial, next, type Answer, type Effect, type Observation, type State } from './protocol.js'
 import { waitForAction, waitUntil } from './wait.js'
 
-export type { ActionStatus, Changed, MoveOutcome, MoveRequest } from './outcome.js'
 export { expectedProblem } from './protocol.js'
 
 /** Moves one IP and waits for the action (unless wait is false). Never throws. */
@@ -197,7 +196,7 @@ async function nameHeld(ctx: EngineContext, req: MoveRequest, error: string): Pr
 }
 
 /** What an answer means: a change request's answer is clear only when DigitalOcean's refusal is. */
-export function classify(error: unknown, req: Pick<MoveRequest, 'addr' | 'target'>): Answer {
+function classify(error: unknown, req: Pick<MoveRequest, 'addr' | 'target'>): Answer {
   if (error instanceof CancelledInFlightError) return { kind: 'unclear', reason: error.message }
   if (error instanceof CancelledError) return { kind: 'not-sent', error: error.message }
   // No attempt went out, or each was answered 429 (not processed): nothing was sent.
@@ -215,7 +214,7 @@ export function classify(error: unknown, req: Pick<MoveRequest, 'addr' | 'target
 }
 
 /** "Droplet already has a pending event": the droplet's own event, not the address's. */
-export const namesDroplet = (message: string): boolean =>
+const namesDroplet = (message: string): boolean =>
   /droplet/i.test(message) && !/floating|reserved|\bip\b|\/ip/i.test(message)
 
 /** Adds what the user needs to know to DigitalOcean's refusals of an action. */

@@ -23,7 +23,7 @@ export const MAX_RESENDS = 2
 /** How long an IPv6 is watched after an unanswered request before the request is sent again. */
 export const LOST_ANSWER_WATCH_MS = 10_000
 /** Other actions waited out in a row before the step gives up deciding. */
-export const MAX_STEADY_ROUNDS = 5
+const MAX_STEADY_ROUNDS = 5
 
 /** What DigitalOcean's answer to a change request means (see drive.ts's classify). */
 export type Answer =
@@ -71,7 +71,7 @@ export type Effect =
   | { readonly kind: 'done'; readonly outcome: MoveOutcome }
 
 /** What the report read will make of the outcome once it is made. */
-export type Ending =
+type Ending =
   | { readonly kind: 'not-sent'; readonly error: string }
   | { readonly kind: 'unsure'; readonly why: string; readonly actionId?: number }
   | { readonly kind: 'errored' }
@@ -79,9 +79,9 @@ export type Ending =
   | { readonly kind: 'not-waited'; readonly status: ActionStatus }
 
 /** Where the change stands after an unclear answer: lost, a pending event on a repeat, the droplet's own event. */
-export type Loss = 'lost' | 'pending' | 'droplet'
+type Loss = 'lost' | 'pending' | 'droplet'
 
-export type Phase = 'decide' | 'send' | 'settle' | 'adopted' | 'wait' | 'confirm' | 'moving' | 'report'
+type Phase = 'decide' | 'send' | 'settle' | 'adopted' | 'wait' | 'confirm' | 'moving' | 'report'
 
 export interface State {
   readonly req: MoveRequest

@@ -47,7 +47,7 @@ export interface ReleaseRequest {
   readonly sending?: (record: IpRecord) => void
 }
 
-export type ReleaseAnswer =
+type ReleaseAnswer =
   | { readonly kind: 'deleted' }
   | { readonly kind: 'not-found' }
   | { readonly kind: 'pending'; readonly message: string }

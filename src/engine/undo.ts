@@ -9,7 +9,7 @@ import { ungrouped } from '../context.js'
 import type { EngineContext } from './step.js'
 import type { Journal } from './journal.js'
 import { moveIp } from './drive.js'
-import { targetText, type MoveOutcome } from './outcome.js'
+import { reportsChanged, targetText, where, type MoveOutcome } from './outcome.js'
 import { mustReadIp } from './ip-read.js'
 import { LOST_ANSWER_WATCH_MS } from './protocol.js'
 import { waitUntil } from './wait.js'
@@ -17,10 +17,20 @@ import { waitUntil } from './wait.js'
 export interface Undone {
   readonly move: Move
   readonly outcome: MoveOutcome
+  /** This step changed the address, or may have. */
+  readonly changed: boolean
+  /** It reads on `from`, and nothing of this step's may still move it. */
+  readonly home: boolean
+  /** Where it is, in words (from the last read). */
+  readonly now: string
+  /** Set when another change moved it off `to`: it was left there, and this says where. */
+  readonly takenBy?: string
 }
 
 export interface UndoResult {
   readonly undone: readonly Undone[]
+  /** rolled_back: moves held at least one address and every one ends on its `from`. */
+  readonly rolledBack: boolean
   readonly startedAt: number
   readonly finishedAt: number
 }
@@ -42,10 +52,28 @@ export async function undoMoves(ctx: EngineContext, moves: readonly Move[], jour
         wait: true,
         observer: journal.observe(move.addr)
       })
-      return { move, outcome }
+      return judged(move, outcome)
     })
   )
-  return { undone, startedAt, finishedAt: ctx.clock.now() }
+  const rolledBack = undone.length > 0 && undone.every((u) => u.home)
+  return { undone, rolledBack, startedAt, finishedAt: ctx.clock.now() }
+}
+
+/** What the outcome means for the roll-back of one address. */
+function judged(move: Move, outcome: MoveOutcome): Undone {
+  const now = outcome.final
+  const home = outcome.error === undefined && now !== undefined && now.dropletId === move.from
+  const taken = !outcome.sent && now !== undefined && now.dropletId !== move.from && now.dropletId !== move.to
+  return {
+    move,
+    outcome,
+    changed: reportsChanged(outcome.changed),
+    home,
+    now: where(now),
+    takenBy: taken
+      ? `${move.addr.text} is ${where(now)}, not on ${targetText(move.to)} where the earlier step put it: another change moved it, so it was left there`
+      : undefined
+  }
 }
 
 /**
@@ -69,10 +97,3 @@ async function letLand(ctx: EngineContext, move: Move): Promise<void> {
     // The move reads it again.
   }
 }
-
-/** The address reads on `from`, and nothing of this step's may still move it. */
-export const isHome = (u: Undone): boolean =>
-  u.outcome.error === undefined && u.outcome.final !== undefined && u.outcome.final.dropletId === u.move.from
-
-/** rolled_back: moves held at least one address and every one ends on its `from`. */
-export const allHome = (r: UndoResult): boolean => r.undone.length > 0 && r.undone.every(isHome)

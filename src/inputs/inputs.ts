@@ -208,11 +208,10 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
   const { verify, precheck } = parseProbing(get, operation, wait, ips.length)
   const rollback = parseBoolean('rollback', get('rollback'), true)
   const moves = parseMovesInput(read('moves'), operation)
-  const ip = ips[0]
   return {
     token,
     operation,
-    ip,
+    ip: ips[0],
     ips,
     droplet,
     region,

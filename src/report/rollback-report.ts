@@ -1,12 +1,10 @@
 /** The outputs, summary and failure message of the rollback operation (see engine/undo.ts). */
 import { movesJson } from '../inputs/moves.js'
-import { allHome, isHome, type Undone, type UndoResult } from '../engine/undo.js'
-import { reportsChanged, where } from '../engine/outcome.js'
-import { secs } from '../transport/http.js'
+import type { Undone, UndoResult } from '../engine/undo.js'
 import { common, idText, worst } from './cutover-report.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
 
-const changedOf = (u: Undone): boolean => reportsChanged(u.outcome.changed)
+const changedOf = (u: Undone): boolean => u.changed
 
 /** What this step moved: each address from where it found it to its `from`. */
 function ownMoves(result: UndoResult): string {
@@ -18,7 +16,7 @@ function ownMoves(result: UndoResult): string {
 }
 
 function outputsOf(result: UndoResult): Outputs {
-  const outputs: Outputs = { ...emptyOutputs(), moves: ownMoves(result), rolled_back: String(allHome(result)) }
+  const outputs: Outputs = { ...emptyOutputs(), moves: ownMoves(result), rolled_back: String(result.rolledBack) }
   const { undone } = result
   if (undone.length === 0) return outputs
   const first = undone[0]
@@ -51,29 +49,22 @@ function entryOf(u: Undone): Record<string, unknown> {
   }
 }
 
-/** Taken by another change: not on `to` (the earlier step's) nor on `from`, and nothing was sent. */
-function takenBy(u: Undone): string | undefined {
-  const now = u.outcome.final
-  if (u.outcome.sent || !now || now.dropletId === u.move.from || now.dropletId === u.move.to) return undefined
-  return `${u.move.addr.text} is ${where(now)}, not on ${dropletLabel(u.move.to)} where the earlier step put it: another change moved it, so it was left there`
-}
-
 function troubleOf(u: Undone): string | undefined {
-  return takenBy(u) ?? u.outcome.error
+  return u.takenBy ?? u.outcome.error
 }
 
 function failureOf(result: UndoResult): string | undefined {
   const troubles = result.undone.flatMap((u) => troubleOf(u) ?? [])
   if (troubles.length === 0) return undefined
-  const now = result.undone.map((u) => `${u.move.addr.text} is ${where(u.outcome.final)}`).join(', ')
+  const now = result.undone.map((u) => `${u.move.addr.text} is ${u.now}`).join(', ')
   return `${troubles.join('; ')}. Now: ${now}.`
 }
 
 function statusOf(u: Undone): string {
-  if (takenBy(u)) return 'moved by another change'
+  if (u.takenBy) return 'moved by another change'
   if (u.outcome.error !== undefined) return u.outcome.actionStatus || 'failed'
   if (!u.outcome.sent) return 'already home'
-  return isHome(u) ? 'rolled back' : u.outcome.actionStatus || 'unknown'
+  return u.home ? 'rolled back' : u.outcome.actionStatus || 'unknown'
 }
 
 const label = (u: Undone): string =>
@@ -92,7 +83,7 @@ export function rollbackReport(result: UndoResult): OperationResult {
   const notes = error ? [`**Failed:** ${error}`] : []
   if (result.undone.length === 0)
     notes.push('The moves input names no address: nothing was moved, so nothing is undone.')
-  notes.push(`Time taken: ${secs(result.finishedAt - result.startedAt)}.`)
+  notes.push(`Time taken: ${((result.finishedAt - result.startedAt) / 1000).toFixed(1)} s.`)
   return {
     outputs: outputsOf(result),
     error,
