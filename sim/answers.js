@@ -135,6 +135,7 @@ export function fail(
   id = ERROR_IDS[status] ?? 'error',
   requestId = ctx.requestId
 ) {
+  ctx.record.message = message
   send(state, ctx, status, { id, message, request_id: requestId }, extraHeaders)
 }
 

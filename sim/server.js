@@ -30,6 +30,7 @@ import { settle } from './lifecycle.js'
  * @property {number} at Milliseconds after the simulator's timeOrigin, when the request arrived.
  * @property {boolean} authorization Whether the request carried the right bearer token (the token itself is never stored).
  * @property {import('./faults.js').Fault['kind']} [injected] The kind of the injected fault that hit this request, if any.
+ * @property {string} [message] The `message` of an error answer (4xx, 5xx), as sent.
  * @property {number} [seq] Its place in one sequence with holder changes (SimHolderChange.seq), given once
  *   the request is decided (after its events and onRequest hooks, before its answer): its answer shows
  *   every change with a lower number. Undefined until then.
