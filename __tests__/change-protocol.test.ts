@@ -210,11 +210,14 @@ describe('10. cancelled during the roll-back', () => {
     sim.setService(green, { healthy: false })
     const { result, fromJournal } = await runCancelled(
       { operation: 'assign', ip, droplet_id: String(green), verify_url: sim.verifyUrl, verify_timeout: '1' },
-      (abort) =>
-        atRequest(sim, { method: 'POST' }, 2, () => {
-          sim.setActionDuration(Infinity)
-          setTimeout(abort, 20)
+      (abort) => {
+        // The roll-back's action never ends; the step is cancelled while it polls that action.
+        atRequest(sim, { method: 'POST' }, 2, () => sim.setActionDuration(Infinity))
+        sim.onRequest((request) => {
+          const back = sim.actions()[1]
+          if (back && request.method === 'GET' && request.path === `/v2/actions/${back.id}`) abort()
         })
+      }
     )
     const back = sim.actions()[1]!
     expect(back.status).toBe('in-progress')
