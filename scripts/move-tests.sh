@@ -84,6 +84,7 @@ probe-certs.ts              helpers
 proxy-support.ts            helpers
 sim-http.ts                 helpers
 support.ts                  helpers
+three-droplets.ts           helpers
 '
 
 if ! git diff --quiet HEAD -- __tests__; then

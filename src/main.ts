@@ -15,13 +15,10 @@ import { renderSummary } from './report/summary.js'
 import { userAgent } from './transport/user-agent.js'
 import { logText } from './report/neutral.js'
 import { CONTROL_PANEL, runUrl, type SummaryLinks } from './report/links.js'
+import { scrubSecrets } from './transport/scrub.js'
 
-/** Removes every secret from a message, whatever path it took to get there. */
-function scrub(message: string, secrets: readonly string[]): string {
-  let out = message
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***')
-  return out
-}
+/** Removes every secret, and any 8 or more of its characters in a row, whatever path the text took. */
+const scrub = scrubSecrets
 
 /** The token and its fallbacks, masked before anything else runs. */
 function maskSecrets(): string[] {

@@ -11,6 +11,7 @@ import { remove } from './operations/delete.js'
 import { get } from './operations/get.js'
 import { list } from './operations/list.js'
 import { prune } from './operations/prune.js'
+import { rollback } from './operations/rollback.js'
 import { unassign } from './operations/unassign.js'
 import type { OperationContext } from './operations/operation.js'
 import type { EngineContext } from './engine/step.js'
@@ -24,7 +25,8 @@ const OPERATIONS: Record<Operation, (ctx: OperationContext) => Promise<Operation
   get,
   list,
   delete: remove,
-  prune
+  prune,
+  rollback
 }
 
 export interface RunOptions {

@@ -230,15 +230,16 @@ export class IpsService {
   }
 
   /**
-   * Releases an IP. Returns false when it was already gone. A 404 on a retry, after an attempt that
-   * got no answer, means that attempt released it: that counts as released.
+   * Releases an IP, sent once (retried only after a 429, which was not processed): after an unclear
+   * answer the caller reads the address before anything else, since another client may have
+   * assigned it meanwhile. Returns false when it was not there (404).
    */
   async delete(ctx: RequestContext, addr: Address): Promise<boolean> {
     try {
-      await this.http.request(ctx, 'DELETE', ipPath(addr), { retry: 'safe' })
+      await this.http.request(ctx, 'DELETE', ipPath(addr), { retry: 'once' })
       return true
     } catch (e) {
-      if (isNotFound(e)) return (e as ApiError).attempts > 1
+      if (isNotFound(e)) return false
       throw e
     }
   }

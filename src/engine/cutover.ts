@@ -15,7 +15,7 @@
 import type { Address } from '../inputs/address.js'
 import { ungrouped, whenAborted } from '../context.js'
 import type { EngineContext } from './step.js'
-import { expectedProblem, moveIp } from './move.js'
+import { expectedProblem, moveIp } from './drive.js'
 import { mustReadIp, reportRead } from './ip-read.js'
 import type { VerifyInputs } from '../inputs/inputs.js'
 import { probeAndHold, probeSpec, probeUrl, type ProbeResult } from './verify.js'
@@ -60,9 +60,20 @@ export async function runCutover(
   ctx = before.ctx
   const addresses = await moveAll(ctx, plan, before.addresses, journal)
   const checked =
-    addresses.some(failedToMove) || !plan.verify ? { addresses } : await verifyAll(ctx, plan, plan.verify, addresses)
+    addresses.some(failedToMove) || !plan.verify
+      ? { addresses, verified: plan.verify && addresses.some(takenAway(plan)) ? false : undefined }
+      : await verifyAll(ctx, plan, plan.verify, addresses)
   return finish(ctx, plan, journal, { ...checked, startedAt })
 }
+
+/**
+ * The step's move completed, then another change took the address: what verification would probe
+ * is not the target any more, so it fails without a probe.
+ */
+const takenAway =
+  (plan: CutoverPlan) =>
+  (a: AddressResult): boolean =>
+    a.move?.changed === 'yes' && a.move.error !== undefined && a.move.final?.dropletId !== targetId(plan)
 
 interface Checked {
   readonly addresses: readonly AddressResult[]
@@ -157,7 +168,8 @@ async function moveAll(
         target: targetId(plan),
         expected: plan.expected,
         wait: plan.wait,
-        initial: r.read,
+        // The change is decided on a read made right before it: after a precheck, a fresh one.
+        initial: plan.precheck ? undefined : r.read,
         observer: journal.observe(r.addr)
       }
       return { ...r, move: await moveIp(ctx, req) }

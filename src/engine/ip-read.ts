@@ -8,7 +8,7 @@ import type { ActionRecord } from '../do/actions.js'
 import { GaveUpError, timeoutRanOut } from '../transport/http.js'
 import { NEVER_ABORTED, pause } from '../context.js'
 import type { EngineContext } from './step.js'
-import { waitForAction, waitUntil } from './wait.js'
+import { waitUntil } from './wait.js'
 
 /** A failure that leaves nothing changed by this step. */
 export class OperationError extends Error {
@@ -123,10 +123,8 @@ export async function waitBeforeRetry(ctx: EngineContext, nominalMs: number, wha
   await pause(ctx, ms)
 }
 
-export function pendingBackoff(round: number): number {
-  const ceiling = Math.min(10_000, 1000 * 2 ** Math.min(round - 1, 4))
-  return ceiling / 2 + Math.random() * (ceiling / 2)
-}
+/** A wait of between half of ms and all of it, so that steps waiting on the same event do not retry in step. */
+export const jitter = (ms: number): number => ms / 2 + Math.random() * (ms / 2)
 
 /**
  * While the IP reads locked (IPv4: an action is in progress on it), finds that action. DigitalOcean
@@ -157,39 +155,4 @@ export async function findBusyAction(
   })
   if (!done) throw stillLocked
   return { record: current, action }
-}
-
-/**
- * Reads the IP as it will be once any action in progress on it has finished: an IP with an action
- * under way is never "already there". Waits for that action (within the timeout) and reads again.
- */
-export async function readSteady(ctx: EngineContext, addr: Address, initial?: IpRecord): Promise<IpRecord> {
-  let record = initial ?? (await mustReadIp(ctx, addr))
-  for (let round = 1; record.locked; round++) {
-    const busy = await findBusyAction(ctx, addr, record)
-    if (!busy.action) return busy.record
-    await waitOut(ctx, addr, busy.action)
-    record = await mustReadIp(ctx, addr)
-    if (round >= 5 && record.locked) {
-      throw new GaveUpError(`${addr.text} is still locked after ${round} actions in a row; nothing was sent`)
-    }
-  }
-  return record
-}
-
-/** Waits for an action this step did not start (someone else's, or one left by an earlier step). */
-export async function waitOut(ctx: EngineContext, addr: Address, action: ActionRecord): Promise<void> {
-  ctx.log.info(
-    `Action ${action.id} (${action.type || 'unknown type'}) is already in progress on ${addr.text}; waiting for it to finish before deciding`
-  )
-  const result = await waitForAction(ctx, action.id, {
-    startedAt: ctx.clock.now(),
-    describe: `the action already in progress on ${addr.text}`,
-    settled: async () => !(await mustReadIp(ctx, addr)).locked
-  })
-  if (result.status === 'timeout') {
-    throw new GaveUpError(
-      `Action ${action.id} on ${addr.text} had not finished when ${timeoutRanOut(ctx.timeoutMs)}; nothing was sent. It may still complete.`
-    )
-  }
 }

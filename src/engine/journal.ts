@@ -47,7 +47,10 @@ export interface Reserved {
 
 export class Journal {
   private readonly entries = new Map<string, AddressEntry>()
+  private readonly releasing = new Map<string, IpRecord>()
   private reservedIp: Reserved | undefined
+  /** A create was about to be sent (its answer may never come); undefined while none was. */
+  creating: string | undefined
   private partialResult: ((cause: string) => OperationResult) | undefined
   /** The operation being run, for the title of a partial report. */
   operation = ''
@@ -59,6 +62,21 @@ export class Journal {
 
   get reserved(): Reserved | undefined {
     return this.reservedIp
+  }
+
+  /** The releases this step sent (each before it was sent): each may have gone through. */
+  get releases(): readonly IpRecord[] {
+    return [...this.releasing.values()]
+  }
+
+  /** A release is about to be sent (its answer may never come). */
+  noteRelease(record: IpRecord): void {
+    this.releasing.set(record.ip, record)
+  }
+
+  /** A create is about to be sent: `what` says what it reserves (its answer may never come); undefined: answered, nothing reserved. */
+  noteCreating(what: string | undefined): void {
+    this.creating = what
   }
 
   /** A create was accepted: the new address exists (and is billed) whatever happens next. */

@@ -23,9 +23,8 @@ import {
   type Idle,
   type Spare
 } from './prune-guards.js'
-import { releaseIfFree, type ReleaseOutcome } from './release.js'
+import { releaseIp, type ReleaseOutcome } from './release.js'
 import type { EngineContext } from './step.js'
-import { reportContext } from './ip-read.js'
 
 export interface PruneSettings {
   readonly ipVersion?: IpVersion
@@ -274,34 +273,23 @@ function fail(ctx: EngineContext, entry: PruneEntry, text: string): void {
   ctx.log.info(`Could not release ${entry.record.ip}: ${text}`)
 }
 
-/** Re-reads the IP and releases it while it is free; every path ends in the entry's state. */
+/** Re-reads the IP and releases it while it is free (release.ts); every path ends in the entry's state. */
 async function releaseEntry(ctx: EngineContext, progress: PruneProgress, entry: PruneEntry): Promise<void> {
   const addr: Address = { text: entry.record.ip, version: entry.record.version }
-  let sent = false
-  const beforeDelete = (): boolean => {
-    if (stopping(ctx, progress)) return false
-    sent = true
-    entry.state = { kind: 'releasing' }
-    return true
-  }
-  try {
-    settle(ctx, entry, await releaseIfFree(ctx, addr, { waitWhileBusy: false, beforeDelete }))
-  } catch (error) {
-    const stopping = stopOn(ctx, progress, error)
-    if (!sent) {
-      // Nothing was sent to release it: reported not tried when the run stops for this, else failed.
-      if (!stopping) fail(ctx, entry, message(error))
-    } else if (error instanceof ApiError) {
-      fail(ctx, entry, message(error))
-    } else {
-      // A lost or unclear answer to the delete: a read says whether it went through.
-      await confirmAfterLostAnswer(ctx, entry, error)
+  const outcome = await releaseIp(ctx, {
+    addr,
+    waitWhileBusy: false,
+    beforeDelete: () => !stopping(ctx, progress),
+    // On the record before it is sent: a step stopped now reports it as possibly released.
+    sending: () => {
+      entry.state = { kind: 'releasing' }
     }
-  }
+  })
+  settle(ctx, progress, entry, outcome)
 }
 
-function settle(ctx: EngineContext, entry: PruneEntry, outcome: ReleaseOutcome): void {
-  if (outcome.kind !== 'gone') entry.record = outcome.record
+function settle(ctx: EngineContext, progress: PruneProgress, entry: PruneEntry, outcome: ReleaseOutcome): void {
+  if ('record' in outcome && outcome.record) entry.record = outcome.record
   switch (outcome.kind) {
     case 'released':
       entry.state = { kind: 'released' }
@@ -315,27 +303,27 @@ function settle(ctx: EngineContext, entry: PruneEntry, outcome: ReleaseOutcome):
       return spare(ctx, entry, { kind: 'busy', why: outcome.reason })
     case 'stopped':
       entry.state = { kind: 'pending' }
+      return
+    case 'unknown':
+      entry.state = { kind: 'unknown', error: outcome.error }
+      ctx.log.warning(`Could not release ${entry.record.ip}: ${outcome.error}`)
+      return
+    case 'failed':
+      // A refused token or the time run out stops the run: an address with nothing sent is then not tried.
+      if (stopOnStatus(ctx, progress, outcome) && !outcome.sent) entry.state = { kind: 'pending' }
+      else fail(ctx, entry, outcome.error)
   }
 }
 
-/** The delete got no clear answer: one more read (past the timeout if need be) says whether it went. */
-async function confirmAfterLostAnswer(ctx: EngineContext, entry: PruneEntry, error: unknown): Promise<void> {
-  const addr: Address = { text: entry.record.ip, version: entry.record.version }
-  try {
-    const reading = reportContext(ctx)
-    const now = await reading.api.ips.get(reading, addr)
-    if (now === null) {
-      entry.state = { kind: 'released' }
-      ctx.log.info(`Released ${addr.text}: the answer to its release was lost, and it is gone`)
-      return
-    }
-    entry.record = now
-    entry.state = { kind: 'failed', error: `${message(error)}; it is still reserved` }
-  } catch (readError) {
-    entry.state = {
-      kind: 'unknown',
-      error: `${message(error)}; it could not be read after (${message(readError)}), so whether it was released is unknown: look with operation: get`
-    }
+/** stopOn for a release's failure: the token refused, or the time run out. */
+function stopOnStatus(
+  ctx: EngineContext,
+  progress: PruneProgress,
+  failed: { error: string; status?: number }
+): boolean {
+  if (failed.status === 401 || failed.status === 403) {
+    stopPrune(progress, `the token was refused: ${failed.error}`)
+    return true
   }
-  ctx.log.info(`Could not release ${addr.text}: ${(entry.state as { error: string }).error}`)
+  return stopping(ctx, progress)
 }

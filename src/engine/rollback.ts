@@ -7,7 +7,7 @@
 import { ungrouped } from '../context.js'
 import type { EngineContext } from './step.js'
 import type { Journal } from './journal.js'
-import { moveIp } from './move.js'
+import { moveIp } from './drive.js'
 import { mustReadIp, reportRead } from './ip-read.js'
 import { isAt, messageOf, where, type MoveOutcome } from './outcome.js'
 import { ipPath, type IpRecord } from '../do/ips.js'

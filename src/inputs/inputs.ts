@@ -3,8 +3,9 @@
  * problem found is thrown as an InputError that names the input.
  */
 import { type Address, type IpVersion, parseAddress } from './address.js'
+import { MovesError, parseMoves, type Move } from './moves.js'
 
-export const OPERATIONS = ['assign', 'unassign', 'create', 'get', 'list', 'delete', 'prune'] as const
+export const OPERATIONS = ['assign', 'unassign', 'create', 'get', 'list', 'delete', 'prune', 'rollback'] as const
 export type Operation = (typeof OPERATIONS)[number]
 
 export type DropletSelector =
@@ -42,6 +43,8 @@ export interface Inputs {
   /** assign: probe the target droplet on its own addresses before anything moves (see precheck.ts). */
   readonly precheck?: PrecheckInputs
   readonly rollback: boolean
+  /** rollback: what the earlier step moved, each to go back to `from` while still on `to`. */
+  readonly moves: readonly Move[]
 }
 
 /** The rules every probe follows, before the move and after it. */
@@ -202,13 +205,13 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
   const keep = parseKeep(read('keep'), operation)
   const pruneGuards = parsePruneGuards(get, operation)
   const expectedDropletId = parseExpected(get('expected_droplet_id'), operation)
-  const { verify, precheck } = parseProbing(get, operation, wait)
+  const { verify, precheck } = parseProbing(get, operation, wait, ips.length)
   const rollback = parseBoolean('rollback', get('rollback'), true)
-  const ip = ips[0]
+  const moves = parseMovesInput(read('moves'), operation)
   return {
     token,
     operation,
-    ip,
+    ip: ips[0],
     ips,
     droplet,
     region,
@@ -223,8 +226,29 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
     apiUrl,
     verify,
     precheck,
-    rollback
+    rollback,
+    moves
   }
+}
+
+/** moves: rollback's only input, refused elsewhere. */
+function parseMovesInput(raw: string, operation: Operation): Move[] {
+  if (operation !== 'rollback') {
+    if (raw.trim() !== '')
+      throw new InputError('moves', `applies to rollback only; remove it from operation '${operation}'`)
+    return []
+  }
+  let moves: Move[]
+  try {
+    moves = parseMoves(raw)
+  } catch (error) {
+    if (error instanceof MovesError) throw new InputError('moves', error.message)
+    throw error
+  }
+  if (moves.length > MAX_ADDRESSES) {
+    throw new InputError('moves', `at most ${MAX_ADDRESSES} addresses in one step, got ${moves.length}`)
+  }
+  return moves
 }
 
 function parseOperation(raw: string): Operation {
@@ -419,7 +443,8 @@ const MAX_VERIFY_TIMEOUT_SECONDS = 3600
 function parseProbing(
   get: (name: string) => string,
   operation: Operation,
-  wait: boolean
+  wait: boolean,
+  addresses: number
 ): { verify?: VerifyInputs; precheck?: PrecheckInputs } {
   const verifyUrl = get('verify_url')
   const precheckUrl = get('precheck_url')
@@ -430,10 +455,12 @@ function parseProbing(
     if (operation !== 'assign') throw new InputError('verify_url', `applies to assign only, not '${operation}'`)
     if (!wait) throw new InputError('verify_url', 'needs wait: true (the probes run after the move has finished)')
     checkProbeUrl('verify_url', verifyUrl, {})
+    checkEachProbed('verify_url', verifyUrl, addresses)
   }
   if (precheckUrl !== '') {
     if (operation !== 'assign') throw new InputError('precheck_url', `applies to assign only, not '${operation}'`)
     checkProbeUrl('precheck_url', precheckUrl, { '{private_ip}': '10.0.0.1' })
+    checkEachProbed('precheck_url', precheckUrl, addresses)
   }
   return {
     verify: verifyUrl === '' ? undefined : { ...rules, urlTemplate: verifyUrl, forMs },
@@ -489,6 +516,16 @@ function checkVerifyHost(host: string): void {
   }
   if (/^[0-9.]+$/.test(m[1])) {
     throw new InputError('verify_host', `'${host}' is an IP address: give the name the site's certificate is for`)
+  }
+}
+
+/** With several addresses, each is probed on its own only through {ip}: one shared probe proves nothing for the others. */
+function checkEachProbed(name: string, template: string, addresses: number): void {
+  if (addresses > 1 && !template.includes('{ip}')) {
+    throw new InputError(
+      name,
+      `must contain {ip} when several addresses move (${addresses} given): each address is probed on its own, so one probe cannot pass for all`
+    )
   }
 }
 

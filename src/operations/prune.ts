@@ -5,7 +5,7 @@
  */
 import type { Inputs } from '../inputs/inputs.js'
 import { newPruneProgress, runPrune, stopPrune, type PruneSettings } from '../engine/prune.js'
-import { cancelCause } from '../engine/outcome.js'
+import { cancelCause, messageOf } from '../engine/outcome.js'
 import { pruneReport } from '../report/prune-report.js'
 import type { OperationResult } from '../report/result.js'
 import type { OperationContext } from './operation.js'
@@ -33,6 +33,10 @@ export async function prune(ctx: OperationContext): Promise<OperationResult> {
   ctx.engine.signal.addEventListener('abort', stop, { once: true })
   try {
     await runPrune(ctx.engine, progress)
+  } catch (error) {
+    // Only the listing throws: nothing was released, and the report says so with ips [] and count 0.
+    if (progress.phase !== 'listing') throw error
+    progress.error = `The reserved IPs could not be listed, so nothing was released: ${messageOf(error)}`
   } finally {
     ctx.engine.signal.removeEventListener('abort', stop)
   }

@@ -2,11 +2,12 @@
 import type { IpRecord } from '../do/ips.js'
 import { moved, targetId, type AddressResult, type CutoverResult } from '../engine/cutover-result.js'
 import { secs } from '../transport/http.js'
-import { reportsChanged, where, type ActionStatus } from '../engine/outcome.js'
+import { reportsChanged, where, type ActionStatus, type MoveOutcome } from '../engine/outcome.js'
 import { unansweredIpv6Hint } from '../engine/verify.js'
 import type { ProbeResult } from '../engine/verify.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
 import { addressCell, dropletCell, type Cell } from './cells.js'
+import { movesJson } from '../inputs/moves.js'
 
 /**
  * The address as it stands at the end, from the last read made: after the roll-back, after
@@ -34,6 +35,10 @@ export function worst(statuses: readonly ActionStatus[]): ActionStatus {
   return statuses.reduce<ActionStatus>((w, s) => (SEVERITY[s] > SEVERITY[w] ? s : w), '')
 }
 
+/** The action the outputs name: the roll-back's while it is still under way, else the move's. */
+const namedAction = (a: AddressResult): MoveOutcome | undefined =>
+  a.back?.actionStatus === 'in-progress' ? a.back : a.move
+
 const changedAny = (a: AddressResult): boolean => moved(a) || (a.back !== undefined && reportsChanged(a.back.changed))
 
 function outputsOf(result: CutoverResult): Outputs {
@@ -45,17 +50,32 @@ function outputsOf(result: CutoverResult): Outputs {
   else outputs.region = beforeOf(first)?.region ?? ''
   outputs.droplet_id = common(addresses.map((a) => idText(nowOf(a)?.dropletId)))
   outputs.previous_droplet_id = common(addresses.map((a) => idText(beforeOf(a)?.dropletId)))
-  outputs.action_id = idText(first.move?.actionId)
-  outputs.action_status = worst(addresses.map((a) => a.move?.actionStatus ?? ''))
+  outputs.action_id = idText(namedAction(first)?.actionId)
+  outputs.action_status = worst(addresses.map((a) => namedAction(a)?.actionStatus ?? ''))
   outputs.changed = String(addresses.some(changedAny))
   outputs.verified = result.verified === undefined ? '' : String(result.verified)
   outputs.rolled_back = String(result.rolledBack)
+  outputs.moves = movesOf(result)
   if (addresses.length > 1) {
     outputs.ips = JSON.stringify(addresses.map(entryOf))
     outputs.count = String(addresses.length)
   }
   return outputs
 }
+
+/**
+ * The moves output: each address this step moved or may have moved (an unknown outcome counts),
+ * from where it was to the target; after a roll-back, only those not known to be home.
+ */
+function movesOf(result: CutoverResult): string {
+  const away = result.addresses.filter((a) => moved(a) && !backHome(a))
+  const to = targetId(result.plan)
+  return movesJson(away.map((a) => ({ addr: a.addr, from: beforeOf(a)?.dropletId ?? null, to })))
+}
+
+/** The roll-back brought it home, and nothing of this step's may still move it. */
+const backHome = (a: AddressResult): boolean =>
+  a.back !== undefined && a.backError === undefined && a.back.error === undefined && isHome(a)
 
 function entryOf(a: AddressResult): Record<string, unknown> {
   const now = nowOf(a)
@@ -65,8 +85,8 @@ function entryOf(a: AddressResult): Record<string, unknown> {
     region: now?.region ?? beforeOf(a)?.region ?? '',
     droplet_id: now?.dropletId ?? null,
     previous_droplet_id: beforeOf(a)?.dropletId ?? null,
-    action_id: a.move?.actionId ?? null,
-    action_status: a.move?.actionStatus ?? '',
+    action_id: namedAction(a)?.actionId ?? null,
+    action_status: namedAction(a)?.actionStatus ?? '',
     changed: changedAny(a)
   }
 }
@@ -210,7 +230,7 @@ function rollBackNote(result: CutoverResult): string | undefined {
   const previous = common(movedAway.map((a) => idText(a.move?.before?.dropletId)))
   const guard = `\`expected_droplet_id: ${idText(targetId(result.plan)) || 'none'}\``
   if (previous !== '') {
-    return `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output) and ${guard}, so that only an address still on the droplet this step moved it to goes back.`
+    return `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output) and ${guard}, so that only an address still on the droplet this step moved it to goes back; or with \`operation: rollback\` and this step's \`moves\` output.`
   }
   if (movedAway.every((a) => a.move?.before?.dropletId === null)) {
     return `Roll back with \`operation: unassign\` and ${guard}: the address was assigned to no droplet before.`

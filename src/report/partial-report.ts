@@ -6,14 +6,45 @@
  */
 import type { AddressEntry, Journal, Reserved } from '../engine/journal.js'
 import { where } from '../engine/outcome.js'
-import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
+import { dropletLabel, emptyOutputs, ipOutputs, MOVING, type OperationResult, type Outputs } from './result.js'
+import { movesJson } from '../inputs/moves.js'
 import { common, idText } from './cutover-report.js'
 
 export function partialReport(journal: Journal, cause: string, ips: readonly string[] = []): OperationResult {
   const registered = journal.partial(cause)
   if (registered) return registered
   if (journal.reserved) return reservedReport(journal.reserved, cause)
+  if (journal.creating) return sentReport(journal, cause, creatingText(journal.creating))
+  if (journal.releases.length > 0) return sentReport(journal, cause, releasesText(journal))
   return movesReport(journal, cause, ips)
+}
+
+const creatingText = (what: string): string =>
+  `The request to reserve ${what} had been sent and its answer had not come: an address may have been reserved (and billed). Find it with operation: list, and release it with operation: delete if it is not wanted.`
+
+function releasesText(journal: Journal): string {
+  const ips = journal.releases.map((r) => r.ip).join(', ')
+  return `The release of ${ips} had been sent and its answer had not come: it may have been released. Look with operation: get (a 404 means it is gone).`
+}
+
+/** A create or a release was sent and the step stopped before its answer: changed, the outcome unknown. */
+function sentReport(journal: Journal, cause: string, text: string): OperationResult {
+  const first = journal.releases[0]
+  const outputs = {
+    ...emptyOutputs(),
+    ...(first ? { ip: first.ip, ip_version: String(first.version) } : {}),
+    changed: 'true'
+  }
+  const error = `${head(cause)} ${text}`
+  return {
+    outputs,
+    error,
+    summary: {
+      title: `Reserved IP ${journal.operation || 'step'} cancelled`,
+      tables: [],
+      notes: [`**Cancelled:** ${error}`]
+    }
+  }
 }
 
 const head = (cause: string): string => `Cancelled (${cause}); nothing more was sent.`
@@ -31,17 +62,7 @@ const statusOf = (e: AddressEntry): string =>
 function movesReport(journal: Journal, cause: string, ips: readonly string[]): OperationResult {
   const entries = journal.addresses
   const given = ips.length > 0 ? ips : entries.map((e) => e.addr.text)
-  const byIp = new Map(entries.map((e) => [e.addr.text, e]))
-  const outputs = emptyOutputs()
-  outputs.ip = given[0] ?? ''
-  const first = given[0] === undefined ? undefined : byIp.get(given[0])
-  if (first?.last) Object.assign(outputs, ipOutputs(first.last))
-  outputs.droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.last?.dropletId)))
-  outputs.previous_droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.before?.dropletId)))
-  outputs.action_id = idText(first?.actions[0])
-  outputs.action_status = entries.some((e) => e.underWay.length > 0) ? 'in-progress' : first ? statusOf(first) : ''
-  outputs.changed = String(entries.length > 0)
-  if (given.length > 1) setEntries(outputs, given, byIp)
+  const outputs = movesOutputs(journal, given)
   const moved = entries.map(
     (e) =>
       `${e.addr.text} from ${where(e.before)}: now ${e.last ? where(e.last) : 'unknown (read it with operation: get)'}`
@@ -73,6 +94,39 @@ function movesReport(journal: Journal, cause: string, ips: readonly string[]): O
   }
 }
 
+/** The outputs of a cancelled move, from the journal: each address as last read after its change request. */
+function movesOutputs(journal: Journal, given: readonly string[]): Outputs {
+  const entries = journal.addresses
+  const byIp = new Map(entries.map((e) => [e.addr.text, e]))
+  const outputs = emptyOutputs()
+  outputs.ip = given[0] ?? ''
+  const first = given[0] === undefined ? undefined : byIp.get(given[0])
+  if (first?.last) Object.assign(outputs, ipOutputs(first.last))
+  outputs.droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.last?.dropletId)))
+  outputs.previous_droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.before?.dropletId)))
+  // The action still under way (a roll-back's, say) is the one a workflow must look up.
+  outputs.action_id = idText(first ? (first.underWay.at(-1) ?? first.actions.at(-1)) : undefined)
+  outputs.action_status = entries.some((e) => e.underWay.length > 0) ? 'in-progress' : first ? statusOf(first) : ''
+  outputs.changed = String(entries.length > 0)
+  if (MOVING.has(journal.operation)) outputs.moves = movesOf(entries)
+  if (given.length > 1) setEntries(outputs, given, byIp)
+  return outputs
+}
+
+/**
+ * What the step moved or may have moved, from where it was to where it was sent: every address with
+ * a change request on record, except one a roll-back has brought home with nothing still under way.
+ */
+function movesOf(entries: readonly AddressEntry[]): string {
+  const home = (e: AddressEntry): boolean =>
+    e.rollingBack &&
+    e.underWay.length === 0 &&
+    e.last !== undefined &&
+    e.last.dropletId === (e.before?.dropletId ?? null)
+  const away = entries.filter((e) => e.target !== undefined && !home(e))
+  return movesJson(away.map((e) => ({ addr: e.addr, from: e.before?.dropletId ?? null, to: e.target ?? null })))
+}
+
 function setEntries(outputs: Outputs, given: readonly string[], byIp: ReadonlyMap<string, AddressEntry>): void {
   outputs.ips = JSON.stringify(
     given.map((ip) => {
@@ -83,7 +137,7 @@ function setEntries(outputs: Outputs, given: readonly string[], byIp: ReadonlyMa
         region: e?.last?.region ?? e?.before?.region ?? '',
         droplet_id: e?.last?.dropletId ?? null,
         previous_droplet_id: e?.before?.dropletId ?? null,
-        action_id: e?.actions[0] ?? null,
+        action_id: e ? (e.underWay.at(-1) ?? e.actions.at(-1) ?? null) : null,
         action_status: e ? statusOf(e) : '',
         changed: e !== undefined
       }

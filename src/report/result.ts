@@ -15,7 +15,8 @@ export const OUTPUT_NAMES = [
   'count',
   'json',
   'verified',
-  'rolled_back'
+  'rolled_back',
+  'moves'
 ] as const
 export type OutputName = (typeof OUTPUT_NAMES)[number]
 export type Outputs = Record<OutputName, string>
@@ -38,6 +39,9 @@ export interface OperationResult {
   /** When set, the step fails with this message after the outputs are set. */
   readonly error?: string
 }
+
+/** The operations whose moves output is a JSON array on every outcome. */
+export const MOVING: ReadonlySet<string> = new Set(['assign', 'unassign', 'rollback'])
 
 export function emptyOutputs(): Outputs {
   const out = {} as Outputs
@@ -82,6 +86,9 @@ export function dropletLabel(id: number | null, name = ''): string {
 export function failureResult(operation: string, message: string, ips: readonly string[] = []): OperationResult {
   const outputs = emptyOutputs()
   if (ips.length > 0) outputs.ip = ips[0]
+  if (MOVING.has(operation)) outputs.moves = '[]'
+  // prune's ips and count are what was released: [] and 0 when nothing was.
+  if (operation === 'prune') Object.assign(outputs, { ips: '[]', count: '0' })
   return {
     outputs,
     error: message,

@@ -1,0 +1,110 @@
+/** The outputs, summary and failure message of the rollback operation (see engine/undo.ts). */
+import { movesJson } from '../inputs/moves.js'
+import type { Undone, UndoResult } from '../engine/undo.js'
+import { common, idText, worst } from './cutover-report.js'
+import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
+
+const changedOf = (u: Undone): boolean => u.changed
+
+/** What this step moved: each address from where it found it to its `from`. */
+function ownMoves(result: UndoResult): string {
+  return movesJson(
+    result.undone
+      .filter(changedOf)
+      .map((u) => ({ addr: u.move.addr, from: u.outcome.before?.dropletId ?? u.move.to, to: u.move.from }))
+  )
+}
+
+function outputsOf(result: UndoResult): Outputs {
+  const outputs: Outputs = { ...emptyOutputs(), moves: ownMoves(result), rolled_back: String(result.rolledBack) }
+  const { undone } = result
+  if (undone.length === 0) return outputs
+  const first = undone[0]
+  outputs.ip = first.move.addr.text
+  outputs.ip_version = String(first.move.addr.version)
+  if (first.outcome.final) Object.assign(outputs, ipOutputs(first.outcome.final))
+  outputs.droplet_id = common(undone.map((u) => (u.outcome.final ? idText(u.outcome.final.dropletId) : '?')))
+  outputs.previous_droplet_id = common(undone.map((u) => idText(u.outcome.before?.dropletId)))
+  outputs.action_id = idText(first.outcome.actionId)
+  outputs.action_status = worst(undone.map((u) => u.outcome.actionStatus))
+  outputs.changed = String(undone.some(changedOf))
+  if (undone.length > 1) {
+    outputs.ips = JSON.stringify(undone.map(entryOf))
+    outputs.count = String(undone.length)
+  }
+  return outputs
+}
+
+function entryOf(u: Undone): Record<string, unknown> {
+  const now = u.outcome.final
+  return {
+    ip: u.move.addr.text,
+    ip_version: u.move.addr.version,
+    region: now?.region ?? u.outcome.before?.region ?? '',
+    droplet_id: now?.dropletId ?? null,
+    previous_droplet_id: u.outcome.before?.dropletId ?? null,
+    action_id: u.outcome.actionId ?? null,
+    action_status: u.outcome.actionStatus,
+    changed: changedOf(u)
+  }
+}
+
+function troubleOf(u: Undone): string | undefined {
+  return u.takenBy ?? u.outcome.error
+}
+
+function failureOf(result: UndoResult): string | undefined {
+  const troubles = result.undone.flatMap((u) => troubleOf(u) ?? [])
+  if (troubles.length === 0) return undefined
+  const now = result.undone.map((u) => `${u.move.addr.text} is ${u.now}`).join(', ')
+  return `${troubles.join('; ')}. Now: ${now}.`
+}
+
+function statusOf(u: Undone): string {
+  if (u.takenBy) return 'moved by another change'
+  if (u.outcome.error !== undefined) return u.outcome.actionStatus || 'failed'
+  if (!u.outcome.sent) return 'already home'
+  return u.home ? 'rolled back' : u.outcome.actionStatus || 'unknown'
+}
+
+const label = (u: Undone): string =>
+  u.outcome.final ? dropletLabel(u.outcome.final.dropletId, u.outcome.final.dropletName) : 'unknown'
+
+function titleOf(result: UndoResult, error: string | undefined): string {
+  const ips = result.undone.map((u) => u.move.addr.text).join(', ')
+  if (result.undone.length === 0) return 'Reserved IP rollback: nothing to undo'
+  if (error) return `Reserved IP rollback failed: ${ips}`
+  if (!result.undone.some(changedOf)) return `Reserved IP rollback (no change): ${ips}`
+  return `Reserved IP rollback: ${ips}`
+}
+
+export function rollbackReport(result: UndoResult): OperationResult {
+  const error = failureOf(result)
+  const notes = error ? [`**Failed:** ${error}`] : []
+  if (result.undone.length === 0)
+    notes.push('The moves input names no address: nothing was moved, so nothing is undone.')
+  notes.push(`Time taken: ${((result.finishedAt - result.startedAt) / 1000).toFixed(1)} s.`)
+  return {
+    outputs: outputsOf(result),
+    error,
+    summary: {
+      title: titleOf(result, error),
+      tables: result.undone.length
+        ? [
+            {
+              header: ['IP', 'Put on', 'Back to', 'Now on', 'Action', 'Status'],
+              rows: result.undone.map((u) => [
+                u.move.addr.text,
+                dropletLabel(u.move.to),
+                dropletLabel(u.move.from),
+                label(u),
+                idText(u.outcome.actionId) || '-',
+                statusOf(u)
+              ])
+            }
+          ]
+        : [],
+      notes
+    }
+  }
+}
