@@ -33139,7 +33139,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _stack_traces_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3722);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6242);
 /** The bundle's entry point (GitHub's template layout): main.ts does nothing on import; this calls run(). */
 
 
@@ -33150,7 +33150,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3722:
+/***/ 6242:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36107,7 +36107,10 @@ function getIDToken(aud) {
 ;// CONCATENATED MODULE: ./src/engine/journal.ts
 class Journal {
     entries = new Map();
+    releasing = new Map();
     reservedIp;
+    /** A create was about to be sent (its answer may never come); undefined while none was. */
+    creating;
     partialResult;
     /** The operation being run, for the title of a partial report. */
     operation = '';
@@ -36117,6 +36120,18 @@ class Journal {
     }
     get reserved() {
         return this.reservedIp;
+    }
+    /** The releases this step sent (each before it was sent): each may have gone through. */
+    get releases() {
+        return [...this.releasing.values()];
+    }
+    /** A release is about to be sent (its answer may never come). */
+    noteRelease(record) {
+        this.releasing.set(record.ip, record);
+    }
+    /** A create is about to be sent: `what` says what it reserves (its answer may never come); undefined: answered, nothing reserved. */
+    noteCreating(what) {
+        this.creating = what;
     }
     /** A create was accepted: the new address exists (and is billed) whatever happens next. */
     noteReserved(reserved) {
@@ -39305,17 +39320,18 @@ class IpsService {
         return { record: unwrapIp(res.body, req.version), actionId: firstActionId(res.body) };
     }
     /**
-     * Releases an IP. Returns false when it was already gone. A 404 on a retry, after an attempt that
-     * got no answer, means that attempt released it: that counts as released.
+     * Releases an IP, sent once (retried only after a 429, which was not processed): after an unclear
+     * answer the caller reads the address before anything else, since another client may have
+     * assigned it meanwhile. Returns false when it was not there (404).
      */
     async delete(ctx, addr) {
         try {
-            await this.http.request(ctx, 'DELETE', ipPath(addr), { retry: 'safe' });
+            await this.http.request(ctx, 'DELETE', ipPath(addr), { retry: 'once' });
             return true;
         }
         catch (e) {
             if (isNotFound(e))
-                return e.attempts > 1;
+                return false;
             throw e;
         }
     }
@@ -39353,8 +39369,11 @@ const OUTPUT_NAMES = [
     'count',
     'json',
     'verified',
-    'rolled_back'
+    'rolled_back',
+    'moves'
 ];
+/** The operations whose moves output is a JSON array on every outcome. */
+const MOVING = new Set(['assign', 'unassign', 'rollback']);
 function emptyOutputs() {
     const out = {};
     for (const name of OUTPUT_NAMES)
@@ -39389,6 +39408,11 @@ function failureResult(operation, message, ips = []) {
     const outputs = emptyOutputs();
     if (ips.length > 0)
         outputs.ip = ips[0];
+    if (MOVING.has(operation))
+        outputs.moves = '[]';
+    // prune's ips and count are what was released: [] and 0 when nothing was.
+    if (operation === 'prune')
+        Object.assign(outputs, { ips: '[]', count: '0' });
     return {
         outputs,
         error: message,
@@ -39428,6 +39452,60 @@ function describeMove(req) {
     return req.target === null ? `unassign ${req.addr.text}` : `assign ${req.addr.text} to droplet ${req.target}`;
 }
 const messageOf = (error) => (error instanceof Error ? error.message : String(error));
+
+;// CONCATENATED MODULE: ./src/inputs/moves.ts
+/**
+ * The `moves` input of `rollback`: the `moves` output of an earlier assign/unassign step, a JSON
+ * array of `{ "ip", "from", "to" }` (droplet ids, null for none). Judged whole before any request.
+ */
+
+/** Thrown for a `moves` that is not that JSON; inputs.ts turns it into the input's error. */
+class MovesError extends Error {
+}
+const isDropletId = (v) => v === null || (typeof v === 'number' && Number.isSafeInteger(v) && v > 0);
+function parseEntry(entry, index) {
+    const at = `entry ${index + 1}`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+        throw new MovesError(`${at} is not an object { "ip", "from", "to" }`);
+    }
+    const { ip, from, to, ...rest } = entry;
+    const extra = Object.keys(rest);
+    if (extra.length > 0)
+        throw new MovesError(`${at} has unknown keys: ${extra.join(', ')}`);
+    const addr = typeof ip === 'string' ? parseAddress(ip) : undefined;
+    if (!addr)
+        throw new MovesError(`${at}: "ip" is not an IPv4 or IPv6 address`);
+    if (!isDropletId(from) || !isDropletId(to)) {
+        throw new MovesError(`${at} (${addr.text}): "from" and "to" must each be a droplet id (a positive integer) or null`);
+    }
+    return { addr, from, to };
+}
+/** The moves given; [] for an empty input or `[]` (nothing to undo). Throws MovesError otherwise. */
+function parseMoves(raw) {
+    if (raw.trim() === '')
+        return [];
+    let parsed;
+    try {
+        parsed = JSON.parse(raw);
+    }
+    catch {
+        throw new MovesError('is not JSON; pass the moves output of the assign or unassign step');
+    }
+    if (!Array.isArray(parsed))
+        throw new MovesError('must be a JSON array of { "ip", "from", "to" }');
+    const moves = parsed.map(parseEntry);
+    const seen = new Set();
+    for (const m of moves) {
+        if (seen.has(m.addr.text))
+            throw new MovesError(`${m.addr.text} is given twice`);
+        seen.add(m.addr.text);
+    }
+    return moves;
+}
+/** The `moves` output: one entry per address, as `rollback` takes it. */
+function movesJson(moves) {
+    return JSON.stringify(moves.map((m) => ({ ip: m.addr.text, from: m.from, to: m.to })));
+}
 
 ;// CONCATENATED MODULE: ./src/engine/cutover-result.ts
 
@@ -39674,6 +39752,7 @@ function cellText(cell) {
 
 
 
+
 /**
  * The address as it stands at the end, from the last read made: after the roll-back, after
  * verification, after the move, else as first read. undefined: that read failed (unknown).
@@ -39697,6 +39776,8 @@ const SEVERITY = { errored: 3, 'in-progress': 2, completed: 1, '': 0 };
 function worst(statuses) {
     return statuses.reduce((w, s) => (SEVERITY[s] > SEVERITY[w] ? s : w), '');
 }
+/** The action the outputs name: the roll-back's while it is still under way, else the move's. */
+const namedAction = (a) => a.back?.actionStatus === 'in-progress' ? a.back : a.move;
 const changedAny = (a) => moved(a) || (a.back !== undefined && reportsChanged(a.back.changed));
 function outputsOf(result) {
     const { addresses } = result;
@@ -39709,17 +39790,29 @@ function outputsOf(result) {
         outputs.region = beforeOf(first)?.region ?? '';
     outputs.droplet_id = common(addresses.map((a) => idText(nowOf(a)?.dropletId)));
     outputs.previous_droplet_id = common(addresses.map((a) => idText(beforeOf(a)?.dropletId)));
-    outputs.action_id = idText(first.move?.actionId);
-    outputs.action_status = worst(addresses.map((a) => a.move?.actionStatus ?? ''));
+    outputs.action_id = idText(namedAction(first)?.actionId);
+    outputs.action_status = worst(addresses.map((a) => namedAction(a)?.actionStatus ?? ''));
     outputs.changed = String(addresses.some(changedAny));
     outputs.verified = result.verified === undefined ? '' : String(result.verified);
     outputs.rolled_back = String(result.rolledBack);
+    outputs.moves = movesOf(result);
     if (addresses.length > 1) {
         outputs.ips = JSON.stringify(addresses.map(entryOf));
         outputs.count = String(addresses.length);
     }
     return outputs;
 }
+/**
+ * The moves output: each address this step moved or may have moved (an unknown outcome counts),
+ * from where it was to the target; after a roll-back, only those not known to be home.
+ */
+function movesOf(result) {
+    const away = result.addresses.filter((a) => moved(a) && !backHome(a));
+    const to = targetId(result.plan);
+    return movesJson(away.map((a) => ({ addr: a.addr, from: beforeOf(a)?.dropletId ?? null, to })));
+}
+/** The roll-back brought it home, and nothing of this step's may still move it. */
+const backHome = (a) => a.back !== undefined && a.backError === undefined && a.back.error === undefined && isHome(a);
 function entryOf(a) {
     const now = nowOf(a);
     return {
@@ -39728,8 +39821,8 @@ function entryOf(a) {
         region: now?.region ?? beforeOf(a)?.region ?? '',
         droplet_id: now?.dropletId ?? null,
         previous_droplet_id: beforeOf(a)?.dropletId ?? null,
-        action_id: a.move?.actionId ?? null,
-        action_status: a.move?.actionStatus ?? '',
+        action_id: namedAction(a)?.actionId ?? null,
+        action_status: namedAction(a)?.actionStatus ?? '',
         changed: changedAny(a)
     };
 }
@@ -39863,7 +39956,7 @@ function rollBackNote(result) {
     const previous = common(movedAway.map((a) => idText(a.move?.before?.dropletId)));
     const guard = `\`expected_droplet_id: ${idText(targetId(result.plan)) || 'none'}\``;
     if (previous !== '') {
-        return `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output) and ${guard}, so that only an address still on the droplet this step moved it to goes back.`;
+        return `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output) and ${guard}, so that only an address still on the droplet this step moved it to goes back; or with \`operation: rollback\` and this step's \`moves\` output.`;
     }
     if (movedAway.every((a) => a.move?.before?.dropletId === null)) {
         return `Roll back with \`operation: unassign\` and ${guard}: the address was assigned to no droplet before.`;
@@ -39933,13 +40026,42 @@ function cutoverReport(result) {
 
 
 
+
 function partialReport(journal, cause, ips = []) {
     const registered = journal.partial(cause);
     if (registered)
         return registered;
     if (journal.reserved)
         return reservedReport(journal.reserved, cause);
+    if (journal.creating)
+        return sentReport(journal, cause, creatingText(journal.creating));
+    if (journal.releases.length > 0)
+        return sentReport(journal, cause, releasesText(journal));
     return movesReport(journal, cause, ips);
+}
+const creatingText = (what) => `The request to reserve ${what} had been sent and its answer had not come: an address may have been reserved (and billed). Find it with operation: list, and release it with operation: delete if it is not wanted.`;
+function releasesText(journal) {
+    const ips = journal.releases.map((r) => r.ip).join(', ');
+    return `The release of ${ips} had been sent and its answer had not come: it may have been released. Look with operation: get (a 404 means it is gone).`;
+}
+/** A create or a release was sent and the step stopped before its answer: changed, the outcome unknown. */
+function sentReport(journal, cause, text) {
+    const first = journal.releases[0];
+    const outputs = {
+        ...emptyOutputs(),
+        ...(first ? { ip: first.ip, ip_version: String(first.version) } : {}),
+        changed: 'true'
+    };
+    const error = `${head(cause)} ${text}`;
+    return {
+        outputs,
+        error,
+        summary: {
+            title: `Reserved IP ${journal.operation || 'step'} cancelled`,
+            tables: [],
+            notes: [`**Cancelled:** ${error}`]
+        }
+    };
 }
 const head = (cause) => `Cancelled (${cause}); nothing more was sent.`;
 function stillGoing(entries) {
@@ -39952,19 +40074,7 @@ const statusOf = (e) => e.underWay.length > 0 ? 'in-progress' : (e.lastEnded ?? 
 function movesReport(journal, cause, ips) {
     const entries = journal.addresses;
     const given = ips.length > 0 ? ips : entries.map((e) => e.addr.text);
-    const byIp = new Map(entries.map((e) => [e.addr.text, e]));
-    const outputs = emptyOutputs();
-    outputs.ip = given[0] ?? '';
-    const first = given[0] === undefined ? undefined : byIp.get(given[0]);
-    if (first?.last)
-        Object.assign(outputs, ipOutputs(first.last));
-    outputs.droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.last?.dropletId)));
-    outputs.previous_droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.before?.dropletId)));
-    outputs.action_id = idText(first?.actions[0]);
-    outputs.action_status = entries.some((e) => e.underWay.length > 0) ? 'in-progress' : first ? statusOf(first) : '';
-    outputs.changed = String(entries.length > 0);
-    if (given.length > 1)
-        setEntries(outputs, given, byIp);
+    const outputs = movesOutputs(journal, given);
     const moved = entries.map((e) => `${e.addr.text} from ${where(e.before)}: now ${e.last ? where(e.last) : 'unknown (read it with operation: get)'}`);
     const what = moved.length
         ? ` Sent changes to: ${moved.join('; ')}.`
@@ -39992,6 +40102,39 @@ function movesReport(journal, cause, ips) {
         }
     };
 }
+/** The outputs of a cancelled move, from the journal: each address as last read after its change request. */
+function movesOutputs(journal, given) {
+    const entries = journal.addresses;
+    const byIp = new Map(entries.map((e) => [e.addr.text, e]));
+    const outputs = emptyOutputs();
+    outputs.ip = given[0] ?? '';
+    const first = given[0] === undefined ? undefined : byIp.get(given[0]);
+    if (first?.last)
+        Object.assign(outputs, ipOutputs(first.last));
+    outputs.droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.last?.dropletId)));
+    outputs.previous_droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.before?.dropletId)));
+    // The action still under way (a roll-back's, say) is the one a workflow must look up.
+    outputs.action_id = idText(first ? (first.underWay.at(-1) ?? first.actions.at(-1)) : undefined);
+    outputs.action_status = entries.some((e) => e.underWay.length > 0) ? 'in-progress' : first ? statusOf(first) : '';
+    outputs.changed = String(entries.length > 0);
+    if (MOVING.has(journal.operation))
+        outputs.moves = partial_report_movesOf(entries);
+    if (given.length > 1)
+        setEntries(outputs, given, byIp);
+    return outputs;
+}
+/**
+ * What the step moved or may have moved, from where it was to where it was sent: every address with
+ * a change request on record, except one a roll-back has brought home with nothing still under way.
+ */
+function partial_report_movesOf(entries) {
+    const home = (e) => e.rollingBack &&
+        e.underWay.length === 0 &&
+        e.last !== undefined &&
+        e.last.dropletId === (e.before?.dropletId ?? null);
+    const away = entries.filter((e) => e.target !== undefined && !home(e));
+    return movesJson(away.map((e) => ({ addr: e.addr, from: e.before?.dropletId ?? null, to: e.target ?? null })));
+}
 function setEntries(outputs, given, byIp) {
     outputs.ips = JSON.stringify(given.map((ip) => {
         const e = byIp.get(ip);
@@ -40001,7 +40144,7 @@ function setEntries(outputs, given, byIp) {
             region: e?.last?.region ?? e?.before?.region ?? '',
             droplet_id: e?.last?.dropletId ?? null,
             previous_droplet_id: e?.before?.dropletId ?? null,
-            action_id: e?.actions[0] ?? null,
+            action_id: e ? (e.underWay.at(-1) ?? e.actions.at(-1) ?? null) : null,
             action_status: e ? statusOf(e) : '',
             changed: e !== undefined
         };
@@ -40048,7 +40191,8 @@ function reservedReport(reserved, cause) {
  * problem found is thrown as an InputError that names the input.
  */
 
-const OPERATIONS = ['assign', 'unassign', 'create', 'get', 'list', 'delete', 'prune'];
+
+const OPERATIONS = ['assign', 'unassign', 'create', 'get', 'list', 'delete', 'prune', 'rollback'];
 class InputError extends Error {
     input;
     constructor(input, detail) {
@@ -40175,13 +40319,13 @@ function parseInputs(read, env) {
     const keep = parseKeep(read('keep'), operation);
     const pruneGuards = parsePruneGuards(get, operation);
     const expectedDropletId = parseExpected(get('expected_droplet_id'), operation);
-    const { verify, precheck } = parseProbing(get, operation, wait);
+    const { verify, precheck } = parseProbing(get, operation, wait, ips.length);
     const rollback = parseBoolean('rollback', get('rollback'), true);
-    const ip = ips[0];
+    const moves = parseMovesInput(read('moves'), operation);
     return {
         token,
         operation,
-        ip,
+        ip: ips[0],
         ips,
         droplet,
         region,
@@ -40196,8 +40340,30 @@ function parseInputs(read, env) {
         apiUrl,
         verify,
         precheck,
-        rollback
+        rollback,
+        moves
     };
+}
+/** moves: rollback's only input, refused elsewhere. */
+function parseMovesInput(raw, operation) {
+    if (operation !== 'rollback') {
+        if (raw.trim() !== '')
+            throw new InputError('moves', `applies to rollback only; remove it from operation '${operation}'`);
+        return [];
+    }
+    let moves;
+    try {
+        moves = parseMoves(raw);
+    }
+    catch (error) {
+        if (error instanceof MovesError)
+            throw new InputError('moves', error.message);
+        throw error;
+    }
+    if (moves.length > MAX_ADDRESSES) {
+        throw new InputError('moves', `at most ${MAX_ADDRESSES} addresses in one step, got ${moves.length}`);
+    }
+    return moves;
 }
 function parseOperation(raw) {
     const op = raw.toLowerCase() || 'assign';
@@ -40363,7 +40529,7 @@ function checkOneIpv4(addrs) {
 const DEFAULT_VERIFY_TIMEOUT_SECONDS = 60;
 const MAX_VERIFY_TIMEOUT_SECONDS = 3600;
 /** precheck_url and verify_url, with the rules their probes share. */
-function parseProbing(get, operation, wait) {
+function parseProbing(get, operation, wait, addresses) {
     const verifyUrl = get('verify_url');
     const precheckUrl = get('precheck_url');
     const forMs = parseVerifyFor(get('verify_for'), verifyUrl !== '');
@@ -40376,11 +40542,13 @@ function parseProbing(get, operation, wait) {
         if (!wait)
             throw new InputError('verify_url', 'needs wait: true (the probes run after the move has finished)');
         checkProbeUrl('verify_url', verifyUrl, {});
+        checkEachProbed('verify_url', verifyUrl, addresses);
     }
     if (precheckUrl !== '') {
         if (operation !== 'assign')
             throw new InputError('precheck_url', `applies to assign only, not '${operation}'`);
         checkProbeUrl('precheck_url', precheckUrl, { '{private_ip}': '10.0.0.1' });
+        checkEachProbed('precheck_url', precheckUrl, addresses);
     }
     return {
         verify: verifyUrl === '' ? undefined : { ...rules, urlTemplate: verifyUrl, forMs },
@@ -40432,6 +40600,12 @@ function checkVerifyHost(host) {
     }
     if (/^[0-9.]+$/.test(m[1])) {
         throw new InputError('verify_host', `'${host}' is an IP address: give the name the site's certificate is for`);
+    }
+}
+/** With several addresses, each is probed on its own only through {ip}: one shared probe proves nothing for the others. */
+function checkEachProbed(name, template, addresses) {
+    if (addresses > 1 && !template.includes('{ip}')) {
+        throw new InputError(name, `must contain {ip} when several addresses move (${addresses} given): each address is probed on its own, so one probe cannot pass for all`);
     }
 }
 /**
@@ -41083,10 +41257,8 @@ async function waitBeforeRetry(ctx, nominalMs, what) {
     }
     await pause(ctx, ms);
 }
-function pendingBackoff(round) {
-    const ceiling = Math.min(10_000, 1000 * 2 ** Math.min(round - 1, 4));
-    return ceiling / 2 + Math.random() * (ceiling / 2);
-}
+/** A wait of between half of ms and all of it, so that steps waiting on the same event do not retry in step. */
+const jitter = (ms) => ms / 2 + Math.random() * (ms / 2);
 /**
  * While the IP reads locked (IPv4: an action is in progress on it), finds that action. DigitalOcean
  * can show the lock before it lists the action: then the IP is read again on the poll schedule
@@ -41116,74 +41288,599 @@ async function findBusyAction(ctx, addr, record) {
         throw stillLocked;
     return { record: current, action };
 }
-/**
- * Reads the IP as it will be once any action in progress on it has finished: an IP with an action
- * under way is never "already there". Waits for that action (within the timeout) and reads again.
- */
-async function readSteady(ctx, addr, initial) {
-    let record = initial ?? (await mustReadIp(ctx, addr));
-    for (let round = 1; record.locked; round++) {
-        const busy = await findBusyAction(ctx, addr, record);
-        if (!busy.action)
-            return busy.record;
-        await waitOut(ctx, addr, busy.action);
-        record = await mustReadIp(ctx, addr);
-        if (round >= 5 && record.locked) {
-            throw new GaveUpError(`${addr.text} is still locked after ${round} actions in a row; nothing was sent`);
+
+;// CONCATENATED MODULE: ./src/engine/protocol.ts
+
+/** After a lost answer, the same change is sent at most this many times more. */
+const MAX_RESENDS = 2;
+/** How long an IPv6 is watched after an unanswered request before the request is sent again. */
+const LOST_ANSWER_WATCH_MS = 10_000;
+/** Other actions waited out in a row before the step gives up deciding. */
+const MAX_STEADY_ROUNDS = 5;
+function initial(req) {
+    return { req, phase: 'decide', round: 0, steady: 0, resends: 0, latest: req.initial };
+}
+/** The one transition function: what to do after this observation. */
+function next(state, seen) {
+    switch (state.phase) {
+        case 'decide':
+            return decide(state, seen);
+        case 'send':
+            return seen.kind === 'answer' ? answered(state, seen.answer) : unexpected(state, seen);
+        case 'settle':
+            return settle(state, seen);
+        case 'adopted':
+            return adopted(state, seen);
+        case 'wait':
+            return waited(state, seen);
+        case 'confirm':
+        case 'moving':
+            return protocol_confirm(state, seen);
+        case 'report':
+            return reported(state, seen);
+    }
+}
+const go = (state, effect, say) => ({ state, effect, say });
+function unexpected(state, seen) {
+    return toReport(state, { kind: 'unsure', why: `unexpected ${seen.kind} while ${state.phase}` });
+}
+function toReport(state, ending) {
+    return go({ ...state, phase: 'report', ending }, { kind: 'report-read' });
+}
+function done(state, outcome) {
+    return go(state, { kind: 'done', outcome: { before: state.before, ...outcome } });
+}
+/** Nothing this step sent took effect. */
+function unchanged(state, final, error) {
+    return done(state, { final, actionStatus: '', changed: 'no', sent: false, error });
+}
+// ------------------------------------------------------------------ decide
+/** Why expected_droplet_id refuses the IP as read; undefined when it is unset or holds. */
+function expectedProblem(record, expected) {
+    if (expected === undefined || record.dropletId === expected)
+        return undefined;
+    return `expected_droplet_id: ${record.ip} is held by ${targetText(record.dropletId)}, not ${expected === null ? 'none' : expected}; someone else may have moved it`;
+}
+function decide(state, seen) {
+    switch (seen.kind) {
+        case 'start':
+        case 'paused':
+            // The first read may be the one just made (no time passed); after a pending event, read again.
+            if (seen.kind === 'start' && state.latest)
+                return decideOn(state, state.latest);
+            return go(state, { kind: 'read' });
+        case 'read':
+            return decideOn(state, seen.record);
+        case 'busy':
+            if (!seen.action)
+                return decideOn(state, seen.record, true);
+            return go({ ...state, steady: state.steady + 1, other: seen.action }, { kind: 'wait', action: seen.action, own: false }, `Action ${seen.action.id} (${seen.action.type || 'unknown type'}) is already in progress on ${state.req.addr.text}; waiting for it to finish before deciding`);
+        case 'ended':
+            return go({ ...state, other: undefined }, { kind: 'read' });
+        case 'stopped':
+            return notDecided(state, state.other ? otherRunning(state.other, state, seen.why) : seen.why);
+        case 'read-failed':
+            return notDecided(state, seen.error);
+        default:
+            return unexpected(state, seen);
+    }
+}
+function otherRunning(action, state, why) {
+    return `Action ${action.id} on ${state.req.addr.text} had not finished when ${why}; nothing was sent. It may still complete.`;
+}
+/** Deciding failed (the timeout, a cancellation, the API): after a pending event, read once more for the report. */
+function notDecided(state, error) {
+    if (state.round > 0)
+        return toReport(state, { kind: 'not-sent', error });
+    return unchanged(state, state.latest, error);
+}
+function decideOn(state, record, lockChecked = false) {
+    const now = { ...state, latest: record };
+    if (record.locked && !lockChecked) {
+        if (state.steady >= MAX_STEADY_ROUNDS) {
+            return notDecided(now, `${record.ip} is still locked after ${state.steady} actions in a row; nothing was sent`);
         }
+        return go(now, { kind: 'find-busy', record });
     }
-    return record;
+    if (isAt(state.req.target)(record)) {
+        const say = `${record.ip} is already ${where(record)}; nothing to do`;
+        return { ...unchanged({ ...now, before: state.before ?? record }, record), say };
+    }
+    const problem = expectedProblem(record, state.req.expected);
+    // The change refers to this read: previous_droplet_id, moves and a later roll-back alike.
+    const decided = { ...now, before: record };
+    if (problem)
+        return unchanged(decided, record, problem);
+    return go({ ...decided, phase: 'send', steady: 0 }, { kind: 'send', before: record });
 }
-/** Waits for an action this step did not start (someone else's, or one left by an earlier step). */
-async function waitOut(ctx, addr, action) {
-    ctx.log.info(`Action ${action.id} (${action.type || 'unknown type'}) is already in progress on ${addr.text}; waiting for it to finish before deciding`);
-    const result = await waitForAction(ctx, action.id, {
-        startedAt: ctx.clock.now(),
-        describe: `the action already in progress on ${addr.text}`,
-        settled: async () => !(await mustReadIp(ctx, addr)).locked
+// ------------------------------------------------------------------ send
+function answered(state, answer) {
+    switch (answer.kind) {
+        case 'accepted':
+            return accepted(state, answer.action);
+        case 'pending':
+            return pending(state, answer.message, answer.droplet);
+        case 'unclear':
+            return unclear(state, answer.reason);
+        case 'refused':
+            if (state.loss)
+                return unsure(state, `sent again after a lost answer, it was refused: ${answer.error}`);
+            return unchanged(state, state.latest, answer.error);
+        case 'not-sent':
+            if (state.loss)
+                return unsure(state, answer.error);
+            return notDecided(state, answer.error);
+    }
+}
+function accepted(state, action) {
+    const now = { ...state, action };
+    if (!state.req.wait) {
+        const status = action.status === 'completed' || action.status === 'errored' ? action.status : 'in-progress';
+        return toReport(now, { kind: 'not-waited', status });
+    }
+    if (action.status === 'completed')
+        return go({ ...now, phase: 'confirm' }, { kind: 'confirm-read' });
+    if (action.status === 'errored')
+        return toReport(now, { kind: 'errored' });
+    const say = `Action ${action.id} (${action.type || kindOf(state)}) started; waiting for DigitalOcean to finish it`;
+    return go({ ...now, phase: 'wait' }, { kind: 'wait', action, own: true }, say);
+}
+const kindOf = (state) => (state.req.target === null ? 'unassign' : 'assign');
+/** The longest wait after the nth pending event (the pause takes between half of it and all of it). */
+const pendingBackoff = (round) => Math.min(10_000, 1000 * 2 ** Math.min(round - 1, 4));
+/**
+ * A pending event: nothing was done. Before any unclear answer, wait and decide again on a fresh
+ * read. After one, the address's own event means the lost request is probably under way (watch it
+ * settle); the droplet's own event says nothing of it (wait, read, and send again if not moved).
+ */
+function pending(state, message, droplet) {
+    if (!state.loss) {
+        const round = state.round + 1;
+        const ms = pendingBackoff(round);
+        const say = `Waiting for a pending event to clear before we can ${describeMove(state.req)}: the IP or the droplet is busy with another action (DigitalOcean: "${message}"). Retrying in up to ${ms / 1000} s.`;
+        const what = `waiting for a pending event on ${state.req.addr.text} to clear`;
+        return go({ ...state, phase: 'decide', round }, { kind: 'pause', ms, what, jitter: true }, say);
+    }
+    if (droplet) {
+        const say = `The droplet has a pending event of its own ("${message}"): waiting it out, then reading ${state.req.addr.text}`;
+        // Its own backoff grows as the droplet stays busy; the repeat is not counted against MAX_RESENDS.
+        const round = state.round + 1;
+        const ms = pendingBackoff(round);
+        const what = `waiting for the droplet's pending event to clear`;
+        return go({ ...state, phase: 'settle', loss: 'droplet', round }, { kind: 'pause', ms, what, jitter: true }, say);
+    }
+    const say = `DigitalOcean answers the repeated request to ${describeMove(state.req)} with a pending event ("${message}"): the first one is probably under way; waiting for ${state.req.addr.text} to settle`;
+    return settleAfter({ ...state, loss: 'pending', resends: state.resends + 1 }, say);
+}
+function unclear(state, reason) {
+    const again = state.loss !== undefined;
+    const say = `No clear answer to the request to ${describeMove(state.req)}${again ? ' again' : ''} (${reason}); re-reading the IP to see whether it went through`;
+    return settleAfter({ ...state, loss: 'lost', resends: again ? state.resends + 1 : 0 }, say);
+}
+function settleAfter(state, say) {
+    const what = `re-reading ${state.req.addr.text}`;
+    return go({ ...state, phase: 'settle' }, { kind: 'pause', ms: 400, what, jitter: true }, say);
+}
+// ------------------------------------------------------------------ settle (after an unclear answer)
+function settle(state, seen) {
+    switch (seen.kind) {
+        case 'paused':
+            if (state.req.addr.version === 4 || state.loss === 'droplet')
+                return go(state, { kind: 'read' });
+            return watchV6(state);
+        case 'read':
+            if (isAt(state.req.target)(seen.record) || !seen.record.locked)
+                return protocol_judge(state, seen.record);
+            return go({ ...state, latest: seen.record }, { kind: 'find-busy', record: seen.record });
+        case 'busy':
+            if (!seen.action)
+                return protocol_judge(state, seen.record);
+            return adopt(state, seen.action);
+        case 'watched':
+            if (seen.timedOut && !isAt(state.req.target)(seen.record))
+                return unsure(state, watchTimedOut(state));
+            return protocol_judge(state, seen.record);
+        case 'stopped':
+        case 'read-failed':
+            return unsure(state, seen.kind === 'stopped' ? seen.why : seen.error);
+        default:
+            return unexpected(state, seen);
+    }
+}
+/** IPv6 shows no lock: watch it, for a while after a lost answer, until the timeout after a pending event. */
+function watchV6(state) {
+    const ip = state.req.addr.text;
+    if (state.loss === 'lost') {
+        const say = `Watching ${ip} for up to ${LOST_ANSWER_WATCH_MS / 1000} s in case the unanswered request went through`;
+        return go(state, { kind: 'watch', windowMs: LOST_ANSWER_WATCH_MS }, say);
+    }
+    const say = `Watching ${ip} until it shows the change or the step's timeout runs out, as the first request is probably under way`;
+    return go(state, { kind: 'watch', windowMs: Infinity }, say);
+}
+function watchTimedOut(state) {
+    return state.loss === 'pending'
+        ? `${state.req.addr.text} did not show the change before the step's timeout ran out; DigitalOcean reported a pending event on it, so the first request may still be under way`
+        : `the step's timeout ran out while watching ${state.req.addr.text}`;
+}
+/** An action in progress on the address after a lost answer: taken as the step's own, and waited for. */
+function adopt(state, action) {
+    const say = `Action ${action.id} (${action.type}) is already in progress on ${state.req.addr.text}; waiting for it`;
+    return go({ ...state, phase: 'adopted', action }, { kind: 'wait', action, own: true }, say);
+}
+/**
+ * The address as read after an unclear answer: shows the change; still where it was (send again,
+ * within MAX_RESENDS); or on a droplet that is neither: another change moved it, and sending again
+ * would undo that change.
+ */
+function protocol_judge(state, record, actionId) {
+    const now = { ...state, latest: record };
+    if (isAt(state.req.target)(record)) {
+        const say = `${record.ip} is in the requested state; nothing more to send`;
+        return { ...done(now, { final: record, actionId, actionStatus: 'completed', changed: 'yes', sent: true }), say };
+    }
+    if (record.dropletId !== state.before?.dropletId) {
+        const guard = state.req.expected === undefined ? '' : 'expected_droplet_id: ';
+        return unsure(now, `${guard}${record.ip} was moved to ${targetText(record.dropletId)} by another change while this step waited; it is not sent again`);
+    }
+    // A request answered with the droplet's own pending event was not carried out: it does not count.
+    if (state.resends >= MAX_RESENDS) {
+        return unsure(now, `it was sent ${state.resends + 1} times without a clear answer, and ${record.ip} still reads ${where(record)}`);
+    }
+    return go({ ...now, phase: 'send' }, { kind: 'send', before: state.before ?? record });
+}
+function adopted(state, seen) {
+    const action = state.action;
+    switch (seen.kind) {
+        case 'ended':
+            return go({ ...state, ending: seen.status === 'errored' ? { kind: 'errored' } : undefined }, { kind: 'confirm-read' });
+        case 'stopped':
+            return unsure(state, `action ${action.id} on it had not finished when ${seen.why}; it may still complete`, action.id);
+        case 'read': {
+            const at = isAt(state.req.target)(seen.record);
+            // An action of this step's kind that errored is taken as its own (whose answer was lost).
+            const ours = action.type === `${kindOf(state)}_ip` || action.type === kindOf(state);
+            if (state.ending?.kind === 'errored' && ours && !at)
+                return erroredOn(state, seen.record);
+            return protocol_judge({ ...state, ending: undefined }, seen.record, at ? action.id : undefined);
+        }
+        case 'read-failed':
+            return unsure(state, `${state.req.addr.text} could not be read after action ${action.id} (${seen.error})`);
+        default:
+            return unexpected(state, seen);
+    }
+}
+/** It cannot be told whether the change went through: report the address as one more read shows it. */
+function unsure(state, why, actionId) {
+    return toReport(state, { kind: 'unsure', why, actionId });
+}
+// ------------------------------------------------------------------ wait and confirm
+function waited(state, seen) {
+    const action = state.action;
+    switch (seen.kind) {
+        case 'ended':
+            if (seen.status === 'errored')
+                return toReport(state, { kind: 'errored' });
+            return go({ ...state, phase: 'confirm' }, { kind: 'confirm-read' });
+        case 'stopped':
+            return toReport(state, { kind: 'running', why: seen.why });
+        default:
+            return unexpected({ ...state, action }, seen);
+    }
+}
+/**
+ * The confirming read after the step's action completed. Locked by an action that is not the
+ * step's own: the address is moving; that action is waited out (within the grace) and the address
+ * judged where it ends. Not on the target: another change took it.
+ */
+function protocol_confirm(state, seen) {
+    const own = state.action;
+    switch (seen.kind) {
+        case 'read':
+            if (seen.record.locked && state.phase === 'confirm')
+                return go({ ...state, latest: seen.record }, { kind: 'find-busy', record: seen.record });
+            return confirmed(state, seen.record);
+        case 'busy':
+            if (!seen.action || seen.action.id === own.id)
+                return confirmed(state, seen.record);
+            return go({ ...state, phase: 'moving' }, { kind: 'wait', action: seen.action, own: false, grace: true }, `${state.req.addr.text} is locked by action ${seen.action.id}, not this step's: it is moving; waiting for that action before judging where it ends`);
+        case 'ended':
+            return go(state, { kind: 'confirm-read' });
+        case 'stopped':
+            return done(state, {
+                actionId: own.id,
+                actionStatus: 'completed',
+                changed: 'yes',
+                sent: true,
+                error: unknownState(state.req.addr, `it is moving: another change's action had not finished when ${seen.why}`)
+            });
+        case 'read-failed':
+            return done(state, {
+                actionId: own.id,
+                actionStatus: 'completed',
+                changed: 'yes',
+                sent: true,
+                error: unknownState(state.req.addr, seen.error)
+            });
+        default:
+            return unexpected(state, seen);
+    }
+}
+function confirmed(state, record) {
+    const action = state.action;
+    const base = { final: record, actionId: action.id, actionStatus: 'completed', changed: 'yes', sent: true };
+    if (isAt(state.req.target)(record))
+        return done(state, base);
+    return done(state, {
+        ...base,
+        error: `Action ${action.id} to ${describeMove(state.req)} completed, but ${record.ip} is now ${where(record)}: another change took it`
     });
-    if (result.status === 'timeout') {
-        throw new GaveUpError(`Action ${action.id} on ${addr.text} had not finished when ${timeoutRanOut(ctx.timeoutMs)}; nothing was sent. It may still complete.`);
+}
+function erroredOn(state, record) {
+    const action = state.action;
+    const message = `DigitalOcean reports that action ${action.id} to ${describeMove(state.req)} errored`;
+    const base = { final: record, actionId: action.id, actionStatus: 'errored', sent: true };
+    // An errored action that left the IP where it was changed nothing.
+    const changed = record.dropletId !== state.before?.dropletId ? 'yes' : 'no';
+    return done(state, { ...base, changed, error: `${message}; the IP is ${where(record)}` });
+}
+// ------------------------------------------------------------------ report
+function reported(state, seen) {
+    if (seen.kind !== 'read' && seen.kind !== 'read-failed')
+        return unexpected(state, seen);
+    const record = seen.kind === 'read' ? seen.record : undefined;
+    const unknown = seen.kind === 'read-failed' ? unknownState(state.req.addr, seen.error) : '';
+    const ending = state.ending;
+    switch (ending.kind) {
+        case 'not-sent':
+            return unchanged(state, record ?? state.latest, ending.error);
+        case 'errored':
+            return record ? erroredOn(state, record) : erroredUnknown(state, unknown);
+        case 'running':
+            return runningOutcome(state, record, ending.why, unknown);
+        case 'not-waited':
+            return notWaited(state, record, ending.status, unknown);
+        case 'unsure':
+            return unsureOutcome(state, record, ending, unknown);
     }
 }
-
-;// CONCATENATED MODULE: ./src/engine/send.ts
-
-
-function actionRequest(target) {
-    return target === null ? { type: 'unassign' } : { type: 'assign', dropletId: target };
+function erroredUnknown(state, unknown) {
+    const action = state.action;
+    const error = `DigitalOcean reports that action ${action.id} to ${describeMove(state.req)} errored; ${unknown}`;
+    return done(state, { actionId: action.id, actionStatus: 'errored', changed: 'unknown', sent: true, error });
 }
-/** Sends the change once; never throws. */
-async function sendOnce(ctx, addr, target) {
+function runningOutcome(state, record, why, unknown) {
+    const id = state.action.id;
+    const error = `Action ${id} to ${describeMove(state.req)} had not finished when ${why}; it may still complete. Look it up with GET /v2/actions/${id}.`;
+    return done(state, {
+        final: record,
+        actionId: id,
+        actionStatus: 'in-progress',
+        changed: 'unknown',
+        sent: true,
+        error: record ? error : `${error} ${unknown}`
+    });
+}
+function notWaited(state, record, status, unknown) {
+    const base = { final: record, actionId: state.action?.id, actionStatus: status, sent: true };
+    if (!record)
+        return done(state, { ...base, changed: 'unknown', error: unknown });
+    return done(state, { ...base, changed: status === 'errored' ? 'no' : status === 'completed' ? 'yes' : 'unknown' });
+}
+function unsureOutcome(state, record, ending, unknown) {
+    const base = {
+        final: record,
+        actionId: ending.actionId,
+        // An IPv4 that reads locked has an action under way: probably this step's, whose answer was lost.
+        actionStatus: ending.actionId || record?.locked ? 'in-progress' : '',
+        sent: true
+    };
+    const error = `The request to ${describeMove(state.req)} got no clear answer, and whether it went through could not be told (${ending.why})`;
+    if (!record)
+        return done(state, { ...base, changed: 'unknown', error: `${error}. ${unknown}` });
+    return done(state, {
+        ...base,
+        changed: changedAsRead(state, record),
+        error: `${error}. ${record.ip} is ${where(record)}`
+    });
+}
+/**
+ * Whether the change went through, judged from a read: on the target, yes; an IPv4 back where it
+ * was with no action in progress on it (no lock), no; otherwise it may still be under way.
+ */
+function changedAsRead(state, record) {
+    if (isAt(state.req.target)(record))
+        return 'yes';
+    if (state.req.addr.version === 4 && !record.locked && record.dropletId === state.before?.dropletId)
+        return 'no';
+    return 'unknown';
+}
+
+;// CONCATENATED MODULE: ./src/engine/drive.ts
+
+
+
+
+
+
+
+
+/** Moves one IP and waits for the action (unless wait is false). Never throws. */
+function moveIp(ctx, req) {
+    return drive(ctx, req, initial(req), { kind: 'start' });
+}
+/** Follows an action already started for this change (a create onto a droplet): wait, confirm, report. */
+function followAction(ctx, req, before, action) {
+    const state = { ...initial(req), phase: 'send', before, latest: before };
+    return drive(ctx, req, state, { kind: 'answer', answer: { kind: 'accepted', action } });
+}
+/** The loop: the machine decides, the driver performs, until the machine is done. Never throws. */
+async function drive(ctx, req, start, first) {
+    const observer = req.observer ?? UNOBSERVED;
+    let state = start;
+    let seen = first;
+    for (;;) {
+        const step = next(state, seen);
+        state = step.state;
+        if (step.say)
+            ctx.log.info(step.say);
+        if (step.effect.kind === 'done') {
+            const outcome = step.effect.outcome;
+            if (outcome.changed === 'no' && outcome.actionId === undefined)
+                observer.unchanged();
+            return outcome;
+        }
+        seen = await perform(ctx, req, observer, step.effect);
+        const record = seen.kind === 'read' || seen.kind === 'busy' || seen.kind === 'watched' ? seen.record : undefined;
+        if (record && state.phase !== 'decide')
+            observer.read(record);
+    }
+}
+/** Performs one effect; every exception becomes an observation. */
+async function perform(ctx, req, observer, effect) {
     try {
-        return { kind: 'accepted', action: await ctx.api.actions.start(ctx, addr, actionRequest(target)) };
+        return await performOrThrow(ctx, req, observer, effect);
     }
     catch (error) {
-        return classify(error, addr, target);
+        if (effect.kind === 'read' || effect.kind === 'find-busy')
+            return { kind: 'read-failed', error: messageOf(error) };
+        if (error instanceof CancelledError)
+            return { kind: 'stopped', why: `the step was cancelled (${cancelCause(ctx.signal)})` };
+        // A pause or a watch that ran out of time says so; polling that failed may leave the action running.
+        if (effect.kind !== 'wait')
+            return { kind: 'stopped', why: messageOf(error) };
+        if (error instanceof GaveUpError && ctx.clock.now() >= ctx.deadline) {
+            return { kind: 'stopped', why: timeoutRanOut(ctx.timeoutMs) };
+        }
+        return { kind: 'stopped', why: `waiting for it failed (${messageOf(error)})` };
     }
 }
-function classify(error, addr, target) {
+async function performOrThrow(ctx, req, observer, effect) {
+    switch (effect.kind) {
+        case 'read':
+            return { kind: 'read', record: await mustReadIp(ctx, req.addr) };
+        case 'find-busy':
+            return { kind: 'busy', ...(await findBusyAction(ctx, req.addr, effect.record)) };
+        case 'wait':
+            return waitFor(ctx, req, observer, effect);
+        case 'pause':
+            await waitBeforeRetry(ctx, effect.jitter ? jitter(effect.ms) : effect.ms, effect.what);
+            return { kind: 'paused' };
+        case 'send':
+            observer.sending(effect.before, req.target);
+            return { kind: 'answer', answer: await send(ctx, req, observer) };
+        case 'watch':
+            return watch(ctx, req, effect.windowMs);
+        case 'confirm-read':
+            return asRead(await confirmRead(ctx, req.addr, isAt(req.target)));
+        case 'report-read':
+            return asRead(await reportRead(ctx, req.addr));
+    }
+}
+const asRead = (read) => read.record ? { kind: 'read', record: read.record } : { kind: 'read-failed', error: read.error ?? '' };
+/** Waits for an action: 'ended', or 'stopped' with why (the timeout, a cancellation, the API failing). */
+async function waitFor(ctx, req, observer, effect) {
+    const { action, own } = effect;
+    if (own)
+        observer.started(action.id);
+    if (action.status === 'completed' || action.status === 'errored') {
+        if (own)
+            observer.ended(action.id, action.status);
+        return { kind: 'ended', status: action.status };
+    }
+    const wctx = effect.grace ? reportContext(ctx) : ctx;
+    const result = await waitForAction(wctx, action.id, {
+        startedAt: ctx.clock.now(),
+        describe: own ? describeMove(req) : `the action already in progress on ${req.addr.text}`,
+        // An action that cannot be read has ended once the address shows the change (its own) or no lock.
+        settled: async () => {
+            const now = await mustReadIp(wctx, req.addr);
+            return own ? isAt(req.target)(now) || (req.addr.version === 4 && !now.locked) : !now.locked;
+        }
+    });
+    if (result.status === 'timeout')
+        return { kind: 'stopped', why: timeoutRanOut(wctx.timeoutMs) };
+    if (own)
+        observer.ended(action.id, result.status);
+    return { kind: 'ended', status: result.status };
+}
+/** IPv6 shows no lock: reads it on the poll schedule until it shows the change, windowMs has passed, or the timeout. */
+async function watch(ctx, req, windowMs) {
+    const started = ctx.clock.now();
+    const window = ctx.clock.scaled(windowMs);
+    let record = await mustReadIp(ctx, req.addr);
+    if (isAt(req.target)(record))
+        return { kind: 'watched', record, timedOut: false };
+    const done = await waitUntil(ctx, started, async () => {
+        record = await mustReadIp(ctx, req.addr);
+        return isAt(req.target)(record) || ctx.clock.now() - started >= window;
+    });
+    return { kind: 'watched', record, timedOut: !done };
+}
+/** Sends the change once; never throws. */
+async function send(ctx, req, observer) {
+    const request = req.target === null ? { type: 'unassign' } : { type: 'assign', dropletId: req.target };
+    try {
+        const action = await ctx.api.actions.start(ctx, req.addr, request);
+        observer.started(action.id);
+        return { kind: 'accepted', action };
+    }
+    catch (error) {
+        const answer = classify(error, req);
+        return answer.kind === 'refused' && holdsAnother(error, req) ? nameHeld(ctx, req, answer.error) : answer;
+    }
+}
+/**
+ * DigitalOcean refused an IPv4 because the droplet holds another reserved IPv4, in words that do not
+ * name it (when they do, no list is read).
+ */
+const holdsAnother = (error, req) => error instanceof ApiError &&
+    error.status === 422 &&
+    req.addr.version === 4 &&
+    req.target !== null &&
+    /reserved|floating|already/i.test(error.apiMessage) &&
+    !/\b\d{1,3}(\.\d{1,3}){3}\b/.test(error.apiMessage);
+/** Names the reserved IPv4 the droplet holds, from the list (read after the refusal); the refusal as it is if that fails. */
+async function nameHeld(ctx, req, error) {
+    try {
+        const held = (await ctx.api.ips.list(ctx, 4)).find((r) => r.dropletId === req.target && r.ip !== req.addr.text);
+        if (!held)
+            return { kind: 'refused', error };
+        return {
+            kind: 'refused',
+            error: `Droplet ${req.target} already holds reserved IPv4 ${held.ip}, and a droplet holds one reserved IPv4 at a time, so ${req.addr.text} cannot be assigned to it: unassign ${held.ip} from it first. ${error}`
+        };
+    }
+    catch {
+        return { kind: 'refused', error };
+    }
+}
+/** What an answer means: a change request's answer is clear only when DigitalOcean's refusal is. */
+function classify(error, req) {
     if (error instanceof CancelledInFlightError)
         return { kind: 'unclear', reason: error.message };
     if (error instanceof CancelledError)
-        return { kind: 'not-sent', error: error.message, cancelled: true };
+        return { kind: 'not-sent', error: error.message };
     // No attempt went out, or each was answered 429 (not processed): nothing was sent.
     if (error instanceof GaveUpError)
-        return { kind: 'not-sent', error: error.message, cancelled: false };
-    if (error instanceof ApiError && error.isPendingEvent)
-        return { kind: 'pending', message: error.apiMessage };
+        return { kind: 'not-sent', error: error.message };
+    if (error instanceof ApiError && error.isPendingEvent) {
+        return { kind: 'pending', message: error.apiMessage, droplet: namesDroplet(error.apiMessage) };
+    }
     if (error instanceof TransportError)
         return { kind: 'unclear', reason: error.reason };
     if (error instanceof ApiError && error.status >= 500) {
         return { kind: 'unclear', reason: `HTTP ${error.status}${error.errorId ? ` ${error.errorId}` : ''}` };
     }
     if (error instanceof ApiError)
-        return { kind: 'refused', error: explainRefusal(error, addr, target) };
+        return { kind: 'refused', error: explainRefusal(error, req) };
     // A success whose body holds no action: it went through, but which action is not known.
-    return { kind: 'unclear', reason: error instanceof Error ? error.message : String(error) };
+    return { kind: 'unclear', reason: messageOf(error) };
 }
+/** "Droplet already has a pending event": the droplet's own event, not the address's. */
+const namesDroplet = (message) => /droplet/i.test(message) && !/floating|reserved|\bip\b|\/ip/i.test(message);
 /** Adds what the user needs to know to DigitalOcean's refusals of an action. */
-function explainRefusal(error, addr, target) {
+function explainRefusal(error, req) {
+    const { addr, target } = req;
     if (target === null)
         return error.message;
     if (error.status === 422 && /region/i.test(error.apiMessage)) {
@@ -41200,412 +41897,6 @@ function explainRefusal(error, addr, target) {
         return `Droplet ${target} refused ${addr.text}: a droplet holds one reserved IPv4 at a time; if it holds another, unassign that first. ${error.message}`;
     }
     return error.message;
-}
-
-;// CONCATENATED MODULE: ./src/engine/finish.ts
-/**
- * An action of this step's was accepted: wait for it, then confirm from a read that the address is
- * where it was to go. Every path ends in an outcome from a read made after the action; a read that
- * fails makes the outcome unknown.
- */
-
-
-
-
-
-
-
-/** Waits for the action (unless wait is false) and reports where the address ends up. */
-async function finishAction(ctx, req, before, action) {
-    const observer = req.observer ?? UNOBSERVED;
-    observer.started(action.id);
-    if (!req.wait)
-        return notWaitedFor(ctx, req, before, action);
-    ctx.log.info(`Action ${action.id} (${action.type || actionRequest(req.target).type}) started; waiting for DigitalOcean to finish it`);
-    const ended = await waitForEnd(ctx, req, action);
-    if (ended.status === 'stopped')
-        return stillUnderWay(ctx, req, before, action.id, ended.why);
-    observer.ended(action.id, ended.status);
-    return ended.status === 'completed'
-        ? confirmCompleted(ctx, req, before, action.id)
-        : erroredAction(ctx, req, before, action.id);
-}
-async function waitForEnd(ctx, req, action) {
-    if (action.status === 'completed' || action.status === 'errored')
-        return { status: action.status };
-    try {
-        const result = await waitForAction(ctx, action.id, {
-            startedAt: ctx.clock.now(),
-            describe: describeMove(req),
-            settled: async () => isAt(req.target)(await mustReadIp(ctx, req.addr))
-        });
-        return result.status === 'timeout'
-            ? { status: 'stopped', why: `${timeoutRanOut(ctx.timeoutMs)}` }
-            : { status: result.status };
-    }
-    catch (error) {
-        if (error instanceof CancelledError)
-            return { status: 'stopped', why: `the step was cancelled (${cancelCause(ctx.signal)})` };
-        // Polling itself failed (the API kept failing): the action may still finish.
-        return { status: 'stopped', why: `waiting for it failed (${messageOf(error)})` };
-    }
-}
-/** The report read, told to the journal. */
-async function observedRead(ctx, req) {
-    const read = await reportRead(ctx, req.addr);
-    if (read.record)
-        (req.observer ?? UNOBSERVED).read(read.record);
-    return read;
-}
-/** The action had not ended when waiting stopped: it may still complete. */
-async function stillUnderWay(ctx, req, before, actionId, why) {
-    const read = await observedRead(ctx, req);
-    const error = `Action ${actionId} to ${describeMove(req)} had not finished when ${why}; it may still complete. Look it up with GET /v2/actions/${actionId}.`;
-    return {
-        before,
-        final: read.record,
-        actionId,
-        actionStatus: 'in-progress',
-        changed: 'unknown',
-        sent: true,
-        error: read.record ? error : `${error} ${unknownState(req.addr, read.error ?? '')}`
-    };
-}
-/** Completed: the address must read on the target (reads may lag for a few seconds). */
-async function confirmCompleted(ctx, req, before, actionId) {
-    const read = await confirmRead(ctx, req.addr, isAt(req.target));
-    if (read.record)
-        (req.observer ?? UNOBSERVED).read(read.record);
-    const base = { before, final: read.record, actionId, actionStatus: 'completed', changed: 'yes', sent: true };
-    if (!read.record)
-        return { ...base, error: unknownState(req.addr, read.error ?? '') };
-    if (isAt(req.target)(read.record))
-        return base;
-    return {
-        ...base,
-        error: `Action ${actionId} to ${describeMove(req)} completed, but ${req.addr.text} is now ${where(read.record)}: another change took it`
-    };
-}
-async function erroredAction(ctx, req, before, actionId) {
-    const read = await observedRead(ctx, req);
-    const message = `DigitalOcean reports that action ${actionId} to ${describeMove(req)} errored`;
-    const base = { before, final: read.record, actionId, actionStatus: 'errored', sent: true };
-    if (!read.record)
-        return { ...base, changed: 'unknown', error: `${message}; ${unknownState(req.addr, read.error ?? '')}` };
-    // An errored action that left the IP where it was changed nothing.
-    const changed = read.record.dropletId !== before.dropletId ? 'yes' : 'no';
-    return { ...base, changed, error: `${message}; the IP is ${where(read.record)}` };
-}
-/** wait: false: the action was started; report the IP as it reads now. */
-async function notWaitedFor(ctx, req, before, action) {
-    const read = await observedRead(ctx, req);
-    const status = action.status === 'completed' || action.status === 'errored' ? action.status : 'in-progress';
-    const base = { before, final: read.record, actionId: action.id, actionStatus: status, sent: true };
-    if (!read.record)
-        return { ...base, changed: 'unknown', error: unknownState(req.addr, read.error ?? '') };
-    return { ...base, changed: status === 'errored' ? 'no' : status === 'completed' ? 'yes' : 'unknown' };
-}
-
-;// CONCATENATED MODULE: ./src/engine/settle.ts
-
-
-
-
-
-/** How long an IPv6 is watched after an unanswered request before the request is sent again. */
-const LOST_ANSWER_WATCH_MS = 10_000;
-/** Lets the address settle and judges it; never throws. */
-async function settle(ctx, req, loss) {
-    try {
-        await waitBeforeRetry(ctx, 200 + Math.random() * 200, `re-reading ${req.addr.text}`);
-        return req.addr.version === 4 ? await settleV4(ctx, req, loss) : await settleV6(ctx, req, loss);
-    }
-    catch (error) {
-        return { kind: 'unsure', why: messageOf(error) };
-    }
-}
-/**
- * The address as read, judged: shows the change, not applied (still where it was), or taken: on a
- * droplet that is neither where it was nor the target, another change moved it (after this step's
- * or instead of it), and sending the change again would undo that change.
- */
-function settle_judge(req, loss, record, actionId) {
-    if (isAt(req.target)(record))
-        return { kind: 'shows', record, actionId };
-    if (record.dropletId === loss.before.dropletId)
-        return { kind: 'not-applied', record };
-    const guard = req.expected === undefined ? '' : 'expected_droplet_id: ';
-    return {
-        kind: 'unsure',
-        why: `${guard}${record.ip} was moved to ${targetText(record.dropletId)} by another change while this step waited; it is not sent again`
-    };
-}
-/** IPv4 shows a lock while an action is in progress on it: wait for that action, then judge. */
-async function settleV4(ctx, req, loss) {
-    const now = await mustReadIp(ctx, req.addr);
-    if (isAt(req.target)(now))
-        return { kind: 'shows', record: now };
-    const busy = await findBusyAction(ctx, req.addr, now);
-    if (!busy.action)
-        return settle_judge(req, loss, busy.record);
-    return waitForAdopted(ctx, req, loss, busy.action);
-}
-/** Waits for the action found in progress on an IPv4 after a lost answer, and judges where it left the address. */
-async function waitForAdopted(ctx, req, loss, action) {
-    ctx.log.info(`Action ${action.id} (${action.type}) is already in progress on ${req.addr.text}; waiting for it`);
-    const observer = req.observer ?? UNOBSERVED;
-    observer.started(action.id);
-    const status = await waitForAction(ctx, action.id, {
-        startedAt: ctx.clock.now(),
-        describe: `the action in progress on ${req.addr.text}`,
-        settled: async () => !(await mustReadIp(ctx, req.addr)).locked
-    }).then((result) => result.status, (error) => messageOf(error));
-    if (status !== 'completed' && status !== 'errored') {
-        const why = status === 'timeout' ? `${timeoutRanOut(ctx.timeoutMs)}` : status;
-        return {
-            kind: 'unsure',
-            why: `action ${action.id} on it had not finished when ${why}; it may still complete`,
-            actionId: action.id
-        };
-    }
-    observer.ended(action.id, status);
-    const after = await readUntil(ctx, req.addr, isAt(req.target));
-    if (!after)
-        return { kind: 'unsure', why: `${req.addr.text} read 404 after action ${action.id}` };
-    const kind = req.target === null ? 'unassign' : 'assign';
-    const ours = action.type === `${kind}_ip` || action.type === kind;
-    // An action of this step's kind that errored is taken as its own (whose answer was lost).
-    if (status === 'errored' && ours && !isAt(req.target)(after)) {
-        return { kind: 'errored', record: after, actionId: action.id };
-    }
-    return settle_judge(req, loss, after, isAt(req.target)(after) ? action.id : undefined);
-}
-/** IPv6 shows no lock: watch where it is, for a while after a lost answer, until the timeout after a pending event. */
-async function settleV6(ctx, req, loss) {
-    const windowMs = loss.after === 'lost' ? ctx.clock.scaled(LOST_ANSWER_WATCH_MS) : Infinity;
-    ctx.log.info(loss.after === 'lost'
-        ? `Watching ${req.addr.text} for up to ${secs(LOST_ANSWER_WATCH_MS)} in case the unanswered request went through`
-        : `Watching ${req.addr.text} until it shows the change or the step's timeout runs out, as the first request is probably under way`);
-    const watched = await watchIp(ctx, req, windowMs);
-    if (watched.timedOut && !isAt(req.target)(watched.record)) {
-        const why = loss.after === 'pending'
-            ? `${req.addr.text} did not show the change before ${timeoutRanOut(ctx.timeoutMs)}; DigitalOcean reported a pending event on it, so the first request may still be under way`
-            : `${timeoutRanOut(ctx.timeoutMs)} while watching ${req.addr.text}`;
-        return { kind: 'unsure', why };
-    }
-    return settle_judge(req, loss, watched.record);
-}
-/** Reads the IP on the poll schedule until it shows the change, windowMs has passed, or the timeout. */
-async function watchIp(ctx, req, windowMs) {
-    const started = ctx.clock.now();
-    let record = await mustReadIp(ctx, req.addr);
-    if (isAt(req.target)(record))
-        return { record, timedOut: false };
-    const done = await waitUntil(ctx, started, async () => {
-        record = await mustReadIp(ctx, req.addr);
-        return isAt(req.target)(record) || ctx.clock.now() - started >= windowMs;
-    });
-    return { record, timedOut: !done };
-}
-
-;// CONCATENATED MODULE: ./src/engine/reconcile.ts
-
-
-
-
-
-/** After a lost answer, the same change is sent at most this many times more. */
-const MAX_RESENDS = 2;
-async function afterLostAnswer(ctx, req, before, reason) {
-    ctx.log.info(`No clear answer to the request to ${describeMove(req)} (${reason}); re-reading the IP to see whether it went through`);
-    return reconcile(ctx, req, { before, resends: 0, after: 'lost' });
-}
-async function reconcile(ctx, req, loss) {
-    const seen = await settle(ctx, req, loss);
-    switch (seen.kind) {
-        case 'shows':
-            ctx.log.info(`${req.addr.text} is in the requested state; nothing more to send`);
-            (req.observer ?? UNOBSERVED).read(seen.record);
-            return {
-                before: loss.before,
-                final: seen.record,
-                actionId: seen.actionId,
-                actionStatus: 'completed',
-                changed: 'yes',
-                sent: true
-            };
-        case 'errored':
-            ;
-            (req.observer ?? UNOBSERVED).read(seen.record);
-            return erroredOutcome(req, loss.before, seen.record, seen.actionId);
-        case 'unsure':
-            return unsure(ctx, req, loss.before, seen.why, seen.actionId);
-        case 'not-applied':
-            if (loss.resends >= MAX_RESENDS) {
-                const why = `it was sent ${loss.resends + 1} times without a clear answer, and ${req.addr.text} still reads ${where(seen.record)}`;
-                return unsure(ctx, req, loss.before, why);
-            }
-            return resend(ctx, req, loss);
-    }
-}
-/** The address shows that the change did not go through: send it again. */
-async function resend(ctx, req, loss) {
-    const answer = await sendOnce(ctx, req.addr, req.target);
-    const next = { before: loss.before, resends: loss.resends + 1 };
-    switch (answer.kind) {
-        case 'accepted':
-            return finishAction(ctx, req, loss.before, answer.action);
-        case 'unclear':
-            ctx.log.info(`No clear answer to the request to ${describeMove(req)} again (${answer.reason}); re-reading the IP`);
-            return reconcile(ctx, req, { ...next, after: 'lost' });
-        case 'pending':
-            ctx.log.info(`DigitalOcean answers the repeated request to ${describeMove(req)} with a pending event ("${answer.message}"): the first one is probably under way; waiting for ${req.addr.text} to settle`);
-            return reconcile(ctx, req, { ...next, after: 'pending' });
-        case 'refused':
-            return unsure(ctx, req, loss.before, `sent again after a lost answer, it was refused: ${answer.error}`);
-        case 'not-sent':
-            return unsure(ctx, req, loss.before, answer.error);
-    }
-}
-function erroredOutcome(req, before, record, actionId) {
-    return {
-        before,
-        final: record,
-        actionId,
-        actionStatus: 'errored',
-        changed: record.dropletId !== before.dropletId ? 'yes' : 'no',
-        sent: true,
-        error: `DigitalOcean reports that action ${actionId} to ${describeMove(req)} errored; the IP is ${where(record)}`
-    };
-}
-/** It cannot be told whether the change went through: report the address as one more read shows it. */
-async function unsure(ctx, req, before, why, actionId) {
-    const read = await observedRead(ctx, req);
-    const base = {
-        before,
-        final: read.record,
-        actionId,
-        actionStatus: actionId ? 'in-progress' : '',
-        sent: true
-    };
-    const error = `The request to ${describeMove(req)} got no clear answer, and whether it went through could not be told (${why})`;
-    if (!read.record)
-        return { ...base, changed: 'unknown', error: `${error}. ${unknownState(req.addr, read.error ?? '')}` };
-    return {
-        ...base,
-        changed: changedAsRead(req, before, read.record),
-        error: `${error}. ${req.addr.text} is ${where(read.record)}`
-    };
-}
-/**
- * Whether the change went through, judged from a read: on the target, yes; an IPv4 back where it
- * was with no action in progress on it (no lock), no; otherwise it may still be under way.
- */
-function changedAsRead(req, before, record) {
-    if (isAt(req.target)(record))
-        return 'yes';
-    if (req.addr.version === 4 && !record.locked && record.dropletId === before.dropletId)
-        return 'no';
-    return 'unknown';
-}
-
-;// CONCATENATED MODULE: ./src/engine/move.ts
-
-
-
-
-
-
-
-/** Why expected_droplet_id refuses the IP as read; undefined when it is unset or holds. */
-function expectedProblem(record, expected) {
-    if (expected === undefined || record.dropletId === expected)
-        return undefined;
-    return `expected_droplet_id: ${record.ip} is held by ${targetText(record.dropletId)}, not ${expected === null ? 'none' : expected}; someone else may have moved it`;
-}
-/** Moves one IP and waits for the action (unless wait is false). Never throws. */
-async function moveIp(ctx, req) {
-    const decided = await decide(ctx, req);
-    return decided.kind === 'go' ? carryOut(ctx, req, decided.before) : decided.outcome;
-}
-/** An outcome of a move that sent nothing that took effect. */
-function unchanged(before, final, error) {
-    return { before, final, actionStatus: '', changed: 'no', sent: false, error };
-}
-async function decide(ctx, req) {
-    let before;
-    try {
-        before = await readSteady(ctx, req.addr, req.initial);
-    }
-    catch (error) {
-        return { kind: 'stop', outcome: unchanged(req.initial, req.initial, messageOf(error)) };
-    }
-    if (isAt(req.target)(before)) {
-        ctx.log.info(`${req.addr.text} is already ${before.dropletId === null ? 'assigned to no droplet' : `on droplet ${before.dropletId}`}; nothing to do`);
-        return { kind: 'stop', outcome: unchanged(before, before) };
-    }
-    const problem = expectedProblem(before, req.expected);
-    if (problem)
-        return { kind: 'stop', outcome: unchanged(before, before, problem) };
-    return { kind: 'go', before };
-}
-async function carryOut(ctx, req, before) {
-    const observer = req.observer ?? UNOBSERVED;
-    observer.sending(before, req.target);
-    const sent = await sendUntilAnswered(ctx, req, { before, latest: before, round: 1 });
-    switch (sent.kind) {
-        case 'accepted':
-            return finishAction(ctx, req, before, sent.action);
-        case 'unclear':
-            return afterLostAnswer(ctx, req, before, sent.reason);
-        case 'already':
-            // Someone else's change brought the IP where it was to go while this step waited.
-            observer.unchanged();
-            return unchanged(before, sent.record);
-        case 'refused':
-        case 'not-sent':
-            observer.unchanged();
-            return unchanged(before, sent.record, sent.error);
-    }
-}
-/** Sends the change; a pending event (nothing was done) is waited out and the IP judged again, within the timeout. */
-async function sendUntilAnswered(ctx, req, at) {
-    const answer = await sendOnce(ctx, req.addr, req.target);
-    if (answer.kind === 'refused' || answer.kind === 'not-sent')
-        return { ...answer, record: at.latest };
-    if (answer.kind !== 'pending')
-        return answer;
-    const now = await afterPending(ctx, req, at, answer.message);
-    if (now.kind !== 'again')
-        return now;
-    return sendUntilAnswered(ctx, req, { ...at, latest: now.record, round: at.round + 1 });
-}
-/**
- * Waits out a pending event and reads the IP: already there, moved meanwhile (expected_droplet_id),
- * or send again. When the wait or the read fails, the IP is read once more for the report.
- */
-async function afterPending(ctx, req, at, message) {
-    try {
-        const delay = pendingBackoff(at.round);
-        ctx.log.info(`Waiting for a pending event to clear before we can ${describeMove(req)}: the IP or the droplet is busy with another action (DigitalOcean: "${message}"). Retrying in ${secs(delay)}.`);
-        await waitBeforeRetry(ctx, delay, `waiting for a pending event on ${req.addr.text} to clear`);
-        const now = await readSteady(ctx, req.addr);
-        if (isAt(req.target)(now))
-            return { kind: 'already', record: now };
-        const moved = movedMeanwhile(at.before, now, req.expected);
-        return moved ? { kind: 'refused', error: moved, record: now } : { kind: 'again', record: now };
-    }
-    catch (error) {
-        // Reads made while waiting (an action of someone else's waited out) may have shown it moved.
-        const read = await reportRead(ctx, req.addr);
-        return { kind: 'not-sent', error: messageOf(error), record: read.record ?? at.latest };
-    }
-}
-/** During retries: with expected_droplet_id, the IP must still be where it was when the step began. */
-function movedMeanwhile(before, now, expected) {
-    if (expected === undefined || now.dropletId === before.dropletId)
-        return undefined;
-    return `expected_droplet_id: ${now.ip} was moved to ${targetText(now.dropletId)} by someone else while this step waited; stopping without changing it`;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/cutover-limits.ts
@@ -41872,9 +42163,16 @@ async function runCutover(ctx, plan, journal = new Journal()) {
     }
     ctx = before.ctx;
     const addresses = await moveAll(ctx, plan, before.addresses, journal);
-    const checked = addresses.some(failedToMove) || !plan.verify ? { addresses } : await verifyAll(ctx, plan, plan.verify, addresses);
+    const checked = addresses.some(failedToMove) || !plan.verify
+        ? { addresses, verified: plan.verify && addresses.some(takenAway(plan)) ? false : undefined }
+        : await verifyAll(ctx, plan, plan.verify, addresses);
     return finish(ctx, plan, journal, { ...checked, startedAt });
 }
+/**
+ * The step's move completed, then another change took the address: what verification would probe
+ * is not the target any more, so it fails without a probe.
+ */
+const takenAway = (plan) => (a) => a.move?.changed === 'yes' && a.move.error !== undefined && a.move.final?.dropletId !== targetId(plan);
 /** Rolls back when the cutover must be undone and may be; reports whether every moved address is home. */
 async function finish(ctx, plan, journal, checked) {
     const { addresses, verified, startedAt } = checked;
@@ -41944,7 +42242,8 @@ async function moveAll(ctx, plan, reads, journal) {
             target: targetId(plan),
             expected: plan.expected,
             wait: plan.wait,
-            initial: r.read,
+            // The change is decided on a read made right before it: after a precheck, a fresh one.
+            initial: plan.precheck ? undefined : r.read,
             observer: journal.observe(r.addr)
         };
         return { ...r, move: await moveIp(ctx, req) };
@@ -42032,6 +42331,7 @@ async function assign_assign(ctx) {
 
 
 
+
 async function create(op) {
     const { inputs, engine: ctx } = op;
     const version = inputs.ipVersion ?? 4;
@@ -42040,12 +42340,19 @@ async function create(op) {
     const region = inputs.region ?? target?.region;
     const where = target && version === 4 ? `on droplet ${dropletLabel(target.id, target.name)}` : `in ${region}`;
     ctx.log.info(`Reserving a new IPv${version} address ${where}`);
-    const created = await reserve(ctx, {
+    const req = {
         version,
         region: version === 6 || !target ? region : undefined,
         dropletId: version === 4 ? target?.id : undefined,
         projectId: inputs.projectId
+    };
+    const created = await reserve(ctx, req, op.journal).catch(async (error) => {
+        if (!isUnclear(error))
+            throw error;
+        return lostCreate(ctx, req, error);
     });
+    if ('outputs' in created)
+        return created;
     op.journal.noteReserved(created);
     const addr = { text: created.record.ip, version };
     ctx.log.info(`Reserved ${addr.text}${created.record.region ? ` in ${created.record.region}` : ''}`);
@@ -42055,7 +42362,9 @@ async function create(op) {
 }
 /** The droplet to put the new address on, with its region when it is needed; throws before anything is sent. */
 async function targetOf(ctx, inputs, version) {
-    const target = inputs.droplet ? await ctx.api.droplets.resolve(ctx, inputs.droplet) : undefined;
+    let target = inputs.droplet ? await ctx.api.droplets.resolve(ctx, inputs.droplet) : undefined;
+    if (target && version === 6)
+        target = await mustHaveIpv6(ctx, target);
     if (!target || (version === 4 && !inputs.region))
         return target;
     // IPv6 is reserved in the droplet's region; a region given beside a droplet must agree with it.
@@ -42065,32 +42374,80 @@ async function targetOf(ctx, inputs, version) {
     }
     return withIt;
 }
+/** A reserved IPv6 for a droplet without IPv6 is refused before anything is reserved (it would be an orphan). */
+async function mustHaveIpv6(ctx, target) {
+    const read = await ctx.api.droplets.withNetworks(ctx, target, 'Nothing was reserved.');
+    if (read.networks?.ipv6 === false) {
+        throw new OperationError(`droplet ${dropletLabel(read.id, read.name)} does not have IPv6 enabled, so a reserved IPv6 cannot be assigned to it: enable IPv6 on the droplet first (doctl compute droplet-action enable-ipv6 ${read.id}). Nothing was reserved.`);
+    }
+    return read;
+}
 /**
  * Sends the create. A 422 pending event (the droplet is busy: nothing was reserved) is waited out
  * and the create sent again, within the timeout; an unclear answer is never followed by a repeat.
  */
-async function reserve(ctx, req, round = 1) {
+async function reserve(ctx, req, journal, round = 1) {
     try {
+        // On the step's record before it is sent: a step cancelled now says an address may be reserved.
+        journal.noteCreating(`a new IPv${req.version} address`);
         return await ctx.api.ips.create(ctx, req);
     }
     catch (error) {
+        // A clear answer: nothing was reserved.
+        if (!isUnclear(error))
+            journal.noteCreating(undefined);
         if (error instanceof ApiError && error.isPendingEvent && req.dropletId !== undefined) {
-            const delay = pendingBackoff(round);
+            const delay = jitter(pendingBackoff(round));
             ctx.log.info(`Droplet ${req.dropletId} has a pending event (DigitalOcean: "${error.apiMessage}"); nothing was reserved. Trying again in ${secs(delay)}.`);
             await waitBeforeRetry(ctx, delay, `waiting for a pending event on droplet ${req.dropletId} to clear; nothing was reserved`);
-            return reserve(ctx, req, round + 1);
+            return reserve(ctx, req, journal, round + 1);
         }
-        throw explainCreateError(error, req);
+        throw error;
     }
 }
-function explainCreateError(error, req) {
-    const unclear = error instanceof TransportError ||
-        error instanceof CancelledInFlightError ||
-        (error instanceof ApiError && error.status >= 500);
-    if (!unclear)
-        return error;
-    const why = error instanceof ApiError ? `HTTP ${error.status}` : error instanceof TransportError ? error.reason : error.message;
-    return new OperationError(`The request to reserve a new IPv${req.version} address got no clear answer (${why}). It was not sent again, because a repeat could reserve a second address. An address may have been reserved anyway: run this action with operation: list${req.region ? ` and region: ${req.region}` : ''} (ip_version: ${req.version}) to find it, and delete it if it is not wanted.`);
+/** An answer that does not say whether the create was carried out: it is never sent again. */
+const isUnclear = (error) => error instanceof TransportError ||
+    error instanceof CancelledInFlightError ||
+    (error instanceof ApiError && error.status >= 500);
+/**
+ * A create whose answer was lost: changed=true, the outcome unknown. For a create onto a droplet,
+ * the reserved addresses of that family are read (within the report's grace) to name one found on it.
+ */
+async function lostCreate(ctx, req, error) {
+    const why = error instanceof ApiError
+        ? `HTTP ${error.status}`
+        : error instanceof TransportError
+            ? error.reason
+            : messageOf(error);
+    const found = req.dropletId === undefined ? undefined : await findOn(ctx, req.version, req.dropletId);
+    const named = found ? ` ${found.ip} is now on droplet ${req.dropletId}: probably the one it reserved.` : '';
+    const message = `The request to reserve a new IPv${req.version} address got no clear answer (${why}). It was not sent again, because a repeat could reserve a second address. An address may have been reserved (and billed) anyway:${named} run this action with operation: list${req.region ? ` and region: ${req.region}` : ''} (ip_version: ${req.version}) to find it, and delete it if it is not wanted.`;
+    const outputs = {
+        ...emptyOutputs(),
+        ...(found ? ipOutputs(found) : { ip_version: String(req.version) }),
+        changed: 'true'
+    };
+    return {
+        outputs,
+        error: message,
+        summary: { title: 'Reserved IP create: outcome unknown', tables: [], notes: [`**Failed:** ${message}`] }
+    };
+}
+/** An address on the droplet, from the list read a few times (its assign may still be under way); never throws. */
+async function findOn(ctx, version, dropletId) {
+    const reading = reportContext(ctx);
+    try {
+        for (let tries = 1;; tries++) {
+            const found = (await ctx.api.ips.list(reading, version)).find((r) => r.dropletId === dropletId);
+            const late = reading.clock.now() + reading.clock.scaled(1000) >= reading.deadline;
+            if (found || tries >= 4 || late)
+                return found;
+            await pause(reading, reading.clock.scaled(1000));
+        }
+    }
+    catch {
+        return undefined;
+    }
 }
 /** Puts the new address on the droplet, when one was given; never throws. */
 async function place(ctx, wait, addr, created, target) {
@@ -42100,7 +42457,7 @@ async function place(ctx, wait, addr, created, target) {
         return assignIpv6(ctx, wait, addr, target.id);
     if (created.actionId !== undefined) {
         const action = { id: created.actionId, status: 'in-progress', type: 'assign_ip', raw: null };
-        const outcome = await finishAction(ctx, { addr, target: target.id, wait }, created.record, action);
+        const outcome = await followAction(ctx, { addr, target: target.id, wait }, created.record, action);
         return { ...outcome, actionId: created.actionId };
     }
     if (!wait || created.record.dropletId === target.id)
@@ -42184,82 +42541,235 @@ function cancelled(report, cause) {
 ;// CONCATENATED MODULE: ./src/engine/release.ts
 
 
-/** Re-reads the IP and releases it only while it is assigned to no droplet and not busy. */
-async function releaseIfFree(ctx, addr, options) {
-    for (let round = 1;; round++) {
-        const record = await ctx.api.ips.get(ctx, addr);
-        if (record === null)
-            return { kind: 'gone' };
-        if (record.dropletId !== null)
-            return { kind: 'assigned', record };
-        let busy = record.locked ? 'an action is in progress on it' : '';
-        if (!busy) {
-            if (options.beforeDelete && !options.beforeDelete())
-                return { kind: 'stopped', record };
-            try {
-                const deleted = await ctx.api.ips.delete(ctx, addr);
-                return deleted ? { kind: 'released', record } : { kind: 'gone' };
-            }
-            catch (error) {
-                if (!(error instanceof ApiError && error.isPendingEvent))
-                    throw error;
-                busy = `pending event: ${error.apiMessage}`;
-            }
+
+
+
+const release_done = (state, outcome, say) => ({
+    state,
+    effect: { kind: 'done', outcome },
+    say
+});
+/** The release's rule table. */
+function nextRelease(state, seen) {
+    switch (seen.kind) {
+        case 'start':
+        case 'paused':
+            return { state, effect: { kind: 'read' } };
+        case 'read':
+            return seen.record === null ? readGone(state) : release_judge({ ...state, record: seen.record }, seen.record);
+        case 'read-failed':
+            if (state.unclear)
+                return release_done(state, { kind: 'unknown', error: unknownRelease(state, seen.error) });
+            return release_done(state, { kind: 'failed', error: seen.error, sent: false, status: seen.status });
+        case 'held':
+            return release_done(state, { kind: 'stopped', record: state.record });
+        case 'answer':
+            return release_answered(state, seen.answer);
+        case 'stopped':
+            // The wait or the time ran out: after an unclear answer, one more read says where it stands.
+            if (state.unclear)
+                return lastRead(state, seen.why);
+            return release_done(state, { kind: 'busy', record: state.record, reason: seen.why });
+    }
+}
+/** Nothing more may be sent: one more read (past the timeout by a grace) says whether the release went through. */
+function lastRead(state, why) {
+    return { state: { ...state, ending: why }, effect: { kind: 'read', report: true } };
+}
+function readGone(state) {
+    if (!state.unclear || !state.record)
+        return release_done(state, { kind: 'gone' });
+    const unsure = `the answer to its release was lost (${state.unclear}), and it is gone: this step's request may have released it`;
+    return release_done(state, { kind: 'released', record: state.record, unsure }, `Released ${state.req.addr.text}: ${unsure}`);
+}
+/** The address as read: assigned (never released), busy, or free (send, within MAX_RESENDS after an unclear answer). */
+function release_judge(state, record) {
+    if (record.dropletId !== null)
+        return release_done(state, { kind: 'assigned', record, sent: state.unclear !== undefined });
+    if (state.ending) {
+        const error = `its release got no clear answer (${state.unclear}), then ${state.ending}; it is still reserved`;
+        return release_done(state, { kind: 'failed', error, record, sent: true });
+    }
+    if (record.locked)
+        return busy(state, 'an action is in progress on it');
+    if (state.unclear && state.resends >= MAX_RESENDS) {
+        const error = `its release was sent ${state.resends + 1} times without a clear answer (${state.unclear}), and it is still reserved`;
+        return release_done(state, { kind: 'failed', error, record, sent: true });
+    }
+    return { state, effect: { kind: 'send', record } };
+}
+function busy(state, reason) {
+    const record = state.record;
+    if (!state.req.waitWhileBusy)
+        return release_done(state, { kind: 'busy', record, reason });
+    const round = state.round + 1;
+    const ms = pendingBackoff(round);
+    const say = `${state.req.addr.text} is busy (${reason}); waiting up to ${ms / 1000} s before trying again`;
+    const what = `waiting for ${state.req.addr.text} to be free of pending events`;
+    return { state: { ...state, round }, effect: { kind: 'pause', ms, what }, say };
+}
+function release_answered(state, answer) {
+    const record = state.record;
+    switch (answer.kind) {
+        case 'deleted':
+            return release_done(state, { kind: 'released', record });
+        case 'not-found':
+            return readGone(state);
+        case 'pending':
+            return busy(state, `pending event: ${answer.message}`);
+        case 'unclear': {
+            const resends = state.unclear ? state.resends + 1 : 0;
+            const say = `No clear answer to the release of ${state.req.addr.text} (${answer.reason}); reading it before anything else`;
+            // Read before anything else, even when the timeout has run out (a grace beyond it).
+            return { state: { ...state, unclear: answer.reason, resends }, effect: { kind: 'read', report: true }, say };
         }
-        if (!options.waitWhileBusy)
-            return { kind: 'busy', record, reason: busy };
-        const delay = pendingBackoff(round);
-        ctx.log.info(`${addr.text} is busy (${busy}); waiting ${Math.round(delay)} ms before trying again`);
-        await waitBeforeRetry(ctx, delay, `waiting for ${addr.text} to be free of pending events`);
+        case 'refused':
+        case 'not-sent':
+            if (state.unclear)
+                return lastRead(state, answer.error);
+            return release_done(state, {
+                kind: 'failed',
+                error: answer.error,
+                record,
+                sent: answer.kind === 'refused',
+                status: answer.status
+            });
+    }
+}
+function unknownRelease(state, error) {
+    return `its release got no clear answer (${state.unclear}), and it could not be read after (${error}), so whether it was released is unknown: look with operation: get`;
+}
+// ------------------------------------------------------------------ the driver
+/** Re-reads the IP and releases it only while it is assigned to no droplet and not busy. Never throws. */
+async function releaseIp(ctx, req) {
+    let state = { req, round: 0, resends: 0 };
+    let seen = { kind: 'start' };
+    for (;;) {
+        const step = nextRelease(state, seen);
+        state = step.state;
+        if (step.say)
+            ctx.log.info(step.say);
+        if (step.effect.kind === 'done')
+            return step.effect.outcome;
+        seen = await performRelease(ctx, req, step.effect);
+    }
+}
+async function performRelease(ctx, req, effect) {
+    try {
+        switch (effect.kind) {
+            case 'read':
+                return { kind: 'read', record: await ctx.api.ips.get(effect.report ? reportContext(ctx) : ctx, req.addr) };
+            case 'pause':
+                await waitBeforeRetry(ctx, jitter(effect.ms), effect.what);
+                return { kind: 'paused' };
+            case 'send':
+                if (req.beforeDelete && !req.beforeDelete())
+                    return { kind: 'held' };
+                req.sending?.(effect.record);
+                return { kind: 'answer', answer: await sendRelease(ctx, req.addr) };
+        }
+    }
+    catch (error) {
+        if (effect.kind === 'read')
+            return { kind: 'read-failed', error: messageOf(error), status: release_statusOf(error) };
+        return { kind: 'stopped', why: messageOf(error) };
+    }
+}
+const release_statusOf = (error) => (error instanceof ApiError ? error.status : undefined);
+/** Sends the release once (no blind repeat: the caller reads first); never throws. */
+async function sendRelease(ctx, addr) {
+    try {
+        return (await ctx.api.ips.delete(ctx, addr)) ? { kind: 'deleted' } : { kind: 'not-found' };
+    }
+    catch (error) {
+        if (error instanceof CancelledInFlightError)
+            return { kind: 'unclear', reason: error.message };
+        if (error instanceof CancelledError || error instanceof GaveUpError)
+            return { kind: 'not-sent', error: error.message };
+        if (error instanceof ApiError && error.isPendingEvent)
+            return { kind: 'pending', message: error.apiMessage };
+        if (error instanceof TransportError)
+            return { kind: 'unclear', reason: error.reason };
+        if (error instanceof ApiError && error.status >= 500)
+            return { kind: 'unclear', reason: `HTTP ${error.status}` };
+        if (error instanceof ApiError)
+            return { kind: 'refused', error: error.message, status: error.status };
+        return { kind: 'unclear', reason: messageOf(error) };
     }
 }
 
 ;// CONCATENATED MODULE: ./src/operations/delete.ts
-/** delete: releases a reserved IP. Refuses while it is assigned; already gone is success. */
-
 
 
 async function remove(ctx) {
-    const { engine, inputs } = ctx;
+    const { engine, inputs, journal } = ctx;
     const addr = inputs.ip;
     if (!addr)
         throw new Error('delete needs ip');
-    const outcome = await releaseIfFree(engine, addr, { waitWhileBusy: true });
-    const outputs = { ...emptyOutputs(), ip: addr.text, ip_version: String(addr.version) };
-    if (outcome.kind === 'assigned') {
-        const r = outcome.record;
-        throw new OperationError(`${addr.text} is assigned to droplet ${dropletLabel(r.dropletId, r.dropletName)}; it was not released. Unassign it first (operation: unassign) if it really is to go.`);
-    }
-    if (outcome.kind === 'gone') {
+    const outcome = await releaseIp(engine, {
+        addr,
+        waitWhileBusy: true,
+        sending: (record) => journal.noteRelease(record)
+    });
+    if (outcome.kind === 'gone')
         engine.log.info(`${addr.text} is not reserved in this account (already released); nothing to do`);
-        return {
-            outputs,
-            summary: {
-                title: 'Reserved IP: delete (no change)',
-                tables: [{ header: ['IP', 'Result'], rows: [[addr.text, 'already released']] }],
-                notes: []
-            }
-        };
-    }
-    if (outcome.kind === 'busy')
-        throw new OperationError(`${addr.text} is busy (${outcome.reason}); it was not released`);
-    if (outcome.kind === 'stopped')
-        throw new OperationError(`${addr.text} was not released: the step is stopping`);
-    Object.assign(outputs, ipOutputs(outcome.record), { droplet_id: '', json: '', changed: 'true' });
-    engine.log.info(`Released ${addr.text}`);
+    if (outcome.kind === 'released')
+        engine.log.info(`Released ${addr.text}`);
+    return deleteReport(addr, outcome);
+}
+/** What a workflow reads of the release: changed is true when this step's request released it or may have. */
+function deleteReport(addr, outcome) {
+    const outputs = { ...emptyOutputs(), ip: addr.text, ip_version: String(addr.version) };
+    const record = 'record' in outcome ? outcome.record : undefined;
+    if (record)
+        Object.assign(outputs, ipOutputs(record));
+    const gone = outcome.kind === 'released';
+    if (gone)
+        Object.assign(outputs, { droplet_id: '', json: '' });
+    outputs.changed = String(gone || outcome.kind === 'unknown');
+    const error = errorOf(addr, outcome);
+    const result = gone ? 'released' : outcome.kind === 'gone' ? 'already released' : outcome.kind;
     return {
         outputs,
+        error,
         summary: {
-            title: `Reserved IP released: ${addr.text}`,
+            title: error
+                ? `Reserved IP delete failed: ${addr.text}`
+                : gone
+                    ? `Reserved IP released: ${addr.text}`
+                    : 'Reserved IP: delete (no change)',
             tables: [
                 {
                     header: ['IP', 'Version', 'Region', 'Result'],
-                    rows: [[addr.text, `IPv${addr.version}`, outcome.record.region, 'released']]
+                    rows: [[addr.text, `IPv${addr.version}`, record?.region ?? '', result]]
                 }
             ],
-            notes: []
+            notes: [
+                ...(error ? [`**Failed:** ${error}`] : []),
+                ...(outcome.kind === 'released' && outcome.unsure ? [`${addr.text}: ${outcome.unsure}.`] : [])
+            ]
         }
     };
+}
+function errorOf(addr, outcome) {
+    switch (outcome.kind) {
+        case 'released':
+        case 'gone':
+            return undefined;
+        case 'assigned': {
+            const on = dropletLabel(outcome.record.dropletId, outcome.record.dropletName);
+            const meanwhile = outcome.sent ? ' (another change assigned it while the release had no clear answer)' : '';
+            return `${addr.text} is assigned to droplet ${on}${meanwhile}; it was not released. Unassign it first (operation: unassign) if it really is to go.`;
+        }
+        case 'busy':
+            return `${addr.text} is busy (${outcome.reason}); it was not released`;
+        case 'stopped':
+            return `${addr.text} was not released: the step is stopping`;
+        case 'failed':
+            return outcome.sent ? `${addr.text} was not released: ${outcome.error}` : outcome.error;
+        case 'unknown':
+            return `${addr.text}: ${outcome.error}`;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/operations/get.ts
@@ -42463,7 +42973,6 @@ function spareText(spare) {
 
 
 
-
 /** Requests at a time: history reads, and releases. */
 const CONCURRENCY = 4;
 function newPruneProgress(settings) {
@@ -42639,38 +43148,22 @@ function fail(ctx, entry, text) {
     entry.state = { kind: 'failed', error: text };
     ctx.log.info(`Could not release ${entry.record.ip}: ${text}`);
 }
-/** Re-reads the IP and releases it while it is free; every path ends in the entry's state. */
+/** Re-reads the IP and releases it while it is free (release.ts); every path ends in the entry's state. */
 async function releaseEntry(ctx, progress, entry) {
     const addr = { text: entry.record.ip, version: entry.record.version };
-    let sent = false;
-    const beforeDelete = () => {
-        if (stopping(ctx, progress))
-            return false;
-        sent = true;
-        entry.state = { kind: 'releasing' };
-        return true;
-    };
-    try {
-        prune_settle(ctx, entry, await releaseIfFree(ctx, addr, { waitWhileBusy: false, beforeDelete }));
-    }
-    catch (error) {
-        const stopping = stopOn(ctx, progress, error);
-        if (!sent) {
-            // Nothing was sent to release it: reported not tried when the run stops for this, else failed.
-            if (!stopping)
-                fail(ctx, entry, message(error));
+    const outcome = await releaseIp(ctx, {
+        addr,
+        waitWhileBusy: false,
+        beforeDelete: () => !stopping(ctx, progress),
+        // On the record before it is sent: a step stopped now reports it as possibly released.
+        sending: () => {
+            entry.state = { kind: 'releasing' };
         }
-        else if (error instanceof ApiError) {
-            fail(ctx, entry, message(error));
-        }
-        else {
-            // A lost or unclear answer to the delete: a read says whether it went through.
-            await confirmAfterLostAnswer(ctx, entry, error);
-        }
-    }
+    });
+    prune_settle(ctx, progress, entry, outcome);
 }
-function prune_settle(ctx, entry, outcome) {
-    if (outcome.kind !== 'gone')
+function prune_settle(ctx, progress, entry, outcome) {
+    if ('record' in outcome && outcome.record)
         entry.record = outcome.record;
     switch (outcome.kind) {
         case 'released':
@@ -42685,29 +43178,26 @@ function prune_settle(ctx, entry, outcome) {
             return spare(ctx, entry, { kind: 'busy', why: outcome.reason });
         case 'stopped':
             entry.state = { kind: 'pending' };
+            return;
+        case 'unknown':
+            entry.state = { kind: 'unknown', error: outcome.error };
+            ctx.log.warning(`Could not release ${entry.record.ip}: ${outcome.error}`);
+            return;
+        case 'failed':
+            // A refused token or the time run out stops the run: an address with nothing sent is then not tried.
+            if (stopOnStatus(ctx, progress, outcome) && !outcome.sent)
+                entry.state = { kind: 'pending' };
+            else
+                fail(ctx, entry, outcome.error);
     }
 }
-/** The delete got no clear answer: one more read (past the timeout if need be) says whether it went. */
-async function confirmAfterLostAnswer(ctx, entry, error) {
-    const addr = { text: entry.record.ip, version: entry.record.version };
-    try {
-        const reading = reportContext(ctx);
-        const now = await reading.api.ips.get(reading, addr);
-        if (now === null) {
-            entry.state = { kind: 'released' };
-            ctx.log.info(`Released ${addr.text}: the answer to its release was lost, and it is gone`);
-            return;
-        }
-        entry.record = now;
-        entry.state = { kind: 'failed', error: `${message(error)}; it is still reserved` };
+/** stopOn for a release's failure: the token refused, or the time run out. */
+function stopOnStatus(ctx, progress, failed) {
+    if (failed.status === 401 || failed.status === 403) {
+        stopPrune(progress, `the token was refused: ${failed.error}`);
+        return true;
     }
-    catch (readError) {
-        entry.state = {
-            kind: 'unknown',
-            error: `${message(error)}; it could not be read after (${message(readError)}), so whether it was released is unknown: look with operation: get`
-        };
-    }
-    ctx.log.info(`Could not release ${addr.text}: ${entry.state.error}`);
+    return stopping(ctx, progress);
 }
 
 ;// CONCATENATED MODULE: ./src/report/prune-report.ts
@@ -42793,7 +43283,7 @@ function prune_report_outputsOf(progress) {
     return outputs;
 }
 /** The step's failure message, or undefined when everything considered was released or spared. */
-function errorOf(progress, options) {
+function prune_report_errorOf(progress, options) {
     const parts = [];
     if (options.cancelled)
         parts.push(`Cancelled (${options.cancelled}) before the prune had finished`);
@@ -42836,7 +43326,7 @@ function prune_report_notesOf(progress, options) {
     return notes;
 }
 function pruneReport(progress, options = {}) {
-    const error = errorOf(progress, options);
+    const error = prune_report_errorOf(progress, options);
     const notes = prune_report_notesOf(progress, options);
     return {
         outputs: prune_report_outputsOf(progress),
@@ -42876,14 +43366,202 @@ async function prune(ctx) {
     try {
         await runPrune(ctx.engine, progress);
     }
+    catch (error) {
+        // Only the listing throws: nothing was released, and the report says so with ips [] and count 0.
+        if (progress.phase !== 'listing')
+            throw error;
+        progress.error = `The reserved IPs could not be listed, so nothing was released: ${messageOf(error)}`;
+    }
     finally {
         ctx.engine.signal.removeEventListener('abort', stop);
     }
     return pruneReport(progress, ctx.engine.signal.aborted ? { cancelled: cancelCause(ctx.engine.signal) } : {});
 }
 
+;// CONCATENATED MODULE: ./src/engine/undo.ts
+
+
+
+
+
+
+async function undoMoves(ctx, moves, journal) {
+    const startedAt = ctx.clock.now();
+    if (moves.length > 0)
+        ctx.log.info(`Rolling back ${moves.length} address(es): each goes back only while still where the earlier step put it`);
+    const run = moves.length > 1 ? ungrouped(ctx) : ctx;
+    const undone = await Promise.all(moves.map(async (move) => {
+        if (move.addr.version === 6)
+            await letLand(run, move);
+        const outcome = await moveIp(run, {
+            addr: move.addr,
+            target: move.from,
+            expected: move.to,
+            wait: true,
+            observer: journal.observe(move.addr)
+        });
+        return judged(move, outcome);
+    }));
+    const rolledBack = undone.length > 0 && undone.every((u) => u.home);
+    return { undone, rolledBack, startedAt, finishedAt: ctx.clock.now() };
+}
+/** What the outcome means for the roll-back of one address. */
+function judged(move, outcome) {
+    const now = outcome.final;
+    const home = outcome.error === undefined && now !== undefined && now.dropletId === move.from;
+    const taken = !outcome.sent && now !== undefined && now.dropletId !== move.from && now.dropletId !== move.to;
+    return {
+        move,
+        outcome,
+        changed: reportsChanged(outcome.changed),
+        home,
+        now: where(now),
+        takenBy: taken
+            ? `${move.addr.text} is ${where(now)}, not on ${targetText(move.to)} where the earlier step put it: another change moved it, so it was left there`
+            : undefined
+    };
+}
+/**
+ * A reserved IPv6 shows no lock and DigitalOcean lists no action for it: one that reads on `from`
+ * may still have the earlier step's change under way (a cancelled or timed-out cutover). It is
+ * watched for a while; if that change lands, the address is on `to` and goes back like the others.
+ * Never throws: moveIp reads the address again and decides.
+ */
+async function letLand(ctx, move) {
+    if (move.from === move.to)
+        return;
+    const onFrom = async () => (await mustReadIp(ctx, move.addr)).dropletId === move.from;
+    try {
+        if (!(await onFrom()))
+            return;
+        ctx.log.info(`${move.addr.text} reads on ${targetText(move.from)}; watching it for up to ${LOST_ANSWER_WATCH_MS / 1000} s in case the earlier step's change is still under way (a reserved IPv6 shows none)`);
+        const started = ctx.clock.now();
+        const window = { ...ctx, deadline: Math.min(ctx.deadline, started + ctx.clock.scaled(LOST_ANSWER_WATCH_MS)) };
+        await waitUntil(window, started, async () => !(await onFrom()));
+    }
+    catch {
+        // The move reads it again.
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/rollback-report.ts
+/** The outputs, summary and failure message of the rollback operation (see engine/undo.ts). */
+
+
+
+const changedOf = (u) => u.changed;
+/** What this step moved: each address from where it found it to its `from`. */
+function ownMoves(result) {
+    return movesJson(result.undone
+        .filter(changedOf)
+        .map((u) => ({ addr: u.move.addr, from: u.outcome.before?.dropletId ?? u.move.to, to: u.move.from })));
+}
+function rollback_report_outputsOf(result) {
+    const outputs = { ...emptyOutputs(), moves: ownMoves(result), rolled_back: String(result.rolledBack) };
+    const { undone } = result;
+    if (undone.length === 0)
+        return outputs;
+    const first = undone[0];
+    outputs.ip = first.move.addr.text;
+    outputs.ip_version = String(first.move.addr.version);
+    if (first.outcome.final)
+        Object.assign(outputs, ipOutputs(first.outcome.final));
+    outputs.droplet_id = common(undone.map((u) => (u.outcome.final ? idText(u.outcome.final.dropletId) : '?')));
+    outputs.previous_droplet_id = common(undone.map((u) => idText(u.outcome.before?.dropletId)));
+    outputs.action_id = idText(first.outcome.actionId);
+    outputs.action_status = worst(undone.map((u) => u.outcome.actionStatus));
+    outputs.changed = String(undone.some(changedOf));
+    if (undone.length > 1) {
+        outputs.ips = JSON.stringify(undone.map(rollback_report_entryOf));
+        outputs.count = String(undone.length);
+    }
+    return outputs;
+}
+function rollback_report_entryOf(u) {
+    const now = u.outcome.final;
+    return {
+        ip: u.move.addr.text,
+        ip_version: u.move.addr.version,
+        region: now?.region ?? u.outcome.before?.region ?? '',
+        droplet_id: now?.dropletId ?? null,
+        previous_droplet_id: u.outcome.before?.dropletId ?? null,
+        action_id: u.outcome.actionId ?? null,
+        action_status: u.outcome.actionStatus,
+        changed: changedOf(u)
+    };
+}
+function troubleOf(u) {
+    return u.takenBy ?? u.outcome.error;
+}
+function rollback_report_failureOf(result) {
+    const troubles = result.undone.flatMap((u) => troubleOf(u) ?? []);
+    if (troubles.length === 0)
+        return undefined;
+    const now = result.undone.map((u) => `${u.move.addr.text} is ${u.now}`).join(', ');
+    return `${troubles.join('; ')}. Now: ${now}.`;
+}
+function rollback_report_statusOf(u) {
+    if (u.takenBy)
+        return 'moved by another change';
+    if (u.outcome.error !== undefined)
+        return u.outcome.actionStatus || 'failed';
+    if (!u.outcome.sent)
+        return 'already home';
+    return u.home ? 'rolled back' : u.outcome.actionStatus || 'unknown';
+}
+const label = (u) => u.outcome.final ? dropletLabel(u.outcome.final.dropletId, u.outcome.final.dropletName) : 'unknown';
+function rollback_report_titleOf(result, error) {
+    const ips = result.undone.map((u) => u.move.addr.text).join(', ');
+    if (result.undone.length === 0)
+        return 'Reserved IP rollback: nothing to undo';
+    if (error)
+        return `Reserved IP rollback failed: ${ips}`;
+    if (!result.undone.some(changedOf))
+        return `Reserved IP rollback (no change): ${ips}`;
+    return `Reserved IP rollback: ${ips}`;
+}
+function rollbackReport(result) {
+    const error = rollback_report_failureOf(result);
+    const notes = error ? [`**Failed:** ${error}`] : [];
+    if (result.undone.length === 0)
+        notes.push('The moves input names no address: nothing was moved, so nothing is undone.');
+    notes.push(`Time taken: ${((result.finishedAt - result.startedAt) / 1000).toFixed(1)} s.`);
+    return {
+        outputs: rollback_report_outputsOf(result),
+        error,
+        summary: {
+            title: rollback_report_titleOf(result, error),
+            tables: result.undone.length
+                ? [
+                    {
+                        header: ['IP', 'Put on', 'Back to', 'Now on', 'Action', 'Status'],
+                        rows: result.undone.map((u) => [
+                            u.move.addr.text,
+                            dropletLabel(u.move.to),
+                            dropletLabel(u.move.from),
+                            label(u),
+                            idText(u.outcome.actionId) || '-',
+                            rollback_report_statusOf(u)
+                        ])
+                    }
+                ]
+                : [],
+            notes
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/operations/rollback.ts
+/** rollback: moves back what an earlier assign/unassign step moved (its moves output; see engine/undo.ts). */
+
+
+async function rollback(ctx) {
+    return rollbackReport(await undoMoves(ctx.engine, ctx.inputs.moves, ctx.journal));
+}
+
 ;// CONCATENATED MODULE: ./src/run.ts
 /** Runs the chosen operation: the one place that maps an operation name to its module. */
+
 
 
 
@@ -42903,7 +43581,8 @@ const run_OPERATIONS = {
     get: get,
     list: list,
     delete: remove,
-    prune: prune
+    prune: prune,
+    rollback: rollback
 };
 async function runOperation(inputs, options) {
     const { timeScale, ...limits } = options.client ?? {};
@@ -43167,14 +43846,9 @@ function userAgent(env) {
 
 
 
-/** Removes every secret from a message, whatever path it took to get there. */
-function scrub(message, secrets) {
-    let out = message;
-    for (const s of secrets)
-        if (s.length >= 4)
-            out = out.split(s).join('***');
-    return out;
-}
+
+/** Removes every secret, and any 8 or more of its characters in a row, whatever path the text took. */
+const scrub = scrubSecrets;
 /** The token and its fallbacks, masked before anything else runs. */
 function maskSecrets() {
     const secrets = [
