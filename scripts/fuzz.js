@@ -1,6 +1,6 @@
 // npm run fuzz: the randomized fault-schedule tests with thousands of cases on a fresh seed, over
-// every operation: cutovers (__tests__/fuzz.test.ts), then create, delete, prune and rollback
-// (__tests__/fuzz-operations.test.ts); then the figures of each: cases, time, failures by
+// every operation: cutovers (__tests__/fuzz/fuzz.test.ts), then create, delete, prune and rollback
+// (__tests__/fuzz/fuzz-operations.test.ts); then the figures of each: cases, time, failures by
 // invariant, the first counterexample. The same properties as in `npm test`, which runs a few
 // hundred cases on fixed seeds.
 //
@@ -20,8 +20,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const SUITES = {
-  cutovers: '__tests__/fuzz.test.ts',
-  operations: '__tests__/fuzz-operations.test.ts'
+  cutovers: '__tests__/fuzz/fuzz.test.ts',
+  operations: '__tests__/fuzz/fuzz-operations.test.ts'
 }
 const USAGE =
   'usage: node scripts/fuzz.js [--runs N] [--seed N] [--concurrency N] [--shrink-ms N] [--json FILE] [--only cutovers|operations] [--strict]\n'

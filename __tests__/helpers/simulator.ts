@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from '@jest/globals'
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim/simulator.js'
-import { restoreDate } from '../support.js'
+import { restoreDate } from './support.js'
 
 type Hook = (fn: () => Promise<void>) => void
 

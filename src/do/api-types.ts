@@ -1,7 +1,7 @@
 /**
  * The shapes of DigitalOcean's answers, as far as the action reads them. Every field named here
  * is checked against the repository's copy of DigitalOcean's OpenAPI description by
- * __tests__/api-types.test.ts, so a field the API does not have cannot creep in.
+ * __tests__/unit/api-types.test.ts, so a field the API does not have cannot creep in.
  *
  * Answers are still read defensively (every value is checked before use): these types say what
  * the fields are, not that the server sent them.
