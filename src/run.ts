@@ -2,7 +2,7 @@
 import { ApiClient, type ClientOptions } from './transport/http.js'
 import { RateBudget } from './transport/rate-budget.js'
 import { digitalOcean } from './do/digitalocean.js'
-import type { Inputs, Operation } from './inputs/inputs.js'
+import type { Inputs } from './inputs/inputs.js'
 import type { Logger } from './logger.js'
 import type { OperationResult } from './report/result.js'
 import { assign } from './operations/assign.js'
@@ -18,15 +18,26 @@ import type { EngineContext } from './engine/step.js'
 import { Journal } from './engine/journal.js'
 import { NEVER_ABORTED, systemClock, type Clock } from './context.js'
 
-const OPERATIONS: Record<Operation, (ctx: OperationContext) => Promise<OperationResult>> = {
-  assign,
-  unassign,
-  create,
-  get,
-  list,
-  delete: remove,
-  prune,
-  rollback
+/** Runs the operation the inputs name, each given its own inputs. */
+function dispatch(inputs: Inputs, step: Omit<OperationContext, 'inputs'>): Promise<OperationResult> {
+  switch (inputs.operation) {
+    case 'assign':
+      return assign({ ...step, inputs })
+    case 'unassign':
+      return unassign({ ...step, inputs })
+    case 'create':
+      return create({ ...step, inputs })
+    case 'get':
+      return get({ ...step, inputs })
+    case 'list':
+      return list({ ...step, inputs })
+    case 'delete':
+      return remove({ ...step, inputs })
+    case 'prune':
+      return prune({ ...step, inputs })
+    case 'rollback':
+      return rollback({ ...step, inputs })
+  }
 }
 
 export interface RunOptions {
@@ -76,7 +87,7 @@ export async function runOperation(inputs: Inputs, options: RunOptions): Promise
   }
   const journal = options.journal ?? new Journal()
   journal.operation = inputs.operation
-  return OPERATIONS[inputs.operation]({ engine, inputs, userAgent: options.userAgent, journal })
+  return dispatch(inputs, { engine, userAgent: options.userAgent, journal })
 }
 
 /** The environment variable that speeds up the bundled action's schedule when it runs against a local simulator. */

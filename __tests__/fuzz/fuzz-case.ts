@@ -6,7 +6,7 @@
  */
 import diagnostics from 'node:diagnostics_channel'
 import type { ClientRequest } from 'node:http'
-import { parseInputs } from '../../src/inputs/inputs.js'
+import { givenAddresses, parseInputs } from '../../src/inputs/inputs.js'
 import { runOperation, type RunOptions } from '../../src/run.js'
 import { failureResult, type Outputs } from '../../src/report/result.js'
 import {
@@ -397,7 +397,7 @@ async function runStep(
     const failed = failureResult(
       s.op,
       ended.message,
-      inputs.ips.map((a) => a.text)
+      givenAddresses(inputs).map((a) => a.text)
     )
     return { outputs: failed.outputs, error: ended.message, logs, returnedAt, hung: false, cancel }
   }

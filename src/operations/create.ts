@@ -5,7 +5,7 @@
  * timeout. Once a create was accepted, every outcome names the new address, with changed=true.
  */
 import type { Address, IpVersion } from '../inputs/address.js'
-import type { Inputs } from '../inputs/inputs.js'
+import type { CreateInputs } from '../inputs/inputs.js'
 import type { CreateRequest, IpRecord } from '../do/ips.js'
 import type { DropletRef } from '../do/droplets.js'
 import { ApiError, CancelledInFlightError, TransportError, secs, timeoutRanOut } from '../transport/http.js'
@@ -37,9 +37,9 @@ interface Placed {
   readonly error?: string
 }
 
-export async function create(op: OperationContext): Promise<OperationResult> {
+export async function create(op: OperationContext<CreateInputs>): Promise<OperationResult> {
   const { inputs, engine: ctx } = op
-  const version = inputs.ipVersion ?? 4
+  const version = inputs.ipVersion
   const started = ctx.clock.now()
   const target = await targetOf(ctx, inputs, version)
   const region = inputs.region ?? target?.region
@@ -65,7 +65,7 @@ export async function create(op: OperationContext): Promise<OperationResult> {
 }
 
 /** The droplet to put the new address on, with its region when it is needed; throws before anything is sent. */
-async function targetOf(ctx: EngineContext, inputs: Inputs, version: IpVersion): Promise<DropletRef | undefined> {
+async function targetOf(ctx: EngineContext, inputs: CreateInputs, version: IpVersion): Promise<DropletRef | undefined> {
   let target = inputs.droplet ? await ctx.api.droplets.resolve(ctx, inputs.droplet) : undefined
   if (target && version === 6) target = await mustHaveIpv6(ctx, target)
   if (!target || (version === 4 && !inputs.region)) return target

@@ -2,12 +2,12 @@
 import type { Address } from '../inputs/address.js'
 import { releaseIp, type ReleaseOutcome } from '../engine/release.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from '../report/result.js'
+import type { DeleteInputs } from '../inputs/inputs.js'
 import type { OperationContext } from './operation.js'
 
-export async function remove(ctx: OperationContext): Promise<OperationResult> {
+export async function remove(ctx: OperationContext<DeleteInputs>): Promise<OperationResult> {
   const { engine, inputs, journal } = ctx
   const addr = inputs.ip
-  if (!addr) throw new Error('delete needs ip')
   const outcome = await releaseIp(engine, {
     addr,
     waitWhileBusy: true,
