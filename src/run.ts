@@ -2,7 +2,8 @@
 import { ApiClient, type ClientOptions } from './transport/http.js'
 import { RateBudget } from './transport/rate-budget.js'
 import { digitalOcean } from './do/digitalocean.js'
-import type { Inputs } from './inputs/inputs.js'
+import type { Inputs, InputsOf } from './inputs/inputs.js'
+import type { Operation } from './inputs/operation.js'
 import type { Logger } from './logger.js'
 import type { OperationResult } from './report/result.js'
 import { assign } from './operations/assign.js'
@@ -18,26 +19,25 @@ import type { EngineContext } from './engine/step.js'
 import { Journal } from './engine/journal.js'
 import { NEVER_ABORTED, systemClock, type Clock } from './context.js'
 
-/** Runs the operation the inputs name, each given its own inputs. */
-function dispatch(inputs: Inputs, step: Omit<OperationContext, 'inputs'>): Promise<OperationResult> {
-  switch (inputs.operation) {
-    case 'assign':
-      return assign({ ...step, inputs })
-    case 'unassign':
-      return unassign({ ...step, inputs })
-    case 'create':
-      return create({ ...step, inputs })
-    case 'get':
-      return get({ ...step, inputs })
-    case 'list':
-      return list({ ...step, inputs })
-    case 'delete':
-      return remove({ ...step, inputs })
-    case 'prune':
-      return prune({ ...step, inputs })
-    case 'rollback':
-      return rollback({ ...step, inputs })
-  }
+/** Each operation's module, given its own inputs. */
+const OPERATIONS: { readonly [O in Operation]: (ctx: OperationContext<InputsOf<O>>) => Promise<OperationResult> } = {
+  assign,
+  unassign,
+  create,
+  get,
+  list,
+  delete: remove,
+  prune,
+  rollback
+}
+
+/** Runs the operation the inputs name, with those inputs. */
+function dispatch<O extends Operation>(
+  inputs: InputsOf<O> & { readonly operation: O },
+  step: Omit<OperationContext, 'inputs'>
+): Promise<OperationResult> {
+  const run = OPERATIONS[inputs.operation]
+  return run({ ...step, inputs })
 }
 
 export interface RunOptions {
