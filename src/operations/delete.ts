@@ -1,8 +1,8 @@
 /** delete: releases a reserved IP (release.ts). Refuses while it is assigned; already gone is success. */
 import type { Address } from '../inputs/address.js'
+import type { DeleteInputs } from '../inputs/inputs.js'
 import { releaseIp, type ReleaseOutcome } from '../engine/release.js'
 import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from '../report/result.js'
-import type { DeleteInputs } from '../inputs/inputs.js'
 import type { OperationContext } from './operation.js'
 
 export async function remove(ctx: OperationContext<DeleteInputs>): Promise<OperationResult> {
