@@ -131,7 +131,7 @@ export async function run(): Promise<void> {
   let inputs: Inputs | undefined
   const github = loadGitHubContext()
   const reportResult = reportOnce(secrets, async () => summaryLinks(await github))
-  const given = (): string[] => (inputs ? givenAddresses(inputs).map((a) => a.text) : [])
+  const given = (): string[] => givenAddresses(inputs)
   const stopListening = onCancel((signal) => {
     controller.abort(signal)
     setTimeout(() => {
@@ -165,7 +165,7 @@ function failedStep(
   signal: AbortSignal,
   journal: Journal
 ): OperationResult {
-  const given = inputs ? givenAddresses(inputs).map((a) => a.text) : []
+  const given = givenAddresses(inputs)
   if (signal.aborted) return partialReport(journal, String(signal.reason), given)
   const message = error instanceof Error ? error.message : String(error)
   const named = core.getInput('operation').trim().toLowerCase()

@@ -394,11 +394,7 @@ async function runStep(
   }
   if (ended.kind === 'threw') {
     // main.ts reports a thrown error so: every output empty but the addresses.
-    const failed = failureResult(
-      s.op,
-      ended.message,
-      givenAddresses(inputs).map((a) => a.text)
-    )
+    const failed = failureResult(s.op, ended.message, givenAddresses(inputs))
     return { outputs: failed.outputs, error: ended.message, logs, returnedAt, hung: false, cancel }
   }
   return { outputs: ended.value.outputs, error: ended.value.error, logs, returnedAt, hung: false, cancel }

@@ -1,7 +1,7 @@
 /** Parsing yields one operation's inputs: exactly the fields that operation uses, checked by the compiler and at run time. */
 import { describe, expect, it } from '@jest/globals'
 import type { Address, IpVersion } from '../../src/inputs/address.js'
-import { parseInputs, type InputsOf } from '../../src/inputs/inputs.js'
+import { givenAddresses, parseInputs, type InputsOf } from '../../src/inputs/inputs.js'
 import { OPERATIONS, type Operation } from '../../src/inputs/operation.js'
 import { inputsOf } from '../helpers/inputs.js'
 
@@ -85,5 +85,15 @@ describe('the inputs of each operation', () => {
     const unassign = parseAs('unassign', { ip: '192.0.2.1' })
     // @ts-expect-error only assign probes
     expect(unassign.verify).toBeUndefined()
+  })
+
+  it('names the addresses given, for a report of a step that failed', () => {
+    expect(givenAddresses(parseAs('assign', { ip: '192.0.2.1 2001:DB8::0:1', droplet_id: '1' }))).toEqual([
+      '192.0.2.1',
+      '2001:db8::1'
+    ])
+    expect(givenAddresses(parseAs('delete', { ip: '192.0.2.7' }))).toEqual(['192.0.2.7'])
+    expect(givenAddresses(parseAs('list'))).toEqual([])
+    expect(givenAddresses(undefined)).toEqual([])
   })
 })

@@ -135,10 +135,11 @@ export function parseInputs(read: InputReader, env: Record<string, string | unde
   return PARSERS[operation]({ get, read, operation, token, apiUrl, ips })
 }
 
-/** The addresses the step was given (ip, parsed), for a report when the operation fails or is cancelled. */
-export function givenAddresses(inputs: Inputs): readonly Address[] {
-  if ('ips' in inputs) return inputs.ips
-  return 'ip' in inputs ? [inputs.ip] : []
+/** The addresses the step was given (ip, canonical), for a report when the operation fails or is cancelled. */
+export function givenAddresses(inputs: Inputs | undefined): string[] {
+  if (!inputs) return []
+  if ('ips' in inputs) return inputs.ips.map((a) => a.text)
+  return 'ip' in inputs ? [inputs.ip.text] : []
 }
 
 /** Each operation's parser: what it needs of ip, droplet_* and region, then the settings every operation judges. */
