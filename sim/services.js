@@ -30,7 +30,7 @@ import { checkRoutingDelay, checkServicePatch } from './service-config.js'
 /** @typedef {import('./service-config.js').SimServicePatch} SimServicePatch */
 /** @typedef {import('./service-config.js').SimService} SimService */
 
-export const DEFAULT_ROUTING_DELAY_MS = 300
+const DEFAULT_ROUTING_DELAY_MS = 300
 
 /**
  * @typedef {object} SimRouting

@@ -25,7 +25,7 @@ export interface DropletNetworks {
 }
 
 /** A name or tag that matches no droplet, or more than one. Nothing has been changed. */
-export class DropletSelectionError extends Error {
+class DropletSelectionError extends Error {
   constructor(message: string) {
     super(message)
     this.name = 'DropletSelectionError'
@@ -67,7 +67,7 @@ function addressOf(list: unknown, type: 'public' | 'private', version: 4 | 6): A
 }
 
 /** The droplet's own addresses (networks.v4/v6) and whether IPv6 is enabled (features, networks.v6). */
-export function networksOf(d: Loose<DropletObject>): DropletNetworks {
+function networksOf(d: Loose<DropletObject>): DropletNetworks {
   const networks = (isObject(d.networks) ? d.networks : {}) as { v4?: unknown; v6?: unknown }
   const publicV6 = addressOf(networks.v6, 'public', 6)
   const features = Array.isArray(d.features) ? d.features : undefined
@@ -85,7 +85,7 @@ function toRef(d: ListedDroplet): DropletRef {
   return { id: d.id, name: d.name, region: d.region, networks: d.networks }
 }
 
-export function toDropletRef(obj: unknown): DropletRef | undefined {
+function toDropletRef(obj: unknown): DropletRef | undefined {
   const listed = toListed(obj)
   return listed && toRef(listed)
 }

@@ -52,7 +52,7 @@ export function ipPath(addr: Address): string {
 }
 
 /** Turns an IP object of either family into an IpRecord; undefined when it is not one. */
-export function toIpRecord(obj: unknown, version: IpVersion): IpRecord | undefined {
+function toIpRecord(obj: unknown, version: IpVersion): IpRecord | undefined {
   if (!isObject(obj)) return undefined
   const o = obj as Loose<ReservedIpObject & ReservedIpv6Object>
   // The address goes into paths and outputs: one that is no address of the family is no IP object.
