@@ -91,6 +91,9 @@ export type Json = Record<string, unknown>
 
 export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
+/** A string field of an answer, or `otherwise` when it is absent or not a string. */
+export const textOf = (v: unknown, otherwise = ''): string => (typeof v === 'string' ? v : otherwise)
+
 /**
  * A list of the fields of T that must name every one of them: a field of T left out of the list
  * (or one T does not have) fails to compile.

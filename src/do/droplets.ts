@@ -2,7 +2,7 @@
 import type { ApiClient, RequestContext } from '../transport/http.js'
 import type { DropletSelector } from '../inputs/inputs.js'
 import { PAGE_SIZE, isNotFound, pageInfo, readAllPages, type Page } from './ips.js'
-import { isObject, type DropletObject, type Loose, type NetworkObject, type RegionObject } from './api-types.js'
+import { isObject, textOf, type DropletObject, type Loose, type NetworkObject, type RegionObject } from './api-types.js'
 import { parseAddress, type Address } from '../inputs/address.js'
 
 export interface DropletRef {
@@ -48,8 +48,8 @@ function toListed(obj: unknown): ListedDroplet | undefined {
   const region = isObject(d.region) ? (d.region as Loose<RegionObject>) : {}
   return {
     id: d.id,
-    name: typeof d.name === 'string' ? d.name : '',
-    region: typeof region.slug === 'string' ? region.slug : '',
+    name: textOf(d.name),
+    region: textOf(region.slug),
     tags: Array.isArray(d.tags) ? d.tags.filter((t): t is string => typeof t === 'string') : [],
     networks: networksOf(d)
   }

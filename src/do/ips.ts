@@ -10,6 +10,7 @@ import { parseAddress } from '../inputs/address.js'
 import { ApiError, type ApiClient, type RequestContext } from '../transport/http.js'
 import {
   isObject,
+  textOf,
   type ActionLink,
   type DropletObject,
   type Json,
@@ -60,14 +61,13 @@ function toIpRecord(obj: unknown, version: IpVersion): IpRecord | undefined {
   if (!ip || ip.version !== version) return undefined
   const droplet = isObject(o.droplet) ? (o.droplet as Loose<DropletObject>) : undefined
   const region = isObject(o.region) ? (o.region as Loose<RegionObject>) : undefined
-  const regionSlug = typeof o.region_slug === 'string' ? o.region_slug : region?.slug
   // DigitalOcean's own text: neutralised where it is written (the log, the summary), not here.
   return {
     ip: ip.text,
     version,
-    region: typeof regionSlug === 'string' ? regionSlug : '',
+    region: textOf(o.region_slug, textOf(region?.slug)),
     dropletId: typeof droplet?.id === 'number' ? droplet.id : null,
-    dropletName: typeof droplet?.name === 'string' ? droplet.name : '',
+    dropletName: textOf(droplet?.name),
     locked: o.locked === true,
     raw: obj
   }
