@@ -118,9 +118,7 @@ describe('a reserved IPv6 that the droplet has not configured', () => {
     const switcher = setInterval(() => {
       if (sim.probeRequests({ ip: v6 }).some((p) => p.dropletId === blue.id)) sim.routeNow(v6)
     }, 10)
-    const { result, error } = await run(verify({ ip: v6, verify_timeout: '2' })).finally(() =>
-      clearInterval(switcher)
-    )
+    const { result, error } = await run(verify({ ip: v6, verify_timeout: '2' })).finally(() => clearInterval(switcher))
     const probes = sim.probeRequests({ ip: v6 })
     expect(probes[0]!.dropletId).toBe(blue.id)
     expect(probes.some((p) => p.dropletId === green.id)).toBe(true)
