@@ -44,14 +44,14 @@ export interface PruneSettings {
 }
 
 /** Where one address considered stands. */
-export type EntryState =
+type EntryState =
   /** Not judged or not tried yet: reported as not tried when the run ends or stops here. */
   | { readonly kind: 'pending' }
   /** The release was sent and its answer has not come yet. */
   | { readonly kind: 'releasing' }
   | { readonly kind: 'released' }
   | { readonly kind: 'would-release' }
-  | { readonly kind: 'spared'; readonly spare: Spare }
+  | { readonly kind: 'spared'; readonly spare: Spare; readonly reason: string }
   | { readonly kind: 'failed'; readonly error: string }
   /** The release may or may not have gone through: its answer was lost and the IP could not be read. */
   | { readonly kind: 'unknown'; readonly error: string }
@@ -66,7 +66,7 @@ export interface PruneEntry {
   idleMs?: number
 }
 
-export type PrunePhase = 'listing' | 'guards' | 'releasing' | 'done'
+type PrunePhase = 'listing' | 'guards' | 'releasing' | 'done'
 
 /** The accumulating record of a prune: read it at any moment; only runPrune and stopPrune change it. */
 export interface PruneProgress {
@@ -220,8 +220,8 @@ function refuseWithoutDns(progress: PruneProgress, error: unknown): void {
 }
 
 function spare(ctx: EngineContext, entry: PruneEntry, why: Spare): void {
-  entry.state = { kind: 'spared', spare: why }
-  ctx.log.info(`Spared ${entry.record.ip}: ${spareText(why)}`)
+  entry.state = { kind: 'spared', spare: why, reason: spareText(why) }
+  ctx.log.info(`Spared ${entry.record.ip}: ${entry.state.reason}`)
 }
 
 function spareByNames(ctx: EngineContext, progress: PruneProgress, dns: DnsIndex | undefined): void {

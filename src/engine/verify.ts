@@ -15,7 +15,7 @@ import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
 import type { Address } from '../inputs/address.js'
 import type { ProbeRules } from '../inputs/inputs.js'
-import { secs } from '../transport/http.js'
+import { secs } from '../words.js'
 import type { Clock, StepContext } from '../context.js'
 import type { Logger } from '../logger.js'
 
@@ -86,7 +86,7 @@ export function probeUrl(template: string, addr: Address): string {
  * Delay before the next probe, given the time since the first one: every 0.5 s for 5 s (routing
  * follows the action within moments), then every 1 s until 15 s, then every 2 s.
  */
-export function probeDelay(elapsedMs: number): number {
+function probeDelay(elapsedMs: number): number {
   if (elapsedMs < 5_000) return 500
   return elapsedMs < 15_000 ? 1_000 : 2_000
 }
@@ -102,7 +102,7 @@ interface Answer {
 const RECEIVED_CHARS = 100
 
 /** The start of a body, white space run together, cut at RECEIVED_CHARS with an ellipsis. */
-export function bodyStart(body: string): string {
+function bodyStart(body: string): string {
   const flat = body.replace(/\s+/g, ' ').trim()
   return flat.length > RECEIVED_CHARS ? `${flat.slice(0, RECEIVED_CHARS - 1)}…` : flat
 }
@@ -251,22 +251,4 @@ function tally(spec: ProbeSpec, before: ProbeResult, answer: Answer): ProbeResul
     answered: answer.answered || (silentBefore && before.answered),
     unansweredFrom: silentBefore || answer.answered ? before.unansweredFrom : before.probes + 1
   }
-}
-
-/** The README section that shows how a droplet configures a reserved IPv6. */
-export const IPV6_SECTION = "README, 'Reserved IPv6 on the droplet'"
-
-/**
- * For a reserved IPv6 whose probes never got an answer from its new holder (none connected, or none
- * was answered, or only the first few, while routing switched over): the likely cause, said so. ''
- * otherwise.
- */
-export function unansweredIpv6Hint(addr: Address, probe: ProbeResult): string {
-  if (addr.version !== 6 || probe.passed || probe.answered || probe.probes === 0) return ''
-  const early = (probe.unansweredFrom ?? 1) - 1
-  const after =
-    early === 0
-      ? ''
-      : ` after the first ${early === 1 ? '' : `${early} `}(answered while routing switched over, likely by the droplet it left)`
-  return ` - no probe of ${addr.text} got an answer${after}: DigitalOcean routes a reserved IPv6 to the droplet, but the droplet must add it to its own network interface (see ${IPV6_SECTION})`
 }
