@@ -315,6 +315,6 @@ function unansweredIpv6Hint(addr: Address, probe: ProbeResult): string {
   const after =
     early === 0
       ? ''
-      : ` after the first ${early === 1 ? '' : `${early} `}(answered while routing switched over, likely by the droplet it left)`
+      : ` after the first${early === 1 ? ', which' : ` ${early}, which`} came while routing switched over (likely from the droplet it left)`
   return ` - no probe of ${addr.text} got an answer${after}: DigitalOcean routes a reserved IPv6 to the droplet, but the droplet must add it to its own network interface (see ${IPV6_SECTION})`
 }
