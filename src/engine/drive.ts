@@ -9,7 +9,7 @@ import type { ActionRecord } from '../do/actions.js'
 import { ApiError, CancelledInFlightError, GaveUpError, TransportError, timeoutRanOut } from '../transport/http.js'
 import { CancelledError } from '../context.js'
 import type { EngineContext } from './step.js'
-import { UNOBSERVED, type MoveObserver } from './journal.js'
+import { UNOBSERVED } from './journal.js'
 import {
   confirmRead,
   findBusyAction,
@@ -19,7 +19,15 @@ import {
   reportRead,
   waitBeforeRetry
 } from './ip-read.js'
-import { cancelCause, describeMove, isAt, messageOf, type MoveOutcome, type MoveRequest } from './outcome.js'
+import {
+  cancelCause,
+  describeMove,
+  isAt,
+  messageOf,
+  type MoveObserver,
+  type MoveOutcome,
+  type MoveRequest
+} from './outcome.js'
 import { initial, next, type Answer, type Effect, type Observation, type State } from './protocol.js'
 import { waitForAction, waitUntil } from './wait.js'
 

@@ -15,7 +15,7 @@ import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
 import type { Address } from '../inputs/address.js'
 import type { ProbeRules } from '../inputs/inputs.js'
-import { secs } from '../transport/http.js'
+import { secs } from '../words.js'
 import type { Clock, StepContext } from '../context.js'
 import type { Logger } from '../logger.js'
 
@@ -42,8 +42,14 @@ export interface ProbeResult {
   readonly probes: number
   /** The last probe's status or error, as the log and the summary show it. */
   readonly last: string
-  /** Some probe got an HTTP answer (any status): false when none connected or none was answered. */
+  /**
+   * Some probe got an HTTP answer (any status) that counts as the address's new holder's: once a
+   * probe went unanswered, the answers before it stop counting (they came while routing switched
+   * over, likely from the droplet the address left). False when none connected or none was answered.
+   */
   readonly answered: boolean
+  /** The number of the first probe that got no answer; undefined while every probe was answered. */
+  readonly unansweredFrom?: number
 }
 
 /** The probe spec of precheck_url or verify_url, from the rules they share; the time for probing starts now. */
@@ -80,7 +86,7 @@ export function probeUrl(template: string, addr: Address): string {
  * Delay before the next probe, given the time since the first one: every 0.5 s for 5 s (routing
  * follows the action within moments), then every 1 s until 15 s, then every 2 s.
  */
-export function probeDelay(elapsedMs: number): number {
+function probeDelay(elapsedMs: number): number {
   if (elapsedMs < 5_000) return 500
   return elapsedMs < 15_000 ? 1_000 : 2_000
 }
@@ -96,7 +102,7 @@ interface Answer {
 const RECEIVED_CHARS = 100
 
 /** The start of a body, white space run together, cut at RECEIVED_CHARS with an ellipsis. */
-export function bodyStart(body: string): string {
+function bodyStart(body: string): string {
   const flat = body.replace(/\s+/g, ' ').trim()
   return flat.length > RECEIVED_CHARS ? `${flat.slice(0, RECEIVED_CHARS - 1)}…` : flat
 }
@@ -235,23 +241,14 @@ export async function probeUntilPassed(spec: ProbeSpec, url: string): Promise<Pr
 /** The result so far with one more probe's answer (logged when it differs from the one before). */
 function tally(spec: ProbeSpec, before: ProbeResult, answer: Answer): ProbeResult {
   if (answer.text !== before.last) spec.log.info(`Probe of ${before.url}: ${answer.text}`)
+  const silentBefore = before.unansweredFrom !== undefined
   return {
     url: before.url,
     passed: answer.passed,
     probes: before.probes + 1,
     last: answer.text,
-    answered: before.answered || answer.answered
+    // At the first probe without an answer, the answers before it stop counting (see ProbeResult).
+    answered: answer.answered || (silentBefore && before.answered),
+    unansweredFrom: silentBefore || answer.answered ? before.unansweredFrom : before.probes + 1
   }
-}
-
-/** The README section that shows how a droplet configures a reserved IPv6. */
-export const IPV6_SECTION = "README, 'Reserved IPv6 on the droplet'"
-
-/**
- * For a reserved IPv6 whose probes never got an answer (none connected, or none was answered): the
- * likely cause, said so. '' otherwise.
- */
-export function unansweredIpv6Hint(addr: Address, probe: ProbeResult): string {
-  if (addr.version !== 6 || probe.passed || probe.answered || probe.probes === 0) return ''
-  return ` - no probe of ${addr.text} got an answer: DigitalOcean routes a reserved IPv6 to the droplet, but the droplet must add it to its own network interface (see ${IPV6_SECTION})`
 }

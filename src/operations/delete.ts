@@ -2,7 +2,8 @@
 import type { Address } from '../inputs/address.js'
 import type { DeleteInputs } from '../inputs/inputs.js'
 import { releaseIp, type ReleaseOutcome } from '../engine/release.js'
-import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from '../report/result.js'
+import { dropletLabel } from '../words.js'
+import { emptyOutputs, ipOutputs, type OperationResult, type Outputs } from '../report/result.js'
 import type { OperationContext } from './operation.js'
 
 export async function remove(ctx: OperationContext<DeleteInputs>): Promise<OperationResult> {

@@ -18,7 +18,7 @@ export const OUTPUT_NAMES = [
   'rolled_back',
   'moves'
 ] as const
-export type OutputName = (typeof OUTPUT_NAMES)[number]
+type OutputName = (typeof OUTPUT_NAMES)[number]
 export type Outputs = Record<OutputName, string>
 
 export interface SummaryTable {
@@ -72,11 +72,6 @@ export interface IpListEntry {
 
 export function listEntry(record: IpRecord): IpListEntry {
   return { ip: record.ip, ip_version: record.version, region: record.region, droplet_id: record.dropletId }
-}
-
-export function dropletLabel(id: number | null, name = ''): string {
-  if (id === null) return 'none'
-  return name ? `${id} (${name})` : String(id)
 }
 
 /**

@@ -24,11 +24,12 @@ import { CancelledError, type StepContext } from '../context.js'
 import { RateBudget } from './rate-budget.js'
 import { scrubSecret } from './scrub.js'
 import { scopeOf } from './scopes.js'
-import { attemptsText, connectionFailure, secs, timeoutRanOut } from './failures.js'
+import { attemptsText, connectionFailure, timeoutRanOut } from './failures.js'
+import { secs } from '../words.js'
 
-export { secs, timeoutRanOut }
+export { timeoutRanOut }
 
-export type RetryPolicy = 'safe' | 'once'
+type RetryPolicy = 'safe' | 'once'
 
 /**
  * The context of one request: the step's context (its deadline bounds every attempt and wait, its
@@ -187,7 +188,7 @@ const TUNNELS = {
  * the Actions toolkit uses), or a plain agent when connection options are given, or none (Node's
  * default agent).
  */
-export function agentFor(
+function agentFor(
   apiUrl: URL,
   proxy: string | undefined,
   connection: ClientOptions['connection'] = {}
