@@ -33139,7 +33139,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _stack_traces_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2726);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6324);
 /** The bundle's entry point (GitHub's template layout): main.ts does nothing on import; this calls run(). */
 
 
@@ -33150,7 +33150,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2726:
+/***/ 6324:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36306,34 +36306,123 @@ function canonicalText(text) {
     return parseAddress(text)?.text ?? text;
 }
 
+;// CONCATENATED MODULE: ./src/inputs/field.ts
+/** What every input parser shares: the error that names the input, and the plain value types. */
+class InputError extends Error {
+    input;
+    constructor(input, detail) {
+        super(`Input '${input}': ${detail}`);
+        this.input = input;
+        this.name = 'InputError';
+    }
+}
+function parseBoolean(name, raw, fallback) {
+    if (raw === '')
+        return fallback;
+    const v = raw.toLowerCase();
+    if (v === 'true')
+        return true;
+    if (v === 'false')
+        return false;
+    throw new InputError(name, `must be true or false, got '${raw}'`);
+}
+/** Items separated by newlines, commas or spaces. */
+function splitList(raw) {
+    return raw.split(/[\s,]+/).filter((s) => s !== '');
+}
+
+;// CONCATENATED MODULE: ./src/inputs/ips.ts
+/** The ip input: one address, or for assign/unassign several (newlines, commas or spaces between them). */
+
+
+/** Most addresses one cutover takes: each is its own action, and all share the rate limit. */
+const MAX_ADDRESSES = 20;
+const MULTI_IP = new Set(['assign', 'unassign']);
+/** Every address given, in order, canonical; judged for the operation's count and, for assign, the one-IPv4 rule. */
+function parseIps(raw, operation) {
+    const items = splitList(raw);
+    if (items.length > 1 && !MULTI_IP.has(operation)) {
+        throw new InputError('ip', `operation '${operation}' takes one address, got ${items.length}`);
+    }
+    if (items.length > MAX_ADDRESSES) {
+        throw new InputError('ip', `at most ${MAX_ADDRESSES} addresses in one step, got ${items.length}`);
+    }
+    const out = [];
+    for (const item of items) {
+        const addr = parseAddress(item);
+        if (!addr) {
+            throw new InputError('ip', `'${item}' is not an IPv4 or IPv6 address (no CIDR, port, brackets or path)`);
+        }
+        if (out.some((a) => a.text === addr.text)) {
+            throw new InputError('ip', `${addr.text} is given twice`);
+        }
+        out.push(addr);
+    }
+    if (operation === 'assign')
+        checkOneIpv4(out);
+    return out;
+}
+/** DigitalOcean lets a droplet hold one reserved IPv4 at a time: one assign cannot give it two. */
+function checkOneIpv4(addrs) {
+    const v4 = addrs.filter((a) => a.version === 4);
+    if (v4.length > 1) {
+        throw new InputError('ip', `${v4.map((a) => a.text).join(' and ')} are all IPv4, but a droplet can hold only one reserved IPv4 at a time (DigitalOcean refuses a second): give one IPv4, with IPv6 addresses beside it if you like`);
+    }
+}
+/** The addresses of an operation that needs ip (assign, unassign, get, delete). */
+function needIps(ips, operation) {
+    const [first, ...rest] = ips;
+    if (!first)
+        throw new InputError('ip', `operation '${operation}' needs the address to act on`);
+    return [first, ...rest];
+}
+/** An operation that acts on no given address refuses ip. */
+function noIps(ips, operation) {
+    if (ips.length > 0)
+        throw new InputError('ip', `is not used by operation '${operation}'; remove it`);
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/moves.ts
 /**
  * The `moves` input of `rollback`: the `moves` output of an earlier assign/unassign step, a JSON
  * array of `{ "ip", "from", "to" }` (droplet ids, null for none). Judged whole before any request.
  */
 
-/** Thrown for a `moves` that is not that JSON; inputs.ts turns it into the input's error. */
-class MovesError extends Error {
-}
+
+
+/** What is wrong with a `moves` that is not that JSON. */
+const bad = (detail) => new InputError('moves', detail);
 const isDropletId = (v) => v === null || (typeof v === 'number' && Number.isSafeInteger(v) && v > 0);
 function parseEntry(entry, index) {
     const at = `entry ${index + 1}`;
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-        throw new MovesError(`${at} is not an object { "ip", "from", "to" }`);
+        throw bad(`${at} is not an object { "ip", "from", "to" }`);
     }
     const { ip, from, to, ...rest } = entry;
     const extra = Object.keys(rest);
     if (extra.length > 0)
-        throw new MovesError(`${at} has unknown keys: ${extra.join(', ')}`);
+        throw bad(`${at} has unknown keys: ${extra.join(', ')}`);
     const addr = typeof ip === 'string' ? parseAddress(ip) : undefined;
     if (!addr)
-        throw new MovesError(`${at}: "ip" is not an IPv4 or IPv6 address`);
+        throw bad(`${at}: "ip" is not an IPv4 or IPv6 address`);
     if (!isDropletId(from) || !isDropletId(to)) {
-        throw new MovesError(`${at} (${addr.text}): "from" and "to" must each be a droplet id (a positive integer) or null`);
+        throw bad(`${at} (${addr.text}): "from" and "to" must each be a droplet id (a positive integer) or null`);
     }
     return { addr, from, to };
 }
-/** The moves given; [] for an empty input or `[]` (nothing to undo). Throws MovesError otherwise. */
+/** moves: rollback's only input, refused elsewhere; [] for an empty input or `[]` (nothing to undo). */
+function parseMovesInput(raw, operation) {
+    if (operation !== 'rollback') {
+        if (raw.trim() !== '')
+            throw new InputError('moves', `applies to rollback only; remove it from operation '${operation}'`);
+        return [];
+    }
+    const moves = parseMoves(raw);
+    if (moves.length > MAX_ADDRESSES) {
+        throw new InputError('moves', `at most ${MAX_ADDRESSES} addresses in one step, got ${moves.length}`);
+    }
+    return moves;
+}
 function parseMoves(raw) {
     if (raw.trim() === '')
         return [];
@@ -36342,15 +36431,15 @@ function parseMoves(raw) {
         parsed = JSON.parse(raw);
     }
     catch {
-        throw new MovesError('is not JSON; pass the moves output of the assign or unassign step');
+        throw bad('is not JSON; pass the moves output of the assign or unassign step');
     }
     if (!Array.isArray(parsed))
-        throw new MovesError('must be a JSON array of { "ip", "from", "to" }');
+        throw bad('must be a JSON array of { "ip", "from", "to" }');
     const moves = parsed.map(parseEntry);
     const seen = new Set();
     for (const m of moves) {
         if (seen.has(m.addr.text))
-            throw new MovesError(`${m.addr.text} is given twice`);
+            throw bad(`${m.addr.text} is given twice`);
         seen.add(m.addr.text);
     }
     return moves;
@@ -36991,186 +37080,10 @@ function reservedReport(reserved, cause) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/inputs/inputs.ts
-/**
- * Input parsing and validation. Every input is judged here, before any request is sent; the first
- * problem found is thrown as an InputError that names the input.
- */
-
+;// CONCATENATED MODULE: ./src/inputs/operation.ts
+/** The operation input: which of the action's operations the step runs. */
 
 const OPERATIONS = ['assign', 'unassign', 'create', 'get', 'list', 'delete', 'prune', 'rollback'];
-class InputError extends Error {
-    input;
-    constructor(input, detail) {
-        super(`Input '${input}': ${detail}`);
-        this.input = input;
-        this.name = 'InputError';
-    }
-}
-const DEFAULT_API_URL = 'https://api.digitalocean.com';
-const DEFAULT_TIMEOUT_SECONDS = 300;
-const MAX_TIMEOUT_SECONDS = 6 * 3600;
-const NEEDS_IP = new Set(['assign', 'unassign', 'get', 'delete']);
-const USES_DROPLET = new Set(['assign', 'create']);
-const USES_REGION = new Set(['create', 'list', 'prune']);
-const USES_EXPECTED = new Set(['assign', 'unassign']);
-const DROPLET_ID = /^[1-9][0-9]{0,15}$/;
-// Droplet names: letters, digits, dots, dashes and underscores (what DigitalOcean accepts as a hostname).
-const DROPLET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
-// Tags: letters, digits, colons, dashes, dots and underscores, up to 255 characters.
-const DROPLET_TAG = /^[A-Za-z0-9:._-]{1,255}$/;
-const REGION = /^[a-z]{2,10}[0-9]{0,3}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-// A bearer token is sent in a header: visible ASCII only, so nothing can be smuggled into the request.
-const TOKEN = /^[\x21-\x7e]{1,512}$/;
-function parseBoolean(name, raw, fallback) {
-    if (raw === '')
-        return fallback;
-    const v = raw.toLowerCase();
-    if (v === 'true')
-        return true;
-    if (v === 'false')
-        return false;
-    throw new InputError(name, `must be true or false, got '${raw}'`);
-}
-function isLoopbackHost(hostname) {
-    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    if (host === 'localhost' || host.endsWith('.localhost'))
-        return true;
-    const addr = parseAddress(host);
-    if (!addr)
-        return false;
-    return addr.version === 4 ? addr.text.startsWith('127.') : addr.text === '::1';
-}
-function parseApiUrl(raw) {
-    const text = raw === '' ? DEFAULT_API_URL : raw;
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        throw new InputError('api_url', `'${text}' is not a URL`);
-    }
-    if (url.username !== '' || url.password !== '') {
-        throw new InputError('api_url', 'must not contain credentials');
-    }
-    if (url.search !== '' || url.hash !== '') {
-        throw new InputError('api_url', 'must not contain a query or fragment');
-    }
-    if (url.protocol === 'http:') {
-        if (!isLoopbackHost(url.hostname)) {
-            throw new InputError('api_url', `plain http is refused for '${url.hostname}': the token would travel unencrypted (only loopback hosts may use http)`);
-        }
-    }
-    else if (url.protocol !== 'https:') {
-        throw new InputError('api_url', `must be an https URL, got '${url.protocol}'`);
-    }
-    // Keep the base path without a trailing slash so "/v2/..." can be appended; a base written
-    // with the API version (https://api.digitalocean.com/v2) means the same API.
-    url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/v2$/, '');
-    return url;
-}
-function splitList(raw) {
-    return raw.split(/[\s,]+/).filter((s) => s !== '');
-}
-function parseDroplet(read) {
-    const id = read('droplet_id');
-    const name = read('droplet_name');
-    const tag = read('droplet_tag');
-    const given = [id && 'droplet_id', name && 'droplet_name', tag && 'droplet_tag'].filter(Boolean);
-    if (given.length > 1) {
-        throw new InputError(given[1], `give only one of droplet_id, droplet_name, droplet_tag (got ${given.join(' and ')})`);
-    }
-    if (id !== '') {
-        if (!DROPLET_ID.test(id) || !Number.isSafeInteger(Number(id))) {
-            throw new InputError('droplet_id', `must be a positive integer, got '${id}'`);
-        }
-        return { kind: 'id', id: Number(id) };
-    }
-    if (name !== '') {
-        if (!DROPLET_NAME.test(name)) {
-            throw new InputError('droplet_name', `'${name}' is not a droplet name (letters, digits, '.', '-', '_')`);
-        }
-        return { kind: 'name', name };
-    }
-    if (tag !== '') {
-        if (!DROPLET_TAG.test(tag)) {
-            throw new InputError('droplet_tag', `'${tag}' is not a tag (letters, digits, ':', '.', '-', '_')`);
-        }
-        return { kind: 'tag', tag };
-    }
-    return undefined;
-}
-/**
- * Reads and validates every input, in a fixed order (the first problem is the one reported).
- * `env` supplies the token fallbacks (DIGITALOCEAN_ACCESS_TOKEN, then DIGITALOCEAN_TOKEN).
- */
-function parseInputs(read, env) {
-    const get = (name) => read(name).trim();
-    const operation = parseOperation(get('operation'));
-    const token = parseToken(get('token'), env);
-    const apiUrl = parseApiUrl(get('api_url'));
-    const ips = parseIps(get('ip'), operation);
-    checkIpNeeded(ips[0], operation);
-    const droplet = parseTarget(read, operation);
-    const region = parseRegion(get('region'), operation, droplet);
-    const ipVersion = parseIpVersion(get('ip_version'), operation, ips);
-    const projectId = parseProjectId(get('project_id'), { operation, ipVersion, region, droplet });
-    const wait = parseBoolean('wait', get('wait'), true);
-    const timeoutMs = parseTimeout(get('timeout'));
-    const dryRun = parseBoolean('dry_run', get('dry_run'), false);
-    if (dryRun && operation !== 'prune') {
-        throw new InputError('dry_run', `applies to prune only; operation '${operation}' has no dry run`);
-    }
-    const keep = parseKeep(read('keep'), operation);
-    const pruneGuards = parsePruneGuards(get, operation);
-    const expectedDropletId = parseExpected(get('expected_droplet_id'), operation);
-    const { verify, precheck } = parseProbing(get, operation, wait, ips.length);
-    const rollback = parseBoolean('rollback', get('rollback'), true);
-    const moves = parseMovesInput(read('moves'), operation);
-    return {
-        token,
-        operation,
-        ip: ips[0],
-        ips,
-        droplet,
-        region,
-        ipVersion,
-        projectId,
-        wait,
-        timeoutMs,
-        dryRun,
-        keep,
-        ...pruneGuards,
-        expectedDropletId,
-        apiUrl,
-        verify,
-        precheck,
-        rollback,
-        moves
-    };
-}
-/** moves: rollback's only input, refused elsewhere. */
-function parseMovesInput(raw, operation) {
-    if (operation !== 'rollback') {
-        if (raw.trim() !== '')
-            throw new InputError('moves', `applies to rollback only; remove it from operation '${operation}'`);
-        return [];
-    }
-    let moves;
-    try {
-        moves = parseMoves(raw);
-    }
-    catch (error) {
-        if (error instanceof MovesError)
-            throw new InputError('moves', error.message);
-        throw error;
-    }
-    if (moves.length > MAX_ADDRESSES) {
-        throw new InputError('moves', `at most ${MAX_ADDRESSES} addresses in one step, got ${moves.length}`);
-    }
-    return moves;
-}
 function parseOperation(raw) {
     const op = raw.toLowerCase() || 'assign';
     if (!OPERATIONS.includes(op)) {
@@ -37178,160 +37091,58 @@ function parseOperation(raw) {
     }
     return op;
 }
-function parseToken(raw, env) {
-    const token = raw || env.DIGITALOCEAN_ACCESS_TOKEN?.trim() || env.DIGITALOCEAN_TOKEN?.trim() || '';
-    if (token === '') {
-        throw new InputError('token', 'no DigitalOcean API token: set the token input, or the environment variable DIGITALOCEAN_ACCESS_TOKEN (or DIGITALOCEAN_TOKEN)');
+
+;// CONCATENATED MODULE: ./src/inputs/durations.ts
+/**
+ * Every duration input (timeout, verify_timeout, verify_for, unassigned_for): seconds, or a number
+ * with s, m, h or d (`90`, `90s`, `5m`, `1.5h`, `7d`), as ms, within its bounds.
+ */
+
+const DAY_MS = 86_400_000;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS };
+// The examples an error offers, each only where it is within the input's bounds.
+const EXAMPLES = [
+    ['90', 90_000],
+    ['5m', 300_000],
+    ['1h', 3_600_000],
+    ['12h', 43_200_000],
+    ['7d', 7 * DAY_MS]
+];
+function parseDuration(name, raw, bounds) {
+    if (raw === '' && bounds.fallbackMs !== undefined)
+        return bounds.fallbackMs;
+    const m = /^([0-9]+(?:\.[0-9]+)?)\s*([smhd]?)$/i.exec(raw);
+    const ms = m ? Math.round(Number(m[1]) * UNIT_MS[(m[2] || 's').toLowerCase()]) : NaN;
+    if (!(ms >= bounds.minMs) || ms > bounds.maxMs) {
+        const like = EXAMPLES.filter(([, value]) => value >= bounds.minMs && value <= bounds.maxMs).map(([text]) => text);
+        throw new InputError(name, `must be ${durationRange(bounds)}: seconds, or a number with s, m, h or d (like ${like.join(', ')}), got '${raw}'`);
     }
-    if (!TOKEN.test(token)) {
-        throw new InputError('token', 'contains characters that cannot be sent in an Authorization header');
-    }
-    return token;
+    return ms;
 }
-function checkIpNeeded(ip, operation) {
-    if (NEEDS_IP.has(operation) && !ip) {
-        throw new InputError('ip', `operation '${operation}' needs the address to act on`);
-    }
-    if (ip && !NEEDS_IP.has(operation)) {
-        throw new InputError('ip', `is not used by operation '${operation}'; remove it`);
-    }
+/** A whole number of the largest unit that fits (6 h, 3650 days), else seconds. */
+function durations_durationText(ms) {
+    if (ms >= DAY_MS && ms % DAY_MS === 0)
+        return `${ms / DAY_MS} days`;
+    if (ms >= UNIT_MS.h && ms % UNIT_MS.h === 0)
+        return `${ms / UNIT_MS.h} h`;
+    if (ms >= UNIT_MS.m && ms % UNIT_MS.m === 0)
+        return `${ms / UNIT_MS.m} min`;
+    return `${ms / 1000} s`;
 }
-/** droplet_id, droplet_name or droplet_tag, where the operation takes one (assign needs one). */
-function parseTarget(read, operation) {
-    const droplet = parseDroplet(read);
-    if (droplet && !USES_DROPLET.has(operation)) {
-        const name = droplet.kind === 'id' ? 'droplet_id' : `droplet_${droplet.kind}`;
-        const hint = operation === 'unassign' ? ' (to guard an unassign, use expected_droplet_id)' : '';
-        throw new InputError(name, `is not used by operation '${operation}'${hint}; remove it`);
-    }
-    if (operation === 'assign' && !droplet) {
-        throw new InputError('droplet_id', "operation 'assign' needs a target: droplet_id, droplet_name or droplet_tag");
-    }
-    return droplet;
+function durationRange({ minMs, maxMs }) {
+    const most = durations_durationText(maxMs);
+    if (minMs <= 1)
+        return `${minMs === 0 ? '0 or more' : 'more than 0'} and at most ${most}`;
+    return `from ${durations_durationText(minMs)} to ${most}`;
 }
-function parseRegion(raw, operation, droplet) {
-    const region = raw.toLowerCase();
-    if (region !== '') {
-        if (!REGION.test(region)) {
-            throw new InputError('region', `'${region}' is not a region slug (like nyc3)`);
-        }
-        if (!USES_REGION.has(operation)) {
-            throw new InputError('region', `is not used by operation '${operation}' (only create, list and prune); remove it`);
-        }
-    }
-    if (operation === 'create' && region === '' && !droplet) {
-        throw new InputError('region', "operation 'create' needs a region or a droplet (droplet_id, droplet_name, droplet_tag)");
-    }
-    return region === '' ? undefined : region;
-}
-function parseIpVersion(raw, operation, ips) {
-    const versionRaw = raw.toLowerCase();
-    let ipVersion;
-    if (versionRaw === '4' || versionRaw === '6') {
-        ipVersion = Number(versionRaw);
-    }
-    else if (versionRaw === 'all') {
-        // 'all' is the default everywhere but create: with an ip, the address picks the family.
-        if (operation === 'create') {
-            throw new InputError('ip_version', "create reserves one address: use 4 or 6, not 'all'");
-        }
-    }
-    else if (versionRaw !== '') {
-        throw new InputError('ip_version', `must be 4, 6 or all, got '${versionRaw}'`);
-    }
-    const otherFamily = ips.find((a) => ipVersion !== undefined && a.version !== ipVersion);
-    if (otherFamily) {
-        throw new InputError('ip_version', `is ${ipVersion} but ip ${otherFamily.text} is an IPv${otherFamily.version} address`);
-    }
-    return operation === 'create' && !ipVersion ? 4 : ipVersion;
-}
-function parseProjectId(raw, shape) {
-    const projectId = raw.toLowerCase();
-    if (projectId === '')
-        return undefined;
-    if (!UUID.test(projectId)) {
-        throw new InputError('project_id', `'${projectId}' is not a project UUID`);
-    }
-    if (shape.operation !== 'create' || shape.ipVersion !== 4 || !shape.region || shape.droplet) {
-        throw new InputError('project_id', 'applies only to create of an IPv4 address in a region (without a droplet)');
-    }
-    return projectId;
-}
-/** timeout, in ms. */
-function parseTimeout(raw) {
-    return parseDuration('timeout', raw, {
-        fallbackMs: DEFAULT_TIMEOUT_SECONDS * 1000,
-        minMs: 1000,
-        maxMs: MAX_TIMEOUT_SECONDS * 1000
-    });
-}
-function parseKeep(raw, operation) {
-    const keep = [];
-    for (const item of splitList(raw)) {
-        const addr = parseAddress(item);
-        if (!addr)
-            throw new InputError('keep', `'${item}' is not an IPv4 or IPv6 address`);
-        keep.push(addr);
-    }
-    if (keep.length > 0 && operation !== 'prune') {
-        throw new InputError('keep', `applies to prune only; remove it from operation '${operation}'`);
-    }
-    return keep;
-}
-/** expected_droplet_id: a droplet id, or null for 'none' (held by no droplet). */
-function parseExpected(raw, operation) {
-    const expected = raw.toLowerCase();
-    if (expected === '')
-        return undefined;
-    let id;
-    if (expected === 'none') {
-        id = null;
-    }
-    else if (DROPLET_ID.test(expected) && Number.isSafeInteger(Number(expected))) {
-        id = Number(expected);
-    }
-    else {
-        throw new InputError('expected_droplet_id', `must be a positive integer or 'none', got '${expected}'`);
-    }
-    if (!USES_EXPECTED.has(operation)) {
-        throw new InputError('expected_droplet_id', `applies to assign and unassign only, not '${operation}'`);
-    }
-    return id;
-}
-/** Most addresses one cutover takes: each is its own action, and all share the rate limit. */
-const MAX_ADDRESSES = 20;
-const MULTI_IP = new Set(['assign', 'unassign']);
-/** The ip input: one address, or for assign/unassign several (newlines, commas or spaces between them). */
-function parseIps(raw, operation) {
-    const items = splitList(raw);
-    if (items.length > 1 && !MULTI_IP.has(operation)) {
-        throw new InputError('ip', `operation '${operation}' takes one address, got ${items.length}`);
-    }
-    if (items.length > MAX_ADDRESSES) {
-        throw new InputError('ip', `at most ${MAX_ADDRESSES} addresses in one step, got ${items.length}`);
-    }
-    const out = [];
-    for (const item of items) {
-        const addr = parseAddress(item);
-        if (!addr) {
-            throw new InputError('ip', `'${item}' is not an IPv4 or IPv6 address (no CIDR, port, brackets or path)`);
-        }
-        if (out.some((a) => a.text === addr.text)) {
-            throw new InputError('ip', `${addr.text} is given twice`);
-        }
-        out.push(addr);
-    }
-    if (operation === 'assign')
-        checkOneIpv4(out);
-    return out;
-}
-/** DigitalOcean lets a droplet hold one reserved IPv4 at a time: one assign cannot give it two. */
-function checkOneIpv4(addrs) {
-    const v4 = addrs.filter((a) => a.version === 4);
-    if (v4.length > 1) {
-        throw new InputError('ip', `${v4.map((a) => a.text).join(' and ')} are all IPv4, but a droplet can hold only one reserved IPv4 at a time (DigitalOcean refuses a second): give one IPv4, with IPv6 addresses beside it if you like`);
-    }
-}
+
+;// CONCATENATED MODULE: ./src/inputs/probes.ts
+/**
+ * The inputs of probing: precheck_url and verify_url (assign only), with the rules their probes
+ * share (verify_contains, verify_host, verify_timeout) and verify_for.
+ */
+
+
 const DEFAULT_VERIFY_TIMEOUT_SECONDS = 60;
 const MAX_VERIFY_TIMEOUT_SECONDS = 3600;
 /** precheck_url and verify_url, with the rules their probes share. */
@@ -37447,11 +37258,37 @@ function checkProbeUrl(name, template, placeholders) {
         }
     }
 }
+
+;// CONCATENATED MODULE: ./src/inputs/prune.ts
+/** prune's own inputs: dry_run, keep, keep_dns, max_release and unassigned_for, refused by name elsewhere. */
+
+
+
 const DEFAULT_MAX_RELEASE = 10;
 const MAX_MAX_RELEASE = 100_000;
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const MAX_UNASSIGNED_FOR_MS = 3650 * 86_400_000;
-/** keep_dns, max_release and unassigned_for: prune's guards, refused by name elsewhere. */
+const MAX_UNASSIGNED_FOR_MS = 3650 * DAY_MS;
+/** Every prune input, in order; another operation gets the defaults and refuses any other value. */
+function parsePruneOptions(get, read, operation) {
+    const dryRun = parseBoolean('dry_run', get('dry_run'), false);
+    if (dryRun && operation !== 'prune') {
+        throw new InputError('dry_run', `applies to prune only; operation '${operation}' has no dry run`);
+    }
+    return { dryRun, keep: parseKeep(read('keep'), operation), ...parsePruneGuards(get, operation) };
+}
+function parseKeep(raw, operation) {
+    const keep = [];
+    for (const item of splitList(raw)) {
+        const addr = parseAddress(item);
+        if (!addr)
+            throw new InputError('keep', `'${item}' is not an IPv4 or IPv6 address`);
+        keep.push(addr);
+    }
+    if (keep.length > 0 && operation !== 'prune') {
+        throw new InputError('keep', `applies to prune only; remove it from operation '${operation}'`);
+    }
+    return keep;
+}
+/** keep_dns, max_release and unassigned_for: prune's guards. */
 function parsePruneGuards(get, operation) {
     const onlyPrune = (name) => new InputError(name, `applies to prune only; remove it from operation '${operation}'`);
     const keepDns = parseBoolean('keep_dns', get('keep_dns'), false);
@@ -37473,25 +37310,333 @@ function parsePruneGuards(get, operation) {
         unassignedForMs: idleRaw === '' ? undefined : parseDuration('unassigned_for', idleRaw, { minMs: 1, maxMs: MAX_UNASSIGNED_FOR_MS })
     };
 }
-/**
- * Every duration input (timeout, verify_timeout, verify_for, unassigned_for): seconds, or a number
- * with s, m, h or d (`90`, `90s`, `5m`, `1.5h`, `7d`), as ms, within its bounds.
- */
-function parseDuration(name, raw, bounds) {
-    if (raw === '' && bounds.fallbackMs !== undefined)
-        return bounds.fallbackMs;
-    const m = /^([0-9]+(?:\.[0-9]+)?)\s*([smhd]?)$/i.exec(raw);
-    const ms = m ? Math.round(Number(m[1]) * UNIT_MS[(m[2] || 's').toLowerCase()]) : NaN;
-    if (!(ms >= bounds.minMs) || ms > bounds.maxMs) {
-        throw new InputError(name, `must be ${durationRange(bounds)}: seconds, or a number with s, m, h or d (like 90, 5m, 12h, 7d), got '${raw}'`);
+
+;// CONCATENATED MODULE: ./src/inputs/step.ts
+/** The inputs every operation takes: the token, the API's address and the step's time limit. */
+
+
+
+const DEFAULT_API_URL = 'https://api.digitalocean.com';
+const DEFAULT_TIMEOUT_SECONDS = 300;
+const MAX_TIMEOUT_SECONDS = 6 * 3600;
+// A bearer token is sent in a header: visible ASCII only, so nothing can be smuggled into the request.
+const TOKEN = /^[\x21-\x7e]{1,512}$/;
+/** The token input, else DIGITALOCEAN_ACCESS_TOKEN, then DIGITALOCEAN_TOKEN from `env`. */
+function parseToken(raw, env) {
+    const token = raw || env.DIGITALOCEAN_ACCESS_TOKEN?.trim() || env.DIGITALOCEAN_TOKEN?.trim() || '';
+    if (token === '') {
+        throw new InputError('token', 'no DigitalOcean API token: set the token input, or the environment variable DIGITALOCEAN_ACCESS_TOKEN (or DIGITALOCEAN_TOKEN)');
     }
-    return ms;
+    if (!TOKEN.test(token)) {
+        throw new InputError('token', 'contains characters that cannot be sent in an Authorization header');
+    }
+    return token;
 }
-function durationRange({ minMs, maxMs }) {
-    const most = maxMs % UNIT_MS.d === 0 ? `${maxMs / UNIT_MS.d} days` : `${maxMs / 1000} s`;
-    if (minMs <= 1)
-        return `${minMs === 0 ? '0 or more' : 'more than 0'} and at most ${most}`;
-    return `from ${minMs / 1000} s to ${most}`;
+function isLoopbackHost(hostname) {
+    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    if (host === 'localhost' || host.endsWith('.localhost'))
+        return true;
+    const addr = parseAddress(host);
+    if (!addr)
+        return false;
+    return addr.version === 4 ? addr.text.startsWith('127.') : addr.text === '::1';
+}
+function parseApiUrl(raw) {
+    const text = raw === '' ? DEFAULT_API_URL : raw;
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw new InputError('api_url', `'${text}' is not a URL`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new InputError('api_url', 'must not contain credentials');
+    }
+    if (url.search !== '' || url.hash !== '') {
+        throw new InputError('api_url', 'must not contain a query or fragment');
+    }
+    if (url.protocol === 'http:') {
+        if (!isLoopbackHost(url.hostname)) {
+            throw new InputError('api_url', `plain http is refused for '${url.hostname}': the token would travel unencrypted (only loopback hosts may use http)`);
+        }
+    }
+    else if (url.protocol !== 'https:') {
+        throw new InputError('api_url', `must be an https URL, got '${url.protocol}'`);
+    }
+    // Keep the base path without a trailing slash so "/v2/..." can be appended; a base written
+    // with the API version (https://api.digitalocean.com/v2) means the same API.
+    url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/v2$/, '');
+    return url;
+}
+/** timeout, in ms. */
+function parseTimeout(raw) {
+    return parseDuration('timeout', raw, {
+        fallbackMs: DEFAULT_TIMEOUT_SECONDS * 1000,
+        minMs: 1000,
+        maxMs: MAX_TIMEOUT_SECONDS * 1000
+    });
+}
+
+;// CONCATENATED MODULE: ./src/inputs/target.ts
+
+const DROPLET_ID = /^[1-9][0-9]{0,15}$/;
+// Droplet names: letters, digits, dots, dashes and underscores (what DigitalOcean accepts as a hostname).
+const DROPLET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+// Tags: letters, digits, colons, dashes, dots and underscores, up to 255 characters.
+const DROPLET_TAG = /^[A-Za-z0-9:._-]{1,255}$/;
+const REGION = /^[a-z]{2,10}[0-9]{0,3}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const target_isDropletId = (text) => DROPLET_ID.test(text) && Number.isSafeInteger(Number(text));
+/** The droplet given, if any: at most one of droplet_id, droplet_name, droplet_tag. */
+function parseDroplet(read) {
+    const id = read('droplet_id');
+    const name = read('droplet_name');
+    const tag = read('droplet_tag');
+    const given = [id && 'droplet_id', name && 'droplet_name', tag && 'droplet_tag'].filter(Boolean);
+    if (given.length > 1) {
+        throw new InputError(given[1], `give only one of droplet_id, droplet_name, droplet_tag (got ${given.join(' and ')})`);
+    }
+    if (id !== '') {
+        if (!target_isDropletId(id))
+            throw new InputError('droplet_id', `must be a positive integer, got '${id}'`);
+        return { kind: 'id', id: Number(id) };
+    }
+    if (name !== '') {
+        if (!DROPLET_NAME.test(name)) {
+            throw new InputError('droplet_name', `'${name}' is not a droplet name (letters, digits, '.', '-', '_')`);
+        }
+        return { kind: 'name', name };
+    }
+    if (tag !== '') {
+        if (!DROPLET_TAG.test(tag)) {
+            throw new InputError('droplet_tag', `'${tag}' is not a tag (letters, digits, ':', '.', '-', '_')`);
+        }
+        return { kind: 'tag', tag };
+    }
+    return undefined;
+}
+/** assign's target: one of droplet_id, droplet_name, droplet_tag. */
+function needDroplet(read) {
+    const droplet = parseDroplet(read);
+    if (!droplet) {
+        throw new InputError('droplet_id', "operation 'assign' needs a target: droplet_id, droplet_name or droplet_tag");
+    }
+    return droplet;
+}
+/** An operation without a target droplet refuses droplet_id, droplet_name and droplet_tag. */
+function noDroplet(read, operation) {
+    const droplet = parseDroplet(read);
+    if (!droplet)
+        return;
+    const name = droplet.kind === 'id' ? 'droplet_id' : `droplet_${droplet.kind}`;
+    const hint = operation === 'unassign' ? ' (to guard an unassign, use expected_droplet_id)' : '';
+    throw new InputError(name, `is not used by operation '${operation}'${hint}; remove it`);
+}
+/** region: a slug, or undefined when not given. */
+function parseRegion(raw) {
+    const region = raw.toLowerCase();
+    if (region === '')
+        return undefined;
+    if (!REGION.test(region))
+        throw new InputError('region', `'${region}' is not a region slug (like nyc3)`);
+    return region;
+}
+/** Only create, list and prune take a region. */
+function noRegion(raw, operation) {
+    if (parseRegion(raw) !== undefined) {
+        throw new InputError('region', `is not used by operation '${operation}' (only create, list and prune); remove it`);
+    }
+}
+/** create needs a region or a droplet. */
+function createPlacement(region, droplet) {
+    if (droplet)
+        return { region, droplet };
+    if (region !== undefined)
+        return { region };
+    throw new InputError('region', "operation 'create' needs a region or a droplet (droplet_id, droplet_name, droplet_tag)");
+}
+/** ip_version as written: 4, 6, or undefined for 'all' and empty ('all' is refused by create). */
+function readIpVersion(raw, operation) {
+    const versionRaw = raw.toLowerCase();
+    if (versionRaw === '4' || versionRaw === '6')
+        return Number(versionRaw);
+    if (versionRaw === 'all') {
+        // 'all' is the default everywhere but create: with an ip, the address picks the family.
+        if (operation === 'create')
+            throw new InputError('ip_version', "create reserves one address: use 4 or 6, not 'all'");
+    }
+    else if (versionRaw !== '') {
+        throw new InputError('ip_version', `must be 4, 6 or all, got '${versionRaw}'`);
+    }
+    return undefined;
+}
+/** ip_version as a filter (undefined: both families); it must agree with every ip given. */
+function ipVersionFilter(raw, operation, ips) {
+    const ipVersion = readIpVersion(raw, operation);
+    const otherFamily = ips.find((a) => ipVersion !== undefined && a.version !== ipVersion);
+    if (otherFamily) {
+        throw new InputError('ip_version', `is ${ipVersion} but ip ${otherFamily.text} is an IPv${otherFamily.version} address`);
+    }
+    return ipVersion;
+}
+/** The family create reserves: 4 unless ip_version says 6. */
+const createIpVersion = (raw) => readIpVersion(raw, 'create') ?? 4;
+function readProjectId(raw) {
+    const projectId = raw.toLowerCase();
+    if (projectId === '')
+        return undefined;
+    if (!UUID.test(projectId))
+        throw new InputError('project_id', `'${projectId}' is not a project UUID`);
+    return projectId;
+}
+const projectOnlyInRegion = () => new InputError('project_id', 'applies only to create of an IPv4 address in a region (without a droplet)');
+/** project_id: only create of an IPv4 address in a region, without a droplet, takes it. */
+function createProjectId(raw, version, placement) {
+    const projectId = readProjectId(raw);
+    if (projectId !== undefined && (version !== 4 || !placement.region || placement.droplet))
+        throw projectOnlyInRegion();
+    return projectId;
+}
+function noProjectId(raw) {
+    if (readProjectId(raw) !== undefined)
+        throw projectOnlyInRegion();
+}
+const USES_EXPECTED = new Set(['assign', 'unassign']);
+/** expected_droplet_id: a droplet id, or null for 'none' (held by no droplet). */
+function parseExpected(raw, operation) {
+    const expected = raw.toLowerCase();
+    if (expected === '')
+        return undefined;
+    let id;
+    if (expected === 'none') {
+        id = null;
+    }
+    else if (target_isDropletId(expected)) {
+        id = Number(expected);
+    }
+    else {
+        throw new InputError('expected_droplet_id', `must be a positive integer or 'none', got '${expected}'`);
+    }
+    if (!USES_EXPECTED.has(operation)) {
+        throw new InputError('expected_droplet_id', `applies to assign and unassign only, not '${operation}'`);
+    }
+    return id;
+}
+
+;// CONCATENATED MODULE: ./src/inputs/inputs.ts
+
+
+
+
+
+
+
+
+
+/**
+ * Reads and validates every input, in a fixed order (the first problem is the one reported):
+ * operation, token, api_url, ip, the target and scope (droplet_*, region, ip_version, project_id),
+ * then the settings (see parseSettings).
+ * `env` supplies the token fallbacks (DIGITALOCEAN_ACCESS_TOKEN, then DIGITALOCEAN_TOKEN).
+ */
+function parseInputs(read, env) {
+    const get = (name) => read(name).trim();
+    const operation = parseOperation(get('operation'));
+    const token = parseToken(get('token'), env);
+    const apiUrl = parseApiUrl(get('api_url'));
+    const ips = parseIps(get('ip'), operation);
+    return PARSERS[operation]({ get, read, operation, token, apiUrl, ips });
+}
+/** The addresses the step was given (ip, canonical), for a report when the operation fails or is cancelled. */
+function givenAddresses(inputs) {
+    if (!inputs)
+        return [];
+    if ('ips' in inputs)
+        return inputs.ips.map((a) => a.text);
+    return 'ip' in inputs ? [inputs.ip.text] : [];
+}
+/** Each operation's parser: what it needs of ip, droplet_* and region, then the settings every operation judges. */
+const PARSERS = {
+    assign: (given) => {
+        const ips = needIps(given.ips, 'assign');
+        const droplet = needDroplet(given.read);
+        judgeUnusedScope(given);
+        const settings = parseSettings(given, ips.length);
+        return { ...cutoverOf(given, settings, ips), operation: 'assign', droplet, ...settings.probing };
+    },
+    unassign: (given) => {
+        const ips = needIps(given.ips, 'unassign');
+        noDroplet(given.read, 'unassign');
+        judgeUnusedScope(given);
+        return { ...cutoverOf(given, parseSettings(given, ips.length), ips), operation: 'unassign' };
+    },
+    create: parseCreate,
+    get: (given) => ({ ...oneAddress(given), operation: 'get' }),
+    delete: (given) => ({ ...oneAddress(given), operation: 'delete' }),
+    list: (given) => ({ ...scoped(given).inputs, operation: 'list' }),
+    prune: (given) => {
+        const { inputs, settings } = scoped(given);
+        return { ...inputs, ...settings.prune, operation: 'prune' };
+    },
+    rollback: (given) => {
+        noIps(given.ips, 'rollback');
+        noDroplet(given.read, 'rollback');
+        judgeUnusedScope(given);
+        const settings = parseSettings(given, 0);
+        return { ...stepOf(given, settings), operation: 'rollback', moves: settings.moves };
+    }
+};
+function parseCreate(given) {
+    noIps(given.ips, 'create');
+    const droplet = parseDroplet(given.read);
+    const placement = createPlacement(parseRegion(given.get('region')), droplet);
+    const ipVersion = createIpVersion(given.get('ip_version'));
+    const projectId = createProjectId(given.get('project_id'), ipVersion, placement);
+    const settings = parseSettings(given, 0);
+    return { ...stepOf(given, settings), ...placement, operation: 'create', ipVersion, projectId, wait: settings.wait };
+}
+/** get and delete: the one address. */
+function oneAddress(given) {
+    const [ip] = needIps(given.ips, given.operation);
+    noDroplet(given.read, given.operation);
+    judgeUnusedScope(given);
+    return { ...stepOf(given, parseSettings(given, 1)), ip };
+}
+/** list and prune: every address of the account within region and ip_version. */
+function scoped(given) {
+    noIps(given.ips, given.operation);
+    noDroplet(given.read, given.operation);
+    const region = parseRegion(given.get('region'));
+    const ipVersion = ipVersionFilter(given.get('ip_version'), given.operation, given.ips);
+    noProjectId(given.get('project_id'));
+    const settings = parseSettings(given, 0);
+    return { inputs: { ...stepOf(given, settings), region, ipVersion }, settings };
+}
+/** region and project_id, refused where the operation takes neither; ip_version, which must agree with ip. */
+function judgeUnusedScope(given) {
+    noRegion(given.get('region'), given.operation);
+    ipVersionFilter(given.get('ip_version'), given.operation, given.ips);
+    noProjectId(given.get('project_id'));
+}
+/** wait, timeout, prune's inputs, expected_droplet_id, the probes' inputs, rollback and moves, in that order. */
+function parseSettings(given, addresses) {
+    const { get, operation } = given;
+    const wait = parseBoolean('wait', get('wait'), true);
+    const timeoutMs = parseTimeout(get('timeout'));
+    const prune = parsePruneOptions(get, given.read, operation);
+    const expectedDropletId = parseExpected(get('expected_droplet_id'), operation);
+    const probing = parseProbing(get, operation, wait, addresses);
+    const rollback = parseBoolean('rollback', get('rollback'), true);
+    const moves = parseMovesInput(given.read('moves'), operation);
+    return { wait, timeoutMs, prune, expectedDropletId, probing, rollback, moves };
+}
+function stepOf(given, settings) {
+    return { token: given.token, apiUrl: given.apiUrl, timeoutMs: settings.timeoutMs };
+}
+function cutoverOf(given, settings, ips) {
+    const { wait, expectedDropletId, rollback } = settings;
+    return { ...stepOf(given, settings), ips, expectedDropletId, wait, rollback };
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -42468,7 +42613,7 @@ function untilCancelled(ctx, url, probe) {
 /** unassign: detaches one or more reserved IPs from their droplets as one cutover (see cutover.ts). */
 
 
-/** The cutover the inputs ask for, to the target droplet (null: to none). */
+/** The cutover the inputs ask for, to the target droplet (null: to none); assign adds its probes. */
 function cutoverPlan(ctx, target) {
     const { inputs } = ctx;
     return {
@@ -42476,8 +42621,6 @@ function cutoverPlan(ctx, target) {
         target,
         expected: inputs.expectedDropletId,
         wait: inputs.wait,
-        verify: inputs.verify,
-        precheck: inputs.precheck,
         rollback: inputs.rollback,
         timeoutMs: inputs.timeoutMs,
         userAgent: ctx.userAgent
@@ -42494,14 +42637,13 @@ async function unassign(ctx) {
 
 async function assign_assign(ctx) {
     const { engine, inputs } = ctx;
-    if (!inputs.droplet)
-        throw new Error('assign needs a droplet');
     let target = await engine.api.droplets.resolve(engine, inputs.droplet);
     // Several addresses move all or nothing: with the droplet's region known, an address in another
     // region stops the cutover before anything moves.
     if (inputs.ips.length > 1)
         target = await engine.api.droplets.withRegion(engine, target, 'Nothing was changed.');
-    return cutoverReport(await runCutover(engine, cutoverPlan(ctx, target), ctx.journal));
+    const plan = { ...cutoverPlan(ctx, target), verify: inputs.verify, precheck: inputs.precheck };
+    return cutoverReport(await runCutover(engine, plan, ctx.journal));
 }
 
 ;// CONCATENATED MODULE: ./src/operations/create.ts
@@ -42517,7 +42659,7 @@ async function assign_assign(ctx) {
 
 async function create(op) {
     const { inputs, engine: ctx } = op;
-    const version = inputs.ipVersion ?? 4;
+    const version = inputs.ipVersion;
     const started = ctx.clock.now();
     const target = await create_targetOf(ctx, inputs, version);
     const region = inputs.region ?? target?.region;
@@ -42888,8 +43030,6 @@ async function sendRelease(ctx, addr) {
 async function remove(ctx) {
     const { engine, inputs, journal } = ctx;
     const addr = inputs.ip;
-    if (!addr)
-        throw new Error('delete needs ip');
     const outcome = await releaseIp(engine, {
         addr,
         waitWhileBusy: true,
@@ -42965,8 +43105,6 @@ function delete_errorOf(addr, outcome) {
 async function get(ctx) {
     const { engine, inputs } = ctx;
     const addr = inputs.ip;
-    if (!addr)
-        throw new Error('get needs ip');
     const record = await engine.api.ips.get(engine, addr);
     if (record === null)
         throw notReserved(addr);
@@ -43650,6 +43788,7 @@ async function rollback(ctx) {
 
 
 
+/** Each operation's module, given its own inputs. */
 const run_OPERATIONS = {
     assign: assign_assign,
     unassign: unassign,
@@ -43660,6 +43799,11 @@ const run_OPERATIONS = {
     prune: prune,
     rollback: rollback
 };
+/** Runs the operation the inputs name, with those inputs. */
+function dispatch(inputs, step) {
+    const run = run_OPERATIONS[inputs.operation];
+    return run({ ...step, inputs });
+}
 async function runOperation(inputs, options) {
     const { timeScale, ...limits } = options.client ?? {};
     const clock = options.clock ?? systemClock(timeScale ?? 1);
@@ -43681,7 +43825,7 @@ async function runOperation(inputs, options) {
     };
     const journal = options.journal ?? new Journal();
     journal.operation = inputs.operation;
-    return run_OPERATIONS[inputs.operation]({ engine, inputs, userAgent: options.userAgent, journal });
+    return dispatch(inputs, { engine, userAgent: options.userAgent, journal });
 }
 /** The environment variable that speeds up the bundled action's schedule when it runs against a local simulator. */
 const TEST_TIME_SCALE_VAR = 'DO_RESERVED_IP_TEST_TIME_SCALE';
@@ -43919,6 +44063,7 @@ function userAgent(env) {
 
 
 
+
 /** Removes every secret, and any 8 or more of its characters in a row, whatever path the text took. */
 const scrub = scrubSecrets;
 /** The token and its fallbacks, masked before anything else runs. */
@@ -44018,7 +44163,7 @@ async function run() {
     let inputs;
     const github = loadGitHubContext();
     const reportResult = reportOnce(secrets, async () => summaryLinks(await github));
-    const given = () => inputs?.ips.map((a) => a.text) ?? [];
+    const given = () => givenAddresses(inputs);
     const stopListening = onCancel((signal) => {
         controller.abort(signal);
         setTimeout(() => {
@@ -44048,7 +44193,7 @@ async function run() {
 }
 /** The result of a step whose operation threw: a cancellation reports what the journal holds. */
 function failedStep(error, inputs, signal, journal) {
-    const given = inputs?.ips.map((a) => a.text) ?? [];
+    const given = givenAddresses(inputs);
     if (signal.aborted)
         return partialReport(journal, String(signal.reason), given);
     const message = error instanceof Error ? error.message : String(error);
