@@ -263,6 +263,17 @@ const ROWS: readonly Row[] = [
     outcome: { changed: 'unknown', actionStatus: 'in-progress', finalOn: BLUE, error: /could not be told/ }
   },
   {
+    rule: 'refused with a pending event, then stopped, and the read that reports fails: changed=false, where it is unknown',
+    seen: [
+      read(BLUE),
+      answer({ kind: 'pending', message: 'Droplet already has a pending event.', droplet: true }),
+      { kind: 'stopped', why: 'the step was cancelled' },
+      failedRead
+    ],
+    effects: ['read', 'send', 'pause', 'report-read', 'done'],
+    outcome: { changed: 'no', finalOn: 'unknown', error: /cancelled.*unknown state.*operation: get/ }
+  },
+  {
     rule: 'the first read fails: nothing is sent, changed=false',
     seen: [failedRead],
     effects: ['read', 'done'],

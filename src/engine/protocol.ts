@@ -484,7 +484,8 @@ function reported(state: State, seen: Observation): Step {
   const ending = state.ending as Ending
   switch (ending.kind) {
     case 'not-sent':
-      return unchanged(state, record ?? state.latest, ending.error)
+      // Nothing took effect, but where the address is now is not known: no earlier read passes for it.
+      return unchanged(state, record, record ? ending.error : `${ending.error}. ${unknown}`)
     case 'errored':
       return record ? erroredOn(state, record) : erroredUnknown(state, unknown)
     case 'running':
