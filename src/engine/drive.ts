@@ -6,7 +6,8 @@
  */
 import type { IpRecord } from '../do/ips.js'
 import type { ActionRecord } from '../do/actions.js'
-import { ApiError, CancelledInFlightError, GaveUpError, TransportError, timeoutRanOut } from '../transport/http.js'
+import { ApiError, GaveUpError, timeoutRanOut } from '../transport/http.js'
+import { failureOf } from './answers.js'
 import { CancelledError } from '../context.js'
 import type { EngineContext } from './step.js'
 import { UNOBSERVED, type MoveObserver } from './journal.js'
@@ -197,25 +198,9 @@ async function nameHeld(ctx: EngineContext, req: MoveRequest, error: string): Pr
 
 /** What an answer means: a change request's answer is clear only when DigitalOcean's refusal is. */
 function classify(error: unknown, req: Pick<MoveRequest, 'addr' | 'target'>): Answer {
-  if (error instanceof CancelledInFlightError) return { kind: 'unclear', reason: error.message }
-  if (error instanceof CancelledError) return { kind: 'not-sent', error: error.message }
-  // No attempt went out, or each was answered 429 (not processed): nothing was sent.
-  if (error instanceof GaveUpError) return { kind: 'not-sent', error: error.message }
-  if (error instanceof ApiError && error.isPendingEvent) {
-    return { kind: 'pending', message: error.apiMessage, droplet: namesDroplet(error.apiMessage) }
-  }
-  if (error instanceof TransportError) return { kind: 'unclear', reason: error.reason }
-  if (error instanceof ApiError && error.status >= 500) {
-    return { kind: 'unclear', reason: `HTTP ${error.status}${error.errorId ? ` ${error.errorId}` : ''}` }
-  }
-  if (error instanceof ApiError) return { kind: 'refused', error: explainRefusal(error, req) }
-  // A success whose body holds no action: it went through, but which action is not known.
-  return { kind: 'unclear', reason: messageOf(error) }
+  const failure = failureOf(error)
+  return failure.kind === 'refused' ? { kind: 'refused', error: explainRefusal(failure.error, req) } : failure
 }
-
-/** "Droplet already has a pending event": the droplet's own event, not the address's. */
-const namesDroplet = (message: string): boolean =>
-  /droplet/i.test(message) && !/floating|reserved|\bip\b|\/ip/i.test(message)
 
 /** Adds what the user needs to know to DigitalOcean's refusals of an action. */
 function explainRefusal(error: ApiError, req: Pick<MoveRequest, 'addr' | 'target'>): string {

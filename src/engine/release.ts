@@ -9,8 +9,8 @@
  */
 import type { Address } from '../inputs/address.js'
 import type { IpRecord } from '../do/ips.js'
-import { ApiError, CancelledInFlightError, GaveUpError, TransportError } from '../transport/http.js'
-import { CancelledError } from '../context.js'
+import { ApiError } from '../transport/http.js'
+import { failureOf } from './answers.js'
 import type { EngineContext } from './step.js'
 import { jitter, reportContext, waitBeforeRetry } from './ip-read.js'
 import { messageOf } from './outcome.js'
@@ -229,13 +229,8 @@ async function sendRelease(ctx: EngineContext, addr: Address): Promise<ReleaseAn
   try {
     return (await ctx.api.ips.delete(ctx, addr)) ? { kind: 'deleted' } : { kind: 'not-found' }
   } catch (error) {
-    if (error instanceof CancelledInFlightError) return { kind: 'unclear', reason: error.message }
-    if (error instanceof CancelledError || error instanceof GaveUpError)
-      return { kind: 'not-sent', error: error.message }
-    if (error instanceof ApiError && error.isPendingEvent) return { kind: 'pending', message: error.apiMessage }
-    if (error instanceof TransportError) return { kind: 'unclear', reason: error.reason }
-    if (error instanceof ApiError && error.status >= 500) return { kind: 'unclear', reason: `HTTP ${error.status}` }
-    if (error instanceof ApiError) return { kind: 'refused', error: error.message, status: error.status }
-    return { kind: 'unclear', reason: messageOf(error) }
+    const failure = failureOf(error)
+    if (failure.kind !== 'refused') return failure
+    return { kind: 'refused', error: failure.error.message, status: failure.error.status }
   }
 }
