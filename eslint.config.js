@@ -22,7 +22,7 @@ import tseslint from 'typescript-eslint'
  * | do         | do/                                                      | transport inputs                      |            |
  * | transport  | transport/                                               |                                       |            |
  * | inputs     | inputs/                                                  |                                       |            |
- * | shared     | context.ts logger.ts                                     | (each other; every layer imports it)  |            |
+ * | shared     | context.ts logger.ts words.ts                            | (each other; every layer imports it)  |            |
  *
  * Only main.ts talks to the runner (`@actions/core`, `@actions/github`). A new file or folder of
  * src/ gets a row, or joins one, before it is imported.
@@ -39,37 +39,7 @@ export const LAYERS = [
   { name: 'do', paths: ['src/do'], imports: ['transport', 'inputs'] },
   { name: 'transport', paths: ['src/transport'], imports: [] },
   { name: 'inputs', paths: ['src/inputs'], imports: [] },
-  { name: 'shared', paths: ['src/context.ts', 'src/logger.ts'], imports: [] }
-]
-
-/**
- * Imports against the layers that exist today, each to be removed once its file is rewritten.
- * `imports` lists the files of src/ that `file` may still import against the table; `rule` is the
- * lint rule the import breaks. Empty this list; never add to it.
- */
-export const KNOWN_LAYER_EXCEPTIONS = [
-  { file: 'src/engine/before-move.ts', rule: 'import-x/no-restricted-paths', imports: ['src/report/result.ts'] },
-  { file: 'src/engine/cutover-limits.ts', rule: 'import-x/no-restricted-paths', imports: ['src/report/result.ts'] },
-  { file: 'src/engine/cutover.ts', rule: 'import-x/no-restricted-paths', imports: ['src/report/result.ts'] },
-  { file: 'src/engine/journal.ts', rule: 'import-x/no-restricted-paths', imports: ['src/report/result.ts'] },
-  { file: 'src/engine/outcome.ts', rule: 'import-x/no-restricted-paths', imports: ['src/report/result.ts'] },
-  { file: 'src/engine/precheck.ts', rule: 'import-x/no-restricted-paths', imports: ['src/report/result.ts'] },
-  { file: 'src/report/cutover-report.ts', rule: 'import-x/no-restricted-paths', imports: ['src/transport/http.ts'] },
-  {
-    file: 'src/report/cutover-report.ts',
-    rule: '@typescript-eslint/no-restricted-imports',
-    imports: ['src/engine/cutover-result.ts', 'src/engine/outcome.ts', 'src/engine/verify.ts']
-  },
-  {
-    file: 'src/report/partial-report.ts',
-    rule: '@typescript-eslint/no-restricted-imports',
-    imports: ['src/engine/outcome.ts']
-  },
-  {
-    file: 'src/report/prune-report.ts',
-    rule: '@typescript-eslint/no-restricted-imports',
-    imports: ['src/engine/prune-guards.ts']
-  }
+  { name: 'shared', paths: ['src/context.ts', 'src/logger.ts', 'src/words.ts'], imports: [] }
 ]
 
 /** The rule that forbids a layer's imports; `types` rows are enforced by the type-import rule. */
@@ -78,66 +48,41 @@ const TYPE_RULE = '@typescript-eslint/no-restricted-imports'
 
 const byName = new Map(LAYERS.map((layer) => [layer.name, layer]))
 
-/** The files under `layerPath` that `file` may still import against the table. */
-function excepted(file, layerPath) {
-  const known = KNOWN_LAYER_EXCEPTIONS.filter((entry) => entry.file === file && entry.rule === LAYER_RULE)
-  return known.flatMap((entry) => entry.imports).filter((path) => path.startsWith(`${layerPath}/`))
-}
-
-/** One zone per forbidden path: `layer` (or just `file`, when given) may not import `path`. */
-function zonesOf(layer, file) {
+/** One zone per forbidden path: `layer` may not import `path`. */
+function zonesOf(layer) {
   const allowed = new Set([layer.name, 'shared', ...layer.imports, ...(layer.types ?? [])])
   if (layer.name === 'entry') return []
   return LAYERS.filter((other) => !allowed.has(other.name)).flatMap((other) =>
-    other.paths.map((path) => {
-      const except = file ? excepted(file, path).map((p) => p.slice(path.length + 1)) : []
-      return {
-        target: file ? [file] : layer.paths,
-        from: path,
-        ...(except.length > 0 ? { except } : {}),
-        message: `The ${layer.name} layer may not import ${other.name} (see LAYERS in eslint.config.js).`
-      }
-    })
+    other.paths.map((path) => ({
+      target: layer.paths,
+      from: path,
+      message: `The ${layer.name} layer may not import ${other.name} (see LAYERS in eslint.config.js).`
+    }))
   )
 }
 
-function layerOf(file) {
-  return LAYERS.find((layer) => layer.paths.some((path) => file === path || file.startsWith(`${path}/`)))
-}
-
 /** The type-only rows: value imports of those layers, by relative specifier, are refused. */
-function typeOnlyPatterns(layer, file) {
+function typeOnlyPatterns(layer) {
   return (layer.types ?? []).map((name) => {
     const others = byName.get(name).paths.map((path) => path.replace(/^src\//, ''))
-    const known = KNOWN_LAYER_EXCEPTIONS.filter((entry) => entry.file === file && entry.rule === TYPE_RULE)
-    const allowedFiles = known.flatMap((entry) => entry.imports)
     return {
-      group: [
-        ...others.map((folder) => `**/${folder}/**`),
-        ...allowedFiles.map((path) => `!**/${path.replace(/^src\//, '').replace(/\.ts$/, '.js')}`)
-      ],
+      group: others.map((folder) => `**/${folder}/**`),
       allowTypeImports: true,
       message: `The ${layer.name} layer may import only the types of ${name} (see LAYERS in eslint.config.js).`
     }
   })
 }
 
-function typeRule(layer, file) {
-  return ['error', { patterns: typeOnlyPatterns(layer, file) }]
+function typeRule(layer) {
+  return ['error', { patterns: typeOnlyPatterns(layer) }]
 }
 
-/** The layer rules for every layer, then, per file with known exceptions, its narrower ones. */
+/** The layer rules for every layer. */
 function layerBlocks() {
   const zones = LAYERS.flatMap((layer) => zonesOf(layer))
   const blocks = [{ files: ['src/**/*.ts'], rules: { [LAYER_RULE]: ['error', { zones }] } }]
   for (const layer of LAYERS.filter((l) => l.types)) {
     blocks.push({ files: layer.paths.map((path) => `${path}/**/*.ts`), rules: { [TYPE_RULE]: typeRule(layer) } })
-  }
-  for (const file of new Set(KNOWN_LAYER_EXCEPTIONS.map((entry) => entry.file))) {
-    const layer = layerOf(file)
-    const rules = { [LAYER_RULE]: ['error', { zones: zonesOf(layer, file) }] }
-    if (layer.types) rules[TYPE_RULE] = typeRule(layer, file)
-    blocks.push({ files: [file], rules })
   }
   return blocks
 }

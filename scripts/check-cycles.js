@@ -4,21 +4,13 @@
 import { parseCircular, parseDependencyTree } from 'dpdm'
 import { relative } from 'node:path'
 
-/**
- * Imports that close a cycle today, as [importer, imported], each to be removed once its file is
- * rewritten. Empty this list; never add to it.
- */
-const KNOWN_CYCLE_IMPORTS = [['src/engine/before-move.ts', 'src/engine/cutover.ts']]
-
-const known = new Set(KNOWN_CYCLE_IMPORTS.map(([from, to]) => `${from} ${to}`))
-
-/** The import graph of `files`, paths relative to the working directory, known imports left out. */
+/** The import graph of `files`, paths relative to the working directory. */
 async function importGraph(files) {
   const tree = await parseDependencyTree(files, { transform: false, skipDynamicImports: false })
   const rel = (path) => relative(process.cwd(), path)
   const graph = {}
   for (const [id, deps] of Object.entries(tree)) {
-    const kept = (deps ?? []).filter((dep) => dep.id && !known.has(`${rel(dep.issuer)} ${rel(dep.id)}`))
+    const kept = (deps ?? []).filter((dep) => dep.id)
     graph[rel(id)] = kept.map((dep) => ({ ...dep, issuer: rel(dep.issuer), id: rel(dep.id) }))
   }
   return graph

@@ -10,6 +10,8 @@ import { parseInputs } from '../../src/inputs/inputs.js'
 import { Journal } from '../../src/engine/journal.js'
 import { runOperation } from '../../src/run.js'
 import { partialReport } from '../../src/report/partial-report.js'
+import { pruneReport } from '../../src/report/prune-report.js'
+import { newPruneProgress, stopPrune } from '../../src/engine/prune.js'
 import type { OperationResult } from '../../src/report/result.js'
 import { atRequest, errorLines, FAST_CLIENT, runDist, simMs, TOKEN } from '../helpers/support.js'
 import { simulatorForEachTest } from '../helpers/simulator.js'
@@ -145,14 +147,14 @@ describe('cancelled in-process, through the signal', () => {
     expect(report.summary.notes.join('\n')).toMatch(new RegExp(`droplet_id: ${blue}.*expected_droplet_id: ${green}`))
   })
 
-  it('an operation can register its own partial result', () => {
+  it("a prune's progress in the journal is what a cancelled step reports", () => {
     const journal = new Journal()
-    journal.setPartial((cause) => ({
-      outputs: { ...partialReport(new Journal(), cause).outputs, count: '3' },
-      error: `stopped: ${cause}`,
-      summary: { title: 't', tables: [], notes: [] }
-    }))
-    expect(partialReport(journal, 'SIGINT')).toMatchObject({ error: 'stopped: SIGINT', outputs: { count: '3' } })
+    const progress = newPruneProgress({ keep: [], keepDns: false, maxRelease: 10, dryRun: false })
+    stopPrune(progress, 'SIGINT')
+    journal.prune = progress
+    const report = partialReport(journal, 'SIGINT')
+    expect(report).toEqual(pruneReport(progress, { cancelled: 'SIGINT' }))
+    expect(report.outputs).toMatchObject({ ips: '[]', count: '0' })
   })
 
   it('during create: names the reserved address and how to release it', async () => {

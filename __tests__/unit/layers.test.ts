@@ -6,10 +6,10 @@
 import { describe, expect, it } from '@jest/globals'
 import { ESLint } from 'eslint'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
-import { KNOWN_LAYER_EXCEPTIONS, LAYERS } from '../../eslint.config.js'
+import { LAYERS } from '../../eslint.config.js'
 
 interface Layer {
   name: string
@@ -110,14 +110,6 @@ describe('the layers of src/', () => {
       expect(await importProblems(from, byName(other), 'type')).toEqual([])
     }
   )
-
-  it('names in KNOWN_LAYER_EXCEPTIONS only files that exist (drop an entry when its file goes)', () => {
-    const named = (KNOWN_LAYER_EXCEPTIONS as { file: string; imports: string[] }[]).flatMap((e) => [
-      e.file,
-      ...e.imports
-    ])
-    expect(named.filter((file) => !existsSync(file))).toEqual([])
-  })
 
   it('has a table with rows that point down only', () => {
     const order = layers.map((layer) => layer.name)

@@ -4,7 +4,6 @@ import type { AddressRecord } from '../../src/do/dns.js'
 import type { ActionHistory, PastAction } from '../../src/do/actions.js'
 import {
   dnsIndex,
-  durationText,
   idleFromHistory,
   idleFromReservedAt,
   overMaxRelease,
@@ -12,6 +11,7 @@ import {
   spareByName,
   spareText
 } from '../../src/engine/prune-guards.js'
+import { durationText } from '../../src/words.js'
 
 const HOUR = 3_600_000
 const NOW = Date.parse('2026-06-01T12:00:00Z')

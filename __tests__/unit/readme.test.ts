@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals'
 import { existsSync, readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { headings, tableUnder } from '../helpers/markdown.js'
-import { IPV6_SECTION } from '../../src/engine/verify.js'
+import { IPV6_SECTION } from '../../src/report/cutover-report.js'
 import { withTables } from '../../scripts/docs-tables.js'
 
 interface ActionYml {

@@ -11,8 +11,8 @@
 import type { EngineContext } from './step.js'
 import type { DropletRef } from '../do/droplets.js'
 import type { PrecheckInputs } from '../inputs/inputs.js'
-import { dropletLabel } from '../report/result.js'
-import type { AddressResult, CutoverPlan } from './cutover.js'
+import { dropletLabel } from '../words.js'
+import type { AddressResult, CutoverPlan } from './cutover-result.js'
 import { cutoverRefusals, targetFacts, type Moving } from './cutover-limits.js'
 import { precheck, precheckFailure } from './precheck.js'
 

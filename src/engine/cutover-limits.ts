@@ -12,7 +12,7 @@ import type { Address } from '../inputs/address.js'
 import type { IpRecord } from '../do/ips.js'
 import type { DropletRef } from '../do/droplets.js'
 import type { EngineContext } from './step.js'
-import { dropletLabel } from '../report/result.js'
+import { dropletLabel } from '../words.js'
 
 /** An address the cutover will move: not already on the target (or busy, and so judged after its action). */
 export interface Moving {

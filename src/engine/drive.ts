@@ -10,7 +10,7 @@ import { ApiError, GaveUpError, timeoutRanOut } from '../transport/http.js'
 import { failureOf } from './answers.js'
 import { CancelledError } from '../context.js'
 import type { EngineContext } from './step.js'
-import { UNOBSERVED, type MoveObserver } from './journal.js'
+import { UNOBSERVED } from './journal.js'
 import {
   confirmRead,
   findBusyAction,
@@ -20,7 +20,15 @@ import {
   reportRead,
   waitBeforeRetry
 } from './ip-read.js'
-import { cancelCause, describeMove, isAt, messageOf, type MoveOutcome, type MoveRequest } from './outcome.js'
+import {
+  cancelCause,
+  describeMove,
+  isAt,
+  messageOf,
+  type MoveObserver,
+  type MoveOutcome,
+  type MoveRequest
+} from './outcome.js'
 import { initial, next, type Answer, type Effect, type Observation, type State } from './protocol.js'
 import { waitForAction, waitUntil } from './wait.js'
 

@@ -2,11 +2,12 @@
  * What the step has done so far, kept as it goes, so that a cancelled step can report it even when
  * the operation has not returned in time: each address it may have changed (where it was before,
  * the actions started on it, those still under way, where it was last read), an address a create
- * reserved, and whatever an operation registers as its partial result (prune's releases).
+ * reserved, and a prune's progress.
  */
 import type { Address } from '../inputs/address.js'
 import type { IpRecord } from '../do/ips.js'
-import type { OperationResult } from '../report/result.js'
+import type { MoveObserver } from './outcome.js'
+import type { PruneProgress } from './prune.js'
 
 export interface AddressEntry {
   readonly addr: Address
@@ -26,20 +27,6 @@ export interface AddressEntry {
   readonly rollingBack: boolean
 }
 
-/** What a move tells the journal as it goes. */
-export interface MoveObserver {
-  /** A change request is about to be sent (its answer may never come). */
-  sending(before: IpRecord, target: number | null): void
-  /** An action of this step's is under way (started, or found in progress after a lost answer). */
-  started(actionId: number): void
-  /** It ended. */
-  ended(actionId: number, status: 'completed' | 'errored'): void
-  /** The address as read after a change request. */
-  read(record: IpRecord): void
-  /** DigitalOcean's answers showed that the request changed nothing (a refusal, a pending event until the end). */
-  unchanged(): void
-}
-
 export interface Reserved {
   readonly record: IpRecord
   readonly actionId?: number
@@ -51,7 +38,8 @@ export class Journal {
   private reservedIp: Reserved | undefined
   /** A create was about to be sent (its answer may never come); undefined while none was. */
   creating: string | undefined
-  private partialResult: ((cause: string) => OperationResult) | undefined
+  /** A prune's progress, kept as it goes, so that a cancelled step reports what it released. */
+  prune: PruneProgress | undefined
   /** The operation being run, for the title of a partial report. */
   operation = ''
 
@@ -82,19 +70,6 @@ export class Journal {
   /** A create was accepted: the new address exists (and is billed) whatever happens next. */
   noteReserved(reserved: Reserved): void {
     this.reservedIp = reserved
-  }
-
-  /**
-   * Registers how to report what the operation has done so far (the latest registration wins);
-   * a cancelled step reports with it when the operation does not return in time.
-   */
-  setPartial(render: (cause: string) => OperationResult): void {
-    this.partialResult = render
-  }
-
-  /** The operation's registered partial result, if it registered one. */
-  partial(cause: string): OperationResult | undefined {
-    return this.partialResult?.(cause)
   }
 
   /** An observer that records one address's move; `rollingBack` for a roll-back's. */

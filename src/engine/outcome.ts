@@ -5,8 +5,20 @@
 import type { Address } from '../inputs/address.js'
 import type { IpRecord } from '../do/ips.js'
 import { ipPath } from '../do/ips.js'
-import { dropletLabel } from '../report/result.js'
-import type { MoveObserver } from './journal.js'
+
+/** What a move tells the journal as it goes. */
+export interface MoveObserver {
+  /** A change request is about to be sent (its answer may never come). */
+  sending(before: IpRecord, target: number | null): void
+  /** An action of this step's is under way (started, or found in progress after a lost answer). */
+  started(actionId: number): void
+  /** It ended. */
+  ended(actionId: number, status: 'completed' | 'errored'): void
+  /** The address as read after a change request. */
+  read(record: IpRecord): void
+  /** DigitalOcean's answers showed that the request changed nothing (a refusal, a pending event until the end). */
+  unchanged(): void
+}
 
 export interface MoveRequest {
   readonly addr: Address
@@ -51,12 +63,6 @@ export interface MoveOutcome {
 
 /** Reported as changed: a later roll-back step then runs, and moving an address already home is harmless. */
 export const reportsChanged = (changed: Changed): boolean => changed !== 'no'
-
-/** Where an address is, as the log and messages say it. */
-export function where(ip: IpRecord | undefined): string {
-  if (!ip) return 'in an unknown state'
-  return ip.dropletId === null ? 'assigned to no droplet' : `on droplet ${dropletLabel(ip.dropletId, ip.dropletName)}`
-}
 
 /** The error for an address whose state could not be read after a change request. */
 export function unknownState(addr: Address, why: string): string {

@@ -12,7 +12,7 @@ import type { IpVersion } from '../inputs/address.js'
 import type { PrecheckInputs } from '../inputs/inputs.js'
 import type { DropletNetworks, DropletRef } from '../do/droplets.js'
 import type { EngineContext } from './step.js'
-import { dropletLabel } from '../report/result.js'
+import { dropletLabel } from '../words.js'
 import { probeSpec, probeUntilPassed, urlHost, type ProbeResult } from './verify.js'
 
 export interface PrecheckRequest {

@@ -16,7 +16,8 @@
 import type { IpRecord } from '../do/ips.js'
 import type { ActionRecord } from '../do/actions.js'
 import type { ActionStatus, Changed, MoveOutcome, MoveRequest } from './outcome.js'
-import { describeMove, isAt, targetText, unknownState, where } from './outcome.js'
+import { describeMove, isAt, targetText, unknownState } from './outcome.js'
+import { where } from '../words.js'
 
 /** After a lost answer, the same change is sent at most this many times more. */
 export const MAX_RESENDS = 2

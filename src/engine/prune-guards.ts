@@ -11,6 +11,7 @@
 import type { AddressRecord } from '../do/dns.js'
 import type { ActionHistory, PastAction } from '../do/actions.js'
 import { recordLabel } from '../do/dns.js'
+import { durationText } from '../words.js'
 
 /** Why an address that is assigned to no droplet is not released. */
 export type Spare =
@@ -120,18 +121,6 @@ export function spareByIdle(idle: Idle, minMs: number, now: number): Spare | und
 /** max_release: true when releasing this many would be too many. */
 export function overMaxRelease(candidates: number, maxRelease: number): boolean {
   return candidates > maxRelease
-}
-
-/** A duration as people read it: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`. */
-export function durationText(ms: number): string {
-  const s = Math.floor(ms / 1000)
-  if (s < 60) return `${s} s`
-  const min = Math.floor(s / 60)
-  if (min < 60) return `${min} min`
-  const h = Math.floor(min / 60)
-  if (h < 24) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`
-  const d = Math.floor(h / 24)
-  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`
 }
 
 /** The reason a spare gives in the summary and the log. */

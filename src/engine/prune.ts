@@ -45,7 +45,7 @@ export type EntryState =
   | { readonly kind: 'releasing' }
   | { readonly kind: 'released' }
   | { readonly kind: 'would-release' }
-  | { readonly kind: 'spared'; readonly spare: Spare }
+  | { readonly kind: 'spared'; readonly spare: Spare; readonly reason: string }
   | { readonly kind: 'failed'; readonly error: string }
   /** The release may or may not have gone through: its answer was lost and the IP could not be read. */
   | { readonly kind: 'unknown'; readonly error: string }
@@ -176,8 +176,8 @@ function refuseWithoutDns(ctx: EngineContext, progress: PruneProgress, error: un
 }
 
 function spare(ctx: EngineContext, entry: PruneEntry, why: Spare): void {
-  entry.state = { kind: 'spared', spare: why }
-  ctx.log.info(`Spared ${entry.record.ip}: ${spareText(why)}`)
+  entry.state = { kind: 'spared', spare: why, reason: spareText(why) }
+  ctx.log.info(`Spared ${entry.record.ip}: ${entry.state.reason}`)
 }
 
 function spareByNames(ctx: EngineContext, progress: PruneProgress, dns: DnsIndex | undefined): void {

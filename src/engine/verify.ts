@@ -15,7 +15,7 @@ import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
 import type { Address } from '../inputs/address.js'
 import type { ProbeRules } from '../inputs/inputs.js'
-import { secs } from '../transport/http.js'
+import { secs } from '../words.js'
 import type { Clock, StepContext } from '../context.js'
 import type { Logger } from '../logger.js'
 
@@ -242,16 +242,4 @@ function tally(spec: ProbeSpec, before: ProbeResult, answer: Answer): ProbeResul
     last: answer.text,
     answered: before.answered || answer.answered
   }
-}
-
-/** The README section that shows how a droplet configures a reserved IPv6. */
-export const IPV6_SECTION = "README, 'Reserved IPv6 on the droplet'"
-
-/**
- * For a reserved IPv6 whose probes never got an answer (none connected, or none was answered): the
- * likely cause, said so. '' otherwise.
- */
-export function unansweredIpv6Hint(addr: Address, probe: ProbeResult): string {
-  if (addr.version !== 6 || probe.passed || probe.answered || probe.probes === 0) return ''
-  return ` - no probe of ${addr.text} got an answer: DigitalOcean routes a reserved IPv6 to the droplet, but the droplet must add it to its own network interface (see ${IPV6_SECTION})`
 }

@@ -1,7 +1,8 @@
 /** delete: releases a reserved IP (release.ts). Refuses while it is assigned; already gone is success. */
 import type { Address } from '../inputs/address.js'
 import { releaseIp, type ReleaseOutcome } from '../engine/release.js'
-import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from '../report/result.js'
+import { dropletLabel } from '../words.js'
+import { emptyOutputs, ipOutputs, type OperationResult, type Outputs } from '../report/result.js'
 import type { OperationContext } from './operation.js'
 
 export async function remove(ctx: OperationContext): Promise<OperationResult> {

@@ -1,6 +1,7 @@
 /** get: reads one reserved IP; changes nothing. */
 import { notReserved } from '../engine/ip-read.js'
-import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult } from '../report/result.js'
+import { dropletLabel } from '../words.js'
+import { emptyOutputs, ipOutputs, type OperationResult } from '../report/result.js'
 import { addressCell, dropletCell } from '../report/cells.js'
 import type { OperationContext } from './operation.js'
 

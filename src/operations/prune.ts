@@ -25,10 +25,7 @@ export function pruneSettings(inputs: Inputs): PruneSettings {
 export async function prune(ctx: OperationContext): Promise<OperationResult> {
   const progress = newPruneProgress(pruneSettings(ctx.inputs))
   // A cancelled step stops the prune (nothing more is started) and reports what it did so far.
-  ctx.journal.setPartial((cause) => {
-    stopPrune(progress, cause)
-    return pruneReport(progress, { cancelled: cause })
-  })
+  ctx.journal.prune = progress
   const stop = (): void => stopPrune(progress, cancelCause(ctx.engine.signal))
   ctx.engine.signal.addEventListener('abort', stop, { once: true })
   try {

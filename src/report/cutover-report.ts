@@ -1,11 +1,11 @@
 /** The outputs, summary and failure message of a cutover (assign or unassign of one or more addresses). */
 import type { IpRecord } from '../do/ips.js'
-import { moved, targetId, type AddressResult, type CutoverResult } from '../engine/cutover-result.js'
-import { secs } from '../transport/http.js'
-import { reportsChanged, where, type ActionStatus, type MoveOutcome } from '../engine/outcome.js'
-import { unansweredIpv6Hint } from '../engine/verify.js'
+import type { Address } from '../inputs/address.js'
+import type { AddressResult, CutoverResult } from '../engine/cutover-result.js'
+import type { ActionStatus, MoveOutcome } from '../engine/outcome.js'
 import type { ProbeResult } from '../engine/verify.js'
-import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
+import { dropletLabel, secs, where } from '../words.js'
+import { emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
 import { addressCell, dropletCell, type Cell } from './cells.js'
 import { movesJson } from '../inputs/moves.js'
 
@@ -39,7 +39,13 @@ export function worst(statuses: readonly ActionStatus[]): ActionStatus {
 const namedAction = (a: AddressResult): MoveOutcome | undefined =>
   a.back?.actionStatus === 'in-progress' ? a.back : a.move
 
-const changedAny = (a: AddressResult): boolean => moved(a) || (a.back !== undefined && reportsChanged(a.back.changed))
+/** A change this step sent took effect or may have ('unknown' counts: moving an address already home is harmless). */
+const changes = (move: MoveOutcome | undefined): boolean => move !== undefined && move.changed !== 'no'
+
+const changedAny = (a: AddressResult): boolean => changes(a.move) || changes(a.back)
+
+/** The droplet the cutover moves to (null: none). */
+const targetOf = (result: CutoverResult): number | null => result.plan.target?.id ?? null
 
 function outputsOf(result: CutoverResult): Outputs {
   const { addresses } = result
@@ -68,8 +74,8 @@ function outputsOf(result: CutoverResult): Outputs {
  * from where it was to the target; after a roll-back, only those not known to be home.
  */
 function movesOf(result: CutoverResult): string {
-  const away = result.addresses.filter((a) => moved(a) && !backHome(a))
-  const to = targetId(result.plan)
+  const away = result.addresses.filter((a) => changes(a.move) && !backHome(a))
+  const to = targetOf(result)
   return movesJson(away.map((a) => ({ addr: a.addr, from: beforeOf(a)?.dropletId ?? null, to })))
 }
 
@@ -159,7 +165,7 @@ function confirmProblem(result: CutoverResult, a: AddressResult): string | undef
   const read = a.confirm
   if (!read) return undefined
   if (!read.record) return `${a.addr.text} could not be read after verification passed (${read.error ?? ''})`
-  if (read.record.dropletId === targetId(result.plan)) return undefined
+  if (read.record.dropletId === targetOf(result)) return undefined
   return `${a.addr.text} is now ${where(read.record)}: another change took it after verification passed`
 }
 
@@ -228,7 +234,7 @@ function rollBackNote(result: CutoverResult): string | undefined {
   const movedAway = result.addresses.filter((a) => changedAny(a) && !isHome(a))
   if (movedAway.length === 0) return undefined
   const previous = common(movedAway.map((a) => idText(a.move?.before?.dropletId)))
-  const guard = `\`expected_droplet_id: ${idText(targetId(result.plan)) || 'none'}\``
+  const guard = `\`expected_droplet_id: ${idText(targetOf(result)) || 'none'}\``
   if (previous !== '') {
     return `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output) and ${guard}, so that only an address still on the droplet this step moved it to goes back; or with \`operation: rollback\` and this step's \`moves\` output.`
   }
@@ -293,4 +299,16 @@ export function cutoverReport(result: CutoverResult): OperationResult {
       notes: notesOf(result, failure)
     }
   }
+}
+
+/** The README section that shows how a droplet configures a reserved IPv6. */
+export const IPV6_SECTION = "README, 'Reserved IPv6 on the droplet'"
+
+/**
+ * For a reserved IPv6 whose probes never got an answer (none connected, or none was answered): the
+ * likely cause, said so. '' otherwise.
+ */
+export function unansweredIpv6Hint(addr: Address, probe: ProbeResult): string {
+  if (addr.version !== 6 || probe.passed || probe.answered || probe.probes === 0) return ''
+  return ` - no probe of ${addr.text} got an answer: DigitalOcean routes a reserved IPv6 to the droplet, but the droplet must add it to its own network interface (see ${IPV6_SECTION})`
 }

@@ -1,18 +1,18 @@
 /**
  * The report of a step that was cancelled and whose operation did not return in time: what the
- * journal holds. The operation's own partial result when it registered one (prune); else each
+ * journal holds. A prune's progress when the step is a prune; else each
  * address the step may have changed, with where it was before, its actions and those still under
  * way; or the address a create reserved.
  */
 import type { AddressEntry, Journal, Reserved } from '../engine/journal.js'
-import { where } from '../engine/outcome.js'
-import { dropletLabel, emptyOutputs, ipOutputs, MOVING, type OperationResult, type Outputs } from './result.js'
+import { dropletLabel, where } from '../words.js'
+import { emptyOutputs, ipOutputs, MOVING, type OperationResult, type Outputs } from './result.js'
 import { movesJson } from '../inputs/moves.js'
 import { common, idText } from './cutover-report.js'
+import { pruneReport } from './prune-report.js'
 
 export function partialReport(journal: Journal, cause: string, ips: readonly string[] = []): OperationResult {
-  const registered = journal.partial(cause)
-  if (registered) return registered
+  if (journal.prune) return pruneReport(journal.prune, { cancelled: cause })
   if (journal.reserved) return reservedReport(journal.reserved, cause)
   if (journal.creating) return sentReport(journal, cause, creatingText(journal.creating))
   if (journal.releases.length > 0) return sentReport(journal, cause, releasesText(journal))

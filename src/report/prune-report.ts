@@ -5,7 +5,7 @@
  * `ips`/`count` are the addresses released (for a dry run, those that would be).
  */
 import type { PruneEntry, PruneProgress } from '../engine/prune.js'
-import { durationText, spareText } from '../engine/prune-guards.js'
+import { durationText } from '../words.js'
 import { addressCell } from './cells.js'
 import { emptyOutputs, listEntry, type OperationResult, type Outputs, type SummaryTable } from './result.js'
 
@@ -32,7 +32,7 @@ function reasonOf(entry: PruneEntry, progress: PruneProgress): string {
   const s = entry.state
   switch (s.kind) {
     case 'spared':
-      return spareText(s.spare) + idleUnknownAdvice(entry)
+      return s.reason + idleUnknownAdvice(entry)
     case 'failed':
     case 'unknown':
       return s.error

@@ -74,11 +74,6 @@ export function listEntry(record: IpRecord): IpListEntry {
   return { ip: record.ip, ip_version: record.version, region: record.region, droplet_id: record.dropletId }
 }
 
-export function dropletLabel(id: number | null, name = ''): string {
-  if (id === null) return 'none'
-  return name ? `${id} (${name})` : String(id)
-}
-
 /**
  * The result of a step that failed before it changed anything (bad input, a refusal, an API error):
  * every output is still set, and the summary says what went wrong.

@@ -2,7 +2,8 @@
 import { movesJson } from '../inputs/moves.js'
 import type { Undone, UndoResult } from '../engine/undo.js'
 import { common, idText, worst } from './cutover-report.js'
-import { dropletLabel, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
+import { dropletLabel } from '../words.js'
+import { emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
 
 const changedOf = (u: Undone): boolean => u.changed
 

@@ -2,10 +2,7 @@
  * How the transport says what went wrong: a failed connection in a few words, the causes of many
  * failed attempts each said once with its count, and the step's timeout named as the input it is.
  */
-
-export function secs(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`
-}
+import { secs } from '../words.js'
 
 /** "the step's timeout ran out (timeout: 300 s)": the input named with its value, when it is known. */
 export function timeoutRanOut(timeoutMs: number | undefined): string {

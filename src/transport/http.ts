@@ -24,9 +24,10 @@ import { CancelledError, type StepContext } from '../context.js'
 import { RateBudget } from './rate-budget.js'
 import { scrubSecret } from './scrub.js'
 import { scopeOf } from './scopes.js'
-import { attemptsText, connectionFailure, secs, timeoutRanOut } from './failures.js'
+import { attemptsText, connectionFailure, timeoutRanOut } from './failures.js'
+import { secs } from '../words.js'
 
-export { secs, timeoutRanOut }
+export { timeoutRanOut }
 
 export type RetryPolicy = 'safe' | 'once'
 
