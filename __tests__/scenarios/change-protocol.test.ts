@@ -211,6 +211,18 @@ describe('9. create of a reserved IPv6 onto a droplet without IPv6', () => {
     expect(sim.ips()).toHaveLength(0)
     expect(sim.mutatingRequests()).toHaveLength(0)
   })
+
+  it('an IPv4 onto a droplet that holds one already is refused naming it, before anything is reserved', async () => {
+    const holder = sim.addDroplet({ name: 'holder', region: 'nyc3' }).id
+    const held = sim.addIp({ dropletId: holder }).ip
+    const { result, error } = await run({ operation: 'create', droplet_id: String(holder) })
+    expect(error?.message).toMatch(
+      new RegExp(`already holds reserved IPv4 ${held.replace(/\./g, '\\.')}.*Nothing was reserved`)
+    )
+    expect(result?.outputs.changed ?? 'false').toBe('false')
+    expect(sim.ips()).toHaveLength(1)
+    expect(sim.mutatingRequests()).toHaveLength(0)
+  })
 })
 
 describe('10. cancelled during the roll-back', () => {

@@ -31,6 +31,7 @@ import {
 } from './outcome.js'
 import { initial, next, type Answer, type Effect, type Observation, type State } from './protocol.js'
 import { waitForAction, waitUntil } from './wait.js'
+import { runMachine, type Pending } from './machine.js'
 
 export { expectedProblem } from './protocol.js'
 
@@ -50,24 +51,17 @@ export function followAction(
   return drive(ctx, req, state, { kind: 'answer', answer: { kind: 'accepted', action } })
 }
 
-/** The loop: the machine decides, the driver performs, until the machine is done. Never throws. */
+/** The loop (machine.ts): the machine decides, the driver performs, until the machine is done. Never throws. */
 async function drive(ctx: EngineContext, req: MoveRequest, start: State, first: Observation): Promise<MoveOutcome> {
   const observer = req.observer ?? UNOBSERVED
-  let state = start
-  let seen = first
-  for (;;) {
-    const step = next(state, seen)
-    state = step.state
-    if (step.say) ctx.log.info(step.say)
-    if (step.effect.kind === 'done') {
-      const outcome = step.effect.outcome
-      if (outcome.changed === 'no' && outcome.actionId === undefined) observer.unchanged()
-      return outcome
-    }
-    seen = await perform(ctx, req, observer, step.effect)
+  const outcome = await runMachine(ctx.log, start, first, next, async (effect: Pending<Effect>, state) => {
+    const seen = await perform(ctx, req, observer, effect)
     const record = seen.kind === 'read' || seen.kind === 'busy' || seen.kind === 'watched' ? seen.record : undefined
     if (record && state.phase !== 'decide') observer.read(record)
-  }
+    return seen
+  })
+  if (outcome.changed === 'no' && outcome.actionId === undefined) observer.unchanged()
+  return outcome
 }
 
 /** Performs one effect; every exception becomes an observation. */
@@ -75,7 +69,7 @@ async function perform(
   ctx: EngineContext,
   req: MoveRequest,
   observer: MoveObserver,
-  effect: Exclude<Effect, { kind: 'done' }>
+  effect: Pending<Effect>
 ): Promise<Observation> {
   try {
     return await performOrThrow(ctx, req, observer, effect)
@@ -96,7 +90,7 @@ async function performOrThrow(
   ctx: EngineContext,
   req: MoveRequest,
   observer: MoveObserver,
-  effect: Exclude<Effect, { kind: 'done' }>
+  effect: Pending<Effect>
 ): Promise<Observation> {
   switch (effect.kind) {
     case 'read':

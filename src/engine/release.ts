@@ -15,6 +15,7 @@ import type { EngineContext } from './step.js'
 import { jitter, reportContext, waitBeforeRetry } from './ip-read.js'
 import { messageOf } from './outcome.js'
 import { MAX_RESENDS, pendingBackoff } from './protocol.js'
+import { runMachine, type Pending } from './machine.js'
 
 export type ReleaseOutcome =
   /** Released: answered 204, or gone on the read after an unclear answer (`unsure`). */
@@ -187,22 +188,17 @@ function unknownRelease(state: ReleaseState, error: string): string {
 // ------------------------------------------------------------------ the driver
 
 /** Re-reads the IP and releases it only while it is assigned to no droplet and not busy. Never throws. */
-export async function releaseIp(ctx: EngineContext, req: ReleaseRequest): Promise<ReleaseOutcome> {
-  let state: ReleaseState = { req, round: 0, resends: 0 }
-  let seen: ReleaseSeen = { kind: 'start' }
-  for (;;) {
-    const step = nextRelease(state, seen)
-    state = step.state
-    if (step.say) ctx.log.info(step.say)
-    if (step.effect.kind === 'done') return step.effect.outcome
-    seen = await performRelease(ctx, req, step.effect)
-  }
+export function releaseIp(ctx: EngineContext, req: ReleaseRequest): Promise<ReleaseOutcome> {
+  const start: ReleaseState = { req, round: 0, resends: 0 }
+  return runMachine(ctx.log, start, { kind: 'start' }, nextRelease, (effect: Pending<ReleaseEffect>) =>
+    performRelease(ctx, req, effect)
+  )
 }
 
 async function performRelease(
   ctx: EngineContext,
   req: ReleaseRequest,
-  effect: Exclude<ReleaseEffect, { kind: 'done' }>
+  effect: Pending<ReleaseEffect>
 ): Promise<ReleaseSeen> {
   try {
     switch (effect.kind) {

@@ -9,7 +9,7 @@ import { ungrouped } from '../context.js'
 import type { EngineContext } from './step.js'
 import type { Journal } from './journal.js'
 import { moveIp } from './drive.js'
-import { reportsChanged, targetText, type MoveOutcome } from './outcome.js'
+import { targetText, type MoveOutcome } from './outcome.js'
 import { where } from '../words.js'
 import { mustReadIp } from './ip-read.js'
 import { LOST_ANSWER_WATCH_MS } from './protocol.js'
@@ -18,8 +18,6 @@ import { waitUntil } from './wait.js'
 export interface Undone {
   readonly move: Move
   readonly outcome: MoveOutcome
-  /** This step changed the address, or may have. */
-  readonly changed: boolean
   /** It reads on `from`, and nothing of this step's may still move it. */
   readonly home: boolean
   /** Where it is, in words (from the last read). */
@@ -68,7 +66,6 @@ function judged(move: Move, outcome: MoveOutcome): Undone {
   return {
     move,
     outcome,
-    changed: reportsChanged(outcome.changed),
     home,
     now: where(now),
     takenBy: taken

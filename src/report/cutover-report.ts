@@ -8,6 +8,7 @@ import { dropletLabel, secs, where } from '../words.js'
 import { emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
 import { addressCell, dropletCell, type Cell } from './cells.js'
 import { movesJson } from '../inputs/moves.js'
+import { changedOutput, moveChanged } from './changed.js'
 
 /**
  * The address as it stands at the end, from the last read made: after the roll-back, after
@@ -40,9 +41,8 @@ const namedAction = (a: AddressResult): MoveOutcome | undefined =>
   a.back?.actionStatus === 'in-progress' ? a.back : a.move
 
 /** A change this step sent took effect or may have ('unknown' counts: moving an address already home is harmless). */
-const changes = (move: MoveOutcome | undefined): boolean => move !== undefined && move.changed !== 'no'
 
-const changedAny = (a: AddressResult): boolean => changes(a.move) || changes(a.back)
+const changedAny = (a: AddressResult): boolean => moveChanged(a.move) || moveChanged(a.back)
 
 /** The droplet the cutover moves to (null: none). */
 const targetOf = (result: CutoverResult): number | null => result.plan.target?.id ?? null
@@ -58,7 +58,7 @@ function outputsOf(result: CutoverResult): Outputs {
   outputs.previous_droplet_id = common(addresses.map((a) => idText(beforeOf(a)?.dropletId)))
   outputs.action_id = idText(namedAction(first)?.actionId)
   outputs.action_status = worst(addresses.map((a) => namedAction(a)?.actionStatus ?? ''))
-  outputs.changed = String(addresses.some(changedAny))
+  outputs.changed = changedOutput(addresses.map(changedAny))
   outputs.verified = result.verified === undefined ? '' : String(result.verified)
   outputs.rolled_back = String(result.rolledBack)
   outputs.moves = movesOf(result)
@@ -74,7 +74,7 @@ function outputsOf(result: CutoverResult): Outputs {
  * from where it was to the target; after a roll-back, only those not known to be home.
  */
 function movesOf(result: CutoverResult): string {
-  const away = result.addresses.filter((a) => changes(a.move) && !backHome(a))
+  const away = result.addresses.filter((a) => moveChanged(a.move) && !backHome(a))
   const to = targetOf(result)
   return movesJson(away.map((a) => ({ addr: a.addr, from: beforeOf(a)?.dropletId ?? null, to })))
 }

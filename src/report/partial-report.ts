@@ -10,6 +10,7 @@ import { emptyOutputs, ipOutputs, MOVING, type OperationResult, type Outputs } f
 import { movesJson } from '../inputs/moves.js'
 import { common, idText } from './cutover-report.js'
 import { pruneReport } from './prune-report.js'
+import { changedOutput, recordedChange } from './changed.js'
 
 export function partialReport(journal: Journal, cause: string, ips: readonly string[] = []): OperationResult {
   if (journal.prune) return pruneReport(journal.prune, { cancelled: cause })
@@ -107,7 +108,7 @@ function movesOutputs(journal: Journal, given: readonly string[]): Outputs {
   // The action still under way (a roll-back's, say) is the one a workflow must look up.
   outputs.action_id = idText(first ? (first.underWay.at(-1) ?? first.actions.at(-1)) : undefined)
   outputs.action_status = entries.some((e) => e.underWay.length > 0) ? 'in-progress' : first ? statusOf(first) : ''
-  outputs.changed = String(entries.length > 0)
+  outputs.changed = changedOutput(entries.map(recordedChange))
   if (MOVING.has(journal.operation)) outputs.moves = movesOf(entries)
   if (given.length > 1) setEntries(outputs, given, byIp)
   return outputs
@@ -139,7 +140,7 @@ function setEntries(outputs: Outputs, given: readonly string[], byIp: ReadonlyMa
         previous_droplet_id: e?.before?.dropletId ?? null,
         action_id: e ? (e.underWay.at(-1) ?? e.actions.at(-1) ?? null) : null,
         action_status: e ? statusOf(e) : '',
-        changed: e !== undefined
+        changed: recordedChange(e)
       }
     })
   )

@@ -4,8 +4,9 @@ import type { Undone, UndoResult } from '../engine/undo.js'
 import { common, idText, worst } from './cutover-report.js'
 import { dropletLabel } from '../words.js'
 import { emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
+import { changedOutput, moveChanged } from './changed.js'
 
-const changedOf = (u: Undone): boolean => u.changed
+const changedOf = (u: Undone): boolean => moveChanged(u.outcome)
 
 /** What this step moved: each address from where it found it to its `from`. */
 function ownMoves(result: UndoResult): string {
@@ -28,7 +29,7 @@ function outputsOf(result: UndoResult): Outputs {
   outputs.previous_droplet_id = common(undone.map((u) => idText(u.outcome.before?.dropletId)))
   outputs.action_id = idText(first.outcome.actionId)
   outputs.action_status = worst(undone.map((u) => u.outcome.actionStatus))
-  outputs.changed = String(undone.some(changedOf))
+  outputs.changed = changedOutput(undone.map(changedOf))
   if (undone.length > 1) {
     outputs.ips = JSON.stringify(undone.map(entryOf))
     outputs.count = String(undone.length)
