@@ -58,7 +58,7 @@ let defaultSpec
  * @param {string | URL} [path] defaults to api/digitalocean-reserved-ips.openapi.json
  * @returns {OpenApiSpec}
  */
-export function loadSpec(path) {
+function loadSpec(path) {
   if (path === undefined) {
     defaultSpec ??= /** @type {OpenApiSpec} */ (JSON.parse(readFileSync(DEFAULT_SPEC_URL, 'utf8')))
     return defaultSpec

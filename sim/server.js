@@ -3,7 +3,6 @@
  * rate limit and the scopes, is checked against the OpenAPI description, and is routed to the
  * resource it names.
  */
-import http from 'node:http'
 import { randomUUID } from 'node:crypto'
 import { actionRoutes } from './actions.js'
 import { fail, notFound } from './answers.js'
@@ -11,6 +10,7 @@ import { domainRoutes } from './domains.js'
 import { dropletRoutes } from './droplets.js'
 import { applyFault, hitBy, matchesRequest } from './faults.js'
 import { ipRoutes } from './ips.js'
+import { listenHttp } from './listen.js'
 import { fireEvents } from './others.js'
 import { refuseDeniedScope } from './scopes.js'
 import { settle } from './lifecycle.js'
@@ -64,8 +64,8 @@ function decodePath(rawPath) {
 /**
  * The request's context, from what arrived.
  * @param {State} state
- * @param {http.IncomingMessage} req
- * @param {http.ServerResponse} res
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
  * @param {string} text
  */
 function requestContext(state, req, res, text) {
@@ -152,8 +152,8 @@ function route(state, ctx, index) {
 /**
  * One API request, from arrival to answer.
  * @param {State} state
- * @param {http.IncomingMessage} req
- * @param {http.ServerResponse} res
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
  */
 async function handle(state, req, res) {
   const arrived = state.time.now()
@@ -177,46 +177,28 @@ async function handle(state, req, res) {
 }
 
 /**
+ * Answers one request; a simulator bug is a violation and a 500, never a crash.
+ * @param {State} state
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
+ */
+function answer(state, req, res) {
+  handle(state, req, res).catch((error) => {
+    state.violations.push(`simulator error on ${req.method} ${req.url}: ${error && error.stack ? error.stack : error}`)
+    if (!res.headersSent && !res.destroyed) {
+      res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' })
+      res.end(JSON.stringify({ id: 'server_error', message: String(error && error.message ? error.message : error) }))
+    }
+  })
+}
+
+/**
  * The API server, listening on the port (0: any free one).
  * @param {State} state
  * @param {number} port
  */
-export async function listenApi(state, port) {
-  /** @type {Set<import('node:net').Socket>} */
-  const sockets = new Set()
-  const server = http.createServer((req, res) => {
-    handle(state, req, res).catch((error) => {
-      state.violations.push(
-        `simulator error on ${req.method} ${req.url}: ${error && error.stack ? error.stack : error}`
-      )
-      if (!res.headersSent && !res.destroyed) {
-        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' })
-        res.end(JSON.stringify({ id: 'server_error', message: String(error && error.message ? error.message : error) }))
-      }
-    })
-  })
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  server.on('clientError', (_error, socket) => socket.destroy())
-  await new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, state.host, () => {
-      server.off('error', reject)
-      resolve(undefined)
-    })
-  })
-  const address = server.address()
-  const bound = typeof address === 'object' && address ? address.port : port
-  /** Stops the server, destroying open (also hung) connections. */
-  const close = () =>
-    new Promise((resolve) => {
-      server.close(() => resolve(undefined))
-      server.closeAllConnections?.()
-      for (const socket of sockets) socket.destroy()
-    })
-  return { port: bound, close }
+export function listenApi(state, port) {
+  return listenHttp((req, res) => answer(state, req, res), state.host, port)
 }
 
 /**

@@ -23,14 +23,14 @@
  * Probe requests are recorded apart from API requests: they are not in `requests`, stats or the rate
  * limit, and are not checked against the OpenAPI description.
  */
-import http from 'node:http'
 import { canonicalIp } from './addresses.js'
+import { listenHttp } from './listen.js'
 import { checkRoutingDelay, checkServicePatch } from './service-config.js'
 
 /** @typedef {import('./service-config.js').SimServicePatch} SimServicePatch */
 /** @typedef {import('./service-config.js').SimService} SimService */
 
-export const DEFAULT_ROUTING_DELAY_MS = 300
+const DEFAULT_ROUTING_DELAY_MS = 300
 
 /**
  * @typedef {object} SimRouting
@@ -82,8 +82,8 @@ export function createServices(deps) {
   const probes = []
   /** @type {((probe: ProbeRequest) => void)[]} */
   const probeHooks = []
-  /** @type {Set<import('node:net').Socket>} */
-  const sockets = new Set()
+  /** @type {import('./listen.js').Listening | undefined} */
+  let listening
   let closed = false
   let url = ''
 
@@ -295,35 +295,16 @@ export function createServices(deps) {
     answerAsDroplet(req, res, record, droplet)
   }
 
-  const server = http.createServer(onProbe)
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  server.on('clientError', (_error, socket) => socket.destroy())
-
-  function listen() {
-    return new Promise((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(0, deps.host, () => {
-        server.off('error', reject)
-        const address = server.address()
-        const hostInUrl = deps.host.includes(':') ? `[${deps.host}]` : deps.host
-        url = `http://${hostInUrl}:${/** @type {import('node:net').AddressInfo} */ (address).port}`
-        resolve(undefined)
-      })
-    })
+  async function listen() {
+    listening = await listenHttp(onProbe, deps.host, 0)
+    const hostInUrl = deps.host.includes(':') ? `[${deps.host}]` : deps.host
+    url = `http://${hostInUrl}:${listening.port}`
   }
 
   function close() {
     if (closed) return Promise.resolve()
     closed = true
-    return new Promise((resolve) => {
-      if (!server.listening) return resolve(undefined)
-      server.close(() => resolve(undefined))
-      server.closeAllConnections?.()
-      for (const socket of sockets) socket.destroy()
-    })
+    return listening ? listening.close() : Promise.resolve()
   }
 
   /** The members the simulator object gains (see simulator.js). */

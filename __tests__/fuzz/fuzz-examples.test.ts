@@ -5,8 +5,9 @@
  * DigitalOcean shows", "Cutovers", "Behaviour under faults") and checks the simulator's state, not
  * only the outputs. Moments are chosen at requests (atRequest, faults at the nth request), not timers.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type Simulator } from '../../sim/simulator.js'
+import { describe, expect, it } from '@jest/globals'
+import type { Simulator } from '../../sim/simulator.js'
+import { simulatorForEachTest } from '../helpers/simulator.js'
 import { parseInputs } from '../../src/inputs/inputs.js'
 import { runOperation, type RunOptions } from '../../src/run.js'
 import { atRequest, errorLines, FAST_CLIENT, runDist, runInProcess, simMs, TOKEN } from '../helpers/support.js'
@@ -16,16 +17,11 @@ let blue: number
 let green: number
 let red: number
 
-beforeEach(async () => {
-  sim = await startSimulator({ actionDurationMs: simMs(2000), routingDelayMs: simMs(1000) })
+simulatorForEachTest({ actionDurationMs: simMs(2000), routingDelayMs: simMs(1000) }, (started) => {
+  sim = started
   blue = sim.addDroplet({ name: 'blue-1', region: 'nyc3' }).id
   green = sim.addDroplet({ name: 'green-1', region: 'nyc3' }).id
   red = sim.addDroplet({ name: 'red-1', region: 'nyc3' }).id
-})
-
-afterEach(async () => {
-  expect(sim.violations).toEqual([])
-  await sim.close()
 })
 
 const holder = (ip: string): number | null | undefined => sim.getIp(ip)?.dropletId

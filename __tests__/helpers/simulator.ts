@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from '@jest/globals'
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim/simulator.js'
-import { restoreDate } from './support.js'
+import { restoreDate, simMs } from './support.js'
 
 type Hook = (fn: () => Promise<void>) => void
 
@@ -30,4 +30,20 @@ export function simulatorForEachTest(options: SimulatorOptions, seed: (sim: Simu
 /** One simulator for all the tests of a file, for tests that each make their own addresses. */
 export function simulatorForAllTests(options: SimulatorOptions, seed: (sim: Simulator) => void): void {
   simulatorAround(beforeAll, afterAll, options, seed)
+}
+
+/** The simulator the change tests use: three droplets in one region, blue, green and purple. */
+export interface ThreeDroplets {
+  readonly sim: Simulator
+  readonly blue: number
+  readonly green: number
+  readonly purple: number
+}
+
+/** A fresh simulator with three droplets for each test; `keep` keeps it for the tests to use. */
+export function threeDropletsForEachTest(keep: (three: ThreeDroplets) => void): void {
+  simulatorForEachTest({ actionDurationMs: simMs(200), routingDelayMs: 0 }, (sim) => {
+    const id = (name: string): number => sim.addDroplet({ name, region: 'nyc3' }).id
+    keep({ sim, blue: id('blue-1'), green: id('green-1'), purple: id('purple-1') })
+  })
 }

@@ -6,39 +6,24 @@
  * another IPv4, one probe for several addresses, a prune whose listing hangs. Each test checks what
  * was reported against where the simulator has every address at the end.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import type { Simulator } from '../../sim/simulator.js'
-import { threeDroplets } from '../helpers/three-droplets.js'
+import { threeDropletsForEachTest } from '../helpers/simulator.js'
 import { parseInputs } from '../../src/inputs/inputs.js'
 import { Journal } from '../../src/engine/journal.js'
 import { runOperation } from '../../src/run.js'
 import { partialReport } from '../../src/report/partial-report.js'
 import type { OperationResult } from '../../src/report/result.js'
 import { scrubSecrets } from '../../src/transport/scrub.js'
-import {
-  atRequest,
-  FAST_CLIENT,
-  passTime,
-  restoreDate,
-  runInProcess,
-  simMs,
-  stopDate,
-  TOKEN
-} from '../helpers/support.js'
+import { atRequest, FAST_CLIENT, passTime, runInProcess, simMs, stopDate, TOKEN } from '../helpers/support.js'
 
 let sim: Simulator
 let blue: number
 let green: number
 let purple: number
 
-beforeEach(async () => {
-  ;({ sim, blue, green, purple } = await threeDroplets())
-})
-
-afterEach(async () => {
-  restoreDate()
-  expect(sim.violations).toEqual([])
-  await sim.close()
+threeDropletsForEachTest((three) => {
+  ;({ sim, blue, green, purple } = three)
 })
 
 const run = (values: Record<string, string>) => runInProcess(sim.url, values)

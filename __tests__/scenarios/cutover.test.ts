@@ -2,8 +2,9 @@
  * Cutovers through real HTTP to the simulator: several addresses at once, all or nothing, unclear
  * answers, and the lock-aware, idempotent edges (verification is in verify.test.ts).
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type Simulator } from '../../sim/simulator.js'
+import { describe, expect, it } from '@jest/globals'
+import type { Simulator } from '../../sim/simulator.js'
+import { simulatorForEachTest } from '../helpers/simulator.js'
 import { atRequest, runInProcess } from '../helpers/support.js'
 import { cellText } from '../../src/report/cells.js'
 
@@ -14,16 +15,11 @@ let blue: number
 let green: number
 let far: number
 
-beforeEach(async () => {
-  sim = await startSimulator({ actionDurationMs: 150, routingDelayMs: 0 })
+simulatorForEachTest({ actionDurationMs: 150, routingDelayMs: 0 }, (started) => {
+  sim = started
   blue = sim.addDroplet({ name: 'blue-1', region: 'nyc3', service: { build: 'build-blue' } }).id
   green = sim.addDroplet({ name: 'green-1', region: 'nyc3', service: { build: 'build-green' } }).id
   far = sim.addDroplet({ name: 'far-1', region: 'sfo3' }).id
-})
-
-afterEach(async () => {
-  expect(sim.violations).toEqual([])
-  await sim.close()
 })
 
 const posts = (): number => sim.requests.filter((r) => r.method === 'POST').length

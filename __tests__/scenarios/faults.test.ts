@@ -2,13 +2,13 @@
  * Behaviour under faults: each test checks the end state in the simulator (who holds the IP, how
  * many IPs and actions exist, how many changing requests were sent), not only the result.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type Simulator } from '../../sim/simulator.js'
+import { describe, expect, it } from '@jest/globals'
+import type { Simulator } from '../../sim/simulator.js'
+import { simulatorForEachTest } from '../helpers/simulator.js'
 import {
   atRequest,
   FAST_CLIENT,
   passTime,
-  restoreDate,
   runInProcess,
   simMs,
   stopDate,
@@ -19,17 +19,10 @@ let sim: Simulator
 let blue: number
 let green: number
 
-beforeEach(async () => {
-  sim = await startSimulator({ actionDurationMs: simMs(200) })
+simulatorForEachTest({ actionDurationMs: simMs(200) }, (started) => {
+  sim = started
   blue = sim.addDroplet({ name: 'blue-1', region: 'nyc3', tags: ['blue'] }).id
   green = sim.addDroplet({ name: 'green-1', region: 'nyc3', tags: ['green'] }).id
-})
-
-afterEach(async () => {
-  restoreDate()
-  // Under every fault, each request the action sent still fits DigitalOcean's OpenAPI description.
-  expect(sim.violations).toEqual([])
-  await sim.close()
 })
 
 const actionPosts = (): number => sim.countRequests({ method: 'POST', path: /\/actions$/ })

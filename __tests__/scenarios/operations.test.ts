@@ -1,24 +1,19 @@
 /** Every operation, through real HTTP to the simulator. */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../../sim/simulator.js'
-import { atRequest, passTime, restoreDate, runInProcess, simMs, stopDate } from '../helpers/support.js'
+import { simulatorForEachTest } from '../helpers/simulator.js'
+import { atRequest, passTime, runInProcess, simMs, stopDate } from '../helpers/support.js'
 
 let sim: Simulator
 let blue: number
 let green: number
 let faraway: number
 
-beforeEach(async () => {
-  sim = await startSimulator({ actionDurationMs: simMs(150) })
+simulatorForEachTest({ actionDurationMs: simMs(150) }, (started) => {
+  sim = started
   blue = sim.addDroplet({ name: 'blue-1', region: 'nyc3', tags: ['blue'] }).id
   green = sim.addDroplet({ name: 'green-1', region: 'nyc3', tags: ['green'] }).id
   faraway = sim.addDroplet({ name: 'far-1', region: 'sfo3', tags: ['far'] }).id
-})
-
-afterEach(async () => {
-  restoreDate()
-  expect(sim.violations).toEqual([])
-  await sim.close()
 })
 
 const mutations = (): number => sim.requests.filter((r) => r.method === 'POST' || r.method === 'DELETE').length

@@ -3,9 +3,10 @@
  * come from a read made after it. Each test checks what was reported against where the simulator
  * has the address at the end.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type Simulator } from '../../sim/simulator.js'
-import { atRequest, passTime, restoreDate, runInProcess, simMs, stopDate } from '../helpers/support.js'
+import { describe, expect, it } from '@jest/globals'
+import type { Simulator } from '../../sim/simulator.js'
+import { simulatorForEachTest } from '../helpers/simulator.js'
+import { atRequest, passTime, runInProcess, simMs, stopDate } from '../helpers/support.js'
 import { cellText } from '../../src/report/cells.js'
 
 let sim: Simulator
@@ -13,17 +14,11 @@ let blue: number
 let green: number
 let purple: number
 
-beforeEach(async () => {
-  sim = await startSimulator({ actionDurationMs: simMs(200), routingDelayMs: 0 })
+simulatorForEachTest({ actionDurationMs: simMs(200), routingDelayMs: 0 }, (started) => {
+  sim = started
   blue = sim.addDroplet({ name: 'blue-1', region: 'nyc3', service: { build: 'build-blue' } }).id
   green = sim.addDroplet({ name: 'green-1', region: 'nyc3', service: { build: 'build-green' } }).id
   purple = sim.addDroplet({ name: 'purple-1', region: 'nyc3', service: { build: 'build-purple' } }).id
-})
-
-afterEach(async () => {
-  restoreDate()
-  expect(sim.violations).toEqual([])
-  await sim.close()
 })
 
 const run = (values: Record<string, string>) => runInProcess(sim.url, values)

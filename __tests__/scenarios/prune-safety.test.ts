@@ -2,8 +2,9 @@
  * prune's guards against the simulator: keep_dns, max_release and unassigned_for, and a summary
  * row for every address considered, also when the prune stops early or is cancelled.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../../sim/simulator.js'
+import { simulatorForEachTest } from '../helpers/simulator.js'
 import {
   newPruneProgress,
   runPrune,
@@ -32,14 +33,9 @@ import type { Summary } from '../../src/report/result.js'
 let sim: Simulator
 let web: number
 
-beforeEach(async () => {
-  sim = await startSimulator({ actionDurationMs: simMs(100) })
+simulatorForEachTest({ actionDurationMs: simMs(100) }, (started) => {
+  sim = started
   web = sim.addDroplet({ name: 'web-1', region: 'nyc3' }).id
-})
-
-afterEach(async () => {
-  expect(sim.violations).toEqual([])
-  await sim.close()
 })
 
 const HOUR = 3_600_000

@@ -1,20 +1,16 @@
 /** prune: the scheduled cleanup of unassigned reserved IPs. */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { startSimulator, type Simulator } from '../../sim/simulator.js'
+import { simulatorForEachTest } from '../helpers/simulator.js'
 import { runInProcess, simMs } from '../helpers/support.js'
 import { cellText } from '../../src/report/cells.js'
 
 let sim: Simulator
 let web: number
 
-beforeEach(async () => {
-  sim = await startSimulator({ actionDurationMs: simMs(100) })
+simulatorForEachTest({ actionDurationMs: simMs(100) }, (started) => {
+  sim = started
   web = sim.addDroplet({ name: 'web-1', region: 'nyc3' }).id
-})
-
-afterEach(async () => {
-  expect(sim.violations).toEqual([])
-  await sim.close()
 })
 
 type Entry = { ip: string; ip_version: number; region: string; droplet_id: number | null }

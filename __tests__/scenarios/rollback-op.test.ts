@@ -3,9 +3,9 @@
  * cutover's moves output and moves each address back only while it is still where the cutover put
  * it. Each test checks the outputs against where the simulator has every address at the end.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import type { Simulator } from '../../sim/simulator.js'
-import { threeDroplets } from '../helpers/three-droplets.js'
+import { threeDropletsForEachTest } from '../helpers/simulator.js'
 import { parseInputs } from '../../src/inputs/inputs.js'
 import { runInProcess, simMs, TOKEN } from '../helpers/support.js'
 
@@ -14,13 +14,8 @@ let blue: number
 let green: number
 let purple: number
 
-beforeEach(async () => {
-  ;({ sim, blue, green, purple } = await threeDroplets())
-})
-
-afterEach(async () => {
-  expect(sim.violations).toEqual([])
-  await sim.close()
+threeDropletsForEachTest((three) => {
+  ;({ sim, blue, green, purple } = three)
 })
 
 const run = (values: Record<string, string>) => runInProcess(sim.url, values)

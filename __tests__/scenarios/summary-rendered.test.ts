@@ -3,15 +3,16 @@
  * no entity or escape shows, no table is wider than six columns, and the links are there.
  * scripts/screenshot-summaries.js takes pictures of the same outcomes in a browser.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { createServer, type AddressInfo } from 'node:net'
 import { renderMarkdown } from '../../scripts/summary-page.js'
-import { startSimulator, type SimDroplet, type Simulator } from '../../sim/simulator.js'
+import type { SimDroplet, Simulator } from '../../sim/simulator.js'
 import { CONTROL_PANEL } from '../../src/report/links.js'
 import { failureResult, type Summary } from '../../src/report/result.js'
 import { MAX_COLUMNS, renderSummary } from '../../src/report/summary.js'
 import { columnCounts, linkTargets, tableRows, visibleText } from '../helpers/markdown.js'
 import { runInProcess, simMs } from '../helpers/support.js'
+import { simulatorForEachTest } from '../helpers/simulator.js'
 
 const RUN_URL = 'https://github.com/octo-org/deploy/actions/runs/8312345678'
 const RESERVED_IPS = 'https://cloud.digitalocean.com/networking/reserved_ips'
@@ -32,15 +33,11 @@ let blue: SimDroplet
 let green: SimDroplet
 let stale: SimDroplet
 
-beforeEach(async () => {
-  sim = await startSimulator({ actionDurationMs: simMs(2000), routingDelayMs: 0 })
+simulatorForEachTest({ actionDurationMs: simMs(2000), routingDelayMs: 0 }, (started) => {
+  sim = started
   blue = sim.addDroplet({ name: 'web-blue-production', region: 'nyc3', service: { build: 'v1.4.0' } })
   green = sim.addDroplet({ name: 'web-green-production', region: 'nyc3', service: { build: 'v1.5.0' } })
   stale = sim.addDroplet({ name: 'web-stale-production', region: 'nyc3', service: { build: 'v1.3.9' } })
-})
-
-afterEach(async () => {
-  await sim.close()
 })
 
 /** A verified cutover of an IPv4 and an IPv6 address on blue to a droplet whose body must contain `contains`. */

@@ -1,6 +1,6 @@
 /** Neutralising strings from the API for the workflow log and the step summary. */
 import { describe, expect, it } from '@jest/globals'
-import { apiText, codeSpan, logText, markdownText, oneLine, tableCell } from '../../src/report/neutral.js'
+import { codeSpan, logText, markdownText, oneLine, tableCell } from '../../src/report/neutral.js'
 
 /** Would the runner read this log line as a workflow command? (It trims the line first.) */
 const startsCommand = (line: string): boolean => /^(::|##\[)/.test(line.trim())
@@ -37,7 +37,7 @@ describe('logText', () => {
     expect(logText('##[error]x')).toBe('# #[error]x')
     expect(logText('Assigning 2001:db8::10 to web-1')).toBe('Assigning 2001:db8::10 to web-1')
     expect(logText('%0A::error::x')).toBe('%0A::error::x')
-    expect(apiText('web\n::warning::pwned')).toBe('web\\n::warning::pwned')
+    expect(logText('web\n::warning::pwned')).toBe('web\\n::warning::pwned')
   })
 })
 

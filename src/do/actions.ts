@@ -5,7 +5,7 @@
  */
 import type { Address } from '../inputs/address.js'
 import { ApiError, type ApiClient, type RequestContext } from '../transport/http.js'
-import { isObject, type ActionObject, type Loose } from './api-types.js'
+import { isObject, textOf, type ActionObject, type Loose } from './api-types.js'
 import { ipPath, isNotFound, pageInfo, timeOf } from './ips.js'
 
 export interface ActionRecord {
@@ -34,30 +34,25 @@ export interface ActionHistory {
   readonly total: number | undefined
 }
 
+/** The id, status and type of an action object; undefined when it is not one (it has no id). */
+function basicsOf(obj: unknown): Pick<ActionRecord, 'id' | 'status' | 'type'> | undefined {
+  if (!isObject(obj)) return undefined
+  const a = obj as Loose<ActionObject>
+  return typeof a.id === 'number' ? { id: a.id, status: textOf(a.status), type: textOf(a.type) } : undefined
+}
+
 function toAction(body: unknown): ActionRecord {
   const inner = isObject(body) && isObject(body.action) ? body.action : body
-  if (!isObject(inner)) throw new Error("DigitalOcean's answer holds no action object")
-  const a = inner as Loose<ActionObject>
-  if (typeof a.id !== 'number') throw new Error("DigitalOcean's answer holds no action object")
-  return {
-    id: a.id,
-    status: typeof a.status === 'string' ? a.status : '',
-    type: typeof a.type === 'string' ? a.type : '',
-    raw: inner
-  }
+  const basics = basicsOf(inner)
+  if (!basics) throw new Error("DigitalOcean's answer holds no action object")
+  return { ...basics, raw: inner }
 }
 
 function toPastAction(obj: unknown): PastAction | undefined {
-  if (!isObject(obj)) return undefined
+  const basics = basicsOf(obj)
+  if (!basics) return undefined
   const a = obj as Loose<ActionObject>
-  if (typeof a.id !== 'number') return undefined
-  return {
-    id: a.id,
-    status: typeof a.status === 'string' ? a.status : '',
-    type: typeof a.type === 'string' ? a.type : '',
-    startedAt: timeOf(a.started_at),
-    completedAt: timeOf(a.completed_at)
-  }
+  return { ...basics, startedAt: timeOf(a.started_at), completedAt: timeOf(a.completed_at) }
 }
 
 /** The action objects of a list answer that can be read. */

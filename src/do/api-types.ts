@@ -91,45 +91,38 @@ export type Json = Record<string, unknown>
 
 export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-type AllKeys<T> = readonly (keyof T)[]
+/** A string field of an answer, or `otherwise` when it is absent or not a string. */
+export const textOf = (v: unknown, otherwise = ''): string => (typeof v === 'string' ? v : otherwise)
+
+/**
+ * A list of the fields of T that must name every one of them: a field of T left out of the list
+ * (or one T does not have) fails to compile.
+ */
+const fieldsOf =
+  <T>() =>
+  <const L extends readonly (keyof T)[]>(
+    list: L & ([Exclude<keyof T, L[number]>] extends [never] ? unknown : never)
+  ): L =>
+    list
 
 /** The fields of each shape, for the test that holds them against the OpenAPI description. */
 export const FIELDS = {
-  region: ['slug', 'name'],
-  droplet: ['id', 'name', 'region', 'tags', 'features', 'networks'],
-  network: ['ip_address', 'type'],
-  reserved_ip: ['ip', 'region', 'droplet', 'locked', 'project_id'],
-  reserved_ipv6: ['ip', 'region_slug', 'reserved_at', 'droplet'],
-  action: ['id', 'status', 'type', 'started_at', 'completed_at', 'resource_id', 'resource_type'],
-  error: ['id', 'message', 'request_id'],
-  action_link: ['id', 'rel', 'href'],
-  domain: ['name'],
-  domain_record: ['id', 'type', 'name', 'data']
-} as const satisfies {
-  region: AllKeys<RegionObject>
-  droplet: AllKeys<DropletObject>
-  network: AllKeys<NetworkObject>
-  reserved_ip: AllKeys<ReservedIpObject>
-  reserved_ipv6: AllKeys<ReservedIpv6Object>
-  action: AllKeys<ActionObject>
-  error: AllKeys<ErrorObject>
-  action_link: AllKeys<ActionLink>
-  domain: AllKeys<DomainObject>
-  domain_record: AllKeys<DomainRecordObject>
+  region: fieldsOf<RegionObject>()(['slug', 'name']),
+  droplet: fieldsOf<DropletObject>()(['id', 'name', 'region', 'tags', 'features', 'networks']),
+  network: fieldsOf<NetworkObject>()(['ip_address', 'type']),
+  reserved_ip: fieldsOf<ReservedIpObject>()(['ip', 'region', 'droplet', 'locked', 'project_id']),
+  reserved_ipv6: fieldsOf<ReservedIpv6Object>()(['ip', 'region_slug', 'reserved_at', 'droplet']),
+  action: fieldsOf<ActionObject>()([
+    'id',
+    'status',
+    'type',
+    'started_at',
+    'completed_at',
+    'resource_id',
+    'resource_type'
+  ]),
+  error: fieldsOf<ErrorObject>()(['id', 'message', 'request_id']),
+  action_link: fieldsOf<ActionLink>()(['id', 'rel', 'href']),
+  domain: fieldsOf<DomainObject>()(['name']),
+  domain_record: fieldsOf<DomainRecordObject>()(['id', 'type', 'name', 'data'])
 }
-
-// Compile-time check that each list names every field of its shape.
-type Missing<T, L extends readonly unknown[]> = Exclude<keyof T, L[number]>
-type Complete<T extends never> = T
-export type FieldListsAreComplete = [
-  Complete<Missing<RegionObject, typeof FIELDS.region>>,
-  Complete<Missing<DropletObject, typeof FIELDS.droplet>>,
-  Complete<Missing<NetworkObject, typeof FIELDS.network>>,
-  Complete<Missing<ReservedIpObject, typeof FIELDS.reserved_ip>>,
-  Complete<Missing<ReservedIpv6Object, typeof FIELDS.reserved_ipv6>>,
-  Complete<Missing<ActionObject, typeof FIELDS.action>>,
-  Complete<Missing<ErrorObject, typeof FIELDS.error>>,
-  Complete<Missing<ActionLink, typeof FIELDS.action_link>>,
-  Complete<Missing<DomainObject, typeof FIELDS.domain>>,
-  Complete<Missing<DomainRecordObject, typeof FIELDS.domain_record>>
-]

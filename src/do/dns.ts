@@ -6,7 +6,7 @@
  */
 import { parseAddress } from '../inputs/address.js'
 import type { ApiClient, RequestContext } from '../transport/http.js'
-import { isObject, type DomainObject, type DomainRecordObject, type Loose } from './api-types.js'
+import { isObject, textOf, type DomainObject, type DomainRecordObject, type Loose } from './api-types.js'
 import { PAGE_SIZE, pageInfo, readAllPages, type Page } from './ips.js'
 
 /** An A or AAAA record: where it lives and the address it points at (canonical). */
@@ -36,7 +36,7 @@ function toAddressRecord(zone: string, r: Loose<DomainRecordObject>): AddressRec
   if ((r.type !== 'A' && r.type !== 'AAAA') || typeof r.data !== 'string') return undefined
   const addr = parseAddress(r.data)
   if (!addr || addr.version !== (r.type === 'A' ? 4 : 6)) return undefined
-  return { zone, name: typeof r.name === 'string' ? r.name : '@', type: r.type, address: addr.text }
+  return { zone, name: textOf(r.name, '@'), type: r.type, address: addr.text }
 }
 
 /** One record of a page: a key to tell it from the others (paging counts every record), and the address record it is, if any. */

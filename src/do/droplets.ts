@@ -2,7 +2,7 @@
 import type { ApiClient, RequestContext } from '../transport/http.js'
 import type { DropletSelector } from '../inputs/inputs.js'
 import { PAGE_SIZE, isNotFound, pageInfo, readAllPages, type Page } from './ips.js'
-import { isObject, type DropletObject, type Loose, type NetworkObject, type RegionObject } from './api-types.js'
+import { isObject, textOf, type DropletObject, type Loose, type NetworkObject, type RegionObject } from './api-types.js'
 import { parseAddress, type Address } from '../inputs/address.js'
 
 export interface DropletRef {
@@ -25,7 +25,7 @@ export interface DropletNetworks {
 }
 
 /** A name or tag that matches no droplet, or more than one. Nothing has been changed. */
-export class DropletSelectionError extends Error {
+class DropletSelectionError extends Error {
   constructor(message: string) {
     super(message)
     this.name = 'DropletSelectionError'
@@ -48,8 +48,8 @@ function toListed(obj: unknown): ListedDroplet | undefined {
   const region = isObject(d.region) ? (d.region as Loose<RegionObject>) : {}
   return {
     id: d.id,
-    name: typeof d.name === 'string' ? d.name : '',
-    region: typeof region.slug === 'string' ? region.slug : '',
+    name: textOf(d.name),
+    region: textOf(region.slug),
     tags: Array.isArray(d.tags) ? d.tags.filter((t): t is string => typeof t === 'string') : [],
     networks: networksOf(d)
   }
@@ -67,7 +67,7 @@ function addressOf(list: unknown, type: 'public' | 'private', version: 4 | 6): A
 }
 
 /** The droplet's own addresses (networks.v4/v6) and whether IPv6 is enabled (features, networks.v6). */
-export function networksOf(d: Loose<DropletObject>): DropletNetworks {
+function networksOf(d: Loose<DropletObject>): DropletNetworks {
   const networks = (isObject(d.networks) ? d.networks : {}) as { v4?: unknown; v6?: unknown }
   const publicV6 = addressOf(networks.v6, 'public', 6)
   const features = Array.isArray(d.features) ? d.features : undefined
@@ -85,7 +85,7 @@ function toRef(d: ListedDroplet): DropletRef {
   return { id: d.id, name: d.name, region: d.region, networks: d.networks }
 }
 
-export function toDropletRef(obj: unknown): DropletRef | undefined {
+function toDropletRef(obj: unknown): DropletRef | undefined {
   const listed = toListed(obj)
   return listed && toRef(listed)
 }

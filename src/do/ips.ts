@@ -10,6 +10,7 @@ import { parseAddress } from '../inputs/address.js'
 import { ApiError, type ApiClient, type RequestContext } from '../transport/http.js'
 import {
   isObject,
+  textOf,
   type ActionLink,
   type DropletObject,
   type Json,
@@ -52,7 +53,7 @@ export function ipPath(addr: Address): string {
 }
 
 /** Turns an IP object of either family into an IpRecord; undefined when it is not one. */
-export function toIpRecord(obj: unknown, version: IpVersion): IpRecord | undefined {
+function toIpRecord(obj: unknown, version: IpVersion): IpRecord | undefined {
   if (!isObject(obj)) return undefined
   const o = obj as Loose<ReservedIpObject & ReservedIpv6Object>
   // The address goes into paths and outputs: one that is no address of the family is no IP object.
@@ -60,14 +61,13 @@ export function toIpRecord(obj: unknown, version: IpVersion): IpRecord | undefin
   if (!ip || ip.version !== version) return undefined
   const droplet = isObject(o.droplet) ? (o.droplet as Loose<DropletObject>) : undefined
   const region = isObject(o.region) ? (o.region as Loose<RegionObject>) : undefined
-  const regionSlug = typeof o.region_slug === 'string' ? o.region_slug : region?.slug
   // DigitalOcean's own text: neutralised where it is written (the log, the summary), not here.
   return {
     ip: ip.text,
     version,
-    region: typeof regionSlug === 'string' ? regionSlug : '',
+    region: textOf(o.region_slug, textOf(region?.slug)),
     dropletId: typeof droplet?.id === 'number' ? droplet.id : null,
-    dropletName: typeof droplet?.name === 'string' ? droplet.name : '',
+    dropletName: textOf(droplet?.name),
     locked: o.locked === true,
     raw: obj
   }

@@ -44,7 +44,7 @@ export async function readIpSettling(ctx: EngineContext, addr: Address, tries = 
  * Reads the IP after its action completed. Reads can lag writes: when the IP does not show the
  * change yet, it is read again a few times before it is reported as DigitalOcean shows it.
  */
-export async function readUntil(
+async function readUntil(
   ctx: EngineContext,
   addr: Address,
   settled: (ip: IpRecord) => boolean,
@@ -60,9 +60,9 @@ export async function readUntil(
 }
 
 /** How far beyond the timeout the read that reports an address's state may go. */
-export const REPORT_GRACE_MS = 15_000
+const REPORT_GRACE_MS = 15_000
 /** How long that read may take after a cancellation (main.ts reports within 1.5 s of the signal). */
-export const CANCEL_GRACE_MS = 1_000
+const CANCEL_GRACE_MS = 1_000
 
 /**
  * The context of the reads that report where an address is after a change request: up to

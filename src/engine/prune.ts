@@ -38,7 +38,7 @@ export interface PruneSettings {
 }
 
 /** Where one address considered stands. */
-export type EntryState =
+type EntryState =
   /** Not judged or not tried yet: reported as not tried when the run ends or stops here. */
   | { readonly kind: 'pending' }
   /** The release was sent and its answer has not come yet. */
@@ -60,7 +60,7 @@ export interface PruneEntry {
   idleMs?: number
 }
 
-export type PrunePhase = 'listing' | 'guards' | 'releasing' | 'done'
+type PrunePhase = 'listing' | 'guards' | 'releasing' | 'done'
 
 /** The accumulating record of a prune: read it at any moment; only runPrune and stopPrune change it. */
 export interface PruneProgress {

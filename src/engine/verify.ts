@@ -80,7 +80,7 @@ export function probeUrl(template: string, addr: Address): string {
  * Delay before the next probe, given the time since the first one: every 0.5 s for 5 s (routing
  * follows the action within moments), then every 1 s until 15 s, then every 2 s.
  */
-export function probeDelay(elapsedMs: number): number {
+function probeDelay(elapsedMs: number): number {
   if (elapsedMs < 5_000) return 500
   return elapsedMs < 15_000 ? 1_000 : 2_000
 }
@@ -96,7 +96,7 @@ interface Answer {
 const RECEIVED_CHARS = 100
 
 /** The start of a body, white space run together, cut at RECEIVED_CHARS with an ellipsis. */
-export function bodyStart(body: string): string {
+function bodyStart(body: string): string {
   const flat = body.replace(/\s+/g, ' ').trim()
   return flat.length > RECEIVED_CHARS ? `${flat.slice(0, RECEIVED_CHARS - 1)}…` : flat
 }

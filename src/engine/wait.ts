@@ -14,18 +14,18 @@
 import { pause } from '../context.js'
 import type { EngineContext } from './step.js'
 
-export const FIRST_POLL_MS = 1_000
-export const FAST_POLL_MS = 500
-export const FAST_PHASE_MS = 10_000
-export const SLOW_POLL_MS = 2_000
+const FIRST_POLL_MS = 1_000
+const FAST_POLL_MS = 500
+const FAST_PHASE_MS = 10_000
+const SLOW_POLL_MS = 2_000
 
 /** Delay before the next poll, given the time of the previous one (0: the action's start). */
-export function pollDelay(elapsedMs: number): number {
+function pollDelay(elapsedMs: number): number {
   if (elapsedMs < FIRST_POLL_MS) return FIRST_POLL_MS - elapsedMs
   return elapsedMs < FAST_PHASE_MS ? FAST_POLL_MS : SLOW_POLL_MS
 }
 
-export type WaitStatus = 'completed' | 'errored' | 'timeout'
+type WaitStatus = 'completed' | 'errored' | 'timeout'
 
 export interface WaitResult {
   readonly status: WaitStatus

@@ -7,7 +7,7 @@ import type { OperationContext } from './operation.js'
 import { addressCell, dropletCell } from '../report/cells.js'
 
 /** Lists the families asked for (both at once when no version is given), filtered by region. */
-export async function listFiltered(
+async function listFiltered(
   ctx: EngineContext,
   version: IpVersion | undefined,
   region: string | undefined

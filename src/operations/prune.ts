@@ -10,7 +10,7 @@ import { pruneReport } from '../report/prune-report.js'
 import type { OperationResult } from '../report/result.js'
 import type { OperationContext } from './operation.js'
 
-export function pruneSettings(inputs: Inputs): PruneSettings {
+function pruneSettings(inputs: Inputs): PruneSettings {
   return {
     ipVersion: inputs.ipVersion,
     region: inputs.region,

@@ -14,7 +14,7 @@ import { changedOutput, moveChanged } from './changed.js'
  * The address as it stands at the end, from the last read made: after the roll-back, after
  * verification, after the move, else as first read. undefined: that read failed (unknown).
  */
-export function nowOf(a: AddressResult): IpRecord | undefined {
+function nowOf(a: AddressResult): IpRecord | undefined {
   if (a.back) return a.back.final
   if (a.confirm) return a.confirm.record
   if (a.move) return a.move.final
@@ -308,7 +308,7 @@ export const IPV6_SECTION = "README, 'Reserved IPv6 on the droplet'"
  * For a reserved IPv6 whose probes never got an answer (none connected, or none was answered): the
  * likely cause, said so. '' otherwise.
  */
-export function unansweredIpv6Hint(addr: Address, probe: ProbeResult): string {
+function unansweredIpv6Hint(addr: Address, probe: ProbeResult): string {
   if (addr.version !== 6 || probe.passed || probe.answered || probe.probes === 0) return ''
   return ` - no probe of ${addr.text} got an answer: DigitalOcean routes a reserved IPv6 to the droplet, but the droplet must add it to its own network interface (see ${IPV6_SECTION})`
 }

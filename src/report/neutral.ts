@@ -26,20 +26,15 @@ export function oneLine(text: string): string {
 
 /**
  * Text for one log line that cannot be read as a workflow command: one line, and a `::` or `##[`
- * at its start broken up with a space (`: :warning::…`).
+ * at its start broken up with a space (`: :warning::…`). Also the step's failure message. Strings
+ * from the API are kept as DigitalOcean sent them (outputs hold its own text) and neutralised only
+ * here, where they are written, and in the summary (markdownText, tableCell).
  */
 export function logText(text: string): string {
   return oneLine(text)
     .replace(/^(\s*)::/, '$1: :')
     .replace(/^(\s*)##\[/, '$1# #[')
 }
-
-/**
- * Text that holds strings from the API, as it is written to the log or as the step's failure
- * message: logText. Strings are kept as DigitalOcean sent them (outputs hold its own text) and
- * neutralised only here, where they are written, and in the summary (markdownText, tableCell).
- */
-export const apiText = logText
 
 /** A URL in running text: shown as code, so that neither GitHub's autolinks nor `[` `]` of IPv6 hosts bite. */
 const URL_IN_TEXT = /https?:\/\/[^\s`<>]*[^\s`<>.,;:)'"]/g

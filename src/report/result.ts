@@ -18,7 +18,7 @@ export const OUTPUT_NAMES = [
   'rolled_back',
   'moves'
 ] as const
-export type OutputName = (typeof OUTPUT_NAMES)[number]
+type OutputName = (typeof OUTPUT_NAMES)[number]
 export type Outputs = Record<OutputName, string>
 
 export interface SummaryTable {

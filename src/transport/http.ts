@@ -29,7 +29,7 @@ import { secs } from '../words.js'
 
 export { timeoutRanOut }
 
-export type RetryPolicy = 'safe' | 'once'
+type RetryPolicy = 'safe' | 'once'
 
 /**
  * The context of one request: the step's context (its deadline bounds every attempt and wait, its
@@ -188,7 +188,7 @@ const TUNNELS = {
  * the Actions toolkit uses), or a plain agent when connection options are given, or none (Node's
  * default agent).
  */
-export function agentFor(
+function agentFor(
   apiUrl: URL,
   proxy: string | undefined,
   connection: ClientOptions['connection'] = {}

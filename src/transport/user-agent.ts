@@ -1,6 +1,6 @@
 /** The User-Agent sent with every request: the action, its version and the workflow run it serves. */
-export const ACTION_NAME = 'do-reserved-ip-action'
-export const ACTION_VERSION = '1.0.0'
+const ACTION_NAME = 'do-reserved-ip-action'
+const ACTION_VERSION = '1.0.0'
 
 export function userAgent(env: Record<string, string | undefined>): string {
   const repo = env.GITHUB_REPOSITORY
