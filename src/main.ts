@@ -7,7 +7,8 @@ import * as core from '@actions/core'
 import type * as GitHub from '@actions/github'
 import { Journal } from './engine/journal.js'
 import { partialReport } from './report/partial-report.js'
-import { OPERATIONS, parseInputs, type Inputs } from './inputs/inputs.js'
+import { givenAddresses, parseInputs, type Inputs } from './inputs/inputs.js'
+import { OPERATIONS } from './inputs/operation.js'
 import type { Logger } from './logger.js'
 import { failureResult, OUTPUT_NAMES, type OperationResult } from './report/result.js'
 import { runOperation, testClientOptions } from './run.js'
@@ -130,7 +131,7 @@ export async function run(): Promise<void> {
   let inputs: Inputs | undefined
   const github = loadGitHubContext()
   const reportResult = reportOnce(secrets, async () => summaryLinks(await github))
-  const given = (): string[] => inputs?.ips.map((a) => a.text) ?? []
+  const given = (): string[] => givenAddresses(inputs)
   const stopListening = onCancel((signal) => {
     controller.abort(signal)
     setTimeout(() => {
@@ -164,7 +165,7 @@ function failedStep(
   signal: AbortSignal,
   journal: Journal
 ): OperationResult {
-  const given = inputs?.ips.map((a) => a.text) ?? []
+  const given = givenAddresses(inputs)
   if (signal.aborted) return partialReport(journal, String(signal.reason), given)
   const message = error instanceof Error ? error.message : String(error)
   const named = core.getInput('operation').trim().toLowerCase()

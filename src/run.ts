@@ -2,7 +2,8 @@
 import { ApiClient, type ClientOptions } from './transport/http.js'
 import { RateBudget } from './transport/rate-budget.js'
 import { digitalOcean } from './do/digitalocean.js'
-import type { Inputs, Operation } from './inputs/inputs.js'
+import type { Inputs, InputsOf } from './inputs/inputs.js'
+import type { Operation } from './inputs/operation.js'
 import type { Logger } from './logger.js'
 import type { OperationResult } from './report/result.js'
 import { assign } from './operations/assign.js'
@@ -18,7 +19,8 @@ import type { EngineContext } from './engine/step.js'
 import { Journal } from './engine/journal.js'
 import { NEVER_ABORTED, systemClock, type Clock } from './context.js'
 
-const OPERATIONS: Record<Operation, (ctx: OperationContext) => Promise<OperationResult>> = {
+/** Each operation's module, given its own inputs. */
+const OPERATIONS: { readonly [O in Operation]: (ctx: OperationContext<InputsOf<O>>) => Promise<OperationResult> } = {
   assign,
   unassign,
   create,
@@ -27,6 +29,15 @@ const OPERATIONS: Record<Operation, (ctx: OperationContext) => Promise<Operation
   delete: remove,
   prune,
   rollback
+}
+
+/** Runs the operation the inputs name, with those inputs. */
+function dispatch<O extends Operation>(
+  inputs: InputsOf<O> & { readonly operation: O },
+  step: Omit<OperationContext, 'inputs'>
+): Promise<OperationResult> {
+  const run = OPERATIONS[inputs.operation]
+  return run({ ...step, inputs })
 }
 
 export interface RunOptions {
@@ -76,7 +87,7 @@ export async function runOperation(inputs: Inputs, options: RunOptions): Promise
   }
   const journal = options.journal ?? new Journal()
   journal.operation = inputs.operation
-  return OPERATIONS[inputs.operation]({ engine, inputs, userAgent: options.userAgent, journal })
+  return dispatch(inputs, { engine, userAgent: options.userAgent, journal })
 }
 
 /** The environment variable that speeds up the bundled action's schedule when it runs against a local simulator. */

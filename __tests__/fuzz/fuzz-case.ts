@@ -6,7 +6,7 @@
  */
 import diagnostics from 'node:diagnostics_channel'
 import type { ClientRequest } from 'node:http'
-import { parseInputs } from '../../src/inputs/inputs.js'
+import { givenAddresses, parseInputs } from '../../src/inputs/inputs.js'
 import { runOperation, type RunOptions } from '../../src/run.js'
 import { failureResult, type Outputs } from '../../src/report/result.js'
 import {
@@ -394,11 +394,7 @@ async function runStep(
   }
   if (ended.kind === 'threw') {
     // main.ts reports a thrown error so: every output empty but the addresses.
-    const failed = failureResult(
-      s.op,
-      ended.message,
-      inputs.ips.map((a) => a.text)
-    )
+    const failed = failureResult(s.op, ended.message, givenAddresses(inputs))
     return { outputs: failed.outputs, error: ended.message, logs, returnedAt, hung: false, cancel }
   }
   return { outputs: ended.value.outputs, error: ended.value.error, logs, returnedAt, hung: false, cancel }

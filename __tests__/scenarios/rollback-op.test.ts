@@ -7,6 +7,7 @@ import { describe, expect, it } from '@jest/globals'
 import type { Simulator } from '../../sim/simulator.js'
 import { threeDropletsForEachTest } from '../helpers/simulator.js'
 import { parseInputs } from '../../src/inputs/inputs.js'
+import { inputsOf } from '../helpers/inputs.js'
 import { runInProcess, simMs, TOKEN } from '../helpers/support.js'
 
 let sim: Simulator
@@ -91,7 +92,9 @@ describe('the moves input', () => {
 
   it('accepts null for no droplet and canonicalises the address', () => {
     const inputs = parse({ operation: 'rollback', moves: '[{"ip":"2001:DB8::0:10","from":null,"to":7}]' })()
-    expect(inputs.moves).toEqual([{ addr: { text: '2001:db8::10', version: 6 }, from: null, to: 7 }])
+    expect(inputsOf('rollback', inputs).moves).toEqual([
+      { addr: { text: '2001:db8::10', version: 6 }, from: null, to: 7 }
+    ])
   })
 })
 

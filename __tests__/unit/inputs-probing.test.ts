@@ -1,16 +1,19 @@
 /** The inputs of probing (precheck_url, verify_url and the rules they share) and the one-IPv4 rule of assign. */
 import { describe, expect, it } from '@jest/globals'
-import { InputError, parseInputs, type Inputs } from '../../src/inputs/inputs.js'
+import { InputError, parseInputs, type AssignInputs, type Inputs } from '../../src/inputs/inputs.js'
+import { inputsOf } from '../helpers/inputs.js'
 
 const base = { token: 'dop_v1_test', ip: '203.0.113.1', droplet_id: '42' }
 
-function parse(values: Record<string, string>): Inputs {
+function parseAny(values: Record<string, string>): Inputs {
   return parseInputs((name) => ({ ...base, ...values })[name] ?? '', {})
 }
 
+const parse = (values: Record<string, string>): AssignInputs => inputsOf('assign', parseAny(values))
+
 function failure(values: Record<string, string>): InputError {
   try {
-    parse(values)
+    parseAny(values)
   } catch (error) {
     if (error instanceof InputError) return error
     throw error
@@ -91,6 +94,8 @@ describe('one reserved IPv4 per droplet', () => {
     expect(refused.message).toMatch(/203\.0\.113\.1 and 203\.0\.113\.2 .*one reserved IPv4 at a time/)
     expect(parse({ ip: '203.0.113.1 2001:db8::1 2001:db8::2' }).ips).toHaveLength(3)
     // Detaching several is fine.
-    expect(parse({ operation: 'unassign', droplet_id: '', ip: '203.0.113.1 203.0.113.2' }).ips).toHaveLength(2)
+    expect(
+      inputsOf('unassign', parseAny({ operation: 'unassign', droplet_id: '', ip: '203.0.113.1 203.0.113.2' })).ips
+    ).toHaveLength(2)
   })
 })

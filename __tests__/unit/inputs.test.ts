@@ -1,8 +1,19 @@
 import { describe, expect, it } from '@jest/globals'
-import { InputError, parseInputs, type Inputs } from '../../src/inputs/inputs.js'
+import { InputError, parseInputs, type Inputs, type InputsOf } from '../../src/inputs/inputs.js'
+import type { Operation } from '../../src/inputs/operation.js'
+import { inputsOf } from '../helpers/inputs.js'
 
 function parse(values: Record<string, string>, env: Record<string, string> = {}): Inputs {
   return parseInputs((name) => values[name] ?? '', env)
+}
+
+/** The inputs of `operation`, parsed from `values`. */
+function parseAs<O extends Operation>(
+  operation: O,
+  values: Record<string, string>,
+  env: Record<string, string> = {}
+): InputsOf<O> {
+  return inputsOf(operation, parse({ ...values, operation }, env))
 }
 
 function failure(values: Record<string, string>, env: Record<string, string> = {}): InputError {
@@ -21,7 +32,7 @@ describe('parseInputs', () => {
   it('defaults to assign and needs ip and a droplet for it', () => {
     expect(failure({ ...base }).input).toBe('ip')
     expect(failure({ ...base, ip: '203.0.113.1' }).input).toBe('droplet_id')
-    const inputs = parse({ ...base, ip: '203.0.113.1', droplet_id: '42' })
+    const inputs = inputsOf('assign', parse({ ...base, ip: '203.0.113.1', droplet_id: '42' }))
     expect(inputs.operation).toBe('assign')
     expect(inputs.droplet).toEqual({ kind: 'id', id: 42 })
     expect(inputs.wait).toBe(true)
@@ -33,10 +44,10 @@ describe('parseInputs', () => {
   })
 
   it('takes the token from the environment when the input is empty', () => {
-    expect(parse({ operation: 'list' }, { DIGITALOCEAN_ACCESS_TOKEN: 'a-token' }).token).toBe('a-token')
-    expect(parse({ operation: 'list' }, { DIGITALOCEAN_TOKEN: 'b-token' }).token).toBe('b-token')
-    expect(parse({ operation: 'list' }, { DIGITALOCEAN_ACCESS_TOKEN: 'a', DIGITALOCEAN_TOKEN: 'b' }).token).toBe('a')
-    expect(parse({ operation: 'list', token: 'input' }, { DIGITALOCEAN_ACCESS_TOKEN: 'a' }).token).toBe('input')
+    expect(parseAs('list', {}, { DIGITALOCEAN_ACCESS_TOKEN: 'a-token' }).token).toBe('a-token')
+    expect(parseAs('list', {}, { DIGITALOCEAN_TOKEN: 'b-token' }).token).toBe('b-token')
+    expect(parseAs('list', {}, { DIGITALOCEAN_ACCESS_TOKEN: 'a', DIGITALOCEAN_TOKEN: 'b' }).token).toBe('a')
+    expect(parseAs('list', { token: 'input' }, { DIGITALOCEAN_ACCESS_TOKEN: 'a' }).token).toBe('input')
     expect(failure({ operation: 'list' }).input).toBe('token')
     expect(failure({ operation: 'list' }).message).toMatch(/DIGITALOCEAN_ACCESS_TOKEN.*DIGITALOCEAN_TOKEN/)
     expect(failure({ operation: 'list', token: 'bad\ntoken' }).input).toBe('token')
@@ -114,20 +125,19 @@ describe('parseInputs', () => {
   })
 
   it('canonicalises the address and picks the family from it', () => {
-    const inputs = parse({ ...base, operation: 'get', ip: '2001:DB8::0:10' })
+    const inputs = parseAs('get', { ...base, ip: '2001:DB8::0:10' })
     expect(inputs.ip).toEqual({ text: '2001:db8::10', version: 6 })
   })
 
   it('reads create, list and prune settings', () => {
-    expect(parse({ ...base, operation: 'create', region: 'NYC3' }).ipVersion).toBe(4)
-    expect(parse({ ...base, operation: 'create', region: 'nyc3', ip_version: '6' }).ipVersion).toBe(6)
-    expect(parse({ ...base, operation: 'list' }).ipVersion).toBeUndefined()
-    expect(parse({ ...base, operation: 'list', ip_version: 'all' }).ipVersion).toBeUndefined()
+    expect(parseAs('create', { ...base, region: 'NYC3' }).ipVersion).toBe(4)
+    expect(parseAs('create', { ...base, region: 'nyc3', ip_version: '6' }).ipVersion).toBe(6)
+    expect(parseAs('list', { ...base }).ipVersion).toBeUndefined()
+    expect(parseAs('list', { ...base, ip_version: 'all' }).ipVersion).toBeUndefined()
     // 'all' is the documented default for every operation but create.
-    expect(parse({ ...base, operation: 'get', ip: '2001:db8::1', ip_version: 'all' }).ip?.version).toBe(6)
-    const prune = parse({
+    expect(parseAs('get', { ...base, ip: '2001:db8::1', ip_version: 'all' }).ip.version).toBe(6)
+    const prune = parseAs('prune', {
       ...base,
-      operation: 'prune',
       dry_run: 'TRUE',
       keep: '203.0.113.1,\n2001:DB8::1  198.51.100.2'
     })
@@ -136,44 +146,37 @@ describe('parseInputs', () => {
   })
 
   it("reads prune's guards, and takes their defaults from action.yml with any operation", () => {
-    expect(parse({ ...base, operation: 'prune' })).toMatchObject({ keepDns: false, maxRelease: 10 })
-    expect(parse({ ...base, operation: 'prune' }).unassignedForMs).toBeUndefined()
-    const guarded = parse({ ...base, operation: 'prune', keep_dns: 'TRUE', max_release: '0', unassigned_for: '90' })
+    expect(parseAs('prune', { ...base })).toMatchObject({ keepDns: false, maxRelease: 10 })
+    expect(parseAs('prune', { ...base }).unassignedForMs).toBeUndefined()
+    const guarded = parseAs('prune', { ...base, keep_dns: 'TRUE', max_release: '0', unassigned_for: '90' })
     expect(guarded).toMatchObject({ keepDns: true, maxRelease: 0, unassignedForMs: 90_000 })
-    const ms = (text: string): number | undefined =>
-      parse({ ...base, operation: 'prune', unassigned_for: text }).unassignedForMs
+    const ms = (text: string): number | undefined => parseAs('prune', { ...base, unassigned_for: text }).unassignedForMs
     expect([ms('45s'), ms('30m'), ms('1.5h'), ms('7d'), ms('12 H')]).toEqual([
       45_000, 1_800_000, 5_400_000, 604_800_000, 43_200_000
     ])
     // A runner passes every default: keep_dns false and max_release 10 reach every operation.
-    const get = parse({ ...base, operation: 'get', ip: '203.0.113.1', keep_dns: 'false', max_release: '10' })
-    expect(get.ip?.text).toBe('203.0.113.1')
+    const get = parseAs('get', { ...base, ip: '203.0.113.1', keep_dns: 'false', max_release: '10' })
+    expect(get.ip.text).toBe('203.0.113.1')
   })
 
   it('accepts expected_droplet_id none and a number', () => {
     expect(
-      parse({ ...base, operation: 'unassign', ip: '203.0.113.1', expected_droplet_id: 'none' }).expectedDropletId
+      parseAs('unassign', { ...base, ip: '203.0.113.1', expected_droplet_id: 'none' }).expectedDropletId
     ).toBeNull()
-    expect(
-      parse({ ...base, operation: 'unassign', ip: '203.0.113.1', expected_droplet_id: '7' }).expectedDropletId
-    ).toBe(7)
+    expect(parseAs('unassign', { ...base, ip: '203.0.113.1', expected_droplet_id: '7' }).expectedDropletId).toBe(7)
   })
 
   it('takes an api_url written with the API version as the same API', () => {
-    expect(parse({ ...base, operation: 'list', api_url: 'https://api.digitalocean.com/v2/' }).apiUrl.href).toBe(
+    expect(parseAs('list', { ...base, api_url: 'https://api.digitalocean.com/v2/' }).apiUrl.href).toBe(
       'https://api.digitalocean.com/'
     )
-    expect(parse({ ...base, operation: 'list', api_url: 'http://127.0.0.1:9/do' }).apiUrl.href).toBe(
-      'http://127.0.0.1:9/do'
-    )
+    expect(parseAs('list', { ...base, api_url: 'http://127.0.0.1:9/do' }).apiUrl.href).toBe('http://127.0.0.1:9/do')
   })
 
   it('allows plain http only to loopback', () => {
-    expect(parse({ ...base, operation: 'list', api_url: 'http://127.0.0.1:8080/' }).apiUrl.href).toBe(
-      'http://127.0.0.1:8080/'
-    )
-    expect(parse({ ...base, operation: 'list', api_url: 'http://localhost:1' }).apiUrl.hostname).toBe('localhost')
-    expect(parse({ ...base, operation: 'list', api_url: 'http://[::1]:9/' }).apiUrl.hostname).toBe('[::1]')
+    expect(parseAs('list', { ...base, api_url: 'http://127.0.0.1:8080/' }).apiUrl.href).toBe('http://127.0.0.1:8080/')
+    expect(parseAs('list', { ...base, api_url: 'http://localhost:1' }).apiUrl.hostname).toBe('localhost')
+    expect(parseAs('list', { ...base, api_url: 'http://[::1]:9/' }).apiUrl.hostname).toBe('[::1]')
     expect(failure({ ...base, operation: 'list', api_url: 'http://127.0.0.1.evil.com' }).input).toBe('api_url')
   })
 })

@@ -7,7 +7,7 @@
 import type { Address, IpVersion } from '../inputs/address.js'
 import type { CreateRequest, Created, IpRecord } from '../do/ips.js'
 import type { DropletRef } from '../do/droplets.js'
-import type { DropletSelector } from '../inputs/inputs.js'
+import type { CreateInputs } from '../inputs/inputs.js'
 import { timeoutRanOut } from '../transport/http.js'
 import { pause } from '../context.js'
 import { dropletLabel } from '../words.js'
@@ -27,14 +27,6 @@ import { OperationError, jitter, readIpSettling, reportContext, reportRead, wait
 import { cancelCause, messageOf, unknownState, type ActionStatus } from './outcome.js'
 import { waitUntil } from './wait.js'
 import { runMachine, type Pending } from './machine.js'
-
-export interface CreateInputs {
-  readonly version: IpVersion
-  readonly region?: string
-  readonly droplet?: DropletSelector
-  readonly projectId?: string
-  readonly wait: boolean
-}
 
 /** What became of the new address after it was reserved. */
 export interface Placed {
@@ -61,7 +53,7 @@ export interface CreateResult {
 export async function createIp(ctx: EngineContext, inputs: CreateInputs, journal: Journal): Promise<CreateResult> {
   const startedAt = ctx.clock.now()
   const target = await targetOf(ctx, inputs)
-  const { version } = inputs
+  const version = inputs.ipVersion
   const region = inputs.region ?? target?.region
   const req: CreateRequest = {
     version,
@@ -80,7 +72,7 @@ export async function createIp(ctx: EngineContext, inputs: CreateInputs, journal
 /** The droplet to put the new address on, with its region when it is needed; throws before anything is sent. */
 async function targetOf(ctx: EngineContext, inputs: CreateInputs): Promise<DropletRef | undefined> {
   const target = inputs.droplet ? await ctx.api.droplets.resolve(ctx, inputs.droplet) : undefined
-  if (!target || (inputs.version === 4 && !inputs.region)) return target
+  if (!target || (inputs.ipVersion === 4 && !inputs.region)) return target
   // IPv6 is reserved in the droplet's region; a region given beside a droplet must agree with it.
   const withIt = await ctx.api.droplets.withRegion(ctx, target, 'Nothing was reserved.')
   if (inputs.region && withIt.region !== inputs.region) {

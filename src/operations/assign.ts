@@ -2,15 +2,16 @@
 import { runCutover } from '../engine/cutover.js'
 import { cutoverReport } from '../report/cutover-report.js'
 import type { OperationResult } from '../report/result.js'
+import type { AssignInputs } from '../inputs/inputs.js'
 import type { OperationContext } from './operation.js'
 import { cutoverPlan } from './unassign.js'
 
-export async function assign(ctx: OperationContext): Promise<OperationResult> {
+export async function assign(ctx: OperationContext<AssignInputs>): Promise<OperationResult> {
   const { engine, inputs } = ctx
-  if (!inputs.droplet) throw new Error('assign needs a droplet')
   let target = await engine.api.droplets.resolve(engine, inputs.droplet)
   // Several addresses move all or nothing: with the droplet's region known, an address in another
   // region stops the cutover before anything moves.
   if (inputs.ips.length > 1) target = await engine.api.droplets.withRegion(engine, target, 'Nothing was changed.')
-  return cutoverReport(await runCutover(engine, cutoverPlan(ctx, target), ctx.journal))
+  const plan = { ...cutoverPlan(ctx, target), verify: inputs.verify, precheck: inputs.precheck }
+  return cutoverReport(await runCutover(engine, plan, ctx.journal))
 }

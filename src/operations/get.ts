@@ -3,12 +3,12 @@ import { notReserved } from '../engine/ip-read.js'
 import { dropletLabel } from '../words.js'
 import { emptyOutputs, ipOutputs, type OperationResult } from '../report/result.js'
 import { addressCell, dropletCell } from '../report/cells.js'
+import type { GetInputs } from '../inputs/inputs.js'
 import type { OperationContext } from './operation.js'
 
-export async function get(ctx: OperationContext): Promise<OperationResult> {
+export async function get(ctx: OperationContext<GetInputs>): Promise<OperationResult> {
   const { engine, inputs } = ctx
   const addr = inputs.ip
-  if (!addr) throw new Error('get needs ip')
   const record = await engine.api.ips.get(engine, addr)
   if (record === null) throw notReserved(addr)
   const outputs = { ...emptyOutputs(), ...ipOutputs(record) }

@@ -3,6 +3,7 @@ import type { IpVersion } from '../inputs/address.js'
 import type { IpRecord } from '../do/ips.js'
 import type { EngineContext } from '../engine/step.js'
 import { emptyOutputs, listEntry, type OperationResult } from '../report/result.js'
+import type { ListInputs } from '../inputs/inputs.js'
 import type { OperationContext } from './operation.js'
 import { addressCell, dropletCell } from '../report/cells.js'
 
@@ -17,7 +18,7 @@ async function listFiltered(
   return lists.flat().filter((r) => !region || r.region === region)
 }
 
-export async function list(ctx: OperationContext): Promise<OperationResult> {
+export async function list(ctx: OperationContext<ListInputs>): Promise<OperationResult> {
   const { engine, inputs } = ctx
   const records = await listFiltered(engine, inputs.ipVersion, inputs.region)
   const outputs = emptyOutputs()

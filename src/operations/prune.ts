@@ -3,14 +3,14 @@
  * minus keep, minus what keep_dns and unassigned_for spare, at most max_release. The engine is in
  * engine/prune.ts, the report in report/prune-report.ts.
  */
-import type { Inputs } from '../inputs/inputs.js'
+import type { PruneInputs } from '../inputs/inputs.js'
 import { newPruneProgress, runPrune, stopPrune, type PruneSettings } from '../engine/prune.js'
 import { cancelCause, messageOf } from '../engine/outcome.js'
 import { pruneReport } from '../report/prune-report.js'
 import type { OperationResult } from '../report/result.js'
 import type { OperationContext } from './operation.js'
 
-function pruneSettings(inputs: Inputs): PruneSettings {
+function pruneSettings(inputs: PruneInputs): PruneSettings {
   return {
     ipVersion: inputs.ipVersion,
     region: inputs.region,
@@ -22,7 +22,7 @@ function pruneSettings(inputs: Inputs): PruneSettings {
   }
 }
 
-export async function prune(ctx: OperationContext): Promise<OperationResult> {
+export async function prune(ctx: OperationContext<PruneInputs>): Promise<OperationResult> {
   const progress = newPruneProgress(pruneSettings(ctx.inputs))
   // A cancelled step stops the prune (nothing more is started) and reports what it did so far.
   ctx.journal.prune = progress
