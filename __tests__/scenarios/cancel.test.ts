@@ -96,8 +96,11 @@ describe('cancelled in-process, through the signal', () => {
       action_id: String(action.id),
       action_status: 'completed',
       changed: 'true',
-      rolled_back: 'false'
+      rolled_back: 'false',
+      // Cancelled before verification ended: neither passed nor failed.
+      verified: ''
     })
+    expect(c.result.summary.tables.flat(3).join(' ')).not.toMatch(/verify failed/)
     expect(c.result.error).toMatch(/^Cancelled \(SIGTERM\); nothing more was sent\./)
     expect(c.result.summary.notes.join('\n')).toMatch(new RegExp(`droplet_id: ${blue}.*expected_droplet_id: ${green}`))
     // No roll-back was started, nor anything else.

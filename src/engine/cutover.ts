@@ -183,10 +183,12 @@ async function verifyAll(
   plan: CutoverPlan,
   verify: VerifyInputs,
   addresses: readonly AddressResult[]
-): Promise<{ addresses: AddressResult[]; verified: boolean }> {
+): Promise<{ addresses: AddressResult[]; verified?: boolean }> {
   const probed = await probeAll(ctx, plan, verify, addresses)
   const verified = probed.every((a) => a.probe === undefined || a.probe.passed)
-  if (!verified || ctx.signal.aborted) return { addresses: probed, verified: verified && !ctx.signal.aborted }
+  // Cancelled before verification ended: verified is '' (undefined), not false.
+  if (probed.some((a) => a.probe?.cancelled)) return { addresses: probed, verified: undefined }
+  if (!verified || ctx.signal.aborted) return { addresses: probed, verified }
   const confirmed = await Promise.all(probed.map(async (a) => ({ ...a, confirm: await reportRead(ctx, a.addr) })))
   return { addresses: confirmed, verified }
 }
@@ -217,7 +219,8 @@ function untilCancelled(ctx: EngineContext, url: string, probe: Promise<ProbeRes
     passed: false,
     probes: 0,
     last: 'not finished: the step was cancelled',
-    answered: false
+    answered: false,
+    cancelled: true
   }))
   return Promise.race([probe, cancelled])
 }

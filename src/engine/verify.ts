@@ -44,6 +44,8 @@ export interface ProbeResult {
   readonly last: string
   /** Some probe got an HTTP answer (any status): false when none connected or none was answered. */
   readonly answered: boolean
+  /** The step was cancelled before the probing ended: neither passed nor failed. */
+  readonly cancelled?: boolean
 }
 
 /** The probe spec of precheck_url or verify_url, from the rules they share; the time for probing starts now. */

@@ -117,6 +117,7 @@ function resultText(a: AddressResult): string {
 /** A check in a word or two: `verified`, `verify failed`, `prechecked`, `precheck failed`. */
 const checkText = (what: 'precheck' | 'verify', p: ProbeResult | undefined, heldMs = 0): string[] => {
   if (!p) return []
+  if (p.cancelled) return [`${what} not finished`]
   if (!p.passed) return [`${what} failed`]
   const passed = what === 'verify' ? 'verified' : 'prechecked'
   return [heldMs > 0 ? `${passed}, held ${heldMs / 1000} s` : passed]
