@@ -243,7 +243,8 @@ function accepted(state: State, action: ActionRecord): Step {
   const now = { ...state, action }
   if (!state.req.wait) {
     const status = action.status === 'completed' || action.status === 'errored' ? action.status : 'in-progress'
-    return toReport(now, { kind: 'not-waited', status })
+    const say = `Action ${action.id} (${action.type || kindOf(state)}) started; not waiting for it (wait: false)`
+    return { ...toReport(now, { kind: 'not-waited', status }), say }
   }
   if (action.status === 'completed') return go({ ...now, phase: 'confirm' }, { kind: 'confirm-read' })
   if (action.status === 'errored') return toReport(now, { kind: 'errored' })

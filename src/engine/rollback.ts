@@ -22,7 +22,7 @@ export async function rollBack(
   journal: Journal
 ): Promise<AddressResult[]> {
   const count = addresses.filter(moved).length
-  ctx.log.info(`Rolling back: moving ${count} address(es) back where they were`)
+  ctx.log.info(`Rolling back: moving ${count} ${count === 1 ? 'address' : 'addresses'} back where they were`)
   if (count > 1) ctx = ungrouped(ctx)
   return Promise.all(addresses.map((a) => (moved(a) ? rollBackOne(ctx, plan, a, journal) : Promise.resolve(a))))
 }

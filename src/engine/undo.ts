@@ -38,7 +38,7 @@ export async function undoMoves(ctx: EngineContext, moves: readonly Move[], jour
   const startedAt = ctx.clock.now()
   if (moves.length > 0)
     ctx.log.info(
-      `Rolling back ${moves.length} address(es): each goes back only while still where the earlier step put it`
+      `Rolling back ${moves.length} ${moves.length === 1 ? 'address' : 'addresses'}: each goes back only while still where the earlier step put it`
     )
   const run = moves.length > 1 ? ungrouped(ctx) : ctx
   const undone = await Promise.all(
