@@ -91,6 +91,16 @@ describe('2. a release is sent again only after a read', () => {
     expect(holder(ip)).toBe(green)
     expect(result!.outputs).toMatchObject({ count: '0', ips: '[]', changed: 'false' })
   })
+
+  it('prune: a release answered 429 while another workflow assigns the address is not sent again', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: null }).ip
+    sim.inject({ kind: 'rate-limit', method: 'DELETE', path: ipPath(ip) })
+    atRequest(sim, { method: 'DELETE' }, 1, () => sim.assignNow(ip, green))
+    const { result } = await run({ operation: 'prune' })
+    expect(holder(ip)).toBe(green)
+    expect(sim.releases()).toEqual([])
+    expect(result!.outputs).toMatchObject({ count: '0', ips: '[]', changed: 'false' })
+  })
 })
 
 describe('3. cancelled during a delete or a create', () => {

@@ -351,6 +351,17 @@ describe('the release of one address', () => {
       'released'
     ],
     [
+      'rate-limited (429, not processed): waited out, read again, and spared once another workflow assigned it',
+      [
+        free,
+        { kind: 'answer', answer: { kind: 'rate-limited' } },
+        { kind: 'paused' },
+        { kind: 'read', record: at(GREEN) }
+      ],
+      ['read', 'send', 'pause', 'read', 'done'],
+      'assigned'
+    ],
+    [
       'lost answer, then the read fails: unknown',
       [free, lost, { kind: 'read-failed', error: 'HTTP 503' }],
       ['read', 'send', 'read', 'done'],

@@ -52,6 +52,8 @@ type ReleaseAnswer =
   | { readonly kind: 'deleted' }
   | { readonly kind: 'not-found' }
   | { readonly kind: 'pending'; readonly message: string }
+  /** 429: not processed. Waited out, then the address is read again before anything is sent. */
+  | { readonly kind: 'rate-limited' }
   | { readonly kind: 'unclear'; readonly reason: string }
   | { readonly kind: 'refused' | 'not-sent'; readonly error: string; readonly status?: number }
 
@@ -162,6 +164,16 @@ function answered(state: ReleaseState, answer: ReleaseAnswer): Next {
       return readGone(state)
     case 'pending':
       return busy(state, `pending event: ${answer.message}`)
+    case 'rate-limited': {
+      const round = state.round + 1
+      const ms = pendingBackoff(round)
+      const say = `DigitalOcean rate-limited the release of ${state.req.addr.text} (HTTP 429); reading it again before sending it, in up to ${ms / 1000} s`
+      return {
+        state: { ...state, round },
+        effect: { kind: 'pause', ms, what: 'waiting for the rate limit to reset' },
+        say
+      }
+    }
     case 'unclear': {
       const resends = state.unclear ? state.resends + 1 : 0
       const say = `No clear answer to the release of ${state.req.addr.text} (${answer.reason}); reading it before anything else`
@@ -225,6 +237,7 @@ async function sendRelease(ctx: EngineContext, addr: Address): Promise<ReleaseAn
   try {
     return (await ctx.api.ips.delete(ctx, addr)) ? { kind: 'deleted' } : { kind: 'not-found' }
   } catch (error) {
+    if (error instanceof ApiError && error.status === 429) return { kind: 'rate-limited' }
     const failure = failureOf(error)
     if (failure.kind !== 'refused') return failure
     return { kind: 'refused', error: failure.error.message, status: failure.error.status }

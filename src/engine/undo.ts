@@ -41,17 +41,23 @@ export async function undoMoves(ctx: EngineContext, moves: readonly Move[], jour
       `Rolling back ${moves.length} ${moves.length === 1 ? 'address' : 'addresses'}: each goes back only while still where the earlier step put it`
     )
   const run = moves.length > 1 ? ungrouped(ctx) : ctx
+  // IPv4 addresses still being rolled back (waiting out the earlier step's actions, then their own).
+  let busy = moves.filter(lockShows).length
   const undone = await Promise.all(
     moves.map(async (move): Promise<Undone> => {
-      if (move.addr.version === 6) await letLand(run, move, moves.filter(lockShows))
-      const outcome = await moveIp(run, {
-        addr: move.addr,
-        target: move.from,
-        expected: move.to,
-        wait: true,
-        observer: journal.observe(move.addr)
-      })
-      return judged(move, outcome)
+      if (move.addr.version === 6) await letLand(run, move, () => busy > 0)
+      try {
+        const outcome = await moveIp(run, {
+          addr: move.addr,
+          target: move.from,
+          expected: move.to,
+          wait: true,
+          observer: journal.observe(move.addr)
+        })
+        return judged(move, outcome)
+      } finally {
+        if (lockShows(move)) busy--
+      }
     })
   )
   const rolledBack = undone.length > 0 && undone.every((u) => u.home)
@@ -74,45 +80,40 @@ function judged(move: Move, outcome: MoveOutcome): Undone {
   }
 }
 
-/** An IPv4 the earlier step moved: its lock shows an action of that step still under way. */
+/** An IPv4 the earlier step moved: its lock shows whether an action of that step is still under way. */
 const lockShows = (move: Move): boolean => move.addr.version === 4 && move.from !== move.to
 
-/** How long the IPv6 is still watched once the IPv4s' actions have ended (parallel actions end close together). */
-const AFTER_LOCKS_MS = 3000
+/** How long the IPv6 is still watched once the IPv4s are back (parallel actions end close together). */
+const AFTER_OTHERS_MS = 3000
 
 /**
  * A reserved IPv6 shows no lock and DigitalOcean lists no action for it: one that reads on `from`
  * may still have the earlier step's change under way (a cancelled or timed-out cutover). It is
- * watched for LOST_ANSWER_WATCH_MS, and on while an IPv4 of the same step reads locked (the step's
- * actions are still under way, this one's likely among them) and a little after; if that change
- * lands, the address is on `to` and goes back like the others. Never throws: moveIp reads it again.
+ * watched for LOST_ANSWER_WATCH_MS, and on while an IPv4 of the same step is being rolled back (its
+ * lock shows an action of the earlier step still under way, which the IPv4's move waits out: this
+ * one's likely among them) and a little after; if that change lands, the address is on `to` and goes
+ * back like the others. It reads only this address. Never throws: moveIp reads it again.
  */
-async function letLand(ctx: EngineContext, move: Move, locking: readonly Move[]): Promise<void> {
+async function letLand(ctx: EngineContext, move: Move, othersBusy: () => boolean): Promise<void> {
   if (move.from === move.to) return
   const onFrom = async (): Promise<boolean> => (await mustReadIp(ctx, move.addr)).dropletId === move.from
   try {
     if (!(await onFrom())) return
     ctx.log.info(
-      `${move.addr.text} reads on ${targetText(move.from)}; watching it for up to ${LOST_ANSWER_WATCH_MS / 1000} s in case the earlier step's change is still under way (a reserved IPv6 shows none)${locking.length > 0 ? ", and while the same step's IPv4 addresses are locked by an action" : ''}`
+      `${move.addr.text} reads on ${targetText(move.from)}; watching it for up to ${LOST_ANSWER_WATCH_MS / 1000} s in case the earlier step's change is still under way (a reserved IPv6 shows none)${othersBusy() ? ', and while the IPv4 addresses of the same step are being rolled back (their lock shows whether its actions are still under way)' : ''}`
     )
     const started = ctx.clock.now()
-    const window = ctx.clock.scaled(LOST_ANSWER_WATCH_MS)
+    const hadOthers = othersBusy()
     let calmSince: number | undefined
     await waitUntil(ctx, started, async () => {
       if (!(await onFrom())) return true
       const now = ctx.clock.now()
-      if (await anyLocked(ctx, locking)) calmSince = undefined
+      if (othersBusy()) calmSince = undefined
       else calmSince ??= now
-      const calm = calmSince !== undefined && now - calmSince >= ctx.clock.scaled(AFTER_LOCKS_MS)
-      return now - started >= window && (locking.length === 0 || calm)
+      if (now - started < ctx.clock.scaled(LOST_ANSWER_WATCH_MS)) return false
+      return !hadOthers || (calmSince !== undefined && now - calmSince >= ctx.clock.scaled(AFTER_OTHERS_MS))
     })
   } catch {
     // The move reads it again.
   }
-}
-
-/** Whether any of these addresses reads locked (an action in progress on it). */
-async function anyLocked(ctx: EngineContext, moves: readonly Move[]): Promise<boolean> {
-  for (const m of moves) if ((await mustReadIp(ctx, m.addr)).locked) return true
-  return false
 }
