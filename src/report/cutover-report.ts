@@ -231,18 +231,12 @@ function failureNotes(result: CutoverResult, failure: Failure | undefined): stri
   return failure.now ? [...troubles, failure.now] : troubles
 }
 
+/** How to undo what a cutover moved, or may have moved: the rollback operation with its moves output. */
+export const ROLL_BACK_NOTE =
+  "Roll back with `operation: rollback` and `moves: ${{ steps.<id>.outputs.moves }}` (this step's `moves` output): each address goes back only while it is still on the droplet this step moved it to, after any action of this step still under way on it."
+
 function rollBackNote(result: CutoverResult): string | undefined {
-  const movedAway = result.addresses.filter((a) => changedAny(a) && !isHome(a))
-  if (movedAway.length === 0) return undefined
-  const previous = common(movedAway.map((a) => idText(a.move?.before?.dropletId)))
-  const guard = `\`expected_droplet_id: ${idText(targetOf(result)) || 'none'}\``
-  if (previous !== '') {
-    return `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output) and ${guard}, so that only an address still on the droplet this step moved it to goes back; or with \`operation: rollback\` and this step's \`moves\` output.`
-  }
-  if (movedAway.every((a) => a.move?.before?.dropletId === null)) {
-    return `Roll back with \`operation: unassign\` and ${guard}: the address was assigned to no droplet before.`
-  }
-  return undefined
+  return result.addresses.some((a) => changedAny(a) && !isHome(a)) ? ROLL_BACK_NOTE : undefined
 }
 
 const isHome = (a: AddressResult): boolean => {

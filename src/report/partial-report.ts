@@ -8,7 +8,7 @@ import type { AddressEntry, Journal, Reserved } from '../engine/journal.js'
 import { dropletLabel, where } from '../words.js'
 import { emptyOutputs, ipOutputs, MOVING, type OperationResult, type Outputs } from './result.js'
 import { movesJson } from '../inputs/moves.js'
-import { common, idText } from './cutover-report.js'
+import { common, idText, ROLL_BACK_NOTE } from './cutover-report.js'
 import { pruneReport } from './prune-report.js'
 import { changedOutput, recordedChange } from './changed.js'
 
@@ -148,12 +148,7 @@ function setEntries(outputs: Outputs, given: readonly string[], byIp: ReadonlyMa
 }
 
 function rollBackNote(entries: readonly AddressEntry[]): string[] {
-  const previous = common(entries.map((e) => idText(e.before?.dropletId)))
-  const target = common(entries.map((e) => (e.target === undefined ? '?' : idText(e.target) || 'none')))
-  if (entries.length === 0 || previous === '' || target === '' || target === '?') return []
-  return [
-    `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output) and \`expected_droplet_id: ${target}\`, so that only an address still on the droplet this step moved it to goes back.`
-  ]
+  return entries.some((e) => e.target !== undefined) ? [ROLL_BACK_NOTE] : []
 }
 
 function reservedReport(reserved: Reserved, cause: string): OperationResult {
