@@ -205,7 +205,7 @@ describe('cancelled through the bundled action (SIGTERM)', () => {
       action_id: String(action.id),
       changed: 'true'
     })
-    expect(run.summary).toMatch(new RegExp(`cancelled[\\s\\S]*expected_droplet_id: ${green}`))
+    expect(run.summary).toMatch(/cancelled[\s\S]*Roll back with `operation: rollback` and `moves: /)
     expect(sim.mutatingRequests()).toHaveLength(1)
   })
 
