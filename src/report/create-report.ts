@@ -9,7 +9,7 @@ import type { DropletRef } from '../do/droplets.js'
 import type { CreateResult, Placed } from '../engine/create.js'
 import type { CreateOutcome } from '../engine/create-protocol.js'
 import { secs } from '../words.js'
-import { emptyOutputs, failureResult, ipOutputs, type OperationResult } from './result.js'
+import { emptyOutputs, failureResult, ipOutputs, type OperationResult, cancelledNote } from './result.js'
 import { addressCell, dropletCell } from './cells.js'
 import { changedOutput, createChanged } from './changed.js'
 
@@ -92,6 +92,6 @@ function cancelledReport(report: OperationResult, cause: string): OperationResul
   return {
     ...report,
     error,
-    summary: { ...report.summary, notes: [`**Cancelled:** ${error}`, ...report.summary.notes] }
+    summary: { ...report.summary, notes: [cancelledNote(error), ...report.summary.notes] }
   }
 }

@@ -5,7 +5,7 @@ import type { AddressResult, CutoverResult } from '../engine/cutover-result.js'
 import type { ActionStatus, MoveOutcome } from '../engine/outcome.js'
 import type { ProbeResult } from '../engine/verify.js'
 import { dropletLabel, secs, where } from '../words.js'
-import { emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
+import { cancelledNote, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
 import { addressCell, dropletCell, type Cell } from './cells.js'
 import { movesJson } from '../inputs/moves.js'
 import { changedOutput, moveChanged } from './changed.js'
@@ -223,9 +223,10 @@ function failureText(failure: Failure | undefined): string | undefined {
 /** The failure in the summary: the troubles one to a line (a list when there are several), then where each address is. */
 function failureNotes(result: CutoverResult, failure: Failure | undefined): string[] {
   if (!failure) return []
-  const label = `**${result.cancelled ? 'Cancelled' : 'Failed'}:**`
-  const troubles =
-    failure.troubles.length === 1
+  const label = '**Failed:**'
+  const troubles = result.cancelled
+    ? failure.troubles.map(cancelledNote)
+    : failure.troubles.length === 1
       ? [`${label} ${failure.troubles[0]}`]
       : [label, ...failure.troubles.map((t) => `- ${t}`)]
   return failure.now ? [...troubles, failure.now] : troubles

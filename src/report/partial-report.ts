@@ -6,7 +6,7 @@
  */
 import type { AddressEntry, Journal, Reserved } from '../engine/journal.js'
 import { dropletLabel, where } from '../words.js'
-import { emptyOutputs, ipOutputs, MOVING, type OperationResult, type Outputs } from './result.js'
+import { emptyOutputs, ipOutputs, MOVING, type OperationResult, type Outputs, cancelledNote } from './result.js'
 import { movesJson } from '../inputs/moves.js'
 import { common, idText, ROLL_BACK_NOTE } from './cutover-report.js'
 import { pruneReport } from './prune-report.js'
@@ -43,7 +43,7 @@ function sentReport(journal: Journal, cause: string, text: string): OperationRes
     summary: {
       title: `Reserved IP ${journal.operation || 'step'} cancelled`,
       tables: [],
-      notes: [`**Cancelled:** ${error}`]
+      notes: [cancelledNote(error)]
     }
   }
 }
@@ -90,7 +90,7 @@ function movesReport(journal: Journal, cause: string, ips: readonly string[]): O
           ])
         }
       ],
-      notes: [`**Cancelled:** ${error}`, ...rollBackNote(entries)]
+      notes: [cancelledNote(error), ...rollBackNote(entries)]
     }
   }
 }
@@ -172,7 +172,7 @@ function reservedReport(reserved: Reserved, cause: string): OperationResult {
           rows: [[ip, `IPv${reserved.record.version}`, reserved.record.region, idText(reserved.actionId) || '-']]
         }
       ],
-      notes: [`**Cancelled:** ${error}`]
+      notes: [cancelledNote(error)]
     }
   }
 }
