@@ -73,7 +73,7 @@ async function settleOwnChange(
     if (await waitForOwnAction(ctx, a, move.actionId, target)) return { kind: 'ended' }
     return {
       kind: 'running',
-      why: `action ${move.actionId} of this step on it had not ended, and may still move it; it was not moved back. Look it up with GET /v2/actions/${move.actionId}`
+      why: `action ${move.actionId} of this step may still move it, so it was not moved back; a later operation: rollback with this step's moves output waits for that action and moves it back`
     }
   }
   if (a.addr.version === 4) return { kind: 'ended' }

@@ -100,6 +100,8 @@ function entryOf(a: AddressResult): Record<string, unknown> {
 const dropletOf = (ip: IpRecord | undefined): Cell => dropletCell(ip?.dropletId, ip?.dropletName)
 
 function statusText(a: AddressResult): string {
+  // Its action had not ended: nothing was sent to move it back.
+  if (a.back && !a.back.sent && a.move?.actionStatus === 'in-progress') return 'in-progress, not moved back'
   if (a.back) return a.backError || a.back.error ? 'roll-back failed' : 'rolled back'
   if (a.backError) return 'roll-back failed'
   if (a.error !== undefined || !a.move) return 'not moved'
