@@ -9,22 +9,46 @@ import { restoreDate, simMs } from './support.js'
 
 type Hook = (fn: () => Promise<void>) => void
 
+/** After a test: every request and answer fitted the OpenAPI description; the simulator closed. */
+async function checkAndClose(sim: Simulator | undefined): Promise<void> {
+  restoreDate()
+  expect(sim?.violations).toEqual([])
+  await sim?.close()
+}
+
 function simulatorAround(before: Hook, after: Hook, options: SimulatorOptions, seed: (sim: Simulator) => void): void {
   let sim: Simulator | undefined
   before(async () => {
     sim = await startSimulator(options)
     seed(sim)
   })
-  after(async () => {
-    restoreDate()
-    expect(sim?.violations).toEqual([])
-    await sim?.close()
-  })
+  after(() => checkAndClose(sim))
 }
 
 /** A fresh simulator for each test; `seed` keeps it (and adds droplets) for the tests to use. */
 export function simulatorForEachTest(options: SimulatorOptions, seed: (sim: Simulator) => void): void {
   simulatorAround(beforeEach, afterEach, options, seed)
+}
+
+/**
+ * A simulator that each test starts itself, with its own options over `defaults` (the function
+ * returned); `seed` keeps it. After a test that started one, it is checked and closed.
+ */
+export function simulatorStartedByTest(
+  defaults: SimulatorOptions,
+  seed: (sim: Simulator) => void = () => undefined
+): (options?: SimulatorOptions) => Promise<Simulator> {
+  let sim: Simulator | undefined
+  afterEach(async () => {
+    const started = sim
+    sim = undefined
+    if (started) await checkAndClose(started)
+  })
+  return async (options = {}) => {
+    sim = await startSimulator({ ...defaults, ...options })
+    seed(sim)
+    return sim
+  }
 }
 
 /** One simulator for all the tests of a file, for tests that each make their own addresses. */

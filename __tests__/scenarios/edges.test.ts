@@ -2,8 +2,9 @@
  * Edges of the API, through real HTTP to the simulator: strings that try to start a workflow
  * command or bring HTML into the summary, lists whose next link never ends, and GPU droplets.
  */
-import { afterEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim/simulator.js'
+import { describe, expect, it } from '@jest/globals'
+import type { Simulator } from '../../sim/simulator.js'
+import { simulatorStartedByTest } from '../helpers/simulator.js'
 import { renderSummary } from '../../src/report/summary.js'
 import { logText } from '../../src/report/neutral.js'
 import { runInProcess } from '../helpers/support.js'
@@ -13,20 +14,7 @@ import { tagNames, visibleText } from '../helpers/markdown.js'
 const HOSTILE_NAME = 'web\n::warning::pwned <img src=x onerror=alert(1)> %0A::error::x'
 const HOSTILE_REGION = 'nyc3\n::warning::region <b>bold</b>'
 
-let sim: Simulator | undefined
-
-async function start(options: SimulatorOptions = {}): Promise<Simulator> {
-  sim = await startSimulator({ actionDurationMs: 30, ...options })
-  return sim
-}
-
-afterEach(async () => {
-  if (sim) {
-    expect(sim.violations).toEqual([])
-    await sim.close()
-  }
-  sim = undefined
-})
+const start = simulatorStartedByTest({ actionDurationMs: 30 })
 
 /**
  * Every line of the log messages and of the error, as the runner would see them: main.ts writes

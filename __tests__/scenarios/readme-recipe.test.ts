@@ -17,15 +17,7 @@ import { parseInputs } from '../../src/inputs/inputs.js'
 import { runOperation } from '../../src/run.js'
 import { TIME_SCALE, TOKEN } from '../helpers/support.js'
 import { knowsRollback } from '../helpers/operation-probe.js'
-
-interface Step {
-  id?: string
-  name?: string
-  uses?: string
-  run?: string
-  if?: string
-  with?: Record<string, unknown>
-}
+import type { Step } from '../helpers/workflow.js'
 
 type Value = string | boolean | number | null | { [key: string]: Value }
 

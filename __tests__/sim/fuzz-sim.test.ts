@@ -4,8 +4,9 @@
  * ('other-move', startOtherAction) and who started each action, holder changes in one sequence
  * with requests, a test's clock, a create onto a busy droplet, and reserved IPv6 as DigitalOcean has it.
  */
-import { afterEach, describe, expect, it } from '@jest/globals'
-import { scaledClock, startSimulator, type SimulatorOptions, type Simulator } from '../../sim/simulator.js'
+import { describe, expect, it } from '@jest/globals'
+import { scaledClock, startSimulator, type Simulator } from '../../sim/simulator.js'
+import { simulatorStartedByTest } from '../helpers/simulator.js'
 import { callSim, type SimAnswer } from '../helpers/sim-http.js'
 
 let sim: Simulator | undefined
@@ -13,19 +14,11 @@ let blue: number
 let green: number
 let red: number
 
-async function start(options: SimulatorOptions = {}): Promise<Simulator> {
-  sim = await startSimulator({ actionDurationMs: 50, ...options })
+const start = simulatorStartedByTest({ actionDurationMs: 50 }, (started) => {
+  sim = started
   blue = sim.addDroplet({ name: 'blue-1' }).id
   green = sim.addDroplet({ name: 'green-1' }).id
   red = sim.addDroplet({ name: 'red-1' }).id
-  return sim
-}
-
-afterEach(async () => {
-  if (!sim) return
-  expect(sim.violations).toEqual([])
-  await sim.close()
-  sim = undefined
 })
 
 type Answer = SimAnswer

@@ -1,6 +1,7 @@
 /** The simulator's stand-in for the droplets' web service behind each reserved IP, through real HTTP. */
-import { afterEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type SimDroplet, type SimulatorOptions, type Simulator } from '../../sim/simulator.js'
+import { describe, expect, it } from '@jest/globals'
+import { startSimulator, type SimDroplet, type Simulator } from '../../sim/simulator.js'
+import { simulatorStartedByTest } from '../helpers/simulator.js'
 
 const TOKEN = 'sim-token'
 /** Long enough that a test never sees it elapse: routing switches only through routeNow. */
@@ -12,24 +13,12 @@ interface Reply {
   headers: Headers
 }
 
-let sim: Simulator | undefined
 let blue: SimDroplet
 let green: SimDroplet
 
-async function start(options: SimulatorOptions = {}): Promise<Simulator> {
-  const s = await startSimulator({ actionDurationMs: 20, routingDelayMs: NEVER_MS, ...options })
-  sim = s
+const start = simulatorStartedByTest({ actionDurationMs: 20, routingDelayMs: NEVER_MS }, (s) => {
   blue = s.addDroplet({ name: 'blue-1', service: { build: 'build-blue' } })
   green = s.addDroplet({ name: 'green-1', service: { build: 'build-green' } })
-  return s
-}
-
-afterEach(async () => {
-  if (sim) {
-    expect(sim.violations).toEqual([])
-    await sim.close()
-  }
-  sim = undefined
 })
 
 /** GET (or another method) of the verify URL for an address as written in a URL host. */

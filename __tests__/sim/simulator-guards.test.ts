@@ -1,18 +1,12 @@
 /** The simulator's parts that prune's guards read: DNS zones and records, IP action history, reserved_at, scopes. */
-import { afterEach, describe, expect, it } from '@jest/globals'
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim/simulator.js'
+import { describe, expect, it } from '@jest/globals'
+import type { Simulator } from '../../sim/simulator.js'
+import { simulatorStartedByTest } from '../helpers/simulator.js'
 
 let sim: Simulator | undefined
 
-async function start(options: SimulatorOptions = {}): Promise<Simulator> {
-  sim = await startSimulator(options)
-  return sim
-}
-
-afterEach(async () => {
-  expect(sim?.violations).toEqual([])
-  await sim?.close()
-  sim = undefined
+const start = simulatorStartedByTest({}, (started) => {
+  sim = started
 })
 
 async function get(path: string): Promise<{ status: number; body: any }> {

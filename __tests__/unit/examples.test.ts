@@ -10,31 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { tableUnder } from '../helpers/markdown.js'
-
-interface Step {
-  id?: string
-  name?: string
-  uses?: string
-  run?: string
-  if?: string
-  with?: Record<string, unknown>
-  env?: Record<string, unknown>
-}
-
-interface Job {
-  if?: string
-  environment?: unknown
-  steps?: Step[]
-  [key: string]: unknown
-}
-
-interface Workflow {
-  on?: unknown
-  concurrency?: { group?: string; 'cancel-in-progress'?: boolean }
-  permissions?: Record<string, string>
-  jobs?: Record<string, Job>
-  [key: string]: unknown
-}
+import type { Step, Workflow } from '../helpers/workflow.js'
 
 const root = process.cwd()
 const read = (file: string): string => readFileSync(join(root, file), 'utf8')
