@@ -242,6 +242,23 @@ describe('10. cancelled during the roll-back', () => {
     }
     expect(result.error).toMatch(/may still complete/)
   })
+
+  it('operation: rollback cancelled: the heading says cancelled, and the message reads without doubled stops', async () => {
+    const v4 = sim.addIp({ version: 4, dropletId: green }).ip
+    const v6 = sim.addIp({ version: 6, region: 'nyc3', dropletId: green }).ip
+    sim.setActionDuration(Infinity)
+    const moves = JSON.stringify([
+      { ip: v4, from: blue, to: green },
+      { ip: v6, from: blue, to: green }
+    ])
+    const { result } = await runCancelled({ operation: 'rollback', moves }, (abort) =>
+      atRequest(sim, { method: 'GET', path: /^\/v2\/actions\// }, 2, abort)
+    )
+    expect(result.summary.title).toMatch(/^Reserved IP rollback cancelled/)
+    expect(result.error).toMatch(/^Cancelled \(SIGTERM\); nothing more was sent\./)
+    expect(result.error).not.toMatch(/\.\.|\.;/)
+    expect(result.outputs.changed).toBe('true')
+  })
 })
 
 describe('11. one IPv4 to a droplet that holds another reserved IPv4', () => {

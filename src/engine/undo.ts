@@ -9,7 +9,7 @@ import { ungrouped } from '../context.js'
 import type { EngineContext } from './step.js'
 import type { Journal } from './journal.js'
 import { moveIp } from './drive.js'
-import { targetText, type MoveOutcome } from './outcome.js'
+import { cancelCause, targetText, type MoveOutcome } from './outcome.js'
 import { where } from '../words.js'
 import { mustReadIp } from './ip-read.js'
 import { LOST_ANSWER_WATCH_MS } from './protocol.js'
@@ -32,6 +32,8 @@ export interface UndoResult {
   readonly rolledBack: boolean
   readonly startedAt: number
   readonly finishedAt: number
+  /** The cause, when the step was cancelled. */
+  readonly cancelled?: string
 }
 
 export async function undoMoves(ctx: EngineContext, moves: readonly Move[], journal: Journal): Promise<UndoResult> {
@@ -61,7 +63,8 @@ export async function undoMoves(ctx: EngineContext, moves: readonly Move[], jour
     })
   )
   const rolledBack = undone.length > 0 && undone.every((u) => u.home)
-  return { undone, rolledBack, startedAt, finishedAt: ctx.clock.now() }
+  const cancelled = ctx.signal.aborted ? cancelCause(ctx.signal) : undefined
+  return { undone, rolledBack, startedAt, finishedAt: ctx.clock.now(), cancelled }
 }
 
 /** What the outcome means for the roll-back of one address. */

@@ -196,7 +196,7 @@ function cancelledMessage(result: CutoverResult, cause: string): string {
 }
 
 /** A sentence without its full stop, to go on in a list (no "..": "GET /v2/actions/1.. Now:"). */
-const withoutStop = (text: string): string => text.replace(/\.+$/, '')
+export const withoutStop = (text: string): string => text.replace(/\.+$/, '')
 
 /** What a failed cutover says: what went wrong (each address's trouble), then where every address is now. */
 interface Failure {
