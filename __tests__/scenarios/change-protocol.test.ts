@@ -70,6 +70,27 @@ describe('1. a change is decided on a read made right before it', () => {
     expect(result!.outputs).toMatchObject({ changed: 'false', rolled_back: 'false', moves: '[]' })
     expect(result!.outputs.previous_droplet_id).not.toBe(String(blue))
   })
+
+  it('without expected_droplet_id, the address is taken from where it was moved, and the log warns of it', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    const off = sim.onProbe(() => {
+      off()
+      sim.assignNow(ip, purple)
+    })
+    const { result, logs } = await run({
+      operation: 'assign',
+      ip,
+      droplet_id: String(green),
+      precheck_url: sim.verifyUrl
+    })
+    expect(holder(ip)).toBe(green)
+    expect(result!.outputs.previous_droplet_id).toBe(String(purple))
+    expect(logs.join('\n')).toMatch(
+      new RegExp(
+        `warning: ${ip.replace(/\./g, '\\.')}, on droplet ${blue}.* before the precheck, was on droplet ${purple}`
+      )
+    )
+  })
 })
 
 describe('2. a release is sent again only after a read', () => {

@@ -20,9 +20,10 @@ import { mustReadIp, reportRead } from './ip-read.js'
 import type { VerifyInputs } from '../inputs/inputs.js'
 import { probeAndHold, probeSpec, probeUrl, type ProbeResult } from './verify.js'
 import { beforeMove } from './before-move.js'
-import { dropletLabel } from '../words.js'
+import { dropletLabel, where } from '../words.js'
 import { Journal } from './journal.js'
-import { cancelCause, messageOf } from './outcome.js'
+import { cancelCause, messageOf, type MoveOutcome } from './outcome.js'
+import type { IpRecord } from '../do/ips.js'
 import { rollBack } from './rollback.js'
 import {
   failedToMove,
@@ -172,8 +173,24 @@ async function moveAll(
         initial: plan.precheck ? undefined : r.read,
         observer: journal.observe(r.addr)
       }
-      return { ...r, move: await moveIp(ctx, req) }
+      const move = await moveIp(ctx, req)
+      if (plan.precheck) warnIfMovedMeanwhile(ctx, plan, r.read, move)
+      return { ...r, move }
     })
+  )
+}
+
+/** An address another change moved during the precheck is never taken from it unnoticed. */
+function warnIfMovedMeanwhile(
+  ctx: EngineContext,
+  plan: CutoverPlan,
+  first: IpRecord | undefined,
+  move: MoveOutcome
+): void {
+  if (!move.sent || !first || !move.before || move.before.dropletId === first.dropletId) return
+  const refuse = plan.expected === undefined ? ' (set expected_droplet_id to refuse that)' : ''
+  ctx.log.warning(
+    `${first.ip}, ${where(first)} before the precheck, was ${where(move.before)} after it: another change moved it, and this step took it from there${refuse}`
   )
 }
 
