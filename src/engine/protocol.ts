@@ -474,7 +474,8 @@ function erroredOn(state: State, record: IpRecord): Step {
   const base = { final: record, actionId: action.id, actionStatus: 'errored', sent: true } as const
   // An errored action that left the IP where it was changed nothing.
   const changed: Changed = record.dropletId !== state.before?.dropletId ? 'yes' : 'no'
-  return done(state, { ...base, changed, error: `${message}; the IP is ${where(record)}` })
+  // Where it is now is the report's to say (from `final`), once.
+  return done(state, { ...base, changed, error: message })
 }
 
 // ------------------------------------------------------------------ report
