@@ -170,7 +170,7 @@ const ROWS: readonly Row[] = [
       read(BLUE)
     ],
     effects: ['read', 'send', 'pause', 'read', 'send', 'pause', 'read', 'send', 'pause', 'read', 'report-read', 'done'],
-    outcome: { changed: 'no', finalOn: BLUE, error: /sent 3 times without a clear answer/ }
+    outcome: { changed: 'unknown', finalOn: BLUE, error: /sent 3 times without a clear answer/ }
   },
   {
     rule: "a locked IPv4 after a lost answer: its action is taken as the step's and waited for",

@@ -548,11 +548,11 @@ function unsureOutcome(
 }
 
 /**
- * Whether the change went through, judged from a read: on the target, yes; an IPv4 back where it
- * was with no action in progress on it (no lock), no; otherwise it may still be under way.
+ * Whether the change went through, judged from a read after an unclear answer: on the target, yes;
+ * otherwise unknown, even for an IPv4 back where it was with no lock: the lost request may have
+ * been carried out and another change may have put the address back since (reported changed=true:
+ * an address this step's request moved is never reported changed=false).
  */
 function changedAsRead(state: State, record: IpRecord): Changed {
-  if (isAt(state.req.target)(record)) return 'yes'
-  if (state.req.addr.version === 4 && !record.locked && record.dropletId === state.before?.dropletId) return 'no'
-  return 'unknown'
+  return isAt(state.req.target)(record) ? 'yes' : 'unknown'
 }
