@@ -33139,7 +33139,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _stack_traces_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6242);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2726);
 /** The bundle's entry point (GitHub's template layout): main.ts does nothing on import; this calls run(). */
 
 
@@ -33150,7 +33150,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6242:
+/***/ 2726:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36111,7 +36111,8 @@ class Journal {
     reservedIp;
     /** A create was about to be sent (its answer may never come); undefined while none was. */
     creating;
-    partialResult;
+    /** A prune's progress, kept as it goes, so that a cancelled step reports what it released. */
+    prune;
     /** The operation being run, for the title of a partial report. */
     operation = '';
     /** The addresses the step may have changed, in the order first recorded. */
@@ -36136,17 +36137,6 @@ class Journal {
     /** A create was accepted: the new address exists (and is billed) whatever happens next. */
     noteReserved(reserved) {
         this.reservedIp = reserved;
-    }
-    /**
-     * Registers how to report what the operation has done so far (the latest registration wins);
-     * a cancelled step reports with it when the operation does not return in time.
-     */
-    setPartial(render) {
-        this.partialResult = render;
-    }
-    /** The operation's registered partial result, if it registered one. */
-    partial(cause) {
-        return this.partialResult?.(cause);
     }
     /** An observer that records one address's move; `rollingBack` for a roll-back's. */
     observe(addr, rollingBack = false) {
@@ -36178,6 +36168,106 @@ const UNOBSERVED = {
     read: () => undefined,
     unchanged: () => undefined
 };
+
+;// CONCATENATED MODULE: ./src/words.ts
+/**
+ * How the step says a duration, a droplet and where an address is, in logs, errors and summaries
+ * alike. A shared leaf: every layer may import it, and it imports nothing of src/.
+ */
+/** A time taken or waited, to a tenth of a second: `2.5 s`. */
+function secs(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+/** A duration as people read it: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`. */
+function durationText(ms) {
+    const s = Math.floor(ms / 1000);
+    if (s < 60)
+        return `${s} s`;
+    const min = Math.floor(s / 60);
+    if (min < 60)
+        return `${min} min`;
+    const h = Math.floor(min / 60);
+    if (h < 24)
+        return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
+    const d = Math.floor(h / 24);
+    return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}
+/** A droplet by id and, when known, name: `42 (web-1)`; `none` for no droplet. */
+function dropletLabel(id, name = '') {
+    if (id === null)
+        return 'none';
+    return name ? `${id} (${name})` : String(id);
+}
+/** Where an address is (as read; undefined: it could not be read), as the log and messages say it. */
+function where(ip) {
+    if (!ip)
+        return 'in an unknown state';
+    return ip.dropletId === null ? 'assigned to no droplet' : `on droplet ${dropletLabel(ip.dropletId, ip.dropletName)}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/result.ts
+const OUTPUT_NAMES = [
+    'ip',
+    'ip_version',
+    'droplet_id',
+    'previous_droplet_id',
+    'region',
+    'action_id',
+    'action_status',
+    'changed',
+    'ips',
+    'count',
+    'json',
+    'verified',
+    'rolled_back',
+    'moves'
+];
+/** The operations whose moves output is a JSON array on every outcome. */
+const MOVING = new Set(['assign', 'unassign', 'rollback']);
+function emptyOutputs() {
+    const out = {};
+    for (const name of OUTPUT_NAMES)
+        out[name] = '';
+    out.changed = 'false';
+    out.rolled_back = 'false';
+    return out;
+}
+/** The outputs that describe one IP. */
+function ipOutputs(record) {
+    return {
+        ip: record.ip,
+        ip_version: String(record.version),
+        droplet_id: record.dropletId === null ? '' : String(record.dropletId),
+        region: record.region,
+        json: record.raw === null ? '' : JSON.stringify(record.raw)
+    };
+}
+function listEntry(record) {
+    return { ip: record.ip, ip_version: record.version, region: record.region, droplet_id: record.dropletId };
+}
+/**
+ * The result of a step that failed before it changed anything (bad input, a refusal, an API error):
+ * every output is still set, and the summary says what went wrong.
+ */
+function failureResult(operation, message, ips = []) {
+    const outputs = emptyOutputs();
+    if (ips.length > 0)
+        outputs.ip = ips[0];
+    if (MOVING.has(operation))
+        outputs.moves = '[]';
+    // prune's ips and count are what was released: [] and 0 when nothing was.
+    if (operation === 'prune')
+        Object.assign(outputs, { ips: '[]', count: '0' });
+    return {
+        outputs,
+        error: message,
+        summary: {
+            title: `Reserved IP ${operation || 'step'} failed${ips.length ? `: ${ips.join(', ')}` : ''}`,
+            tables: [],
+            notes: [`**Failed:** ${message}`]
+        }
+    };
+}
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
@@ -36214,6 +36304,1194 @@ function parseAddress(input) {
 /** The canonical text of an address as the API reports it, or the text unchanged if it does not parse. */
 function canonicalText(text) {
     return parseAddress(text)?.text ?? text;
+}
+
+;// CONCATENATED MODULE: ./src/inputs/moves.ts
+/**
+ * The `moves` input of `rollback`: the `moves` output of an earlier assign/unassign step, a JSON
+ * array of `{ "ip", "from", "to" }` (droplet ids, null for none). Judged whole before any request.
+ */
+
+/** Thrown for a `moves` that is not that JSON; inputs.ts turns it into the input's error. */
+class MovesError extends Error {
+}
+const isDropletId = (v) => v === null || (typeof v === 'number' && Number.isSafeInteger(v) && v > 0);
+function parseEntry(entry, index) {
+    const at = `entry ${index + 1}`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+        throw new MovesError(`${at} is not an object { "ip", "from", "to" }`);
+    }
+    const { ip, from, to, ...rest } = entry;
+    const extra = Object.keys(rest);
+    if (extra.length > 0)
+        throw new MovesError(`${at} has unknown keys: ${extra.join(', ')}`);
+    const addr = typeof ip === 'string' ? parseAddress(ip) : undefined;
+    if (!addr)
+        throw new MovesError(`${at}: "ip" is not an IPv4 or IPv6 address`);
+    if (!isDropletId(from) || !isDropletId(to)) {
+        throw new MovesError(`${at} (${addr.text}): "from" and "to" must each be a droplet id (a positive integer) or null`);
+    }
+    return { addr, from, to };
+}
+/** The moves given; [] for an empty input or `[]` (nothing to undo). Throws MovesError otherwise. */
+function parseMoves(raw) {
+    if (raw.trim() === '')
+        return [];
+    let parsed;
+    try {
+        parsed = JSON.parse(raw);
+    }
+    catch {
+        throw new MovesError('is not JSON; pass the moves output of the assign or unassign step');
+    }
+    if (!Array.isArray(parsed))
+        throw new MovesError('must be a JSON array of { "ip", "from", "to" }');
+    const moves = parsed.map(parseEntry);
+    const seen = new Set();
+    for (const m of moves) {
+        if (seen.has(m.addr.text))
+            throw new MovesError(`${m.addr.text} is given twice`);
+        seen.add(m.addr.text);
+    }
+    return moves;
+}
+/** The `moves` output: one entry per address, as `rollback` takes it. */
+function movesJson(moves) {
+    return JSON.stringify(moves.map((m) => ({ ip: m.addr.text, from: m.from, to: m.to })));
+}
+
+;// CONCATENATED MODULE: ./src/report/cells.ts
+/**
+ * The cells of a summary table: text, or an address or a droplet, which the summary links to its
+ * page in DigitalOcean's control panel (summary.ts).
+ */
+const addressCell = (address, after) => ({ address, after });
+/** A droplet by id and name; `none` for no droplet (null), `unknown` when it could not be read (undefined). */
+function dropletCell(id, name = '') {
+    if (id === undefined)
+        return 'unknown';
+    if (id === null)
+        return 'none';
+    return { dropletId: id, name };
+}
+/** The cell as plain text, a droplet with its id and name (the summary shows the name, linked to the droplet's page). */
+function cellText(cell) {
+    if (typeof cell === 'string')
+        return cell;
+    if ('address' in cell)
+        return cell.after ? `${cell.address} ${cell.after}` : cell.address;
+    return cell.name ? `${cell.dropletId} (${cell.name})` : String(cell.dropletId);
+}
+
+;// CONCATENATED MODULE: ./src/report/cutover-report.ts
+
+
+
+
+/**
+ * The address as it stands at the end, from the last read made: after the roll-back, after
+ * verification, after the move, else as first read. undefined: that read failed (unknown).
+ */
+function nowOf(a) {
+    if (a.back)
+        return a.back.final;
+    if (a.confirm)
+        return a.confirm.record;
+    if (a.move)
+        return a.move.final;
+    return a.read;
+}
+const beforeOf = (a) => a.move?.before ?? a.read;
+const idText = (id) => (id === null || id === undefined ? '' : String(id));
+/** The one value all addresses share, or '' where they differ. */
+function common(values) {
+    return values.length > 0 && values.every((v) => v === values[0]) ? values[0] : '';
+}
+const SEVERITY = { errored: 3, 'in-progress': 2, completed: 1, '': 0 };
+function worst(statuses) {
+    return statuses.reduce((w, s) => (SEVERITY[s] > SEVERITY[w] ? s : w), '');
+}
+/** The action the outputs name: the roll-back's while it is still under way, else the move's. */
+const namedAction = (a) => a.back?.actionStatus === 'in-progress' ? a.back : a.move;
+/** A change this step sent took effect or may have ('unknown' counts: moving an address already home is harmless). */
+const changes = (move) => move !== undefined && move.changed !== 'no';
+const changedAny = (a) => changes(a.move) || changes(a.back);
+/** The droplet the cutover moves to (null: none). */
+const targetOf = (result) => result.plan.target?.id ?? null;
+function outputsOf(result) {
+    const { addresses } = result;
+    const first = addresses[0];
+    const outputs = { ...emptyOutputs(), ip: first.addr.text, ip_version: String(first.addr.version) };
+    const firstNow = nowOf(first);
+    if (firstNow)
+        Object.assign(outputs, ipOutputs(firstNow));
+    else
+        outputs.region = beforeOf(first)?.region ?? '';
+    outputs.droplet_id = common(addresses.map((a) => idText(nowOf(a)?.dropletId)));
+    outputs.previous_droplet_id = common(addresses.map((a) => idText(beforeOf(a)?.dropletId)));
+    outputs.action_id = idText(namedAction(first)?.actionId);
+    outputs.action_status = worst(addresses.map((a) => namedAction(a)?.actionStatus ?? ''));
+    outputs.changed = String(addresses.some(changedAny));
+    outputs.verified = result.verified === undefined ? '' : String(result.verified);
+    outputs.rolled_back = String(result.rolledBack);
+    outputs.moves = movesOf(result);
+    if (addresses.length > 1) {
+        outputs.ips = JSON.stringify(addresses.map(entryOf));
+        outputs.count = String(addresses.length);
+    }
+    return outputs;
+}
+/**
+ * The moves output: each address this step moved or may have moved (an unknown outcome counts),
+ * from where it was to the target; after a roll-back, only those not known to be home.
+ */
+function movesOf(result) {
+    const away = result.addresses.filter((a) => changes(a.move) && !backHome(a));
+    const to = targetOf(result);
+    return movesJson(away.map((a) => ({ addr: a.addr, from: beforeOf(a)?.dropletId ?? null, to })));
+}
+/** The roll-back brought it home, and nothing of this step's may still move it. */
+const backHome = (a) => a.back !== undefined && a.backError === undefined && a.back.error === undefined && isHome(a);
+function entryOf(a) {
+    const now = nowOf(a);
+    return {
+        ip: a.addr.text,
+        ip_version: a.addr.version,
+        region: now?.region ?? beforeOf(a)?.region ?? '',
+        droplet_id: now?.dropletId ?? null,
+        previous_droplet_id: beforeOf(a)?.dropletId ?? null,
+        action_id: namedAction(a)?.actionId ?? null,
+        action_status: namedAction(a)?.actionStatus ?? '',
+        changed: changedAny(a)
+    };
+}
+const dropletOf = (ip) => dropletCell(ip?.dropletId, ip?.dropletName);
+function statusText(a) {
+    if (a.back)
+        return a.backError || a.back.error ? 'roll-back failed' : 'rolled back';
+    if (a.backError)
+        return 'roll-back failed';
+    if (a.error !== undefined || !a.move)
+        return 'not moved';
+    if (a.move.actionStatus === '')
+        return a.move.changed === 'no' ? 'no change' : a.move.error ? 'unknown' : 'completed';
+    return a.move.actionStatus;
+}
+/** The status, then the actions this step started on the address. */
+function resultText(a) {
+    const ids = [a.move?.actionId, a.back?.actionId].filter((id) => id !== undefined);
+    if (ids.length === 0)
+        return statusText(a);
+    return `${statusText(a)} (action${ids.length > 1 ? 's' : ''} ${ids.join(', ')})`;
+}
+/** A check in a word or two: `verified`, `verify failed`, `prechecked`, `precheck failed`. */
+const checkText = (what, p, heldMs = 0) => {
+    if (!p)
+        return [];
+    if (!p.passed)
+        return [`${what} failed`];
+    const passed = what === 'verify' ? 'verified' : 'prechecked';
+    return [heldMs > 0 ? `${passed}, held ${heldMs / 1000} s` : passed];
+};
+/** A Checks column (precheck and verification, in a word each; the details below the table) when any ran. */
+const checked = (result) => result.addresses.some((a) => a.precheck !== undefined || a.probe !== undefined);
+const regionOf = (a) => nowOf(a)?.region ?? beforeOf(a)?.region ?? '';
+/**
+ * A row per address; the droplet they were to go to and their region are in the title, the same
+ * for all (a region of its own beside an address that differs).
+ */
+function rowOf(result, a) {
+    const held = result.plan.verify?.forMs;
+    const checks = [...checkText('precheck', a.precheck), ...checkText('verify', a.probe, held)];
+    const region = common(result.addresses.map(regionOf)) === '' && regionOf(a) ? `(${regionOf(a)})` : undefined;
+    return [
+        addressCell(a.addr.text, region),
+        dropletOf(beforeOf(a)),
+        dropletOf(nowOf(a)),
+        resultText(a),
+        ...(checked(result) ? [checks.join(', ') || '-'] : [])
+    ];
+}
+/** What went wrong with one address. */
+function troublesOf(result, a) {
+    const troubles = [];
+    if (a.error !== undefined)
+        troubles.push(a.error);
+    else if (a.move?.error)
+        troubles.push(a.move.error);
+    if (a.probe && !a.probe.passed)
+        troubles.push(`verification of ${a.addr.text} failed: ${a.probe.last} (${a.probe.url})${unansweredIpv6Hint(a.addr, a.probe)}`);
+    const confirmTrouble = a.confirm ? confirmProblem(result, a) : undefined;
+    if (confirmTrouble)
+        troubles.push(confirmTrouble);
+    if (a.backError)
+        troubles.push(`moving ${a.addr.text} back failed: ${a.backError}`);
+    return troubles;
+}
+/** After verification passed, the address must still be on the target. */
+function confirmProblem(result, a) {
+    const read = a.confirm;
+    if (!read)
+        return undefined;
+    if (!read.record)
+        return `${a.addr.text} could not be read after verification passed (${read.error ?? ''})`;
+    if (read.record.dropletId === targetOf(result))
+        return undefined;
+    return `${a.addr.text} is now ${where(read.record)}: another change took it after verification passed`;
+}
+/** The actions started by this step that had not ended. */
+function underWay(result) {
+    return result.addresses.flatMap((a) => [a.move, a.back]
+        .filter((m) => m?.actionStatus === 'in-progress' && m.actionId !== undefined)
+        .map((m) => `action ${m?.actionId} on ${a.addr.text}`));
+}
+function unknownAdvice(result) {
+    const unknown = result.addresses.filter((a) => nowOf(a) === undefined && (a.move?.sent || a.back?.sent));
+    if (unknown.length === 0)
+        return '';
+    return ` ${unknown.map((a) => a.addr.text).join(', ')} ${unknown.length > 1 ? 'are' : 'is'} in an unknown state: look with operation: get.`;
+}
+function cancelledMessage(result, cause) {
+    const going = underWay(result);
+    const still = going.length
+        ? ` Still in progress and may still complete: ${going.join(', ')}. Look each up with GET /v2/actions/{id}.`
+        : '';
+    return `Cancelled (${cause}); nothing more was sent.${still}`;
+}
+/** A sentence without its full stop, to go on in a list (no "..": "GET /v2/actions/1.. Now:"). */
+const withoutStop = (text) => text.replace(/\.+$/, '');
+function failureParts(result) {
+    if (result.refused)
+        return { troubles: [result.refused], now: '' };
+    const troubles = result.addresses.flatMap((a) => troublesOf(result, a)).map(withoutStop);
+    if (troubles.length === 0 && !result.cancelled)
+        return undefined;
+    const now = result.addresses.map((a) => `${a.addr.text} is ${where(nowOf(a))}`).join(', ');
+    const undone = result.rolledBack ? 'Rolled back:' : 'Now:';
+    const head = result.cancelled ? [cancelledMessage(result, result.cancelled)] : troubles.map((t) => `${t}.`);
+    return { troubles: head, now: `${undone} ${now}.${unknownAdvice(result)}` };
+}
+/** The step's failure message: one line for the log and the annotation. */
+function failureText(failure) {
+    if (!failure)
+        return undefined;
+    const troubles = failure.troubles.length > 1 ? `${failure.troubles.map(withoutStop).join('; ')}.` : failure.troubles[0];
+    return [troubles, failure.now].filter((t) => t !== '').join(' ');
+}
+/** The failure in the summary: the troubles one to a line (a list when there are several), then where each address is. */
+function failureNotes(result, failure) {
+    if (!failure)
+        return [];
+    const label = `**${result.cancelled ? 'Cancelled' : 'Failed'}:**`;
+    const troubles = failure.troubles.length === 1
+        ? [`${label} ${failure.troubles[0]}`]
+        : [label, ...failure.troubles.map((t) => `- ${t}`)];
+    return failure.now ? [...troubles, failure.now] : troubles;
+}
+function rollBackNote(result) {
+    const movedAway = result.addresses.filter((a) => changedAny(a) && !isHome(a));
+    if (movedAway.length === 0)
+        return undefined;
+    const previous = common(movedAway.map((a) => idText(a.move?.before?.dropletId)));
+    const guard = `\`expected_droplet_id: ${idText(targetOf(result)) || 'none'}\``;
+    if (previous !== '') {
+        return `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output) and ${guard}, so that only an address still on the droplet this step moved it to goes back; or with \`operation: rollback\` and this step's \`moves\` output.`;
+    }
+    if (movedAway.every((a) => a.move?.before?.dropletId === null)) {
+        return `Roll back with \`operation: unassign\` and ${guard}: the address was assigned to no droplet before.`;
+    }
+    return undefined;
+}
+const isHome = (a) => {
+    const now = nowOf(a);
+    return now !== undefined && now.dropletId === (a.move?.before?.dropletId ?? null);
+};
+function notesOf(result, failure) {
+    const notes = failureNotes(result, failure);
+    const { addresses } = result;
+    if (addresses.every((a) => a.move && !a.move.sent && a.move.changed === 'no' && !a.move.error)) {
+        notes.push('Every address was already where it was to go; no request that changes anything was sent.');
+    }
+    if (!result.plan.wait && addresses.some((a) => a.move?.actionStatus === 'in-progress')) {
+        notes.push('wait: false: the actions were started and not waited for.');
+    }
+    const rollBack = rollBackNote(result);
+    if (rollBack)
+        notes.push(rollBack);
+    notes.push(`Time taken: ${secs(result.finishedAt - result.startedAt)}.`);
+    return notes;
+}
+function outcomeOf(result, error) {
+    if (result.refused)
+        return ' refused';
+    if (result.cancelled)
+        return ' cancelled';
+    if (result.rolledBack)
+        return ' rolled back';
+    if (error)
+        return ' failed';
+    if (result.addresses.every((a) => !changedAny(a)))
+        return ' (no change)';
+    return result.verified ? ' (verified)' : '';
+}
+/** What happened, the addresses, and the droplet they were to go to (the table's rows share it). */
+function titleOf(result, error) {
+    const target = result.plan.target;
+    const ips = result.addresses.map((a) => a.addr.text).join(', ');
+    const to = target ? ` to droplet ${dropletLabel(target.id, target.name)}` : '';
+    const region = common(result.addresses.map(regionOf));
+    return `Reserved IP ${target ? 'cutover' : 'unassign'}${outcomeOf(result, error)}: ${ips}${to}${region ? ` in ${region}` : ''}`;
+}
+function cutoverReport(result) {
+    const failure = failureParts(result);
+    const error = failureText(failure);
+    return {
+        outputs: outputsOf(result),
+        error,
+        summary: {
+            title: titleOf(result, error),
+            tables: [
+                {
+                    header: ['Address', 'From', 'Now on', 'Result', ...(checked(result) ? ['Checks'] : [])],
+                    rows: result.addresses.map((a) => rowOf(result, a))
+                }
+            ],
+            notes: notesOf(result, failure)
+        }
+    };
+}
+/** The README section that shows how a droplet configures a reserved IPv6. */
+const IPV6_SECTION = "README, 'Reserved IPv6 on the droplet'";
+/**
+ * For a reserved IPv6 whose probes never got an answer from its new holder (none connected, or none
+ * was answered, or only the first few, while routing switched over: see ProbeResult's `answered`):
+ * the likely cause, said so. '' otherwise.
+ */
+function unansweredIpv6Hint(addr, probe) {
+    if (addr.version !== 6 || probe.passed || probe.answered || probe.probes === 0)
+        return '';
+    const early = (probe.unansweredFrom ?? 1) - 1;
+    const after = early === 0
+        ? ''
+        : ` after the first${early === 1 ? ', which' : ` ${early}, which`} came while routing switched over (likely from the droplet it left)`;
+    return ` - no probe of ${addr.text} got an answer${after}: DigitalOcean routes a reserved IPv6 to the droplet, but the droplet must add it to its own network interface (see ${IPV6_SECTION})`;
+}
+
+;// CONCATENATED MODULE: ./src/report/prune-report.ts
+
+
+
+/** Row order: what was done first, then what went wrong, then what was left alone. */
+const ORDER = ['released', 'would-release', 'unknown', 'releasing', 'failed', 'not-tried', 'pending', 'spared'];
+const RESULT = {
+    released: 'released',
+    'would-release': 'would release',
+    unknown: 'unknown',
+    releasing: 'unknown',
+    failed: 'failed',
+    'not-tried': 'not tried',
+    pending: 'not tried',
+    spared: 'spared'
+};
+function reasonOf(entry, progress) {
+    const s = entry.state;
+    switch (s.kind) {
+        case 'spared':
+            return s.reason + idleUnknownAdvice(entry);
+        case 'failed':
+        case 'unknown':
+            return s.error;
+        case 'not-tried':
+            return s.why;
+        case 'pending':
+            return progress.stopped ?? 'the step ended before it was reached';
+        case 'releasing':
+            return 'its release was sent, and the step ended before the answer came: look with operation: get';
+        default:
+            return '';
+    }
+}
+/**
+ * For an address spared because its idle time is unknown (an IPv4 with no action on record, such as
+ * one reserved and never assigned): it stays spared at every run, so the row says how to decide.
+ */
+function idleUnknownAdvice(entry) {
+    if (entry.state.kind !== 'spared' || entry.state.spare.kind !== 'idle-unknown')
+        return '';
+    const ip = entry.record.ip;
+    return `. It is spared at every run: release it with \`operation: delete\` and \`ip: ${ip}\`, or add it to \`keep\` to say it stays`;
+}
+function idleOf(entry) {
+    const idle = entry.idle;
+    if (!idle)
+        return '-';
+    if (!idle.known)
+        return `unknown: ${idle.why}`;
+    return `${durationText(entry.idleMs ?? 0)} (since ${shortTimes(idle.evidence)})`;
+}
+/** ISO times as `2026-11-24 04:56 UTC`: short enough that a narrow cell does not break them in the middle. */
+const shortTimes = (text) => text.replace(/\b(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(\.\d+)?)?Z\b/g, '$1 $2 UTC');
+const byAddress = (a, b) => a.record.version - b.record.version || a.record.ip.localeCompare(b.record.ip, 'en', { numeric: true });
+function sortedEntries(progress) {
+    const rank = (e) => ORDER.indexOf(e.state.kind);
+    return [...progress.entries].sort((a, b) => rank(a) - rank(b) || byAddress(a, b));
+}
+function table(progress) {
+    const withIdle = progress.settings.unassignedForMs !== undefined;
+    const header = ['Address', 'Region', 'Result', 'Reason', ...(withIdle ? ['Idle'] : [])];
+    const rows = sortedEntries(progress).map((e) => [
+        addressCell(e.record.ip),
+        e.record.region,
+        RESULT[e.state.kind],
+        reasonOf(e, progress),
+        ...(withIdle ? [idleOf(e)] : [])
+    ]);
+    return { header, rows };
+}
+const ofKind = (progress, ...kinds) => sortedEntries(progress).filter((e) => kinds.includes(e.state.kind));
+const ipsOf = (entries) => entries.map((e) => e.record.ip).join(', ');
+function prune_report_outputsOf(progress) {
+    const outputs = emptyOutputs();
+    const listed = ofKind(progress, 'released', 'would-release').map((e) => listEntry(e.record));
+    outputs.ips = JSON.stringify(listed);
+    outputs.count = String(listed.length);
+    // A release whose outcome is unknown may have gone through: a later step must not take it as kept.
+    outputs.changed = String(ofKind(progress, 'released', 'unknown', 'releasing').length > 0);
+    return outputs;
+}
+/**
+ * The failed addresses with their reasons, each reason said once: `A, B, C (each: why); D (why)`.
+ * A repeated failure (every release answered 500, a scope the token lacks) is one sentence, not one per address.
+ */
+function failuresOf(failed, progress) {
+    const byReason = new Map();
+    for (const e of failed) {
+        const reason = reasonOf(e, progress);
+        byReason.set(reason, [...(byReason.get(reason) ?? []), e.record.ip]);
+    }
+    const groups = [...byReason].map(([reason, ips]) => `${ips.join(', ')} (${ips.length > 1 ? 'each: ' : ''}${reason})`);
+    return groups.join('; ');
+}
+/** The step's failure message, or undefined when everything considered was released or spared. */
+function errorOf(progress, options) {
+    const parts = [];
+    if (options.cancelled)
+        parts.push(`Cancelled (${options.cancelled}) before the prune had finished`);
+    if (progress.error)
+        parts.push(progress.error);
+    const failed = ofKind(progress, 'failed');
+    if (failed.length > 0)
+        parts.push(`${failed.length} could not be released: ${failuresOf(failed, progress)}`);
+    const unknown = ofKind(progress, 'unknown', 'releasing');
+    if (unknown.length > 0)
+        parts.push(`whether ${ipsOf(unknown)} was released is unknown: look with operation: get`);
+    const notTried = ofKind(progress, 'not-tried', 'pending');
+    if (notTried.length > 0 && !progress.error) {
+        parts.push(`${notTried.length} not tried (${progress.stopped ?? 'not reached'}): ${ipsOf(notTried)}`);
+    }
+    if (parts.length === 0)
+        return undefined;
+    const released = ofKind(progress, 'released').length;
+    return `${parts.map((p) => p.replace(/\.$/, '')).join('. ')}. Released ${released} of ${progress.entries.length} considered${released ? `: ${ipsOf(ofKind(progress, 'released'))}` : ''}.`;
+}
+function prune_report_titleOf(progress, options, failed) {
+    const { dryRun } = progress.settings;
+    const count = ofKind(progress, dryRun ? 'would-release' : 'released').length;
+    const how = options.cancelled ? ' cancelled' : failed ? ' failed' : '';
+    return `Reserved IP cleanup${dryRun ? ' (dry run)' : ''}${how}: ${dryRun ? 'would release' : 'released'} ${count}`;
+}
+function prune_report_notesOf(progress, options) {
+    const notes = [];
+    if (progress.settings.dryRun)
+        notes.push('Dry run: nothing was released.');
+    for (const w of progress.warnings)
+        notes.push(`**Warning:** ${w}`);
+    if (progress.phase === 'listing')
+        notes.push('The addresses had not all been listed yet: nothing was released.');
+    if (progress.assigned > 0)
+        notes.push(`${progress.assigned} assigned to a droplet: not considered.`);
+    if (options.cancelled)
+        notes.push(`Cancelled (${options.cancelled}): no request was started after it.`);
+    return notes;
+}
+function pruneReport(progress, options = {}) {
+    const error = errorOf(progress, options);
+    const notes = prune_report_notesOf(progress, options);
+    return {
+        outputs: prune_report_outputsOf(progress),
+        error,
+        summary: {
+            title: prune_report_titleOf(progress, options, error !== undefined),
+            tables: progress.entries.length > 0 ? [table(progress)] : [],
+            notes: error ? [...notes, `**Failed:** ${error}`] : notes
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/partial-report.ts
+
+
+
+
+
+function partialReport(journal, cause, ips = []) {
+    if (journal.prune)
+        return pruneReport(journal.prune, { cancelled: cause });
+    if (journal.reserved)
+        return reservedReport(journal.reserved, cause);
+    if (journal.creating)
+        return sentReport(journal, cause, creatingText(journal.creating));
+    if (journal.releases.length > 0)
+        return sentReport(journal, cause, releasesText(journal));
+    return movesReport(journal, cause, ips);
+}
+const creatingText = (what) => `The request to reserve ${what} had been sent and its answer had not come: an address may have been reserved (and billed). Find it with operation: list, and release it with operation: delete if it is not wanted.`;
+function releasesText(journal) {
+    const ips = journal.releases.map((r) => r.ip).join(', ');
+    return `The release of ${ips} had been sent and its answer had not come: it may have been released. Look with operation: get (a 404 means it is gone).`;
+}
+/** A create or a release was sent and the step stopped before its answer: changed, the outcome unknown. */
+function sentReport(journal, cause, text) {
+    const first = journal.releases[0];
+    const outputs = {
+        ...emptyOutputs(),
+        ...(first ? { ip: first.ip, ip_version: String(first.version) } : {}),
+        changed: 'true'
+    };
+    const error = `${head(cause)} ${text}`;
+    return {
+        outputs,
+        error,
+        summary: {
+            title: `Reserved IP ${journal.operation || 'step'} cancelled`,
+            tables: [],
+            notes: [`**Cancelled:** ${error}`]
+        }
+    };
+}
+const head = (cause) => `Cancelled (${cause}); nothing more was sent.`;
+function stillGoing(entries) {
+    const going = entries.flatMap((e) => e.underWay.map((id) => `action ${id} on ${e.addr.text}`));
+    return going.length
+        ? ` Still in progress and may still complete: ${going.join(', ')}. Look each up with GET /v2/actions/{id}.`
+        : '';
+}
+const statusOf = (e) => e.underWay.length > 0 ? 'in-progress' : (e.lastEnded ?? (e.actions.length > 0 ? 'in-progress' : ''));
+function movesReport(journal, cause, ips) {
+    const entries = journal.addresses;
+    const given = ips.length > 0 ? ips : entries.map((e) => e.addr.text);
+    const outputs = movesOutputs(journal, given);
+    const moved = entries.map((e) => `${e.addr.text} from ${where(e.before)}: now ${e.last ? where(e.last) : 'unknown (read it with operation: get)'}`);
+    const what = moved.length
+        ? ` Sent changes to: ${moved.join('; ')}.`
+        : ' No request that changes anything had been sent.';
+    const error = `${head(cause)}${stillGoing(entries)}${what}`;
+    return {
+        outputs,
+        error,
+        summary: {
+            title: `Reserved IP ${journal.operation || 'step'} cancelled${given.length ? `: ${given.join(', ')}` : ''}`,
+            tables: [
+                {
+                    header: ['IP', 'From droplet', 'To droplet', 'Now on', 'Action', 'Status'],
+                    rows: entries.map((e) => [
+                        e.addr.text,
+                        e.before ? dropletLabel(e.before.dropletId, e.before.dropletName) : 'unknown',
+                        e.target === undefined ? '-' : dropletLabel(e.target),
+                        e.last ? dropletLabel(e.last.dropletId, e.last.dropletName) : 'unknown',
+                        e.actions.join(', ') || '-',
+                        statusOf(e) || '-'
+                    ])
+                }
+            ],
+            notes: [`**Cancelled:** ${error}`, ...partial_report_rollBackNote(entries)]
+        }
+    };
+}
+/** The outputs of a cancelled move, from the journal: each address as last read after its change request. */
+function movesOutputs(journal, given) {
+    const entries = journal.addresses;
+    const byIp = new Map(entries.map((e) => [e.addr.text, e]));
+    const outputs = emptyOutputs();
+    outputs.ip = given[0] ?? '';
+    const first = given[0] === undefined ? undefined : byIp.get(given[0]);
+    if (first?.last)
+        Object.assign(outputs, ipOutputs(first.last));
+    outputs.droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.last?.dropletId)));
+    outputs.previous_droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.before?.dropletId)));
+    // The action still under way (a roll-back's, say) is the one a workflow must look up.
+    outputs.action_id = idText(first ? (first.underWay.at(-1) ?? first.actions.at(-1)) : undefined);
+    outputs.action_status = entries.some((e) => e.underWay.length > 0) ? 'in-progress' : first ? statusOf(first) : '';
+    outputs.changed = String(entries.length > 0);
+    if (MOVING.has(journal.operation))
+        outputs.moves = partial_report_movesOf(entries);
+    if (given.length > 1)
+        setEntries(outputs, given, byIp);
+    return outputs;
+}
+/**
+ * What the step moved or may have moved, from where it was to where it was sent: every address with
+ * a change request on record, except one a roll-back has brought home with nothing still under way.
+ */
+function partial_report_movesOf(entries) {
+    const home = (e) => e.rollingBack &&
+        e.underWay.length === 0 &&
+        e.last !== undefined &&
+        e.last.dropletId === (e.before?.dropletId ?? null);
+    const away = entries.filter((e) => e.target !== undefined && !home(e));
+    return movesJson(away.map((e) => ({ addr: e.addr, from: e.before?.dropletId ?? null, to: e.target ?? null })));
+}
+function setEntries(outputs, given, byIp) {
+    outputs.ips = JSON.stringify(given.map((ip) => {
+        const e = byIp.get(ip);
+        return {
+            ip,
+            ip_version: e?.addr.version ?? (ip.includes(':') ? 6 : 4),
+            region: e?.last?.region ?? e?.before?.region ?? '',
+            droplet_id: e?.last?.dropletId ?? null,
+            previous_droplet_id: e?.before?.dropletId ?? null,
+            action_id: e ? (e.underWay.at(-1) ?? e.actions.at(-1) ?? null) : null,
+            action_status: e ? statusOf(e) : '',
+            changed: e !== undefined
+        };
+    }));
+    outputs.count = String(given.length);
+}
+function partial_report_rollBackNote(entries) {
+    const previous = common(entries.map((e) => idText(e.before?.dropletId)));
+    const target = common(entries.map((e) => (e.target === undefined ? '?' : idText(e.target) || 'none')));
+    if (entries.length === 0 || previous === '' || target === '' || target === '?')
+        return [];
+    return [
+        `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output) and \`expected_droplet_id: ${target}\`, so that only an address still on the droplet this step moved it to goes back.`
+    ];
+}
+function reservedReport(reserved, cause) {
+    const ip = reserved.record.ip;
+    const outputs = { ...emptyOutputs(), ...ipOutputs(reserved.record), changed: 'true' };
+    if (reserved.actionId !== undefined)
+        Object.assign(outputs, { action_id: String(reserved.actionId), action_status: 'in-progress' });
+    const action = reserved.actionId === undefined
+        ? ''
+        : ` Action ${reserved.actionId} assigning it may still complete: look it up with GET /v2/actions/${reserved.actionId}.`;
+    const error = `${head(cause)} ${ip} was reserved and stays reserved (and billed): assign it, or release it with operation: delete and ip: ${ip}.${action}`;
+    return {
+        outputs,
+        error,
+        summary: {
+            title: `Reserved IP create cancelled: ${ip}`,
+            tables: [
+                {
+                    header: ['IP', 'Version', 'Region', 'Action'],
+                    rows: [[ip, `IPv${reserved.record.version}`, reserved.record.region, idText(reserved.actionId) || '-']]
+                }
+            ],
+            notes: [`**Cancelled:** ${error}`]
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/inputs/inputs.ts
+/**
+ * Input parsing and validation. Every input is judged here, before any request is sent; the first
+ * problem found is thrown as an InputError that names the input.
+ */
+
+
+const OPERATIONS = ['assign', 'unassign', 'create', 'get', 'list', 'delete', 'prune', 'rollback'];
+class InputError extends Error {
+    input;
+    constructor(input, detail) {
+        super(`Input '${input}': ${detail}`);
+        this.input = input;
+        this.name = 'InputError';
+    }
+}
+const DEFAULT_API_URL = 'https://api.digitalocean.com';
+const DEFAULT_TIMEOUT_SECONDS = 300;
+const MAX_TIMEOUT_SECONDS = 6 * 3600;
+const NEEDS_IP = new Set(['assign', 'unassign', 'get', 'delete']);
+const USES_DROPLET = new Set(['assign', 'create']);
+const USES_REGION = new Set(['create', 'list', 'prune']);
+const USES_EXPECTED = new Set(['assign', 'unassign']);
+const DROPLET_ID = /^[1-9][0-9]{0,15}$/;
+// Droplet names: letters, digits, dots, dashes and underscores (what DigitalOcean accepts as a hostname).
+const DROPLET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+// Tags: letters, digits, colons, dashes, dots and underscores, up to 255 characters.
+const DROPLET_TAG = /^[A-Za-z0-9:._-]{1,255}$/;
+const REGION = /^[a-z]{2,10}[0-9]{0,3}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// A bearer token is sent in a header: visible ASCII only, so nothing can be smuggled into the request.
+const TOKEN = /^[\x21-\x7e]{1,512}$/;
+function parseBoolean(name, raw, fallback) {
+    if (raw === '')
+        return fallback;
+    const v = raw.toLowerCase();
+    if (v === 'true')
+        return true;
+    if (v === 'false')
+        return false;
+    throw new InputError(name, `must be true or false, got '${raw}'`);
+}
+function isLoopbackHost(hostname) {
+    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    if (host === 'localhost' || host.endsWith('.localhost'))
+        return true;
+    const addr = parseAddress(host);
+    if (!addr)
+        return false;
+    return addr.version === 4 ? addr.text.startsWith('127.') : addr.text === '::1';
+}
+function parseApiUrl(raw) {
+    const text = raw === '' ? DEFAULT_API_URL : raw;
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw new InputError('api_url', `'${text}' is not a URL`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new InputError('api_url', 'must not contain credentials');
+    }
+    if (url.search !== '' || url.hash !== '') {
+        throw new InputError('api_url', 'must not contain a query or fragment');
+    }
+    if (url.protocol === 'http:') {
+        if (!isLoopbackHost(url.hostname)) {
+            throw new InputError('api_url', `plain http is refused for '${url.hostname}': the token would travel unencrypted (only loopback hosts may use http)`);
+        }
+    }
+    else if (url.protocol !== 'https:') {
+        throw new InputError('api_url', `must be an https URL, got '${url.protocol}'`);
+    }
+    // Keep the base path without a trailing slash so "/v2/..." can be appended; a base written
+    // with the API version (https://api.digitalocean.com/v2) means the same API.
+    url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/v2$/, '');
+    return url;
+}
+function splitList(raw) {
+    return raw.split(/[\s,]+/).filter((s) => s !== '');
+}
+function parseDroplet(read) {
+    const id = read('droplet_id');
+    const name = read('droplet_name');
+    const tag = read('droplet_tag');
+    const given = [id && 'droplet_id', name && 'droplet_name', tag && 'droplet_tag'].filter(Boolean);
+    if (given.length > 1) {
+        throw new InputError(given[1], `give only one of droplet_id, droplet_name, droplet_tag (got ${given.join(' and ')})`);
+    }
+    if (id !== '') {
+        if (!DROPLET_ID.test(id) || !Number.isSafeInteger(Number(id))) {
+            throw new InputError('droplet_id', `must be a positive integer, got '${id}'`);
+        }
+        return { kind: 'id', id: Number(id) };
+    }
+    if (name !== '') {
+        if (!DROPLET_NAME.test(name)) {
+            throw new InputError('droplet_name', `'${name}' is not a droplet name (letters, digits, '.', '-', '_')`);
+        }
+        return { kind: 'name', name };
+    }
+    if (tag !== '') {
+        if (!DROPLET_TAG.test(tag)) {
+            throw new InputError('droplet_tag', `'${tag}' is not a tag (letters, digits, ':', '.', '-', '_')`);
+        }
+        return { kind: 'tag', tag };
+    }
+    return undefined;
+}
+/**
+ * Reads and validates every input, in a fixed order (the first problem is the one reported).
+ * `env` supplies the token fallbacks (DIGITALOCEAN_ACCESS_TOKEN, then DIGITALOCEAN_TOKEN).
+ */
+function parseInputs(read, env) {
+    const get = (name) => read(name).trim();
+    const operation = parseOperation(get('operation'));
+    const token = parseToken(get('token'), env);
+    const apiUrl = parseApiUrl(get('api_url'));
+    const ips = parseIps(get('ip'), operation);
+    checkIpNeeded(ips[0], operation);
+    const droplet = parseTarget(read, operation);
+    const region = parseRegion(get('region'), operation, droplet);
+    const ipVersion = parseIpVersion(get('ip_version'), operation, ips);
+    const projectId = parseProjectId(get('project_id'), { operation, ipVersion, region, droplet });
+    const wait = parseBoolean('wait', get('wait'), true);
+    const timeoutMs = parseTimeout(get('timeout'));
+    const dryRun = parseBoolean('dry_run', get('dry_run'), false);
+    if (dryRun && operation !== 'prune') {
+        throw new InputError('dry_run', `applies to prune only; operation '${operation}' has no dry run`);
+    }
+    const keep = parseKeep(read('keep'), operation);
+    const pruneGuards = parsePruneGuards(get, operation);
+    const expectedDropletId = parseExpected(get('expected_droplet_id'), operation);
+    const { verify, precheck } = parseProbing(get, operation, wait, ips.length);
+    const rollback = parseBoolean('rollback', get('rollback'), true);
+    const moves = parseMovesInput(read('moves'), operation);
+    return {
+        token,
+        operation,
+        ip: ips[0],
+        ips,
+        droplet,
+        region,
+        ipVersion,
+        projectId,
+        wait,
+        timeoutMs,
+        dryRun,
+        keep,
+        ...pruneGuards,
+        expectedDropletId,
+        apiUrl,
+        verify,
+        precheck,
+        rollback,
+        moves
+    };
+}
+/** moves: rollback's only input, refused elsewhere. */
+function parseMovesInput(raw, operation) {
+    if (operation !== 'rollback') {
+        if (raw.trim() !== '')
+            throw new InputError('moves', `applies to rollback only; remove it from operation '${operation}'`);
+        return [];
+    }
+    let moves;
+    try {
+        moves = parseMoves(raw);
+    }
+    catch (error) {
+        if (error instanceof MovesError)
+            throw new InputError('moves', error.message);
+        throw error;
+    }
+    if (moves.length > MAX_ADDRESSES) {
+        throw new InputError('moves', `at most ${MAX_ADDRESSES} addresses in one step, got ${moves.length}`);
+    }
+    return moves;
+}
+function parseOperation(raw) {
+    const op = raw.toLowerCase() || 'assign';
+    if (!OPERATIONS.includes(op)) {
+        throw new InputError('operation', `unknown operation '${op}'; use one of ${OPERATIONS.join(', ')}`);
+    }
+    return op;
+}
+function parseToken(raw, env) {
+    const token = raw || env.DIGITALOCEAN_ACCESS_TOKEN?.trim() || env.DIGITALOCEAN_TOKEN?.trim() || '';
+    if (token === '') {
+        throw new InputError('token', 'no DigitalOcean API token: set the token input, or the environment variable DIGITALOCEAN_ACCESS_TOKEN (or DIGITALOCEAN_TOKEN)');
+    }
+    if (!TOKEN.test(token)) {
+        throw new InputError('token', 'contains characters that cannot be sent in an Authorization header');
+    }
+    return token;
+}
+function checkIpNeeded(ip, operation) {
+    if (NEEDS_IP.has(operation) && !ip) {
+        throw new InputError('ip', `operation '${operation}' needs the address to act on`);
+    }
+    if (ip && !NEEDS_IP.has(operation)) {
+        throw new InputError('ip', `is not used by operation '${operation}'; remove it`);
+    }
+}
+/** droplet_id, droplet_name or droplet_tag, where the operation takes one (assign needs one). */
+function parseTarget(read, operation) {
+    const droplet = parseDroplet(read);
+    if (droplet && !USES_DROPLET.has(operation)) {
+        const name = droplet.kind === 'id' ? 'droplet_id' : `droplet_${droplet.kind}`;
+        const hint = operation === 'unassign' ? ' (to guard an unassign, use expected_droplet_id)' : '';
+        throw new InputError(name, `is not used by operation '${operation}'${hint}; remove it`);
+    }
+    if (operation === 'assign' && !droplet) {
+        throw new InputError('droplet_id', "operation 'assign' needs a target: droplet_id, droplet_name or droplet_tag");
+    }
+    return droplet;
+}
+function parseRegion(raw, operation, droplet) {
+    const region = raw.toLowerCase();
+    if (region !== '') {
+        if (!REGION.test(region)) {
+            throw new InputError('region', `'${region}' is not a region slug (like nyc3)`);
+        }
+        if (!USES_REGION.has(operation)) {
+            throw new InputError('region', `is not used by operation '${operation}' (only create, list and prune); remove it`);
+        }
+    }
+    if (operation === 'create' && region === '' && !droplet) {
+        throw new InputError('region', "operation 'create' needs a region or a droplet (droplet_id, droplet_name, droplet_tag)");
+    }
+    return region === '' ? undefined : region;
+}
+function parseIpVersion(raw, operation, ips) {
+    const versionRaw = raw.toLowerCase();
+    let ipVersion;
+    if (versionRaw === '4' || versionRaw === '6') {
+        ipVersion = Number(versionRaw);
+    }
+    else if (versionRaw === 'all') {
+        // 'all' is the default everywhere but create: with an ip, the address picks the family.
+        if (operation === 'create') {
+            throw new InputError('ip_version', "create reserves one address: use 4 or 6, not 'all'");
+        }
+    }
+    else if (versionRaw !== '') {
+        throw new InputError('ip_version', `must be 4, 6 or all, got '${versionRaw}'`);
+    }
+    const otherFamily = ips.find((a) => ipVersion !== undefined && a.version !== ipVersion);
+    if (otherFamily) {
+        throw new InputError('ip_version', `is ${ipVersion} but ip ${otherFamily.text} is an IPv${otherFamily.version} address`);
+    }
+    return operation === 'create' && !ipVersion ? 4 : ipVersion;
+}
+function parseProjectId(raw, shape) {
+    const projectId = raw.toLowerCase();
+    if (projectId === '')
+        return undefined;
+    if (!UUID.test(projectId)) {
+        throw new InputError('project_id', `'${projectId}' is not a project UUID`);
+    }
+    if (shape.operation !== 'create' || shape.ipVersion !== 4 || !shape.region || shape.droplet) {
+        throw new InputError('project_id', 'applies only to create of an IPv4 address in a region (without a droplet)');
+    }
+    return projectId;
+}
+/** timeout, in ms. */
+function parseTimeout(raw) {
+    return parseDuration('timeout', raw, {
+        fallbackMs: DEFAULT_TIMEOUT_SECONDS * 1000,
+        minMs: 1000,
+        maxMs: MAX_TIMEOUT_SECONDS * 1000
+    });
+}
+function parseKeep(raw, operation) {
+    const keep = [];
+    for (const item of splitList(raw)) {
+        const addr = parseAddress(item);
+        if (!addr)
+            throw new InputError('keep', `'${item}' is not an IPv4 or IPv6 address`);
+        keep.push(addr);
+    }
+    if (keep.length > 0 && operation !== 'prune') {
+        throw new InputError('keep', `applies to prune only; remove it from operation '${operation}'`);
+    }
+    return keep;
+}
+/** expected_droplet_id: a droplet id, or null for 'none' (held by no droplet). */
+function parseExpected(raw, operation) {
+    const expected = raw.toLowerCase();
+    if (expected === '')
+        return undefined;
+    let id;
+    if (expected === 'none') {
+        id = null;
+    }
+    else if (DROPLET_ID.test(expected) && Number.isSafeInteger(Number(expected))) {
+        id = Number(expected);
+    }
+    else {
+        throw new InputError('expected_droplet_id', `must be a positive integer or 'none', got '${expected}'`);
+    }
+    if (!USES_EXPECTED.has(operation)) {
+        throw new InputError('expected_droplet_id', `applies to assign and unassign only, not '${operation}'`);
+    }
+    return id;
+}
+/** Most addresses one cutover takes: each is its own action, and all share the rate limit. */
+const MAX_ADDRESSES = 20;
+const MULTI_IP = new Set(['assign', 'unassign']);
+/** The ip input: one address, or for assign/unassign several (newlines, commas or spaces between them). */
+function parseIps(raw, operation) {
+    const items = splitList(raw);
+    if (items.length > 1 && !MULTI_IP.has(operation)) {
+        throw new InputError('ip', `operation '${operation}' takes one address, got ${items.length}`);
+    }
+    if (items.length > MAX_ADDRESSES) {
+        throw new InputError('ip', `at most ${MAX_ADDRESSES} addresses in one step, got ${items.length}`);
+    }
+    const out = [];
+    for (const item of items) {
+        const addr = parseAddress(item);
+        if (!addr) {
+            throw new InputError('ip', `'${item}' is not an IPv4 or IPv6 address (no CIDR, port, brackets or path)`);
+        }
+        if (out.some((a) => a.text === addr.text)) {
+            throw new InputError('ip', `${addr.text} is given twice`);
+        }
+        out.push(addr);
+    }
+    if (operation === 'assign')
+        checkOneIpv4(out);
+    return out;
+}
+/** DigitalOcean lets a droplet hold one reserved IPv4 at a time: one assign cannot give it two. */
+function checkOneIpv4(addrs) {
+    const v4 = addrs.filter((a) => a.version === 4);
+    if (v4.length > 1) {
+        throw new InputError('ip', `${v4.map((a) => a.text).join(' and ')} are all IPv4, but a droplet can hold only one reserved IPv4 at a time (DigitalOcean refuses a second): give one IPv4, with IPv6 addresses beside it if you like`);
+    }
+}
+const DEFAULT_VERIFY_TIMEOUT_SECONDS = 60;
+const MAX_VERIFY_TIMEOUT_SECONDS = 3600;
+/** precheck_url and verify_url, with the rules their probes share. */
+function parseProbing(get, operation, wait, addresses) {
+    const verifyUrl = get('verify_url');
+    const precheckUrl = get('precheck_url');
+    const forMs = parseVerifyFor(get('verify_for'), verifyUrl !== '');
+    const rules = parseProbeRules(get, verifyUrl !== '' || precheckUrl !== '');
+    if (!rules)
+        return {};
+    if (verifyUrl !== '') {
+        if (operation !== 'assign')
+            throw new InputError('verify_url', `applies to assign only, not '${operation}'`);
+        if (!wait)
+            throw new InputError('verify_url', 'needs wait: true (the probes run after the move has finished)');
+        checkProbeUrl('verify_url', verifyUrl, {});
+        checkEachProbed('verify_url', verifyUrl, addresses);
+    }
+    if (precheckUrl !== '') {
+        if (operation !== 'assign')
+            throw new InputError('precheck_url', `applies to assign only, not '${operation}'`);
+        checkProbeUrl('precheck_url', precheckUrl, { '{private_ip}': '10.0.0.1' });
+        checkEachProbed('precheck_url', precheckUrl, addresses);
+    }
+    return {
+        verify: verifyUrl === '' ? undefined : { ...rules, urlTemplate: verifyUrl, forMs },
+        precheck: precheckUrl === '' ? undefined : { ...rules, urlTemplate: precheckUrl }
+    };
+}
+/** verify_contains, verify_host and verify_timeout: undefined (and refused when given) without a URL to probe. */
+function parseProbeRules(get, probing) {
+    const contains = get('verify_contains');
+    const host = get('verify_host').toLowerCase();
+    const timeoutRaw = get('verify_timeout');
+    if (!probing) {
+        const given = [contains !== '' && 'verify_contains', host !== '' && 'verify_host'].find(Boolean);
+        if (given)
+            throw new InputError(given, 'applies only with verify_url or precheck_url');
+        if (timeoutRaw !== '' && parseVerifyTimeout(timeoutRaw) !== DEFAULT_VERIFY_TIMEOUT_SECONDS * 1000) {
+            throw new InputError('verify_timeout', 'applies only with verify_url or precheck_url');
+        }
+        return undefined;
+    }
+    if (host !== '')
+        checkVerifyHost(host);
+    return {
+        contains: contains === '' ? undefined : contains,
+        host: host === '' ? undefined : host,
+        timeoutMs: parseVerifyTimeout(timeoutRaw)
+    };
+}
+const parseVerifyTimeout = (raw) => parseDuration('verify_timeout', raw, {
+    fallbackMs: DEFAULT_VERIFY_TIMEOUT_SECONDS * 1000,
+    minMs: 1000,
+    maxMs: MAX_VERIFY_TIMEOUT_SECONDS * 1000
+});
+function parseVerifyFor(raw, verifying) {
+    const ms = parseDuration('verify_for', raw, { fallbackMs: 0, minMs: 0, maxMs: MAX_VERIFY_TIMEOUT_SECONDS * 1000 });
+    if (ms > 0 && !verifying) {
+        throw new InputError('verify_for', 'applies only with verify_url (the precheck stops at its first pass)');
+    }
+    return ms;
+}
+const HOST_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const VERIFY_HOST = new RegExp(`^(${HOST_LABEL}(?:\\.${HOST_LABEL})*)(?::([0-9]{1,5}))?$`);
+/** verify_host: a DNS name (what a certificate names), optionally with a port; no IP address, no path. */
+function checkVerifyHost(host) {
+    const m = VERIFY_HOST.exec(host);
+    const port = m?.[2] === undefined ? 1 : Number(m[2]);
+    if (!m || m[1].length > 253 || port < 1 || port > 65535) {
+        throw new InputError('verify_host', `'${host}' is not a host name with an optional :port (like www.example.com)`);
+    }
+    if (/^[0-9.]+$/.test(m[1])) {
+        throw new InputError('verify_host', `'${host}' is an IP address: give the name the site's certificate is for`);
+    }
+}
+/** With several addresses, each is probed on its own only through {ip}: one shared probe proves nothing for the others. */
+function checkEachProbed(name, template, addresses) {
+    if (addresses > 1 && !template.includes('{ip}')) {
+        throw new InputError(name, `must contain {ip} when several addresses move (${addresses} given): each address is probed on its own, so one probe cannot pass for all`);
+    }
+}
+/**
+ * A probe URL template must make an http(s) URL without credentials for an IPv4 and an IPv6 address
+ * alike (and for the other placeholders it may hold).
+ */
+function checkProbeUrl(name, template, placeholders) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\s\x00-\x1f\x7f]/.test(template)) {
+        throw new InputError(name, 'must not contain white space or control characters');
+    }
+    for (const sample of ['192.0.2.1', '[2001:db8::1]']) {
+        let text = template.split('{ip}').join(sample);
+        for (const [placeholder, value] of Object.entries(placeholders))
+            text = text.split(placeholder).join(value);
+        const unknown = /\{[^{}]*\}?|\}/.exec(text);
+        if (unknown) {
+            const known = ['{ip}', ...Object.keys(placeholders)].join(' and ');
+            throw new InputError(name, `'${unknown[0]}' is not a placeholder here: ${name} takes ${known}`);
+        }
+        let url;
+        try {
+            url = new URL(text);
+        }
+        catch {
+            throw new InputError(name, `'${template}' is not a URL (write {ip} where the address goes)`);
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+            throw new InputError(name, `must be an http or https URL, got '${url.protocol}'`);
+        }
+        if (url.username !== '' || url.password !== '') {
+            throw new InputError(name, 'must not contain credentials (they would be sent to every address probed)');
+        }
+    }
+}
+const DEFAULT_MAX_RELEASE = 10;
+const MAX_MAX_RELEASE = 100_000;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const MAX_UNASSIGNED_FOR_MS = 3650 * 86_400_000;
+/** keep_dns, max_release and unassigned_for: prune's guards, refused by name elsewhere. */
+function parsePruneGuards(get, operation) {
+    const onlyPrune = (name) => new InputError(name, `applies to prune only; remove it from operation '${operation}'`);
+    const keepDns = parseBoolean('keep_dns', get('keep_dns'), false);
+    if (keepDns && operation !== 'prune')
+        throw onlyPrune('keep_dns');
+    const maxRaw = get('max_release');
+    if (maxRaw !== '' && (!/^[0-9]{1,6}$/.test(maxRaw) || Number(maxRaw) > MAX_MAX_RELEASE)) {
+        throw new InputError('max_release', `must be a whole number from 0 to ${MAX_MAX_RELEASE}, got '${maxRaw}'`);
+    }
+    // action.yml's default arrives with every operation: only another value is refused outside prune.
+    if (maxRaw !== '' && Number(maxRaw) !== DEFAULT_MAX_RELEASE && operation !== 'prune')
+        throw onlyPrune('max_release');
+    const idleRaw = get('unassigned_for');
+    if (idleRaw !== '' && operation !== 'prune')
+        throw onlyPrune('unassigned_for');
+    return {
+        keepDns,
+        maxRelease: maxRaw === '' ? DEFAULT_MAX_RELEASE : Number(maxRaw),
+        unassignedForMs: idleRaw === '' ? undefined : parseDuration('unassigned_for', idleRaw, { minMs: 1, maxMs: MAX_UNASSIGNED_FOR_MS })
+    };
+}
+/**
+ * Every duration input (timeout, verify_timeout, verify_for, unassigned_for): seconds, or a number
+ * with s, m, h or d (`90`, `90s`, `5m`, `1.5h`, `7d`), as ms, within its bounds.
+ */
+function parseDuration(name, raw, bounds) {
+    if (raw === '' && bounds.fallbackMs !== undefined)
+        return bounds.fallbackMs;
+    const m = /^([0-9]+(?:\.[0-9]+)?)\s*([smhd]?)$/i.exec(raw);
+    const ms = m ? Math.round(Number(m[1]) * UNIT_MS[(m[2] || 's').toLowerCase()]) : NaN;
+    if (!(ms >= bounds.minMs) || ms > bounds.maxMs) {
+        throw new InputError(name, `must be ${durationRange(bounds)}: seconds, or a number with s, m, h or d (like 90, 5m, 12h, 7d), got '${raw}'`);
+    }
+    return ms;
+}
+function durationRange({ minMs, maxMs }) {
+    const most = maxMs % UNIT_MS.d === 0 ? `${maxMs / UNIT_MS.d} days` : `${maxMs / 1000} s`;
+    if (minMs <= 1)
+        return `${minMs === 0 ? '0 or more' : 'more than 0'} and at most ${most}`;
+    return `from ${minMs / 1000} s to ${most}`;
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -38622,9 +39900,7 @@ function scopeOf(method, path) {
  * How the transport says what went wrong: a failed connection in a few words, the causes of many
  * failed attempts each said once with its count, and the step's timeout named as the input it is.
  */
-function secs(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
-}
+
 /** "the step's timeout ran out (timeout: 300 s)": the input named with its value, when it is known. */
 function timeoutRanOut(timeoutMs) {
     if (timeoutMs === undefined)
@@ -38690,6 +39966,7 @@ function attemptsText(causes, elapsedMs) {
  *    server said it did not process them (429). Any other failure is handed back to the caller,
  *    which decides from the state of the API whether the request went through.
  */
+
 
 
 
@@ -39147,18 +40424,33 @@ function excerpt(text, scrub) {
 
 ;// CONCATENATED MODULE: ./src/do/api-types.ts
 const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A string field of an answer, or `otherwise` when it is absent or not a string. */
+const textOf = (v, otherwise = '') => (typeof v === 'string' ? v : otherwise);
+/**
+ * A list of the fields of T that must name every one of them: a field of T left out of the list
+ * (or one T does not have) fails to compile.
+ */
+const fieldsOf = () => (list) => list;
 /** The fields of each shape, for the test that holds them against the OpenAPI description. */
 const FIELDS = {
-    region: ['slug', 'name'],
-    droplet: ['id', 'name', 'region', 'tags', 'features', 'networks'],
-    network: ['ip_address', 'type'],
-    reserved_ip: ['ip', 'region', 'droplet', 'locked', 'project_id'],
-    reserved_ipv6: ['ip', 'region_slug', 'reserved_at', 'droplet'],
-    action: ['id', 'status', 'type', 'started_at', 'completed_at', 'resource_id', 'resource_type'],
-    error: ['id', 'message', 'request_id'],
-    action_link: ['id', 'rel', 'href'],
-    domain: ['name'],
-    domain_record: ['id', 'type', 'name', 'data']
+    region: fieldsOf()(['slug', 'name']),
+    droplet: fieldsOf()(['id', 'name', 'region', 'tags', 'features', 'networks']),
+    network: fieldsOf()(['ip_address', 'type']),
+    reserved_ip: fieldsOf()(['ip', 'region', 'droplet', 'locked', 'project_id']),
+    reserved_ipv6: fieldsOf()(['ip', 'region_slug', 'reserved_at', 'droplet']),
+    action: fieldsOf()([
+        'id',
+        'status',
+        'type',
+        'started_at',
+        'completed_at',
+        'resource_id',
+        'resource_type'
+    ]),
+    error: fieldsOf()(['id', 'message', 'request_id']),
+    action_link: fieldsOf()(['id', 'rel', 'href']),
+    domain: fieldsOf()(['name']),
+    domain_record: fieldsOf()(['id', 'type', 'name', 'data'])
 };
 
 ;// CONCATENATED MODULE: ./src/do/ips.ts
@@ -39185,14 +40477,13 @@ function toIpRecord(obj, version) {
         return undefined;
     const droplet = isObject(o.droplet) ? o.droplet : undefined;
     const region = isObject(o.region) ? o.region : undefined;
-    const regionSlug = typeof o.region_slug === 'string' ? o.region_slug : region?.slug;
     // DigitalOcean's own text: neutralised where it is written (the log, the summary), not here.
     return {
         ip: ip.text,
         version,
-        region: typeof regionSlug === 'string' ? regionSlug : '',
+        region: textOf(o.region_slug, textOf(region?.slug)),
         dropletId: typeof droplet?.id === 'number' ? droplet.id : null,
-        dropletName: typeof droplet?.name === 'string' ? droplet.name : '',
+        dropletName: textOf(droplet?.name),
         locked: o.locked === true,
         raw: obj
     };
@@ -39355,1370 +40646,30 @@ const timeOf = (v) => {
     return Number.isFinite(ms) ? ms : undefined;
 };
 
-;// CONCATENATED MODULE: ./src/report/result.ts
-const OUTPUT_NAMES = [
-    'ip',
-    'ip_version',
-    'droplet_id',
-    'previous_droplet_id',
-    'region',
-    'action_id',
-    'action_status',
-    'changed',
-    'ips',
-    'count',
-    'json',
-    'verified',
-    'rolled_back',
-    'moves'
-];
-/** The operations whose moves output is a JSON array on every outcome. */
-const MOVING = new Set(['assign', 'unassign', 'rollback']);
-function emptyOutputs() {
-    const out = {};
-    for (const name of OUTPUT_NAMES)
-        out[name] = '';
-    out.changed = 'false';
-    out.rolled_back = 'false';
-    return out;
-}
-/** The outputs that describe one IP. */
-function ipOutputs(record) {
-    return {
-        ip: record.ip,
-        ip_version: String(record.version),
-        droplet_id: record.dropletId === null ? '' : String(record.dropletId),
-        region: record.region,
-        json: record.raw === null ? '' : JSON.stringify(record.raw)
-    };
-}
-function listEntry(record) {
-    return { ip: record.ip, ip_version: record.version, region: record.region, droplet_id: record.dropletId };
-}
-function dropletLabel(id, name = '') {
-    if (id === null)
-        return 'none';
-    return name ? `${id} (${name})` : String(id);
-}
-/**
- * The result of a step that failed before it changed anything (bad input, a refusal, an API error):
- * every output is still set, and the summary says what went wrong.
- */
-function failureResult(operation, message, ips = []) {
-    const outputs = emptyOutputs();
-    if (ips.length > 0)
-        outputs.ip = ips[0];
-    if (MOVING.has(operation))
-        outputs.moves = '[]';
-    // prune's ips and count are what was released: [] and 0 when nothing was.
-    if (operation === 'prune')
-        Object.assign(outputs, { ips: '[]', count: '0' });
-    return {
-        outputs,
-        error: message,
-        summary: {
-            title: `Reserved IP ${operation || 'step'} failed${ips.length ? `: ${ips.join(', ')}` : ''}`,
-            tables: [],
-            notes: [`**Failed:** ${message}`]
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/engine/outcome.ts
-
-
-/** Reported as changed: a later roll-back step then runs, and moving an address already home is harmless. */
-const reportsChanged = (changed) => changed !== 'no';
-/** Where an address is, as the log and messages say it. */
-function where(ip) {
-    if (!ip)
-        return 'in an unknown state';
-    return ip.dropletId === null ? 'assigned to no droplet' : `on droplet ${dropletLabel(ip.dropletId, ip.dropletName)}`;
-}
-/** The error for an address whose state could not be read after a change request. */
-function unknownState(addr, why) {
-    return `${addr.text} is in an unknown state: it could not be read after a request to change it (${why}). Look with GET ${ipPath(addr)} (or operation: get)`;
-}
-/** The words for the cause of a cancellation: the signal's name when main.ts gave it. */
-function cancelCause(signal) {
-    const reason = signal.reason;
-    return typeof reason === 'string' && reason !== '' ? reason : 'the step was cancelled';
-}
-/** Whether the IP is where the move is to take it. */
-const isAt = (target) => (ip) => ip.dropletId === target;
-/** The target of a move as words: 'droplet 42' or 'no droplet'. */
-const targetText = (target) => (target === null ? 'no droplet' : `droplet ${target}`);
-function describeMove(req) {
-    return req.target === null ? `unassign ${req.addr.text}` : `assign ${req.addr.text} to droplet ${req.target}`;
-}
-const messageOf = (error) => (error instanceof Error ? error.message : String(error));
-
-;// CONCATENATED MODULE: ./src/inputs/moves.ts
-/**
- * The `moves` input of `rollback`: the `moves` output of an earlier assign/unassign step, a JSON
- * array of `{ "ip", "from", "to" }` (droplet ids, null for none). Judged whole before any request.
- */
-
-/** Thrown for a `moves` that is not that JSON; inputs.ts turns it into the input's error. */
-class MovesError extends Error {
-}
-const isDropletId = (v) => v === null || (typeof v === 'number' && Number.isSafeInteger(v) && v > 0);
-function parseEntry(entry, index) {
-    const at = `entry ${index + 1}`;
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-        throw new MovesError(`${at} is not an object { "ip", "from", "to" }`);
-    }
-    const { ip, from, to, ...rest } = entry;
-    const extra = Object.keys(rest);
-    if (extra.length > 0)
-        throw new MovesError(`${at} has unknown keys: ${extra.join(', ')}`);
-    const addr = typeof ip === 'string' ? parseAddress(ip) : undefined;
-    if (!addr)
-        throw new MovesError(`${at}: "ip" is not an IPv4 or IPv6 address`);
-    if (!isDropletId(from) || !isDropletId(to)) {
-        throw new MovesError(`${at} (${addr.text}): "from" and "to" must each be a droplet id (a positive integer) or null`);
-    }
-    return { addr, from, to };
-}
-/** The moves given; [] for an empty input or `[]` (nothing to undo). Throws MovesError otherwise. */
-function parseMoves(raw) {
-    if (raw.trim() === '')
-        return [];
-    let parsed;
-    try {
-        parsed = JSON.parse(raw);
-    }
-    catch {
-        throw new MovesError('is not JSON; pass the moves output of the assign or unassign step');
-    }
-    if (!Array.isArray(parsed))
-        throw new MovesError('must be a JSON array of { "ip", "from", "to" }');
-    const moves = parsed.map(parseEntry);
-    const seen = new Set();
-    for (const m of moves) {
-        if (seen.has(m.addr.text))
-            throw new MovesError(`${m.addr.text} is given twice`);
-        seen.add(m.addr.text);
-    }
-    return moves;
-}
-/** The `moves` output: one entry per address, as `rollback` takes it. */
-function movesJson(moves) {
-    return JSON.stringify(moves.map((m) => ({ ip: m.addr.text, from: m.from, to: m.to })));
-}
-
-;// CONCATENATED MODULE: ./src/engine/cutover-result.ts
-
-/** The droplet id the plan moves to (null: none). */
-const targetId = (plan) => (plan.target ? plan.target.id : null);
-const failedToMove = (a) => a.error !== undefined || a.move === undefined || a.move.error !== undefined;
-/** This step sent a change to the address that took effect or may have. */
-const moved = (a) => a.move !== undefined && reportsChanged(a.move.changed);
-
-;// CONCATENATED MODULE: ./src/engine/verify.ts
-/**
- * Probes: verification after a cutover probes the service behind each moved address until it answers
- * 2xx (with the expected text in its body, when given), or the time for probing runs out; with
- * verify_for it then goes on probing, and every probe must pass. The precheck (precheck.ts) probes
- * the target droplet's own addresses by the same rules before anything moves.
- *
- * A probe is a plain GET: no token, cookie or DigitalOcean header goes with it, redirects are not
- * followed, every probe opens a new connection (a kept-alive one could still reach the old droplet),
- * and each has its own short time limit. With verify_host, the probe goes to the address in the URL
- * but names the host: the Host header and, over https, the TLS server name, so that the certificate
- * is checked against that name rather than the bare IP (what curl --resolve does).
- */
-
-
-
-
-/** The probe spec of precheck_url or verify_url, from the rules they share; the time for probing starts now. */
-function probeSpec(rules, ctx, userAgent) {
-    return {
-        urlTemplate: rules.urlTemplate,
-        contains: rules.contains,
-        host: rules.host,
-        deadline: ctx.clock.now() + rules.timeoutMs,
-        log: ctx.log,
-        userAgent,
-        clock: ctx.clock,
-        signal: ctx.signal
-    };
-}
-/** Largest body read from a probe answer. */
-const MAX_BODY_BYTES = 1024 * 1024;
-/** The address as written in a URL host: IPv6 in brackets. */
-function urlHost(addr) {
-    return addr.version === 6 ? `[${addr.text}]` : addr.text;
-}
-function probeUrl(template, addr) {
-    return template.split('{ip}').join(urlHost(addr));
-}
-/**
- * Delay before the next probe, given the time since the first one: every 0.5 s for 5 s (routing
- * follows the action within moments), then every 1 s until 15 s, then every 2 s.
- */
-function probeDelay(elapsedMs) {
-    if (elapsedMs < 5_000)
-        return 500;
-    return elapsedMs < 15_000 ? 1_000 : 2_000;
-}
-/** Most characters of a body shown against verify_contains. */
-const RECEIVED_CHARS = 100;
-/** The start of a body, white space run together, cut at RECEIVED_CHARS with an ellipsis. */
-function bodyStart(body) {
-    const flat = body.replace(/\s+/g, ' ').trim();
-    return flat.length > RECEIVED_CHARS ? `${flat.slice(0, RECEIVED_CHARS - 1)}…` : flat;
-}
-/** verify_host without its port: the TLS server name. */
-const serverName = (host) => host.replace(/:[0-9]+$/, '');
-/** A new connection for each probe; over https with verify_host, its TLS server name is that host. */
-const freshConnection = (host) => (url) => url.protocol === 'https:'
-    ? new external_node_https_namespaceObject.Agent({ keepAlive: false, ...(host === undefined ? {} : { servername: serverName(host) }) })
-    : new external_node_http_.Agent({ keepAlive: false });
-/** The Host header: verify_host, with the URL's port when verify_host names none (as the URL would). */
-function hostHeader(host, url) {
-    if (host === undefined)
-        return {};
-    const port = new URL(url).port;
-    return { Host: /:[0-9]+$/.test(host) || port === '' ? host : `${host}:${port}` };
-}
-const TLS_UNTRUSTED = new Set([
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID'
-]);
-/** What a failed connection means, in words: TLS certificate problems say which name was checked. */
-function verify_connectionFailure(error, spec, url) {
-    const code = error.code;
-    const text = typeof code === 'string' ? code : error.message;
-    const name = spec.host === undefined ? new URL(url).hostname : serverName(spec.host);
-    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-        // Node's message ends with the names the certificate has: "... is not in the cert's altnames: DNS:a, DNS:b".
-        const names = /cert's altnames: ([^\n]*)$/.exec(String(error.message))?.[1];
-        const hint = spec.host === undefined ? '; set verify_host to the name the site answers to' : '';
-        return `TLS certificate is not valid for ${name}${names ? ` (it names ${names})` : ''}${hint}: ${text}`;
-    }
-    if (typeof code === 'string' && TLS_UNTRUSTED.has(code))
-        return `TLS certificate for ${name} is not trusted: ${text}`;
-    return `connection failed: ${text}`;
-}
-async function probeOnce(url, spec, timeoutMs) {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    let answered = false;
-    try {
-        const res = await fetch(url, {
-            method: 'GET',
-            headers: {
-                'User-Agent': `${spec.userAgent} verify`,
-                Accept: '*/*',
-                'Cache-Control': 'no-cache',
-                ...hostHeader(spec.host, url)
-            },
-            redirect: 'manual',
-            signal: controller.signal,
-            size: MAX_BODY_BYTES,
-            agent: freshConnection(spec.host)
-        });
-        answered = true;
-        return judge(res.status, await res.text(), spec);
-    }
-    catch (error) {
-        if (controller.signal.aborted)
-            return { passed: false, answered, text: `no answer within ${secs(timeoutMs)}` };
-        return { passed: false, answered, text: verify_connectionFailure(error, spec, url) };
-    }
-    finally {
-        clearTimeout(timer);
-    }
-}
-/** Whether an answer passes: 2xx, not a redirect, with verify_contains in the body when given. */
-function judge(status, body, spec) {
-    const fail = (text) => ({ passed: false, answered: true, text });
-    if (status >= 300 && status < 400)
-        return fail(`HTTP ${status} (a redirect, which is not followed)`);
-    if (status < 200 || status >= 300)
-        return fail(`HTTP ${status}`);
-    if (spec.contains !== undefined && !body.includes(spec.contains)) {
-        const began = body.trim() === '' ? 'the body is empty' : `the body began "${bodyStart(body)}"`;
-        return fail(`HTTP ${status}, but the body does not contain verify_contains "${spec.contains}": ${began}`);
-    }
-    const text = `HTTP ${status}${spec.contains !== undefined ? ', body contains verify_contains' : ''}`;
-    return { passed: true, answered: true, text };
-}
-/** Probes one URL until it passes or the deadline comes; with holdMs, it must then keep passing that long. */
-async function probeAndHold(spec, url, holdMs = 0) {
-    const first = await probeUntilPassed(spec, url);
-    return first.passed && holdMs > 0 ? holdPassing(spec, first, holdMs) : first;
-}
-/** Delay between the probes that hold a pass (verify_for), on the probe schedule: at most 2 s apart. */
-const HOLD_INTERVAL_MS = 1_000;
-/** After a first pass: probes every second until holdMs has passed since it; the first failure ends it. */
-async function holdPassing(spec, first, holdMs) {
-    const until = spec.clock.now() + holdMs;
-    const limit = spec.requestTimeoutMs ?? spec.clock.scaled(5_000);
-    let probes = first.probes;
-    spec.log.info(`Probe of ${first.url}: passed; probing on for ${holdMs / 1000} s (verify_for), each must pass`);
-    while (spec.clock.now() < until) {
-        await spec.clock.sleep(Math.min(spec.clock.scaled(HOLD_INTERVAL_MS), until - spec.clock.now()), spec.signal);
-        if (spec.signal.aborted)
-            return { ...first, passed: false, probes, last: 'not finished: the step was cancelled' };
-        probes++;
-        const answer = await probeOnce(first.url, spec, limit);
-        if (!answer.passed) {
-            const after = secs(holdMs - Math.max(0, until - spec.clock.now()));
-            const last = `${answer.text}, ${after} after the first pass (verify_for ${holdMs / 1000} s)`;
-            spec.log.info(`Probe of ${first.url}: ${last}`);
-            return { ...first, passed: false, probes, last };
-        }
-    }
-    const last = `${first.last}, and every probe for ${holdMs / 1000} s after it`;
-    return { ...first, probes, last };
-}
-/** Probes one URL until it passes or the deadline comes. */
-async function probeUntilPassed(spec, url) {
-    const started = spec.clock.now();
-    const limit = spec.requestTimeoutMs ?? spec.clock.scaled(5_000);
-    let result = { url, passed: false, probes: 0, last: 'not probed: no time was left', answered: false };
-    for (;;) {
-        const remaining = spec.signal.aborted ? 0 : spec.deadline - spec.clock.now();
-        // A probe with next to no time left would only hide the last real answer.
-        if (remaining <= 0 || (result.probes > 0 && remaining < Math.min(limit, 250)))
-            return result;
-        result = tally(spec, result, await probeOnce(url, spec, Math.min(limit, remaining)));
-        if (result.passed)
-            return result;
-        const delay = spec.clock.scaled(probeDelay(spec.clock.now() - started));
-        if (spec.clock.now() + delay >= spec.deadline)
-            return result;
-        await spec.clock.sleep(delay, spec.signal);
-    }
-}
-/** The result so far with one more probe's answer (logged when it differs from the one before). */
-function tally(spec, before, answer) {
-    if (answer.text !== before.last)
-        spec.log.info(`Probe of ${before.url}: ${answer.text}`);
-    return {
-        url: before.url,
-        passed: answer.passed,
-        probes: before.probes + 1,
-        last: answer.text,
-        answered: before.answered || answer.answered
-    };
-}
-/** The README section that shows how a droplet configures a reserved IPv6. */
-const IPV6_SECTION = "README, 'Reserved IPv6 on the droplet'";
-/**
- * For a reserved IPv6 whose probes never got an answer (none connected, or none was answered): the
- * likely cause, said so. '' otherwise.
- */
-function unansweredIpv6Hint(addr, probe) {
-    if (addr.version !== 6 || probe.passed || probe.answered || probe.probes === 0)
-        return '';
-    return ` - no probe of ${addr.text} got an answer: DigitalOcean routes a reserved IPv6 to the droplet, but the droplet must add it to its own network interface (see ${IPV6_SECTION})`;
-}
-
-;// CONCATENATED MODULE: ./src/report/cells.ts
-/**
- * The cells of a summary table: text, or an address or a droplet, which the summary links to its
- * page in DigitalOcean's control panel (summary.ts).
- */
-const addressCell = (address, after) => ({ address, after });
-/** A droplet by id and name; `none` for no droplet (null), `unknown` when it could not be read (undefined). */
-function dropletCell(id, name = '') {
-    if (id === undefined)
-        return 'unknown';
-    if (id === null)
-        return 'none';
-    return { dropletId: id, name };
-}
-/** The cell as plain text, a droplet with its id and name (the summary shows the name, linked to the droplet's page). */
-function cellText(cell) {
-    if (typeof cell === 'string')
-        return cell;
-    if ('address' in cell)
-        return cell.after ? `${cell.address} ${cell.after}` : cell.address;
-    return cell.name ? `${cell.dropletId} (${cell.name})` : String(cell.dropletId);
-}
-
-;// CONCATENATED MODULE: ./src/report/cutover-report.ts
-
-
-
-
-
-
-
-/**
- * The address as it stands at the end, from the last read made: after the roll-back, after
- * verification, after the move, else as first read. undefined: that read failed (unknown).
- */
-function nowOf(a) {
-    if (a.back)
-        return a.back.final;
-    if (a.confirm)
-        return a.confirm.record;
-    if (a.move)
-        return a.move.final;
-    return a.read;
-}
-const beforeOf = (a) => a.move?.before ?? a.read;
-const idText = (id) => (id === null || id === undefined ? '' : String(id));
-/** The one value all addresses share, or '' where they differ. */
-function common(values) {
-    return values.length > 0 && values.every((v) => v === values[0]) ? values[0] : '';
-}
-const SEVERITY = { errored: 3, 'in-progress': 2, completed: 1, '': 0 };
-function worst(statuses) {
-    return statuses.reduce((w, s) => (SEVERITY[s] > SEVERITY[w] ? s : w), '');
-}
-/** The action the outputs name: the roll-back's while it is still under way, else the move's. */
-const namedAction = (a) => a.back?.actionStatus === 'in-progress' ? a.back : a.move;
-const changedAny = (a) => moved(a) || (a.back !== undefined && reportsChanged(a.back.changed));
-function outputsOf(result) {
-    const { addresses } = result;
-    const first = addresses[0];
-    const outputs = { ...emptyOutputs(), ip: first.addr.text, ip_version: String(first.addr.version) };
-    const firstNow = nowOf(first);
-    if (firstNow)
-        Object.assign(outputs, ipOutputs(firstNow));
-    else
-        outputs.region = beforeOf(first)?.region ?? '';
-    outputs.droplet_id = common(addresses.map((a) => idText(nowOf(a)?.dropletId)));
-    outputs.previous_droplet_id = common(addresses.map((a) => idText(beforeOf(a)?.dropletId)));
-    outputs.action_id = idText(namedAction(first)?.actionId);
-    outputs.action_status = worst(addresses.map((a) => namedAction(a)?.actionStatus ?? ''));
-    outputs.changed = String(addresses.some(changedAny));
-    outputs.verified = result.verified === undefined ? '' : String(result.verified);
-    outputs.rolled_back = String(result.rolledBack);
-    outputs.moves = movesOf(result);
-    if (addresses.length > 1) {
-        outputs.ips = JSON.stringify(addresses.map(entryOf));
-        outputs.count = String(addresses.length);
-    }
-    return outputs;
-}
-/**
- * The moves output: each address this step moved or may have moved (an unknown outcome counts),
- * from where it was to the target; after a roll-back, only those not known to be home.
- */
-function movesOf(result) {
-    const away = result.addresses.filter((a) => moved(a) && !backHome(a));
-    const to = targetId(result.plan);
-    return movesJson(away.map((a) => ({ addr: a.addr, from: beforeOf(a)?.dropletId ?? null, to })));
-}
-/** The roll-back brought it home, and nothing of this step's may still move it. */
-const backHome = (a) => a.back !== undefined && a.backError === undefined && a.back.error === undefined && isHome(a);
-function entryOf(a) {
-    const now = nowOf(a);
-    return {
-        ip: a.addr.text,
-        ip_version: a.addr.version,
-        region: now?.region ?? beforeOf(a)?.region ?? '',
-        droplet_id: now?.dropletId ?? null,
-        previous_droplet_id: beforeOf(a)?.dropletId ?? null,
-        action_id: namedAction(a)?.actionId ?? null,
-        action_status: namedAction(a)?.actionStatus ?? '',
-        changed: changedAny(a)
-    };
-}
-const dropletOf = (ip) => dropletCell(ip?.dropletId, ip?.dropletName);
-function statusText(a) {
-    if (a.back)
-        return a.backError || a.back.error ? 'roll-back failed' : 'rolled back';
-    if (a.backError)
-        return 'roll-back failed';
-    if (a.error !== undefined || !a.move)
-        return 'not moved';
-    if (a.move.actionStatus === '')
-        return a.move.changed === 'no' ? 'no change' : a.move.error ? 'unknown' : 'completed';
-    return a.move.actionStatus;
-}
-/** The status, then the actions this step started on the address. */
-function resultText(a) {
-    const ids = [a.move?.actionId, a.back?.actionId].filter((id) => id !== undefined);
-    if (ids.length === 0)
-        return statusText(a);
-    return `${statusText(a)} (action${ids.length > 1 ? 's' : ''} ${ids.join(', ')})`;
-}
-/** A check in a word or two: `verified`, `verify failed`, `prechecked`, `precheck failed`. */
-const checkText = (what, p, heldMs = 0) => {
-    if (!p)
-        return [];
-    if (!p.passed)
-        return [`${what} failed`];
-    const passed = what === 'verify' ? 'verified' : 'prechecked';
-    return [heldMs > 0 ? `${passed}, held ${heldMs / 1000} s` : passed];
-};
-/** A Checks column (precheck and verification, in a word each; the details below the table) when any ran. */
-const checked = (result) => result.addresses.some((a) => a.precheck !== undefined || a.probe !== undefined);
-const regionOf = (a) => nowOf(a)?.region ?? beforeOf(a)?.region ?? '';
-/**
- * A row per address; the droplet they were to go to and their region are in the title, the same
- * for all (a region of its own beside an address that differs).
- */
-function rowOf(result, a) {
-    const held = result.plan.verify?.forMs;
-    const checks = [...checkText('precheck', a.precheck), ...checkText('verify', a.probe, held)];
-    const region = common(result.addresses.map(regionOf)) === '' && regionOf(a) ? `(${regionOf(a)})` : undefined;
-    return [
-        addressCell(a.addr.text, region),
-        dropletOf(beforeOf(a)),
-        dropletOf(nowOf(a)),
-        resultText(a),
-        ...(checked(result) ? [checks.join(', ') || '-'] : [])
-    ];
-}
-/** What went wrong with one address. */
-function troublesOf(result, a) {
-    const troubles = [];
-    if (a.error !== undefined)
-        troubles.push(a.error);
-    else if (a.move?.error)
-        troubles.push(a.move.error);
-    if (a.probe && !a.probe.passed)
-        troubles.push(`verification of ${a.addr.text} failed: ${a.probe.last} (${a.probe.url})${unansweredIpv6Hint(a.addr, a.probe)}`);
-    const confirmTrouble = a.confirm ? confirmProblem(result, a) : undefined;
-    if (confirmTrouble)
-        troubles.push(confirmTrouble);
-    if (a.backError)
-        troubles.push(`moving ${a.addr.text} back failed: ${a.backError}`);
-    return troubles;
-}
-/** After verification passed, the address must still be on the target. */
-function confirmProblem(result, a) {
-    const read = a.confirm;
-    if (!read)
-        return undefined;
-    if (!read.record)
-        return `${a.addr.text} could not be read after verification passed (${read.error ?? ''})`;
-    if (read.record.dropletId === targetId(result.plan))
-        return undefined;
-    return `${a.addr.text} is now ${where(read.record)}: another change took it after verification passed`;
-}
-/** The actions started by this step that had not ended. */
-function underWay(result) {
-    return result.addresses.flatMap((a) => [a.move, a.back]
-        .filter((m) => m?.actionStatus === 'in-progress' && m.actionId !== undefined)
-        .map((m) => `action ${m?.actionId} on ${a.addr.text}`));
-}
-function unknownAdvice(result) {
-    const unknown = result.addresses.filter((a) => nowOf(a) === undefined && (a.move?.sent || a.back?.sent));
-    if (unknown.length === 0)
-        return '';
-    return ` ${unknown.map((a) => a.addr.text).join(', ')} ${unknown.length > 1 ? 'are' : 'is'} in an unknown state: look with operation: get.`;
-}
-function cancelledMessage(result, cause) {
-    const going = underWay(result);
-    const still = going.length
-        ? ` Still in progress and may still complete: ${going.join(', ')}. Look each up with GET /v2/actions/{id}.`
-        : '';
-    return `Cancelled (${cause}); nothing more was sent.${still}`;
-}
-/** A sentence without its full stop, to go on in a list (no "..": "GET /v2/actions/1.. Now:"). */
-const withoutStop = (text) => text.replace(/\.+$/, '');
-function failureParts(result) {
-    if (result.refused)
-        return { troubles: [result.refused], now: '' };
-    const troubles = result.addresses.flatMap((a) => troublesOf(result, a)).map(withoutStop);
-    if (troubles.length === 0 && !result.cancelled)
-        return undefined;
-    const now = result.addresses.map((a) => `${a.addr.text} is ${where(nowOf(a))}`).join(', ');
-    const undone = result.rolledBack ? 'Rolled back:' : 'Now:';
-    const head = result.cancelled ? [cancelledMessage(result, result.cancelled)] : troubles.map((t) => `${t}.`);
-    return { troubles: head, now: `${undone} ${now}.${unknownAdvice(result)}` };
-}
-/** The step's failure message: one line for the log and the annotation. */
-function failureText(failure) {
-    if (!failure)
-        return undefined;
-    const troubles = failure.troubles.length > 1 ? `${failure.troubles.map(withoutStop).join('; ')}.` : failure.troubles[0];
-    return [troubles, failure.now].filter((t) => t !== '').join(' ');
-}
-/** The failure in the summary: the troubles one to a line (a list when there are several), then where each address is. */
-function failureNotes(result, failure) {
-    if (!failure)
-        return [];
-    const label = `**${result.cancelled ? 'Cancelled' : 'Failed'}:**`;
-    const troubles = failure.troubles.length === 1
-        ? [`${label} ${failure.troubles[0]}`]
-        : [label, ...failure.troubles.map((t) => `- ${t}`)];
-    return failure.now ? [...troubles, failure.now] : troubles;
-}
-function rollBackNote(result) {
-    const movedAway = result.addresses.filter((a) => changedAny(a) && !isHome(a));
-    if (movedAway.length === 0)
-        return undefined;
-    const previous = common(movedAway.map((a) => idText(a.move?.before?.dropletId)));
-    const guard = `\`expected_droplet_id: ${idText(targetId(result.plan)) || 'none'}\``;
-    if (previous !== '') {
-        return `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output) and ${guard}, so that only an address still on the droplet this step moved it to goes back; or with \`operation: rollback\` and this step's \`moves\` output.`;
-    }
-    if (movedAway.every((a) => a.move?.before?.dropletId === null)) {
-        return `Roll back with \`operation: unassign\` and ${guard}: the address was assigned to no droplet before.`;
-    }
-    return undefined;
-}
-const isHome = (a) => {
-    const now = nowOf(a);
-    return now !== undefined && now.dropletId === (a.move?.before?.dropletId ?? null);
-};
-function notesOf(result, failure) {
-    const notes = failureNotes(result, failure);
-    const { addresses } = result;
-    if (addresses.every((a) => a.move && !a.move.sent && a.move.changed === 'no' && !a.move.error)) {
-        notes.push('Every address was already where it was to go; no request that changes anything was sent.');
-    }
-    if (!result.plan.wait && addresses.some((a) => a.move?.actionStatus === 'in-progress')) {
-        notes.push('wait: false: the actions were started and not waited for.');
-    }
-    const rollBack = rollBackNote(result);
-    if (rollBack)
-        notes.push(rollBack);
-    notes.push(`Time taken: ${secs(result.finishedAt - result.startedAt)}.`);
-    return notes;
-}
-function outcomeOf(result, error) {
-    if (result.refused)
-        return ' refused';
-    if (result.cancelled)
-        return ' cancelled';
-    if (result.rolledBack)
-        return ' rolled back';
-    if (error)
-        return ' failed';
-    if (result.addresses.every((a) => !changedAny(a)))
-        return ' (no change)';
-    return result.verified ? ' (verified)' : '';
-}
-/** What happened, the addresses, and the droplet they were to go to (the table's rows share it). */
-function titleOf(result, error) {
-    const target = result.plan.target;
-    const ips = result.addresses.map((a) => a.addr.text).join(', ');
-    const to = target ? ` to droplet ${dropletLabel(target.id, target.name)}` : '';
-    const region = common(result.addresses.map(regionOf));
-    return `Reserved IP ${target ? 'cutover' : 'unassign'}${outcomeOf(result, error)}: ${ips}${to}${region ? ` in ${region}` : ''}`;
-}
-function cutoverReport(result) {
-    const failure = failureParts(result);
-    const error = failureText(failure);
-    return {
-        outputs: outputsOf(result),
-        error,
-        summary: {
-            title: titleOf(result, error),
-            tables: [
-                {
-                    header: ['Address', 'From', 'Now on', 'Result', ...(checked(result) ? ['Checks'] : [])],
-                    rows: result.addresses.map((a) => rowOf(result, a))
-                }
-            ],
-            notes: notesOf(result, failure)
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/report/partial-report.ts
-
-
-
-
-function partialReport(journal, cause, ips = []) {
-    const registered = journal.partial(cause);
-    if (registered)
-        return registered;
-    if (journal.reserved)
-        return reservedReport(journal.reserved, cause);
-    if (journal.creating)
-        return sentReport(journal, cause, creatingText(journal.creating));
-    if (journal.releases.length > 0)
-        return sentReport(journal, cause, releasesText(journal));
-    return movesReport(journal, cause, ips);
-}
-const creatingText = (what) => `The request to reserve ${what} had been sent and its answer had not come: an address may have been reserved (and billed). Find it with operation: list, and release it with operation: delete if it is not wanted.`;
-function releasesText(journal) {
-    const ips = journal.releases.map((r) => r.ip).join(', ');
-    return `The release of ${ips} had been sent and its answer had not come: it may have been released. Look with operation: get (a 404 means it is gone).`;
-}
-/** A create or a release was sent and the step stopped before its answer: changed, the outcome unknown. */
-function sentReport(journal, cause, text) {
-    const first = journal.releases[0];
-    const outputs = {
-        ...emptyOutputs(),
-        ...(first ? { ip: first.ip, ip_version: String(first.version) } : {}),
-        changed: 'true'
-    };
-    const error = `${head(cause)} ${text}`;
-    return {
-        outputs,
-        error,
-        summary: {
-            title: `Reserved IP ${journal.operation || 'step'} cancelled`,
-            tables: [],
-            notes: [`**Cancelled:** ${error}`]
-        }
-    };
-}
-const head = (cause) => `Cancelled (${cause}); nothing more was sent.`;
-function stillGoing(entries) {
-    const going = entries.flatMap((e) => e.underWay.map((id) => `action ${id} on ${e.addr.text}`));
-    return going.length
-        ? ` Still in progress and may still complete: ${going.join(', ')}. Look each up with GET /v2/actions/{id}.`
-        : '';
-}
-const statusOf = (e) => e.underWay.length > 0 ? 'in-progress' : (e.lastEnded ?? (e.actions.length > 0 ? 'in-progress' : ''));
-function movesReport(journal, cause, ips) {
-    const entries = journal.addresses;
-    const given = ips.length > 0 ? ips : entries.map((e) => e.addr.text);
-    const outputs = movesOutputs(journal, given);
-    const moved = entries.map((e) => `${e.addr.text} from ${where(e.before)}: now ${e.last ? where(e.last) : 'unknown (read it with operation: get)'}`);
-    const what = moved.length
-        ? ` Sent changes to: ${moved.join('; ')}.`
-        : ' No request that changes anything had been sent.';
-    const error = `${head(cause)}${stillGoing(entries)}${what}`;
-    return {
-        outputs,
-        error,
-        summary: {
-            title: `Reserved IP ${journal.operation || 'step'} cancelled${given.length ? `: ${given.join(', ')}` : ''}`,
-            tables: [
-                {
-                    header: ['IP', 'From droplet', 'To droplet', 'Now on', 'Action', 'Status'],
-                    rows: entries.map((e) => [
-                        e.addr.text,
-                        e.before ? dropletLabel(e.before.dropletId, e.before.dropletName) : 'unknown',
-                        e.target === undefined ? '-' : dropletLabel(e.target),
-                        e.last ? dropletLabel(e.last.dropletId, e.last.dropletName) : 'unknown',
-                        e.actions.join(', ') || '-',
-                        statusOf(e) || '-'
-                    ])
-                }
-            ],
-            notes: [`**Cancelled:** ${error}`, ...partial_report_rollBackNote(entries)]
-        }
-    };
-}
-/** The outputs of a cancelled move, from the journal: each address as last read after its change request. */
-function movesOutputs(journal, given) {
-    const entries = journal.addresses;
-    const byIp = new Map(entries.map((e) => [e.addr.text, e]));
-    const outputs = emptyOutputs();
-    outputs.ip = given[0] ?? '';
-    const first = given[0] === undefined ? undefined : byIp.get(given[0]);
-    if (first?.last)
-        Object.assign(outputs, ipOutputs(first.last));
-    outputs.droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.last?.dropletId)));
-    outputs.previous_droplet_id = common(given.map((ip) => idText(byIp.get(ip)?.before?.dropletId)));
-    // The action still under way (a roll-back's, say) is the one a workflow must look up.
-    outputs.action_id = idText(first ? (first.underWay.at(-1) ?? first.actions.at(-1)) : undefined);
-    outputs.action_status = entries.some((e) => e.underWay.length > 0) ? 'in-progress' : first ? statusOf(first) : '';
-    outputs.changed = String(entries.length > 0);
-    if (MOVING.has(journal.operation))
-        outputs.moves = partial_report_movesOf(entries);
-    if (given.length > 1)
-        setEntries(outputs, given, byIp);
-    return outputs;
-}
-/**
- * What the step moved or may have moved, from where it was to where it was sent: every address with
- * a change request on record, except one a roll-back has brought home with nothing still under way.
- */
-function partial_report_movesOf(entries) {
-    const home = (e) => e.rollingBack &&
-        e.underWay.length === 0 &&
-        e.last !== undefined &&
-        e.last.dropletId === (e.before?.dropletId ?? null);
-    const away = entries.filter((e) => e.target !== undefined && !home(e));
-    return movesJson(away.map((e) => ({ addr: e.addr, from: e.before?.dropletId ?? null, to: e.target ?? null })));
-}
-function setEntries(outputs, given, byIp) {
-    outputs.ips = JSON.stringify(given.map((ip) => {
-        const e = byIp.get(ip);
-        return {
-            ip,
-            ip_version: e?.addr.version ?? (ip.includes(':') ? 6 : 4),
-            region: e?.last?.region ?? e?.before?.region ?? '',
-            droplet_id: e?.last?.dropletId ?? null,
-            previous_droplet_id: e?.before?.dropletId ?? null,
-            action_id: e ? (e.underWay.at(-1) ?? e.actions.at(-1) ?? null) : null,
-            action_status: e ? statusOf(e) : '',
-            changed: e !== undefined
-        };
-    }));
-    outputs.count = String(given.length);
-}
-function partial_report_rollBackNote(entries) {
-    const previous = common(entries.map((e) => idText(e.before?.dropletId)));
-    const target = common(entries.map((e) => (e.target === undefined ? '?' : idText(e.target) || 'none')));
-    if (entries.length === 0 || previous === '' || target === '' || target === '?')
-        return [];
-    return [
-        `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output) and \`expected_droplet_id: ${target}\`, so that only an address still on the droplet this step moved it to goes back.`
-    ];
-}
-function reservedReport(reserved, cause) {
-    const ip = reserved.record.ip;
-    const outputs = { ...emptyOutputs(), ...ipOutputs(reserved.record), changed: 'true' };
-    if (reserved.actionId !== undefined)
-        Object.assign(outputs, { action_id: String(reserved.actionId), action_status: 'in-progress' });
-    const action = reserved.actionId === undefined
-        ? ''
-        : ` Action ${reserved.actionId} assigning it may still complete: look it up with GET /v2/actions/${reserved.actionId}.`;
-    const error = `${head(cause)} ${ip} was reserved and stays reserved (and billed): assign it, or release it with operation: delete and ip: ${ip}.${action}`;
-    return {
-        outputs,
-        error,
-        summary: {
-            title: `Reserved IP create cancelled: ${ip}`,
-            tables: [
-                {
-                    header: ['IP', 'Version', 'Region', 'Action'],
-                    rows: [[ip, `IPv${reserved.record.version}`, reserved.record.region, idText(reserved.actionId) || '-']]
-                }
-            ],
-            notes: [`**Cancelled:** ${error}`]
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/inputs/inputs.ts
-/**
- * Input parsing and validation. Every input is judged here, before any request is sent; the first
- * problem found is thrown as an InputError that names the input.
- */
-
-
-const OPERATIONS = ['assign', 'unassign', 'create', 'get', 'list', 'delete', 'prune', 'rollback'];
-class InputError extends Error {
-    input;
-    constructor(input, detail) {
-        super(`Input '${input}': ${detail}`);
-        this.input = input;
-        this.name = 'InputError';
-    }
-}
-const DEFAULT_API_URL = 'https://api.digitalocean.com';
-const DEFAULT_TIMEOUT_SECONDS = 300;
-const MAX_TIMEOUT_SECONDS = 6 * 3600;
-const NEEDS_IP = new Set(['assign', 'unassign', 'get', 'delete']);
-const USES_DROPLET = new Set(['assign', 'create']);
-const USES_REGION = new Set(['create', 'list', 'prune']);
-const USES_EXPECTED = new Set(['assign', 'unassign']);
-const DROPLET_ID = /^[1-9][0-9]{0,15}$/;
-// Droplet names: letters, digits, dots, dashes and underscores (what DigitalOcean accepts as a hostname).
-const DROPLET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
-// Tags: letters, digits, colons, dashes, dots and underscores, up to 255 characters.
-const DROPLET_TAG = /^[A-Za-z0-9:._-]{1,255}$/;
-const REGION = /^[a-z]{2,10}[0-9]{0,3}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-// A bearer token is sent in a header: visible ASCII only, so nothing can be smuggled into the request.
-const TOKEN = /^[\x21-\x7e]{1,512}$/;
-function parseBoolean(name, raw, fallback) {
-    if (raw === '')
-        return fallback;
-    const v = raw.toLowerCase();
-    if (v === 'true')
-        return true;
-    if (v === 'false')
-        return false;
-    throw new InputError(name, `must be true or false, got '${raw}'`);
-}
-function isLoopbackHost(hostname) {
-    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    if (host === 'localhost' || host.endsWith('.localhost'))
-        return true;
-    const addr = parseAddress(host);
-    if (!addr)
-        return false;
-    return addr.version === 4 ? addr.text.startsWith('127.') : addr.text === '::1';
-}
-function parseApiUrl(raw) {
-    const text = raw === '' ? DEFAULT_API_URL : raw;
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        throw new InputError('api_url', `'${text}' is not a URL`);
-    }
-    if (url.username !== '' || url.password !== '') {
-        throw new InputError('api_url', 'must not contain credentials');
-    }
-    if (url.search !== '' || url.hash !== '') {
-        throw new InputError('api_url', 'must not contain a query or fragment');
-    }
-    if (url.protocol === 'http:') {
-        if (!isLoopbackHost(url.hostname)) {
-            throw new InputError('api_url', `plain http is refused for '${url.hostname}': the token would travel unencrypted (only loopback hosts may use http)`);
-        }
-    }
-    else if (url.protocol !== 'https:') {
-        throw new InputError('api_url', `must be an https URL, got '${url.protocol}'`);
-    }
-    // Keep the base path without a trailing slash so "/v2/..." can be appended; a base written
-    // with the API version (https://api.digitalocean.com/v2) means the same API.
-    url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/v2$/, '');
-    return url;
-}
-function splitList(raw) {
-    return raw.split(/[\s,]+/).filter((s) => s !== '');
-}
-function parseDroplet(read) {
-    const id = read('droplet_id');
-    const name = read('droplet_name');
-    const tag = read('droplet_tag');
-    const given = [id && 'droplet_id', name && 'droplet_name', tag && 'droplet_tag'].filter(Boolean);
-    if (given.length > 1) {
-        throw new InputError(given[1], `give only one of droplet_id, droplet_name, droplet_tag (got ${given.join(' and ')})`);
-    }
-    if (id !== '') {
-        if (!DROPLET_ID.test(id) || !Number.isSafeInteger(Number(id))) {
-            throw new InputError('droplet_id', `must be a positive integer, got '${id}'`);
-        }
-        return { kind: 'id', id: Number(id) };
-    }
-    if (name !== '') {
-        if (!DROPLET_NAME.test(name)) {
-            throw new InputError('droplet_name', `'${name}' is not a droplet name (letters, digits, '.', '-', '_')`);
-        }
-        return { kind: 'name', name };
-    }
-    if (tag !== '') {
-        if (!DROPLET_TAG.test(tag)) {
-            throw new InputError('droplet_tag', `'${tag}' is not a tag (letters, digits, ':', '.', '-', '_')`);
-        }
-        return { kind: 'tag', tag };
-    }
-    return undefined;
-}
-/**
- * Reads and validates every input, in a fixed order (the first problem is the one reported).
- * `env` supplies the token fallbacks (DIGITALOCEAN_ACCESS_TOKEN, then DIGITALOCEAN_TOKEN).
- */
-function parseInputs(read, env) {
-    const get = (name) => read(name).trim();
-    const operation = parseOperation(get('operation'));
-    const token = parseToken(get('token'), env);
-    const apiUrl = parseApiUrl(get('api_url'));
-    const ips = parseIps(get('ip'), operation);
-    checkIpNeeded(ips[0], operation);
-    const droplet = parseTarget(read, operation);
-    const region = parseRegion(get('region'), operation, droplet);
-    const ipVersion = parseIpVersion(get('ip_version'), operation, ips);
-    const projectId = parseProjectId(get('project_id'), { operation, ipVersion, region, droplet });
-    const wait = parseBoolean('wait', get('wait'), true);
-    const timeoutMs = parseTimeout(get('timeout'));
-    const dryRun = parseBoolean('dry_run', get('dry_run'), false);
-    if (dryRun && operation !== 'prune') {
-        throw new InputError('dry_run', `applies to prune only; operation '${operation}' has no dry run`);
-    }
-    const keep = parseKeep(read('keep'), operation);
-    const pruneGuards = parsePruneGuards(get, operation);
-    const expectedDropletId = parseExpected(get('expected_droplet_id'), operation);
-    const { verify, precheck } = parseProbing(get, operation, wait, ips.length);
-    const rollback = parseBoolean('rollback', get('rollback'), true);
-    const moves = parseMovesInput(read('moves'), operation);
-    return {
-        token,
-        operation,
-        ip: ips[0],
-        ips,
-        droplet,
-        region,
-        ipVersion,
-        projectId,
-        wait,
-        timeoutMs,
-        dryRun,
-        keep,
-        ...pruneGuards,
-        expectedDropletId,
-        apiUrl,
-        verify,
-        precheck,
-        rollback,
-        moves
-    };
-}
-/** moves: rollback's only input, refused elsewhere. */
-function parseMovesInput(raw, operation) {
-    if (operation !== 'rollback') {
-        if (raw.trim() !== '')
-            throw new InputError('moves', `applies to rollback only; remove it from operation '${operation}'`);
-        return [];
-    }
-    let moves;
-    try {
-        moves = parseMoves(raw);
-    }
-    catch (error) {
-        if (error instanceof MovesError)
-            throw new InputError('moves', error.message);
-        throw error;
-    }
-    if (moves.length > MAX_ADDRESSES) {
-        throw new InputError('moves', `at most ${MAX_ADDRESSES} addresses in one step, got ${moves.length}`);
-    }
-    return moves;
-}
-function parseOperation(raw) {
-    const op = raw.toLowerCase() || 'assign';
-    if (!OPERATIONS.includes(op)) {
-        throw new InputError('operation', `unknown operation '${op}'; use one of ${OPERATIONS.join(', ')}`);
-    }
-    return op;
-}
-function parseToken(raw, env) {
-    const token = raw || env.DIGITALOCEAN_ACCESS_TOKEN?.trim() || env.DIGITALOCEAN_TOKEN?.trim() || '';
-    if (token === '') {
-        throw new InputError('token', 'no DigitalOcean API token: set the token input, or the environment variable DIGITALOCEAN_ACCESS_TOKEN (or DIGITALOCEAN_TOKEN)');
-    }
-    if (!TOKEN.test(token)) {
-        throw new InputError('token', 'contains characters that cannot be sent in an Authorization header');
-    }
-    return token;
-}
-function checkIpNeeded(ip, operation) {
-    if (NEEDS_IP.has(operation) && !ip) {
-        throw new InputError('ip', `operation '${operation}' needs the address to act on`);
-    }
-    if (ip && !NEEDS_IP.has(operation)) {
-        throw new InputError('ip', `is not used by operation '${operation}'; remove it`);
-    }
-}
-/** droplet_id, droplet_name or droplet_tag, where the operation takes one (assign needs one). */
-function parseTarget(read, operation) {
-    const droplet = parseDroplet(read);
-    if (droplet && !USES_DROPLET.has(operation)) {
-        const name = droplet.kind === 'id' ? 'droplet_id' : `droplet_${droplet.kind}`;
-        const hint = operation === 'unassign' ? ' (to guard an unassign, use expected_droplet_id)' : '';
-        throw new InputError(name, `is not used by operation '${operation}'${hint}; remove it`);
-    }
-    if (operation === 'assign' && !droplet) {
-        throw new InputError('droplet_id', "operation 'assign' needs a target: droplet_id, droplet_name or droplet_tag");
-    }
-    return droplet;
-}
-function parseRegion(raw, operation, droplet) {
-    const region = raw.toLowerCase();
-    if (region !== '') {
-        if (!REGION.test(region)) {
-            throw new InputError('region', `'${region}' is not a region slug (like nyc3)`);
-        }
-        if (!USES_REGION.has(operation)) {
-            throw new InputError('region', `is not used by operation '${operation}' (only create, list and prune); remove it`);
-        }
-    }
-    if (operation === 'create' && region === '' && !droplet) {
-        throw new InputError('region', "operation 'create' needs a region or a droplet (droplet_id, droplet_name, droplet_tag)");
-    }
-    return region === '' ? undefined : region;
-}
-function parseIpVersion(raw, operation, ips) {
-    const versionRaw = raw.toLowerCase();
-    let ipVersion;
-    if (versionRaw === '4' || versionRaw === '6') {
-        ipVersion = Number(versionRaw);
-    }
-    else if (versionRaw === 'all') {
-        // 'all' is the default everywhere but create: with an ip, the address picks the family.
-        if (operation === 'create') {
-            throw new InputError('ip_version', "create reserves one address: use 4 or 6, not 'all'");
-        }
-    }
-    else if (versionRaw !== '') {
-        throw new InputError('ip_version', `must be 4, 6 or all, got '${versionRaw}'`);
-    }
-    const otherFamily = ips.find((a) => ipVersion !== undefined && a.version !== ipVersion);
-    if (otherFamily) {
-        throw new InputError('ip_version', `is ${ipVersion} but ip ${otherFamily.text} is an IPv${otherFamily.version} address`);
-    }
-    return operation === 'create' && !ipVersion ? 4 : ipVersion;
-}
-function parseProjectId(raw, shape) {
-    const projectId = raw.toLowerCase();
-    if (projectId === '')
-        return undefined;
-    if (!UUID.test(projectId)) {
-        throw new InputError('project_id', `'${projectId}' is not a project UUID`);
-    }
-    if (shape.operation !== 'create' || shape.ipVersion !== 4 || !shape.region || shape.droplet) {
-        throw new InputError('project_id', 'applies only to create of an IPv4 address in a region (without a droplet)');
-    }
-    return projectId;
-}
-/** timeout, in ms. */
-function parseTimeout(raw) {
-    return parseDuration('timeout', raw, {
-        fallbackMs: DEFAULT_TIMEOUT_SECONDS * 1000,
-        minMs: 1000,
-        maxMs: MAX_TIMEOUT_SECONDS * 1000
-    });
-}
-function parseKeep(raw, operation) {
-    const keep = [];
-    for (const item of splitList(raw)) {
-        const addr = parseAddress(item);
-        if (!addr)
-            throw new InputError('keep', `'${item}' is not an IPv4 or IPv6 address`);
-        keep.push(addr);
-    }
-    if (keep.length > 0 && operation !== 'prune') {
-        throw new InputError('keep', `applies to prune only; remove it from operation '${operation}'`);
-    }
-    return keep;
-}
-/** expected_droplet_id: a droplet id, or null for 'none' (held by no droplet). */
-function parseExpected(raw, operation) {
-    const expected = raw.toLowerCase();
-    if (expected === '')
-        return undefined;
-    let id;
-    if (expected === 'none') {
-        id = null;
-    }
-    else if (DROPLET_ID.test(expected) && Number.isSafeInteger(Number(expected))) {
-        id = Number(expected);
-    }
-    else {
-        throw new InputError('expected_droplet_id', `must be a positive integer or 'none', got '${expected}'`);
-    }
-    if (!USES_EXPECTED.has(operation)) {
-        throw new InputError('expected_droplet_id', `applies to assign and unassign only, not '${operation}'`);
-    }
-    return id;
-}
-/** Most addresses one cutover takes: each is its own action, and all share the rate limit. */
-const MAX_ADDRESSES = 20;
-const MULTI_IP = new Set(['assign', 'unassign']);
-/** The ip input: one address, or for assign/unassign several (newlines, commas or spaces between them). */
-function parseIps(raw, operation) {
-    const items = splitList(raw);
-    if (items.length > 1 && !MULTI_IP.has(operation)) {
-        throw new InputError('ip', `operation '${operation}' takes one address, got ${items.length}`);
-    }
-    if (items.length > MAX_ADDRESSES) {
-        throw new InputError('ip', `at most ${MAX_ADDRESSES} addresses in one step, got ${items.length}`);
-    }
-    const out = [];
-    for (const item of items) {
-        const addr = parseAddress(item);
-        if (!addr) {
-            throw new InputError('ip', `'${item}' is not an IPv4 or IPv6 address (no CIDR, port, brackets or path)`);
-        }
-        if (out.some((a) => a.text === addr.text)) {
-            throw new InputError('ip', `${addr.text} is given twice`);
-        }
-        out.push(addr);
-    }
-    if (operation === 'assign')
-        checkOneIpv4(out);
-    return out;
-}
-/** DigitalOcean lets a droplet hold one reserved IPv4 at a time: one assign cannot give it two. */
-function checkOneIpv4(addrs) {
-    const v4 = addrs.filter((a) => a.version === 4);
-    if (v4.length > 1) {
-        throw new InputError('ip', `${v4.map((a) => a.text).join(' and ')} are all IPv4, but a droplet can hold only one reserved IPv4 at a time (DigitalOcean refuses a second): give one IPv4, with IPv6 addresses beside it if you like`);
-    }
-}
-const DEFAULT_VERIFY_TIMEOUT_SECONDS = 60;
-const MAX_VERIFY_TIMEOUT_SECONDS = 3600;
-/** precheck_url and verify_url, with the rules their probes share. */
-function parseProbing(get, operation, wait, addresses) {
-    const verifyUrl = get('verify_url');
-    const precheckUrl = get('precheck_url');
-    const forMs = parseVerifyFor(get('verify_for'), verifyUrl !== '');
-    const rules = parseProbeRules(get, verifyUrl !== '' || precheckUrl !== '');
-    if (!rules)
-        return {};
-    if (verifyUrl !== '') {
-        if (operation !== 'assign')
-            throw new InputError('verify_url', `applies to assign only, not '${operation}'`);
-        if (!wait)
-            throw new InputError('verify_url', 'needs wait: true (the probes run after the move has finished)');
-        checkProbeUrl('verify_url', verifyUrl, {});
-        checkEachProbed('verify_url', verifyUrl, addresses);
-    }
-    if (precheckUrl !== '') {
-        if (operation !== 'assign')
-            throw new InputError('precheck_url', `applies to assign only, not '${operation}'`);
-        checkProbeUrl('precheck_url', precheckUrl, { '{private_ip}': '10.0.0.1' });
-        checkEachProbed('precheck_url', precheckUrl, addresses);
-    }
-    return {
-        verify: verifyUrl === '' ? undefined : { ...rules, urlTemplate: verifyUrl, forMs },
-        precheck: precheckUrl === '' ? undefined : { ...rules, urlTemplate: precheckUrl }
-    };
-}
-/** verify_contains, verify_host and verify_timeout: undefined (and refused when given) without a URL to probe. */
-function parseProbeRules(get, probing) {
-    const contains = get('verify_contains');
-    const host = get('verify_host').toLowerCase();
-    const timeoutRaw = get('verify_timeout');
-    if (!probing) {
-        const given = [contains !== '' && 'verify_contains', host !== '' && 'verify_host'].find(Boolean);
-        if (given)
-            throw new InputError(given, 'applies only with verify_url or precheck_url');
-        if (timeoutRaw !== '' && parseVerifyTimeout(timeoutRaw) !== DEFAULT_VERIFY_TIMEOUT_SECONDS * 1000) {
-            throw new InputError('verify_timeout', 'applies only with verify_url or precheck_url');
-        }
-        return undefined;
-    }
-    if (host !== '')
-        checkVerifyHost(host);
-    return {
-        contains: contains === '' ? undefined : contains,
-        host: host === '' ? undefined : host,
-        timeoutMs: parseVerifyTimeout(timeoutRaw)
-    };
-}
-const parseVerifyTimeout = (raw) => parseDuration('verify_timeout', raw, {
-    fallbackMs: DEFAULT_VERIFY_TIMEOUT_SECONDS * 1000,
-    minMs: 1000,
-    maxMs: MAX_VERIFY_TIMEOUT_SECONDS * 1000
-});
-function parseVerifyFor(raw, verifying) {
-    const ms = parseDuration('verify_for', raw, { fallbackMs: 0, minMs: 0, maxMs: MAX_VERIFY_TIMEOUT_SECONDS * 1000 });
-    if (ms > 0 && !verifying) {
-        throw new InputError('verify_for', 'applies only with verify_url (the precheck stops at its first pass)');
-    }
-    return ms;
-}
-const HOST_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
-const VERIFY_HOST = new RegExp(`^(${HOST_LABEL}(?:\\.${HOST_LABEL})*)(?::([0-9]{1,5}))?$`);
-/** verify_host: a DNS name (what a certificate names), optionally with a port; no IP address, no path. */
-function checkVerifyHost(host) {
-    const m = VERIFY_HOST.exec(host);
-    const port = m?.[2] === undefined ? 1 : Number(m[2]);
-    if (!m || m[1].length > 253 || port < 1 || port > 65535) {
-        throw new InputError('verify_host', `'${host}' is not a host name with an optional :port (like www.example.com)`);
-    }
-    if (/^[0-9.]+$/.test(m[1])) {
-        throw new InputError('verify_host', `'${host}' is an IP address: give the name the site's certificate is for`);
-    }
-}
-/** With several addresses, each is probed on its own only through {ip}: one shared probe proves nothing for the others. */
-function checkEachProbed(name, template, addresses) {
-    if (addresses > 1 && !template.includes('{ip}')) {
-        throw new InputError(name, `must contain {ip} when several addresses move (${addresses} given): each address is probed on its own, so one probe cannot pass for all`);
-    }
-}
-/**
- * A probe URL template must make an http(s) URL without credentials for an IPv4 and an IPv6 address
- * alike (and for the other placeholders it may hold).
- */
-function checkProbeUrl(name, template, placeholders) {
-    // eslint-disable-next-line no-control-regex
-    if (/[\s\x00-\x1f\x7f]/.test(template)) {
-        throw new InputError(name, 'must not contain white space or control characters');
-    }
-    for (const sample of ['192.0.2.1', '[2001:db8::1]']) {
-        let text = template.split('{ip}').join(sample);
-        for (const [placeholder, value] of Object.entries(placeholders))
-            text = text.split(placeholder).join(value);
-        const unknown = /\{[^{}]*\}?|\}/.exec(text);
-        if (unknown) {
-            const known = ['{ip}', ...Object.keys(placeholders)].join(' and ');
-            throw new InputError(name, `'${unknown[0]}' is not a placeholder here: ${name} takes ${known}`);
-        }
-        let url;
-        try {
-            url = new URL(text);
-        }
-        catch {
-            throw new InputError(name, `'${template}' is not a URL (write {ip} where the address goes)`);
-        }
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-            throw new InputError(name, `must be an http or https URL, got '${url.protocol}'`);
-        }
-        if (url.username !== '' || url.password !== '') {
-            throw new InputError(name, 'must not contain credentials (they would be sent to every address probed)');
-        }
-    }
-}
-const DEFAULT_MAX_RELEASE = 10;
-const MAX_MAX_RELEASE = 100_000;
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const MAX_UNASSIGNED_FOR_MS = 3650 * 86_400_000;
-/** keep_dns, max_release and unassigned_for: prune's guards, refused by name elsewhere. */
-function parsePruneGuards(get, operation) {
-    const onlyPrune = (name) => new InputError(name, `applies to prune only; remove it from operation '${operation}'`);
-    const keepDns = parseBoolean('keep_dns', get('keep_dns'), false);
-    if (keepDns && operation !== 'prune')
-        throw onlyPrune('keep_dns');
-    const maxRaw = get('max_release');
-    if (maxRaw !== '' && (!/^[0-9]{1,6}$/.test(maxRaw) || Number(maxRaw) > MAX_MAX_RELEASE)) {
-        throw new InputError('max_release', `must be a whole number from 0 to ${MAX_MAX_RELEASE}, got '${maxRaw}'`);
-    }
-    // action.yml's default arrives with every operation: only another value is refused outside prune.
-    if (maxRaw !== '' && Number(maxRaw) !== DEFAULT_MAX_RELEASE && operation !== 'prune')
-        throw onlyPrune('max_release');
-    const idleRaw = get('unassigned_for');
-    if (idleRaw !== '' && operation !== 'prune')
-        throw onlyPrune('unassigned_for');
-    return {
-        keepDns,
-        maxRelease: maxRaw === '' ? DEFAULT_MAX_RELEASE : Number(maxRaw),
-        unassignedForMs: idleRaw === '' ? undefined : parseDuration('unassigned_for', idleRaw, { minMs: 1, maxMs: MAX_UNASSIGNED_FOR_MS })
-    };
-}
-/**
- * Every duration input (timeout, verify_timeout, verify_for, unassigned_for): seconds, or a number
- * with s, m, h or d (`90`, `90s`, `5m`, `1.5h`, `7d`), as ms, within its bounds.
- */
-function parseDuration(name, raw, bounds) {
-    if (raw === '' && bounds.fallbackMs !== undefined)
-        return bounds.fallbackMs;
-    const m = /^([0-9]+(?:\.[0-9]+)?)\s*([smhd]?)$/i.exec(raw);
-    const ms = m ? Math.round(Number(m[1]) * UNIT_MS[(m[2] || 's').toLowerCase()]) : NaN;
-    if (!(ms >= bounds.minMs) || ms > bounds.maxMs) {
-        throw new InputError(name, `must be ${durationRange(bounds)}: seconds, or a number with s, m, h or d (like 90, 5m, 12h, 7d), got '${raw}'`);
-    }
-    return ms;
-}
-function durationRange({ minMs, maxMs }) {
-    const most = maxMs % UNIT_MS.d === 0 ? `${maxMs / UNIT_MS.d} days` : `${maxMs / 1000} s`;
-    if (minMs <= 1)
-        return `${minMs === 0 ? '0 or more' : 'more than 0'} and at most ${most}`;
-    return `from ${minMs / 1000} s to ${most}`;
-}
-
 ;// CONCATENATED MODULE: ./src/do/actions.ts
 
 
 
-function toAction(body) {
-    const inner = isObject(body) && isObject(body.action) ? body.action : body;
-    if (!isObject(inner))
-        throw new Error("DigitalOcean's answer holds no action object");
-    const a = inner;
-    if (typeof a.id !== 'number')
-        throw new Error("DigitalOcean's answer holds no action object");
-    return {
-        id: a.id,
-        status: typeof a.status === 'string' ? a.status : '',
-        type: typeof a.type === 'string' ? a.type : '',
-        raw: inner
-    };
-}
-function toPastAction(obj) {
+/** The id, status and type of an action object; undefined when it is not one (it has no id). */
+function basicsOf(obj) {
     if (!isObject(obj))
         return undefined;
     const a = obj;
-    if (typeof a.id !== 'number')
+    return typeof a.id === 'number' ? { id: a.id, status: textOf(a.status), type: textOf(a.type) } : undefined;
+}
+function toAction(body) {
+    const inner = isObject(body) && isObject(body.action) ? body.action : body;
+    const basics = basicsOf(inner);
+    if (!basics)
+        throw new Error("DigitalOcean's answer holds no action object");
+    return { ...basics, raw: inner };
+}
+function toPastAction(obj) {
+    const basics = basicsOf(obj);
+    if (!basics)
         return undefined;
-    return {
-        id: a.id,
-        status: typeof a.status === 'string' ? a.status : '',
-        type: typeof a.type === 'string' ? a.type : '',
-        startedAt: timeOf(a.started_at),
-        completedAt: timeOf(a.completed_at)
-    };
+    const a = obj;
+    return { ...basics, startedAt: timeOf(a.started_at), completedAt: timeOf(a.completed_at) };
 }
 /** The action objects of a list answer that can be read. */
 function actionsOf(body) {
@@ -40814,7 +40765,7 @@ function toAddressRecord(zone, r) {
     const addr = parseAddress(r.data);
     if (!addr || addr.version !== (r.type === 'A' ? 4 : 6))
         return undefined;
-    return { zone, name: typeof r.name === 'string' ? r.name : '@', type: r.type, address: addr.text };
+    return { zone, name: textOf(r.name, '@'), type: r.type, address: addr.text };
 }
 function toRecordItem(zone, obj) {
     if (!isObject(obj))
@@ -40891,8 +40842,8 @@ function toListed(obj) {
     const region = isObject(d.region) ? d.region : {};
     return {
         id: d.id,
-        name: typeof d.name === 'string' ? d.name : '',
-        region: typeof region.slug === 'string' ? region.slug : '',
+        name: textOf(d.name),
+        region: textOf(region.slug),
         tags: Array.isArray(d.tags) ? d.tags.filter((t) => typeof t === 'string') : [],
         networks: networksOf(d)
     };
@@ -41289,7 +41240,30 @@ async function findBusyAction(ctx, addr, record) {
     return { record: current, action };
 }
 
+;// CONCATENATED MODULE: ./src/engine/outcome.ts
+
+/** Reported as changed: a later roll-back step then runs, and moving an address already home is harmless. */
+const reportsChanged = (changed) => changed !== 'no';
+/** The error for an address whose state could not be read after a change request. */
+function unknownState(addr, why) {
+    return `${addr.text} is in an unknown state: it could not be read after a request to change it (${why}). Look with GET ${ipPath(addr)} (or operation: get)`;
+}
+/** The words for the cause of a cancellation: the signal's name when main.ts gave it. */
+function cancelCause(signal) {
+    const reason = signal.reason;
+    return typeof reason === 'string' && reason !== '' ? reason : 'the step was cancelled';
+}
+/** Whether the IP is where the move is to take it. */
+const isAt = (target) => (ip) => ip.dropletId === target;
+/** The target of a move as words: 'droplet 42' or 'no droplet'. */
+const targetText = (target) => (target === null ? 'no droplet' : `droplet ${target}`);
+function describeMove(req) {
+    return req.target === null ? `unassign ${req.addr.text}` : `assign ${req.addr.text} to droplet ${req.target}`;
+}
+const messageOf = (error) => (error instanceof Error ? error.message : String(error));
+
 ;// CONCATENATED MODULE: ./src/engine/protocol.ts
+
 
 /** After a lost answer, the same change is sent at most this many times more. */
 const MAX_RESENDS = 2;
@@ -41470,16 +41444,16 @@ function settle(state, seen) {
             return watchV6(state);
         case 'read':
             if (isAt(state.req.target)(seen.record) || !seen.record.locked)
-                return protocol_judge(state, seen.record);
+                return judge(state, seen.record);
             return go({ ...state, latest: seen.record }, { kind: 'find-busy', record: seen.record });
         case 'busy':
             if (!seen.action)
-                return protocol_judge(state, seen.record);
+                return judge(state, seen.record);
             return adopt(state, seen.action);
         case 'watched':
             if (seen.timedOut && !isAt(state.req.target)(seen.record))
                 return unsure(state, watchTimedOut(state));
-            return protocol_judge(state, seen.record);
+            return judge(state, seen.record);
         case 'stopped':
         case 'read-failed':
             return unsure(state, seen.kind === 'stopped' ? seen.why : seen.error);
@@ -41512,7 +41486,7 @@ function adopt(state, action) {
  * within MAX_RESENDS); or on a droplet that is neither: another change moved it, and sending again
  * would undo that change.
  */
-function protocol_judge(state, record, actionId) {
+function judge(state, record, actionId) {
     const now = { ...state, latest: record };
     if (isAt(state.req.target)(record)) {
         const say = `${record.ip} is in the requested state; nothing more to send`;
@@ -41541,7 +41515,7 @@ function adopted(state, seen) {
             const ours = action.type === `${kindOf(state)}_ip` || action.type === kindOf(state);
             if (state.ending?.kind === 'errored' && ours && !at)
                 return erroredOn(state, seen.record);
-            return protocol_judge({ ...state, ending: undefined }, seen.record, at ? action.id : undefined);
+            return judge({ ...state, ending: undefined }, seen.record, at ? action.id : undefined);
         }
         case 'read-failed':
             return unsure(state, `${state.req.addr.text} could not be read after action ${action.id} (${seen.error})`);
@@ -41899,6 +41873,205 @@ function explainRefusal(error, req) {
     return error.message;
 }
 
+;// CONCATENATED MODULE: ./src/engine/verify.ts
+/**
+ * Probes: verification after a cutover probes the service behind each moved address until it answers
+ * 2xx (with the expected text in its body, when given), or the time for probing runs out; with
+ * verify_for it then goes on probing, and every probe must pass. The precheck (precheck.ts) probes
+ * the target droplet's own addresses by the same rules before anything moves.
+ *
+ * A probe is a plain GET: no token, cookie or DigitalOcean header goes with it, redirects are not
+ * followed, every probe opens a new connection (a kept-alive one could still reach the old droplet),
+ * and each has its own short time limit. With verify_host, the probe goes to the address in the URL
+ * but names the host: the Host header and, over https, the TLS server name, so that the certificate
+ * is checked against that name rather than the bare IP (what curl --resolve does).
+ */
+
+
+
+
+/** The probe spec of precheck_url or verify_url, from the rules they share; the time for probing starts now. */
+function probeSpec(rules, ctx, userAgent) {
+    return {
+        urlTemplate: rules.urlTemplate,
+        contains: rules.contains,
+        host: rules.host,
+        deadline: ctx.clock.now() + rules.timeoutMs,
+        log: ctx.log,
+        userAgent,
+        clock: ctx.clock,
+        signal: ctx.signal
+    };
+}
+/** Largest body read from a probe answer. */
+const MAX_BODY_BYTES = 1024 * 1024;
+/** The address as written in a URL host: IPv6 in brackets. */
+function urlHost(addr) {
+    return addr.version === 6 ? `[${addr.text}]` : addr.text;
+}
+function probeUrl(template, addr) {
+    return template.split('{ip}').join(urlHost(addr));
+}
+/**
+ * Delay before the next probe, given the time since the first one: every 0.5 s for 5 s (routing
+ * follows the action within moments), then every 1 s until 15 s, then every 2 s.
+ */
+function probeDelay(elapsedMs) {
+    if (elapsedMs < 5_000)
+        return 500;
+    return elapsedMs < 15_000 ? 1_000 : 2_000;
+}
+/** Most characters of a body shown against verify_contains. */
+const RECEIVED_CHARS = 100;
+/** The start of a body, white space run together, cut at RECEIVED_CHARS with an ellipsis. */
+function bodyStart(body) {
+    const flat = body.replace(/\s+/g, ' ').trim();
+    return flat.length > RECEIVED_CHARS ? `${flat.slice(0, RECEIVED_CHARS - 1)}…` : flat;
+}
+/** verify_host without its port: the TLS server name. */
+const serverName = (host) => host.replace(/:[0-9]+$/, '');
+/** A new connection for each probe; over https with verify_host, its TLS server name is that host. */
+const freshConnection = (host) => (url) => url.protocol === 'https:'
+    ? new external_node_https_namespaceObject.Agent({ keepAlive: false, ...(host === undefined ? {} : { servername: serverName(host) }) })
+    : new external_node_http_.Agent({ keepAlive: false });
+/** The Host header: verify_host, with the URL's port when verify_host names none (as the URL would). */
+function hostHeader(host, url) {
+    if (host === undefined)
+        return {};
+    const port = new URL(url).port;
+    return { Host: /:[0-9]+$/.test(host) || port === '' ? host : `${host}:${port}` };
+}
+const TLS_UNTRUSTED = new Set([
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID'
+]);
+/** What a failed connection means, in words: TLS certificate problems say which name was checked. */
+function verify_connectionFailure(error, spec, url) {
+    const code = error.code;
+    const text = typeof code === 'string' ? code : error.message;
+    const name = spec.host === undefined ? new URL(url).hostname : serverName(spec.host);
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+        // Node's message ends with the names the certificate has: "... is not in the cert's altnames: DNS:a, DNS:b".
+        const names = /cert's altnames: ([^\n]*)$/.exec(String(error.message))?.[1];
+        const hint = spec.host === undefined ? '; set verify_host to the name the site answers to' : '';
+        return `TLS certificate is not valid for ${name}${names ? ` (it names ${names})` : ''}${hint}: ${text}`;
+    }
+    if (typeof code === 'string' && TLS_UNTRUSTED.has(code))
+        return `TLS certificate for ${name} is not trusted: ${text}`;
+    return `connection failed: ${text}`;
+}
+async function probeOnce(url, spec, timeoutMs) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    let answered = false;
+    try {
+        const res = await fetch(url, {
+            method: 'GET',
+            headers: {
+                'User-Agent': `${spec.userAgent} verify`,
+                Accept: '*/*',
+                'Cache-Control': 'no-cache',
+                ...hostHeader(spec.host, url)
+            },
+            redirect: 'manual',
+            signal: controller.signal,
+            size: MAX_BODY_BYTES,
+            agent: freshConnection(spec.host)
+        });
+        answered = true;
+        return verify_judge(res.status, await res.text(), spec);
+    }
+    catch (error) {
+        if (controller.signal.aborted)
+            return { passed: false, answered, text: `no answer within ${secs(timeoutMs)}` };
+        return { passed: false, answered, text: verify_connectionFailure(error, spec, url) };
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+/** Whether an answer passes: 2xx, not a redirect, with verify_contains in the body when given. */
+function verify_judge(status, body, spec) {
+    const fail = (text) => ({ passed: false, answered: true, text });
+    if (status >= 300 && status < 400)
+        return fail(`HTTP ${status} (a redirect, which is not followed)`);
+    if (status < 200 || status >= 300)
+        return fail(`HTTP ${status}`);
+    if (spec.contains !== undefined && !body.includes(spec.contains)) {
+        const began = body.trim() === '' ? 'the body is empty' : `the body began "${bodyStart(body)}"`;
+        return fail(`HTTP ${status}, but the body does not contain verify_contains "${spec.contains}": ${began}`);
+    }
+    const text = `HTTP ${status}${spec.contains !== undefined ? ', body contains verify_contains' : ''}`;
+    return { passed: true, answered: true, text };
+}
+/** Probes one URL until it passes or the deadline comes; with holdMs, it must then keep passing that long. */
+async function probeAndHold(spec, url, holdMs = 0) {
+    const first = await probeUntilPassed(spec, url);
+    return first.passed && holdMs > 0 ? holdPassing(spec, first, holdMs) : first;
+}
+/** Delay between the probes that hold a pass (verify_for), on the probe schedule: at most 2 s apart. */
+const HOLD_INTERVAL_MS = 1_000;
+/** After a first pass: probes every second until holdMs has passed since it; the first failure ends it. */
+async function holdPassing(spec, first, holdMs) {
+    const until = spec.clock.now() + holdMs;
+    const limit = spec.requestTimeoutMs ?? spec.clock.scaled(5_000);
+    let probes = first.probes;
+    spec.log.info(`Probe of ${first.url}: passed; probing on for ${holdMs / 1000} s (verify_for), each must pass`);
+    while (spec.clock.now() < until) {
+        await spec.clock.sleep(Math.min(spec.clock.scaled(HOLD_INTERVAL_MS), until - spec.clock.now()), spec.signal);
+        if (spec.signal.aborted)
+            return { ...first, passed: false, probes, last: 'not finished: the step was cancelled' };
+        probes++;
+        const answer = await probeOnce(first.url, spec, limit);
+        if (!answer.passed) {
+            const after = secs(holdMs - Math.max(0, until - spec.clock.now()));
+            const last = `${answer.text}, ${after} after the first pass (verify_for ${holdMs / 1000} s)`;
+            spec.log.info(`Probe of ${first.url}: ${last}`);
+            return { ...first, passed: false, probes, last };
+        }
+    }
+    const last = `${first.last}, and every probe for ${holdMs / 1000} s after it`;
+    return { ...first, probes, last };
+}
+/** Probes one URL until it passes or the deadline comes. */
+async function probeUntilPassed(spec, url) {
+    const started = spec.clock.now();
+    const limit = spec.requestTimeoutMs ?? spec.clock.scaled(5_000);
+    let result = { url, passed: false, probes: 0, last: 'not probed: no time was left', answered: false };
+    for (;;) {
+        const remaining = spec.signal.aborted ? 0 : spec.deadline - spec.clock.now();
+        // A probe with next to no time left would only hide the last real answer.
+        if (remaining <= 0 || (result.probes > 0 && remaining < Math.min(limit, 250)))
+            return result;
+        result = tally(spec, result, await probeOnce(url, spec, Math.min(limit, remaining)));
+        if (result.passed)
+            return result;
+        const delay = spec.clock.scaled(probeDelay(spec.clock.now() - started));
+        if (spec.clock.now() + delay >= spec.deadline)
+            return result;
+        await spec.clock.sleep(delay, spec.signal);
+    }
+}
+/** The result so far with one more probe's answer (logged when it differs from the one before). */
+function tally(spec, before, answer) {
+    if (answer.text !== before.last)
+        spec.log.info(`Probe of ${before.url}: ${answer.text}`);
+    const silentBefore = before.unansweredFrom !== undefined;
+    return {
+        url: before.url,
+        passed: answer.passed,
+        probes: before.probes + 1,
+        last: answer.text,
+        // At the first probe without an answer, the answers before it stop counting (see ProbeResult).
+        answered: answer.answered || (silentBefore && before.answered),
+        unansweredFrom: silentBefore || answer.answered ? before.unansweredFrom : before.probes + 1
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/cutover-limits.ts
 
 /** Why the cutover cannot go ahead on this droplet, one sentence per address; [] when it can. */
@@ -42030,6 +42203,14 @@ async function precheckStep(ctx, step, reads) {
     return { addresses, ctx: { ...ctx, deadline: ctx.deadline + (ctx.clock.now() - started) } };
 }
 
+;// CONCATENATED MODULE: ./src/engine/cutover-result.ts
+
+/** The droplet id the plan moves to (null: none). */
+const targetId = (plan) => (plan.target ? plan.target.id : null);
+const failedToMove = (a) => a.error !== undefined || a.move === undefined || a.move.error !== undefined;
+/** This step sent a change to the address that took effect or may have. */
+const moved = (a) => a.move !== undefined && reportsChanged(a.move.changed);
+
 ;// CONCATENATED MODULE: ./src/engine/rollback.ts
 /**
  * The roll-back of a cutover: every address this step moved goes back to the droplet that held it
@@ -42037,6 +42218,7 @@ async function precheckStep(ctx, step, reads) {
  * (the step's own compare-and-set, as expected_droplet_id). An address that another change moved
  * meanwhile stays where it is, and the step fails naming its holder.
  */
+
 
 
 
@@ -42332,11 +42514,12 @@ async function assign_assign(ctx) {
 
 
 
+
 async function create(op) {
     const { inputs, engine: ctx } = op;
     const version = inputs.ipVersion ?? 4;
     const started = ctx.clock.now();
-    const target = await targetOf(ctx, inputs, version);
+    const target = await create_targetOf(ctx, inputs, version);
     const region = inputs.region ?? target?.region;
     const where = target && version === 4 ? `on droplet ${dropletLabel(target.id, target.name)}` : `in ${region}`;
     ctx.log.info(`Reserving a new IPv${version} address ${where}`);
@@ -42361,7 +42544,7 @@ async function create(op) {
     return ctx.signal.aborted ? cancelled(report, cancelCause(ctx.signal)) : report;
 }
 /** The droplet to put the new address on, with its region when it is needed; throws before anything is sent. */
-async function targetOf(ctx, inputs, version) {
+async function create_targetOf(ctx, inputs, version) {
     let target = inputs.droplet ? await ctx.api.droplets.resolve(ctx, inputs.droplet) : undefined;
     if (target && version === 6)
         target = await mustHaveIpv6(ctx, target);
@@ -42701,6 +42884,7 @@ async function sendRelease(ctx, addr) {
 ;// CONCATENATED MODULE: ./src/operations/delete.ts
 
 
+
 async function remove(ctx) {
     const { engine, inputs, journal } = ctx;
     const addr = inputs.ip;
@@ -42727,7 +42911,7 @@ function deleteReport(addr, outcome) {
     if (gone)
         Object.assign(outputs, { droplet_id: '', json: '' });
     outputs.changed = String(gone || outcome.kind === 'unknown');
-    const error = errorOf(addr, outcome);
+    const error = delete_errorOf(addr, outcome);
     const result = gone ? 'released' : outcome.kind === 'gone' ? 'already released' : outcome.kind;
     return {
         outputs,
@@ -42751,7 +42935,7 @@ function deleteReport(addr, outcome) {
         }
     };
 }
-function errorOf(addr, outcome) {
+function delete_errorOf(addr, outcome) {
     switch (outcome.kind) {
         case 'released':
         case 'gone':
@@ -42774,6 +42958,7 @@ function errorOf(addr, outcome) {
 
 ;// CONCATENATED MODULE: ./src/operations/get.ts
 /** get: reads one reserved IP; changes nothing. */
+
 
 
 
@@ -42851,6 +43036,7 @@ async function list(ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/prune-guards.ts
+
 
 function dnsIndex(records) {
     const index = new Map();
@@ -42934,20 +43120,6 @@ function spareByIdle(idle, minMs, now) {
 function overMaxRelease(candidates, maxRelease) {
     return candidates > maxRelease;
 }
-/** A duration as people read it: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`. */
-function durationText(ms) {
-    const s = Math.floor(ms / 1000);
-    if (s < 60)
-        return `${s} s`;
-    const min = Math.floor(s / 60);
-    if (min < 60)
-        return `${min} min`;
-    const h = Math.floor(min / 60);
-    if (h < 24)
-        return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
-    const d = Math.floor(h / 24);
-    return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
-}
 /** The reason a spare gives in the summary and the log. */
 function spareText(spare) {
     switch (spare.kind) {
@@ -42996,7 +43168,7 @@ async function runPrune(ctx, progress) {
     if (dns.ok)
         await guardAndRelease(ctx, progress, dns.index, () => ctx.clock.now());
     else
-        refuseWithoutDns(ctx, progress, dns.error);
+        refuseWithoutDns(progress, dns.error);
     markNotTried(progress);
     progress.phase = 'done';
     return progress;
@@ -43020,8 +43192,38 @@ async function guardAndRelease(ctx, progress, dns, now) {
     }
     progress.phase = 'releasing';
     ctx.log.info(`${candidates.length} to release`);
-    const release = (e) => releaseEntry(ctx, progress, e);
-    await eachLimited(candidates, () => stopping(ctx, progress), release);
+    const logOf = onceEachCause(ctx.log);
+    const rest = await releaseOneByOne(ctx, progress, candidates, logOf);
+    const release = async (e) => void (await releaseEntry(ctx, progress, e, logOf));
+    await eachLimited(rest, () => stopping(ctx, progress), release);
+}
+function onceEachCause(log) {
+    const said = new Set();
+    const once = (ip, say) => (m) => {
+        const cause = m.split(ip).join('{ip}');
+        if (said.has(cause))
+            return log.debug(m);
+        said.add(cause);
+        say(m);
+    };
+    return ({ record: { ip } }) => ({
+        info: once(ip, (m) => log.info(m)),
+        warning: once(ip, (m) => log.warning(m)),
+        debug: (m) => log.debug(m)
+    });
+}
+/**
+ * Releases the candidates one at a time until a release was sent and answered, so that a token
+ * refused (401, or 403 for want of reserved_ip:delete) is refused once; returns the rest.
+ */
+async function releaseOneByOne(ctx, progress, candidates, logOf) {
+    for (const [i, entry] of candidates.entries()) {
+        if (stopping(ctx, progress))
+            break;
+        if (await releaseEntry(ctx, progress, entry, logOf))
+            return candidates.slice(i + 1);
+    }
+    return [];
 }
 /** The IPs in scope and, with keep_dns, the account's A and AAAA records, read side by side. */
 async function listAndReadDns(ctx, settings) {
@@ -43050,19 +43252,18 @@ function consider(progress, records) {
 }
 const message = (error) => (error instanceof Error ? error.message : String(error));
 /** keep_dns could not read DNS: nothing is released, and the step fails saying why. */
-function refuseWithoutDns(ctx, progress, error) {
+function refuseWithoutDns(progress, error) {
     const scope = error instanceof ApiError && (error.status === 401 || error.status === 403)
         ? ' keep_dns needs a token with the domain:read scope.'
         : '';
     const cause = message(error).replace(/\.+$/, '');
     progress.error = `keep_dns: the DNS records could not be read, so nothing was released: ${cause}.${scope}`;
     stopPrune(progress, 'the DNS records could not be read (keep_dns)');
-    // The step fails with this message: one annotation (the error), not a warning of the same text too.
-    ctx.log.info(progress.error);
+    // The step fails with this message: said once, as its error, not as a log line too.
 }
 function spare(ctx, entry, why) {
-    entry.state = { kind: 'spared', spare: why };
-    ctx.log.info(`Spared ${entry.record.ip}: ${spareText(why)}`);
+    entry.state = { kind: 'spared', spare: why, reason: spareText(why) };
+    ctx.log.info(`Spared ${entry.record.ip}: ${entry.state.reason}`);
 }
 function spareByNames(ctx, progress, dns) {
     const keep = new Set(progress.settings.keep.map((a) => a.text));
@@ -43075,6 +43276,7 @@ function spareByNames(ctx, progress, dns) {
 const pendingEntries = (progress) => progress.entries.filter((e) => e.state.kind === 'pending');
 /** unassigned_for: reads the action history of each IPv4 still in the running (IPv6: reserved_at). */
 async function spareByIdleTime(ctx, progress, minMs, now) {
+    const logOf = onceEachCause(ctx.log);
     const judge = async (entry) => {
         try {
             const { record } = entry;
@@ -43093,7 +43295,7 @@ async function spareByIdleTime(ctx, progress, minMs, now) {
             if (error instanceof ApiError && error.status === 404)
                 spare(ctx, entry, { kind: 'gone' });
             else if (!stopOn(ctx, progress, error))
-                fail(ctx, entry, `its actions could not be read: ${message(error)}`);
+                fail(logOf(entry), entry, `its actions could not be read: ${message(error)}`);
         }
     };
     await eachLimited(pendingEntries(progress), () => stopping(ctx, progress), judge);
@@ -43110,8 +43312,8 @@ function holdBackAll(ctx, progress, candidates) {
             markWouldRelease(ctx, e);
         return;
     }
+    // The step fails with this message: said once, as its error, not as a log line too.
     progress.error = `${text}, so none was released: ${list}. Check region, ip_version, keep and the token's account, or raise max_release.`;
-    ctx.log.info(progress.error);
     for (const e of candidates)
         e.state = { kind: 'not-tried', why: `more than max_release (${maxRelease}) would go` };
 }
@@ -43144,25 +43346,33 @@ function stopOn(ctx, progress, error) {
     }
     return stopping(ctx, progress);
 }
-function fail(ctx, entry, text) {
+function fail(log, entry, text) {
     entry.state = { kind: 'failed', error: text };
-    ctx.log.info(`Could not release ${entry.record.ip}: ${text}`);
+    log.info(`Could not release ${entry.record.ip}: ${text}`);
 }
-/** Re-reads the IP and releases it while it is free (release.ts); every path ends in the entry's state. */
-async function releaseEntry(ctx, progress, entry) {
+/**
+ * Re-reads the IP and releases it while it is free (release.ts); every path ends in the entry's
+ * state. Returns whether a release was sent.
+ */
+async function releaseEntry(ctx, progress, entry, logOf) {
     const addr = { text: entry.record.ip, version: entry.record.version };
-    const outcome = await releaseIp(ctx, {
+    const log = logOf(entry);
+    let sent = false;
+    const outcome = await releaseIp({ ...ctx, log }, {
         addr,
         waitWhileBusy: false,
         beforeDelete: () => !stopping(ctx, progress),
         // On the record before it is sent: a step stopped now reports it as possibly released.
         sending: () => {
+            sent = true;
             entry.state = { kind: 'releasing' };
         }
     });
-    prune_settle(ctx, progress, entry, outcome);
+    prune_settle(ctx, progress, entry, outcome, log);
+    return sent;
 }
-function prune_settle(ctx, progress, entry, outcome) {
+/** Where the release left the entry; `log` says its failures (once each cause). */
+function prune_settle(ctx, progress, entry, outcome, log) {
     if ('record' in outcome && outcome.record)
         entry.record = outcome.record;
     switch (outcome.kind) {
@@ -43181,162 +43391,29 @@ function prune_settle(ctx, progress, entry, outcome) {
             return;
         case 'unknown':
             entry.state = { kind: 'unknown', error: outcome.error };
-            ctx.log.warning(`Could not release ${entry.record.ip}: ${outcome.error}`);
+            log.warning(`Could not release ${entry.record.ip}: ${outcome.error}`);
             return;
         case 'failed':
-            // A refused token or the time run out stops the run: an address with nothing sent is then not tried.
-            if (stopOnStatus(ctx, progress, outcome) && !outcome.sent)
-                entry.state = { kind: 'pending' };
-            else
-                fail(ctx, entry, outcome.error);
-    }
-}
-/** stopOn for a release's failure: the token refused, or the time run out. */
-function stopOnStatus(ctx, progress, failed) {
-    if (failed.status === 401 || failed.status === 403) {
-        stopPrune(progress, `the token was refused: ${failed.error}`);
-        return true;
-    }
-    return stopping(ctx, progress);
-}
-
-;// CONCATENATED MODULE: ./src/report/prune-report.ts
-
-
-
-/** Row order: what was done first, then what went wrong, then what was left alone. */
-const ORDER = ['released', 'would-release', 'unknown', 'releasing', 'failed', 'not-tried', 'pending', 'spared'];
-const RESULT = {
-    released: 'released',
-    'would-release': 'would release',
-    unknown: 'unknown',
-    releasing: 'unknown',
-    failed: 'failed',
-    'not-tried': 'not tried',
-    pending: 'not tried',
-    spared: 'spared'
-};
-function reasonOf(entry, progress) {
-    const s = entry.state;
-    switch (s.kind) {
-        case 'spared':
-            return spareText(s.spare) + idleUnknownAdvice(entry);
-        case 'failed':
-        case 'unknown':
-            return s.error;
-        case 'not-tried':
-            return s.why;
-        case 'pending':
-            return progress.stopped ?? 'the step ended before it was reached';
-        case 'releasing':
-            return 'its release was sent, and the step ended before the answer came: look with operation: get';
-        default:
-            return '';
+            return settleFailed(ctx, progress, entry, outcome, log);
     }
 }
 /**
- * For an address spared because its idle time is unknown (an IPv4 with no action on record, such as
- * one reserved and never assigned): it stays spared at every run, so the row says how to decide.
+ * A refused token (401, or 403: a scope it lacks) stops the run, as does the time run out: an address
+ * with nothing sent is then not tried. A release refused so is failed, and the stop names it: the
+ * refusal's words are said once, in its row.
  */
-function idleUnknownAdvice(entry) {
-    if (entry.state.kind !== 'spared' || entry.state.spare.kind !== 'idle-unknown')
-        return '';
-    const ip = entry.record.ip;
-    return `. It is spared at every run: release it with \`operation: delete\` and \`ip: ${ip}\`, or add it to \`keep\` to say it stays`;
-}
-function idleOf(entry) {
-    const idle = entry.idle;
-    if (!idle)
-        return '-';
-    if (!idle.known)
-        return `unknown: ${idle.why}`;
-    return `${durationText(entry.idleMs ?? 0)} (since ${shortTimes(idle.evidence)})`;
-}
-/** ISO times as `2026-11-24 04:56 UTC`: short enough that a narrow cell does not break them in the middle. */
-const shortTimes = (text) => text.replace(/\b(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(\.\d+)?)?Z\b/g, '$1 $2 UTC');
-const byAddress = (a, b) => a.record.version - b.record.version || a.record.ip.localeCompare(b.record.ip, 'en', { numeric: true });
-function sortedEntries(progress) {
-    const rank = (e) => ORDER.indexOf(e.state.kind);
-    return [...progress.entries].sort((a, b) => rank(a) - rank(b) || byAddress(a, b));
-}
-function table(progress) {
-    const withIdle = progress.settings.unassignedForMs !== undefined;
-    const header = ['Address', 'Region', 'Result', 'Reason', ...(withIdle ? ['Idle'] : [])];
-    const rows = sortedEntries(progress).map((e) => [
-        addressCell(e.record.ip),
-        e.record.region,
-        RESULT[e.state.kind],
-        reasonOf(e, progress),
-        ...(withIdle ? [idleOf(e)] : [])
-    ]);
-    return { header, rows };
-}
-const ofKind = (progress, ...kinds) => sortedEntries(progress).filter((e) => kinds.includes(e.state.kind));
-const ipsOf = (entries) => entries.map((e) => e.record.ip).join(', ');
-function prune_report_outputsOf(progress) {
-    const outputs = emptyOutputs();
-    const listed = ofKind(progress, 'released', 'would-release').map((e) => listEntry(e.record));
-    outputs.ips = JSON.stringify(listed);
-    outputs.count = String(listed.length);
-    // A release whose outcome is unknown may have gone through: a later step must not take it as kept.
-    outputs.changed = String(ofKind(progress, 'released', 'unknown', 'releasing').length > 0);
-    return outputs;
-}
-/** The step's failure message, or undefined when everything considered was released or spared. */
-function prune_report_errorOf(progress, options) {
-    const parts = [];
-    if (options.cancelled)
-        parts.push(`Cancelled (${options.cancelled}) before the prune had finished`);
-    if (progress.error)
-        parts.push(progress.error);
-    const failed = ofKind(progress, 'failed');
-    if (failed.length > 0) {
-        parts.push(`${failed.length} could not be released: ${failed.map((e) => `${e.record.ip} (${reasonOf(e, progress)})`).join('; ')}`);
+function settleFailed(ctx, progress, entry, failed, log) {
+    const refused = failed.status === 401 || failed.status === 403;
+    if (refused && failed.sent) {
+        fail(log, entry, failed.error);
+        return stopPrune(progress, `the token was refused (HTTP ${failed.status}) at the release of ${entry.record.ip}`);
     }
-    const unknown = ofKind(progress, 'unknown', 'releasing');
-    if (unknown.length > 0)
-        parts.push(`whether ${ipsOf(unknown)} was released is unknown: look with operation: get`);
-    const notTried = ofKind(progress, 'not-tried', 'pending');
-    if (notTried.length > 0 && !progress.error) {
-        parts.push(`${notTried.length} not tried (${progress.stopped ?? 'not reached'}): ${ipsOf(notTried)}`);
-    }
-    if (parts.length === 0)
-        return undefined;
-    const released = ofKind(progress, 'released').length;
-    return `${parts.map((p) => p.replace(/\.$/, '')).join('. ')}. Released ${released} of ${progress.entries.length} considered${released ? `: ${ipsOf(ofKind(progress, 'released'))}` : ''}.`;
-}
-function prune_report_titleOf(progress, options, failed) {
-    const { dryRun } = progress.settings;
-    const count = ofKind(progress, dryRun ? 'would-release' : 'released').length;
-    const how = options.cancelled ? ' cancelled' : failed ? ' failed' : '';
-    return `Reserved IP cleanup${dryRun ? ' (dry run)' : ''}${how}: ${dryRun ? 'would release' : 'released'} ${count}`;
-}
-function prune_report_notesOf(progress, options) {
-    const notes = [];
-    if (progress.settings.dryRun)
-        notes.push('Dry run: nothing was released.');
-    for (const w of progress.warnings)
-        notes.push(`**Warning:** ${w}`);
-    if (progress.phase === 'listing')
-        notes.push('The addresses had not all been listed yet: nothing was released.');
-    if (progress.assigned > 0)
-        notes.push(`${progress.assigned} assigned to a droplet: not considered.`);
-    if (options.cancelled)
-        notes.push(`Cancelled (${options.cancelled}): no request was started after it.`);
-    return notes;
-}
-function pruneReport(progress, options = {}) {
-    const error = prune_report_errorOf(progress, options);
-    const notes = prune_report_notesOf(progress, options);
-    return {
-        outputs: prune_report_outputsOf(progress),
-        error,
-        summary: {
-            title: prune_report_titleOf(progress, options, error !== undefined),
-            tables: progress.entries.length > 0 ? [table(progress)] : [],
-            notes: error ? [...notes, `**Failed:** ${error}`] : notes
-        }
-    };
+    if (refused)
+        stopPrune(progress, `the token was refused: ${failed.error}`);
+    if (stopping(ctx, progress) && !failed.sent)
+        entry.state = { kind: 'pending' };
+    else
+        fail(log, entry, failed.error);
 }
 
 ;// CONCATENATED MODULE: ./src/operations/prune.ts
@@ -43357,10 +43434,7 @@ function pruneSettings(inputs) {
 async function prune(ctx) {
     const progress = newPruneProgress(pruneSettings(ctx.inputs));
     // A cancelled step stops the prune (nothing more is started) and reports what it did so far.
-    ctx.journal.setPartial((cause) => {
-        stopPrune(progress, cause);
-        return pruneReport(progress, { cancelled: cause });
-    });
+    ctx.journal.prune = progress;
     const stop = () => stopPrune(progress, cancelCause(ctx.engine.signal));
     ctx.engine.signal.addEventListener('abort', stop, { once: true });
     try {
@@ -43379,6 +43453,7 @@ async function prune(ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/undo.ts
+
 
 
 
@@ -43446,6 +43521,7 @@ async function letLand(ctx, move) {
 
 ;// CONCATENATED MODULE: ./src/report/rollback-report.ts
 /** The outputs, summary and failure message of the rollback operation (see engine/undo.ts). */
+
 
 
 
@@ -43679,19 +43755,15 @@ function oneLine(text) {
 }
 /**
  * Text for one log line that cannot be read as a workflow command: one line, and a `::` or `##[`
- * at its start broken up with a space (`: :warning::…`).
+ * at its start broken up with a space (`: :warning::…`). Also the step's failure message. Strings
+ * from the API are kept as DigitalOcean sent them (outputs hold its own text) and neutralised only
+ * here, where they are written, and in the summary (markdownText, tableCell).
  */
 function logText(text) {
     return oneLine(text)
         .replace(/^(\s*)::/, '$1: :')
         .replace(/^(\s*)##\[/, '$1# #[');
 }
-/**
- * Text that holds strings from the API, as it is written to the log or as the step's failure
- * message: logText. Strings are kept as DigitalOcean sent them (outputs hold its own text) and
- * neutralised only here, where they are written, and in the summary (markdownText, tableCell).
- */
-const apiText = (/* unused pure expression or super */ null && (logText));
 /** A URL in running text: shown as code, so that neither GitHub's autolinks nor `[` `]` of IPv6 hosts bite. */
 const URL_IN_TEXT = /https?:\/\/[^\s`<>]*[^\s`<>.,;:)'"]/g;
 /** The characters that could start HTML, an entity, a link or an image, or a code span, in running text. */

@@ -3,7 +3,9 @@
 //   1. Blue-green deploys of a dual-stack service: reserve an IPv4 and an IPv6 on blue, cut both over
 //      to green in one prechecked and verified step; then a deploy whose new droplet fails its health
 //      check, refused by the precheck before anything moves; then one whose droplet is healthy but has
-//      not configured the reserved IPv6, which only verification after the move sees: rolled back.
+//      not configured the reserved IPv6, which only verification after the move sees: rolled back;
+//      then one that passes but whose later step fails: the roll-back step undoes it with the
+//      cutover's moves output, and run again changes nothing.
 //   2. Nightly cleanup: prune with a dry run, then for real, sparing what DNS points at and what was
 //      in use until a few minutes ago.
 import { startSimulator } from '../sim/simulator.js'
@@ -34,6 +36,7 @@ const fresh = sim.addDroplet({
   tags: ['web', 'fresh'],
   service: { build: 'v1.6.1', ipv6Configured: false }
 })
+const next = sim.addDroplet({ name: 'web-next', region: 'nyc3', tags: ['web', 'next'], service: { build: 'v1.7.0' } })
 const daysAgo = (d) => Date.now() - d * 86_400_000
 const stale = [
   sim.addIp({ version: 4, region: 'nyc3', history: [{ type: 'unassign_ip', completedAt: daysAgo(3) }] }).ip,
@@ -136,6 +139,21 @@ await step(
 console.log(dim(`Both addresses are on ${where(green.id, 'green again')}.`))
 void canary
 void fresh
+
+console.log(dim('\nweb-next runs v1.7.0 and passes every probe, but a later step of the deploy fails.'))
+const cutover = await step('Deploy v1.7.0: the cutover passes; its moves output says what it moved', {
+  operation: 'assign',
+  ip: `${v4}\n${v6}`,
+  droplet_tag: 'next',
+  expected_droplet_id: String(green.id),
+  ...verify,
+  verify_contains: 'v1.7.0'
+})
+console.log(dim(`Both addresses are on ${where(next.id, 'web-next')}. Then the database migration fails.`))
+const rollback = { operation: 'rollback', moves: cutover.moves ?? '' }
+await step('The roll-back step (if: failure() || cancelled()): each address back while still on web-next', rollback)
+console.log(dim(`Both addresses are on ${where(green.id, 'green again')}.`))
+await step('The roll-back step run once more: every address is already home, nothing is sent', rollback)
 
 console.log(`\n${bold('=== Story 2: the nightly cleanup ===')}`)
 console.log(

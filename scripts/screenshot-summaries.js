@@ -59,32 +59,53 @@ void oldV6
 
 const api = { token: 'sim-token', api_url: sim.url }
 const verify = { verify_url: sim.verifyUrl, verify_timeout: '3' }
+/** The `moves` output of the run named `name`, for the roll-back that follows it. */
+const movesOf = (name) => runs.get(name)?.outputs.moves ?? '[]'
+const cutover = (to, extra = {}) => ({ ...api, ip: `${v4}\n${v6}`, droplet_id: String(to.id), ...verify, ...extra })
 const outcomes = [
   {
     name: 'cutover-passed',
     label: 'A verified cutover of an IPv4 and an IPv6 address',
-    inputs: { ...api, ip: `${v4}\n${v6}`, droplet_id: String(green.id), ...verify, verify_contains: 'v1.5.0' }
+    inputs: () => cutover(green, { verify_contains: 'v1.5.0' })
+  },
+  {
+    name: 'rollback',
+    label: 'The one-step roll-back of that cutover (a later step failed)',
+    inputs: () => ({ ...api, operation: 'rollback', moves: movesOf('cutover-passed') })
   },
   {
     name: 'cutover-rolled-back',
     label: 'A cutover whose verification failed, rolled back',
-    inputs: { ...api, ip: `${v4}\n${v6}`, droplet_id: String(broken.id), ...verify, verify_contains: 'v1.6.0' }
+    inputs: () => cutover(broken, { verify_contains: 'v1.6.0' })
+  },
+  {
+    name: 'cutover-cancelled',
+    label: 'A cutover cancelled while DigitalOcean was still moving the addresses',
+    inputs: () => cutover(green, { verify_contains: 'v1.5.0' }),
+    actionMs: 4000,
+    cancel: { signal: 'SIGTERM', when: /started/i }
+  },
+  {
+    name: 'rollback-after-cancel',
+    label: "The roll-back of the cancelled cutover (it waits for the cutover's actions first)",
+    inputs: () => ({ ...api, operation: 'rollback', moves: movesOf('cutover-cancelled') }),
+    actionMs: 4000
   },
   {
     name: 'prune-spared',
     label: 'A prune with keep, keep_dns and unassigned_for',
-    inputs: { ...api, operation: 'prune', keep: kept.ip, keep_dns: 'true', unassigned_for: '7d' }
+    inputs: () => ({ ...api, operation: 'prune', keep: kept.ip, keep_dns: 'true', unassigned_for: '7d' })
   },
   {
     name: 'api-unreachable',
     label: 'A step whose API cannot be reached',
-    inputs: {
+    inputs: async () => ({
       token: 'sim-token',
       api_url: `http://127.0.0.1:${await closedPort()}`,
       operation: 'get',
       ip: v4,
       timeout: '15'
-    }
+    })
   }
 ]
 
@@ -94,8 +115,12 @@ const env = {
   GITHUB_RUN_ID: '8312345678'
 }
 const hasChromium = existsSync(chromium)
+/** Each outcome's run, by name. */
+const runs = new Map()
 for (const outcome of outcomes) {
-  const run = await runAction(outcome.inputs, env, 120_000, undefined, dist)
+  sim.setActionDuration(outcome.actionMs ?? 300)
+  const run = await runAction(await outcome.inputs(), env, 120_000, outcome.cancel, dist)
+  runs.set(outcome.name, run)
   const md = join(out, `${outcome.name}.md`)
   const html = join(out, `${outcome.name}.html`)
   writeFileSync(md, run.summary)

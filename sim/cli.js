@@ -96,6 +96,15 @@ if (args.seed) {
 }
 
 process.stdout.write(`DO simulator listening on ${sim.url}\n`)
+if (args.seed) {
+  for (const d of sim.droplets())
+    process.stdout.write(`droplet ${d.id} ${d.name} (tag ${d.tags.join(', ')}, ${d.region})\n`)
+  for (const ip of sim.ips()) {
+    process.stdout.write(
+      `reserved IPv${ip.version} ${ip.ip} (${ip.region}) on ${ip.dropletId === null ? 'no droplet' : `droplet ${ip.dropletId}`}\n`
+    )
+  }
+}
 process.stdout.write(`droplet web service on ${sim.serviceUrl} (routing delay ${sim.routingDelayMs} ms)\n`)
 process.stdout.write(`verify_url template: ${sim.verifyUrl}\n`)
 

@@ -110,6 +110,26 @@ describe('a reserved IPv6 that the droplet has not configured', () => {
     expect(result!.outputs).toMatchObject({ verified: 'false', rolled_back: 'true' })
   })
 
+  it('says so also when the droplet it left answered while routing switched over', async () => {
+    sim.setService(green.id, { ipv6Configured: false })
+    // Routing follows only once the old droplet has answered a probe: the first answer is blue's.
+    sim.setRoutingDelay(600_000)
+    const v6 = sim.addIp({ version: 6, region: 'nyc3', dropletId: blue.id }).ip
+    const switcher = setInterval(() => {
+      if (sim.probeRequests({ ip: v6 }).some((p) => p.dropletId === blue.id)) sim.routeNow(v6)
+    }, 10)
+    const { result, error } = await run(verify({ ip: v6, verify_timeout: '2' })).finally(() => clearInterval(switcher))
+    const probes = sim.probeRequests({ ip: v6 })
+    expect(probes[0]!.dropletId).toBe(blue.id)
+    expect(probes.some((p) => p.dropletId === green.id)).toBe(true)
+    expect(error?.message).toMatch(new RegExp(`verification of ${v6} failed: connection failed: `))
+    expect(error?.message).toMatch(/DigitalOcean routes a reserved IPv6 to the droplet, but the droplet must add it/)
+    expect(error?.message).toMatch(
+      /got an answer after the first(, | \d+, )which came while routing switched over \(likely from the droplet it left\): DigitalOcean routes/
+    )
+    expect(result!.outputs).toMatchObject({ verified: 'false', rolled_back: 'true' })
+  })
+
   it('does not say so when the reserved IPv6 answered, even with an error', async () => {
     sim.setService(green.id, { healthy: false })
     const v6 = sim.addIp({ version: 6, region: 'nyc3', dropletId: blue.id }).ip

@@ -266,23 +266,69 @@ describe('unassigned_for', () => {
   })
 })
 
+describe('a failure repeated on every release', () => {
+  it('is said once: grouped with a count in the error, the log line for each repeat at debug', async () => {
+    const ips = [0, 1, 2].map(() => sim.addIp({ version: 4 }).ip)
+    sim.inject({ method: 'DELETE', kind: 'status', status: 500, times: 30 })
+    const { result, logs } = await runInProcess(sim.url, { operation: 'prune' })
+    for (const ip of ips) expect(sim.getIp(ip)).toBeDefined()
+    expect(deletes()).toHaveLength(9)
+    for (const ip of ips) expect(rows(result!)[ip]![0]).toBe('failed')
+    const error = result!.error!
+    expect(error).toMatch(
+      /^3 could not be released: [^;]*\(each: its release was sent 3 times without a clear answer \(HTTP 500[^)]*\)/
+    )
+    expect(error.split('HTTP 500')).toHaveLength(2)
+    for (const ip of ips) expect(error.split(ip)).toHaveLength(2)
+    const shown = logs.filter((l) => !l.startsWith('debug: '))
+    expect(shown.filter((l) => l.includes('No clear answer to the release'))).toHaveLength(1)
+    expect(shown.filter((l) => l.includes('Could not release'))).toHaveLength(1)
+    expect(logs.filter((l) => l.includes('No clear answer to the release'))).toHaveLength(9)
+    expect(result!.summary.notes.filter((n) => n.includes('HTTP 500'))).toHaveLength(1)
+  })
+
+  it('is said once for max_release: in the error, not also as a log line', async () => {
+    ;[0, 1].map(() => sim.addIp({ version: 4 }).ip)
+    const { result, logs } = await runInProcess(sim.url, { operation: 'prune', max_release: '1' })
+    expect(result!.error).toContain('more than max_release (1)')
+    expect(logs.filter((l) => l.includes('max_release'))).toEqual([])
+  })
+})
+
 describe('a prune that stops early', () => {
-  it('has a row for every candidate when the token is refused, and reports nothing released', async () => {
+  it('stops at the first release refused for a missing scope: the rest not tried, the scope named once', async () => {
     const ips = Array.from({ length: 10 }, (_, i) => sim.addIp({ version: i % 2 ? 6 : 4 }).ip)
     sim.denyScope('reserved_ip:delete')
-    const { result } = await runInProcess(sim.url, { operation: 'prune' })
+    const { result, logs } = await runInProcess(sim.url, { operation: 'prune' })
     const byIp = rows(result!)
     expect(Object.keys(byIp).sort()).toEqual([...ips].sort())
     const results = Object.values(byIp).map((r) => r[0])
-    // At most one release a worker was sent before the first refusal stopped the rest.
-    expect(results.filter((r) => r === 'failed').length).toBeLessThanOrEqual(4)
-    expect(results.filter((r) => r === 'not tried').length).toBeGreaterThanOrEqual(6)
-    expect(results.every((r) => r === 'failed' || r === 'not tried')).toBe(true)
-    expect(deletes().length).toBeLessThanOrEqual(4)
+    // A 403 on one release means every other would get one too: a single release is sent.
+    expect(deletes()).toHaveLength(1)
+    expect(results.filter((r) => r === 'failed')).toHaveLength(1)
+    expect(results.filter((r) => r === 'not tried')).toHaveLength(9)
     expect(result!.outputs).toMatchObject({ ips: '[]', count: '0', changed: 'false' })
-    expect(result!.error).toMatch(/could not be released: .*HTTP 403/)
-    expect(result!.error).toMatch(/not tried \(the token was refused: /)
+    const times = (text: string, what: string): number => text.split(what).length - 1
+    expect(times(result!.error!, 'reserved_ip:delete')).toBe(1)
+    expect(result!.error).toMatch(/1 could not be released: .*HTTP 403/)
+    expect(result!.error).toMatch(/9 not tried \(the token was refused \(HTTP 403\) at the release of /)
     expect(result!.error).toContain('Released 0 of 10 considered')
+    expect(times(logs.filter((l) => !l.startsWith('debug: ')).join('\n'), 'reserved_ip:delete')).toBe(1)
+    expect(times(result!.summary.notes.join('\n'), 'reserved_ip:delete')).toBe(1)
+  })
+
+  it('stops at a token refused (401) the same way', async () => {
+    const ips = Array.from({ length: 3 }, () => sim.addIp({ version: 4 }).ip)
+    sim.inject({ method: 'DELETE', kind: 'status', status: 401, times: 10 })
+    const { result } = await runInProcess(sim.url, { operation: 'prune' })
+    expect(deletes()).toHaveLength(1)
+    expect(
+      Object.values(rows(result!))
+        .map((r) => r[0])
+        .sort()
+    ).toEqual(['failed', 'not tried', 'not tried'])
+    expect(result!.error!.split('the API token was rejected')).toHaveLength(2)
+    for (const ip of ips) expect(sim.getIp(ip)).toBeDefined()
   })
 
   it('reports what it released and what it did not try when the timeout runs out', async () => {

@@ -159,6 +159,17 @@ describe('parseInputs', () => {
     expect(get.ip.text).toBe('203.0.113.1')
   })
 
+  it("says each duration's range in its own units, and offers only examples within it", () => {
+    const said = (values: Record<string, string>): string => failure({ ...base, ...values }).message
+    const timeout = said({ operation: 'get', ip: '203.0.113.1', timeout: '1h30m' })
+    expect(timeout).toMatch(/from 1 s to 6 h: .*\(like 90, 5m, 1h\), got '1h30m'/)
+    const probing = { ip: '203.0.113.1', droplet_id: '1', verify_url: 'http://{ip}/' }
+    expect(said({ ...probing, verify_timeout: '2h' })).toMatch(/from 1 s to 1 h: .*\(like 90, 5m, 1h\)/)
+    expect(said({ ...probing, verify_for: '61m' })).toMatch(/0 or more and at most 1 h: .*\(like 90, 5m, 1h\)/)
+    const idle = said({ operation: 'prune', unassigned_for: '0' })
+    expect(idle).toMatch(/more than 0 and at most 3650 days: .*\(like 90, 5m, 1h, 12h, 7d\)/)
+  })
+
   it('accepts expected_droplet_id none and a number', () => {
     expect(
       parseAs('unassign', { ...base, ip: '203.0.113.1', expected_droplet_id: 'none' }).expectedDropletId

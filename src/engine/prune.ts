@@ -1,7 +1,12 @@
 /**
  * prune's engine: list the reserved IPs, keep those assigned to no droplet (within region and
  * ip_version), spare what the guards spare (keep, keep_dns, unassigned_for), refuse when more than
- * max_release would go, then release the rest a few at a time, each read again just before.
+ * max_release would go, then release the rest, each read again just before: one at a time until a
+ * release has been answered (a token that may not release is refused once, not once per worker),
+ * then a few at a time.
+ *
+ * A failure with the same cause on several addresses is said once: its first log line at info, the
+ * same line for another address at debug (the step's error groups them, report/prune-report.ts).
  *
  * Everything it learns goes into a PruneProgress, one entry per address considered, as it happens:
  * the caller can report it at any moment (a cancelled or timed-out step reports the addresses
@@ -9,6 +14,7 @@
  * nothing more.
  */
 import type { Address, IpVersion } from '../inputs/address.js'
+import type { Logger } from '../logger.js'
 import { reservedAtOf, type IpRecord } from '../do/ips.js'
 import { ApiError, timeoutRanOut } from '../transport/http.js'
 import {
@@ -105,7 +111,7 @@ export async function runPrune(ctx: EngineContext, progress: PruneProgress): Pro
     `${records.length} reserved IPs in scope, ${progress.entries.length} assigned to no droplet${progress.settings.dryRun ? ' (dry run)' : ''}`
   )
   if (dns.ok) await guardAndRelease(ctx, progress, dns.index, () => ctx.clock.now())
-  else refuseWithoutDns(ctx, progress, dns.error)
+  else refuseWithoutDns(progress, dns.error)
   markNotTried(progress)
   progress.phase = 'done'
   return progress
@@ -131,8 +137,47 @@ async function guardAndRelease(
   }
   progress.phase = 'releasing'
   ctx.log.info(`${candidates.length} to release`)
-  const release = (e: PruneEntry): Promise<void> => releaseEntry(ctx, progress, e)
-  await eachLimited(candidates, () => stopping(ctx, progress), release)
+  const logOf = onceEachCause(ctx.log)
+  const rest = await releaseOneByOne(ctx, progress, candidates, logOf)
+  const release = async (e: PruneEntry): Promise<void> => void (await releaseEntry(ctx, progress, e, logOf))
+  await eachLimited(rest, () => stopping(ctx, progress), release)
+}
+
+/** The log of one address's failures: a line said before for another address (the same cause) goes to debug. */
+type LogOf = (entry: PruneEntry) => Logger
+
+function onceEachCause(log: Logger): LogOf {
+  const said = new Set<string>()
+  const once =
+    (ip: string, say: (m: string) => void) =>
+    (m: string): void => {
+      const cause = m.split(ip).join('{ip}')
+      if (said.has(cause)) return log.debug(m)
+      said.add(cause)
+      say(m)
+    }
+  return ({ record: { ip } }) => ({
+    info: once(ip, (m) => log.info(m)),
+    warning: once(ip, (m) => log.warning(m)),
+    debug: (m) => log.debug(m)
+  })
+}
+
+/**
+ * Releases the candidates one at a time until a release was sent and answered, so that a token
+ * refused (401, or 403 for want of reserved_ip:delete) is refused once; returns the rest.
+ */
+async function releaseOneByOne(
+  ctx: EngineContext,
+  progress: PruneProgress,
+  candidates: readonly PruneEntry[],
+  logOf: LogOf
+): Promise<PruneEntry[]> {
+  for (const [i, entry] of candidates.entries()) {
+    if (stopping(ctx, progress)) break
+    if (await releaseEntry(ctx, progress, entry, logOf)) return candidates.slice(i + 1)
+  }
+  return []
 }
 
 type DnsRead =
@@ -163,7 +208,7 @@ function consider(progress: PruneProgress, records: readonly IpRecord[]): void {
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 /** keep_dns could not read DNS: nothing is released, and the step fails saying why. */
-function refuseWithoutDns(ctx: EngineContext, progress: PruneProgress, error: unknown): void {
+function refuseWithoutDns(progress: PruneProgress, error: unknown): void {
   const scope =
     error instanceof ApiError && (error.status === 401 || error.status === 403)
       ? ' keep_dns needs a token with the domain:read scope.'
@@ -171,8 +216,7 @@ function refuseWithoutDns(ctx: EngineContext, progress: PruneProgress, error: un
   const cause = message(error).replace(/\.+$/, '')
   progress.error = `keep_dns: the DNS records could not be read, so nothing was released: ${cause}.${scope}`
   stopPrune(progress, 'the DNS records could not be read (keep_dns)')
-  // The step fails with this message: one annotation (the error), not a warning of the same text too.
-  ctx.log.info(progress.error)
+  // The step fails with this message: said once, as its error, not as a log line too.
 }
 
 function spare(ctx: EngineContext, entry: PruneEntry, why: Spare): void {
@@ -198,6 +242,7 @@ async function spareByIdleTime(
   minMs: number,
   now: () => number
 ): Promise<void> {
+  const logOf = onceEachCause(ctx.log)
   const judge = async (entry: PruneEntry): Promise<void> => {
     try {
       const { record } = entry
@@ -211,7 +256,8 @@ async function spareByIdleTime(
     } catch (error) {
       // Released by someone else since it was listed: nothing to do.
       if (error instanceof ApiError && error.status === 404) spare(ctx, entry, { kind: 'gone' })
-      else if (!stopOn(ctx, progress, error)) fail(ctx, entry, `its actions could not be read: ${message(error)}`)
+      else if (!stopOn(ctx, progress, error))
+        fail(logOf(entry), entry, `its actions could not be read: ${message(error)}`)
     }
   }
   await eachLimited(pendingEntries(progress), () => stopping(ctx, progress), judge)
@@ -228,8 +274,8 @@ function holdBackAll(ctx: EngineContext, progress: PruneProgress, candidates: re
     for (const e of candidates) markWouldRelease(ctx, e)
     return
   }
+  // The step fails with this message: said once, as its error, not as a log line too.
   progress.error = `${text}, so none was released: ${list}. Check region, ip_version, keep and the token's account, or raise max_release.`
-  ctx.log.info(progress.error)
   for (const e of candidates) e.state = { kind: 'not-tried', why: `more than max_release (${maxRelease}) would go` }
 }
 
@@ -268,27 +314,49 @@ function stopOn(ctx: EngineContext, progress: PruneProgress, error: unknown): bo
   return stopping(ctx, progress)
 }
 
-function fail(ctx: EngineContext, entry: PruneEntry, text: string): void {
+function fail(log: Logger, entry: PruneEntry, text: string): void {
   entry.state = { kind: 'failed', error: text }
-  ctx.log.info(`Could not release ${entry.record.ip}: ${text}`)
+  log.info(`Could not release ${entry.record.ip}: ${text}`)
 }
 
-/** Re-reads the IP and releases it while it is free (release.ts); every path ends in the entry's state. */
-async function releaseEntry(ctx: EngineContext, progress: PruneProgress, entry: PruneEntry): Promise<void> {
+/**
+ * Re-reads the IP and releases it while it is free (release.ts); every path ends in the entry's
+ * state. Returns whether a release was sent.
+ */
+async function releaseEntry(
+  ctx: EngineContext,
+  progress: PruneProgress,
+  entry: PruneEntry,
+  logOf: LogOf
+): Promise<boolean> {
   const addr: Address = { text: entry.record.ip, version: entry.record.version }
-  const outcome = await releaseIp(ctx, {
-    addr,
-    waitWhileBusy: false,
-    beforeDelete: () => !stopping(ctx, progress),
-    // On the record before it is sent: a step stopped now reports it as possibly released.
-    sending: () => {
-      entry.state = { kind: 'releasing' }
+  const log = logOf(entry)
+  let sent = false
+  const outcome = await releaseIp(
+    { ...ctx, log },
+    {
+      addr,
+      waitWhileBusy: false,
+      beforeDelete: () => !stopping(ctx, progress),
+      // On the record before it is sent: a step stopped now reports it as possibly released.
+      sending: () => {
+        sent = true
+        entry.state = { kind: 'releasing' }
+      }
     }
-  })
-  settle(ctx, progress, entry, outcome)
+  )
+  settle(ctx, progress, entry, outcome, log)
+  return sent
 }
 
-function settle(ctx: EngineContext, progress: PruneProgress, entry: PruneEntry, outcome: ReleaseOutcome): void {
+/** Where the release left the entry; `log` says its failures (once each cause). */
+function settle(
+  ctx: EngineContext,
+  progress: PruneProgress,
+  entry: PruneEntry,
+  outcome: ReleaseOutcome,
+  log: Logger
+): void {
   if ('record' in outcome && outcome.record) entry.record = outcome.record
   switch (outcome.kind) {
     case 'released':
@@ -306,24 +374,31 @@ function settle(ctx: EngineContext, progress: PruneProgress, entry: PruneEntry, 
       return
     case 'unknown':
       entry.state = { kind: 'unknown', error: outcome.error }
-      ctx.log.warning(`Could not release ${entry.record.ip}: ${outcome.error}`)
+      log.warning(`Could not release ${entry.record.ip}: ${outcome.error}`)
       return
     case 'failed':
-      // A refused token or the time run out stops the run: an address with nothing sent is then not tried.
-      if (stopOnStatus(ctx, progress, outcome) && !outcome.sent) entry.state = { kind: 'pending' }
-      else fail(ctx, entry, outcome.error)
+      return settleFailed(ctx, progress, entry, outcome, log)
   }
 }
 
-/** stopOn for a release's failure: the token refused, or the time run out. */
-function stopOnStatus(
+/**
+ * A refused token (401, or 403: a scope it lacks) stops the run, as does the time run out: an address
+ * with nothing sent is then not tried. A release refused so is failed, and the stop names it: the
+ * refusal's words are said once, in its row.
+ */
+function settleFailed(
   ctx: EngineContext,
   progress: PruneProgress,
-  failed: { error: string; status?: number }
-): boolean {
-  if (failed.status === 401 || failed.status === 403) {
-    stopPrune(progress, `the token was refused: ${failed.error}`)
-    return true
+  entry: PruneEntry,
+  failed: { error: string; sent: boolean; status?: number },
+  log: Logger
+): void {
+  const refused = failed.status === 401 || failed.status === 403
+  if (refused && failed.sent) {
+    fail(log, entry, failed.error)
+    return stopPrune(progress, `the token was refused (HTTP ${failed.status}) at the release of ${entry.record.ip}`)
   }
-  return stopping(ctx, progress)
+  if (refused) stopPrune(progress, `the token was refused: ${failed.error}`)
+  if (stopping(ctx, progress) && !failed.sent) entry.state = { kind: 'pending' }
+  else fail(log, entry, failed.error)
 }

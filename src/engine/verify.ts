@@ -42,10 +42,16 @@ export interface ProbeResult {
   readonly probes: number
   /** The last probe's status or error, as the log and the summary show it. */
   readonly last: string
-  /** Some probe got an HTTP answer (any status): false when none connected or none was answered. */
+  /**
+   * Some probe got an HTTP answer (any status) that counts as the address's new holder's: once a
+   * probe went unanswered, the answers before it stop counting (they came while routing switched
+   * over, likely from the droplet the address left). False when none connected or none was answered.
+   */
   readonly answered: boolean
   /** The step was cancelled before the probing ended: neither passed nor failed. */
   readonly cancelled?: boolean
+  /** The number of the first probe that got no answer; undefined while every probe was answered. */
+  readonly unansweredFrom?: number
 }
 
 /** The probe spec of precheck_url or verify_url, from the rules they share; the time for probing starts now. */
@@ -237,11 +243,14 @@ export async function probeUntilPassed(spec: ProbeSpec, url: string): Promise<Pr
 /** The result so far with one more probe's answer (logged when it differs from the one before). */
 function tally(spec: ProbeSpec, before: ProbeResult, answer: Answer): ProbeResult {
   if (answer.text !== before.last) spec.log.info(`Probe of ${before.url}: ${answer.text}`)
+  const silentBefore = before.unansweredFrom !== undefined
   return {
     url: before.url,
     passed: answer.passed,
     probes: before.probes + 1,
     last: answer.text,
-    answered: before.answered || answer.answered
+    // At the first probe without an answer, the answers before it stop counting (see ProbeResult).
+    answered: answer.answered || (silentBefore && before.answered),
+    unansweredFrom: silentBefore || answer.answered ? before.unansweredFrom : before.probes + 1
   }
 }

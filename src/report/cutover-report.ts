@@ -303,10 +303,16 @@ export function cutoverReport(result: CutoverResult): OperationResult {
 export const IPV6_SECTION = "README, 'Reserved IPv6 on the droplet'"
 
 /**
- * For a reserved IPv6 whose probes never got an answer (none connected, or none was answered): the
- * likely cause, said so. '' otherwise.
+ * For a reserved IPv6 whose probes never got an answer from its new holder (none connected, or none
+ * was answered, or only the first few, while routing switched over: see ProbeResult's `answered`):
+ * the likely cause, said so. '' otherwise.
  */
 function unansweredIpv6Hint(addr: Address, probe: ProbeResult): string {
   if (addr.version !== 6 || probe.passed || probe.answered || probe.probes === 0) return ''
-  return ` - no probe of ${addr.text} got an answer: DigitalOcean routes a reserved IPv6 to the droplet, but the droplet must add it to its own network interface (see ${IPV6_SECTION})`
+  const early = (probe.unansweredFrom ?? 1) - 1
+  const after =
+    early === 0
+      ? ''
+      : ` after the first${early === 1 ? ', which' : ` ${early}, which`} came while routing switched over (likely from the droplet it left)`
+  return ` - no probe of ${addr.text} got an answer${after}: DigitalOcean routes a reserved IPv6 to the droplet, but the droplet must add it to its own network interface (see ${IPV6_SECTION})`
 }

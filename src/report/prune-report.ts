@@ -105,17 +105,27 @@ function outputsOf(progress: PruneProgress): Outputs {
   return outputs
 }
 
+/**
+ * The failed addresses with their reasons, each reason said once: `A, B, C (each: why); D (why)`.
+ * A repeated failure (every release answered 500, a scope the token lacks) is one sentence, not one per address.
+ */
+function failuresOf(failed: readonly PruneEntry[], progress: PruneProgress): string {
+  const byReason = new Map<string, string[]>()
+  for (const e of failed) {
+    const reason = reasonOf(e, progress)
+    byReason.set(reason, [...(byReason.get(reason) ?? []), e.record.ip])
+  }
+  const groups = [...byReason].map(([reason, ips]) => `${ips.join(', ')} (${ips.length > 1 ? 'each: ' : ''}${reason})`)
+  return groups.join('; ')
+}
+
 /** The step's failure message, or undefined when everything considered was released or spared. */
 function errorOf(progress: PruneProgress, options: PruneReportOptions): string | undefined {
   const parts: string[] = []
   if (options.cancelled) parts.push(`Cancelled (${options.cancelled}) before the prune had finished`)
   if (progress.error) parts.push(progress.error)
   const failed = ofKind(progress, 'failed')
-  if (failed.length > 0) {
-    parts.push(
-      `${failed.length} could not be released: ${failed.map((e) => `${e.record.ip} (${reasonOf(e, progress)})`).join('; ')}`
-    )
-  }
+  if (failed.length > 0) parts.push(`${failed.length} could not be released: ${failuresOf(failed, progress)}`)
   const unknown = ofKind(progress, 'unknown', 'releasing')
   if (unknown.length > 0) parts.push(`whether ${ipsOf(unknown)} was released is unknown: look with operation: get`)
   const notTried = ofKind(progress, 'not-tried', 'pending')
