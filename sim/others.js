@@ -106,6 +106,14 @@ function fireEvent(state, event) {
     return
   }
   if (event.durationMs === undefined) {
+    // DigitalOcean takes no change of an address while an action holds it (the step's own, say).
+    settle(state)
+    const c = canonicalIp(String(event.ip))
+    const rec = c ? state.ips.get(c.ip) : undefined
+    if (rec && isIpLocked(rec, state.time.now())) {
+      logOther(state, event.ip, event.dropletId, true, { refused: IP_PENDING_MESSAGES[rec.version] })
+      return
+    }
     try {
       ipApi(state).assignNow(String(event.ip), event.dropletId)
       logOther(state, event.ip, event.dropletId, true, {})

@@ -70,6 +70,27 @@ describe('1. a change is decided on a read made right before it', () => {
     expect(result!.outputs).toMatchObject({ changed: 'false', rolled_back: 'false', moves: '[]' })
     expect(result!.outputs.previous_droplet_id).not.toBe(String(blue))
   })
+
+  it('without expected_droplet_id, the address is taken from where it was moved, and the log warns of it', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: blue }).ip
+    const off = sim.onProbe(() => {
+      off()
+      sim.assignNow(ip, purple)
+    })
+    const { result, logs } = await run({
+      operation: 'assign',
+      ip,
+      droplet_id: String(green),
+      precheck_url: sim.verifyUrl
+    })
+    expect(holder(ip)).toBe(green)
+    expect(result!.outputs.previous_droplet_id).toBe(String(purple))
+    expect(logs.join('\n')).toMatch(
+      new RegExp(
+        `warning: ${ip.replace(/\./g, '\\.')}, on droplet ${blue}.* before the precheck, was on droplet ${purple}`
+      )
+    )
+  })
 })
 
 describe('2. a release is sent again only after a read', () => {
@@ -89,6 +110,16 @@ describe('2. a release is sent again only after a read', () => {
     atRequest(sim, { method: 'DELETE' }, 1, () => sim.assignNow(ip, green))
     const { result } = await run({ operation: 'prune' })
     expect(holder(ip)).toBe(green)
+    expect(result!.outputs).toMatchObject({ count: '0', ips: '[]', changed: 'false' })
+  })
+
+  it('prune: a release answered 429 while another workflow assigns the address is not sent again', async () => {
+    const ip = sim.addIp({ version: 4, dropletId: null }).ip
+    sim.inject({ kind: 'rate-limit', method: 'DELETE', path: ipPath(ip) })
+    atRequest(sim, { method: 'DELETE' }, 1, () => sim.assignNow(ip, green))
+    const { result } = await run({ operation: 'prune' })
+    expect(holder(ip)).toBe(green)
+    expect(sim.releases()).toEqual([])
     expect(result!.outputs).toMatchObject({ count: '0', ips: '[]', changed: 'false' })
   })
 })
@@ -196,6 +227,18 @@ describe('9. create of a reserved IPv6 onto a droplet without IPv6', () => {
     expect(sim.ips()).toHaveLength(0)
     expect(sim.mutatingRequests()).toHaveLength(0)
   })
+
+  it('an IPv4 onto a droplet that holds one already is refused naming it, before anything is reserved', async () => {
+    const holder = sim.addDroplet({ name: 'holder', region: 'nyc3' }).id
+    const held = sim.addIp({ dropletId: holder }).ip
+    const { result, error } = await run({ operation: 'create', droplet_id: String(holder) })
+    expect(error?.message).toMatch(
+      new RegExp(`already holds reserved IPv4 ${held.replace(/\./g, '\\.')}.*Nothing was reserved`)
+    )
+    expect(result?.outputs.changed ?? 'false').toBe('false')
+    expect(sim.ips()).toHaveLength(1)
+    expect(sim.mutatingRequests()).toHaveLength(0)
+  })
 })
 
 describe('10. cancelled during the roll-back', () => {
@@ -219,6 +262,23 @@ describe('10. cancelled during the roll-back', () => {
       expect(r.outputs).toMatchObject({ action_id: String(back.id), action_status: 'in-progress' })
     }
     expect(result.error).toMatch(/may still complete/)
+  })
+
+  it('operation: rollback cancelled: the heading says cancelled, and the message reads without doubled stops', async () => {
+    const v4 = sim.addIp({ version: 4, dropletId: green }).ip
+    const v6 = sim.addIp({ version: 6, region: 'nyc3', dropletId: green }).ip
+    sim.setActionDuration(Infinity)
+    const moves = JSON.stringify([
+      { ip: v4, from: blue, to: green },
+      { ip: v6, from: blue, to: green }
+    ])
+    const { result } = await runCancelled({ operation: 'rollback', moves }, (abort) =>
+      atRequest(sim, { method: 'GET', path: /^\/v2\/actions\// }, 2, abort)
+    )
+    expect(result.summary.title).toMatch(/^Reserved IP rollback cancelled/)
+    expect(result.error).toMatch(/^Cancelled \(SIGTERM\); nothing more was sent\./)
+    expect(result.error).not.toMatch(/\.\.|\.;/)
+    expect(result.outputs.changed).toBe('true')
   })
 })
 

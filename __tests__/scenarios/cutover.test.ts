@@ -122,7 +122,7 @@ describe('several addresses, one cutover', () => {
     expect(error?.message).toMatch(new RegExp(`Now: ${a} is on droplet ${green}.*${b} is on droplet ${blue}`))
     expect(holders([a, b])).toEqual([green, blue])
     expect(result!.outputs).toMatchObject({ rolled_back: 'false', droplet_id: '' })
-    expect(result!.summary.notes.join('\n')).toMatch(new RegExp(`Roll back with .*droplet_id: ${blue}`))
+    expect(result!.summary.notes.join('\n')).toMatch(/Roll back with `operation: rollback` and `moves: /)
   })
 
   it('unassigns several addresses at once', async () => {

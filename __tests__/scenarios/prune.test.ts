@@ -139,8 +139,10 @@ describe('prune under an enforced rate limit', () => {
       expect(result!.error).toBeUndefined()
       expect(result!.outputs.count).toBe('40')
       expect(limited.ips()).toHaveLength(0)
-      // 82 requests at 40 per 1 s window: at least two windows of waiting, and not much more.
-      expect(limited.requests.filter((r) => r.status !== 429)).toHaveLength(82)
+      // 82 requests at 40 per 1 s window: at least two windows of waiting, and not much more. A
+      // release answered 429 is sent again only after one more read of its address.
+      const limitedReleases = limited.requests.filter((r) => r.method === 'DELETE' && r.status === 429).length
+      expect(limited.requests.filter((r) => r.status !== 429)).toHaveLength(82 + limitedReleases)
       expect(Date.now() - t0).toBeGreaterThanOrEqual(2000)
       expect(Date.now() - t0).toBeLessThan(15_000)
       expect(limited.violations).toEqual([])

@@ -155,6 +155,21 @@ describe('operation: rollback', () => {
     expect(sim.holderChanges(ip).map((c) => c.to)).toEqual([null, blue])
   })
 
+  it('a cutover whose actions outlast the IPv6 watch: the IPv6 is watched while the IPv4 is locked, then moved back', async () => {
+    const v4 = sim.addIp({ version: 4, dropletId: blue }).ip
+    const v6 = sim.addIp({ version: 6, region: 'nyc3', dropletId: blue }).ip
+    sim.setActionDuration(simMs(14_000))
+    const cutover = await run({ operation: 'assign', ip: `${v4} ${v6}`, droplet_id: String(green), wait: 'false' })
+    expect(holder(v6)).toBe(blue)
+    sim.setActionDuration(simMs(200))
+    const back = await run({ operation: 'rollback', moves: cutover.result!.outputs.moves })
+    expect(back.error).toBeUndefined()
+    expect(back.result!.outputs.rolled_back).toBe('true')
+    sim.finishActions()
+    expect([holder(v4), holder(v6)]).toEqual([blue, blue])
+    expect(sim.holderChanges(v6).map((c) => c.to)).toEqual([green, blue])
+  })
+
   it('an address already on from is a success with changed=false; rolled_back counts it', async () => {
     const ip = sim.addIp({ version: 4, dropletId: blue }).ip
     const { result, error } = await run({

@@ -126,6 +126,19 @@ describe('another client', () => {
     expect(s.actions().map((a) => a.by)).toEqual(['api'])
   })
 
+  it("lands no move at once while the step's own action holds the address", async () => {
+    const s = await start({ actionDurationMs: Infinity })
+    const ip = s.addIp({ dropletId: blue }).ip
+    s.inject({ method: 'GET', path: /^\/v2\/actions\//, kind: 'other-move', ip, dropletId: red })
+    const post = await answered('POST', `/v2/reserved_ips/${ip}/actions`, { type: 'assign', droplet_id: green })
+    await answered('GET', `/v2/actions/${post.body.action.id}`)
+    expect(s.otherMoves()).toEqual([
+      expect.objectContaining({ ip, dropletId: red, instant: true, refused: expect.stringMatching(/pending/) })
+    ])
+    s.finishActions()
+    expect(s.holderChanges(ip).map((h) => [h.to, h.by])).toEqual([[green, 'api']])
+  })
+
   it('startOtherAction starts an action by another client, and throws when it would be refused', async () => {
     const s = await start()
     const ip = s.addIp({ version: 6, region: 'nyc3', dropletId: blue }).ip

@@ -170,7 +170,7 @@ const ROWS: readonly Row[] = [
       read(BLUE)
     ],
     effects: ['read', 'send', 'pause', 'read', 'send', 'pause', 'read', 'send', 'pause', 'read', 'report-read', 'done'],
-    outcome: { changed: 'no', finalOn: BLUE, error: /sent 3 times without a clear answer/ }
+    outcome: { changed: 'unknown', finalOn: BLUE, error: /sent 3 times without a clear answer/ }
   },
   {
     rule: "a locked IPv4 after a lost answer: its action is taken as the step's and waited for",
@@ -263,6 +263,17 @@ const ROWS: readonly Row[] = [
     outcome: { changed: 'unknown', actionStatus: 'in-progress', finalOn: BLUE, error: /could not be told/ }
   },
   {
+    rule: 'refused with a pending event, then stopped, and the read that reports fails: changed=false, where it is unknown',
+    seen: [
+      read(BLUE),
+      answer({ kind: 'pending', message: 'Droplet already has a pending event.', droplet: true }),
+      { kind: 'stopped', why: 'the step was cancelled' },
+      failedRead
+    ],
+    effects: ['read', 'send', 'pause', 'report-read', 'done'],
+    outcome: { changed: 'no', finalOn: 'unknown', error: /cancelled.*unknown state.*operation: get/ }
+  },
+  {
     rule: 'the first read fails: nothing is sent, changed=false',
     seen: [failedRead],
     effects: ['read', 'done'],
@@ -338,6 +349,17 @@ describe('the release of one address', () => {
       [free, lost, free, { kind: 'answer', answer: { kind: 'deleted' } }],
       ['read', 'send', 'read', 'send', 'done'],
       'released'
+    ],
+    [
+      'rate-limited (429, not processed): waited out, read again, and spared once another workflow assigned it',
+      [
+        free,
+        { kind: 'answer', answer: { kind: 'rate-limited' } },
+        { kind: 'paused' },
+        { kind: 'read', record: at(GREEN) }
+      ],
+      ['read', 'send', 'pause', 'read', 'done'],
+      'assigned'
     ],
     [
       'lost answer, then the read fails: unknown',

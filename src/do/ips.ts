@@ -230,13 +230,13 @@ export class IpsService {
   }
 
   /**
-   * Releases an IP, sent once (retried only after a 429, which was not processed): after an unclear
-   * answer the caller reads the address before anything else, since another client may have
-   * assigned it meanwhile. Returns false when it was not there (404).
+   * Releases an IP, sent once (not even retried after a 429: the caller reads the address again
+   * first, since another client may have assigned it meanwhile); after an unclear answer the
+   * caller reads the address before anything else. Returns false when it was not there (404).
    */
   async delete(ctx: RequestContext, addr: Address): Promise<boolean> {
     try {
-      await this.http.request(ctx, 'DELETE', ipPath(addr), { retry: 'once' })
+      await this.http.request(ctx, 'DELETE', ipPath(addr), { retry: 'never' })
       return true
     } catch (e) {
       if (isNotFound(e)) return false

@@ -20,9 +20,10 @@ import { mustReadIp, reportRead } from './ip-read.js'
 import type { VerifyInputs } from '../inputs/inputs.js'
 import { probeAndHold, probeSpec, probeUrl, type ProbeResult } from './verify.js'
 import { beforeMove } from './before-move.js'
-import { dropletLabel } from '../words.js'
+import { dropletLabel, where } from '../words.js'
 import { Journal } from './journal.js'
-import { cancelCause, messageOf } from './outcome.js'
+import { cancelCause, messageOf, type MoveOutcome } from './outcome.js'
+import type { IpRecord } from '../do/ips.js'
 import { rollBack } from './rollback.js'
 import {
   failedToMove,
@@ -172,8 +173,24 @@ async function moveAll(
         initial: plan.precheck ? undefined : r.read,
         observer: journal.observe(r.addr)
       }
-      return { ...r, move: await moveIp(ctx, req) }
+      const move = await moveIp(ctx, req)
+      if (plan.precheck) warnIfMovedMeanwhile(ctx, plan, r.read, move)
+      return { ...r, move }
     })
+  )
+}
+
+/** An address another change moved during the precheck is never taken from it unnoticed. */
+function warnIfMovedMeanwhile(
+  ctx: EngineContext,
+  plan: CutoverPlan,
+  first: IpRecord | undefined,
+  move: MoveOutcome
+): void {
+  if (!move.sent || !first || !move.before || move.before.dropletId === first.dropletId) return
+  const refuse = plan.expected === undefined ? ' (set expected_droplet_id to refuse that)' : ''
+  ctx.log.warning(
+    `${first.ip}, ${where(first)} before the precheck, was ${where(move.before)} after it: another change moved it, and this step took it from there${refuse}`
   )
 }
 
@@ -183,10 +200,12 @@ async function verifyAll(
   plan: CutoverPlan,
   verify: VerifyInputs,
   addresses: readonly AddressResult[]
-): Promise<{ addresses: AddressResult[]; verified: boolean }> {
+): Promise<{ addresses: AddressResult[]; verified?: boolean }> {
   const probed = await probeAll(ctx, plan, verify, addresses)
   const verified = probed.every((a) => a.probe === undefined || a.probe.passed)
-  if (!verified || ctx.signal.aborted) return { addresses: probed, verified: verified && !ctx.signal.aborted }
+  // Cancelled before verification ended: verified is '' (undefined), not false.
+  if (probed.some((a) => a.probe?.cancelled)) return { addresses: probed, verified: undefined }
+  if (!verified || ctx.signal.aborted) return { addresses: probed, verified }
   const confirmed = await Promise.all(probed.map(async (a) => ({ ...a, confirm: await reportRead(ctx, a.addr) })))
   return { addresses: confirmed, verified }
 }
@@ -217,7 +236,8 @@ function untilCancelled(ctx: EngineContext, url: string, probe: Promise<ProbeRes
     passed: false,
     probes: 0,
     last: 'not finished: the step was cancelled',
-    answered: false
+    answered: false,
+    cancelled: true
   }))
   return Promise.race([probe, cancelled])
 }

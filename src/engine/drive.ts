@@ -6,7 +6,8 @@
  */
 import type { IpRecord } from '../do/ips.js'
 import type { ActionRecord } from '../do/actions.js'
-import { ApiError, CancelledInFlightError, GaveUpError, TransportError, timeoutRanOut } from '../transport/http.js'
+import { ApiError, GaveUpError, timeoutRanOut } from '../transport/http.js'
+import { failureOf } from './answers.js'
 import { CancelledError } from '../context.js'
 import type { EngineContext } from './step.js'
 import { UNOBSERVED } from './journal.js'
@@ -30,6 +31,7 @@ import {
 } from './outcome.js'
 import { initial, next, type Answer, type Effect, type Observation, type State } from './protocol.js'
 import { waitForAction, waitUntil } from './wait.js'
+import { runMachine, type Pending } from './machine.js'
 
 export { expectedProblem } from './protocol.js'
 
@@ -49,24 +51,17 @@ export function followAction(
   return drive(ctx, req, state, { kind: 'answer', answer: { kind: 'accepted', action } })
 }
 
-/** The loop: the machine decides, the driver performs, until the machine is done. Never throws. */
+/** The loop (machine.ts): the machine decides, the driver performs, until the machine is done. Never throws. */
 async function drive(ctx: EngineContext, req: MoveRequest, start: State, first: Observation): Promise<MoveOutcome> {
   const observer = req.observer ?? UNOBSERVED
-  let state = start
-  let seen = first
-  for (;;) {
-    const step = next(state, seen)
-    state = step.state
-    if (step.say) ctx.log.info(step.say)
-    if (step.effect.kind === 'done') {
-      const outcome = step.effect.outcome
-      if (outcome.changed === 'no' && outcome.actionId === undefined) observer.unchanged()
-      return outcome
-    }
-    seen = await perform(ctx, req, observer, step.effect)
+  const outcome = await runMachine(ctx.log, start, first, next, async (effect: Pending<Effect>, state) => {
+    const seen = await perform(ctx, req, observer, effect)
     const record = seen.kind === 'read' || seen.kind === 'busy' || seen.kind === 'watched' ? seen.record : undefined
     if (record && state.phase !== 'decide') observer.read(record)
-  }
+    return seen
+  })
+  if (outcome.changed === 'no' && outcome.actionId === undefined) observer.unchanged()
+  return outcome
 }
 
 /** Performs one effect; every exception becomes an observation. */
@@ -74,7 +69,7 @@ async function perform(
   ctx: EngineContext,
   req: MoveRequest,
   observer: MoveObserver,
-  effect: Exclude<Effect, { kind: 'done' }>
+  effect: Pending<Effect>
 ): Promise<Observation> {
   try {
     return await performOrThrow(ctx, req, observer, effect)
@@ -95,7 +90,7 @@ async function performOrThrow(
   ctx: EngineContext,
   req: MoveRequest,
   observer: MoveObserver,
-  effect: Exclude<Effect, { kind: 'done' }>
+  effect: Pending<Effect>
 ): Promise<Observation> {
   switch (effect.kind) {
     case 'read':
@@ -205,25 +200,9 @@ async function nameHeld(ctx: EngineContext, req: MoveRequest, error: string): Pr
 
 /** What an answer means: a change request's answer is clear only when DigitalOcean's refusal is. */
 function classify(error: unknown, req: Pick<MoveRequest, 'addr' | 'target'>): Answer {
-  if (error instanceof CancelledInFlightError) return { kind: 'unclear', reason: error.message }
-  if (error instanceof CancelledError) return { kind: 'not-sent', error: error.message }
-  // No attempt went out, or each was answered 429 (not processed): nothing was sent.
-  if (error instanceof GaveUpError) return { kind: 'not-sent', error: error.message }
-  if (error instanceof ApiError && error.isPendingEvent) {
-    return { kind: 'pending', message: error.apiMessage, droplet: namesDroplet(error.apiMessage) }
-  }
-  if (error instanceof TransportError) return { kind: 'unclear', reason: error.reason }
-  if (error instanceof ApiError && error.status >= 500) {
-    return { kind: 'unclear', reason: `HTTP ${error.status}${error.errorId ? ` ${error.errorId}` : ''}` }
-  }
-  if (error instanceof ApiError) return { kind: 'refused', error: explainRefusal(error, req) }
-  // A success whose body holds no action: it went through, but which action is not known.
-  return { kind: 'unclear', reason: messageOf(error) }
+  const failure = failureOf(error)
+  return failure.kind === 'refused' ? { kind: 'refused', error: explainRefusal(failure.error, req) } : failure
 }
-
-/** "Droplet already has a pending event": the droplet's own event, not the address's. */
-const namesDroplet = (message: string): boolean =>
-  /droplet/i.test(message) && !/floating|reserved|\bip\b|\/ip/i.test(message)
 
 /** Adds what the user needs to know to DigitalOcean's refusals of an action. */
 function explainRefusal(error: ApiError, req: Pick<MoveRequest, 'addr' | 'target'>): string {

@@ -243,7 +243,8 @@ function accepted(state: State, action: ActionRecord): Step {
   const now = { ...state, action }
   if (!state.req.wait) {
     const status = action.status === 'completed' || action.status === 'errored' ? action.status : 'in-progress'
-    return toReport(now, { kind: 'not-waited', status })
+    const say = `Action ${action.id} (${action.type || kindOf(state)}) started; not waiting for it (wait: false)`
+    return { ...toReport(now, { kind: 'not-waited', status }), say }
   }
   if (action.status === 'completed') return go({ ...now, phase: 'confirm' }, { kind: 'confirm-read' })
   if (action.status === 'errored') return toReport(now, { kind: 'errored' })
@@ -473,7 +474,8 @@ function erroredOn(state: State, record: IpRecord): Step {
   const base = { final: record, actionId: action.id, actionStatus: 'errored', sent: true } as const
   // An errored action that left the IP where it was changed nothing.
   const changed: Changed = record.dropletId !== state.before?.dropletId ? 'yes' : 'no'
-  return done(state, { ...base, changed, error: `${message}; the IP is ${where(record)}` })
+  // Where it is now is the report's to say (from `final`), once.
+  return done(state, { ...base, changed, error: message })
 }
 
 // ------------------------------------------------------------------ report
@@ -485,7 +487,8 @@ function reported(state: State, seen: Observation): Step {
   const ending = state.ending as Ending
   switch (ending.kind) {
     case 'not-sent':
-      return unchanged(state, record ?? state.latest, ending.error)
+      // Nothing took effect, but where the address is now is not known: no earlier read passes for it.
+      return unchanged(state, record, record ? ending.error : `${ending.error}. ${unknown}`)
     case 'errored':
       return record ? erroredOn(state, record) : erroredUnknown(state, unknown)
     case 'running':
@@ -545,11 +548,11 @@ function unsureOutcome(
 }
 
 /**
- * Whether the change went through, judged from a read: on the target, yes; an IPv4 back where it
- * was with no action in progress on it (no lock), no; otherwise it may still be under way.
+ * Whether the change went through, judged from a read after an unclear answer: on the target, yes;
+ * otherwise unknown, even for an IPv4 back where it was with no lock: the lost request may have
+ * been carried out and another change may have put the address back since (reported changed=true:
+ * an address this step's request moved is never reported changed=false).
  */
 function changedAsRead(state: State, record: IpRecord): Changed {
-  if (isAt(state.req.target)(record)) return 'yes'
-  if (state.req.addr.version === 4 && !record.locked && record.dropletId === state.before?.dropletId) return 'no'
-  return 'unknown'
+  return isAt(state.req.target)(record) ? 'yes' : 'unknown'
 }

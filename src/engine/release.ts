@@ -9,12 +9,13 @@
  */
 import type { Address } from '../inputs/address.js'
 import type { IpRecord } from '../do/ips.js'
-import { ApiError, CancelledInFlightError, GaveUpError, TransportError } from '../transport/http.js'
-import { CancelledError } from '../context.js'
+import { ApiError } from '../transport/http.js'
+import { failureOf } from './answers.js'
 import type { EngineContext } from './step.js'
 import { jitter, reportContext, waitBeforeRetry } from './ip-read.js'
 import { messageOf } from './outcome.js'
 import { MAX_RESENDS, pendingBackoff } from './protocol.js'
+import { runMachine, type Pending } from './machine.js'
 
 export type ReleaseOutcome =
   /** Released: answered 204, or gone on the read after an unclear answer (`unsure`). */
@@ -51,6 +52,8 @@ type ReleaseAnswer =
   | { readonly kind: 'deleted' }
   | { readonly kind: 'not-found' }
   | { readonly kind: 'pending'; readonly message: string }
+  /** 429: not processed. Waited out, then the address is read again before anything is sent. */
+  | { readonly kind: 'rate-limited' }
   | { readonly kind: 'unclear'; readonly reason: string }
   | { readonly kind: 'refused' | 'not-sent'; readonly error: string; readonly status?: number }
 
@@ -161,6 +164,16 @@ function answered(state: ReleaseState, answer: ReleaseAnswer): Next {
       return readGone(state)
     case 'pending':
       return busy(state, `pending event: ${answer.message}`)
+    case 'rate-limited': {
+      const round = state.round + 1
+      const ms = pendingBackoff(round)
+      const say = `DigitalOcean rate-limited the release of ${state.req.addr.text} (HTTP 429); reading it again before sending it, in up to ${ms / 1000} s`
+      return {
+        state: { ...state, round },
+        effect: { kind: 'pause', ms, what: 'waiting for the rate limit to reset' },
+        say
+      }
+    }
     case 'unclear': {
       const resends = state.unclear ? state.resends + 1 : 0
       const say = `No clear answer to the release of ${state.req.addr.text} (${answer.reason}); reading it before anything else`
@@ -187,22 +200,17 @@ function unknownRelease(state: ReleaseState, error: string): string {
 // ------------------------------------------------------------------ the driver
 
 /** Re-reads the IP and releases it only while it is assigned to no droplet and not busy. Never throws. */
-export async function releaseIp(ctx: EngineContext, req: ReleaseRequest): Promise<ReleaseOutcome> {
-  let state: ReleaseState = { req, round: 0, resends: 0 }
-  let seen: ReleaseSeen = { kind: 'start' }
-  for (;;) {
-    const step = nextRelease(state, seen)
-    state = step.state
-    if (step.say) ctx.log.info(step.say)
-    if (step.effect.kind === 'done') return step.effect.outcome
-    seen = await performRelease(ctx, req, step.effect)
-  }
+export function releaseIp(ctx: EngineContext, req: ReleaseRequest): Promise<ReleaseOutcome> {
+  const start: ReleaseState = { req, round: 0, resends: 0 }
+  return runMachine(ctx.log, start, { kind: 'start' }, nextRelease, (effect: Pending<ReleaseEffect>) =>
+    performRelease(ctx, req, effect)
+  )
 }
 
 async function performRelease(
   ctx: EngineContext,
   req: ReleaseRequest,
-  effect: Exclude<ReleaseEffect, { kind: 'done' }>
+  effect: Pending<ReleaseEffect>
 ): Promise<ReleaseSeen> {
   try {
     switch (effect.kind) {
@@ -229,13 +237,9 @@ async function sendRelease(ctx: EngineContext, addr: Address): Promise<ReleaseAn
   try {
     return (await ctx.api.ips.delete(ctx, addr)) ? { kind: 'deleted' } : { kind: 'not-found' }
   } catch (error) {
-    if (error instanceof CancelledInFlightError) return { kind: 'unclear', reason: error.message }
-    if (error instanceof CancelledError || error instanceof GaveUpError)
-      return { kind: 'not-sent', error: error.message }
-    if (error instanceof ApiError && error.isPendingEvent) return { kind: 'pending', message: error.apiMessage }
-    if (error instanceof TransportError) return { kind: 'unclear', reason: error.reason }
-    if (error instanceof ApiError && error.status >= 500) return { kind: 'unclear', reason: `HTTP ${error.status}` }
-    if (error instanceof ApiError) return { kind: 'refused', error: error.message, status: error.status }
-    return { kind: 'unclear', reason: messageOf(error) }
+    if (error instanceof ApiError && error.status === 429) return { kind: 'rate-limited' }
+    const failure = failureOf(error)
+    if (failure.kind !== 'refused') return failure
+    return { kind: 'refused', error: failure.error.message, status: failure.error.status }
   }
 }

@@ -22,7 +22,7 @@ export async function rollBack(
   journal: Journal
 ): Promise<AddressResult[]> {
   const count = addresses.filter(moved).length
-  ctx.log.info(`Rolling back: moving ${count} address(es) back where they were`)
+  ctx.log.info(`Rolling back: moving ${count} ${count === 1 ? 'address' : 'addresses'} back where they were`)
   if (count > 1) ctx = ungrouped(ctx)
   return Promise.all(addresses.map((a) => (moved(a) ? rollBackOne(ctx, plan, a, journal) : Promise.resolve(a))))
 }
@@ -73,7 +73,7 @@ async function settleOwnChange(
     if (await waitForOwnAction(ctx, a, move.actionId, target)) return { kind: 'ended' }
     return {
       kind: 'running',
-      why: `action ${move.actionId} of this step on it had not ended, and may still move it; it was not moved back. Look it up with GET /v2/actions/${move.actionId}`
+      why: `action ${move.actionId} of this step may still move it, so it was not moved back; a later operation: rollback with this step's moves output waits for that action and moves it back`
     }
   }
   if (a.addr.version === 4) return { kind: 'ended' }

@@ -48,6 +48,8 @@ export interface ProbeResult {
    * over, likely from the droplet the address left). False when none connected or none was answered.
    */
   readonly answered: boolean
+  /** The step was cancelled before the probing ended: neither passed nor failed. */
+  readonly cancelled?: boolean
   /** The number of the first probe that got no answer; undefined while every probe was answered. */
   readonly unansweredFrom?: number
 }

@@ -11,6 +11,7 @@
  * account spending its minute's budget faster than this step alone would, polls are spaced out
  * further (with jitter), so that many cutovers at once stay under the limit instead of meeting a 429.
  */
+import { secs } from '../words.js'
 import { pause } from '../context.js'
 import type { EngineContext } from './step.js'
 
@@ -51,7 +52,7 @@ export async function waitForAction(ctx: EngineContext, actionId: number, option
   try {
     const result = await poll(ctx, actionId, options)
     log.info(
-      `Action ${actionId}: ${result.status} after ${((ctx.clock.now() - options.startedAt) / 1000).toFixed(1)} s and ${result.polls} polls`
+      `Action ${actionId}: ${result.status} after ${secs(ctx.clock.now() - options.startedAt)} and ${result.polls} ${result.polls === 1 ? 'poll' : 'polls'}`
     )
     return result
   } finally {

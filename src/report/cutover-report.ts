@@ -5,9 +5,10 @@ import type { AddressResult, CutoverResult } from '../engine/cutover-result.js'
 import type { ActionStatus, MoveOutcome } from '../engine/outcome.js'
 import type { ProbeResult } from '../engine/verify.js'
 import { dropletLabel, secs, where } from '../words.js'
-import { emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
+import { cancelledNote, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
 import { addressCell, dropletCell, type Cell } from './cells.js'
 import { movesJson } from '../inputs/moves.js'
+import { changedOutput, moveChanged } from './changed.js'
 
 /**
  * The address as it stands at the end, from the last read made: after the roll-back, after
@@ -40,9 +41,8 @@ const namedAction = (a: AddressResult): MoveOutcome | undefined =>
   a.back?.actionStatus === 'in-progress' ? a.back : a.move
 
 /** A change this step sent took effect or may have ('unknown' counts: moving an address already home is harmless). */
-const changes = (move: MoveOutcome | undefined): boolean => move !== undefined && move.changed !== 'no'
 
-const changedAny = (a: AddressResult): boolean => changes(a.move) || changes(a.back)
+const changedAny = (a: AddressResult): boolean => moveChanged(a.move) || moveChanged(a.back)
 
 /** The droplet the cutover moves to (null: none). */
 const targetOf = (result: CutoverResult): number | null => result.plan.target?.id ?? null
@@ -58,7 +58,7 @@ function outputsOf(result: CutoverResult): Outputs {
   outputs.previous_droplet_id = common(addresses.map((a) => idText(beforeOf(a)?.dropletId)))
   outputs.action_id = idText(namedAction(first)?.actionId)
   outputs.action_status = worst(addresses.map((a) => namedAction(a)?.actionStatus ?? ''))
-  outputs.changed = String(addresses.some(changedAny))
+  outputs.changed = changedOutput(addresses.map(changedAny))
   outputs.verified = result.verified === undefined ? '' : String(result.verified)
   outputs.rolled_back = String(result.rolledBack)
   outputs.moves = movesOf(result)
@@ -74,7 +74,7 @@ function outputsOf(result: CutoverResult): Outputs {
  * from where it was to the target; after a roll-back, only those not known to be home.
  */
 function movesOf(result: CutoverResult): string {
-  const away = result.addresses.filter((a) => changes(a.move) && !backHome(a))
+  const away = result.addresses.filter((a) => moveChanged(a.move) && !backHome(a))
   const to = targetOf(result)
   return movesJson(away.map((a) => ({ addr: a.addr, from: beforeOf(a)?.dropletId ?? null, to })))
 }
@@ -100,6 +100,8 @@ function entryOf(a: AddressResult): Record<string, unknown> {
 const dropletOf = (ip: IpRecord | undefined): Cell => dropletCell(ip?.dropletId, ip?.dropletName)
 
 function statusText(a: AddressResult): string {
+  // Its action had not ended: nothing was sent to move it back.
+  if (a.back && !a.back.sent && a.move?.actionStatus === 'in-progress') return 'in-progress, not moved back'
   if (a.back) return a.backError || a.back.error ? 'roll-back failed' : 'rolled back'
   if (a.backError) return 'roll-back failed'
   if (a.error !== undefined || !a.move) return 'not moved'
@@ -117,6 +119,7 @@ function resultText(a: AddressResult): string {
 /** A check in a word or two: `verified`, `verify failed`, `prechecked`, `precheck failed`. */
 const checkText = (what: 'precheck' | 'verify', p: ProbeResult | undefined, heldMs = 0): string[] => {
   if (!p) return []
+  if (p.cancelled) return [`${what} not finished`]
   if (!p.passed) return [`${what} failed`]
   const passed = what === 'verify' ? 'verified' : 'prechecked'
   return [heldMs > 0 ? `${passed}, held ${heldMs / 1000} s` : passed]
@@ -193,7 +196,7 @@ function cancelledMessage(result: CutoverResult, cause: string): string {
 }
 
 /** A sentence without its full stop, to go on in a list (no "..": "GET /v2/actions/1.. Now:"). */
-const withoutStop = (text: string): string => text.replace(/\.+$/, '')
+export const withoutStop = (text: string): string => text.replace(/\.+$/, '')
 
 /** What a failed cutover says: what went wrong (each address's trouble), then where every address is now. */
 interface Failure {
@@ -222,26 +225,21 @@ function failureText(failure: Failure | undefined): string | undefined {
 /** The failure in the summary: the troubles one to a line (a list when there are several), then where each address is. */
 function failureNotes(result: CutoverResult, failure: Failure | undefined): string[] {
   if (!failure) return []
-  const label = `**${result.cancelled ? 'Cancelled' : 'Failed'}:**`
-  const troubles =
-    failure.troubles.length === 1
+  const label = '**Failed:**'
+  const troubles = result.cancelled
+    ? failure.troubles.map(cancelledNote)
+    : failure.troubles.length === 1
       ? [`${label} ${failure.troubles[0]}`]
       : [label, ...failure.troubles.map((t) => `- ${t}`)]
   return failure.now ? [...troubles, failure.now] : troubles
 }
 
+/** How to undo what a cutover moved, or may have moved: the rollback operation with its moves output. */
+export const ROLL_BACK_NOTE =
+  "Roll back with `operation: rollback` and `moves: ${{ steps.<id>.outputs.moves }}` (this step's `moves` output): each address goes back only while it is still on the droplet this step moved it to, after any action of this step still under way on it."
+
 function rollBackNote(result: CutoverResult): string | undefined {
-  const movedAway = result.addresses.filter((a) => changedAny(a) && !isHome(a))
-  if (movedAway.length === 0) return undefined
-  const previous = common(movedAway.map((a) => idText(a.move?.before?.dropletId)))
-  const guard = `\`expected_droplet_id: ${idText(targetOf(result)) || 'none'}\``
-  if (previous !== '') {
-    return `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output) and ${guard}, so that only an address still on the droplet this step moved it to goes back; or with \`operation: rollback\` and this step's \`moves\` output.`
-  }
-  if (movedAway.every((a) => a.move?.before?.dropletId === null)) {
-    return `Roll back with \`operation: unassign\` and ${guard}: the address was assigned to no droplet before.`
-  }
-  return undefined
+  return result.addresses.some((a) => changedAny(a) && !isHome(a)) ? ROLL_BACK_NOTE : undefined
 }
 
 const isHome = (a: AddressResult): boolean => {

@@ -6,10 +6,11 @@
  */
 import type { AddressEntry, Journal, Reserved } from '../engine/journal.js'
 import { dropletLabel, where } from '../words.js'
-import { emptyOutputs, ipOutputs, MOVING, type OperationResult, type Outputs } from './result.js'
+import { emptyOutputs, ipOutputs, MOVING, type OperationResult, type Outputs, cancelledNote } from './result.js'
 import { movesJson } from '../inputs/moves.js'
-import { common, idText } from './cutover-report.js'
+import { common, idText, ROLL_BACK_NOTE } from './cutover-report.js'
 import { pruneReport } from './prune-report.js'
+import { changedOutput, recordedChange } from './changed.js'
 
 export function partialReport(journal: Journal, cause: string, ips: readonly string[] = []): OperationResult {
   if (journal.prune) return pruneReport(journal.prune, { cancelled: cause })
@@ -42,7 +43,7 @@ function sentReport(journal: Journal, cause: string, text: string): OperationRes
     summary: {
       title: `Reserved IP ${journal.operation || 'step'} cancelled`,
       tables: [],
-      notes: [`**Cancelled:** ${error}`]
+      notes: [cancelledNote(error)]
     }
   }
 }
@@ -89,7 +90,7 @@ function movesReport(journal: Journal, cause: string, ips: readonly string[]): O
           ])
         }
       ],
-      notes: [`**Cancelled:** ${error}`, ...rollBackNote(entries)]
+      notes: [cancelledNote(error), ...rollBackNote(entries)]
     }
   }
 }
@@ -107,7 +108,7 @@ function movesOutputs(journal: Journal, given: readonly string[]): Outputs {
   // The action still under way (a roll-back's, say) is the one a workflow must look up.
   outputs.action_id = idText(first ? (first.underWay.at(-1) ?? first.actions.at(-1)) : undefined)
   outputs.action_status = entries.some((e) => e.underWay.length > 0) ? 'in-progress' : first ? statusOf(first) : ''
-  outputs.changed = String(entries.length > 0)
+  outputs.changed = changedOutput(entries.map(recordedChange))
   if (MOVING.has(journal.operation)) outputs.moves = movesOf(entries)
   if (given.length > 1) setEntries(outputs, given, byIp)
   return outputs
@@ -139,7 +140,7 @@ function setEntries(outputs: Outputs, given: readonly string[], byIp: ReadonlyMa
         previous_droplet_id: e?.before?.dropletId ?? null,
         action_id: e ? (e.underWay.at(-1) ?? e.actions.at(-1) ?? null) : null,
         action_status: e ? statusOf(e) : '',
-        changed: e !== undefined
+        changed: recordedChange(e)
       }
     })
   )
@@ -147,12 +148,7 @@ function setEntries(outputs: Outputs, given: readonly string[], byIp: ReadonlyMa
 }
 
 function rollBackNote(entries: readonly AddressEntry[]): string[] {
-  const previous = common(entries.map((e) => idText(e.before?.dropletId)))
-  const target = common(entries.map((e) => (e.target === undefined ? '?' : idText(e.target) || 'none')))
-  if (entries.length === 0 || previous === '' || target === '' || target === '?') return []
-  return [
-    `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output) and \`expected_droplet_id: ${target}\`, so that only an address still on the droplet this step moved it to goes back.`
-  ]
+  return entries.some((e) => e.target !== undefined) ? [ROLL_BACK_NOTE] : []
 }
 
 function reservedReport(reserved: Reserved, cause: string): OperationResult {
@@ -176,7 +172,7 @@ function reservedReport(reserved: Reserved, cause: string): OperationResult {
           rows: [[ip, `IPv${reserved.record.version}`, reserved.record.region, idText(reserved.actionId) || '-']]
         }
       ],
-      notes: [`**Cancelled:** ${error}`]
+      notes: [cancelledNote(error)]
     }
   }
 }

@@ -7,6 +7,7 @@
 import type { PruneEntry, PruneProgress } from '../engine/prune.js'
 import { durationText } from '../words.js'
 import { addressCell } from './cells.js'
+import { changedOutput, pruneEntryChanged } from './changed.js'
 import { emptyOutputs, listEntry, type OperationResult, type Outputs, type SummaryTable } from './result.js'
 
 export interface PruneReportOptions {
@@ -100,7 +101,7 @@ function outputsOf(progress: PruneProgress): Outputs {
   outputs.ips = JSON.stringify(listed)
   outputs.count = String(listed.length)
   // A release whose outcome is unknown may have gone through: a later step must not take it as kept.
-  outputs.changed = String(ofKind(progress, 'released', 'unknown', 'releasing').length > 0)
+  outputs.changed = changedOutput(progress.entries.map(pruneEntryChanged))
   return outputs
 }
 

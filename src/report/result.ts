@@ -94,3 +94,7 @@ export function failureResult(operation: string, message: string, ips: readonly 
     }
   }
 }
+
+/** A cancelled step's message as the summary's note: "**Cancelled** (SIGTERM); …", the word said once. */
+export const cancelledNote = (error: string): string =>
+  /^Cancelled\b/.test(error) ? error.replace(/^Cancelled/, '**Cancelled**') : `**Cancelled:** ${error}`

@@ -1,11 +1,12 @@
 /** The outputs, summary and failure message of the rollback operation (see engine/undo.ts). */
 import { movesJson } from '../inputs/moves.js'
 import type { Undone, UndoResult } from '../engine/undo.js'
-import { common, idText, worst } from './cutover-report.js'
+import { common, idText, withoutStop, worst } from './cutover-report.js'
 import { dropletLabel } from '../words.js'
-import { emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
+import { cancelledNote, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
+import { changedOutput, moveChanged } from './changed.js'
 
-const changedOf = (u: Undone): boolean => u.changed
+const changedOf = (u: Undone): boolean => moveChanged(u.outcome)
 
 /** What this step moved: each address from where it found it to its `from`. */
 function ownMoves(result: UndoResult): string {
@@ -28,7 +29,7 @@ function outputsOf(result: UndoResult): Outputs {
   outputs.previous_droplet_id = common(undone.map((u) => idText(u.outcome.before?.dropletId)))
   outputs.action_id = idText(first.outcome.actionId)
   outputs.action_status = worst(undone.map((u) => u.outcome.actionStatus))
-  outputs.changed = String(undone.some(changedOf))
+  outputs.changed = changedOutput(undone.map(changedOf))
   if (undone.length > 1) {
     outputs.ips = JSON.stringify(undone.map(entryOf))
     outputs.count = String(undone.length)
@@ -55,10 +56,11 @@ function troubleOf(u: Undone): string | undefined {
 }
 
 function failureOf(result: UndoResult): string | undefined {
-  const troubles = result.undone.flatMap((u) => troubleOf(u) ?? [])
-  if (troubles.length === 0) return undefined
+  const troubles = result.undone.flatMap((u) => troubleOf(u) ?? []).map(withoutStop)
+  if (troubles.length === 0 && !result.cancelled) return undefined
   const now = result.undone.map((u) => `${u.move.addr.text} is ${u.now}`).join(', ')
-  return `${troubles.join('; ')}. Now: ${now}.`
+  const head = result.cancelled ? `Cancelled (${result.cancelled}); nothing more was sent. ` : ''
+  return `${head}${troubles.length ? `${troubles.join('; ')}. ` : ''}Now: ${now}.`
 }
 
 function statusOf(u: Undone): string {
@@ -74,6 +76,7 @@ const label = (u: Undone): string =>
 function titleOf(result: UndoResult, error: string | undefined): string {
   const ips = result.undone.map((u) => u.move.addr.text).join(', ')
   if (result.undone.length === 0) return 'Reserved IP rollback: nothing to undo'
+  if (result.cancelled) return `Reserved IP rollback cancelled: ${ips}`
   if (error) return `Reserved IP rollback failed: ${ips}`
   if (!result.undone.some(changedOf)) return `Reserved IP rollback (no change): ${ips}`
   return `Reserved IP rollback: ${ips}`
@@ -81,7 +84,7 @@ function titleOf(result: UndoResult, error: string | undefined): string {
 
 export function rollbackReport(result: UndoResult): OperationResult {
   const error = failureOf(result)
-  const notes = error ? [`**Failed:** ${error}`] : []
+  const notes = error ? [result.cancelled ? cancelledNote(error) : `**Failed:** ${error}`] : []
   if (result.undone.length === 0)
     notes.push('The moves input names no address: nothing was moved, so nothing is undone.')
   notes.push(`Time taken: ${((result.finishedAt - result.startedAt) / 1000).toFixed(1)} s.`)

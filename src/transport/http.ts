@@ -12,6 +12,8 @@
  *  - 'once': requests that change state (creates and actions). They are retried only when the
  *    server said it did not process them (429). Any other failure is handed back to the caller,
  *    which decides from the state of the API whether the request went through.
+ *  - 'never': a change decided on a read made right before it (a release). Not even a 429 is
+ *    retried here: the caller waits, reads the address again and decides again.
  */
 import fetch, { type RequestInit, type Response } from 'node-fetch'
 import type { Agent, ClientRequest, RequestOptions as RequestOptionsNode } from 'node:http'
@@ -29,7 +31,7 @@ import { secs } from '../words.js'
 
 export { timeoutRanOut }
 
-type RetryPolicy = 'safe' | 'once'
+type RetryPolicy = 'safe' | 'once' | 'never'
 
 /**
  * The context of one request: the step's context (its deadline bounds every attempt and wait, its
@@ -359,7 +361,7 @@ export class ApiClient {
       throw new ApiError(method, req.path, res.status, 'redirect', text, outcome.requestId, attempt, label)
     }
     const headline = apiErrorOf(req, 1, res.status, outcome).message
-    if (res.status === 429) {
+    if (res.status === 429 && req.options.retry !== 'never') {
       // A little beyond the reset, so the first request after it is not refused again.
       const waitMs = (ApiClient.rateLimitWait(res, ctx.clock.now()) ?? this.backoff(attempt)) + 250
       const say = `Rate limited by DigitalOcean on ${method} ${label}: waiting ${secs(waitMs)} for the limit to reset`
