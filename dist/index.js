@@ -33139,7 +33139,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _stack_traces_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2139);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6324);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3482);
 /** The bundle's entry point (GitHub's template layout): main.ts does nothing on import; this calls run(). */
 
 
@@ -33150,7 +33150,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6324:
+/***/ 3482:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36268,6 +36268,8 @@ function failureResult(operation, message, ips = []) {
         }
     };
 }
+/** A cancelled step's message as the summary's note: "**Cancelled** (SIGTERM); …", the word said once. */
+const cancelledNote = (error) => /^Cancelled\b/.test(error) ? error.replace(/^Cancelled/, '**Cancelled**') : `**Cancelled:** ${error}`;
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
@@ -36472,7 +36474,22 @@ function cellText(cell) {
     return cell.name ? `${cell.dropletId} (${cell.name})` : String(cell.dropletId);
 }
 
+;// CONCATENATED MODULE: ./src/report/changed.ts
+/** A move (or a roll-back's): its action completed, may still complete, or the address shows it. */
+const moveChanged = (move) => move !== undefined && move.changed !== 'no';
+/** A create accepted, or one whose answer was lost (an address may have been reserved). */
+const createChanged = (outcome) => outcome.kind !== 'not-reserved';
+/** A release answered 204, gone on the read after a lost answer, or whose outcome is unknown. */
+const releaseChanged = (outcome) => outcome.kind === 'released' || outcome.kind === 'unknown';
+/** One of prune's releases: released, unknown, or sent with no answer yet (cancelled). */
+const pruneEntryChanged = (entry) => entry.state.kind === 'released' || entry.state.kind === 'unknown' || entry.state.kind === 'releasing';
+/** An address on the step's record: a change request was on record before it was sent. */
+const recordedChange = (entry) => entry !== undefined;
+/** The `changed` output: any of them. */
+const changedOutput = (changes) => String(changes.some(Boolean));
+
 ;// CONCATENATED MODULE: ./src/report/cutover-report.ts
+
 
 
 
@@ -36503,8 +36520,7 @@ function worst(statuses) {
 /** The action the outputs name: the roll-back's while it is still under way, else the move's. */
 const namedAction = (a) => a.back?.actionStatus === 'in-progress' ? a.back : a.move;
 /** A change this step sent took effect or may have ('unknown' counts: moving an address already home is harmless). */
-const changes = (move) => move !== undefined && move.changed !== 'no';
-const changedAny = (a) => changes(a.move) || changes(a.back);
+const changedAny = (a) => moveChanged(a.move) || moveChanged(a.back);
 /** The droplet the cutover moves to (null: none). */
 const targetOf = (result) => result.plan.target?.id ?? null;
 function outputsOf(result) {
@@ -36520,7 +36536,7 @@ function outputsOf(result) {
     outputs.previous_droplet_id = common(addresses.map((a) => idText(beforeOf(a)?.dropletId)));
     outputs.action_id = idText(namedAction(first)?.actionId);
     outputs.action_status = worst(addresses.map((a) => namedAction(a)?.actionStatus ?? ''));
-    outputs.changed = String(addresses.some(changedAny));
+    outputs.changed = changedOutput(addresses.map(changedAny));
     outputs.verified = result.verified === undefined ? '' : String(result.verified);
     outputs.rolled_back = String(result.rolledBack);
     outputs.moves = movesOf(result);
@@ -36535,7 +36551,7 @@ function outputsOf(result) {
  * from where it was to the target; after a roll-back, only those not known to be home.
  */
 function movesOf(result) {
-    const away = result.addresses.filter((a) => changes(a.move) && !backHome(a));
+    const away = result.addresses.filter((a) => moveChanged(a.move) && !backHome(a));
     const to = targetOf(result);
     return movesJson(away.map((a) => ({ addr: a.addr, from: beforeOf(a)?.dropletId ?? null, to })));
 }
@@ -36556,6 +36572,9 @@ function entryOf(a) {
 }
 const dropletOf = (ip) => dropletCell(ip?.dropletId, ip?.dropletName);
 function statusText(a) {
+    // Its action had not ended: nothing was sent to move it back.
+    if (a.back && !a.back.sent && a.move?.actionStatus === 'in-progress')
+        return 'in-progress, not moved back';
     if (a.back)
         return a.backError || a.back.error ? 'roll-back failed' : 'rolled back';
     if (a.backError)
@@ -36577,6 +36596,8 @@ function resultText(a) {
 const checkText = (what, p, heldMs = 0) => {
     if (!p)
         return [];
+    if (p.cancelled)
+        return [`${what} not finished`];
     if (!p.passed)
         return [`${what} failed`];
     const passed = what === 'verify' ? 'verified' : 'prechecked';
@@ -36671,25 +36692,18 @@ function failureText(failure) {
 function failureNotes(result, failure) {
     if (!failure)
         return [];
-    const label = `**${result.cancelled ? 'Cancelled' : 'Failed'}:**`;
-    const troubles = failure.troubles.length === 1
-        ? [`${label} ${failure.troubles[0]}`]
-        : [label, ...failure.troubles.map((t) => `- ${t}`)];
+    const label = '**Failed:**';
+    const troubles = result.cancelled
+        ? failure.troubles.map(cancelledNote)
+        : failure.troubles.length === 1
+            ? [`${label} ${failure.troubles[0]}`]
+            : [label, ...failure.troubles.map((t) => `- ${t}`)];
     return failure.now ? [...troubles, failure.now] : troubles;
 }
+/** How to undo what a cutover moved, or may have moved: the rollback operation with its moves output. */
+const ROLL_BACK_NOTE = "Roll back with `operation: rollback` and `moves: ${{ steps.<id>.outputs.moves }}` (this step's `moves` output): each address goes back only while it is still on the droplet this step moved it to, after any action of this step still under way on it.";
 function rollBackNote(result) {
-    const movedAway = result.addresses.filter((a) => changedAny(a) && !isHome(a));
-    if (movedAway.length === 0)
-        return undefined;
-    const previous = common(movedAway.map((a) => idText(a.move?.before?.dropletId)));
-    const guard = `\`expected_droplet_id: ${idText(targetOf(result)) || 'none'}\``;
-    if (previous !== '') {
-        return `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output) and ${guard}, so that only an address still on the droplet this step moved it to goes back; or with \`operation: rollback\` and this step's \`moves\` output.`;
-    }
-    if (movedAway.every((a) => a.move?.before?.dropletId === null)) {
-        return `Roll back with \`operation: unassign\` and ${guard}: the address was assigned to no droplet before.`;
-    }
-    return undefined;
+    return result.addresses.some((a) => changedAny(a) && !isHome(a)) ? ROLL_BACK_NOTE : undefined;
 }
 const isHome = (a) => {
     const now = nowOf(a);
@@ -36770,6 +36784,7 @@ function unansweredIpv6Hint(addr, probe) {
 
 
 
+
 /** Row order: what was done first, then what went wrong, then what was left alone. */
 const ORDER = ['released', 'would-release', 'unknown', 'releasing', 'failed', 'not-tried', 'pending', 'spared'];
 const RESULT = {
@@ -36845,7 +36860,7 @@ function prune_report_outputsOf(progress) {
     outputs.ips = JSON.stringify(listed);
     outputs.count = String(listed.length);
     // A release whose outcome is unknown may have gone through: a later step must not take it as kept.
-    outputs.changed = String(ofKind(progress, 'released', 'unknown', 'releasing').length > 0);
+    outputs.changed = changedOutput(progress.entries.map(pruneEntryChanged));
     return outputs;
 }
 /**
@@ -36923,6 +36938,7 @@ function pruneReport(progress, options = {}) {
 
 
 
+
 function partialReport(journal, cause, ips = []) {
     if (journal.prune)
         return pruneReport(journal.prune, { cancelled: cause });
@@ -36954,7 +36970,7 @@ function sentReport(journal, cause, text) {
         summary: {
             title: `Reserved IP ${journal.operation || 'step'} cancelled`,
             tables: [],
-            notes: [`**Cancelled:** ${error}`]
+            notes: [cancelledNote(error)]
         }
     };
 }
@@ -36993,7 +37009,7 @@ function movesReport(journal, cause, ips) {
                     ])
                 }
             ],
-            notes: [`**Cancelled:** ${error}`, ...partial_report_rollBackNote(entries)]
+            notes: [cancelledNote(error), ...partial_report_rollBackNote(entries)]
         }
     };
 }
@@ -37011,7 +37027,7 @@ function movesOutputs(journal, given) {
     // The action still under way (a roll-back's, say) is the one a workflow must look up.
     outputs.action_id = idText(first ? (first.underWay.at(-1) ?? first.actions.at(-1)) : undefined);
     outputs.action_status = entries.some((e) => e.underWay.length > 0) ? 'in-progress' : first ? statusOf(first) : '';
-    outputs.changed = String(entries.length > 0);
+    outputs.changed = changedOutput(entries.map(recordedChange));
     if (MOVING.has(journal.operation))
         outputs.moves = partial_report_movesOf(entries);
     if (given.length > 1)
@@ -37041,19 +37057,13 @@ function setEntries(outputs, given, byIp) {
             previous_droplet_id: e?.before?.dropletId ?? null,
             action_id: e ? (e.underWay.at(-1) ?? e.actions.at(-1) ?? null) : null,
             action_status: e ? statusOf(e) : '',
-            changed: e !== undefined
+            changed: recordedChange(e)
         };
     }));
     outputs.count = String(given.length);
 }
 function partial_report_rollBackNote(entries) {
-    const previous = common(entries.map((e) => idText(e.before?.dropletId)));
-    const target = common(entries.map((e) => (e.target === undefined ? '?' : idText(e.target) || 'none')));
-    if (entries.length === 0 || previous === '' || target === '' || target === '?')
-        return [];
-    return [
-        `Roll back with \`operation: assign\`, \`droplet_id: ${previous}\` (the \`previous_droplet_id\` output) and \`expected_droplet_id: ${target}\`, so that only an address still on the droplet this step moved it to goes back.`
-    ];
+    return entries.some((e) => e.target !== undefined) ? [ROLL_BACK_NOTE] : [];
 }
 function reservedReport(reserved, cause) {
     const ip = reserved.record.ip;
@@ -37075,7 +37085,7 @@ function reservedReport(reserved, cause) {
                     rows: [[ip, `IPv${reserved.record.version}`, reserved.record.region, idText(reserved.actionId) || '-']]
                 }
             ],
-            notes: [`**Cancelled:** ${error}`]
+            notes: [cancelledNote(error)]
         }
     };
 }
@@ -40110,6 +40120,8 @@ function attemptsText(causes, elapsedMs) {
  *  - 'once': requests that change state (creates and actions). They are retried only when the
  *    server said it did not process them (429). Any other failure is handed back to the caller,
  *    which decides from the state of the API whether the request went through.
+ *  - 'never': a change decided on a read made right before it (a release). Not even a 429 is
+ *    retried here: the caller waits, reads the address again and decides again.
  */
 
 
@@ -40414,7 +40426,7 @@ class ApiClient {
             throw new ApiError(method, req.path, res.status, 'redirect', text, outcome.requestId, attempt, label);
         }
         const headline = apiErrorOf(req, 1, res.status, outcome).message;
-        if (res.status === 429) {
+        if (res.status === 429 && req.options.retry !== 'never') {
             // A little beyond the reset, so the first request after it is not refused again.
             const waitMs = (ApiClient.rateLimitWait(res, ctx.clock.now()) ?? this.backoff(attempt)) + 250;
             const say = `Rate limited by DigitalOcean on ${method} ${label}: waiting ${secs(waitMs)} for the limit to reset`;
@@ -40756,13 +40768,13 @@ class IpsService {
         return { record: unwrapIp(res.body, req.version), actionId: firstActionId(res.body) };
     }
     /**
-     * Releases an IP, sent once (retried only after a 429, which was not processed): after an unclear
-     * answer the caller reads the address before anything else, since another client may have
-     * assigned it meanwhile. Returns false when it was not there (404).
+     * Releases an IP, sent once (not even retried after a 429: the caller reads the address again
+     * first, since another client may have assigned it meanwhile); after an unclear answer the
+     * caller reads the address before anything else. Returns false when it was not there (404).
      */
     async delete(ctx, addr) {
         try {
-            await this.http.request(ctx, 'DELETE', ipPath(addr), { retry: 'once' });
+            await this.http.request(ctx, 'DELETE', ipPath(addr), { retry: 'never' });
             return true;
         }
         catch (e) {
@@ -41137,6 +41149,60 @@ function digitalOcean(http) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/engine/outcome.ts
+
+/** Reported as changed: a later roll-back step then runs, and moving an address already home is harmless. */
+const reportsChanged = (changed) => changed !== 'no';
+/** The error for an address whose state could not be read after a change request. */
+function unknownState(addr, why) {
+    return `${addr.text} is in an unknown state: it could not be read after a request to change it (${why}). Look with GET ${ipPath(addr)} (or operation: get)`;
+}
+/** The words for the cause of a cancellation: the signal's name when main.ts gave it. */
+function cancelCause(signal) {
+    const reason = signal.reason;
+    return typeof reason === 'string' && reason !== '' ? reason : 'the step was cancelled';
+}
+/** Whether the IP is where the move is to take it. */
+const isAt = (target) => (ip) => ip.dropletId === target;
+/** The target of a move as words: 'droplet 42' or 'no droplet'. */
+const targetText = (target) => (target === null ? 'no droplet' : `droplet ${target}`);
+function describeMove(req) {
+    return req.target === null ? `unassign ${req.addr.text}` : `assign ${req.addr.text} to droplet ${req.target}`;
+}
+const messageOf = (error) => (error instanceof Error ? error.message : String(error));
+
+;// CONCATENATED MODULE: ./src/engine/answers.ts
+/**
+ * What a failed change request means, for every change the engine sends (assign, unassign, a
+ * roll-back, create, a release): one place decides which answers are clear and which are not.
+ * An unclear answer (lost, cut short, a 5xx, unreadable, cancelled in flight) may have taken
+ * effect: the change protocol reads before anything else. A request that never went out (cancelled
+ * before it, or answered 429 until the client gave up) changed nothing.
+ */
+
+
+
+function failureOf(error) {
+    if (error instanceof CancelledInFlightError)
+        return { kind: 'unclear', reason: error.message };
+    if (error instanceof CancelledError || error instanceof GaveUpError)
+        return { kind: 'not-sent', error: error.message };
+    if (error instanceof ApiError && error.isPendingEvent) {
+        return { kind: 'pending', message: error.apiMessage, droplet: namesDroplet(error.apiMessage) };
+    }
+    if (error instanceof TransportError)
+        return { kind: 'unclear', reason: error.reason };
+    if (error instanceof ApiError && error.status >= 500) {
+        return { kind: 'unclear', reason: `HTTP ${error.status}${error.errorId ? ` ${error.errorId}` : ''}` };
+    }
+    if (error instanceof ApiError)
+        return { kind: 'refused', error };
+    // A success whose body could not be read: it went through, but what it did is not known.
+    return { kind: 'unclear', reason: messageOf(error) };
+}
+/** "Droplet already has a pending event": the droplet's own event, not the address's. */
+const namesDroplet = (message) => /droplet/i.test(message) && !/floating|reserved|\bip\b|\/ip/i.test(message);
+
 ;// CONCATENATED MODULE: ./src/engine/wait.ts
 /**
  * Action waiting: polls GET /v2/actions/{id} until the action is completed or errored, or the
@@ -41151,6 +41217,7 @@ function digitalOcean(http) {
  * account spending its minute's budget faster than this step alone would, polls are spaced out
  * further (with jitter), so that many cutovers at once stay under the limit instead of meeting a 429.
  */
+
 
 const FIRST_POLL_MS = 1_000;
 const FAST_POLL_MS = 500;
@@ -41168,7 +41235,7 @@ async function waitForAction(ctx, actionId, options) {
     log.startGroup?.(`Waiting for action ${actionId} (${options.describe})`);
     try {
         const result = await poll(ctx, actionId, options);
-        log.info(`Action ${actionId}: ${result.status} after ${((ctx.clock.now() - options.startedAt) / 1000).toFixed(1)} s and ${result.polls} polls`);
+        log.info(`Action ${actionId}: ${result.status} after ${secs(ctx.clock.now() - options.startedAt)} and ${result.polls} ${result.polls === 1 ? 'poll' : 'polls'}`);
         return result;
     }
     finally {
@@ -41385,28 +41452,6 @@ async function findBusyAction(ctx, addr, record) {
     return { record: current, action };
 }
 
-;// CONCATENATED MODULE: ./src/engine/outcome.ts
-
-/** Reported as changed: a later roll-back step then runs, and moving an address already home is harmless. */
-const reportsChanged = (changed) => changed !== 'no';
-/** The error for an address whose state could not be read after a change request. */
-function unknownState(addr, why) {
-    return `${addr.text} is in an unknown state: it could not be read after a request to change it (${why}). Look with GET ${ipPath(addr)} (or operation: get)`;
-}
-/** The words for the cause of a cancellation: the signal's name when main.ts gave it. */
-function cancelCause(signal) {
-    const reason = signal.reason;
-    return typeof reason === 'string' && reason !== '' ? reason : 'the step was cancelled';
-}
-/** Whether the IP is where the move is to take it. */
-const isAt = (target) => (ip) => ip.dropletId === target;
-/** The target of a move as words: 'droplet 42' or 'no droplet'. */
-const targetText = (target) => (target === null ? 'no droplet' : `droplet ${target}`);
-function describeMove(req) {
-    return req.target === null ? `unassign ${req.addr.text}` : `assign ${req.addr.text} to droplet ${req.target}`;
-}
-const messageOf = (error) => (error instanceof Error ? error.message : String(error));
-
 ;// CONCATENATED MODULE: ./src/engine/protocol.ts
 
 
@@ -41535,7 +41580,8 @@ function accepted(state, action) {
     const now = { ...state, action };
     if (!state.req.wait) {
         const status = action.status === 'completed' || action.status === 'errored' ? action.status : 'in-progress';
-        return toReport(now, { kind: 'not-waited', status });
+        const say = `Action ${action.id} (${action.type || kindOf(state)}) started; not waiting for it (wait: false)`;
+        return { ...toReport(now, { kind: 'not-waited', status }), say };
     }
     if (action.status === 'completed')
         return go({ ...now, phase: 'confirm' }, { kind: 'confirm-read' });
@@ -41740,7 +41786,8 @@ function erroredOn(state, record) {
     const base = { final: record, actionId: action.id, actionStatus: 'errored', sent: true };
     // An errored action that left the IP where it was changed nothing.
     const changed = record.dropletId !== state.before?.dropletId ? 'yes' : 'no';
-    return done(state, { ...base, changed, error: `${message}; the IP is ${where(record)}` });
+    // Where it is now is the report's to say (from `final`), once.
+    return done(state, { ...base, changed, error: message });
 }
 // ------------------------------------------------------------------ report
 function reported(state, seen) {
@@ -41751,7 +41798,8 @@ function reported(state, seen) {
     const ending = state.ending;
     switch (ending.kind) {
         case 'not-sent':
-            return unchanged(state, record ?? state.latest, ending.error);
+            // Nothing took effect, but where the address is now is not known: no earlier read passes for it.
+            return unchanged(state, record, record ? ending.error : `${ending.error}. ${unknown}`);
         case 'errored':
             return record ? erroredOn(state, record) : erroredUnknown(state, unknown);
         case 'running':
@@ -41803,18 +41851,33 @@ function unsureOutcome(state, record, ending, unknown) {
     });
 }
 /**
- * Whether the change went through, judged from a read: on the target, yes; an IPv4 back where it
- * was with no action in progress on it (no lock), no; otherwise it may still be under way.
+ * Whether the change went through, judged from a read after an unclear answer: on the target, yes;
+ * otherwise unknown, even for an IPv4 back where it was with no lock: the lost request may have
+ * been carried out and another change may have put the address back since (reported changed=true:
+ * an address this step's request moved is never reported changed=false).
  */
 function changedAsRead(state, record) {
-    if (isAt(state.req.target)(record))
-        return 'yes';
-    if (state.req.addr.version === 4 && !record.locked && record.dropletId === state.before?.dropletId)
-        return 'no';
-    return 'unknown';
+    return isAt(state.req.target)(record) ? 'yes' : 'unknown';
+}
+
+;// CONCATENATED MODULE: ./src/engine/machine.ts
+async function runMachine(log, start, first, next, perform) {
+    let state = start;
+    let seen = first;
+    for (;;) {
+        const step = next(state, seen);
+        state = step.state;
+        if (step.say)
+            log.info(step.say);
+        if (step.effect.kind === 'done')
+            return step.effect.outcome;
+        seen = await perform(step.effect, state);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/drive.ts
+
+
 
 
 
@@ -41832,27 +41895,19 @@ function followAction(ctx, req, before, action) {
     const state = { ...initial(req), phase: 'send', before, latest: before };
     return drive(ctx, req, state, { kind: 'answer', answer: { kind: 'accepted', action } });
 }
-/** The loop: the machine decides, the driver performs, until the machine is done. Never throws. */
+/** The loop (machine.ts): the machine decides, the driver performs, until the machine is done. Never throws. */
 async function drive(ctx, req, start, first) {
     const observer = req.observer ?? UNOBSERVED;
-    let state = start;
-    let seen = first;
-    for (;;) {
-        const step = next(state, seen);
-        state = step.state;
-        if (step.say)
-            ctx.log.info(step.say);
-        if (step.effect.kind === 'done') {
-            const outcome = step.effect.outcome;
-            if (outcome.changed === 'no' && outcome.actionId === undefined)
-                observer.unchanged();
-            return outcome;
-        }
-        seen = await perform(ctx, req, observer, step.effect);
+    const outcome = await runMachine(ctx.log, start, first, next, async (effect, state) => {
+        const seen = await perform(ctx, req, observer, effect);
         const record = seen.kind === 'read' || seen.kind === 'busy' || seen.kind === 'watched' ? seen.record : undefined;
         if (record && state.phase !== 'decide')
             observer.read(record);
-    }
+        return seen;
+    });
+    if (outcome.changed === 'no' && outcome.actionId === undefined)
+        observer.unchanged();
+    return outcome;
 }
 /** Performs one effect; every exception becomes an observation. */
 async function perform(ctx, req, observer, effect) {
@@ -41975,28 +42030,9 @@ async function nameHeld(ctx, req, error) {
 }
 /** What an answer means: a change request's answer is clear only when DigitalOcean's refusal is. */
 function classify(error, req) {
-    if (error instanceof CancelledInFlightError)
-        return { kind: 'unclear', reason: error.message };
-    if (error instanceof CancelledError)
-        return { kind: 'not-sent', error: error.message };
-    // No attempt went out, or each was answered 429 (not processed): nothing was sent.
-    if (error instanceof GaveUpError)
-        return { kind: 'not-sent', error: error.message };
-    if (error instanceof ApiError && error.isPendingEvent) {
-        return { kind: 'pending', message: error.apiMessage, droplet: namesDroplet(error.apiMessage) };
-    }
-    if (error instanceof TransportError)
-        return { kind: 'unclear', reason: error.reason };
-    if (error instanceof ApiError && error.status >= 500) {
-        return { kind: 'unclear', reason: `HTTP ${error.status}${error.errorId ? ` ${error.errorId}` : ''}` };
-    }
-    if (error instanceof ApiError)
-        return { kind: 'refused', error: explainRefusal(error, req) };
-    // A success whose body holds no action: it went through, but which action is not known.
-    return { kind: 'unclear', reason: messageOf(error) };
+    const failure = failureOf(error);
+    return failure.kind === 'refused' ? { kind: 'refused', error: explainRefusal(failure.error, req) } : failure;
 }
-/** "Droplet already has a pending event": the droplet's own event, not the address's. */
-const namesDroplet = (message) => /droplet/i.test(message) && !/floating|reserved|\bip\b|\/ip/i.test(message);
 /** Adds what the user needs to know to DigitalOcean's refusals of an action. */
 function explainRefusal(error, req) {
     const { addr, target } = req;
@@ -42373,7 +42409,7 @@ const moved = (a) => a.move !== undefined && reportsChanged(a.move.changed);
 
 async function rollBack(ctx, plan, addresses, journal) {
     const count = addresses.filter(moved).length;
-    ctx.log.info(`Rolling back: moving ${count} address(es) back where they were`);
+    ctx.log.info(`Rolling back: moving ${count} ${count === 1 ? 'address' : 'addresses'} back where they were`);
     if (count > 1)
         ctx = ungrouped(ctx);
     return Promise.all(addresses.map((a) => (moved(a) ? rollBackOne(ctx, plan, a, journal) : Promise.resolve(a))));
@@ -42410,7 +42446,7 @@ async function settleOwnChange(ctx, a, move, target) {
             return { kind: 'ended' };
         return {
             kind: 'running',
-            why: `action ${move.actionId} of this step on it had not ended, and may still move it; it was not moved back. Look it up with GET /v2/actions/${move.actionId}`
+            why: `action ${move.actionId} of this step may still move it, so it was not moved back; a later operation: rollback with this step's moves output waits for that action and moves it back`
         };
     }
     if (a.addr.version === 4)
@@ -42573,15 +42609,28 @@ async function moveAll(ctx, plan, reads, journal) {
             initial: plan.precheck ? undefined : r.read,
             observer: journal.observe(r.addr)
         };
-        return { ...r, move: await moveIp(ctx, req) };
+        const move = await moveIp(ctx, req);
+        if (plan.precheck)
+            warnIfMovedMeanwhile(ctx, plan, r.read, move);
+        return { ...r, move };
     }));
+}
+/** An address another change moved during the precheck is never taken from it unnoticed. */
+function warnIfMovedMeanwhile(ctx, plan, first, move) {
+    if (!move.sent || !first || !move.before || move.before.dropletId === first.dropletId)
+        return;
+    const refuse = plan.expected === undefined ? ' (set expected_droplet_id to refuse that)' : '';
+    ctx.log.warning(`${first.ip}, ${where(first)} before the precheck, was ${where(move.before)} after it: another change moved it, and this step took it from there${refuse}`);
 }
 /** Probes behind every address; when all pass, reads each address once more (it must still be on the target). */
 async function verifyAll(ctx, plan, verify, addresses) {
     const probed = await probeAll(ctx, plan, verify, addresses);
     const verified = probed.every((a) => a.probe === undefined || a.probe.passed);
+    // Cancelled before verification ended: verified is '' (undefined), not false.
+    if (probed.some((a) => a.probe?.cancelled))
+        return { addresses: probed, verified: undefined };
     if (!verified || ctx.signal.aborted)
-        return { addresses: probed, verified: verified && !ctx.signal.aborted };
+        return { addresses: probed, verified };
     const confirmed = await Promise.all(probed.map(async (a) => ({ ...a, confirm: await reportRead(ctx, a.addr) })));
     return { addresses: confirmed, verified };
 }
@@ -42604,7 +42653,8 @@ function untilCancelled(ctx, url, probe) {
         passed: false,
         probes: 0,
         last: 'not finished: the step was cancelled',
-        answered: false
+        answered: false,
+        cancelled: true
     }));
     return Promise.race([probe, cancelled]);
 }
@@ -42646,7 +42696,65 @@ async function assign_assign(ctx) {
     return cutoverReport(await runCutover(engine, plan, ctx.journal));
 }
 
-;// CONCATENATED MODULE: ./src/operations/create.ts
+;// CONCATENATED MODULE: ./src/engine/create-protocol.ts
+
+const initialCreate = (plan) => ({ plan, phase: 'guard', round: 0 });
+const create_protocol_go = (state, effect, say) => ({ state, effect, say });
+const create_protocol_done = (state, outcome) => create_protocol_go(state, { kind: 'done', outcome });
+const create_protocol_notReserved = (state, error) => create_protocol_done(state, {
+    kind: 'not-reserved',
+    error: / Nothing was reserved\.$/.test(error) ? error : `${error} Nothing was reserved.`
+});
+/** The create's one transition function. */
+function nextCreate(state, seen) {
+    switch (seen.kind) {
+        case 'start':
+        case 'paused':
+            // Onto a droplet: read it right before sending (again after a pending event).
+            if (state.plan.target === undefined)
+                return create_protocol_go({ ...state, phase: 'send' }, { kind: 'send' });
+            return create_protocol_go({ ...state, phase: 'guard' }, { kind: 'guard', dropletId: state.plan.target });
+        case 'guarded':
+            if (seen.problem)
+                return create_protocol_notReserved(state, seen.problem);
+            return create_protocol_go({ ...state, phase: 'send' }, { kind: 'send' });
+        case 'guard-failed':
+            return create_protocol_notReserved(state, seen.error);
+        case 'answer':
+            return create_protocol_answered(state, seen.answer);
+        case 'stopped':
+            return create_protocol_notReserved(state, seen.why);
+        case 'found':
+            return create_protocol_done(state, { kind: 'lost', reason: state.reason ?? '', found: seen.record });
+    }
+}
+function create_protocol_answered(state, answer) {
+    switch (answer.kind) {
+        case 'accepted':
+            return create_protocol_done(state, { kind: 'reserved', created: answer.created });
+        case 'pending': {
+            // Nothing was reserved: the droplet is busy. Waited out, then read and sent again.
+            const round = state.round + 1;
+            const ms = pendingBackoff(round);
+            const say = `Droplet ${state.plan.target ?? ''} has a pending event (DigitalOcean: "${answer.message}"); nothing was reserved. Trying again in up to ${ms / 1000} s.`;
+            const what = `waiting for a pending event on droplet ${state.plan.target ?? ''} to clear; nothing was reserved`;
+            return create_protocol_go({ ...state, round }, { kind: 'pause', ms, what }, say);
+        }
+        case 'unclear': {
+            // Never sent again: a repeat could reserve (and bill) a second address.
+            const now = { ...state, phase: 'find', reason: answer.reason };
+            if (state.plan.dropletId === undefined)
+                return create_protocol_done(now, { kind: 'lost', reason: answer.reason });
+            const say = `No clear answer to the create (${answer.reason}); it is not sent again. Reading the reserved IPv${state.plan.version} addresses for one on droplet ${state.plan.dropletId}`;
+            return create_protocol_go(now, { kind: 'find', dropletId: state.plan.dropletId }, say);
+        }
+        case 'refused':
+        case 'not-sent':
+            return create_protocol_notReserved(state, answer.error);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/create.ts
 
 
 
@@ -42657,40 +42765,29 @@ async function assign_assign(ctx) {
 
 
 
-async function create(op) {
-    const { inputs, engine: ctx } = op;
+/** Resolves the droplet (throws before anything is sent), then creates; never throws after that. */
+async function createIp(ctx, inputs, journal) {
+    const startedAt = ctx.clock.now();
+    const target = await create_targetOf(ctx, inputs);
     const version = inputs.ipVersion;
-    const started = ctx.clock.now();
-    const target = await create_targetOf(ctx, inputs, version);
     const region = inputs.region ?? target?.region;
-    const where = target && version === 4 ? `on droplet ${dropletLabel(target.id, target.name)}` : `in ${region}`;
-    ctx.log.info(`Reserving a new IPv${version} address ${where}`);
     const req = {
         version,
         region: version === 6 || !target ? region : undefined,
         dropletId: version === 4 ? target?.id : undefined,
         projectId: inputs.projectId
     };
-    const created = await reserve(ctx, req, op.journal).catch(async (error) => {
-        if (!isUnclear(error))
-            throw error;
-        return lostCreate(ctx, req, error);
-    });
-    if ('outputs' in created)
-        return created;
-    op.journal.noteReserved(created);
-    const addr = { text: created.record.ip, version };
-    ctx.log.info(`Reserved ${addr.text}${created.record.region ? ` in ${created.record.region}` : ''}`);
-    const placed = await place(ctx, inputs.wait, addr, created, target);
-    const report = createdReport(addr, created.record, placed, target, started, ctx.clock.now());
-    return ctx.signal.aborted ? cancelled(report, cancelCause(ctx.signal)) : report;
+    const where = target && version === 4 ? `on droplet ${dropletLabel(target.id, target.name)}` : `in ${region}`;
+    ctx.log.info(`Reserving a new IPv${version} address ${where}`);
+    const outcome = await reserve(ctx, req, target, journal);
+    const placed = outcome.kind === 'reserved' ? await place(ctx, inputs.wait, outcome.created, target) : undefined;
+    const cancelled = ctx.signal.aborted ? cancelCause(ctx.signal) : undefined;
+    return { req, target, outcome, placed, startedAt, finishedAt: ctx.clock.now(), cancelled };
 }
 /** The droplet to put the new address on, with its region when it is needed; throws before anything is sent. */
-async function create_targetOf(ctx, inputs, version) {
-    let target = inputs.droplet ? await ctx.api.droplets.resolve(ctx, inputs.droplet) : undefined;
-    if (target && version === 6)
-        target = await mustHaveIpv6(ctx, target);
-    if (!target || (version === 4 && !inputs.region))
+async function create_targetOf(ctx, inputs) {
+    const target = inputs.droplet ? await ctx.api.droplets.resolve(ctx, inputs.droplet) : undefined;
+    if (!target || (inputs.ipVersion === 4 && !inputs.region))
         return target;
     // IPv6 is reserved in the droplet's region; a region given beside a droplet must agree with it.
     const withIt = await ctx.api.droplets.withRegion(ctx, target, 'Nothing was reserved.');
@@ -42699,64 +42796,69 @@ async function create_targetOf(ctx, inputs, version) {
     }
     return withIt;
 }
-/** A reserved IPv6 for a droplet without IPv6 is refused before anything is reserved (it would be an orphan). */
-async function mustHaveIpv6(ctx, target) {
-    const read = await ctx.api.droplets.withNetworks(ctx, target, 'Nothing was reserved.');
-    if (read.networks?.ipv6 === false) {
-        throw new OperationError(`droplet ${dropletLabel(read.id, read.name)} does not have IPv6 enabled, so a reserved IPv6 cannot be assigned to it: enable IPv6 on the droplet first (doctl compute droplet-action enable-ipv6 ${read.id}). Nothing was reserved.`);
-    }
-    return read;
+/** The loop of the create's protocol: the machine decides, this performs. Never throws. */
+async function reserve(ctx, req, target, journal) {
+    const plan = { version: req.version, target: target?.id, dropletId: req.dropletId };
+    const start = { kind: 'start' };
+    const outcome = await runMachine(ctx.log, initialCreate(plan), start, nextCreate, (effect) => performCreate(ctx, req, journal, effect));
+    if (outcome.kind === 'reserved')
+        journal.noteReserved(outcome.created);
+    // A clear answer that reserved nothing: a cancelled step does not say one may be reserved.
+    if (outcome.kind === 'not-reserved')
+        journal.noteCreating(undefined);
+    return outcome;
 }
-/**
- * Sends the create. A 422 pending event (the droplet is busy: nothing was reserved) is waited out
- * and the create sent again, within the timeout; an unclear answer is never followed by a repeat.
- */
-async function reserve(ctx, req, journal, round = 1) {
+async function performCreate(ctx, req, journal, effect) {
     try {
-        // On the step's record before it is sent: a step cancelled now says an address may be reserved.
-        journal.noteCreating(`a new IPv${req.version} address`);
-        return await ctx.api.ips.create(ctx, req);
+        switch (effect.kind) {
+            case 'guard':
+                return { kind: 'guarded', problem: await guardProblem(ctx, req.version, effect.dropletId) };
+            case 'send':
+                // On the step's record before it is sent: a step cancelled now says an address may be reserved.
+                journal.noteCreating(`a new IPv${req.version} address`);
+                return { kind: 'answer', answer: await sendCreate(ctx, req) };
+            case 'pause':
+                await waitBeforeRetry(ctx, jitter(effect.ms), effect.what);
+                return { kind: 'paused' };
+            case 'find':
+                return { kind: 'found', record: await findOn(ctx, req.version, effect.dropletId) };
+        }
     }
     catch (error) {
-        // A clear answer: nothing was reserved.
-        if (!isUnclear(error))
-            journal.noteCreating(undefined);
-        if (error instanceof ApiError && error.isPendingEvent && req.dropletId !== undefined) {
-            const delay = jitter(pendingBackoff(round));
-            ctx.log.info(`Droplet ${req.dropletId} has a pending event (DigitalOcean: "${error.apiMessage}"); nothing was reserved. Trying again in ${secs(delay)}.`);
-            await waitBeforeRetry(ctx, delay, `waiting for a pending event on droplet ${req.dropletId} to clear; nothing was reserved`);
-            return reserve(ctx, req, journal, round + 1);
-        }
-        throw error;
+        if (effect.kind === 'guard')
+            return { kind: 'guard-failed', error: messageOf(error) };
+        return { kind: 'stopped', why: messageOf(error) };
     }
 }
-/** An answer that does not say whether the create was carried out: it is never sent again. */
-const isUnclear = (error) => error instanceof TransportError ||
-    error instanceof CancelledInFlightError ||
-    (error instanceof ApiError && error.status >= 500);
+/** Sends the create once; never throws. */
+async function sendCreate(ctx, req) {
+    try {
+        return { kind: 'accepted', created: await ctx.api.ips.create(ctx, req) };
+    }
+    catch (error) {
+        const failure = failureOf(error);
+        if (failure.kind === 'refused')
+            return { kind: 'refused', error: failure.error.message };
+        return failure;
+    }
+}
 /**
- * A create whose answer was lost: changed=true, the outcome unknown. For a create onto a droplet,
- * the reserved addresses of that family are read (within the report's grace) to name one found on it.
+ * Why the droplet cannot take the new address, as read right before the create: a reserved IPv6
+ * needs IPv6 enabled; a droplet holds one reserved IPv4 at a time. Undefined: it can.
  */
-async function lostCreate(ctx, req, error) {
-    const why = error instanceof ApiError
-        ? `HTTP ${error.status}`
-        : error instanceof TransportError
-            ? error.reason
-            : messageOf(error);
-    const found = req.dropletId === undefined ? undefined : await findOn(ctx, req.version, req.dropletId);
-    const named = found ? ` ${found.ip} is now on droplet ${req.dropletId}: probably the one it reserved.` : '';
-    const message = `The request to reserve a new IPv${req.version} address got no clear answer (${why}). It was not sent again, because a repeat could reserve a second address. An address may have been reserved (and billed) anyway:${named} run this action with operation: list${req.region ? ` and region: ${req.region}` : ''} (ip_version: ${req.version}) to find it, and delete it if it is not wanted.`;
-    const outputs = {
-        ...emptyOutputs(),
-        ...(found ? ipOutputs(found) : { ip_version: String(req.version) }),
-        changed: 'true'
-    };
-    return {
-        outputs,
-        error: message,
-        summary: { title: 'Reserved IP create: outcome unknown', tables: [], notes: [`**Failed:** ${message}`] }
-    };
+async function guardProblem(ctx, version, dropletId) {
+    if (version === 6) {
+        const read = await ctx.api.droplets.get(ctx, dropletId);
+        if (!read)
+            return `droplet_id: droplet ${dropletId} was not found in this account. Nothing was reserved.`;
+        if (read.networks?.ipv6 !== false)
+            return undefined;
+        return `droplet ${dropletLabel(read.id, read.name)} does not have IPv6 enabled, so a reserved IPv6 cannot be assigned to it: enable IPv6 on the droplet first (doctl compute droplet-action enable-ipv6 ${read.id}). Nothing was reserved.`;
+    }
+    const held = (await ctx.api.ips.list(ctx, 4)).find((r) => r.dropletId === dropletId);
+    if (!held)
+        return undefined;
+    return `droplet ${dropletId} already holds reserved IPv4 ${held.ip}, and a droplet holds one reserved IPv4 at a time: unassign ${held.ip} from it first. Nothing was reserved.`;
 }
 /** An address on the droplet, from the list read a few times (its assign may still be under way); never throws. */
 async function findOn(ctx, version, dropletId) {
@@ -42774,8 +42876,11 @@ async function findOn(ctx, version, dropletId) {
         return undefined;
     }
 }
+// ------------------------------------------------------------------ placing the new address
 /** Puts the new address on the droplet, when one was given; never throws. */
-async function place(ctx, wait, addr, created, target) {
+async function place(ctx, wait, created, target) {
+    const addr = { text: created.record.ip, version: created.record.version };
+    ctx.log.info(`Reserved ${addr.text}${created.record.region ? ` in ${created.record.region}` : ''}`);
     if (!target)
         return { final: created.record, actionStatus: '' };
     if (addr.version === 6)
@@ -42810,10 +42915,40 @@ async function assignIpv6(ctx, wait, addr, droplet) {
     catch {
         initial = undefined;
     }
-    const outcome = await moveIp(ctx, { addr, target: droplet, wait, initial });
-    return outcome;
+    return moveIp(ctx, { addr, target: droplet, wait, initial });
 }
-function createdReport(addr, reserved, placed, target, started, now) {
+
+;// CONCATENATED MODULE: ./src/report/create-report.ts
+
+
+
+
+function createReport(result) {
+    const { outcome, placed } = result;
+    const changed = changedOutput([createChanged(outcome)]);
+    if (outcome.kind === 'not-reserved')
+        return failureResult('create', outcome.error);
+    if (outcome.kind === 'lost')
+        return lostReport(result, outcome, changed);
+    const reserved = outcome.created.record;
+    const addr = { text: reserved.ip, version: reserved.version };
+    const report = createdReport(addr, reserved, placed ?? { actionStatus: '' }, result, changed);
+    return result.cancelled ? cancelledReport(report, result.cancelled) : report;
+}
+/** A create whose answer was lost: changed=true, the outcome unknown; an address found on the droplet is named. */
+function lostReport(result, outcome, changed) {
+    const { req } = result;
+    const found = outcome.found;
+    const named = found ? ` ${found.ip} is now on droplet ${req.dropletId}: probably the one it reserved.` : '';
+    const message = `The request to reserve a new IPv${req.version} address got no clear answer (${outcome.reason}). It was not sent again, because a repeat could reserve a second address. An address may have been reserved (and billed) anyway:${named} run this action with operation: list${req.region ? ` and region: ${req.region}` : ''} (ip_version: ${req.version}) to find it, and delete it if it is not wanted.`;
+    const outputs = { ...emptyOutputs(), ...(found ? ipOutputs(found) : { ip_version: String(req.version) }), changed };
+    return {
+        outputs,
+        error: message,
+        summary: { title: 'Reserved IP create: outcome unknown', tables: [], notes: [`**Failed:** ${message}`] }
+    };
+}
+function createdReport(addr, reserved, placed, result, changed) {
     const outputs = { ...emptyOutputs(), ...ipOutputs(placed.final ?? reserved) };
     if (!placed.final)
         Object.assign(outputs, { droplet_id: '', json: '' });
@@ -42821,49 +42956,54 @@ function createdReport(addr, reserved, placed, target, started, now) {
         ip: addr.text,
         action_id: placed.actionId === undefined ? '' : String(placed.actionId),
         action_status: placed.actionStatus,
-        changed: 'true'
+        changed
     });
     const final = placed.final;
+    const row = [
+        addressCell(addr.text),
+        `IPv${addr.version}`,
+        final?.region || reserved.region,
+        final ? dropletCell(final.dropletId, final.dropletName) : 'unknown',
+        outputs.action_id || '-',
+        outputs.action_status || '-'
+    ];
     return {
         outputs,
-        error: placed.error === undefined ? undefined : failureOf(addr, reserved, target, placed.error),
+        error: placed.error === undefined ? undefined : create_report_failureOf(addr, reserved, result.target, placed.error),
         summary: {
             title: `Reserved IP created: ${addr.text}`,
-            tables: [
-                {
-                    header: ['Address', 'Version', 'Region', 'Droplet', 'Action', 'Status'],
-                    rows: [
-                        [
-                            addressCell(addr.text),
-                            `IPv${addr.version}`,
-                            final?.region || reserved.region,
-                            final ? dropletCell(final.dropletId, final.dropletName) : 'unknown',
-                            outputs.action_id || '-',
-                            outputs.action_status || '-'
-                        ]
-                    ]
-                }
-            ],
-            notes: ['A reserved IP is billed while it is assigned to no droplet.', `Time taken: ${secs(now - started)}.`]
+            tables: [{ header: ['Address', 'Version', 'Region', 'Droplet', 'Action', 'Status'], rows: [row] }],
+            notes: [
+                'A reserved IP is billed while it is assigned to no droplet.',
+                `Time taken: ${secs(result.finishedAt - result.startedAt)}.`
+            ]
         }
     };
 }
-function failureOf(addr, reserved, target, error) {
+function create_report_failureOf(addr, reserved, target, error) {
     const where = reserved.region ? ` in ${reserved.region}` : '';
     const onto = target ? `, but assigning it to droplet ${target.id} failed: ${error.replace(/\.$/, '')}` : `: ${error}`;
     return `${addr.text} was reserved${where}${onto}. The address stays reserved (and billed): assign it, or release it with operation: delete and ip: ${addr.text}.`;
 }
 /** A create cancelled after it was accepted: the report says so first. */
-function cancelled(report, cause) {
+function cancelledReport(report, cause) {
     const error = `Cancelled (${cause}); nothing more was sent. ${report.error ?? `${report.outputs.ip} was reserved.`}`;
     return {
         ...report,
         error,
-        summary: { ...report.summary, notes: [`**Cancelled:** ${error}`, ...report.summary.notes] }
+        summary: { ...report.summary, notes: [cancelledNote(error), ...report.summary.notes] }
     };
 }
 
+;// CONCATENATED MODULE: ./src/operations/create.ts
+
+
+async function create(op) {
+    return createReport(await createIp(op.engine, op.inputs, op.journal));
+}
+
 ;// CONCATENATED MODULE: ./src/engine/release.ts
+
 
 
 
@@ -42942,6 +43082,16 @@ function release_answered(state, answer) {
             return readGone(state);
         case 'pending':
             return busy(state, `pending event: ${answer.message}`);
+        case 'rate-limited': {
+            const round = state.round + 1;
+            const ms = pendingBackoff(round);
+            const say = `DigitalOcean rate-limited the release of ${state.req.addr.text} (HTTP 429); reading it again before sending it, in up to ${ms / 1000} s`;
+            return {
+                state: { ...state, round },
+                effect: { kind: 'pause', ms, what: 'waiting for the rate limit to reset' },
+                say
+            };
+        }
         case 'unclear': {
             const resends = state.unclear ? state.resends + 1 : 0;
             const say = `No clear answer to the release of ${state.req.addr.text} (${answer.reason}); reading it before anything else`;
@@ -42966,18 +43116,9 @@ function unknownRelease(state, error) {
 }
 // ------------------------------------------------------------------ the driver
 /** Re-reads the IP and releases it only while it is assigned to no droplet and not busy. Never throws. */
-async function releaseIp(ctx, req) {
-    let state = { req, round: 0, resends: 0 };
-    let seen = { kind: 'start' };
-    for (;;) {
-        const step = nextRelease(state, seen);
-        state = step.state;
-        if (step.say)
-            ctx.log.info(step.say);
-        if (step.effect.kind === 'done')
-            return step.effect.outcome;
-        seen = await performRelease(ctx, req, step.effect);
-    }
+function releaseIp(ctx, req) {
+    const start = { req, round: 0, resends: 0 };
+    return runMachine(ctx.log, start, { kind: 'start' }, nextRelease, (effect) => performRelease(ctx, req, effect));
 }
 async function performRelease(ctx, req, effect) {
     try {
@@ -43007,40 +43148,19 @@ async function sendRelease(ctx, addr) {
         return (await ctx.api.ips.delete(ctx, addr)) ? { kind: 'deleted' } : { kind: 'not-found' };
     }
     catch (error) {
-        if (error instanceof CancelledInFlightError)
-            return { kind: 'unclear', reason: error.message };
-        if (error instanceof CancelledError || error instanceof GaveUpError)
-            return { kind: 'not-sent', error: error.message };
-        if (error instanceof ApiError && error.isPendingEvent)
-            return { kind: 'pending', message: error.apiMessage };
-        if (error instanceof TransportError)
-            return { kind: 'unclear', reason: error.reason };
-        if (error instanceof ApiError && error.status >= 500)
-            return { kind: 'unclear', reason: `HTTP ${error.status}` };
-        if (error instanceof ApiError)
-            return { kind: 'refused', error: error.message, status: error.status };
-        return { kind: 'unclear', reason: messageOf(error) };
+        if (error instanceof ApiError && error.status === 429)
+            return { kind: 'rate-limited' };
+        const failure = failureOf(error);
+        if (failure.kind !== 'refused')
+            return failure;
+        return { kind: 'refused', error: failure.error.message, status: failure.error.status };
     }
 }
 
-;// CONCATENATED MODULE: ./src/operations/delete.ts
+;// CONCATENATED MODULE: ./src/report/delete-report.ts
 
 
 
-async function remove(ctx) {
-    const { engine, inputs, journal } = ctx;
-    const addr = inputs.ip;
-    const outcome = await releaseIp(engine, {
-        addr,
-        waitWhileBusy: true,
-        sending: (record) => journal.noteRelease(record)
-    });
-    if (outcome.kind === 'gone')
-        engine.log.info(`${addr.text} is not reserved in this account (already released); nothing to do`);
-    if (outcome.kind === 'released')
-        engine.log.info(`Released ${addr.text}`);
-    return deleteReport(addr, outcome);
-}
 /** What a workflow reads of the release: changed is true when this step's request released it or may have. */
 function deleteReport(addr, outcome) {
     const outputs = { ...emptyOutputs(), ip: addr.text, ip_version: String(addr.version) };
@@ -43050,8 +43170,8 @@ function deleteReport(addr, outcome) {
     const gone = outcome.kind === 'released';
     if (gone)
         Object.assign(outputs, { droplet_id: '', json: '' });
-    outputs.changed = String(gone || outcome.kind === 'unknown');
-    const error = delete_errorOf(addr, outcome);
+    outputs.changed = changedOutput([releaseChanged(outcome)]);
+    const error = delete_report_errorOf(addr, outcome);
     const result = gone ? 'released' : outcome.kind === 'gone' ? 'already released' : outcome.kind;
     return {
         outputs,
@@ -43075,7 +43195,7 @@ function deleteReport(addr, outcome) {
         }
     };
 }
-function delete_errorOf(addr, outcome) {
+function delete_report_errorOf(addr, outcome) {
     switch (outcome.kind) {
         case 'released':
         case 'gone':
@@ -43094,6 +43214,24 @@ function delete_errorOf(addr, outcome) {
         case 'unknown':
             return `${addr.text}: ${outcome.error}`;
     }
+}
+
+;// CONCATENATED MODULE: ./src/operations/delete.ts
+
+
+async function remove(ctx) {
+    const { engine, inputs, journal } = ctx;
+    const addr = inputs.ip;
+    const outcome = await releaseIp(engine, {
+        addr,
+        waitWhileBusy: true,
+        sending: (record) => journal.noteRelease(record)
+    });
+    if (outcome.kind === 'gone')
+        engine.log.info(`${addr.text} is not reserved in this account (already released); nothing to do`);
+    if (outcome.kind === 'released')
+        engine.log.info(`Released ${addr.text}`);
+    return deleteReport(addr, outcome);
 }
 
 ;// CONCATENATED MODULE: ./src/operations/get.ts
@@ -43601,22 +43739,31 @@ async function prune(ctx) {
 async function undoMoves(ctx, moves, journal) {
     const startedAt = ctx.clock.now();
     if (moves.length > 0)
-        ctx.log.info(`Rolling back ${moves.length} address(es): each goes back only while still where the earlier step put it`);
+        ctx.log.info(`Rolling back ${moves.length} ${moves.length === 1 ? 'address' : 'addresses'}: each goes back only while still where the earlier step put it`);
     const run = moves.length > 1 ? ungrouped(ctx) : ctx;
+    // IPv4 addresses still being rolled back (waiting out the earlier step's actions, then their own).
+    let busy = moves.filter(lockShows).length;
     const undone = await Promise.all(moves.map(async (move) => {
         if (move.addr.version === 6)
-            await letLand(run, move);
-        const outcome = await moveIp(run, {
-            addr: move.addr,
-            target: move.from,
-            expected: move.to,
-            wait: true,
-            observer: journal.observe(move.addr)
-        });
-        return judged(move, outcome);
+            await letLand(run, move, () => busy > 0);
+        try {
+            const outcome = await moveIp(run, {
+                addr: move.addr,
+                target: move.from,
+                expected: move.to,
+                wait: true,
+                observer: journal.observe(move.addr)
+            });
+            return judged(move, outcome);
+        }
+        finally {
+            if (lockShows(move))
+                busy--;
+        }
     }));
     const rolledBack = undone.length > 0 && undone.every((u) => u.home);
-    return { undone, rolledBack, startedAt, finishedAt: ctx.clock.now() };
+    const cancelled = ctx.signal.aborted ? cancelCause(ctx.signal) : undefined;
+    return { undone, rolledBack, startedAt, finishedAt: ctx.clock.now(), cancelled };
 }
 /** What the outcome means for the roll-back of one address. */
 function judged(move, outcome) {
@@ -43626,7 +43773,6 @@ function judged(move, outcome) {
     return {
         move,
         outcome,
-        changed: reportsChanged(outcome.changed),
         home,
         now: where(now),
         takenBy: taken
@@ -43634,23 +43780,41 @@ function judged(move, outcome) {
             : undefined
     };
 }
+/** An IPv4 the earlier step moved: its lock shows whether an action of that step is still under way. */
+const lockShows = (move) => move.addr.version === 4 && move.from !== move.to;
+/** How long the IPv6 is still watched once the IPv4s are back (parallel actions end close together). */
+const AFTER_OTHERS_MS = 3000;
 /**
  * A reserved IPv6 shows no lock and DigitalOcean lists no action for it: one that reads on `from`
  * may still have the earlier step's change under way (a cancelled or timed-out cutover). It is
- * watched for a while; if that change lands, the address is on `to` and goes back like the others.
- * Never throws: moveIp reads the address again and decides.
+ * watched for LOST_ANSWER_WATCH_MS, and on while an IPv4 of the same step is being rolled back (its
+ * lock shows an action of the earlier step still under way, which the IPv4's move waits out: this
+ * one's likely among them) and a little after; if that change lands, the address is on `to` and goes
+ * back like the others. It reads only this address. Never throws: moveIp reads it again.
  */
-async function letLand(ctx, move) {
+async function letLand(ctx, move, othersBusy) {
     if (move.from === move.to)
         return;
     const onFrom = async () => (await mustReadIp(ctx, move.addr)).dropletId === move.from;
     try {
         if (!(await onFrom()))
             return;
-        ctx.log.info(`${move.addr.text} reads on ${targetText(move.from)}; watching it for up to ${LOST_ANSWER_WATCH_MS / 1000} s in case the earlier step's change is still under way (a reserved IPv6 shows none)`);
+        ctx.log.info(`${move.addr.text} reads on ${targetText(move.from)}; watching it for up to ${LOST_ANSWER_WATCH_MS / 1000} s in case the earlier step's change is still under way (a reserved IPv6 shows none)${othersBusy() ? ', and while the IPv4 addresses of the same step are being rolled back (their lock shows whether its actions are still under way)' : ''}`);
         const started = ctx.clock.now();
-        const window = { ...ctx, deadline: Math.min(ctx.deadline, started + ctx.clock.scaled(LOST_ANSWER_WATCH_MS)) };
-        await waitUntil(window, started, async () => !(await onFrom()));
+        const hadOthers = othersBusy();
+        let calmSince;
+        await waitUntil(ctx, started, async () => {
+            if (!(await onFrom()))
+                return true;
+            const now = ctx.clock.now();
+            if (othersBusy())
+                calmSince = undefined;
+            else
+                calmSince ??= now;
+            if (now - started < ctx.clock.scaled(LOST_ANSWER_WATCH_MS))
+                return false;
+            return !hadOthers || (calmSince !== undefined && now - calmSince >= ctx.clock.scaled(AFTER_OTHERS_MS));
+        });
     }
     catch {
         // The move reads it again.
@@ -43663,7 +43827,8 @@ async function letLand(ctx, move) {
 
 
 
-const changedOf = (u) => u.changed;
+
+const changedOf = (u) => moveChanged(u.outcome);
 /** What this step moved: each address from where it found it to its `from`. */
 function ownMoves(result) {
     return movesJson(result.undone
@@ -43684,7 +43849,7 @@ function rollback_report_outputsOf(result) {
     outputs.previous_droplet_id = common(undone.map((u) => idText(u.outcome.before?.dropletId)));
     outputs.action_id = idText(first.outcome.actionId);
     outputs.action_status = worst(undone.map((u) => u.outcome.actionStatus));
-    outputs.changed = String(undone.some(changedOf));
+    outputs.changed = changedOutput(undone.map(changedOf));
     if (undone.length > 1) {
         outputs.ips = JSON.stringify(undone.map(rollback_report_entryOf));
         outputs.count = String(undone.length);
@@ -43708,11 +43873,12 @@ function troubleOf(u) {
     return u.takenBy ?? u.outcome.error;
 }
 function rollback_report_failureOf(result) {
-    const troubles = result.undone.flatMap((u) => troubleOf(u) ?? []);
-    if (troubles.length === 0)
+    const troubles = result.undone.flatMap((u) => troubleOf(u) ?? []).map(withoutStop);
+    if (troubles.length === 0 && !result.cancelled)
         return undefined;
     const now = result.undone.map((u) => `${u.move.addr.text} is ${u.now}`).join(', ');
-    return `${troubles.join('; ')}. Now: ${now}.`;
+    const head = result.cancelled ? `Cancelled (${result.cancelled}); nothing more was sent. ` : '';
+    return `${head}${troubles.length ? `${troubles.join('; ')}. ` : ''}Now: ${now}.`;
 }
 function rollback_report_statusOf(u) {
     if (u.takenBy)
@@ -43728,6 +43894,8 @@ function rollback_report_titleOf(result, error) {
     const ips = result.undone.map((u) => u.move.addr.text).join(', ');
     if (result.undone.length === 0)
         return 'Reserved IP rollback: nothing to undo';
+    if (result.cancelled)
+        return `Reserved IP rollback cancelled: ${ips}`;
     if (error)
         return `Reserved IP rollback failed: ${ips}`;
     if (!result.undone.some(changedOf))
@@ -43736,7 +43904,7 @@ function rollback_report_titleOf(result, error) {
 }
 function rollbackReport(result) {
     const error = rollback_report_failureOf(result);
-    const notes = error ? [`**Failed:** ${error}`] : [];
+    const notes = error ? [result.cancelled ? cancelledNote(error) : `**Failed:** ${error}`] : [];
     if (result.undone.length === 0)
         notes.push('The moves input names no address: nothing was moved, so nothing is undone.');
     notes.push(`Time taken: ${((result.finishedAt - result.startedAt) / 1000).toFixed(1)} s.`);
