@@ -9,6 +9,8 @@ import { threeDropletsForEachTest } from '../helpers/simulator.js'
 import { parseInputs } from '../../src/inputs/inputs.js'
 import { inputsOf } from '../helpers/inputs.js'
 import { runInProcess, simMs, TOKEN } from '../helpers/support.js'
+import { renderSummary } from '../../src/report/summary.js'
+import { CONTROL_PANEL } from '../../src/report/links.js'
 
 let sim: Simulator
 let blue: number
@@ -121,6 +123,12 @@ describe('operation: rollback', () => {
       { ip: v4, from: green, to: blue },
       { ip: v6, from: green, to: blue }
     ])
+    // The summary reads like the cutover's: each address linked, droplets by name, the action beside its result.
+    const summary = renderSummary(back.result!.summary, { controlPanel: CONTROL_PANEL })
+    expect(summary).toContain('| Address | From | Back to | Now on | Result |')
+    expect(summary).toContain(`[\`${v4}\`](https://cloud.digitalocean.com/networking/reserved_ips)`)
+    expect(summary).toMatch(new RegExp(`\\[blue-1\\]\\(https://cloud\\.digitalocean\\.com/droplets/${blue}\\)`))
+    expect(summary).toMatch(/\| rolled back \(action \d+\) \|/)
     const posts = sim.mutatingRequests().length
     const twice = await run({ operation: 'rollback', moves: cutover.result!.outputs.moves })
     expect(twice.error).toBeUndefined()

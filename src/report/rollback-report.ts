@@ -2,9 +2,10 @@
 import { movesJson } from '../inputs/moves.js'
 import type { Undone, UndoResult } from '../engine/undo.js'
 import { common, idText, withoutStop, worst } from './cutover-report.js'
-import { dropletLabel } from '../words.js'
 import { cancelledNote, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
 import { changedOutput, moveChanged } from './changed.js'
+import { addressCell, dropletCell, type Cell } from './cells.js'
+import type { IpRecord } from '../do/ips.js'
 
 const changedOf = (u: Undone): boolean => moveChanged(u.outcome)
 
@@ -70,8 +71,25 @@ function statusOf(u: Undone): string {
   return u.home ? 'rolled back' : u.outcome.actionStatus || 'unknown'
 }
 
-const label = (u: Undone): string =>
-  u.outcome.final ? dropletLabel(u.outcome.final.dropletId, u.outcome.final.dropletName) : 'unknown'
+/** A droplet of the moves input, named when a read of the address showed it there. */
+function named(id: number | null, ...reads: (IpRecord | undefined)[]): Cell {
+  const read = reads.find((r) => r !== undefined && r.dropletId === id)
+  return dropletCell(id, read?.dropletName)
+}
+
+/** The row of one address, in the columns of a cutover's summary. */
+function rowOf(u: Undone): Cell[] {
+  const { before, final, actionId } = u.outcome
+  const action = idText(actionId)
+  return [
+    addressCell(u.move.addr.text),
+    // Where the roll-back found it (the earlier step's target, unless another change moved it).
+    before ? dropletCell(before.dropletId, before.dropletName) : named(u.move.to, final),
+    named(u.move.from, final, before),
+    final ? dropletCell(final.dropletId, final.dropletName) : 'unknown',
+    action ? `${statusOf(u)} (action ${action})` : statusOf(u)
+  ]
+}
 
 function titleOf(result: UndoResult, error: string | undefined): string {
   const ips = result.undone.map((u) => u.move.addr.text).join(', ')
@@ -96,15 +114,8 @@ export function rollbackReport(result: UndoResult): OperationResult {
       tables: result.undone.length
         ? [
             {
-              header: ['IP', 'Put on', 'Back to', 'Now on', 'Action', 'Status'],
-              rows: result.undone.map((u) => [
-                u.move.addr.text,
-                dropletLabel(u.move.to),
-                dropletLabel(u.move.from),
-                label(u),
-                idText(u.outcome.actionId) || '-',
-                statusOf(u)
-              ])
+              header: ['Address', 'From', 'Back to', 'Now on', 'Result'],
+              rows: result.undone.map(rowOf)
             }
           ]
         : [],
