@@ -36249,10 +36249,12 @@ function listEntry(record) {
  * The result of a step that failed before it changed anything (bad input, a refusal, an API error):
  * every output is still set, and the summary says what went wrong.
  */
-function failureResult(operation, message, ips = []) {
+function failureResult(operation, message, ips = [], nothingSent = false) {
     const outputs = emptyOutputs();
-    if (ips.length > 0)
+    if (ips.length > 0) {
         outputs.ip = ips[0];
+        outputs.ip_version = ips[0].includes(':') ? '6' : '4';
+    }
     if (MOVING.has(operation))
         outputs.moves = '[]';
     // prune's ips and count are what was released: [] and 0 when nothing was.
@@ -36264,7 +36266,10 @@ function failureResult(operation, message, ips = []) {
         summary: {
             title: `Reserved IP ${operation || 'step'} failed${ips.length ? `: ${ips.join(', ')}` : ''}`,
             tables: [],
-            notes: [`**Failed:** ${message}`]
+            notes: [
+                `**Failed:** ${message}`,
+                ...(nothingSent ? ['Nothing was changed: no request that changes anything was sent.'] : [])
+            ]
         }
     };
 }
@@ -43889,7 +43894,24 @@ function rollback_report_statusOf(u) {
         return 'already home';
     return u.home ? 'rolled back' : u.outcome.actionStatus || 'unknown';
 }
-const label = (u) => u.outcome.final ? dropletLabel(u.outcome.final.dropletId, u.outcome.final.dropletName) : 'unknown';
+/** A droplet of the moves input, named when a read of the address showed it there. */
+function named(id, ...reads) {
+    const read = reads.find((r) => r !== undefined && r.dropletId === id);
+    return dropletCell(id, read?.dropletName);
+}
+/** The row of one address, in the columns of a cutover's summary. */
+function rollback_report_rowOf(u) {
+    const { before, final, actionId } = u.outcome;
+    const action = idText(actionId);
+    return [
+        addressCell(u.move.addr.text),
+        // Where the roll-back found it (the earlier step's target, unless another change moved it).
+        before ? dropletCell(before.dropletId, before.dropletName) : named(u.move.to, final),
+        named(u.move.from, final, before),
+        final ? dropletCell(final.dropletId, final.dropletName) : 'unknown',
+        action ? `${rollback_report_statusOf(u)} (action ${action})` : rollback_report_statusOf(u)
+    ];
+}
 function rollback_report_titleOf(result, error) {
     const ips = result.undone.map((u) => u.move.addr.text).join(', ');
     if (result.undone.length === 0)
@@ -43916,15 +43938,8 @@ function rollbackReport(result) {
             tables: result.undone.length
                 ? [
                     {
-                        header: ['IP', 'Put on', 'Back to', 'Now on', 'Action', 'Status'],
-                        rows: result.undone.map((u) => [
-                            u.move.addr.text,
-                            dropletLabel(u.move.to),
-                            dropletLabel(u.move.from),
-                            label(u),
-                            idText(u.outcome.actionId) || '-',
-                            rollback_report_statusOf(u)
-                        ])
+                        header: ['Address', 'From', 'Back to', 'Now on', 'Result'],
+                        rows: result.undone.map(rollback_report_rowOf)
                     }
                 ]
                 : [],
@@ -44368,7 +44383,11 @@ function failedStep(error, inputs, signal, journal) {
     const named = getInput('operation').trim().toLowerCase();
     // Only a known operation's name goes into the summary's title.
     const operation = inputs?.operation ?? (OPERATIONS.find((op) => op === named) || '');
-    return failureResult(operation, message, given);
+    const sent = journal.addresses.length > 0 ||
+        journal.releases.length > 0 ||
+        journal.reserved !== undefined ||
+        journal.creating !== undefined;
+    return failureResult(operation, message, given, !sent);
 }
 
 

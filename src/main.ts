@@ -171,5 +171,10 @@ function failedStep(
   const named = core.getInput('operation').trim().toLowerCase()
   // Only a known operation's name goes into the summary's title.
   const operation = inputs?.operation ?? (OPERATIONS.find((op) => op === named) || '')
-  return failureResult(operation, message, given)
+  const sent =
+    journal.addresses.length > 0 ||
+    journal.releases.length > 0 ||
+    journal.reserved !== undefined ||
+    journal.creating !== undefined
+  return failureResult(operation, message, given, !sent)
 }

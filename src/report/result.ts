@@ -78,9 +78,17 @@ export function listEntry(record: IpRecord): IpListEntry {
  * The result of a step that failed before it changed anything (bad input, a refusal, an API error):
  * every output is still set, and the summary says what went wrong.
  */
-export function failureResult(operation: string, message: string, ips: readonly string[] = []): OperationResult {
+export function failureResult(
+  operation: string,
+  message: string,
+  ips: readonly string[] = [],
+  nothingSent = false
+): OperationResult {
   const outputs = emptyOutputs()
-  if (ips.length > 0) outputs.ip = ips[0]
+  if (ips.length > 0) {
+    outputs.ip = ips[0]
+    outputs.ip_version = ips[0].includes(':') ? '6' : '4'
+  }
   if (MOVING.has(operation)) outputs.moves = '[]'
   // prune's ips and count are what was released: [] and 0 when nothing was.
   if (operation === 'prune') Object.assign(outputs, { ips: '[]', count: '0' })
@@ -90,7 +98,10 @@ export function failureResult(operation: string, message: string, ips: readonly 
     summary: {
       title: `Reserved IP ${operation || 'step'} failed${ips.length ? `: ${ips.join(', ')}` : ''}`,
       tables: [],
-      notes: [`**Failed:** ${message}`]
+      notes: [
+        `**Failed:** ${message}`,
+        ...(nothingSent ? ['Nothing was changed: no request that changes anything was sent.'] : [])
+      ]
     }
   }
 }
