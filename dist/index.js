@@ -36707,8 +36707,10 @@ function failureNotes(result, failure) {
 }
 /** How to undo what a cutover moved, or may have moved: the rollback operation with its moves output. */
 const ROLL_BACK_NOTE = "Roll back with `operation: rollback` and `moves: ${{ steps.<id>.outputs.moves }}` (this step's `moves` output): each address goes back only while it is still on the droplet this step moved it to, after any action of this step still under way on it.";
+/** Offered when an address is away from home, or an action of this step may still move it. */
 function rollBackNote(result) {
-    return result.addresses.some((a) => changedAny(a) && !isHome(a)) ? ROLL_BACK_NOTE : undefined;
+    const mayMove = (a) => a.move?.actionStatus === 'in-progress';
+    return result.addresses.some((a) => changedAny(a) && (!isHome(a) || mayMove(a))) ? ROLL_BACK_NOTE : undefined;
 }
 const isHome = (a) => {
     const now = nowOf(a);

@@ -127,6 +127,8 @@ describe('cancelled in-process, through the signal', () => {
     expect(c.result.error).toMatch(
       new RegExp(`^Cancelled \\(SIGTERM\\).*Still in progress and may still complete: action ${action.id} on ${ip}`)
     )
+    // Still home, but the action may still move it: the summary says how to undo it.
+    expect(c.result.summary.notes.join('\n')).toMatch(/Roll back with `operation: rollback` and `moves: /)
   })
 
   it('the journal holds what a report needs when the operation does not return in time', async () => {

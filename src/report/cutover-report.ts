@@ -238,8 +238,10 @@ function failureNotes(result: CutoverResult, failure: Failure | undefined): stri
 export const ROLL_BACK_NOTE =
   "Roll back with `operation: rollback` and `moves: ${{ steps.<id>.outputs.moves }}` (this step's `moves` output): each address goes back only while it is still on the droplet this step moved it to, after any action of this step still under way on it."
 
+/** Offered when an address is away from home, or an action of this step may still move it. */
 function rollBackNote(result: CutoverResult): string | undefined {
-  return result.addresses.some((a) => changedAny(a) && !isHome(a)) ? ROLL_BACK_NOTE : undefined
+  const mayMove = (a: AddressResult): boolean => a.move?.actionStatus === 'in-progress'
+  return result.addresses.some((a) => changedAny(a) && (!isHome(a) || mayMove(a))) ? ROLL_BACK_NOTE : undefined
 }
 
 const isHome = (a: AddressResult): boolean => {
