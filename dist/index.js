@@ -33159,6 +33159,3257 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/inputs/address.ts
+/**
+ * Address handling: strict parsing and canonical forms of IPv4 and IPv6 addresses.
+ *
+ * Only a bare address is accepted: no CIDR suffix, port, zone, brackets, whitespace inside,
+ * or any character that could change the meaning of a URL path once the address is put into one.
+ */
+
+// Only the characters of a plain address: this refuses zones (%eth0), CIDR suffixes, ports,
+// brackets and white space before node:net sees the text (isIPv6 accepts a zone).
+const PLAIN = /^[0-9A-Fa-f:.]+$/;
+/** RFC 5952 text of a valid IPv6 address: the WHATWG URL serialiser writes exactly that form. */
+function formatIpv6(text) {
+    return new URL(`http://[${text}]/`).hostname.slice(1, -1);
+}
+/**
+ * Parses one address. Surrounding white space is ignored; anything else that is not part of a
+ * plain address makes it invalid. Returns undefined when the text is not an address.
+ */
+function parseAddress(input) {
+    const text = input.trim();
+    if (text === '' || text.length > 45 || !PLAIN.test(text))
+        return undefined;
+    // isIPv4 refuses leading zeros ("010" reads as octal to some tools and decimal to others).
+    if ((0,external_node_net_.isIPv4)(text))
+        return { text, version: 4 };
+    if ((0,external_node_net_.isIPv6)(text))
+        return { text: formatIpv6(text), version: 6 };
+    return undefined;
+}
+/** The canonical text of an address as the API reports it, or the text unchanged if it does not parse. */
+function canonicalText(text) {
+    return parseAddress(text)?.text ?? text;
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
+;// CONCATENATED MODULE: ./node_modules/data-uri-to-buffer/dist/index.js
+/**
+ * Returns a `Buffer` instance from the given data URI `uri`.
+ *
+ * @param {String} uri Data URI to turn into a Buffer instance
+ * @returns {Buffer} Buffer instance from Data URI
+ * @api public
+ */
+function dataUriToBuffer(uri) {
+    if (!/^data:/i.test(uri)) {
+        throw new TypeError('`uri` does not appear to be a Data URI (must begin with "data:")');
+    }
+    // strip newlines
+    uri = uri.replace(/\r?\n/g, '');
+    // split the URI up into the "metadata" and the "data" portions
+    const firstComma = uri.indexOf(',');
+    if (firstComma === -1 || firstComma <= 4) {
+        throw new TypeError('malformed data: URI');
+    }
+    // remove the "data:" scheme and parse the metadata
+    const meta = uri.substring(5, firstComma).split(';');
+    let charset = '';
+    let base64 = false;
+    const type = meta[0] || 'text/plain';
+    let typeFull = type;
+    for (let i = 1; i < meta.length; i++) {
+        if (meta[i] === 'base64') {
+            base64 = true;
+        }
+        else if (meta[i]) {
+            typeFull += `;${meta[i]}`;
+            if (meta[i].indexOf('charset=') === 0) {
+                charset = meta[i].substring(8);
+            }
+        }
+    }
+    // defaults to US-ASCII only if type is not provided
+    if (!meta[0] && !charset.length) {
+        typeFull += ';charset=US-ASCII';
+        charset = 'US-ASCII';
+    }
+    // get the encoded data portion and decode URI-encoded chars
+    const encoding = base64 ? 'base64' : 'ascii';
+    const data = unescape(uri.substring(firstComma + 1));
+    const buffer = Buffer.from(data, encoding);
+    // set `.type` and `.typeFull` properties to MIME type
+    buffer.type = type;
+    buffer.typeFull = typeFull;
+    // set the `.charset` property
+    buffer.charset = charset;
+    return buffer;
+}
+/* harmony default export */ const dist = (dataUriToBuffer);
+//# sourceMappingURL=index.js.map
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: ./node_modules/fetch-blob/index.js
+var fetch_blob = __nccwpck_require__(6327);
+// EXTERNAL MODULE: ./node_modules/formdata-polyfill/esm.min.js
+var esm_min = __nccwpck_require__(3018);
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/errors/base.js
+class FetchBaseError extends Error {
+	constructor(message, type) {
+		super(message);
+		// Hide custom error implementation details from end-users
+		Error.captureStackTrace(this, this.constructor);
+
+		this.type = type;
+	}
+
+	get name() {
+		return this.constructor.name;
+	}
+
+	get [Symbol.toStringTag]() {
+		return this.constructor.name;
+	}
+}
+
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/errors/fetch-error.js
+
+
+
+/**
+ * @typedef {{ address?: string, code: string, dest?: string, errno: number, info?: object, message: string, path?: string, port?: number, syscall: string}} SystemError
+*/
+
+/**
+ * FetchError interface for operational errors
+ */
+class FetchError extends FetchBaseError {
+	/**
+	 * @param  {string} message -      Error message for human
+	 * @param  {string} [type] -        Error type for machine
+	 * @param  {SystemError} [systemError] - For Node.js system error
+	 */
+	constructor(message, type, systemError) {
+		super(message, type);
+		// When err.type is `system`, err.erroredSysCall contains system error and err.code contains system error code
+		if (systemError) {
+			// eslint-disable-next-line no-multi-assign
+			this.code = this.errno = systemError.code;
+			this.erroredSysCall = systemError.syscall;
+		}
+	}
+}
+
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/is.js
+/**
+ * Is.js
+ *
+ * Object type checks.
+ */
+
+const NAME = Symbol.toStringTag;
+
+/**
+ * Check if `obj` is a URLSearchParams object
+ * ref: https://github.com/node-fetch/node-fetch/issues/296#issuecomment-307598143
+ * @param {*} object - Object to check for
+ * @return {boolean}
+ */
+const isURLSearchParameters = object => {
+	return (
+		typeof object === 'object' &&
+		typeof object.append === 'function' &&
+		typeof object.delete === 'function' &&
+		typeof object.get === 'function' &&
+		typeof object.getAll === 'function' &&
+		typeof object.has === 'function' &&
+		typeof object.set === 'function' &&
+		typeof object.sort === 'function' &&
+		object[NAME] === 'URLSearchParams'
+	);
+};
+
+/**
+ * Check if `object` is a W3C `Blob` object (which `File` inherits from)
+ * @param {*} object - Object to check for
+ * @return {boolean}
+ */
+const isBlob = object => {
+	return (
+		object &&
+		typeof object === 'object' &&
+		typeof object.arrayBuffer === 'function' &&
+		typeof object.type === 'string' &&
+		typeof object.stream === 'function' &&
+		typeof object.constructor === 'function' &&
+		/^(Blob|File)$/.test(object[NAME])
+	);
+};
+
+/**
+ * Check if `obj` is an instance of AbortSignal.
+ * @param {*} object - Object to check for
+ * @return {boolean}
+ */
+const isAbortSignal = object => {
+	return (
+		typeof object === 'object' && (
+			object[NAME] === 'AbortSignal' ||
+			object[NAME] === 'EventTarget'
+		)
+	);
+};
+
+/**
+ * isDomainOrSubdomain reports whether sub is a subdomain (or exact match) of
+ * the parent domain.
+ *
+ * Both domains must already be in canonical form.
+ * @param {string|URL} original
+ * @param {string|URL} destination
+ */
+const isDomainOrSubdomain = (destination, original) => {
+	const orig = new URL(original).hostname;
+	const dest = new URL(destination).hostname;
+
+	return orig === dest || orig.endsWith(`.${dest}`);
+};
+
+/**
+ * isSameProtocol reports whether the two provided URLs use the same protocol.
+ *
+ * Both domains must already be in canonical form.
+ * @param {string|URL} original
+ * @param {string|URL} destination
+ */
+const isSameProtocol = (destination, original) => {
+	const orig = new URL(original).protocol;
+	const dest = new URL(destination).protocol;
+
+	return orig === dest;
+};
+
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/body.js
+
+/**
+ * Body.js
+ *
+ * Body interface provides common methods for Request and Response
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+const pipeline = (0,external_node_util_.promisify)(external_node_stream_.pipeline);
+const INTERNALS = Symbol('Body internals');
+
+/**
+ * Body mixin
+ *
+ * Ref: https://fetch.spec.whatwg.org/#body
+ *
+ * @param   Stream  body  Readable stream
+ * @param   Object  opts  Response options
+ * @return  Void
+ */
+class Body {
+	constructor(body, {
+		size = 0
+	} = {}) {
+		let boundary = null;
+
+		if (body === null) {
+			// Body is undefined or null
+			body = null;
+		} else if (isURLSearchParameters(body)) {
+			// Body is a URLSearchParams
+			body = external_node_buffer_.Buffer.from(body.toString());
+		} else if (isBlob(body)) {
+			// Body is blob
+		} else if (external_node_buffer_.Buffer.isBuffer(body)) {
+			// Body is Buffer
+		} else if (external_node_util_.types.isAnyArrayBuffer(body)) {
+			// Body is ArrayBuffer
+			body = external_node_buffer_.Buffer.from(body);
+		} else if (ArrayBuffer.isView(body)) {
+			// Body is ArrayBufferView
+			body = external_node_buffer_.Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+		} else if (body instanceof external_node_stream_) {
+			// Body is stream
+		} else if (body instanceof esm_min/* FormData */.fS) {
+			// Body is FormData
+			body = (0,esm_min/* formDataToBlob */.$n)(body);
+			boundary = body.type.split('=')[1];
+		} else {
+			// None of the above
+			// coerce to string then buffer
+			body = external_node_buffer_.Buffer.from(String(body));
+		}
+
+		let stream = body;
+
+		if (external_node_buffer_.Buffer.isBuffer(body)) {
+			stream = external_node_stream_.Readable.from(body);
+		} else if (isBlob(body)) {
+			stream = external_node_stream_.Readable.from(body.stream());
+		}
+
+		this[INTERNALS] = {
+			body,
+			stream,
+			boundary,
+			disturbed: false,
+			error: null
+		};
+		this.size = size;
+
+		if (body instanceof external_node_stream_) {
+			body.on('error', error_ => {
+				const error = error_ instanceof FetchBaseError ?
+					error_ :
+					new FetchError(`Invalid response body while trying to fetch ${this.url}: ${error_.message}`, 'system', error_);
+				this[INTERNALS].error = error;
+			});
+		}
+	}
+
+	get body() {
+		return this[INTERNALS].stream;
+	}
+
+	get bodyUsed() {
+		return this[INTERNALS].disturbed;
+	}
+
+	/**
+	 * Decode response as ArrayBuffer
+	 *
+	 * @return  Promise
+	 */
+	async arrayBuffer() {
+		const {buffer, byteOffset, byteLength} = await consumeBody(this);
+		return buffer.slice(byteOffset, byteOffset + byteLength);
+	}
+
+	async formData() {
+		const ct = this.headers.get('content-type');
+
+		if (ct.startsWith('application/x-www-form-urlencoded')) {
+			const formData = new esm_min/* FormData */.fS();
+			const parameters = new URLSearchParams(await this.text());
+
+			for (const [name, value] of parameters) {
+				formData.append(name, value);
+			}
+
+			return formData;
+		}
+
+		const {toFormData} = await __nccwpck_require__.e(/* import() */ 101).then(__nccwpck_require__.bind(__nccwpck_require__, 9101));
+		return toFormData(this.body, ct);
+	}
+
+	/**
+	 * Return raw response as Blob
+	 *
+	 * @return Promise
+	 */
+	async blob() {
+		const ct = (this.headers && this.headers.get('content-type')) || (this[INTERNALS].body && this[INTERNALS].body.type) || '';
+		const buf = await this.arrayBuffer();
+
+		return new fetch_blob/* default */.A([buf], {
+			type: ct
+		});
+	}
+
+	/**
+	 * Decode response as json
+	 *
+	 * @return  Promise
+	 */
+	async json() {
+		const text = await this.text();
+		return JSON.parse(text);
+	}
+
+	/**
+	 * Decode response as text
+	 *
+	 * @return  Promise
+	 */
+	async text() {
+		const buffer = await consumeBody(this);
+		return new TextDecoder().decode(buffer);
+	}
+
+	/**
+	 * Decode response as buffer (non-spec api)
+	 *
+	 * @return  Promise
+	 */
+	buffer() {
+		return consumeBody(this);
+	}
+}
+
+Body.prototype.buffer = (0,external_node_util_.deprecate)(Body.prototype.buffer, 'Please use \'response.arrayBuffer()\' instead of \'response.buffer()\'', 'node-fetch#buffer');
+
+// In browsers, all properties are enumerable.
+Object.defineProperties(Body.prototype, {
+	body: {enumerable: true},
+	bodyUsed: {enumerable: true},
+	arrayBuffer: {enumerable: true},
+	blob: {enumerable: true},
+	json: {enumerable: true},
+	text: {enumerable: true},
+	data: {get: (0,external_node_util_.deprecate)(() => {},
+		'data doesn\'t exist, use json(), text(), arrayBuffer(), or body instead',
+		'https://github.com/node-fetch/node-fetch/issues/1000 (response)')}
+});
+
+/**
+ * Consume and convert an entire Body to a Buffer.
+ *
+ * Ref: https://fetch.spec.whatwg.org/#concept-body-consume-body
+ *
+ * @return Promise
+ */
+async function consumeBody(data) {
+	if (data[INTERNALS].disturbed) {
+		throw new TypeError(`body used already for: ${data.url}`);
+	}
+
+	data[INTERNALS].disturbed = true;
+
+	if (data[INTERNALS].error) {
+		throw data[INTERNALS].error;
+	}
+
+	const {body} = data;
+
+	// Body is null
+	if (body === null) {
+		return external_node_buffer_.Buffer.alloc(0);
+	}
+
+	/* c8 ignore next 3 */
+	if (!(body instanceof external_node_stream_)) {
+		return external_node_buffer_.Buffer.alloc(0);
+	}
+
+	// Body is stream
+	// get ready to actually consume the body
+	const accum = [];
+	let accumBytes = 0;
+
+	try {
+		for await (const chunk of body) {
+			if (data.size > 0 && accumBytes + chunk.length > data.size) {
+				const error = new FetchError(`content size at ${data.url} over limit: ${data.size}`, 'max-size');
+				body.destroy(error);
+				throw error;
+			}
+
+			accumBytes += chunk.length;
+			accum.push(chunk);
+		}
+	} catch (error) {
+		const error_ = error instanceof FetchBaseError ? error : new FetchError(`Invalid response body while trying to fetch ${data.url}: ${error.message}`, 'system', error);
+		throw error_;
+	}
+
+	if (body.readableEnded === true || body._readableState.ended === true) {
+		try {
+			if (accum.every(c => typeof c === 'string')) {
+				return external_node_buffer_.Buffer.from(accum.join(''));
+			}
+
+			return external_node_buffer_.Buffer.concat(accum, accumBytes);
+		} catch (error) {
+			throw new FetchError(`Could not create Buffer from response body for ${data.url}: ${error.message}`, 'system', error);
+		}
+	} else {
+		throw new FetchError(`Premature close of server response while trying to fetch ${data.url}`);
+	}
+}
+
+/**
+ * Clone body given Res/Req instance
+ *
+ * @param   Mixed   instance       Response or Request instance
+ * @param   String  highWaterMark  highWaterMark for both PassThrough body streams
+ * @return  Mixed
+ */
+const clone = (instance, highWaterMark) => {
+	let p1;
+	let p2;
+	let {body} = instance[INTERNALS];
+
+	// Don't allow cloning a used body
+	if (instance.bodyUsed) {
+		throw new Error('cannot clone body after it is used');
+	}
+
+	// Check that body is a stream and not form-data object
+	// note: we can't clone the form-data object without having it as a dependency
+	if ((body instanceof external_node_stream_) && (typeof body.getBoundary !== 'function')) {
+		// Tee instance body
+		p1 = new external_node_stream_.PassThrough({highWaterMark});
+		p2 = new external_node_stream_.PassThrough({highWaterMark});
+		body.pipe(p1);
+		body.pipe(p2);
+		// Set instance body to teed body and return the other teed body
+		instance[INTERNALS].stream = p1;
+		body = p2;
+	}
+
+	return body;
+};
+
+const getNonSpecFormDataBoundary = (0,external_node_util_.deprecate)(
+	body => body.getBoundary(),
+	'form-data doesn\'t follow the spec and requires special treatment. Use alternative package',
+	'https://github.com/node-fetch/node-fetch/issues/1167'
+);
+
+/**
+ * Performs the operation "extract a `Content-Type` value from |object|" as
+ * specified in the specification:
+ * https://fetch.spec.whatwg.org/#concept-bodyinit-extract
+ *
+ * This function assumes that instance.body is present.
+ *
+ * @param {any} body Any options.body input
+ * @returns {string | null}
+ */
+const extractContentType = (body, request) => {
+	// Body is null or undefined
+	if (body === null) {
+		return null;
+	}
+
+	// Body is string
+	if (typeof body === 'string') {
+		return 'text/plain;charset=UTF-8';
+	}
+
+	// Body is a URLSearchParams
+	if (isURLSearchParameters(body)) {
+		return 'application/x-www-form-urlencoded;charset=UTF-8';
+	}
+
+	// Body is blob
+	if (isBlob(body)) {
+		return body.type || null;
+	}
+
+	// Body is a Buffer (Buffer, ArrayBuffer or ArrayBufferView)
+	if (external_node_buffer_.Buffer.isBuffer(body) || external_node_util_.types.isAnyArrayBuffer(body) || ArrayBuffer.isView(body)) {
+		return null;
+	}
+
+	if (body instanceof esm_min/* FormData */.fS) {
+		return `multipart/form-data; boundary=${request[INTERNALS].boundary}`;
+	}
+
+	// Detect form data input from form-data module
+	if (body && typeof body.getBoundary === 'function') {
+		return `multipart/form-data;boundary=${getNonSpecFormDataBoundary(body)}`;
+	}
+
+	// Body is stream - can't really do much about this
+	if (body instanceof external_node_stream_) {
+		return null;
+	}
+
+	// Body constructor defaults other things to string
+	return 'text/plain;charset=UTF-8';
+};
+
+/**
+ * The Fetch Standard treats this as if "total bytes" is a property on the body.
+ * For us, we have to explicitly get it with a function.
+ *
+ * ref: https://fetch.spec.whatwg.org/#concept-body-total-bytes
+ *
+ * @param {any} obj.body Body object from the Body instance.
+ * @returns {number | null}
+ */
+const getTotalBytes = request => {
+	const {body} = request[INTERNALS];
+
+	// Body is null or undefined
+	if (body === null) {
+		return 0;
+	}
+
+	// Body is Blob
+	if (isBlob(body)) {
+		return body.size;
+	}
+
+	// Body is Buffer
+	if (external_node_buffer_.Buffer.isBuffer(body)) {
+		return body.length;
+	}
+
+	// Detect form data input from form-data module
+	if (body && typeof body.getLengthSync === 'function') {
+		return body.hasKnownLength && body.hasKnownLength() ? body.getLengthSync() : null;
+	}
+
+	// Body is stream
+	return null;
+};
+
+/**
+ * Write a Body to a Node.js WritableStream (e.g. http.Request) object.
+ *
+ * @param {Stream.Writable} dest The stream to write to.
+ * @param obj.body Body object from the Body instance.
+ * @returns {Promise<void>}
+ */
+const writeToStream = async (dest, {body}) => {
+	if (body === null) {
+		// Body is null
+		dest.end();
+	} else {
+		// Body is stream
+		await pipeline(body, dest);
+	}
+};
+
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/headers.js
+/**
+ * Headers.js
+ *
+ * Headers class offers convenient helpers
+ */
+
+
+
+
+/* c8 ignore next 9 */
+const validateHeaderName = typeof external_node_http_.validateHeaderName === 'function' ?
+	external_node_http_.validateHeaderName :
+	name => {
+		if (!/^[\^`\-\w!#$%&'*+.|~]+$/.test(name)) {
+			const error = new TypeError(`Header name must be a valid HTTP token [${name}]`);
+			Object.defineProperty(error, 'code', {value: 'ERR_INVALID_HTTP_TOKEN'});
+			throw error;
+		}
+	};
+
+/* c8 ignore next 9 */
+const validateHeaderValue = typeof external_node_http_.validateHeaderValue === 'function' ?
+	external_node_http_.validateHeaderValue :
+	(name, value) => {
+		if (/[^\t\u0020-\u007E\u0080-\u00FF]/.test(value)) {
+			const error = new TypeError(`Invalid character in header content ["${name}"]`);
+			Object.defineProperty(error, 'code', {value: 'ERR_INVALID_CHAR'});
+			throw error;
+		}
+	};
+
+/**
+ * @typedef {Headers | Record<string, string> | Iterable<readonly [string, string]> | Iterable<Iterable<string>>} HeadersInit
+ */
+
+/**
+ * This Fetch API interface allows you to perform various actions on HTTP request and response headers.
+ * These actions include retrieving, setting, adding to, and removing.
+ * A Headers object has an associated header list, which is initially empty and consists of zero or more name and value pairs.
+ * You can add to this using methods like append() (see Examples.)
+ * In all methods of this interface, header names are matched by case-insensitive byte sequence.
+ *
+ */
+class Headers extends URLSearchParams {
+	/**
+	 * Headers class
+	 *
+	 * @constructor
+	 * @param {HeadersInit} [init] - Response headers
+	 */
+	constructor(init) {
+		// Validate and normalize init object in [name, value(s)][]
+		/** @type {string[][]} */
+		let result = [];
+		if (init instanceof Headers) {
+			const raw = init.raw();
+			for (const [name, values] of Object.entries(raw)) {
+				result.push(...values.map(value => [name, value]));
+			}
+		} else if (init == null) { // eslint-disable-line no-eq-null, eqeqeq
+			// No op
+		} else if (typeof init === 'object' && !external_node_util_.types.isBoxedPrimitive(init)) {
+			const method = init[Symbol.iterator];
+			// eslint-disable-next-line no-eq-null, eqeqeq
+			if (method == null) {
+				// Record<ByteString, ByteString>
+				result.push(...Object.entries(init));
+			} else {
+				if (typeof method !== 'function') {
+					throw new TypeError('Header pairs must be iterable');
+				}
+
+				// Sequence<sequence<ByteString>>
+				// Note: per spec we have to first exhaust the lists then process them
+				result = [...init]
+					.map(pair => {
+						if (
+							typeof pair !== 'object' || external_node_util_.types.isBoxedPrimitive(pair)
+						) {
+							throw new TypeError('Each header pair must be an iterable object');
+						}
+
+						return [...pair];
+					}).map(pair => {
+						if (pair.length !== 2) {
+							throw new TypeError('Each header pair must be a name/value tuple');
+						}
+
+						return [...pair];
+					});
+			}
+		} else {
+			throw new TypeError('Failed to construct \'Headers\': The provided value is not of type \'(sequence<sequence<ByteString>> or record<ByteString, ByteString>)');
+		}
+
+		// Validate and lowercase
+		result =
+			result.length > 0 ?
+				result.map(([name, value]) => {
+					validateHeaderName(name);
+					validateHeaderValue(name, String(value));
+					return [String(name).toLowerCase(), String(value)];
+				}) :
+				undefined;
+
+		super(result);
+
+		// Returning a Proxy that will lowercase key names, validate parameters and sort keys
+		// eslint-disable-next-line no-constructor-return
+		return new Proxy(this, {
+			get(target, p, receiver) {
+				switch (p) {
+					case 'append':
+					case 'set':
+						return (name, value) => {
+							validateHeaderName(name);
+							validateHeaderValue(name, String(value));
+							return URLSearchParams.prototype[p].call(
+								target,
+								String(name).toLowerCase(),
+								String(value)
+							);
+						};
+
+					case 'delete':
+					case 'has':
+					case 'getAll':
+						return name => {
+							validateHeaderName(name);
+							return URLSearchParams.prototype[p].call(
+								target,
+								String(name).toLowerCase()
+							);
+						};
+
+					case 'keys':
+						return () => {
+							target.sort();
+							return new Set(URLSearchParams.prototype.keys.call(target)).keys();
+						};
+
+					default:
+						return Reflect.get(target, p, receiver);
+				}
+			}
+		});
+		/* c8 ignore next */
+	}
+
+	get [Symbol.toStringTag]() {
+		return this.constructor.name;
+	}
+
+	toString() {
+		return Object.prototype.toString.call(this);
+	}
+
+	get(name) {
+		const values = this.getAll(name);
+		if (values.length === 0) {
+			return null;
+		}
+
+		let value = values.join(', ');
+		if (/^content-encoding$/i.test(name)) {
+			value = value.toLowerCase();
+		}
+
+		return value;
+	}
+
+	forEach(callback, thisArg = undefined) {
+		for (const name of this.keys()) {
+			Reflect.apply(callback, thisArg, [this.get(name), name, this]);
+		}
+	}
+
+	* values() {
+		for (const name of this.keys()) {
+			yield this.get(name);
+		}
+	}
+
+	/**
+	 * @type {() => IterableIterator<[string, string]>}
+	 */
+	* entries() {
+		for (const name of this.keys()) {
+			yield [name, this.get(name)];
+		}
+	}
+
+	[Symbol.iterator]() {
+		return this.entries();
+	}
+
+	/**
+	 * Node-fetch non-spec method
+	 * returning all headers and their values as array
+	 * @returns {Record<string, string[]>}
+	 */
+	raw() {
+		return [...this.keys()].reduce((result, key) => {
+			result[key] = this.getAll(key);
+			return result;
+		}, {});
+	}
+
+	/**
+	 * For better console.log(headers) and also to convert Headers into Node.js Request compatible format
+	 */
+	[Symbol.for('nodejs.util.inspect.custom')]() {
+		return [...this.keys()].reduce((result, key) => {
+			const values = this.getAll(key);
+			// Http.request() only supports string as Host header.
+			// This hack makes specifying custom Host header possible.
+			if (key === 'host') {
+				result[key] = values[0];
+			} else {
+				result[key] = values.length > 1 ? values : values[0];
+			}
+
+			return result;
+		}, {});
+	}
+}
+
+/**
+ * Re-shaping object for Web IDL tests
+ * Only need to do it for overridden methods
+ */
+Object.defineProperties(
+	Headers.prototype,
+	['get', 'entries', 'forEach', 'values'].reduce((result, property) => {
+		result[property] = {enumerable: true};
+		return result;
+	}, {})
+);
+
+/**
+ * Create a Headers object from an http.IncomingMessage.rawHeaders, ignoring those that do
+ * not conform to HTTP grammar productions.
+ * @param {import('http').IncomingMessage['rawHeaders']} headers
+ */
+function fromRawHeaders(headers = []) {
+	return new Headers(
+		headers
+			// Split into pairs
+			.reduce((result, value, index, array) => {
+				if (index % 2 === 0) {
+					result.push(array.slice(index, index + 2));
+				}
+
+				return result;
+			}, [])
+			.filter(([name, value]) => {
+				try {
+					validateHeaderName(name);
+					validateHeaderValue(name, String(value));
+					return true;
+				} catch {
+					return false;
+				}
+			})
+
+	);
+}
+
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/is-redirect.js
+const redirectStatus = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Redirect code matching
+ *
+ * @param {number} code - Status code
+ * @return {boolean}
+ */
+const isRedirect = code => {
+	return redirectStatus.has(code);
+};
+
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/response.js
+/**
+ * Response.js
+ *
+ * Response class provides content decoding
+ */
+
+
+
+
+
+const response_INTERNALS = Symbol('Response internals');
+
+/**
+ * Response class
+ *
+ * Ref: https://fetch.spec.whatwg.org/#response-class
+ *
+ * @param   Stream  body  Readable stream
+ * @param   Object  opts  Response options
+ * @return  Void
+ */
+class Response extends Body {
+	constructor(body = null, options = {}) {
+		super(body, options);
+
+		// eslint-disable-next-line no-eq-null, eqeqeq, no-negated-condition
+		const status = options.status != null ? options.status : 200;
+
+		const headers = new Headers(options.headers);
+
+		if (body !== null && !headers.has('Content-Type')) {
+			const contentType = extractContentType(body, this);
+			if (contentType) {
+				headers.append('Content-Type', contentType);
+			}
+		}
+
+		this[response_INTERNALS] = {
+			type: 'default',
+			url: options.url,
+			status,
+			statusText: options.statusText || '',
+			headers,
+			counter: options.counter,
+			highWaterMark: options.highWaterMark
+		};
+	}
+
+	get type() {
+		return this[response_INTERNALS].type;
+	}
+
+	get url() {
+		return this[response_INTERNALS].url || '';
+	}
+
+	get status() {
+		return this[response_INTERNALS].status;
+	}
+
+	/**
+	 * Convenience property representing if the request ended normally
+	 */
+	get ok() {
+		return this[response_INTERNALS].status >= 200 && this[response_INTERNALS].status < 300;
+	}
+
+	get redirected() {
+		return this[response_INTERNALS].counter > 0;
+	}
+
+	get statusText() {
+		return this[response_INTERNALS].statusText;
+	}
+
+	get headers() {
+		return this[response_INTERNALS].headers;
+	}
+
+	get highWaterMark() {
+		return this[response_INTERNALS].highWaterMark;
+	}
+
+	/**
+	 * Clone this response
+	 *
+	 * @return  Response
+	 */
+	clone() {
+		return new Response(clone(this, this.highWaterMark), {
+			type: this.type,
+			url: this.url,
+			status: this.status,
+			statusText: this.statusText,
+			headers: this.headers,
+			ok: this.ok,
+			redirected: this.redirected,
+			size: this.size,
+			highWaterMark: this.highWaterMark
+		});
+	}
+
+	/**
+	 * @param {string} url    The URL that the new response is to originate from.
+	 * @param {number} status An optional status code for the response (e.g., 302.)
+	 * @returns {Response}    A Response object.
+	 */
+	static redirect(url, status = 302) {
+		if (!isRedirect(status)) {
+			throw new RangeError('Failed to execute "redirect" on "response": Invalid status code');
+		}
+
+		return new Response(null, {
+			headers: {
+				location: new URL(url).toString()
+			},
+			status
+		});
+	}
+
+	static error() {
+		const response = new Response(null, {status: 0, statusText: ''});
+		response[response_INTERNALS].type = 'error';
+		return response;
+	}
+
+	static json(data = undefined, init = {}) {
+		const body = JSON.stringify(data);
+
+		if (body === undefined) {
+			throw new TypeError('data is not JSON serializable');
+		}
+
+		const headers = new Headers(init && init.headers);
+
+		if (!headers.has('content-type')) {
+			headers.set('content-type', 'application/json');
+		}
+
+		return new Response(body, {
+			...init,
+			headers
+		});
+	}
+
+	get [Symbol.toStringTag]() {
+		return 'Response';
+	}
+}
+
+Object.defineProperties(Response.prototype, {
+	type: {enumerable: true},
+	url: {enumerable: true},
+	status: {enumerable: true},
+	ok: {enumerable: true},
+	redirected: {enumerable: true},
+	statusText: {enumerable: true},
+	headers: {enumerable: true},
+	clone: {enumerable: true}
+});
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/get-search.js
+const getSearch = parsedURL => {
+	if (parsedURL.search) {
+		return parsedURL.search;
+	}
+
+	const lastOffset = parsedURL.href.length - 1;
+	const hash = parsedURL.hash || (parsedURL.href[lastOffset] === '#' ? '#' : '');
+	return parsedURL.href[lastOffset - hash.length] === '?' ? '?' : '';
+};
+
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/referrer.js
+
+
+/**
+ * @external URL
+ * @see {@link https://developer.mozilla.org/en-US/docs/Web/API/URL|URL}
+ */
+
+/**
+ * @module utils/referrer
+ * @private
+ */
+
+/**
+ * @see {@link https://w3c.github.io/webappsec-referrer-policy/#strip-url|Referrer Policy §8.4. Strip url for use as a referrer}
+ * @param {string} URL
+ * @param {boolean} [originOnly=false]
+ */
+function stripURLForUseAsAReferrer(url, originOnly = false) {
+	// 1. If url is null, return no referrer.
+	if (url == null) { // eslint-disable-line no-eq-null, eqeqeq
+		return 'no-referrer';
+	}
+
+	url = new URL(url);
+
+	// 2. If url's scheme is a local scheme, then return no referrer.
+	if (/^(about|blob|data):$/.test(url.protocol)) {
+		return 'no-referrer';
+	}
+
+	// 3. Set url's username to the empty string.
+	url.username = '';
+
+	// 4. Set url's password to null.
+	// Note: `null` appears to be a mistake as this actually results in the password being `"null"`.
+	url.password = '';
+
+	// 5. Set url's fragment to null.
+	// Note: `null` appears to be a mistake as this actually results in the fragment being `"#null"`.
+	url.hash = '';
+
+	// 6. If the origin-only flag is true, then:
+	if (originOnly) {
+		// 6.1. Set url's path to null.
+		// Note: `null` appears to be a mistake as this actually results in the path being `"/null"`.
+		url.pathname = '';
+
+		// 6.2. Set url's query to null.
+		// Note: `null` appears to be a mistake as this actually results in the query being `"?null"`.
+		url.search = '';
+	}
+
+	// 7. Return url.
+	return url;
+}
+
+/**
+ * @see {@link https://w3c.github.io/webappsec-referrer-policy/#enumdef-referrerpolicy|enum ReferrerPolicy}
+ */
+const ReferrerPolicy = new Set([
+	'',
+	'no-referrer',
+	'no-referrer-when-downgrade',
+	'same-origin',
+	'origin',
+	'strict-origin',
+	'origin-when-cross-origin',
+	'strict-origin-when-cross-origin',
+	'unsafe-url'
+]);
+
+/**
+ * @see {@link https://w3c.github.io/webappsec-referrer-policy/#default-referrer-policy|default referrer policy}
+ */
+const DEFAULT_REFERRER_POLICY = 'strict-origin-when-cross-origin';
+
+/**
+ * @see {@link https://w3c.github.io/webappsec-referrer-policy/#referrer-policies|Referrer Policy §3. Referrer Policies}
+ * @param {string} referrerPolicy
+ * @returns {string} referrerPolicy
+ */
+function validateReferrerPolicy(referrerPolicy) {
+	if (!ReferrerPolicy.has(referrerPolicy)) {
+		throw new TypeError(`Invalid referrerPolicy: ${referrerPolicy}`);
+	}
+
+	return referrerPolicy;
+}
+
+/**
+ * @see {@link https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy|Referrer Policy §3.2. Is origin potentially trustworthy?}
+ * @param {external:URL} url
+ * @returns `true`: "Potentially Trustworthy", `false`: "Not Trustworthy"
+ */
+function isOriginPotentiallyTrustworthy(url) {
+	// 1. If origin is an opaque origin, return "Not Trustworthy".
+	// Not applicable
+
+	// 2. Assert: origin is a tuple origin.
+	// Not for implementations
+
+	// 3. If origin's scheme is either "https" or "wss", return "Potentially Trustworthy".
+	if (/^(http|ws)s:$/.test(url.protocol)) {
+		return true;
+	}
+
+	// 4. If origin's host component matches one of the CIDR notations 127.0.0.0/8 or ::1/128 [RFC4632], return "Potentially Trustworthy".
+	const hostIp = url.host.replace(/(^\[)|(]$)/g, '');
+	const hostIPVersion = (0,external_node_net_.isIP)(hostIp);
+
+	if (hostIPVersion === 4 && /^127\./.test(hostIp)) {
+		return true;
+	}
+
+	if (hostIPVersion === 6 && /^(((0+:){7})|(::(0+:){0,6}))0*1$/.test(hostIp)) {
+		return true;
+	}
+
+	// 5. If origin's host component is "localhost" or falls within ".localhost", and the user agent conforms to the name resolution rules in [let-localhost-be-localhost], return "Potentially Trustworthy".
+	// We are returning FALSE here because we cannot ensure conformance to
+	// let-localhost-be-loalhost (https://tools.ietf.org/html/draft-west-let-localhost-be-localhost)
+	if (url.host === 'localhost' || url.host.endsWith('.localhost')) {
+		return false;
+	}
+
+	// 6. If origin's scheme component is file, return "Potentially Trustworthy".
+	if (url.protocol === 'file:') {
+		return true;
+	}
+
+	// 7. If origin's scheme component is one which the user agent considers to be authenticated, return "Potentially Trustworthy".
+	// Not supported
+
+	// 8. If origin has been configured as a trustworthy origin, return "Potentially Trustworthy".
+	// Not supported
+
+	// 9. Return "Not Trustworthy".
+	return false;
+}
+
+/**
+ * @see {@link https://w3c.github.io/webappsec-secure-contexts/#is-url-trustworthy|Referrer Policy §3.3. Is url potentially trustworthy?}
+ * @param {external:URL} url
+ * @returns `true`: "Potentially Trustworthy", `false`: "Not Trustworthy"
+ */
+function isUrlPotentiallyTrustworthy(url) {
+	// 1. If url is "about:blank" or "about:srcdoc", return "Potentially Trustworthy".
+	if (/^about:(blank|srcdoc)$/.test(url)) {
+		return true;
+	}
+
+	// 2. If url's scheme is "data", return "Potentially Trustworthy".
+	if (url.protocol === 'data:') {
+		return true;
+	}
+
+	// Note: The origin of blob: and filesystem: URLs is the origin of the context in which they were
+	// created. Therefore, blobs created in a trustworthy origin will themselves be potentially
+	// trustworthy.
+	if (/^(blob|filesystem):$/.test(url.protocol)) {
+		return true;
+	}
+
+	// 3. Return the result of executing §3.2 Is origin potentially trustworthy? on url's origin.
+	return isOriginPotentiallyTrustworthy(url);
+}
+
+/**
+ * Modifies the referrerURL to enforce any extra security policy considerations.
+ * @see {@link https://w3c.github.io/webappsec-referrer-policy/#determine-requests-referrer|Referrer Policy §8.3. Determine request's Referrer}, step 7
+ * @callback module:utils/referrer~referrerURLCallback
+ * @param {external:URL} referrerURL
+ * @returns {external:URL} modified referrerURL
+ */
+
+/**
+ * Modifies the referrerOrigin to enforce any extra security policy considerations.
+ * @see {@link https://w3c.github.io/webappsec-referrer-policy/#determine-requests-referrer|Referrer Policy §8.3. Determine request's Referrer}, step 7
+ * @callback module:utils/referrer~referrerOriginCallback
+ * @param {external:URL} referrerOrigin
+ * @returns {external:URL} modified referrerOrigin
+ */
+
+/**
+ * @see {@link https://w3c.github.io/webappsec-referrer-policy/#determine-requests-referrer|Referrer Policy §8.3. Determine request's Referrer}
+ * @param {Request} request
+ * @param {object} o
+ * @param {module:utils/referrer~referrerURLCallback} o.referrerURLCallback
+ * @param {module:utils/referrer~referrerOriginCallback} o.referrerOriginCallback
+ * @returns {external:URL} Request's referrer
+ */
+function determineRequestsReferrer(request, {referrerURLCallback, referrerOriginCallback} = {}) {
+	// There are 2 notes in the specification about invalid pre-conditions.  We return null, here, for
+	// these cases:
+	// > Note: If request's referrer is "no-referrer", Fetch will not call into this algorithm.
+	// > Note: If request's referrer policy is the empty string, Fetch will not call into this
+	// > algorithm.
+	if (request.referrer === 'no-referrer' || request.referrerPolicy === '') {
+		return null;
+	}
+
+	// 1. Let policy be request's associated referrer policy.
+	const policy = request.referrerPolicy;
+
+	// 2. Let environment be request's client.
+	// not applicable to node.js
+
+	// 3. Switch on request's referrer:
+	if (request.referrer === 'about:client') {
+		return 'no-referrer';
+	}
+
+	// "a URL": Let referrerSource be request's referrer.
+	const referrerSource = request.referrer;
+
+	// 4. Let request's referrerURL be the result of stripping referrerSource for use as a referrer.
+	let referrerURL = stripURLForUseAsAReferrer(referrerSource);
+
+	// 5. Let referrerOrigin be the result of stripping referrerSource for use as a referrer, with the
+	//    origin-only flag set to true.
+	let referrerOrigin = stripURLForUseAsAReferrer(referrerSource, true);
+
+	// 6. If the result of serializing referrerURL is a string whose length is greater than 4096, set
+	//    referrerURL to referrerOrigin.
+	if (referrerURL.toString().length > 4096) {
+		referrerURL = referrerOrigin;
+	}
+
+	// 7. The user agent MAY alter referrerURL or referrerOrigin at this point to enforce arbitrary
+	//    policy considerations in the interests of minimizing data leakage. For example, the user
+	//    agent could strip the URL down to an origin, modify its host, replace it with an empty
+	//    string, etc.
+	if (referrerURLCallback) {
+		referrerURL = referrerURLCallback(referrerURL);
+	}
+
+	if (referrerOriginCallback) {
+		referrerOrigin = referrerOriginCallback(referrerOrigin);
+	}
+
+	// 8.Execute the statements corresponding to the value of policy:
+	const currentURL = new URL(request.url);
+
+	switch (policy) {
+		case 'no-referrer':
+			return 'no-referrer';
+
+		case 'origin':
+			return referrerOrigin;
+
+		case 'unsafe-url':
+			return referrerURL;
+
+		case 'strict-origin':
+			// 1. If referrerURL is a potentially trustworthy URL and request's current URL is not a
+			//    potentially trustworthy URL, then return no referrer.
+			if (isUrlPotentiallyTrustworthy(referrerURL) && !isUrlPotentiallyTrustworthy(currentURL)) {
+				return 'no-referrer';
+			}
+
+			// 2. Return referrerOrigin.
+			return referrerOrigin.toString();
+
+		case 'strict-origin-when-cross-origin':
+			// 1. If the origin of referrerURL and the origin of request's current URL are the same, then
+			//    return referrerURL.
+			if (referrerURL.origin === currentURL.origin) {
+				return referrerURL;
+			}
+
+			// 2. If referrerURL is a potentially trustworthy URL and request's current URL is not a
+			//    potentially trustworthy URL, then return no referrer.
+			if (isUrlPotentiallyTrustworthy(referrerURL) && !isUrlPotentiallyTrustworthy(currentURL)) {
+				return 'no-referrer';
+			}
+
+			// 3. Return referrerOrigin.
+			return referrerOrigin;
+
+		case 'same-origin':
+			// 1. If the origin of referrerURL and the origin of request's current URL are the same, then
+			//    return referrerURL.
+			if (referrerURL.origin === currentURL.origin) {
+				return referrerURL;
+			}
+
+			// 2. Return no referrer.
+			return 'no-referrer';
+
+		case 'origin-when-cross-origin':
+			// 1. If the origin of referrerURL and the origin of request's current URL are the same, then
+			//    return referrerURL.
+			if (referrerURL.origin === currentURL.origin) {
+				return referrerURL;
+			}
+
+			// Return referrerOrigin.
+			return referrerOrigin;
+
+		case 'no-referrer-when-downgrade':
+			// 1. If referrerURL is a potentially trustworthy URL and request's current URL is not a
+			//    potentially trustworthy URL, then return no referrer.
+			if (isUrlPotentiallyTrustworthy(referrerURL) && !isUrlPotentiallyTrustworthy(currentURL)) {
+				return 'no-referrer';
+			}
+
+			// 2. Return referrerURL.
+			return referrerURL;
+
+		default:
+			throw new TypeError(`Invalid referrerPolicy: ${policy}`);
+	}
+}
+
+/**
+ * @see {@link https://w3c.github.io/webappsec-referrer-policy/#parse-referrer-policy-from-header|Referrer Policy §8.1. Parse a referrer policy from a Referrer-Policy header}
+ * @param {Headers} headers Response headers
+ * @returns {string} policy
+ */
+function parseReferrerPolicyFromHeader(headers) {
+	// 1. Let policy-tokens be the result of extracting header list values given `Referrer-Policy`
+	//    and response’s header list.
+	const policyTokens = (headers.get('referrer-policy') || '').split(/[,\s]+/);
+
+	// 2. Let policy be the empty string.
+	let policy = '';
+
+	// 3. For each token in policy-tokens, if token is a referrer policy and token is not the empty
+	//    string, then set policy to token.
+	// Note: This algorithm loops over multiple policy values to allow deployment of new policy
+	// values with fallbacks for older user agents, as described in § 11.1 Unknown Policy Values.
+	for (const token of policyTokens) {
+		if (token && ReferrerPolicy.has(token)) {
+			policy = token;
+		}
+	}
+
+	// 4. Return policy.
+	return policy;
+}
+
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/request.js
+/**
+ * Request.js
+ *
+ * Request class contains server only options
+ *
+ * All spec algorithm step numbers are based on https://fetch.spec.whatwg.org/commit-snapshots/ae716822cb3a61843226cd090eefc6589446c1d2/.
+ */
+
+
+
+
+
+
+
+
+
+const request_INTERNALS = Symbol('Request internals');
+
+/**
+ * Check if `obj` is an instance of Request.
+ *
+ * @param  {*} object
+ * @return {boolean}
+ */
+const isRequest = object => {
+	return (
+		typeof object === 'object' &&
+		typeof object[request_INTERNALS] === 'object'
+	);
+};
+
+const doBadDataWarn = (0,external_node_util_.deprecate)(() => {},
+	'.data is not a valid RequestInit property, use .body instead',
+	'https://github.com/node-fetch/node-fetch/issues/1000 (request)');
+
+/**
+ * Request class
+ *
+ * Ref: https://fetch.spec.whatwg.org/#request-class
+ *
+ * @param   Mixed   input  Url or Request instance
+ * @param   Object  init   Custom options
+ * @return  Void
+ */
+class Request extends Body {
+	constructor(input, init = {}) {
+		let parsedURL;
+
+		// Normalize input and force URL to be encoded as UTF-8 (https://github.com/node-fetch/node-fetch/issues/245)
+		if (isRequest(input)) {
+			parsedURL = new URL(input.url);
+		} else {
+			parsedURL = new URL(input);
+			input = {};
+		}
+
+		if (parsedURL.username !== '' || parsedURL.password !== '') {
+			throw new TypeError(`${parsedURL} is an url with embedded credentials.`);
+		}
+
+		let method = init.method || input.method || 'GET';
+		if (/^(delete|get|head|options|post|put)$/i.test(method)) {
+			method = method.toUpperCase();
+		}
+
+		if (!isRequest(init) && 'data' in init) {
+			doBadDataWarn();
+		}
+
+		// eslint-disable-next-line no-eq-null, eqeqeq
+		if ((init.body != null || (isRequest(input) && input.body !== null)) &&
+			(method === 'GET' || method === 'HEAD')) {
+			throw new TypeError('Request with GET/HEAD method cannot have body');
+		}
+
+		const inputBody = init.body ?
+			init.body :
+			(isRequest(input) && input.body !== null ?
+				clone(input) :
+				null);
+
+		super(inputBody, {
+			size: init.size || input.size || 0
+		});
+
+		const headers = new Headers(init.headers || input.headers || {});
+
+		if (inputBody !== null && !headers.has('Content-Type')) {
+			const contentType = extractContentType(inputBody, this);
+			if (contentType) {
+				headers.set('Content-Type', contentType);
+			}
+		}
+
+		let signal = isRequest(input) ?
+			input.signal :
+			null;
+		if ('signal' in init) {
+			signal = init.signal;
+		}
+
+		// eslint-disable-next-line no-eq-null, eqeqeq
+		if (signal != null && !isAbortSignal(signal)) {
+			throw new TypeError('Expected signal to be an instanceof AbortSignal or EventTarget');
+		}
+
+		// §5.4, Request constructor steps, step 15.1
+		// eslint-disable-next-line no-eq-null, eqeqeq
+		let referrer = init.referrer == null ? input.referrer : init.referrer;
+		if (referrer === '') {
+			// §5.4, Request constructor steps, step 15.2
+			referrer = 'no-referrer';
+		} else if (referrer) {
+			// §5.4, Request constructor steps, step 15.3.1, 15.3.2
+			const parsedReferrer = new URL(referrer);
+			// §5.4, Request constructor steps, step 15.3.3, 15.3.4
+			referrer = /^about:(\/\/)?client$/.test(parsedReferrer) ? 'client' : parsedReferrer;
+		} else {
+			referrer = undefined;
+		}
+
+		this[request_INTERNALS] = {
+			method,
+			redirect: init.redirect || input.redirect || 'follow',
+			headers,
+			parsedURL,
+			signal,
+			referrer
+		};
+
+		// Node-fetch-only options
+		this.follow = init.follow === undefined ? (input.follow === undefined ? 20 : input.follow) : init.follow;
+		this.compress = init.compress === undefined ? (input.compress === undefined ? true : input.compress) : init.compress;
+		this.counter = init.counter || input.counter || 0;
+		this.agent = init.agent || input.agent;
+		this.highWaterMark = init.highWaterMark || input.highWaterMark || 16384;
+		this.insecureHTTPParser = init.insecureHTTPParser || input.insecureHTTPParser || false;
+
+		// §5.4, Request constructor steps, step 16.
+		// Default is empty string per https://fetch.spec.whatwg.org/#concept-request-referrer-policy
+		this.referrerPolicy = init.referrerPolicy || input.referrerPolicy || '';
+	}
+
+	/** @returns {string} */
+	get method() {
+		return this[request_INTERNALS].method;
+	}
+
+	/** @returns {string} */
+	get url() {
+		return (0,external_node_url_.format)(this[request_INTERNALS].parsedURL);
+	}
+
+	/** @returns {Headers} */
+	get headers() {
+		return this[request_INTERNALS].headers;
+	}
+
+	get redirect() {
+		return this[request_INTERNALS].redirect;
+	}
+
+	/** @returns {AbortSignal} */
+	get signal() {
+		return this[request_INTERNALS].signal;
+	}
+
+	// https://fetch.spec.whatwg.org/#dom-request-referrer
+	get referrer() {
+		if (this[request_INTERNALS].referrer === 'no-referrer') {
+			return '';
+		}
+
+		if (this[request_INTERNALS].referrer === 'client') {
+			return 'about:client';
+		}
+
+		if (this[request_INTERNALS].referrer) {
+			return this[request_INTERNALS].referrer.toString();
+		}
+
+		return undefined;
+	}
+
+	get referrerPolicy() {
+		return this[request_INTERNALS].referrerPolicy;
+	}
+
+	set referrerPolicy(referrerPolicy) {
+		this[request_INTERNALS].referrerPolicy = validateReferrerPolicy(referrerPolicy);
+	}
+
+	/**
+	 * Clone this request
+	 *
+	 * @return  Request
+	 */
+	clone() {
+		return new Request(this);
+	}
+
+	get [Symbol.toStringTag]() {
+		return 'Request';
+	}
+}
+
+Object.defineProperties(Request.prototype, {
+	method: {enumerable: true},
+	url: {enumerable: true},
+	headers: {enumerable: true},
+	redirect: {enumerable: true},
+	clone: {enumerable: true},
+	signal: {enumerable: true},
+	referrer: {enumerable: true},
+	referrerPolicy: {enumerable: true}
+});
+
+/**
+ * Convert a Request to Node.js http request options.
+ *
+ * @param {Request} request - A Request instance
+ * @return The options object to be passed to http.request
+ */
+const getNodeRequestOptions = request => {
+	const {parsedURL} = request[request_INTERNALS];
+	const headers = new Headers(request[request_INTERNALS].headers);
+
+	// Fetch step 1.3
+	if (!headers.has('Accept')) {
+		headers.set('Accept', '*/*');
+	}
+
+	// HTTP-network-or-cache fetch steps 2.4-2.7
+	let contentLengthValue = null;
+	if (request.body === null && /^(post|put)$/i.test(request.method)) {
+		contentLengthValue = '0';
+	}
+
+	if (request.body !== null) {
+		const totalBytes = getTotalBytes(request);
+		// Set Content-Length if totalBytes is a number (that is not NaN)
+		if (typeof totalBytes === 'number' && !Number.isNaN(totalBytes)) {
+			contentLengthValue = String(totalBytes);
+		}
+	}
+
+	if (contentLengthValue) {
+		headers.set('Content-Length', contentLengthValue);
+	}
+
+	// 4.1. Main fetch, step 2.6
+	// > If request's referrer policy is the empty string, then set request's referrer policy to the
+	// > default referrer policy.
+	if (request.referrerPolicy === '') {
+		request.referrerPolicy = DEFAULT_REFERRER_POLICY;
+	}
+
+	// 4.1. Main fetch, step 2.7
+	// > If request's referrer is not "no-referrer", set request's referrer to the result of invoking
+	// > determine request's referrer.
+	if (request.referrer && request.referrer !== 'no-referrer') {
+		request[request_INTERNALS].referrer = determineRequestsReferrer(request);
+	} else {
+		request[request_INTERNALS].referrer = 'no-referrer';
+	}
+
+	// 4.5. HTTP-network-or-cache fetch, step 6.9
+	// > If httpRequest's referrer is a URL, then append `Referer`/httpRequest's referrer, serialized
+	// >  and isomorphic encoded, to httpRequest's header list.
+	if (request[request_INTERNALS].referrer instanceof URL) {
+		headers.set('Referer', request.referrer);
+	}
+
+	// HTTP-network-or-cache fetch step 2.11
+	if (!headers.has('User-Agent')) {
+		headers.set('User-Agent', 'node-fetch');
+	}
+
+	// HTTP-network-or-cache fetch step 2.15
+	if (request.compress && !headers.has('Accept-Encoding')) {
+		headers.set('Accept-Encoding', 'gzip, deflate, br');
+	}
+
+	let {agent} = request;
+	if (typeof agent === 'function') {
+		agent = agent(parsedURL);
+	}
+
+	// HTTP-network fetch step 4.2
+	// chunked encoding is handled by Node.js
+
+	const search = getSearch(parsedURL);
+
+	// Pass the full URL directly to request(), but overwrite the following
+	// options:
+	const options = {
+		// Overwrite search to retain trailing ? (issue #776)
+		path: parsedURL.pathname + search,
+		// The following options are not expressed in the URL
+		method: request.method,
+		headers: headers[Symbol.for('nodejs.util.inspect.custom')](),
+		insecureHTTPParser: request.insecureHTTPParser,
+		agent
+	};
+
+	return {
+		/** @type {URL} */
+		parsedURL,
+		options
+	};
+};
+
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/errors/abort-error.js
+
+
+/**
+ * AbortError interface for cancelled requests
+ */
+class AbortError extends FetchBaseError {
+	constructor(message, type = 'aborted') {
+		super(message, type);
+	}
+}
+
+// EXTERNAL MODULE: ./node_modules/fetch-blob/from.js + 1 modules
+var from = __nccwpck_require__(2243);
+;// CONCATENATED MODULE: ./node_modules/node-fetch/src/index.js
+/**
+ * Index.js
+ *
+ * a request API compatible with window.fetch
+ *
+ * All spec algorithm step numbers are based on https://fetch.spec.whatwg.org/commit-snapshots/ae716822cb3a61843226cd090eefc6589446c1d2/.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const supportedSchemas = new Set(['data:', 'http:', 'https:']);
+
+/**
+ * Fetch function
+ *
+ * @param   {string | URL | import('./request').default} url - Absolute url or Request instance
+ * @param   {*} [options_] - Fetch options
+ * @return  {Promise<import('./response').default>}
+ */
+async function fetch(url, options_) {
+	return new Promise((resolve, reject) => {
+		// Build request object
+		const request = new Request(url, options_);
+		const {parsedURL, options} = getNodeRequestOptions(request);
+		if (!supportedSchemas.has(parsedURL.protocol)) {
+			throw new TypeError(`node-fetch cannot load ${url}. URL scheme "${parsedURL.protocol.replace(/:$/, '')}" is not supported.`);
+		}
+
+		if (parsedURL.protocol === 'data:') {
+			const data = dist(request.url);
+			const response = new Response(data, {headers: {'Content-Type': data.typeFull}});
+			resolve(response);
+			return;
+		}
+
+		// Wrap http.request into fetch
+		const send = (parsedURL.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_).request;
+		const {signal} = request;
+		let response = null;
+
+		const abort = () => {
+			const error = new AbortError('The operation was aborted.');
+			reject(error);
+			if (request.body && request.body instanceof external_node_stream_.Readable) {
+				request.body.destroy(error);
+			}
+
+			if (!response || !response.body) {
+				return;
+			}
+
+			response.body.emit('error', error);
+		};
+
+		if (signal && signal.aborted) {
+			abort();
+			return;
+		}
+
+		const abortAndFinalize = () => {
+			abort();
+			finalize();
+		};
+
+		// Send request
+		const request_ = send(parsedURL.toString(), options);
+
+		if (signal) {
+			signal.addEventListener('abort', abortAndFinalize);
+		}
+
+		const finalize = () => {
+			request_.abort();
+			if (signal) {
+				signal.removeEventListener('abort', abortAndFinalize);
+			}
+		};
+
+		request_.on('error', error => {
+			reject(new FetchError(`request to ${request.url} failed, reason: ${error.message}`, 'system', error));
+			finalize();
+		});
+
+		fixResponseChunkedTransferBadEnding(request_, error => {
+			if (response && response.body) {
+				response.body.destroy(error);
+			}
+		});
+
+		/* c8 ignore next 18 */
+		if (process.version < 'v14') {
+			// Before Node.js 14, pipeline() does not fully support async iterators and does not always
+			// properly handle when the socket close/end events are out of order.
+			request_.on('socket', s => {
+				let endedWithEventsCount;
+				s.prependListener('end', () => {
+					endedWithEventsCount = s._eventsCount;
+				});
+				s.prependListener('close', hadError => {
+					// if end happened before close but the socket didn't emit an error, do it now
+					if (response && endedWithEventsCount < s._eventsCount && !hadError) {
+						const error = new Error('Premature close');
+						error.code = 'ERR_STREAM_PREMATURE_CLOSE';
+						response.body.emit('error', error);
+					}
+				});
+			});
+		}
+
+		request_.on('response', response_ => {
+			request_.setTimeout(0);
+			const headers = fromRawHeaders(response_.rawHeaders);
+
+			// HTTP fetch step 5
+			if (isRedirect(response_.statusCode)) {
+				// HTTP fetch step 5.2
+				const location = headers.get('Location');
+
+				// HTTP fetch step 5.3
+				let locationURL = null;
+				try {
+					locationURL = location === null ? null : new URL(location, request.url);
+				} catch {
+					// error here can only be invalid URL in Location: header
+					// do not throw when options.redirect == manual
+					// let the user extract the errorneous redirect URL
+					if (request.redirect !== 'manual') {
+						reject(new FetchError(`uri requested responds with an invalid redirect URL: ${location}`, 'invalid-redirect'));
+						finalize();
+						return;
+					}
+				}
+
+				// HTTP fetch step 5.5
+				switch (request.redirect) {
+					case 'error':
+						reject(new FetchError(`uri requested responds with a redirect, redirect mode is set to error: ${request.url}`, 'no-redirect'));
+						finalize();
+						return;
+					case 'manual':
+						// Nothing to do
+						break;
+					case 'follow': {
+						// HTTP-redirect fetch step 2
+						if (locationURL === null) {
+							break;
+						}
+
+						// HTTP-redirect fetch step 5
+						if (request.counter >= request.follow) {
+							reject(new FetchError(`maximum redirect reached at: ${request.url}`, 'max-redirect'));
+							finalize();
+							return;
+						}
+
+						// HTTP-redirect fetch step 6 (counter increment)
+						// Create a new Request object.
+						const requestOptions = {
+							headers: new Headers(request.headers),
+							follow: request.follow,
+							counter: request.counter + 1,
+							agent: request.agent,
+							compress: request.compress,
+							method: request.method,
+							body: clone(request),
+							signal: request.signal,
+							size: request.size,
+							referrer: request.referrer,
+							referrerPolicy: request.referrerPolicy
+						};
+
+						// when forwarding sensitive headers like "Authorization",
+						// "WWW-Authenticate", and "Cookie" to untrusted targets,
+						// headers will be ignored when following a redirect to a domain
+						// that is not a subdomain match or exact match of the initial domain.
+						// For example, a redirect from "foo.com" to either "foo.com" or "sub.foo.com"
+						// will forward the sensitive headers, but a redirect to "bar.com" will not.
+						// headers will also be ignored when following a redirect to a domain using
+						// a different protocol. For example, a redirect from "https://foo.com" to "http://foo.com"
+						// will not forward the sensitive headers
+						if (!isDomainOrSubdomain(request.url, locationURL) || !isSameProtocol(request.url, locationURL)) {
+							for (const name of ['authorization', 'www-authenticate', 'cookie', 'cookie2']) {
+								requestOptions.headers.delete(name);
+							}
+						}
+
+						// HTTP-redirect fetch step 9
+						if (response_.statusCode !== 303 && request.body && options_.body instanceof external_node_stream_.Readable) {
+							reject(new FetchError('Cannot follow redirect with body being a readable stream', 'unsupported-redirect'));
+							finalize();
+							return;
+						}
+
+						// HTTP-redirect fetch step 11
+						if (response_.statusCode === 303 || ((response_.statusCode === 301 || response_.statusCode === 302) && request.method === 'POST')) {
+							requestOptions.method = 'GET';
+							requestOptions.body = undefined;
+							requestOptions.headers.delete('content-length');
+						}
+
+						// HTTP-redirect fetch step 14
+						const responseReferrerPolicy = parseReferrerPolicyFromHeader(headers);
+						if (responseReferrerPolicy) {
+							requestOptions.referrerPolicy = responseReferrerPolicy;
+						}
+
+						// HTTP-redirect fetch step 15
+						resolve(fetch(new Request(locationURL, requestOptions)));
+						finalize();
+						return;
+					}
+
+					default:
+						return reject(new TypeError(`Redirect option '${request.redirect}' is not a valid value of RequestRedirect`));
+				}
+			}
+
+			// Prepare response
+			if (signal) {
+				response_.once('end', () => {
+					signal.removeEventListener('abort', abortAndFinalize);
+				});
+			}
+
+			let body = (0,external_node_stream_.pipeline)(response_, new external_node_stream_.PassThrough(), error => {
+				if (error) {
+					reject(error);
+				}
+			});
+			// see https://github.com/nodejs/node/pull/29376
+			/* c8 ignore next 3 */
+			if (process.version < 'v12.10') {
+				response_.on('aborted', abortAndFinalize);
+			}
+
+			const responseOptions = {
+				url: request.url,
+				status: response_.statusCode,
+				statusText: response_.statusMessage,
+				headers,
+				size: request.size,
+				counter: request.counter,
+				highWaterMark: request.highWaterMark
+			};
+
+			// HTTP-network fetch step 12.1.1.3
+			const codings = headers.get('Content-Encoding');
+
+			// HTTP-network fetch step 12.1.1.4: handle content codings
+
+			// in following scenarios we ignore compression support
+			// 1. compression support is disabled
+			// 2. HEAD request
+			// 3. no Content-Encoding header
+			// 4. no content response (204)
+			// 5. content not modified response (304)
+			if (!request.compress || request.method === 'HEAD' || codings === null || response_.statusCode === 204 || response_.statusCode === 304) {
+				response = new Response(body, responseOptions);
+				resolve(response);
+				return;
+			}
+
+			// For Node v6+
+			// Be less strict when decoding compressed responses, since sometimes
+			// servers send slightly invalid responses that are still accepted
+			// by common browsers.
+			// Always using Z_SYNC_FLUSH is what cURL does.
+			const zlibOptions = {
+				flush: external_node_zlib_.Z_SYNC_FLUSH,
+				finishFlush: external_node_zlib_.Z_SYNC_FLUSH
+			};
+
+			// For gzip
+			if (codings === 'gzip' || codings === 'x-gzip') {
+				body = (0,external_node_stream_.pipeline)(body, external_node_zlib_.createGunzip(zlibOptions), error => {
+					if (error) {
+						reject(error);
+					}
+				});
+				response = new Response(body, responseOptions);
+				resolve(response);
+				return;
+			}
+
+			// For deflate
+			if (codings === 'deflate' || codings === 'x-deflate') {
+				// Handle the infamous raw deflate response from old servers
+				// a hack for old IIS and Apache servers
+				const raw = (0,external_node_stream_.pipeline)(response_, new external_node_stream_.PassThrough(), error => {
+					if (error) {
+						reject(error);
+					}
+				});
+				raw.once('data', chunk => {
+					// See http://stackoverflow.com/questions/37519828
+					if ((chunk[0] & 0x0F) === 0x08) {
+						body = (0,external_node_stream_.pipeline)(body, external_node_zlib_.createInflate(), error => {
+							if (error) {
+								reject(error);
+							}
+						});
+					} else {
+						body = (0,external_node_stream_.pipeline)(body, external_node_zlib_.createInflateRaw(), error => {
+							if (error) {
+								reject(error);
+							}
+						});
+					}
+
+					response = new Response(body, responseOptions);
+					resolve(response);
+				});
+				raw.once('end', () => {
+					// Some old IIS servers return zero-length OK deflate responses, so
+					// 'data' is never emitted. See https://github.com/node-fetch/node-fetch/pull/903
+					if (!response) {
+						response = new Response(body, responseOptions);
+						resolve(response);
+					}
+				});
+				return;
+			}
+
+			// For br
+			if (codings === 'br') {
+				body = (0,external_node_stream_.pipeline)(body, external_node_zlib_.createBrotliDecompress(), error => {
+					if (error) {
+						reject(error);
+					}
+				});
+				response = new Response(body, responseOptions);
+				resolve(response);
+				return;
+			}
+
+			// Otherwise, use response as-is
+			response = new Response(body, responseOptions);
+			resolve(response);
+		});
+
+		// eslint-disable-next-line promise/prefer-await-to-then
+		writeToStream(request_, request).catch(reject);
+	});
+}
+
+function fixResponseChunkedTransferBadEnding(request, errorCallback) {
+	const LAST_CHUNK = external_node_buffer_.Buffer.from('0\r\n\r\n');
+
+	let isChunkedTransfer = false;
+	let properLastChunkReceived = false;
+	let previousChunk;
+
+	request.on('response', response => {
+		const {headers} = response;
+		isChunkedTransfer = headers['transfer-encoding'] === 'chunked' && !headers['content-length'];
+	});
+
+	request.on('socket', socket => {
+		const onSocketClose = () => {
+			if (isChunkedTransfer && !properLastChunkReceived) {
+				const error = new Error('Premature close');
+				error.code = 'ERR_STREAM_PREMATURE_CLOSE';
+				errorCallback(error);
+			}
+		};
+
+		const onData = buf => {
+			properLastChunkReceived = external_node_buffer_.Buffer.compare(buf.slice(-5), LAST_CHUNK) === 0;
+
+			// Sometimes final 0-length chunk and end of message code are in separate packets
+			if (!properLastChunkReceived && previousChunk) {
+				properLastChunkReceived = (
+					external_node_buffer_.Buffer.compare(previousChunk.slice(-3), LAST_CHUNK.slice(0, 3)) === 0 &&
+					external_node_buffer_.Buffer.compare(buf.slice(-2), LAST_CHUNK.slice(3)) === 0
+				);
+			}
+
+			previousChunk = buf;
+		};
+
+		socket.prependListener('close', onSocketClose);
+		socket.on('data', onData);
+
+		request.on('close', () => {
+			socket.removeListener('close', onSocketClose);
+			socket.removeListener('data', onData);
+		});
+	});
+}
+
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(770);
+;// CONCATENATED MODULE: ./src/context.ts
+/** The step was cancelled: thrown by whatever would have started a request or gone on waiting. */
+class CancelledError extends Error {
+    constructor(what = 'the step was cancelled') {
+        super(what);
+        this.name = 'CancelledError';
+    }
+}
+/** Sleeps on setTimeout; an aborted signal ends the sleep at once. */
+function abortableSleep(ms, signal) {
+    if (signal?.aborted)
+        return Promise.resolve();
+    return new Promise((resolve) => {
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, Math.max(0, ms));
+        signal?.addEventListener('abort', done, { once: true });
+    });
+}
+/**
+ * The real clock (Date.now, read at each call so that tests that stop Date can move it), with the
+ * action's schedule sped up by timeScale (default 1: as it is).
+ */
+function systemClock(timeScale = 1) {
+    if (!(timeScale > 0))
+        throw new Error(`timeScale must be a positive number, got ${timeScale}`);
+    return {
+        now: () => Date.now(),
+        sleep: abortableSleep,
+        scaled: (ms) => ms / timeScale
+    };
+}
+/** A signal that is never aborted, for contexts that cannot be cancelled. */
+const NEVER_ABORTED = new AbortController().signal;
+/** Sleeps ms clock milliseconds; throws CancelledError when the step is cancelled before or during it. */
+async function pause(ctx, ms) {
+    if (ctx.signal.aborted)
+        throw new CancelledError();
+    await ctx.clock.sleep(ms, ctx.signal);
+    if (ctx.signal.aborted)
+        throw new CancelledError();
+}
+/** The same context whose log has no groups: log groups do not nest, so steps that run side by side log without them. */
+function ungrouped(ctx) {
+    const log = ctx.log;
+    return {
+        ...ctx,
+        log: { info: (m) => log.info(m), warning: (m) => log.warning(m), debug: (m) => log.debug(m) }
+    };
+}
+/** Resolves when the signal is aborted (never, when it never is). */
+function whenAborted(signal) {
+    if (signal.aborted)
+        return Promise.resolve();
+    return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+;// CONCATENATED MODULE: ./src/transport/rate-budget.ts
+/**
+ * Sharing DigitalOcean's per-minute rate limit with every other client of the same token.
+ *
+ * DigitalOcean allows a token 250 requests in any 60 s (announced in no header) and 5,000 an hour;
+ * every answer carries `ratelimit-remaining`, the hour's budget left to the whole account. Between
+ * two answers to this client, that count falls by this client's own request plus every request the
+ * account's other clients (other steps, other workflows) sent meanwhile. From those readings:
+ *  - the account's requests in the last minute (the falls within it), and so the room left in the
+ *    minute's window, aiming a little below the limit;
+ *  - the rate of the other clients' requests (the falls beyond this client's own).
+ * The room left is spread over a short horizon: that is the account's allowed rate. This client's
+ * poll spacing is then the others' requests in one spacing plus its own, at that rate. Alone, the
+ * spacing is far below the action's poll schedule, which stays as it is; with many clients, every
+ * one of them slows down in proportion (with jitter), so the account stays under the limit before
+ * any 429 comes, and speeds up again as the others finish and the window empties.
+ *
+ * Pure: callers pass the time of every reading and question (any clock, in ms).
+ */
+/** DigitalOcean's limit of requests a token may send in any 60 s. */
+const PER_MINUTE = 250;
+class RateBudget {
+    perMinute;
+    windowMs;
+    share;
+    horizonMs;
+    recentMs;
+    roomySpacingMs;
+    maxSpacingMs;
+    random;
+    readings = [];
+    lastSpacing = 0;
+    constructor(options = {}) {
+        this.perMinute = positive(options.perMinute ?? PER_MINUTE, 'perMinute');
+        this.windowMs = positive(options.windowMs ?? 60_000, 'windowMs');
+        this.share = positive(options.share ?? 0.85, 'share');
+        this.horizonMs = positive(options.horizonMs ?? this.windowMs / 8, 'horizonMs');
+        this.recentMs = positive(options.recentMs ?? this.windowMs / 20, 'recentMs');
+        this.roomySpacingMs = positive(options.roomySpacingMs ?? this.windowMs / 20, 'roomySpacingMs');
+        this.maxSpacingMs = positive(options.maxSpacingMs ?? this.windowMs / 5, 'maxSpacingMs');
+        this.random = options.random ?? Math.random;
+    }
+    /**
+     * Records the ratelimit-remaining (and ratelimit-limit, when sent) of an answer to one of this
+     * client's requests. Readings that are not numbers are ignored.
+     */
+    note(at, remaining, limit) {
+        if (!Number.isFinite(remaining) || !Number.isFinite(at))
+            return;
+        const last = this.readings.at(-1);
+        let spent;
+        if (last === undefined)
+            spent = this.before(remaining, limit);
+        // A rise means the hour's budget was refilled: what was spent meanwhile is unknown, so count
+        // this client's own request only.
+        else
+            spent = last.remaining >= remaining ? last.remaining - remaining : 1;
+        this.readings.push({ at, remaining, spent: Math.max(1, spent) });
+        this.prune(at);
+    }
+    /**
+     * At the first answer, the account's requests before it are unknown but for the hour's count:
+     * taken as spent in the current minute, up to a quarter of it. A step that starts among many
+     * others then does not take their burst of starts for room; alone, the rest is still ample.
+     */
+    before(remaining, limit) {
+        if (limit === undefined || !Number.isFinite(limit) || limit < remaining)
+            return 1;
+        return Math.min(limit - remaining, this.perMinute / 4);
+    }
+    /** Account requests seen in the limit's window ending at `now`, this client's own included. */
+    spentInWindow(now) {
+        const from = now - this.windowMs;
+        return this.readings.filter((r) => r.at > from).reduce((sum, r) => sum + r.spent, 0);
+    }
+    /** Requests per ms of the account's other clients over the recent readings (0 before two). */
+    othersRate() {
+        const last = this.readings.at(-1);
+        if (last === undefined || this.readings.length < 2)
+            return 0;
+        let first = this.readings.length - 2;
+        while (first > 0 && this.readings[first - 1].at >= last.at - this.recentMs)
+            first--;
+        const span = Math.max(1, last.at - this.readings[first].at);
+        const others = this.readings.slice(first + 1).reduce((sum, r) => sum + r.spent - 1, 0);
+        return others / span;
+    }
+    /**
+     * The spacing (ms) of this client's requests that keeps the account within its share, when it
+     * would otherwise send one every `scheduleMs`.
+     */
+    spacing(now, scheduleMs) {
+        const room = this.share * this.perMinute - this.spentInWindow(now);
+        if (room <= 0)
+            return this.maxSpacingMs;
+        const allowed = room / this.horizonMs;
+        // The others are taken to poll at this client's pace: their requests in one spacing, and its own.
+        const current = Math.max(scheduleMs, this.lastSpacing);
+        const wanted = (this.othersRate() * current + 1) / allowed;
+        const longest = room >= this.perMinute / 4 ? this.roomySpacingMs : this.maxSpacingMs;
+        return Math.min(longest, wanted);
+    }
+    /**
+     * The earliest time (ms) for this client's next poll, when its schedule would otherwise send one
+     * every `scheduleMs`: `now` unless the account is busy; then a spacing after the last answer,
+     * with jitter so that clients that started together do not poll together.
+     */
+    nextAt(now, scheduleMs) {
+        const last = this.readings.at(-1);
+        if (last === undefined)
+            return now;
+        const spacing = this.spacing(now, scheduleMs);
+        this.lastSpacing = spacing;
+        if (spacing <= scheduleMs)
+            return now;
+        return last.at + spacing * (0.75 + 0.5 * this.random());
+    }
+    /** Drops readings older than the window, keeping those the recent rate needs. */
+    prune(now) {
+        const from = Math.min(now - this.windowMs, now - this.recentMs);
+        let drop = 0;
+        while (drop < this.readings.length - 2 && this.readings[drop].at <= from)
+            drop++;
+        if (drop)
+            this.readings.splice(0, drop);
+    }
+}
+function positive(value, name) {
+    if (!(value > 0) || !Number.isFinite(value))
+        throw new Error(`RateBudget: ${name} must be a positive number`);
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/transport/scrub.ts
+/**
+ * Secrets scrubbed where text enters: an error answer's body (an HTML page from a proxy that quotes
+ * the Authorization header, a JSON cut short) may hold the token, whole or in part. The transport
+ * passes every such text through scrubSecret before it is cut short or quoted, so no fragment of
+ * the token reaches an error, the log, an output or the summary. main.ts masks the whole token
+ * again where text leaves, as a second wall.
+ */
+/** The shortest run of a secret's characters, in a row, that counts as a fragment of it. */
+const FRAGMENT_LENGTH = 8;
+const HIDDEN = '***';
+/**
+ * The text with the secret, and every run of FRAGMENT_LENGTH or more of its consecutive characters,
+ * replaced by `***`. A secret shorter than that is replaced only whole.
+ */
+function scrubSecret(text, secret) {
+    if (secret === '' || text === '')
+        return text;
+    if (secret.length < FRAGMENT_LENGTH)
+        return text.split(secret).join(HIDDEN);
+    const windows = new Set();
+    for (let i = 0; i + FRAGMENT_LENGTH <= secret.length; i++)
+        windows.add(secret.slice(i, i + FRAGMENT_LENGTH));
+    // Every run of the secret's characters of the length or more is made of windows that are in it.
+    const hidden = new Uint8Array(text.length);
+    for (let i = 0; i + FRAGMENT_LENGTH <= text.length; i++) {
+        if (windows.has(text.slice(i, i + FRAGMENT_LENGTH)))
+            hidden.fill(1, i, i + FRAGMENT_LENGTH);
+    }
+    let out = '';
+    for (let i = 0; i < text.length; i++) {
+        if (!hidden[i])
+            out += text[i];
+        else if (i === 0 || !hidden[i - 1])
+            out += HIDDEN;
+    }
+    return out;
+}
+/** scrubSecret for each of several secrets (the token and its fallbacks); secrets under 4 characters are left alone. */
+function scrubSecrets(text, secrets) {
+    return secrets.filter((s) => s.length >= 4).reduce((out, secret) => scrubSecret(out, secret), text);
+}
+
+;// CONCATENATED MODULE: ./src/transport/scopes.ts
+/**
+ * The scope of a DigitalOcean token each request of the action needs, as the OpenAPI description
+ * (api/digitalocean-reserved-ips.openapi.json) gives it: named when DigitalOcean answers 403.
+ */
+/** [method, route pattern, scope]; the first that matches the request's path wins. */
+const SCOPES = [
+    ['GET', /^\/v2\/actions\/[^/]+$/, 'actions:read'],
+    ['GET', /^\/v2\/domains(\/[^/]+\/records)?$/, 'domain:read'],
+    ['GET', /^\/v2\/droplets(\/[^/]+)?$/, 'droplet:read'],
+    ['GET', /^\/v2\/(reserved_ips|reserved_ipv6|floating_ips)(\/[^/]+(\/actions(\/[^/]+)?)?)?$/, 'reserved_ip:read'],
+    ['POST', /^\/v2\/(reserved_ips|reserved_ipv6|floating_ips)$/, 'reserved_ip:create'],
+    ['POST', /^\/v2\/(reserved_ips|reserved_ipv6|floating_ips)\/[^/]+\/actions$/, 'reserved_ip:update'],
+    ['DELETE', /^\/v2\/(reserved_ips|reserved_ipv6|floating_ips)\/[^/]+$/, 'reserved_ip:delete']
+];
+/** The scope the request needs; undefined for a request the table does not know. */
+function scopeOf(method, path) {
+    return SCOPES.find(([m, route]) => m === method && route.test(path))?.[2];
+}
+
+;// CONCATENATED MODULE: ./src/words.ts
+/**
+ * How the step says a duration, a droplet and where an address is, in logs, errors and summaries
+ * alike. A shared leaf: every layer may import it, and it imports nothing of src/.
+ */
+/** A time taken or waited, to a tenth of a second: `2.5 s`. */
+function secs(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+/** A duration as people read it: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`. */
+function durationText(ms) {
+    const s = Math.floor(ms / 1000);
+    if (s < 60)
+        return `${s} s`;
+    const min = Math.floor(s / 60);
+    if (min < 60)
+        return `${min} min`;
+    const h = Math.floor(min / 60);
+    if (h < 24)
+        return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
+    const d = Math.floor(h / 24);
+    return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}
+/** A droplet by id and, when known, name: `42 (web-1)`; `none` for no droplet. */
+function dropletLabel(id, name = '') {
+    if (id === null)
+        return 'none';
+    return name ? `${id} (${name})` : String(id);
+}
+/** Where an address is (as read; undefined: it could not be read), as the log and messages say it. */
+function where(ip) {
+    if (!ip)
+        return 'in an unknown state';
+    return ip.dropletId === null ? 'assigned to no droplet' : `on droplet ${dropletLabel(ip.dropletId, ip.dropletName)}`;
+}
+
+;// CONCATENATED MODULE: ./src/transport/failures.ts
+/**
+ * How the transport says what went wrong: a failed connection in a few words, the causes of many
+ * failed attempts each said once with its count, and the step's timeout named as the input it is.
+ */
+
+/** "the step's timeout ran out (timeout: 300 s)": the input named with its value, when it is known. */
+function timeoutRanOut(timeoutMs) {
+    if (timeoutMs === undefined)
+        return "the step's timeout ran out";
+    const value = Number.isInteger(timeoutMs / 1000) ? `${timeoutMs / 1000} s` : secs(timeoutMs);
+    return `the step's timeout ran out (timeout: ${value})`;
+}
+/** A few words for the system's error codes of a failed connection. */
+const CONNECTION_CODES = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    EPIPE: 'connection reset',
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'host not found',
+    ETIMEDOUT: 'connection timed out',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable'
+};
+/**
+ * Why a connection failed: a few words, then the system's own detail without the request's URL,
+ * as in "connection refused (connect ECONNREFUSED 127.0.0.1:443)".
+ */
+function connectionFailure(error) {
+    const e = (error ?? {});
+    const message = typeof e.message === 'string' ? e.message : String(error);
+    // node-fetch says "request to <url> failed, reason: <the system's error>".
+    const detail = (/reason: (.*)$/s.exec(message)?.[1] ?? message).replace(/https?:\/\/\S+/g, 'the API').trim();
+    const code = typeof e.code === 'string' ? e.code : /\b(E[A-Z_]{3,})\b/.exec(detail)?.[1];
+    const words = (code !== undefined ? CONNECTION_CODES[code] : undefined) ?? 'connection failed';
+    return detail === '' ? words : `${words} (${detail})`;
+}
+/**
+ * The attempts and their causes, each said once: "10 attempts in 41.0 s, each: connection refused
+ * (…)" when they were all the same, else each distinct cause with its count, in the order they
+ * first came: "10 attempts in 41.0 s: 6 × HTTP 503, 4 × connection refused (…)".
+ */
+function attemptsText(causes, elapsedMs) {
+    const n = causes.length;
+    const counts = new Map();
+    for (const cause of causes)
+        counts.set(cause, (counts.get(cause) ?? 0) + 1);
+    const head = `${n} attempt${n === 1 ? '' : 's'} in ${secs(elapsedMs)}`;
+    if (counts.size === 0)
+        return head;
+    if (counts.size === 1)
+        return `${head}${n === 1 ? ': ' : ', each: '}${causes[0]}`;
+    return `${head}: ${[...counts].map(([cause, k]) => `${k} × ${cause}`).join(', ')}`;
+}
+
+;// CONCATENATED MODULE: ./src/transport/http.ts
+/**
+ * The one HTTP client under every request: authentication, per-request time limits, bounded
+ * retries with backoff and jitter, rate-limit handling, proxies and error decoding.
+ *
+ * The client lives for the whole step: its base URL, token, user agent, retry settings and view of
+ * the account's rate limit do not change. Each request takes the step context it runs in (its
+ * deadline, cancellation signal, clock and logger): a narrower deadline is a new context, never a
+ * new client.
+ *
+ * Requests are sent with one of two retry policies:
+ *  - 'safe': reads and deletes. 5xx answers, dropped connections and time-outs are retried.
+ *  - 'once': requests that change state (creates and actions). They are retried only when the
+ *    server said it did not process them (429). Any other failure is handed back to the caller,
+ *    which decides from the state of the API whether the request went through.
+ *  - 'never': a change decided on a read made right before it (a release). Not even a 429 is
+ *    retried here: the caller waits, reads the address again and decides again.
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** An answer from DigitalOcean that is not a success. */
+class ApiError extends Error {
+    method;
+    path;
+    status;
+    errorId;
+    apiMessage;
+    requestId;
+    attempts;
+    label;
+    constructor(method, path, status, errorId, apiMessage, requestId, attempts, 
+    /** The request as the messages name it: the path, with its query when it has one. */
+    label = path) {
+        super(ApiError.describe({ method, path, label, status, errorId, apiMessage, requestId, attempts }));
+        this.method = method;
+        this.path = path;
+        this.status = status;
+        this.errorId = errorId;
+        this.apiMessage = apiMessage;
+        this.requestId = requestId;
+        this.attempts = attempts;
+        this.label = label;
+        this.name = 'ApiError';
+    }
+    /** The message: DigitalOcean's status, id, message and request_id, and what a 401 or 403 means. */
+    static describe(e) {
+        // DigitalOcean's own text: neutralised where the message is written (the log, the summary).
+        const what = [e.errorId, e.apiMessage].filter((s) => s !== '').join(': ') || 'no error message';
+        let text = `DigitalOcean answered ${e.method} ${e.label} with HTTP ${e.status} (${what})`;
+        if (e.requestId !== '')
+            text += `, request_id ${e.requestId}`;
+        if (e.status === 401)
+            text += ': the API token was rejected (not retried); check that it is valid and not expired';
+        if (e.status === 403) {
+            const scope = scopeOf(e.method, e.path);
+            text += `: the API token lacks ${scope ? `the ${scope} scope` : 'a scope'}, which this request needs`;
+        }
+        if (e.attempts > 1)
+            text += ` (on attempt ${e.attempts})`;
+        return text;
+    }
+    /** DigitalOcean's 422 for a resource that is busy with another action. */
+    get isPendingEvent() {
+        return this.status === 422 && /pending|in progress|in-progress|locked|busy|already being/i.test(this.apiMessage);
+    }
+}
+/** No answer was received: the connection dropped or the request ran out of time. */
+class TransportError extends Error {
+    method;
+    path;
+    reason;
+    attempts;
+    constructor(method, path, reason, attempts) {
+        super(`${method} ${path}: no answer from DigitalOcean (${reason})${attempts > 1 ? ` on attempt ${attempts}` : ''}`);
+        this.method = method;
+        this.path = path;
+        this.reason = reason;
+        this.attempts = attempts;
+        this.name = 'TransportError';
+    }
+}
+/** Time ran out (the step's timeout, or the retry budget) before the request could succeed. */
+class GaveUpError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'GaveUpError';
+    }
+}
+/** A sent request whose answer the cancellation cut off: it may have taken effect. */
+class CancelledInFlightError extends CancelledError {
+    method;
+    path;
+    constructor(method, path) {
+        super(`${method} ${path}: the step was cancelled before DigitalOcean answered`);
+        this.method = method;
+        this.path = path;
+        this.name = 'CancelledInFlightError';
+    }
+}
+function isLoopback(hostname) {
+    const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    return h === 'localhost' || h.endsWith('.localhost') || h.startsWith('127.') || h === '::1';
+}
+/** The proxy for an https URL per HTTPS_PROXY/HTTP_PROXY and NO_PROXY, as runners set them. */
+function proxyFor(url, env) {
+    if (isLoopback(url.hostname))
+        return undefined;
+    const proxy = url.protocol === 'https:'
+        ? env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy
+        : env.HTTP_PROXY || env.http_proxy;
+    if (!proxy)
+        return undefined;
+    const noProxy = (env.NO_PROXY ?? env.no_proxy ?? '')
+        .split(/[\s,]+/)
+        .map((s) => s.trim().toLowerCase())
+        .filter((s) => s !== '');
+    const host = url.hostname.toLowerCase();
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    for (const entry of noProxy) {
+        if (entry === '*')
+            return undefined;
+        const [entryHost, entryPort] = entry.split(':');
+        if (entryPort !== undefined && entryPort !== port)
+            continue;
+        const bare = entryHost.replace(/^\*?\./, '');
+        if (host === bare || host.endsWith(`.${bare}`))
+            return undefined;
+    }
+    return proxy;
+}
+/** tunnel's agents by the API's protocol, then the proxy's. */
+const TUNNELS = {
+    'https:': { 'http:': node_modules_tunnel.httpsOverHttp, 'https:': node_modules_tunnel.httpsOverHttps },
+    'http:': { 'http:': node_modules_tunnel.httpOverHttp, 'https:': node_modules_tunnel.httpOverHttps }
+};
+/**
+ * The agent for requests to the API: a CONNECT tunnel through the proxy (the same `tunnel` module
+ * the Actions toolkit uses), or a plain agent when connection options are given, or none (Node's
+ * default agent).
+ */
+function agentFor(apiUrl, proxy, connection = {}) {
+    if (proxy === undefined) {
+        return Object.keys(connection).length > 0 && apiUrl.protocol === 'https:' ? new external_node_https_namespaceObject.Agent(connection) : undefined;
+    }
+    const text = proxy.includes('://') ? proxy : `http://${proxy}`;
+    const proxyUrl = URL.canParse(text) ? new URL(text) : undefined;
+    if (proxyUrl?.protocol !== 'http:' && proxyUrl?.protocol !== 'https:') {
+        const got = proxyUrl ? `a ${proxyUrl.protocol} URL` : 'text that is not a URL';
+        throw new Error(`The proxy in HTTPS_PROXY/HTTP_PROXY must be an http or https URL, not ${got}`);
+    }
+    const overHttps = proxyUrl.protocol === 'https:';
+    const options = {
+        proxy: { host: proxyUrl.hostname.replace(/^\[|\]$/g, ''), port: Number(proxyUrl.port || (overHttps ? 443 : 80)) },
+        ...(connection.ca !== undefined ? { ca: connection.ca } : {})
+    };
+    const agent = TUNNELS[apiUrl.protocol === 'https:' ? 'https:' : 'http:'][overHttps ? 'https:' : 'http:'](options);
+    if (proxyUrl.username || proxyUrl.password) {
+        addProxyAuthorization(agent, `${decodeURIComponent(proxyUrl.username)}:${decodeURIComponent(proxyUrl.password)}`);
+    }
+    return agent;
+}
+/**
+ * Sends Proxy-Authorization with each CONNECT. tunnel's own proxyAuth option does the same with
+ * the deprecated Buffer constructor, which prints a DeprecationWarning from inside a bundle.
+ */
+function addProxyAuthorization(agent, credentials) {
+    const tunnelling = agent;
+    const send = tunnelling.request;
+    const header = `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
+    tunnelling.request = (options) => send({ ...options, headers: { ...options.headers, 'Proxy-Authorization': header } });
+}
+class ApiClient {
+    options;
+    requestTimeoutMs;
+    maxAttempts;
+    retryBudgetMs;
+    baseDelayMs;
+    maxDelayMs;
+    agent;
+    /** Said once, in the log of the first request, when a proxy from the environment is used. */
+    proxyNote;
+    rate = {};
+    /** What the rate headers say of the account's use of its per-minute limit (see rate-budget.ts). */
+    rateBudget;
+    constructor(options) {
+        this.options = options;
+        this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+        this.maxAttempts = options.maxAttempts ?? 10;
+        this.retryBudgetMs = options.retryBudgetMs ?? 90_000;
+        this.baseDelayMs = options.baseDelayMs ?? 500;
+        this.maxDelayMs = options.maxDelayMs ?? 10_000;
+        const proxy = proxyFor(options.baseUrl, options.env ?? process.env);
+        if (proxy)
+            this.proxyNote = `Using the proxy from the environment for ${options.baseUrl.host}`;
+        this.agent = agentFor(options.baseUrl, proxy, options.connection);
+        this.rateBudget = options.rateBudget ?? new RateBudget({ windowMs: 60_000 });
+    }
+    url(path, query) {
+        const url = new URL(this.options.baseUrl.href);
+        url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+        if (query) {
+            for (const [k, v] of Object.entries(query))
+                url.searchParams.set(k, String(v));
+        }
+        return url.href;
+    }
+    /** Slows down before the rate limit is reached, when the API says few requests remain. */
+    async pace(ctx) {
+        const { remaining, resetAt } = this.rate;
+        if (remaining === undefined || resetAt === undefined || remaining > 10)
+            return;
+        const untilReset = resetAt - ctx.clock.now();
+        if (untilReset <= 0)
+            return;
+        const delay = remaining <= 0 ? untilReset : untilReset / (remaining + 1);
+        if (ctx.clock.now() + delay > ctx.deadline)
+            return;
+        ctx.log.debug(`Rate limit: ${remaining} requests left until reset; waiting ${Math.round(delay)} ms`);
+        await ctx.clock.sleep(delay, ctx.signal);
+    }
+    noteRate(ctx, res) {
+        const remaining = Number(res.headers.get('ratelimit-remaining') ?? NaN);
+        const reset = Number(res.headers.get('ratelimit-reset') ?? NaN);
+        if (Number.isFinite(remaining))
+            this.rate.remaining = remaining;
+        if (Number.isFinite(reset))
+            this.rate.resetAt = reset * 1000;
+        // A refused request is not counted against the budget.
+        const limit = Number(res.headers.get('ratelimit-limit') ?? NaN);
+        if (res.status !== 429)
+            this.rateBudget.note(ctx.clock.now(), remaining, limit);
+    }
+    /** How long a 429 asks us to wait, from ratelimit-reset or Retry-After. */
+    static rateLimitWait(res, now) {
+        const retryAfter = res.headers.get('retry-after');
+        if (retryAfter) {
+            const secs = Number(retryAfter);
+            if (Number.isFinite(secs))
+                return Math.max(0, secs * 1000);
+            const date = Date.parse(retryAfter);
+            if (Number.isFinite(date))
+                return Math.max(0, date - now);
+        }
+        const reset = Number(res.headers.get('ratelimit-reset') ?? NaN);
+        if (Number.isFinite(reset) && reset > 0)
+            return Math.max(0, reset * 1000 - now);
+        return undefined;
+    }
+    backoff(retry) {
+        const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (retry - 1));
+        return ceiling / 2 + Math.random() * (ceiling / 2);
+    }
+    /** Sends a request in the given context, retrying as its policy allows; the answer, or a thrown error. */
+    async request(ctx, method, path, options) {
+        // Every request, sleep and probe in flight listens to the signal: many at once are expected, not a leak.
+        (0,external_node_events_.setMaxListeners)(0, ctx.signal);
+        if (this.proxyNote !== undefined)
+            ctx.log.debug(this.proxyNote);
+        this.proxyNote = undefined;
+        const req = { ctx, method, path, label: labelOf(path, options.query), options, started: ctx.clock.now() };
+        const causes = [];
+        for (let attempt = 1;; attempt++) {
+            const timeLimit = await this.readyToSend(req, causes);
+            const outcome = await this.once(req, timeLimit);
+            const next = this.judge(req, attempt, outcome);
+            if ('done' in next)
+                return next.done;
+            causes.push(next.cause);
+            const stop = this.noRetry(req, attempt, next.waitMs);
+            if (stop !== undefined) {
+                throw new GaveUpError(`${next.headline}${stop} after ${attemptsText(causes, ctx.clock.now() - req.started)}`);
+            }
+            // With the request's query, so that two requests to one path side by side are told apart; a
+            // cause said on the attempt before goes to the debug log only.
+            const line = `${next.say}; retrying (attempt ${attempt + 1} of at most ${this.attemptsIn(ctx)})`;
+            if (causes[causes.length - 2] === next.cause)
+                ctx.log.debug(line);
+            else
+                ctx.log.info(line);
+            await ctx.clock.sleep(next.waitMs, ctx.signal);
+        }
+    }
+    /** Paces before an attempt; the attempt's time limit, or throws when it must not be sent. */
+    async readyToSend(req, causes) {
+        const { ctx } = req;
+        const notSent = `${req.method} ${req.label}: not sent, the step was cancelled`;
+        if (ctx.signal.aborted)
+            throw new CancelledError(notSent);
+        await this.pace(ctx);
+        if (ctx.signal.aborted)
+            throw new CancelledError(notSent);
+        const remainingTime = ctx.deadline - ctx.clock.now();
+        if (remainingTime <= 0) {
+            const tried = causes.length > 0 ? ` after ${attemptsText(causes, ctx.clock.now() - req.started)}` : '';
+            throw new GaveUpError(`${req.method} ${req.label}: ${timeoutRanOut(ctx.timeoutMs)}${tried}`);
+        }
+        return Math.min(this.requestTimeoutMs, remainingTime);
+    }
+    /** What an attempt's outcome means: the answer, a retry after waitMs, or (thrown) a failure. */
+    judge(req, attempt, outcome) {
+        if (outcome.kind === 'failed')
+            return this.judgeFailure(req, attempt, outcome);
+        const res = outcome.response;
+        if (res.status < 300)
+            return { done: { status: res.status, body: outcome.body, requestId: outcome.requestId } };
+        const { ctx, method, label } = req;
+        if (res.status < 400) {
+            // Redirects are not followed: the token goes to api_url and nowhere else.
+            const text = 'the API answered with a redirect, which is not followed';
+            throw new ApiError(method, req.path, res.status, 'redirect', text, outcome.requestId, attempt, label);
+        }
+        const headline = apiErrorOf(req, 1, res.status, outcome).message;
+        if (res.status === 429 && req.options.retry !== 'never') {
+            // A little beyond the reset, so the first request after it is not refused again.
+            const waitMs = (ApiClient.rateLimitWait(res, ctx.clock.now()) ?? this.backoff(attempt)) + 250;
+            const say = `Rate limited by DigitalOcean on ${method} ${label}: waiting ${secs(waitMs)} for the limit to reset`;
+            return { waitMs, cause: 'HTTP 429 (rate limited)', say, headline };
+        }
+        if (res.status >= 500 && req.options.retry === 'safe') {
+            const say = `${method} ${label} answered HTTP ${res.status}`;
+            return { waitMs: this.backoff(attempt), cause: `HTTP ${res.status}`, say, headline };
+        }
+        throw apiErrorOf(req, attempt, res.status, outcome);
+    }
+    /** No answer: a cancellation, a change request (the caller decides), or a retry of a safe one. */
+    judgeFailure(req, attempt, outcome) {
+        const { method, label } = req;
+        if (outcome.cancelled)
+            throw new CancelledInFlightError(method, label);
+        const error = new TransportError(method, label, outcome.reason, attempt);
+        if (req.options.retry !== 'safe')
+            throw error;
+        const headline = `${method} ${label}: no answer from DigitalOcean`;
+        const say = `${method} ${label}: ${outcome.reason}`;
+        return { waitMs: this.backoff(attempt), cause: outcome.reason, say, headline };
+    }
+    attemptsIn(ctx) {
+        return ctx.maxAttempts ?? this.maxAttempts;
+    }
+    /** Why no retry may follow (how the error goes on), or undefined when one may. */
+    noRetry(req, attempt, waitMs) {
+        const { ctx } = req;
+        const resumeAt = ctx.clock.now() + waitMs;
+        if (resumeAt >= ctx.deadline)
+            return `; ${timeoutRanOut(ctx.timeoutMs)}`;
+        if (attempt >= this.attemptsIn(ctx) || resumeAt - req.started >= this.retryBudgetMs)
+            return '. Gave up';
+        return undefined;
+    }
+    async once(req, timeoutMs) {
+        const { ctx, method, label } = req;
+        const controller = new AbortController();
+        // The request's time limit runs on the step's clock, as the deadline it is cut to does.
+        const limit = new AbortController();
+        void ctx.clock.sleep(timeoutMs, limit.signal).then(() => {
+            if (!limit.signal.aborted)
+                controller.abort();
+        });
+        const cancel = () => controller.abort();
+        ctx.signal.addEventListener('abort', cancel, { once: true });
+        const t0 = ctx.clock.now();
+        const took = () => `${ctx.clock.now() - t0} ms`;
+        try {
+            const init = this.init(method, req.options, controller.signal);
+            const response = await fetch(this.url(req.path, req.options.query), init);
+            return this.answered(req, response, await response.text(), took);
+        }
+        catch (error) {
+            if (ctx.signal.aborted) {
+                ctx.log.debug(`${method} ${label} -> aborted by the cancellation after ${took()}`);
+                return { kind: 'failed', reason: 'the step was cancelled', cancelled: true };
+            }
+            const reason = controller.signal.aborted
+                ? timeoutMs < this.requestTimeoutMs
+                    ? `${timeoutRanOut(ctx.timeoutMs)}: no answer within the ${secs(timeoutMs)} left`
+                    : `no answer within ${secs(timeoutMs)}`
+                : connectionFailure(error);
+            ctx.log.debug(`${method} ${label} -> ${reason} after ${took()}`);
+            return { kind: 'failed', reason };
+        }
+        finally {
+            limit.abort();
+            ctx.signal.removeEventListener('abort', cancel);
+        }
+    }
+    init(method, options, signal) {
+        return {
+            method,
+            headers: {
+                Authorization: `Bearer ${this.options.token}`,
+                Accept: 'application/json',
+                'User-Agent': this.options.userAgent,
+                ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {})
+            },
+            body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+            signal,
+            redirect: 'manual',
+            agent: this.agent
+        };
+    }
+    /**
+     * An answer came: its body, or a failure when a success cannot be read (no clear answer, like a
+     * lost one). The text of an error answer is scrubbed of the token before anything reads it.
+     */
+    answered(req, response, raw, took) {
+        const { ctx, method, label } = req;
+        this.noteRate(ctx, response);
+        const error = response.status >= 300;
+        const scrub = (t) => (error ? scrubSecret(t, this.options.token) : t);
+        const text = scrub(raw);
+        const requestId = scrub(response.headers.get('x-request-id') ?? '');
+        const body = readBody(response.status, text, scrub);
+        if (body === UNREADABLE) {
+            const reason = `unreadable answer (HTTP ${response.status}, ${text === '' ? 'empty body' : 'not complete JSON'})`;
+            ctx.log.debug(`${method} ${label} -> ${reason} in ${took()}`);
+            return { kind: 'failed', reason };
+        }
+        const bodyId = body && typeof body === 'object' && 'request_id' in body ? body.request_id : undefined;
+        const id = typeof bodyId === 'string' ? bodyId : requestId;
+        ctx.log.debug(`${method} ${label} -> ${response.status} in ${took()}${id ? `, request_id ${id}` : ''}`);
+        return { kind: 'response', response, body, requestId };
+    }
+}
+function labelOf(path, query) {
+    if (!query || Object.keys(query).length === 0)
+        return path;
+    return `${path}?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString()}`;
+}
+/** DigitalOcean's error answer as an ApiError: its id, message and request_id. */
+function apiErrorOf(req, attempt, status, outcome) {
+    const err = outcome.body;
+    return new ApiError(req.method, req.path, status, typeof err?.id === 'string' ? err.id : '', typeof err?.message === 'string' ? err.message : '', typeof err?.request_id === 'string' ? err.request_id : outcome.requestId, attempt, req.label);
+}
+const UNREADABLE = Symbol('unreadable');
+/** How much of an error answer that is not JSON its message quotes. */
+const EXCERPT_LENGTH = 200;
+/**
+ * The body of an answer. Errors may come with text that is not JSON (an excerpt of it is kept as
+ * their message); a success other than 204 must carry complete JSON, or it is UNREADABLE.
+ */
+function readBody(status, text, scrub) {
+    const success = status >= 200 && status < 300;
+    if (text === '')
+        return success && status !== 204 ? UNREADABLE : undefined;
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return success ? UNREADABLE : { message: excerpt(text, scrub) };
+    }
+}
+/**
+ * The readable start of an error page (a proxy's HTML): its text without tags, on one line, cut to
+ * EXCERPT_LENGTH. The text was scrubbed of the token before; removing tags can join what was apart,
+ * so it is scrubbed again before it is cut.
+ */
+function excerpt(text, scrub) {
+    const plain = scrub(text
+        .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ')
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim());
+    return plain.length > EXCERPT_LENGTH ? `${plain.slice(0, EXCERPT_LENGTH)}…` : plain;
+}
+
+;// CONCATENATED MODULE: ./src/do/api-types.ts
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A string field of an answer, or `otherwise` when it is absent or not a string. */
+const textOf = (v, otherwise = '') => (typeof v === 'string' ? v : otherwise);
+/**
+ * A list of the fields of T that must name every one of them: a field of T left out of the list
+ * (or one T does not have) fails to compile.
+ */
+const fieldsOf = () => (list) => list;
+/** The fields of each shape, for the test that holds them against the OpenAPI description. */
+const FIELDS = {
+    region: fieldsOf()(['slug', 'name']),
+    droplet: fieldsOf()(['id', 'name', 'region', 'tags', 'features', 'networks']),
+    network: fieldsOf()(['ip_address', 'type']),
+    reserved_ip: fieldsOf()(['ip', 'region', 'droplet', 'locked', 'project_id']),
+    reserved_ipv6: fieldsOf()(['ip', 'region_slug', 'reserved_at', 'droplet']),
+    action: fieldsOf()([
+        'id',
+        'status',
+        'type',
+        'started_at',
+        'completed_at',
+        'resource_id',
+        'resource_type'
+    ]),
+    error: fieldsOf()(['id', 'message', 'request_id']),
+    action_link: fieldsOf()(['id', 'rel', 'href']),
+    domain: fieldsOf()(['name']),
+    domain_record: fieldsOf()(['id', 'type', 'name', 'data'])
+};
+
+;// CONCATENATED MODULE: ./src/do/ips.ts
+
+
+
+const FAMILY = {
+    4: { base: '/v2/reserved_ips', one: 'reserved_ip', many: 'reserved_ips' },
+    6: { base: '/v2/reserved_ipv6', one: 'reserved_ipv6', many: 'reserved_ipv6s' }
+};
+const PAGE_SIZE = 200;
+const PAGE_CONCURRENCY = 4;
+function ipPath(addr) {
+    return `${FAMILY[addr.version].base}/${addr.text}`;
+}
+/** Turns an IP object of either family into an IpRecord; undefined when it is not one. */
+function toIpRecord(obj, version) {
+    if (!isObject(obj))
+        return undefined;
+    const o = obj;
+    // The address goes into paths and outputs: one that is no address of the family is no IP object.
+    const ip = typeof o.ip === 'string' ? parseAddress(o.ip) : undefined;
+    if (!ip || ip.version !== version)
+        return undefined;
+    const droplet = isObject(o.droplet) ? o.droplet : undefined;
+    const region = isObject(o.region) ? o.region : undefined;
+    // DigitalOcean's own text: neutralised where it is written (the log, the summary), not here.
+    return {
+        ip: ip.text,
+        version,
+        region: textOf(o.region_slug, textOf(region?.slug)),
+        dropletId: typeof droplet?.id === 'number' ? droplet.id : null,
+        dropletName: textOf(droplet?.name),
+        locked: o.locked === true,
+        raw: obj
+    };
+}
+/** The IP object in a response; reserved_ipv6 answers have at times lacked their wrapper key. */
+function unwrapIp(body, version) {
+    const key = FAMILY[version].one;
+    const inner = isObject(body) && isObject(body[key]) ? body[key] : body;
+    const record = toIpRecord(inner, version);
+    if (!record)
+        throw new Error(`DigitalOcean's answer holds no ${key} object`);
+    return record;
+}
+const isNotFound = (e) => e instanceof ApiError && e.status === 404;
+/** Reads links.pages.next and meta.total from a list answer. */
+function pageInfo(body) {
+    const meta = isObject(body.meta) ? body.meta : {};
+    const links = isObject(body.links) ? body.links : {};
+    const pages = isObject(links.pages) ? links.pages : {};
+    const total = Number.isInteger(meta.total) && meta.total >= 0 ? meta.total : undefined;
+    return { total, hasNext: typeof pages.next === 'string' };
+}
+/**
+ * Reads every page of a list of PAGE_SIZE a page. Stops at the first page that brings no item not
+ * seen before (an API whose next link never ends), and, when meta.total is given, after at most
+ * ceil(total / PAGE_SIZE) + 1 requests: the pages the total needs are read a few at a time, and one
+ * more is followed when items were added while reading. The client's deadline bounds it in any case.
+ */
+async function readAllPages(fetchPage, keyOf) {
+    const seen = new Map();
+    const add = (items) => {
+        let fresh = 0;
+        for (const item of items) {
+            const key = keyOf(item);
+            if (!seen.has(key))
+                fresh++;
+            seen.set(key, item);
+        }
+        return fresh;
+    };
+    const first = await fetchPage(1);
+    let state = { page: 1, result: first, fresh: add(first.items) };
+    const maxRequests = first.total === undefined ? Infinity : Math.max(1, Math.ceil(first.total / PAGE_SIZE)) + 1;
+    if (state.fresh > 0 && first.hasNext && Number.isFinite(maxRequests) && maxRequests > 2) {
+        state = await readCountedPages(fetchPage, add, maxRequests - 1);
+    }
+    while (state.result.hasNext && state.fresh > 0 && state.page < maxRequests) {
+        const page = state.page + 1;
+        const result = await fetchPage(page);
+        state = { page, result, fresh: add(result.items) };
+    }
+    return [...seen.values()];
+}
+/** Pages 2..lastPage, PAGE_CONCURRENCY at a time; no new page is started once one brought nothing new. */
+async function readCountedPages(fetchPage, add, lastPage) {
+    let next = 2;
+    let exhausted = false;
+    let highest;
+    const worker = async () => {
+        while (!exhausted && next <= lastPage) {
+            const page = next++;
+            const result = await fetchPage(page);
+            const fresh = add(result.items);
+            if (fresh === 0)
+                exhausted = true;
+            if (!highest || page > highest.page)
+                highest = { page, result, fresh };
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(PAGE_CONCURRENCY, lastPage - 1) }, worker));
+    const last = highest;
+    return exhausted ? { ...last, fresh: 0 } : last;
+}
+/** The first action id in a create's answer (`links.actions`), if any. */
+function firstActionId(body) {
+    const links = isObject(body) && isObject(body.links) ? body.links : {};
+    const list = Array.isArray(links.actions) ? links.actions : [];
+    for (const link of list) {
+        const id = isObject(link) ? link.id : undefined;
+        if (typeof id === 'number')
+            return id;
+    }
+    return undefined;
+}
+/**
+ * The reserved addresses of both families (/v2/reserved_ips, /v2/reserved_ipv6): read, list,
+ * create, release. Each call takes the context it runs in.
+ */
+class IpsService {
+    http;
+    constructor(http) {
+        this.http = http;
+    }
+    /** Reads one IP; null when it is not reserved in this account. */
+    async get(ctx, addr) {
+        try {
+            const res = await this.http.request(ctx, 'GET', ipPath(addr), { retry: 'safe' });
+            return unwrapIp(res.body, addr.version);
+        }
+        catch (e) {
+            if (isNotFound(e))
+                return null;
+            throw e;
+        }
+    }
+    /** Every reserved IP of one family, across all pages (see readAllPages). */
+    list(ctx, version) {
+        const { base, many } = FAMILY[version];
+        const fetchPage = async (page) => {
+            const query = { page, per_page: PAGE_SIZE };
+            const res = await this.http.request(ctx, 'GET', base, { query, retry: 'safe' });
+            const body = isObject(res.body) ? res.body : {};
+            const list = Array.isArray(body[many]) ? body[many] : [];
+            const items = list.map((o) => toIpRecord(o, version)).filter((r) => r !== undefined);
+            return { items, ...pageInfo(body) };
+        };
+        return readAllPages(fetchPage, (r) => r.ip);
+    }
+    /**
+     * Reserves a new IP. Sent once: a create whose answer is lost is never repeated, because a
+     * repeat could reserve (and bill) a second address.
+     */
+    async create(ctx, req) {
+        const res = await this.http.request(ctx, 'POST', FAMILY[req.version].base, { body: createBody(req), retry: 'once' });
+        return { record: unwrapIp(res.body, req.version), actionId: firstActionId(res.body) };
+    }
+    /**
+     * Releases an IP, sent once (not even retried after a 429: the caller reads the address again
+     * first, since another client may have assigned it meanwhile); after an unclear answer the
+     * caller reads the address before anything else. Returns false when it was not there (404).
+     */
+    async delete(ctx, addr) {
+        try {
+            await this.http.request(ctx, 'DELETE', ipPath(addr), { retry: 'never' });
+            return true;
+        }
+        catch (e) {
+            if (isNotFound(e))
+                return false;
+            throw e;
+        }
+    }
+}
+function createBody(req) {
+    if (req.version === 6)
+        return { region_slug: req.region };
+    if (req.dropletId !== undefined)
+        return { droplet_id: req.dropletId };
+    return req.projectId ? { region: req.region, project_id: req.projectId } : { region: req.region };
+}
+/** IPv6: when the address was reserved (`reserved_at`), as epoch ms; undefined when absent or unreadable. */
+function reservedAtOf(record) {
+    if (!isObject(record.raw))
+        return undefined;
+    return timeOf(record.raw.reserved_at);
+}
+/** An API time (ISO 8601) as epoch ms; undefined when absent or unreadable. */
+const timeOf = (v) => {
+    const ms = typeof v === 'string' ? Date.parse(v) : NaN;
+    return Number.isFinite(ms) ? ms : undefined;
+};
+
+;// CONCATENATED MODULE: ./src/engine/outcome.ts
+
+/** Reported as changed: a later roll-back step then runs, and moving an address already home is harmless. */
+const reportsChanged = (changed) => changed !== 'no';
+/** The error for an address whose state could not be read after a change request. */
+function unknownState(addr, why) {
+    return `${addr.text} is in an unknown state: it could not be read after a request to change it (${why}). Look with GET ${ipPath(addr)} (or operation: get)`;
+}
+/** The words for the cause of a cancellation: the signal's name when main.ts gave it. */
+function cancelCause(signal) {
+    const reason = signal.reason;
+    return typeof reason === 'string' && reason !== '' ? reason : 'the step was cancelled';
+}
+/** Whether the IP is where the move is to take it. */
+const isAt = (target) => (ip) => ip.dropletId === target;
+/** The target of a move as words: 'droplet 42' or 'no droplet'. */
+const targetText = (target) => (target === null ? 'no droplet' : `droplet ${target}`);
+function describeMove(req) {
+    return req.target === null ? `unassign ${req.addr.text}` : `assign ${req.addr.text} to droplet ${req.target}`;
+}
+const messageOf = (error) => (error instanceof Error ? error.message : String(error));
+
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -33425,8 +36676,6 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -33475,11 +36724,11 @@ var HttpCodes;
     HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
     HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
 })(HttpCodes || (HttpCodes = {}));
-var Headers;
+var lib_Headers;
 (function (Headers) {
     Headers["Accept"] = "accept";
     Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
+})(lib_Headers || (lib_Headers = {}));
 var MediaTypes;
 (function (MediaTypes) {
     MediaTypes["ApplicationJson"] = "application/json";
@@ -33634,7 +36883,7 @@ class lib_HttpClient {
      */
     getJson(requestUrl_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
             const res = yield this.get(requestUrl, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
         });
@@ -33642,8 +36891,8 @@ class lib_HttpClient {
     postJson(requestUrl_1, obj_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
+            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[lib_Headers.ContentType] =
                 this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
             const res = yield this.post(requestUrl, data, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
@@ -33652,8 +36901,8 @@ class lib_HttpClient {
     putJson(requestUrl_1, obj_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
+            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[lib_Headers.ContentType] =
                 this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
             const res = yield this.put(requestUrl, data, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
@@ -33662,8 +36911,8 @@ class lib_HttpClient {
     patchJson(requestUrl_1, obj_1) {
         return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
+            additionalHeaders[lib_Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, lib_Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[lib_Headers.ContentType] =
                 this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
             const res = yield this.patch(requestUrl, data, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
@@ -33930,7 +37179,7 @@ class lib_HttpClient {
     _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
         let clientHeader;
         if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[lib_Headers.ContentType];
             if (headerValue) {
                 if (typeof headerValue === 'number') {
                     clientHeader = String(headerValue);
@@ -33943,7 +37192,7 @@ class lib_HttpClient {
                 }
             }
         }
-        const additionalValue = additionalHeaders[Headers.ContentType];
+        const additionalValue = additionalHeaders[lib_Headers.ContentType];
         // Return the first non-undefined value, converting numbers or arrays to strings if necessary
         if (additionalValue !== undefined) {
             if (typeof additionalValue === 'number') {
@@ -36169,43 +39418,9 @@ const UNOBSERVED = {
     unchanged: () => undefined
 };
 
-;// CONCATENATED MODULE: ./src/words.ts
-/**
- * How the step says a duration, a droplet and where an address is, in logs, errors and summaries
- * alike. A shared leaf: every layer may import it, and it imports nothing of src/.
- */
-/** A time taken or waited, to a tenth of a second: `2.5 s`. */
-function secs(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
-}
-/** A duration as people read it: `45 s`, `12 min`, `3 h 5 min`, `2 d 4 h`. */
-function durationText(ms) {
-    const s = Math.floor(ms / 1000);
-    if (s < 60)
-        return `${s} s`;
-    const min = Math.floor(s / 60);
-    if (min < 60)
-        return `${min} min`;
-    const h = Math.floor(min / 60);
-    if (h < 24)
-        return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
-    const d = Math.floor(h / 24);
-    return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
-}
-/** A droplet by id and, when known, name: `42 (web-1)`; `none` for no droplet. */
-function dropletLabel(id, name = '') {
-    if (id === null)
-        return 'none';
-    return name ? `${id} (${name})` : String(id);
-}
-/** Where an address is (as read; undefined: it could not be read), as the log and messages say it. */
-function where(ip) {
-    if (!ip)
-        return 'in an unknown state';
-    return ip.dropletId === null ? 'assigned to no droplet' : `on droplet ${dropletLabel(ip.dropletId, ip.dropletName)}`;
-}
-
 ;// CONCATENATED MODULE: ./src/report/result.ts
+/** What an operation hands back to main.ts: outputs, the step summary, and whether the step fails. */
+
 const OUTPUT_NAMES = [
     'ip',
     'ip_version',
@@ -36249,6 +39464,8 @@ function listEntry(record) {
  * The result of a step that failed before it changed anything (bad input, a refusal, an API error):
  * every output is still set, and the summary says what went wrong.
  */
+/** The note of how long the step took, from its start to its end on the step's clock. */
+const timeTaken = (r) => `Time taken: ${secs(r.finishedAt - r.startedAt)}.`;
 function failureResult(operation, message, ips = [], nothingSent = false) {
     const outputs = emptyOutputs();
     if (ips.length > 0) {
@@ -36275,43 +39492,6 @@ function failureResult(operation, message, ips = [], nothingSent = false) {
 }
 /** A cancelled step's message as the summary's note: "**Cancelled** (SIGTERM); …", the word said once. */
 const cancelledNote = (error) => /^Cancelled\b/.test(error) ? error.replace(/^Cancelled/, '**Cancelled**') : `**Cancelled:** ${error}`;
-
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/inputs/address.ts
-/**
- * Address handling: strict parsing and canonical forms of IPv4 and IPv6 addresses.
- *
- * Only a bare address is accepted: no CIDR suffix, port, zone, brackets, whitespace inside,
- * or any character that could change the meaning of a URL path once the address is put into one.
- */
-
-// Only the characters of a plain address: this refuses zones (%eth0), CIDR suffixes, ports,
-// brackets and white space before node:net sees the text (isIPv6 accepts a zone).
-const PLAIN = /^[0-9A-Fa-f:.]+$/;
-/** RFC 5952 text of a valid IPv6 address: the WHATWG URL serialiser writes exactly that form. */
-function formatIpv6(text) {
-    return new URL(`http://[${text}]/`).hostname.slice(1, -1);
-}
-/**
- * Parses one address. Surrounding white space is ignored; anything else that is not part of a
- * plain address makes it invalid. Returns undefined when the text is not an address.
- */
-function parseAddress(input) {
-    const text = input.trim();
-    if (text === '' || text.length > 45 || !PLAIN.test(text))
-        return undefined;
-    // isIPv4 refuses leading zeros ("010" reads as octal to some tools and decimal to others).
-    if ((0,external_node_net_.isIPv4)(text))
-        return { text, version: 4 };
-    if ((0,external_node_net_.isIPv6)(text))
-        return { text: formatIpv6(text), version: 6 };
-    return undefined;
-}
-/** The canonical text of an address as the API reports it, or the text unchanged if it does not parse. */
-function canonicalText(text) {
-    return parseAddress(text)?.text ?? text;
-}
 
 ;// CONCATENATED MODULE: ./src/inputs/field.ts
 /** What every input parser shares: the error that names the input, and the plain value types. */
@@ -36728,7 +39908,7 @@ function notesOf(result, failure) {
     const rollBack = rollBackNote(result);
     if (rollBack)
         notes.push(rollBack);
-    notes.push(`Time taken: ${secs(result.finishedAt - result.startedAt)}.`);
+    notes.push(timeTaken(result));
     return notes;
 }
 function outcomeOf(result, error) {
@@ -37656,3160 +40836,6 @@ function cutoverOf(given, settings, ips) {
     return { ...stepOf(given, settings), ips, expectedDropletId, wait, rollback };
 }
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: external "node:buffer"
-var external_node_buffer_ = __nccwpck_require__(4573);
-;// CONCATENATED MODULE: ./node_modules/data-uri-to-buffer/dist/index.js
-/**
- * Returns a `Buffer` instance from the given data URI `uri`.
- *
- * @param {String} uri Data URI to turn into a Buffer instance
- * @returns {Buffer} Buffer instance from Data URI
- * @api public
- */
-function dataUriToBuffer(uri) {
-    if (!/^data:/i.test(uri)) {
-        throw new TypeError('`uri` does not appear to be a Data URI (must begin with "data:")');
-    }
-    // strip newlines
-    uri = uri.replace(/\r?\n/g, '');
-    // split the URI up into the "metadata" and the "data" portions
-    const firstComma = uri.indexOf(',');
-    if (firstComma === -1 || firstComma <= 4) {
-        throw new TypeError('malformed data: URI');
-    }
-    // remove the "data:" scheme and parse the metadata
-    const meta = uri.substring(5, firstComma).split(';');
-    let charset = '';
-    let base64 = false;
-    const type = meta[0] || 'text/plain';
-    let typeFull = type;
-    for (let i = 1; i < meta.length; i++) {
-        if (meta[i] === 'base64') {
-            base64 = true;
-        }
-        else if (meta[i]) {
-            typeFull += `;${meta[i]}`;
-            if (meta[i].indexOf('charset=') === 0) {
-                charset = meta[i].substring(8);
-            }
-        }
-    }
-    // defaults to US-ASCII only if type is not provided
-    if (!meta[0] && !charset.length) {
-        typeFull += ';charset=US-ASCII';
-        charset = 'US-ASCII';
-    }
-    // get the encoded data portion and decode URI-encoded chars
-    const encoding = base64 ? 'base64' : 'ascii';
-    const data = unescape(uri.substring(firstComma + 1));
-    const buffer = Buffer.from(data, encoding);
-    // set `.type` and `.typeFull` properties to MIME type
-    buffer.type = type;
-    buffer.typeFull = typeFull;
-    // set the `.charset` property
-    buffer.charset = charset;
-    return buffer;
-}
-/* harmony default export */ const dist = (dataUriToBuffer);
-//# sourceMappingURL=index.js.map
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-// EXTERNAL MODULE: ./node_modules/fetch-blob/index.js
-var fetch_blob = __nccwpck_require__(6327);
-// EXTERNAL MODULE: ./node_modules/formdata-polyfill/esm.min.js
-var esm_min = __nccwpck_require__(3018);
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/errors/base.js
-class FetchBaseError extends Error {
-	constructor(message, type) {
-		super(message);
-		// Hide custom error implementation details from end-users
-		Error.captureStackTrace(this, this.constructor);
-
-		this.type = type;
-	}
-
-	get name() {
-		return this.constructor.name;
-	}
-
-	get [Symbol.toStringTag]() {
-		return this.constructor.name;
-	}
-}
-
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/errors/fetch-error.js
-
-
-
-/**
- * @typedef {{ address?: string, code: string, dest?: string, errno: number, info?: object, message: string, path?: string, port?: number, syscall: string}} SystemError
-*/
-
-/**
- * FetchError interface for operational errors
- */
-class FetchError extends FetchBaseError {
-	/**
-	 * @param  {string} message -      Error message for human
-	 * @param  {string} [type] -        Error type for machine
-	 * @param  {SystemError} [systemError] - For Node.js system error
-	 */
-	constructor(message, type, systemError) {
-		super(message, type);
-		// When err.type is `system`, err.erroredSysCall contains system error and err.code contains system error code
-		if (systemError) {
-			// eslint-disable-next-line no-multi-assign
-			this.code = this.errno = systemError.code;
-			this.erroredSysCall = systemError.syscall;
-		}
-	}
-}
-
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/is.js
-/**
- * Is.js
- *
- * Object type checks.
- */
-
-const NAME = Symbol.toStringTag;
-
-/**
- * Check if `obj` is a URLSearchParams object
- * ref: https://github.com/node-fetch/node-fetch/issues/296#issuecomment-307598143
- * @param {*} object - Object to check for
- * @return {boolean}
- */
-const isURLSearchParameters = object => {
-	return (
-		typeof object === 'object' &&
-		typeof object.append === 'function' &&
-		typeof object.delete === 'function' &&
-		typeof object.get === 'function' &&
-		typeof object.getAll === 'function' &&
-		typeof object.has === 'function' &&
-		typeof object.set === 'function' &&
-		typeof object.sort === 'function' &&
-		object[NAME] === 'URLSearchParams'
-	);
-};
-
-/**
- * Check if `object` is a W3C `Blob` object (which `File` inherits from)
- * @param {*} object - Object to check for
- * @return {boolean}
- */
-const isBlob = object => {
-	return (
-		object &&
-		typeof object === 'object' &&
-		typeof object.arrayBuffer === 'function' &&
-		typeof object.type === 'string' &&
-		typeof object.stream === 'function' &&
-		typeof object.constructor === 'function' &&
-		/^(Blob|File)$/.test(object[NAME])
-	);
-};
-
-/**
- * Check if `obj` is an instance of AbortSignal.
- * @param {*} object - Object to check for
- * @return {boolean}
- */
-const isAbortSignal = object => {
-	return (
-		typeof object === 'object' && (
-			object[NAME] === 'AbortSignal' ||
-			object[NAME] === 'EventTarget'
-		)
-	);
-};
-
-/**
- * isDomainOrSubdomain reports whether sub is a subdomain (or exact match) of
- * the parent domain.
- *
- * Both domains must already be in canonical form.
- * @param {string|URL} original
- * @param {string|URL} destination
- */
-const isDomainOrSubdomain = (destination, original) => {
-	const orig = new URL(original).hostname;
-	const dest = new URL(destination).hostname;
-
-	return orig === dest || orig.endsWith(`.${dest}`);
-};
-
-/**
- * isSameProtocol reports whether the two provided URLs use the same protocol.
- *
- * Both domains must already be in canonical form.
- * @param {string|URL} original
- * @param {string|URL} destination
- */
-const isSameProtocol = (destination, original) => {
-	const orig = new URL(original).protocol;
-	const dest = new URL(destination).protocol;
-
-	return orig === dest;
-};
-
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/body.js
-
-/**
- * Body.js
- *
- * Body interface provides common methods for Request and Response
- */
-
-
-
-
-
-
-
-
-
-
-
-
-const pipeline = (0,external_node_util_.promisify)(external_node_stream_.pipeline);
-const INTERNALS = Symbol('Body internals');
-
-/**
- * Body mixin
- *
- * Ref: https://fetch.spec.whatwg.org/#body
- *
- * @param   Stream  body  Readable stream
- * @param   Object  opts  Response options
- * @return  Void
- */
-class Body {
-	constructor(body, {
-		size = 0
-	} = {}) {
-		let boundary = null;
-
-		if (body === null) {
-			// Body is undefined or null
-			body = null;
-		} else if (isURLSearchParameters(body)) {
-			// Body is a URLSearchParams
-			body = external_node_buffer_.Buffer.from(body.toString());
-		} else if (isBlob(body)) {
-			// Body is blob
-		} else if (external_node_buffer_.Buffer.isBuffer(body)) {
-			// Body is Buffer
-		} else if (external_node_util_.types.isAnyArrayBuffer(body)) {
-			// Body is ArrayBuffer
-			body = external_node_buffer_.Buffer.from(body);
-		} else if (ArrayBuffer.isView(body)) {
-			// Body is ArrayBufferView
-			body = external_node_buffer_.Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-		} else if (body instanceof external_node_stream_) {
-			// Body is stream
-		} else if (body instanceof esm_min/* FormData */.fS) {
-			// Body is FormData
-			body = (0,esm_min/* formDataToBlob */.$n)(body);
-			boundary = body.type.split('=')[1];
-		} else {
-			// None of the above
-			// coerce to string then buffer
-			body = external_node_buffer_.Buffer.from(String(body));
-		}
-
-		let stream = body;
-
-		if (external_node_buffer_.Buffer.isBuffer(body)) {
-			stream = external_node_stream_.Readable.from(body);
-		} else if (isBlob(body)) {
-			stream = external_node_stream_.Readable.from(body.stream());
-		}
-
-		this[INTERNALS] = {
-			body,
-			stream,
-			boundary,
-			disturbed: false,
-			error: null
-		};
-		this.size = size;
-
-		if (body instanceof external_node_stream_) {
-			body.on('error', error_ => {
-				const error = error_ instanceof FetchBaseError ?
-					error_ :
-					new FetchError(`Invalid response body while trying to fetch ${this.url}: ${error_.message}`, 'system', error_);
-				this[INTERNALS].error = error;
-			});
-		}
-	}
-
-	get body() {
-		return this[INTERNALS].stream;
-	}
-
-	get bodyUsed() {
-		return this[INTERNALS].disturbed;
-	}
-
-	/**
-	 * Decode response as ArrayBuffer
-	 *
-	 * @return  Promise
-	 */
-	async arrayBuffer() {
-		const {buffer, byteOffset, byteLength} = await consumeBody(this);
-		return buffer.slice(byteOffset, byteOffset + byteLength);
-	}
-
-	async formData() {
-		const ct = this.headers.get('content-type');
-
-		if (ct.startsWith('application/x-www-form-urlencoded')) {
-			const formData = new esm_min/* FormData */.fS();
-			const parameters = new URLSearchParams(await this.text());
-
-			for (const [name, value] of parameters) {
-				formData.append(name, value);
-			}
-
-			return formData;
-		}
-
-		const {toFormData} = await __nccwpck_require__.e(/* import() */ 101).then(__nccwpck_require__.bind(__nccwpck_require__, 9101));
-		return toFormData(this.body, ct);
-	}
-
-	/**
-	 * Return raw response as Blob
-	 *
-	 * @return Promise
-	 */
-	async blob() {
-		const ct = (this.headers && this.headers.get('content-type')) || (this[INTERNALS].body && this[INTERNALS].body.type) || '';
-		const buf = await this.arrayBuffer();
-
-		return new fetch_blob/* default */.A([buf], {
-			type: ct
-		});
-	}
-
-	/**
-	 * Decode response as json
-	 *
-	 * @return  Promise
-	 */
-	async json() {
-		const text = await this.text();
-		return JSON.parse(text);
-	}
-
-	/**
-	 * Decode response as text
-	 *
-	 * @return  Promise
-	 */
-	async text() {
-		const buffer = await consumeBody(this);
-		return new TextDecoder().decode(buffer);
-	}
-
-	/**
-	 * Decode response as buffer (non-spec api)
-	 *
-	 * @return  Promise
-	 */
-	buffer() {
-		return consumeBody(this);
-	}
-}
-
-Body.prototype.buffer = (0,external_node_util_.deprecate)(Body.prototype.buffer, 'Please use \'response.arrayBuffer()\' instead of \'response.buffer()\'', 'node-fetch#buffer');
-
-// In browsers, all properties are enumerable.
-Object.defineProperties(Body.prototype, {
-	body: {enumerable: true},
-	bodyUsed: {enumerable: true},
-	arrayBuffer: {enumerable: true},
-	blob: {enumerable: true},
-	json: {enumerable: true},
-	text: {enumerable: true},
-	data: {get: (0,external_node_util_.deprecate)(() => {},
-		'data doesn\'t exist, use json(), text(), arrayBuffer(), or body instead',
-		'https://github.com/node-fetch/node-fetch/issues/1000 (response)')}
-});
-
-/**
- * Consume and convert an entire Body to a Buffer.
- *
- * Ref: https://fetch.spec.whatwg.org/#concept-body-consume-body
- *
- * @return Promise
- */
-async function consumeBody(data) {
-	if (data[INTERNALS].disturbed) {
-		throw new TypeError(`body used already for: ${data.url}`);
-	}
-
-	data[INTERNALS].disturbed = true;
-
-	if (data[INTERNALS].error) {
-		throw data[INTERNALS].error;
-	}
-
-	const {body} = data;
-
-	// Body is null
-	if (body === null) {
-		return external_node_buffer_.Buffer.alloc(0);
-	}
-
-	/* c8 ignore next 3 */
-	if (!(body instanceof external_node_stream_)) {
-		return external_node_buffer_.Buffer.alloc(0);
-	}
-
-	// Body is stream
-	// get ready to actually consume the body
-	const accum = [];
-	let accumBytes = 0;
-
-	try {
-		for await (const chunk of body) {
-			if (data.size > 0 && accumBytes + chunk.length > data.size) {
-				const error = new FetchError(`content size at ${data.url} over limit: ${data.size}`, 'max-size');
-				body.destroy(error);
-				throw error;
-			}
-
-			accumBytes += chunk.length;
-			accum.push(chunk);
-		}
-	} catch (error) {
-		const error_ = error instanceof FetchBaseError ? error : new FetchError(`Invalid response body while trying to fetch ${data.url}: ${error.message}`, 'system', error);
-		throw error_;
-	}
-
-	if (body.readableEnded === true || body._readableState.ended === true) {
-		try {
-			if (accum.every(c => typeof c === 'string')) {
-				return external_node_buffer_.Buffer.from(accum.join(''));
-			}
-
-			return external_node_buffer_.Buffer.concat(accum, accumBytes);
-		} catch (error) {
-			throw new FetchError(`Could not create Buffer from response body for ${data.url}: ${error.message}`, 'system', error);
-		}
-	} else {
-		throw new FetchError(`Premature close of server response while trying to fetch ${data.url}`);
-	}
-}
-
-/**
- * Clone body given Res/Req instance
- *
- * @param   Mixed   instance       Response or Request instance
- * @param   String  highWaterMark  highWaterMark for both PassThrough body streams
- * @return  Mixed
- */
-const clone = (instance, highWaterMark) => {
-	let p1;
-	let p2;
-	let {body} = instance[INTERNALS];
-
-	// Don't allow cloning a used body
-	if (instance.bodyUsed) {
-		throw new Error('cannot clone body after it is used');
-	}
-
-	// Check that body is a stream and not form-data object
-	// note: we can't clone the form-data object without having it as a dependency
-	if ((body instanceof external_node_stream_) && (typeof body.getBoundary !== 'function')) {
-		// Tee instance body
-		p1 = new external_node_stream_.PassThrough({highWaterMark});
-		p2 = new external_node_stream_.PassThrough({highWaterMark});
-		body.pipe(p1);
-		body.pipe(p2);
-		// Set instance body to teed body and return the other teed body
-		instance[INTERNALS].stream = p1;
-		body = p2;
-	}
-
-	return body;
-};
-
-const getNonSpecFormDataBoundary = (0,external_node_util_.deprecate)(
-	body => body.getBoundary(),
-	'form-data doesn\'t follow the spec and requires special treatment. Use alternative package',
-	'https://github.com/node-fetch/node-fetch/issues/1167'
-);
-
-/**
- * Performs the operation "extract a `Content-Type` value from |object|" as
- * specified in the specification:
- * https://fetch.spec.whatwg.org/#concept-bodyinit-extract
- *
- * This function assumes that instance.body is present.
- *
- * @param {any} body Any options.body input
- * @returns {string | null}
- */
-const extractContentType = (body, request) => {
-	// Body is null or undefined
-	if (body === null) {
-		return null;
-	}
-
-	// Body is string
-	if (typeof body === 'string') {
-		return 'text/plain;charset=UTF-8';
-	}
-
-	// Body is a URLSearchParams
-	if (isURLSearchParameters(body)) {
-		return 'application/x-www-form-urlencoded;charset=UTF-8';
-	}
-
-	// Body is blob
-	if (isBlob(body)) {
-		return body.type || null;
-	}
-
-	// Body is a Buffer (Buffer, ArrayBuffer or ArrayBufferView)
-	if (external_node_buffer_.Buffer.isBuffer(body) || external_node_util_.types.isAnyArrayBuffer(body) || ArrayBuffer.isView(body)) {
-		return null;
-	}
-
-	if (body instanceof esm_min/* FormData */.fS) {
-		return `multipart/form-data; boundary=${request[INTERNALS].boundary}`;
-	}
-
-	// Detect form data input from form-data module
-	if (body && typeof body.getBoundary === 'function') {
-		return `multipart/form-data;boundary=${getNonSpecFormDataBoundary(body)}`;
-	}
-
-	// Body is stream - can't really do much about this
-	if (body instanceof external_node_stream_) {
-		return null;
-	}
-
-	// Body constructor defaults other things to string
-	return 'text/plain;charset=UTF-8';
-};
-
-/**
- * The Fetch Standard treats this as if "total bytes" is a property on the body.
- * For us, we have to explicitly get it with a function.
- *
- * ref: https://fetch.spec.whatwg.org/#concept-body-total-bytes
- *
- * @param {any} obj.body Body object from the Body instance.
- * @returns {number | null}
- */
-const getTotalBytes = request => {
-	const {body} = request[INTERNALS];
-
-	// Body is null or undefined
-	if (body === null) {
-		return 0;
-	}
-
-	// Body is Blob
-	if (isBlob(body)) {
-		return body.size;
-	}
-
-	// Body is Buffer
-	if (external_node_buffer_.Buffer.isBuffer(body)) {
-		return body.length;
-	}
-
-	// Detect form data input from form-data module
-	if (body && typeof body.getLengthSync === 'function') {
-		return body.hasKnownLength && body.hasKnownLength() ? body.getLengthSync() : null;
-	}
-
-	// Body is stream
-	return null;
-};
-
-/**
- * Write a Body to a Node.js WritableStream (e.g. http.Request) object.
- *
- * @param {Stream.Writable} dest The stream to write to.
- * @param obj.body Body object from the Body instance.
- * @returns {Promise<void>}
- */
-const writeToStream = async (dest, {body}) => {
-	if (body === null) {
-		// Body is null
-		dest.end();
-	} else {
-		// Body is stream
-		await pipeline(body, dest);
-	}
-};
-
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/headers.js
-/**
- * Headers.js
- *
- * Headers class offers convenient helpers
- */
-
-
-
-
-/* c8 ignore next 9 */
-const validateHeaderName = typeof external_node_http_.validateHeaderName === 'function' ?
-	external_node_http_.validateHeaderName :
-	name => {
-		if (!/^[\^`\-\w!#$%&'*+.|~]+$/.test(name)) {
-			const error = new TypeError(`Header name must be a valid HTTP token [${name}]`);
-			Object.defineProperty(error, 'code', {value: 'ERR_INVALID_HTTP_TOKEN'});
-			throw error;
-		}
-	};
-
-/* c8 ignore next 9 */
-const validateHeaderValue = typeof external_node_http_.validateHeaderValue === 'function' ?
-	external_node_http_.validateHeaderValue :
-	(name, value) => {
-		if (/[^\t\u0020-\u007E\u0080-\u00FF]/.test(value)) {
-			const error = new TypeError(`Invalid character in header content ["${name}"]`);
-			Object.defineProperty(error, 'code', {value: 'ERR_INVALID_CHAR'});
-			throw error;
-		}
-	};
-
-/**
- * @typedef {Headers | Record<string, string> | Iterable<readonly [string, string]> | Iterable<Iterable<string>>} HeadersInit
- */
-
-/**
- * This Fetch API interface allows you to perform various actions on HTTP request and response headers.
- * These actions include retrieving, setting, adding to, and removing.
- * A Headers object has an associated header list, which is initially empty and consists of zero or more name and value pairs.
- * You can add to this using methods like append() (see Examples.)
- * In all methods of this interface, header names are matched by case-insensitive byte sequence.
- *
- */
-class headers_Headers extends URLSearchParams {
-	/**
-	 * Headers class
-	 *
-	 * @constructor
-	 * @param {HeadersInit} [init] - Response headers
-	 */
-	constructor(init) {
-		// Validate and normalize init object in [name, value(s)][]
-		/** @type {string[][]} */
-		let result = [];
-		if (init instanceof headers_Headers) {
-			const raw = init.raw();
-			for (const [name, values] of Object.entries(raw)) {
-				result.push(...values.map(value => [name, value]));
-			}
-		} else if (init == null) { // eslint-disable-line no-eq-null, eqeqeq
-			// No op
-		} else if (typeof init === 'object' && !external_node_util_.types.isBoxedPrimitive(init)) {
-			const method = init[Symbol.iterator];
-			// eslint-disable-next-line no-eq-null, eqeqeq
-			if (method == null) {
-				// Record<ByteString, ByteString>
-				result.push(...Object.entries(init));
-			} else {
-				if (typeof method !== 'function') {
-					throw new TypeError('Header pairs must be iterable');
-				}
-
-				// Sequence<sequence<ByteString>>
-				// Note: per spec we have to first exhaust the lists then process them
-				result = [...init]
-					.map(pair => {
-						if (
-							typeof pair !== 'object' || external_node_util_.types.isBoxedPrimitive(pair)
-						) {
-							throw new TypeError('Each header pair must be an iterable object');
-						}
-
-						return [...pair];
-					}).map(pair => {
-						if (pair.length !== 2) {
-							throw new TypeError('Each header pair must be a name/value tuple');
-						}
-
-						return [...pair];
-					});
-			}
-		} else {
-			throw new TypeError('Failed to construct \'Headers\': The provided value is not of type \'(sequence<sequence<ByteString>> or record<ByteString, ByteString>)');
-		}
-
-		// Validate and lowercase
-		result =
-			result.length > 0 ?
-				result.map(([name, value]) => {
-					validateHeaderName(name);
-					validateHeaderValue(name, String(value));
-					return [String(name).toLowerCase(), String(value)];
-				}) :
-				undefined;
-
-		super(result);
-
-		// Returning a Proxy that will lowercase key names, validate parameters and sort keys
-		// eslint-disable-next-line no-constructor-return
-		return new Proxy(this, {
-			get(target, p, receiver) {
-				switch (p) {
-					case 'append':
-					case 'set':
-						return (name, value) => {
-							validateHeaderName(name);
-							validateHeaderValue(name, String(value));
-							return URLSearchParams.prototype[p].call(
-								target,
-								String(name).toLowerCase(),
-								String(value)
-							);
-						};
-
-					case 'delete':
-					case 'has':
-					case 'getAll':
-						return name => {
-							validateHeaderName(name);
-							return URLSearchParams.prototype[p].call(
-								target,
-								String(name).toLowerCase()
-							);
-						};
-
-					case 'keys':
-						return () => {
-							target.sort();
-							return new Set(URLSearchParams.prototype.keys.call(target)).keys();
-						};
-
-					default:
-						return Reflect.get(target, p, receiver);
-				}
-			}
-		});
-		/* c8 ignore next */
-	}
-
-	get [Symbol.toStringTag]() {
-		return this.constructor.name;
-	}
-
-	toString() {
-		return Object.prototype.toString.call(this);
-	}
-
-	get(name) {
-		const values = this.getAll(name);
-		if (values.length === 0) {
-			return null;
-		}
-
-		let value = values.join(', ');
-		if (/^content-encoding$/i.test(name)) {
-			value = value.toLowerCase();
-		}
-
-		return value;
-	}
-
-	forEach(callback, thisArg = undefined) {
-		for (const name of this.keys()) {
-			Reflect.apply(callback, thisArg, [this.get(name), name, this]);
-		}
-	}
-
-	* values() {
-		for (const name of this.keys()) {
-			yield this.get(name);
-		}
-	}
-
-	/**
-	 * @type {() => IterableIterator<[string, string]>}
-	 */
-	* entries() {
-		for (const name of this.keys()) {
-			yield [name, this.get(name)];
-		}
-	}
-
-	[Symbol.iterator]() {
-		return this.entries();
-	}
-
-	/**
-	 * Node-fetch non-spec method
-	 * returning all headers and their values as array
-	 * @returns {Record<string, string[]>}
-	 */
-	raw() {
-		return [...this.keys()].reduce((result, key) => {
-			result[key] = this.getAll(key);
-			return result;
-		}, {});
-	}
-
-	/**
-	 * For better console.log(headers) and also to convert Headers into Node.js Request compatible format
-	 */
-	[Symbol.for('nodejs.util.inspect.custom')]() {
-		return [...this.keys()].reduce((result, key) => {
-			const values = this.getAll(key);
-			// Http.request() only supports string as Host header.
-			// This hack makes specifying custom Host header possible.
-			if (key === 'host') {
-				result[key] = values[0];
-			} else {
-				result[key] = values.length > 1 ? values : values[0];
-			}
-
-			return result;
-		}, {});
-	}
-}
-
-/**
- * Re-shaping object for Web IDL tests
- * Only need to do it for overridden methods
- */
-Object.defineProperties(
-	headers_Headers.prototype,
-	['get', 'entries', 'forEach', 'values'].reduce((result, property) => {
-		result[property] = {enumerable: true};
-		return result;
-	}, {})
-);
-
-/**
- * Create a Headers object from an http.IncomingMessage.rawHeaders, ignoring those that do
- * not conform to HTTP grammar productions.
- * @param {import('http').IncomingMessage['rawHeaders']} headers
- */
-function fromRawHeaders(headers = []) {
-	return new headers_Headers(
-		headers
-			// Split into pairs
-			.reduce((result, value, index, array) => {
-				if (index % 2 === 0) {
-					result.push(array.slice(index, index + 2));
-				}
-
-				return result;
-			}, [])
-			.filter(([name, value]) => {
-				try {
-					validateHeaderName(name);
-					validateHeaderValue(name, String(value));
-					return true;
-				} catch {
-					return false;
-				}
-			})
-
-	);
-}
-
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/is-redirect.js
-const redirectStatus = new Set([301, 302, 303, 307, 308]);
-
-/**
- * Redirect code matching
- *
- * @param {number} code - Status code
- * @return {boolean}
- */
-const isRedirect = code => {
-	return redirectStatus.has(code);
-};
-
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/response.js
-/**
- * Response.js
- *
- * Response class provides content decoding
- */
-
-
-
-
-
-const response_INTERNALS = Symbol('Response internals');
-
-/**
- * Response class
- *
- * Ref: https://fetch.spec.whatwg.org/#response-class
- *
- * @param   Stream  body  Readable stream
- * @param   Object  opts  Response options
- * @return  Void
- */
-class Response extends Body {
-	constructor(body = null, options = {}) {
-		super(body, options);
-
-		// eslint-disable-next-line no-eq-null, eqeqeq, no-negated-condition
-		const status = options.status != null ? options.status : 200;
-
-		const headers = new headers_Headers(options.headers);
-
-		if (body !== null && !headers.has('Content-Type')) {
-			const contentType = extractContentType(body, this);
-			if (contentType) {
-				headers.append('Content-Type', contentType);
-			}
-		}
-
-		this[response_INTERNALS] = {
-			type: 'default',
-			url: options.url,
-			status,
-			statusText: options.statusText || '',
-			headers,
-			counter: options.counter,
-			highWaterMark: options.highWaterMark
-		};
-	}
-
-	get type() {
-		return this[response_INTERNALS].type;
-	}
-
-	get url() {
-		return this[response_INTERNALS].url || '';
-	}
-
-	get status() {
-		return this[response_INTERNALS].status;
-	}
-
-	/**
-	 * Convenience property representing if the request ended normally
-	 */
-	get ok() {
-		return this[response_INTERNALS].status >= 200 && this[response_INTERNALS].status < 300;
-	}
-
-	get redirected() {
-		return this[response_INTERNALS].counter > 0;
-	}
-
-	get statusText() {
-		return this[response_INTERNALS].statusText;
-	}
-
-	get headers() {
-		return this[response_INTERNALS].headers;
-	}
-
-	get highWaterMark() {
-		return this[response_INTERNALS].highWaterMark;
-	}
-
-	/**
-	 * Clone this response
-	 *
-	 * @return  Response
-	 */
-	clone() {
-		return new Response(clone(this, this.highWaterMark), {
-			type: this.type,
-			url: this.url,
-			status: this.status,
-			statusText: this.statusText,
-			headers: this.headers,
-			ok: this.ok,
-			redirected: this.redirected,
-			size: this.size,
-			highWaterMark: this.highWaterMark
-		});
-	}
-
-	/**
-	 * @param {string} url    The URL that the new response is to originate from.
-	 * @param {number} status An optional status code for the response (e.g., 302.)
-	 * @returns {Response}    A Response object.
-	 */
-	static redirect(url, status = 302) {
-		if (!isRedirect(status)) {
-			throw new RangeError('Failed to execute "redirect" on "response": Invalid status code');
-		}
-
-		return new Response(null, {
-			headers: {
-				location: new URL(url).toString()
-			},
-			status
-		});
-	}
-
-	static error() {
-		const response = new Response(null, {status: 0, statusText: ''});
-		response[response_INTERNALS].type = 'error';
-		return response;
-	}
-
-	static json(data = undefined, init = {}) {
-		const body = JSON.stringify(data);
-
-		if (body === undefined) {
-			throw new TypeError('data is not JSON serializable');
-		}
-
-		const headers = new headers_Headers(init && init.headers);
-
-		if (!headers.has('content-type')) {
-			headers.set('content-type', 'application/json');
-		}
-
-		return new Response(body, {
-			...init,
-			headers
-		});
-	}
-
-	get [Symbol.toStringTag]() {
-		return 'Response';
-	}
-}
-
-Object.defineProperties(Response.prototype, {
-	type: {enumerable: true},
-	url: {enumerable: true},
-	status: {enumerable: true},
-	ok: {enumerable: true},
-	redirected: {enumerable: true},
-	statusText: {enumerable: true},
-	headers: {enumerable: true},
-	clone: {enumerable: true}
-});
-
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/get-search.js
-const getSearch = parsedURL => {
-	if (parsedURL.search) {
-		return parsedURL.search;
-	}
-
-	const lastOffset = parsedURL.href.length - 1;
-	const hash = parsedURL.hash || (parsedURL.href[lastOffset] === '#' ? '#' : '');
-	return parsedURL.href[lastOffset - hash.length] === '?' ? '?' : '';
-};
-
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/utils/referrer.js
-
-
-/**
- * @external URL
- * @see {@link https://developer.mozilla.org/en-US/docs/Web/API/URL|URL}
- */
-
-/**
- * @module utils/referrer
- * @private
- */
-
-/**
- * @see {@link https://w3c.github.io/webappsec-referrer-policy/#strip-url|Referrer Policy §8.4. Strip url for use as a referrer}
- * @param {string} URL
- * @param {boolean} [originOnly=false]
- */
-function stripURLForUseAsAReferrer(url, originOnly = false) {
-	// 1. If url is null, return no referrer.
-	if (url == null) { // eslint-disable-line no-eq-null, eqeqeq
-		return 'no-referrer';
-	}
-
-	url = new URL(url);
-
-	// 2. If url's scheme is a local scheme, then return no referrer.
-	if (/^(about|blob|data):$/.test(url.protocol)) {
-		return 'no-referrer';
-	}
-
-	// 3. Set url's username to the empty string.
-	url.username = '';
-
-	// 4. Set url's password to null.
-	// Note: `null` appears to be a mistake as this actually results in the password being `"null"`.
-	url.password = '';
-
-	// 5. Set url's fragment to null.
-	// Note: `null` appears to be a mistake as this actually results in the fragment being `"#null"`.
-	url.hash = '';
-
-	// 6. If the origin-only flag is true, then:
-	if (originOnly) {
-		// 6.1. Set url's path to null.
-		// Note: `null` appears to be a mistake as this actually results in the path being `"/null"`.
-		url.pathname = '';
-
-		// 6.2. Set url's query to null.
-		// Note: `null` appears to be a mistake as this actually results in the query being `"?null"`.
-		url.search = '';
-	}
-
-	// 7. Return url.
-	return url;
-}
-
-/**
- * @see {@link https://w3c.github.io/webappsec-referrer-policy/#enumdef-referrerpolicy|enum ReferrerPolicy}
- */
-const ReferrerPolicy = new Set([
-	'',
-	'no-referrer',
-	'no-referrer-when-downgrade',
-	'same-origin',
-	'origin',
-	'strict-origin',
-	'origin-when-cross-origin',
-	'strict-origin-when-cross-origin',
-	'unsafe-url'
-]);
-
-/**
- * @see {@link https://w3c.github.io/webappsec-referrer-policy/#default-referrer-policy|default referrer policy}
- */
-const DEFAULT_REFERRER_POLICY = 'strict-origin-when-cross-origin';
-
-/**
- * @see {@link https://w3c.github.io/webappsec-referrer-policy/#referrer-policies|Referrer Policy §3. Referrer Policies}
- * @param {string} referrerPolicy
- * @returns {string} referrerPolicy
- */
-function validateReferrerPolicy(referrerPolicy) {
-	if (!ReferrerPolicy.has(referrerPolicy)) {
-		throw new TypeError(`Invalid referrerPolicy: ${referrerPolicy}`);
-	}
-
-	return referrerPolicy;
-}
-
-/**
- * @see {@link https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy|Referrer Policy §3.2. Is origin potentially trustworthy?}
- * @param {external:URL} url
- * @returns `true`: "Potentially Trustworthy", `false`: "Not Trustworthy"
- */
-function isOriginPotentiallyTrustworthy(url) {
-	// 1. If origin is an opaque origin, return "Not Trustworthy".
-	// Not applicable
-
-	// 2. Assert: origin is a tuple origin.
-	// Not for implementations
-
-	// 3. If origin's scheme is either "https" or "wss", return "Potentially Trustworthy".
-	if (/^(http|ws)s:$/.test(url.protocol)) {
-		return true;
-	}
-
-	// 4. If origin's host component matches one of the CIDR notations 127.0.0.0/8 or ::1/128 [RFC4632], return "Potentially Trustworthy".
-	const hostIp = url.host.replace(/(^\[)|(]$)/g, '');
-	const hostIPVersion = (0,external_node_net_.isIP)(hostIp);
-
-	if (hostIPVersion === 4 && /^127\./.test(hostIp)) {
-		return true;
-	}
-
-	if (hostIPVersion === 6 && /^(((0+:){7})|(::(0+:){0,6}))0*1$/.test(hostIp)) {
-		return true;
-	}
-
-	// 5. If origin's host component is "localhost" or falls within ".localhost", and the user agent conforms to the name resolution rules in [let-localhost-be-localhost], return "Potentially Trustworthy".
-	// We are returning FALSE here because we cannot ensure conformance to
-	// let-localhost-be-loalhost (https://tools.ietf.org/html/draft-west-let-localhost-be-localhost)
-	if (url.host === 'localhost' || url.host.endsWith('.localhost')) {
-		return false;
-	}
-
-	// 6. If origin's scheme component is file, return "Potentially Trustworthy".
-	if (url.protocol === 'file:') {
-		return true;
-	}
-
-	// 7. If origin's scheme component is one which the user agent considers to be authenticated, return "Potentially Trustworthy".
-	// Not supported
-
-	// 8. If origin has been configured as a trustworthy origin, return "Potentially Trustworthy".
-	// Not supported
-
-	// 9. Return "Not Trustworthy".
-	return false;
-}
-
-/**
- * @see {@link https://w3c.github.io/webappsec-secure-contexts/#is-url-trustworthy|Referrer Policy §3.3. Is url potentially trustworthy?}
- * @param {external:URL} url
- * @returns `true`: "Potentially Trustworthy", `false`: "Not Trustworthy"
- */
-function isUrlPotentiallyTrustworthy(url) {
-	// 1. If url is "about:blank" or "about:srcdoc", return "Potentially Trustworthy".
-	if (/^about:(blank|srcdoc)$/.test(url)) {
-		return true;
-	}
-
-	// 2. If url's scheme is "data", return "Potentially Trustworthy".
-	if (url.protocol === 'data:') {
-		return true;
-	}
-
-	// Note: The origin of blob: and filesystem: URLs is the origin of the context in which they were
-	// created. Therefore, blobs created in a trustworthy origin will themselves be potentially
-	// trustworthy.
-	if (/^(blob|filesystem):$/.test(url.protocol)) {
-		return true;
-	}
-
-	// 3. Return the result of executing §3.2 Is origin potentially trustworthy? on url's origin.
-	return isOriginPotentiallyTrustworthy(url);
-}
-
-/**
- * Modifies the referrerURL to enforce any extra security policy considerations.
- * @see {@link https://w3c.github.io/webappsec-referrer-policy/#determine-requests-referrer|Referrer Policy §8.3. Determine request's Referrer}, step 7
- * @callback module:utils/referrer~referrerURLCallback
- * @param {external:URL} referrerURL
- * @returns {external:URL} modified referrerURL
- */
-
-/**
- * Modifies the referrerOrigin to enforce any extra security policy considerations.
- * @see {@link https://w3c.github.io/webappsec-referrer-policy/#determine-requests-referrer|Referrer Policy §8.3. Determine request's Referrer}, step 7
- * @callback module:utils/referrer~referrerOriginCallback
- * @param {external:URL} referrerOrigin
- * @returns {external:URL} modified referrerOrigin
- */
-
-/**
- * @see {@link https://w3c.github.io/webappsec-referrer-policy/#determine-requests-referrer|Referrer Policy §8.3. Determine request's Referrer}
- * @param {Request} request
- * @param {object} o
- * @param {module:utils/referrer~referrerURLCallback} o.referrerURLCallback
- * @param {module:utils/referrer~referrerOriginCallback} o.referrerOriginCallback
- * @returns {external:URL} Request's referrer
- */
-function determineRequestsReferrer(request, {referrerURLCallback, referrerOriginCallback} = {}) {
-	// There are 2 notes in the specification about invalid pre-conditions.  We return null, here, for
-	// these cases:
-	// > Note: If request's referrer is "no-referrer", Fetch will not call into this algorithm.
-	// > Note: If request's referrer policy is the empty string, Fetch will not call into this
-	// > algorithm.
-	if (request.referrer === 'no-referrer' || request.referrerPolicy === '') {
-		return null;
-	}
-
-	// 1. Let policy be request's associated referrer policy.
-	const policy = request.referrerPolicy;
-
-	// 2. Let environment be request's client.
-	// not applicable to node.js
-
-	// 3. Switch on request's referrer:
-	if (request.referrer === 'about:client') {
-		return 'no-referrer';
-	}
-
-	// "a URL": Let referrerSource be request's referrer.
-	const referrerSource = request.referrer;
-
-	// 4. Let request's referrerURL be the result of stripping referrerSource for use as a referrer.
-	let referrerURL = stripURLForUseAsAReferrer(referrerSource);
-
-	// 5. Let referrerOrigin be the result of stripping referrerSource for use as a referrer, with the
-	//    origin-only flag set to true.
-	let referrerOrigin = stripURLForUseAsAReferrer(referrerSource, true);
-
-	// 6. If the result of serializing referrerURL is a string whose length is greater than 4096, set
-	//    referrerURL to referrerOrigin.
-	if (referrerURL.toString().length > 4096) {
-		referrerURL = referrerOrigin;
-	}
-
-	// 7. The user agent MAY alter referrerURL or referrerOrigin at this point to enforce arbitrary
-	//    policy considerations in the interests of minimizing data leakage. For example, the user
-	//    agent could strip the URL down to an origin, modify its host, replace it with an empty
-	//    string, etc.
-	if (referrerURLCallback) {
-		referrerURL = referrerURLCallback(referrerURL);
-	}
-
-	if (referrerOriginCallback) {
-		referrerOrigin = referrerOriginCallback(referrerOrigin);
-	}
-
-	// 8.Execute the statements corresponding to the value of policy:
-	const currentURL = new URL(request.url);
-
-	switch (policy) {
-		case 'no-referrer':
-			return 'no-referrer';
-
-		case 'origin':
-			return referrerOrigin;
-
-		case 'unsafe-url':
-			return referrerURL;
-
-		case 'strict-origin':
-			// 1. If referrerURL is a potentially trustworthy URL and request's current URL is not a
-			//    potentially trustworthy URL, then return no referrer.
-			if (isUrlPotentiallyTrustworthy(referrerURL) && !isUrlPotentiallyTrustworthy(currentURL)) {
-				return 'no-referrer';
-			}
-
-			// 2. Return referrerOrigin.
-			return referrerOrigin.toString();
-
-		case 'strict-origin-when-cross-origin':
-			// 1. If the origin of referrerURL and the origin of request's current URL are the same, then
-			//    return referrerURL.
-			if (referrerURL.origin === currentURL.origin) {
-				return referrerURL;
-			}
-
-			// 2. If referrerURL is a potentially trustworthy URL and request's current URL is not a
-			//    potentially trustworthy URL, then return no referrer.
-			if (isUrlPotentiallyTrustworthy(referrerURL) && !isUrlPotentiallyTrustworthy(currentURL)) {
-				return 'no-referrer';
-			}
-
-			// 3. Return referrerOrigin.
-			return referrerOrigin;
-
-		case 'same-origin':
-			// 1. If the origin of referrerURL and the origin of request's current URL are the same, then
-			//    return referrerURL.
-			if (referrerURL.origin === currentURL.origin) {
-				return referrerURL;
-			}
-
-			// 2. Return no referrer.
-			return 'no-referrer';
-
-		case 'origin-when-cross-origin':
-			// 1. If the origin of referrerURL and the origin of request's current URL are the same, then
-			//    return referrerURL.
-			if (referrerURL.origin === currentURL.origin) {
-				return referrerURL;
-			}
-
-			// Return referrerOrigin.
-			return referrerOrigin;
-
-		case 'no-referrer-when-downgrade':
-			// 1. If referrerURL is a potentially trustworthy URL and request's current URL is not a
-			//    potentially trustworthy URL, then return no referrer.
-			if (isUrlPotentiallyTrustworthy(referrerURL) && !isUrlPotentiallyTrustworthy(currentURL)) {
-				return 'no-referrer';
-			}
-
-			// 2. Return referrerURL.
-			return referrerURL;
-
-		default:
-			throw new TypeError(`Invalid referrerPolicy: ${policy}`);
-	}
-}
-
-/**
- * @see {@link https://w3c.github.io/webappsec-referrer-policy/#parse-referrer-policy-from-header|Referrer Policy §8.1. Parse a referrer policy from a Referrer-Policy header}
- * @param {Headers} headers Response headers
- * @returns {string} policy
- */
-function parseReferrerPolicyFromHeader(headers) {
-	// 1. Let policy-tokens be the result of extracting header list values given `Referrer-Policy`
-	//    and response’s header list.
-	const policyTokens = (headers.get('referrer-policy') || '').split(/[,\s]+/);
-
-	// 2. Let policy be the empty string.
-	let policy = '';
-
-	// 3. For each token in policy-tokens, if token is a referrer policy and token is not the empty
-	//    string, then set policy to token.
-	// Note: This algorithm loops over multiple policy values to allow deployment of new policy
-	// values with fallbacks for older user agents, as described in § 11.1 Unknown Policy Values.
-	for (const token of policyTokens) {
-		if (token && ReferrerPolicy.has(token)) {
-			policy = token;
-		}
-	}
-
-	// 4. Return policy.
-	return policy;
-}
-
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/request.js
-/**
- * Request.js
- *
- * Request class contains server only options
- *
- * All spec algorithm step numbers are based on https://fetch.spec.whatwg.org/commit-snapshots/ae716822cb3a61843226cd090eefc6589446c1d2/.
- */
-
-
-
-
-
-
-
-
-
-const request_INTERNALS = Symbol('Request internals');
-
-/**
- * Check if `obj` is an instance of Request.
- *
- * @param  {*} object
- * @return {boolean}
- */
-const isRequest = object => {
-	return (
-		typeof object === 'object' &&
-		typeof object[request_INTERNALS] === 'object'
-	);
-};
-
-const doBadDataWarn = (0,external_node_util_.deprecate)(() => {},
-	'.data is not a valid RequestInit property, use .body instead',
-	'https://github.com/node-fetch/node-fetch/issues/1000 (request)');
-
-/**
- * Request class
- *
- * Ref: https://fetch.spec.whatwg.org/#request-class
- *
- * @param   Mixed   input  Url or Request instance
- * @param   Object  init   Custom options
- * @return  Void
- */
-class Request extends Body {
-	constructor(input, init = {}) {
-		let parsedURL;
-
-		// Normalize input and force URL to be encoded as UTF-8 (https://github.com/node-fetch/node-fetch/issues/245)
-		if (isRequest(input)) {
-			parsedURL = new URL(input.url);
-		} else {
-			parsedURL = new URL(input);
-			input = {};
-		}
-
-		if (parsedURL.username !== '' || parsedURL.password !== '') {
-			throw new TypeError(`${parsedURL} is an url with embedded credentials.`);
-		}
-
-		let method = init.method || input.method || 'GET';
-		if (/^(delete|get|head|options|post|put)$/i.test(method)) {
-			method = method.toUpperCase();
-		}
-
-		if (!isRequest(init) && 'data' in init) {
-			doBadDataWarn();
-		}
-
-		// eslint-disable-next-line no-eq-null, eqeqeq
-		if ((init.body != null || (isRequest(input) && input.body !== null)) &&
-			(method === 'GET' || method === 'HEAD')) {
-			throw new TypeError('Request with GET/HEAD method cannot have body');
-		}
-
-		const inputBody = init.body ?
-			init.body :
-			(isRequest(input) && input.body !== null ?
-				clone(input) :
-				null);
-
-		super(inputBody, {
-			size: init.size || input.size || 0
-		});
-
-		const headers = new headers_Headers(init.headers || input.headers || {});
-
-		if (inputBody !== null && !headers.has('Content-Type')) {
-			const contentType = extractContentType(inputBody, this);
-			if (contentType) {
-				headers.set('Content-Type', contentType);
-			}
-		}
-
-		let signal = isRequest(input) ?
-			input.signal :
-			null;
-		if ('signal' in init) {
-			signal = init.signal;
-		}
-
-		// eslint-disable-next-line no-eq-null, eqeqeq
-		if (signal != null && !isAbortSignal(signal)) {
-			throw new TypeError('Expected signal to be an instanceof AbortSignal or EventTarget');
-		}
-
-		// §5.4, Request constructor steps, step 15.1
-		// eslint-disable-next-line no-eq-null, eqeqeq
-		let referrer = init.referrer == null ? input.referrer : init.referrer;
-		if (referrer === '') {
-			// §5.4, Request constructor steps, step 15.2
-			referrer = 'no-referrer';
-		} else if (referrer) {
-			// §5.4, Request constructor steps, step 15.3.1, 15.3.2
-			const parsedReferrer = new URL(referrer);
-			// §5.4, Request constructor steps, step 15.3.3, 15.3.4
-			referrer = /^about:(\/\/)?client$/.test(parsedReferrer) ? 'client' : parsedReferrer;
-		} else {
-			referrer = undefined;
-		}
-
-		this[request_INTERNALS] = {
-			method,
-			redirect: init.redirect || input.redirect || 'follow',
-			headers,
-			parsedURL,
-			signal,
-			referrer
-		};
-
-		// Node-fetch-only options
-		this.follow = init.follow === undefined ? (input.follow === undefined ? 20 : input.follow) : init.follow;
-		this.compress = init.compress === undefined ? (input.compress === undefined ? true : input.compress) : init.compress;
-		this.counter = init.counter || input.counter || 0;
-		this.agent = init.agent || input.agent;
-		this.highWaterMark = init.highWaterMark || input.highWaterMark || 16384;
-		this.insecureHTTPParser = init.insecureHTTPParser || input.insecureHTTPParser || false;
-
-		// §5.4, Request constructor steps, step 16.
-		// Default is empty string per https://fetch.spec.whatwg.org/#concept-request-referrer-policy
-		this.referrerPolicy = init.referrerPolicy || input.referrerPolicy || '';
-	}
-
-	/** @returns {string} */
-	get method() {
-		return this[request_INTERNALS].method;
-	}
-
-	/** @returns {string} */
-	get url() {
-		return (0,external_node_url_.format)(this[request_INTERNALS].parsedURL);
-	}
-
-	/** @returns {Headers} */
-	get headers() {
-		return this[request_INTERNALS].headers;
-	}
-
-	get redirect() {
-		return this[request_INTERNALS].redirect;
-	}
-
-	/** @returns {AbortSignal} */
-	get signal() {
-		return this[request_INTERNALS].signal;
-	}
-
-	// https://fetch.spec.whatwg.org/#dom-request-referrer
-	get referrer() {
-		if (this[request_INTERNALS].referrer === 'no-referrer') {
-			return '';
-		}
-
-		if (this[request_INTERNALS].referrer === 'client') {
-			return 'about:client';
-		}
-
-		if (this[request_INTERNALS].referrer) {
-			return this[request_INTERNALS].referrer.toString();
-		}
-
-		return undefined;
-	}
-
-	get referrerPolicy() {
-		return this[request_INTERNALS].referrerPolicy;
-	}
-
-	set referrerPolicy(referrerPolicy) {
-		this[request_INTERNALS].referrerPolicy = validateReferrerPolicy(referrerPolicy);
-	}
-
-	/**
-	 * Clone this request
-	 *
-	 * @return  Request
-	 */
-	clone() {
-		return new Request(this);
-	}
-
-	get [Symbol.toStringTag]() {
-		return 'Request';
-	}
-}
-
-Object.defineProperties(Request.prototype, {
-	method: {enumerable: true},
-	url: {enumerable: true},
-	headers: {enumerable: true},
-	redirect: {enumerable: true},
-	clone: {enumerable: true},
-	signal: {enumerable: true},
-	referrer: {enumerable: true},
-	referrerPolicy: {enumerable: true}
-});
-
-/**
- * Convert a Request to Node.js http request options.
- *
- * @param {Request} request - A Request instance
- * @return The options object to be passed to http.request
- */
-const getNodeRequestOptions = request => {
-	const {parsedURL} = request[request_INTERNALS];
-	const headers = new headers_Headers(request[request_INTERNALS].headers);
-
-	// Fetch step 1.3
-	if (!headers.has('Accept')) {
-		headers.set('Accept', '*/*');
-	}
-
-	// HTTP-network-or-cache fetch steps 2.4-2.7
-	let contentLengthValue = null;
-	if (request.body === null && /^(post|put)$/i.test(request.method)) {
-		contentLengthValue = '0';
-	}
-
-	if (request.body !== null) {
-		const totalBytes = getTotalBytes(request);
-		// Set Content-Length if totalBytes is a number (that is not NaN)
-		if (typeof totalBytes === 'number' && !Number.isNaN(totalBytes)) {
-			contentLengthValue = String(totalBytes);
-		}
-	}
-
-	if (contentLengthValue) {
-		headers.set('Content-Length', contentLengthValue);
-	}
-
-	// 4.1. Main fetch, step 2.6
-	// > If request's referrer policy is the empty string, then set request's referrer policy to the
-	// > default referrer policy.
-	if (request.referrerPolicy === '') {
-		request.referrerPolicy = DEFAULT_REFERRER_POLICY;
-	}
-
-	// 4.1. Main fetch, step 2.7
-	// > If request's referrer is not "no-referrer", set request's referrer to the result of invoking
-	// > determine request's referrer.
-	if (request.referrer && request.referrer !== 'no-referrer') {
-		request[request_INTERNALS].referrer = determineRequestsReferrer(request);
-	} else {
-		request[request_INTERNALS].referrer = 'no-referrer';
-	}
-
-	// 4.5. HTTP-network-or-cache fetch, step 6.9
-	// > If httpRequest's referrer is a URL, then append `Referer`/httpRequest's referrer, serialized
-	// >  and isomorphic encoded, to httpRequest's header list.
-	if (request[request_INTERNALS].referrer instanceof URL) {
-		headers.set('Referer', request.referrer);
-	}
-
-	// HTTP-network-or-cache fetch step 2.11
-	if (!headers.has('User-Agent')) {
-		headers.set('User-Agent', 'node-fetch');
-	}
-
-	// HTTP-network-or-cache fetch step 2.15
-	if (request.compress && !headers.has('Accept-Encoding')) {
-		headers.set('Accept-Encoding', 'gzip, deflate, br');
-	}
-
-	let {agent} = request;
-	if (typeof agent === 'function') {
-		agent = agent(parsedURL);
-	}
-
-	// HTTP-network fetch step 4.2
-	// chunked encoding is handled by Node.js
-
-	const search = getSearch(parsedURL);
-
-	// Pass the full URL directly to request(), but overwrite the following
-	// options:
-	const options = {
-		// Overwrite search to retain trailing ? (issue #776)
-		path: parsedURL.pathname + search,
-		// The following options are not expressed in the URL
-		method: request.method,
-		headers: headers[Symbol.for('nodejs.util.inspect.custom')](),
-		insecureHTTPParser: request.insecureHTTPParser,
-		agent
-	};
-
-	return {
-		/** @type {URL} */
-		parsedURL,
-		options
-	};
-};
-
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/errors/abort-error.js
-
-
-/**
- * AbortError interface for cancelled requests
- */
-class AbortError extends FetchBaseError {
-	constructor(message, type = 'aborted') {
-		super(message, type);
-	}
-}
-
-// EXTERNAL MODULE: ./node_modules/fetch-blob/from.js + 1 modules
-var from = __nccwpck_require__(2243);
-;// CONCATENATED MODULE: ./node_modules/node-fetch/src/index.js
-/**
- * Index.js
- *
- * a request API compatible with window.fetch
- *
- * All spec algorithm step numbers are based on https://fetch.spec.whatwg.org/commit-snapshots/ae716822cb3a61843226cd090eefc6589446c1d2/.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const supportedSchemas = new Set(['data:', 'http:', 'https:']);
-
-/**
- * Fetch function
- *
- * @param   {string | URL | import('./request').default} url - Absolute url or Request instance
- * @param   {*} [options_] - Fetch options
- * @return  {Promise<import('./response').default>}
- */
-async function fetch(url, options_) {
-	return new Promise((resolve, reject) => {
-		// Build request object
-		const request = new Request(url, options_);
-		const {parsedURL, options} = getNodeRequestOptions(request);
-		if (!supportedSchemas.has(parsedURL.protocol)) {
-			throw new TypeError(`node-fetch cannot load ${url}. URL scheme "${parsedURL.protocol.replace(/:$/, '')}" is not supported.`);
-		}
-
-		if (parsedURL.protocol === 'data:') {
-			const data = dist(request.url);
-			const response = new Response(data, {headers: {'Content-Type': data.typeFull}});
-			resolve(response);
-			return;
-		}
-
-		// Wrap http.request into fetch
-		const send = (parsedURL.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_).request;
-		const {signal} = request;
-		let response = null;
-
-		const abort = () => {
-			const error = new AbortError('The operation was aborted.');
-			reject(error);
-			if (request.body && request.body instanceof external_node_stream_.Readable) {
-				request.body.destroy(error);
-			}
-
-			if (!response || !response.body) {
-				return;
-			}
-
-			response.body.emit('error', error);
-		};
-
-		if (signal && signal.aborted) {
-			abort();
-			return;
-		}
-
-		const abortAndFinalize = () => {
-			abort();
-			finalize();
-		};
-
-		// Send request
-		const request_ = send(parsedURL.toString(), options);
-
-		if (signal) {
-			signal.addEventListener('abort', abortAndFinalize);
-		}
-
-		const finalize = () => {
-			request_.abort();
-			if (signal) {
-				signal.removeEventListener('abort', abortAndFinalize);
-			}
-		};
-
-		request_.on('error', error => {
-			reject(new FetchError(`request to ${request.url} failed, reason: ${error.message}`, 'system', error));
-			finalize();
-		});
-
-		fixResponseChunkedTransferBadEnding(request_, error => {
-			if (response && response.body) {
-				response.body.destroy(error);
-			}
-		});
-
-		/* c8 ignore next 18 */
-		if (process.version < 'v14') {
-			// Before Node.js 14, pipeline() does not fully support async iterators and does not always
-			// properly handle when the socket close/end events are out of order.
-			request_.on('socket', s => {
-				let endedWithEventsCount;
-				s.prependListener('end', () => {
-					endedWithEventsCount = s._eventsCount;
-				});
-				s.prependListener('close', hadError => {
-					// if end happened before close but the socket didn't emit an error, do it now
-					if (response && endedWithEventsCount < s._eventsCount && !hadError) {
-						const error = new Error('Premature close');
-						error.code = 'ERR_STREAM_PREMATURE_CLOSE';
-						response.body.emit('error', error);
-					}
-				});
-			});
-		}
-
-		request_.on('response', response_ => {
-			request_.setTimeout(0);
-			const headers = fromRawHeaders(response_.rawHeaders);
-
-			// HTTP fetch step 5
-			if (isRedirect(response_.statusCode)) {
-				// HTTP fetch step 5.2
-				const location = headers.get('Location');
-
-				// HTTP fetch step 5.3
-				let locationURL = null;
-				try {
-					locationURL = location === null ? null : new URL(location, request.url);
-				} catch {
-					// error here can only be invalid URL in Location: header
-					// do not throw when options.redirect == manual
-					// let the user extract the errorneous redirect URL
-					if (request.redirect !== 'manual') {
-						reject(new FetchError(`uri requested responds with an invalid redirect URL: ${location}`, 'invalid-redirect'));
-						finalize();
-						return;
-					}
-				}
-
-				// HTTP fetch step 5.5
-				switch (request.redirect) {
-					case 'error':
-						reject(new FetchError(`uri requested responds with a redirect, redirect mode is set to error: ${request.url}`, 'no-redirect'));
-						finalize();
-						return;
-					case 'manual':
-						// Nothing to do
-						break;
-					case 'follow': {
-						// HTTP-redirect fetch step 2
-						if (locationURL === null) {
-							break;
-						}
-
-						// HTTP-redirect fetch step 5
-						if (request.counter >= request.follow) {
-							reject(new FetchError(`maximum redirect reached at: ${request.url}`, 'max-redirect'));
-							finalize();
-							return;
-						}
-
-						// HTTP-redirect fetch step 6 (counter increment)
-						// Create a new Request object.
-						const requestOptions = {
-							headers: new headers_Headers(request.headers),
-							follow: request.follow,
-							counter: request.counter + 1,
-							agent: request.agent,
-							compress: request.compress,
-							method: request.method,
-							body: clone(request),
-							signal: request.signal,
-							size: request.size,
-							referrer: request.referrer,
-							referrerPolicy: request.referrerPolicy
-						};
-
-						// when forwarding sensitive headers like "Authorization",
-						// "WWW-Authenticate", and "Cookie" to untrusted targets,
-						// headers will be ignored when following a redirect to a domain
-						// that is not a subdomain match or exact match of the initial domain.
-						// For example, a redirect from "foo.com" to either "foo.com" or "sub.foo.com"
-						// will forward the sensitive headers, but a redirect to "bar.com" will not.
-						// headers will also be ignored when following a redirect to a domain using
-						// a different protocol. For example, a redirect from "https://foo.com" to "http://foo.com"
-						// will not forward the sensitive headers
-						if (!isDomainOrSubdomain(request.url, locationURL) || !isSameProtocol(request.url, locationURL)) {
-							for (const name of ['authorization', 'www-authenticate', 'cookie', 'cookie2']) {
-								requestOptions.headers.delete(name);
-							}
-						}
-
-						// HTTP-redirect fetch step 9
-						if (response_.statusCode !== 303 && request.body && options_.body instanceof external_node_stream_.Readable) {
-							reject(new FetchError('Cannot follow redirect with body being a readable stream', 'unsupported-redirect'));
-							finalize();
-							return;
-						}
-
-						// HTTP-redirect fetch step 11
-						if (response_.statusCode === 303 || ((response_.statusCode === 301 || response_.statusCode === 302) && request.method === 'POST')) {
-							requestOptions.method = 'GET';
-							requestOptions.body = undefined;
-							requestOptions.headers.delete('content-length');
-						}
-
-						// HTTP-redirect fetch step 14
-						const responseReferrerPolicy = parseReferrerPolicyFromHeader(headers);
-						if (responseReferrerPolicy) {
-							requestOptions.referrerPolicy = responseReferrerPolicy;
-						}
-
-						// HTTP-redirect fetch step 15
-						resolve(fetch(new Request(locationURL, requestOptions)));
-						finalize();
-						return;
-					}
-
-					default:
-						return reject(new TypeError(`Redirect option '${request.redirect}' is not a valid value of RequestRedirect`));
-				}
-			}
-
-			// Prepare response
-			if (signal) {
-				response_.once('end', () => {
-					signal.removeEventListener('abort', abortAndFinalize);
-				});
-			}
-
-			let body = (0,external_node_stream_.pipeline)(response_, new external_node_stream_.PassThrough(), error => {
-				if (error) {
-					reject(error);
-				}
-			});
-			// see https://github.com/nodejs/node/pull/29376
-			/* c8 ignore next 3 */
-			if (process.version < 'v12.10') {
-				response_.on('aborted', abortAndFinalize);
-			}
-
-			const responseOptions = {
-				url: request.url,
-				status: response_.statusCode,
-				statusText: response_.statusMessage,
-				headers,
-				size: request.size,
-				counter: request.counter,
-				highWaterMark: request.highWaterMark
-			};
-
-			// HTTP-network fetch step 12.1.1.3
-			const codings = headers.get('Content-Encoding');
-
-			// HTTP-network fetch step 12.1.1.4: handle content codings
-
-			// in following scenarios we ignore compression support
-			// 1. compression support is disabled
-			// 2. HEAD request
-			// 3. no Content-Encoding header
-			// 4. no content response (204)
-			// 5. content not modified response (304)
-			if (!request.compress || request.method === 'HEAD' || codings === null || response_.statusCode === 204 || response_.statusCode === 304) {
-				response = new Response(body, responseOptions);
-				resolve(response);
-				return;
-			}
-
-			// For Node v6+
-			// Be less strict when decoding compressed responses, since sometimes
-			// servers send slightly invalid responses that are still accepted
-			// by common browsers.
-			// Always using Z_SYNC_FLUSH is what cURL does.
-			const zlibOptions = {
-				flush: external_node_zlib_.Z_SYNC_FLUSH,
-				finishFlush: external_node_zlib_.Z_SYNC_FLUSH
-			};
-
-			// For gzip
-			if (codings === 'gzip' || codings === 'x-gzip') {
-				body = (0,external_node_stream_.pipeline)(body, external_node_zlib_.createGunzip(zlibOptions), error => {
-					if (error) {
-						reject(error);
-					}
-				});
-				response = new Response(body, responseOptions);
-				resolve(response);
-				return;
-			}
-
-			// For deflate
-			if (codings === 'deflate' || codings === 'x-deflate') {
-				// Handle the infamous raw deflate response from old servers
-				// a hack for old IIS and Apache servers
-				const raw = (0,external_node_stream_.pipeline)(response_, new external_node_stream_.PassThrough(), error => {
-					if (error) {
-						reject(error);
-					}
-				});
-				raw.once('data', chunk => {
-					// See http://stackoverflow.com/questions/37519828
-					if ((chunk[0] & 0x0F) === 0x08) {
-						body = (0,external_node_stream_.pipeline)(body, external_node_zlib_.createInflate(), error => {
-							if (error) {
-								reject(error);
-							}
-						});
-					} else {
-						body = (0,external_node_stream_.pipeline)(body, external_node_zlib_.createInflateRaw(), error => {
-							if (error) {
-								reject(error);
-							}
-						});
-					}
-
-					response = new Response(body, responseOptions);
-					resolve(response);
-				});
-				raw.once('end', () => {
-					// Some old IIS servers return zero-length OK deflate responses, so
-					// 'data' is never emitted. See https://github.com/node-fetch/node-fetch/pull/903
-					if (!response) {
-						response = new Response(body, responseOptions);
-						resolve(response);
-					}
-				});
-				return;
-			}
-
-			// For br
-			if (codings === 'br') {
-				body = (0,external_node_stream_.pipeline)(body, external_node_zlib_.createBrotliDecompress(), error => {
-					if (error) {
-						reject(error);
-					}
-				});
-				response = new Response(body, responseOptions);
-				resolve(response);
-				return;
-			}
-
-			// Otherwise, use response as-is
-			response = new Response(body, responseOptions);
-			resolve(response);
-		});
-
-		// eslint-disable-next-line promise/prefer-await-to-then
-		writeToStream(request_, request).catch(reject);
-	});
-}
-
-function fixResponseChunkedTransferBadEnding(request, errorCallback) {
-	const LAST_CHUNK = external_node_buffer_.Buffer.from('0\r\n\r\n');
-
-	let isChunkedTransfer = false;
-	let properLastChunkReceived = false;
-	let previousChunk;
-
-	request.on('response', response => {
-		const {headers} = response;
-		isChunkedTransfer = headers['transfer-encoding'] === 'chunked' && !headers['content-length'];
-	});
-
-	request.on('socket', socket => {
-		const onSocketClose = () => {
-			if (isChunkedTransfer && !properLastChunkReceived) {
-				const error = new Error('Premature close');
-				error.code = 'ERR_STREAM_PREMATURE_CLOSE';
-				errorCallback(error);
-			}
-		};
-
-		const onData = buf => {
-			properLastChunkReceived = external_node_buffer_.Buffer.compare(buf.slice(-5), LAST_CHUNK) === 0;
-
-			// Sometimes final 0-length chunk and end of message code are in separate packets
-			if (!properLastChunkReceived && previousChunk) {
-				properLastChunkReceived = (
-					external_node_buffer_.Buffer.compare(previousChunk.slice(-3), LAST_CHUNK.slice(0, 3)) === 0 &&
-					external_node_buffer_.Buffer.compare(buf.slice(-2), LAST_CHUNK.slice(3)) === 0
-				);
-			}
-
-			previousChunk = buf;
-		};
-
-		socket.prependListener('close', onSocketClose);
-		socket.on('data', onData);
-
-		request.on('close', () => {
-			socket.removeListener('close', onSocketClose);
-			socket.removeListener('data', onData);
-		});
-	});
-}
-
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(8474);
-;// CONCATENATED MODULE: ./src/context.ts
-/** The step was cancelled: thrown by whatever would have started a request or gone on waiting. */
-class CancelledError extends Error {
-    constructor(what = 'the step was cancelled') {
-        super(what);
-        this.name = 'CancelledError';
-    }
-}
-/** Sleeps on setTimeout; an aborted signal ends the sleep at once. */
-function abortableSleep(ms, signal) {
-    if (signal?.aborted)
-        return Promise.resolve();
-    return new Promise((resolve) => {
-        const done = () => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', done);
-            resolve();
-        };
-        const timer = setTimeout(done, Math.max(0, ms));
-        signal?.addEventListener('abort', done, { once: true });
-    });
-}
-/**
- * The real clock (Date.now, read at each call so that tests that stop Date can move it), with the
- * action's schedule sped up by timeScale (default 1: as it is).
- */
-function systemClock(timeScale = 1) {
-    if (!(timeScale > 0))
-        throw new Error(`timeScale must be a positive number, got ${timeScale}`);
-    return {
-        now: () => Date.now(),
-        sleep: abortableSleep,
-        scaled: (ms) => ms / timeScale
-    };
-}
-/** A signal that is never aborted, for contexts that cannot be cancelled. */
-const NEVER_ABORTED = new AbortController().signal;
-/** Sleeps ms clock milliseconds; throws CancelledError when the step is cancelled before or during it. */
-async function pause(ctx, ms) {
-    if (ctx.signal.aborted)
-        throw new CancelledError();
-    await ctx.clock.sleep(ms, ctx.signal);
-    if (ctx.signal.aborted)
-        throw new CancelledError();
-}
-/** The same context whose log has no groups: log groups do not nest, so steps that run side by side log without them. */
-function ungrouped(ctx) {
-    const log = ctx.log;
-    return {
-        ...ctx,
-        log: { info: (m) => log.info(m), warning: (m) => log.warning(m), debug: (m) => log.debug(m) }
-    };
-}
-/** Resolves when the signal is aborted (never, when it never is). */
-function whenAborted(signal) {
-    if (signal.aborted)
-        return Promise.resolve();
-    return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-}
-
-;// CONCATENATED MODULE: ./src/transport/rate-budget.ts
-/**
- * Sharing DigitalOcean's per-minute rate limit with every other client of the same token.
- *
- * DigitalOcean allows a token 250 requests in any 60 s (announced in no header) and 5,000 an hour;
- * every answer carries `ratelimit-remaining`, the hour's budget left to the whole account. Between
- * two answers to this client, that count falls by this client's own request plus every request the
- * account's other clients (other steps, other workflows) sent meanwhile. From those readings:
- *  - the account's requests in the last minute (the falls within it), and so the room left in the
- *    minute's window, aiming a little below the limit;
- *  - the rate of the other clients' requests (the falls beyond this client's own).
- * The room left is spread over a short horizon: that is the account's allowed rate. This client's
- * poll spacing is then the others' requests in one spacing plus its own, at that rate. Alone, the
- * spacing is far below the action's poll schedule, which stays as it is; with many clients, every
- * one of them slows down in proportion (with jitter), so the account stays under the limit before
- * any 429 comes, and speeds up again as the others finish and the window empties.
- *
- * Pure: callers pass the time of every reading and question (any clock, in ms).
- */
-/** DigitalOcean's limit of requests a token may send in any 60 s. */
-const PER_MINUTE = 250;
-class RateBudget {
-    perMinute;
-    windowMs;
-    share;
-    horizonMs;
-    recentMs;
-    roomySpacingMs;
-    maxSpacingMs;
-    random;
-    readings = [];
-    lastSpacing = 0;
-    constructor(options = {}) {
-        this.perMinute = positive(options.perMinute ?? PER_MINUTE, 'perMinute');
-        this.windowMs = positive(options.windowMs ?? 60_000, 'windowMs');
-        this.share = positive(options.share ?? 0.85, 'share');
-        this.horizonMs = positive(options.horizonMs ?? this.windowMs / 8, 'horizonMs');
-        this.recentMs = positive(options.recentMs ?? this.windowMs / 20, 'recentMs');
-        this.roomySpacingMs = positive(options.roomySpacingMs ?? this.windowMs / 20, 'roomySpacingMs');
-        this.maxSpacingMs = positive(options.maxSpacingMs ?? this.windowMs / 5, 'maxSpacingMs');
-        this.random = options.random ?? Math.random;
-    }
-    /**
-     * Records the ratelimit-remaining (and ratelimit-limit, when sent) of an answer to one of this
-     * client's requests. Readings that are not numbers are ignored.
-     */
-    note(at, remaining, limit) {
-        if (!Number.isFinite(remaining) || !Number.isFinite(at))
-            return;
-        const last = this.readings.at(-1);
-        let spent;
-        if (last === undefined)
-            spent = this.before(remaining, limit);
-        // A rise means the hour's budget was refilled: what was spent meanwhile is unknown, so count
-        // this client's own request only.
-        else
-            spent = last.remaining >= remaining ? last.remaining - remaining : 1;
-        this.readings.push({ at, remaining, spent: Math.max(1, spent) });
-        this.prune(at);
-    }
-    /**
-     * At the first answer, the account's requests before it are unknown but for the hour's count:
-     * taken as spent in the current minute, up to a quarter of it. A step that starts among many
-     * others then does not take their burst of starts for room; alone, the rest is still ample.
-     */
-    before(remaining, limit) {
-        if (limit === undefined || !Number.isFinite(limit) || limit < remaining)
-            return 1;
-        return Math.min(limit - remaining, this.perMinute / 4);
-    }
-    /** Account requests seen in the limit's window ending at `now`, this client's own included. */
-    spentInWindow(now) {
-        const from = now - this.windowMs;
-        return this.readings.filter((r) => r.at > from).reduce((sum, r) => sum + r.spent, 0);
-    }
-    /** Requests per ms of the account's other clients over the recent readings (0 before two). */
-    othersRate() {
-        const last = this.readings.at(-1);
-        if (last === undefined || this.readings.length < 2)
-            return 0;
-        let first = this.readings.length - 2;
-        while (first > 0 && this.readings[first - 1].at >= last.at - this.recentMs)
-            first--;
-        const span = Math.max(1, last.at - this.readings[first].at);
-        const others = this.readings.slice(first + 1).reduce((sum, r) => sum + r.spent - 1, 0);
-        return others / span;
-    }
-    /**
-     * The spacing (ms) of this client's requests that keeps the account within its share, when it
-     * would otherwise send one every `scheduleMs`.
-     */
-    spacing(now, scheduleMs) {
-        const room = this.share * this.perMinute - this.spentInWindow(now);
-        if (room <= 0)
-            return this.maxSpacingMs;
-        const allowed = room / this.horizonMs;
-        // The others are taken to poll at this client's pace: their requests in one spacing, and its own.
-        const current = Math.max(scheduleMs, this.lastSpacing);
-        const wanted = (this.othersRate() * current + 1) / allowed;
-        const longest = room >= this.perMinute / 4 ? this.roomySpacingMs : this.maxSpacingMs;
-        return Math.min(longest, wanted);
-    }
-    /**
-     * The earliest time (ms) for this client's next poll, when its schedule would otherwise send one
-     * every `scheduleMs`: `now` unless the account is busy; then a spacing after the last answer,
-     * with jitter so that clients that started together do not poll together.
-     */
-    nextAt(now, scheduleMs) {
-        const last = this.readings.at(-1);
-        if (last === undefined)
-            return now;
-        const spacing = this.spacing(now, scheduleMs);
-        this.lastSpacing = spacing;
-        if (spacing <= scheduleMs)
-            return now;
-        return last.at + spacing * (0.75 + 0.5 * this.random());
-    }
-    /** Drops readings older than the window, keeping those the recent rate needs. */
-    prune(now) {
-        const from = Math.min(now - this.windowMs, now - this.recentMs);
-        let drop = 0;
-        while (drop < this.readings.length - 2 && this.readings[drop].at <= from)
-            drop++;
-        if (drop)
-            this.readings.splice(0, drop);
-    }
-}
-function positive(value, name) {
-    if (!(value > 0) || !Number.isFinite(value))
-        throw new Error(`RateBudget: ${name} must be a positive number`);
-    return value;
-}
-
-;// CONCATENATED MODULE: ./src/transport/scrub.ts
-/**
- * Secrets scrubbed where text enters: an error answer's body (an HTML page from a proxy that quotes
- * the Authorization header, a JSON cut short) may hold the token, whole or in part. The transport
- * passes every such text through scrubSecret before it is cut short or quoted, so no fragment of
- * the token reaches an error, the log, an output or the summary. main.ts masks the whole token
- * again where text leaves, as a second wall.
- */
-/** The shortest run of a secret's characters, in a row, that counts as a fragment of it. */
-const FRAGMENT_LENGTH = 8;
-const HIDDEN = '***';
-/**
- * The text with the secret, and every run of FRAGMENT_LENGTH or more of its consecutive characters,
- * replaced by `***`. A secret shorter than that is replaced only whole.
- */
-function scrubSecret(text, secret) {
-    if (secret === '' || text === '')
-        return text;
-    if (secret.length < FRAGMENT_LENGTH)
-        return text.split(secret).join(HIDDEN);
-    const windows = new Set();
-    for (let i = 0; i + FRAGMENT_LENGTH <= secret.length; i++)
-        windows.add(secret.slice(i, i + FRAGMENT_LENGTH));
-    // Every run of the secret's characters of the length or more is made of windows that are in it.
-    const hidden = new Uint8Array(text.length);
-    for (let i = 0; i + FRAGMENT_LENGTH <= text.length; i++) {
-        if (windows.has(text.slice(i, i + FRAGMENT_LENGTH)))
-            hidden.fill(1, i, i + FRAGMENT_LENGTH);
-    }
-    let out = '';
-    for (let i = 0; i < text.length; i++) {
-        if (!hidden[i])
-            out += text[i];
-        else if (i === 0 || !hidden[i - 1])
-            out += HIDDEN;
-    }
-    return out;
-}
-/** scrubSecret for each of several secrets (the token and its fallbacks); secrets under 4 characters are left alone. */
-function scrubSecrets(text, secrets) {
-    return secrets.filter((s) => s.length >= 4).reduce((out, secret) => scrubSecret(out, secret), text);
-}
-
-;// CONCATENATED MODULE: ./src/transport/scopes.ts
-/**
- * The scope of a DigitalOcean token each request of the action needs, as the OpenAPI description
- * (api/digitalocean-reserved-ips.openapi.json) gives it: named when DigitalOcean answers 403.
- */
-/** [method, route pattern, scope]; the first that matches the request's path wins. */
-const SCOPES = [
-    ['GET', /^\/v2\/actions\/[^/]+$/, 'actions:read'],
-    ['GET', /^\/v2\/domains(\/[^/]+\/records)?$/, 'domain:read'],
-    ['GET', /^\/v2\/droplets(\/[^/]+)?$/, 'droplet:read'],
-    ['GET', /^\/v2\/(reserved_ips|reserved_ipv6|floating_ips)(\/[^/]+(\/actions(\/[^/]+)?)?)?$/, 'reserved_ip:read'],
-    ['POST', /^\/v2\/(reserved_ips|reserved_ipv6|floating_ips)$/, 'reserved_ip:create'],
-    ['POST', /^\/v2\/(reserved_ips|reserved_ipv6|floating_ips)\/[^/]+\/actions$/, 'reserved_ip:update'],
-    ['DELETE', /^\/v2\/(reserved_ips|reserved_ipv6|floating_ips)\/[^/]+$/, 'reserved_ip:delete']
-];
-/** The scope the request needs; undefined for a request the table does not know. */
-function scopeOf(method, path) {
-    return SCOPES.find(([m, route]) => m === method && route.test(path))?.[2];
-}
-
-;// CONCATENATED MODULE: ./src/transport/failures.ts
-/**
- * How the transport says what went wrong: a failed connection in a few words, the causes of many
- * failed attempts each said once with its count, and the step's timeout named as the input it is.
- */
-
-/** "the step's timeout ran out (timeout: 300 s)": the input named with its value, when it is known. */
-function timeoutRanOut(timeoutMs) {
-    if (timeoutMs === undefined)
-        return "the step's timeout ran out";
-    const value = Number.isInteger(timeoutMs / 1000) ? `${timeoutMs / 1000} s` : secs(timeoutMs);
-    return `the step's timeout ran out (timeout: ${value})`;
-}
-/** A few words for the system's error codes of a failed connection. */
-const CONNECTION_CODES = {
-    ECONNREFUSED: 'connection refused',
-    ECONNRESET: 'connection reset',
-    EPIPE: 'connection reset',
-    ENOTFOUND: 'host not found',
-    EAI_AGAIN: 'host not found',
-    ETIMEDOUT: 'connection timed out',
-    EHOSTUNREACH: 'host unreachable',
-    ENETUNREACH: 'network unreachable'
-};
-/**
- * Why a connection failed: a few words, then the system's own detail without the request's URL,
- * as in "connection refused (connect ECONNREFUSED 127.0.0.1:443)".
- */
-function connectionFailure(error) {
-    const e = (error ?? {});
-    const message = typeof e.message === 'string' ? e.message : String(error);
-    // node-fetch says "request to <url> failed, reason: <the system's error>".
-    const detail = (/reason: (.*)$/s.exec(message)?.[1] ?? message).replace(/https?:\/\/\S+/g, 'the API').trim();
-    const code = typeof e.code === 'string' ? e.code : /\b(E[A-Z_]{3,})\b/.exec(detail)?.[1];
-    const words = (code !== undefined ? CONNECTION_CODES[code] : undefined) ?? 'connection failed';
-    return detail === '' ? words : `${words} (${detail})`;
-}
-/**
- * The attempts and their causes, each said once: "10 attempts in 41.0 s, each: connection refused
- * (…)" when they were all the same, else each distinct cause with its count, in the order they
- * first came: "10 attempts in 41.0 s: 6 × HTTP 503, 4 × connection refused (…)".
- */
-function attemptsText(causes, elapsedMs) {
-    const n = causes.length;
-    const counts = new Map();
-    for (const cause of causes)
-        counts.set(cause, (counts.get(cause) ?? 0) + 1);
-    const head = `${n} attempt${n === 1 ? '' : 's'} in ${secs(elapsedMs)}`;
-    if (counts.size === 0)
-        return head;
-    if (counts.size === 1)
-        return `${head}${n === 1 ? ': ' : ', each: '}${causes[0]}`;
-    return `${head}: ${[...counts].map(([cause, k]) => `${k} × ${cause}`).join(', ')}`;
-}
-
-;// CONCATENATED MODULE: ./src/transport/http.ts
-/**
- * The one HTTP client under every request: authentication, per-request time limits, bounded
- * retries with backoff and jitter, rate-limit handling, proxies and error decoding.
- *
- * The client lives for the whole step: its base URL, token, user agent, retry settings and view of
- * the account's rate limit do not change. Each request takes the step context it runs in (its
- * deadline, cancellation signal, clock and logger): a narrower deadline is a new context, never a
- * new client.
- *
- * Requests are sent with one of two retry policies:
- *  - 'safe': reads and deletes. 5xx answers, dropped connections and time-outs are retried.
- *  - 'once': requests that change state (creates and actions). They are retried only when the
- *    server said it did not process them (429). Any other failure is handed back to the caller,
- *    which decides from the state of the API whether the request went through.
- *  - 'never': a change decided on a read made right before it (a release). Not even a 429 is
- *    retried here: the caller waits, reads the address again and decides again.
- */
-
-
-
-
-
-
-
-
-
-
-
-/** An answer from DigitalOcean that is not a success. */
-class ApiError extends Error {
-    method;
-    path;
-    status;
-    errorId;
-    apiMessage;
-    requestId;
-    attempts;
-    label;
-    constructor(method, path, status, errorId, apiMessage, requestId, attempts, 
-    /** The request as the messages name it: the path, with its query when it has one. */
-    label = path) {
-        super(ApiError.describe({ method, path, label, status, errorId, apiMessage, requestId, attempts }));
-        this.method = method;
-        this.path = path;
-        this.status = status;
-        this.errorId = errorId;
-        this.apiMessage = apiMessage;
-        this.requestId = requestId;
-        this.attempts = attempts;
-        this.label = label;
-        this.name = 'ApiError';
-    }
-    /** The message: DigitalOcean's status, id, message and request_id, and what a 401 or 403 means. */
-    static describe(e) {
-        // DigitalOcean's own text: neutralised where the message is written (the log, the summary).
-        const what = [e.errorId, e.apiMessage].filter((s) => s !== '').join(': ') || 'no error message';
-        let text = `DigitalOcean answered ${e.method} ${e.label} with HTTP ${e.status} (${what})`;
-        if (e.requestId !== '')
-            text += `, request_id ${e.requestId}`;
-        if (e.status === 401)
-            text += ': the API token was rejected (not retried); check that it is valid and not expired';
-        if (e.status === 403) {
-            const scope = scopeOf(e.method, e.path);
-            text += `: the API token lacks ${scope ? `the ${scope} scope` : 'a scope'}, which this request needs`;
-        }
-        if (e.attempts > 1)
-            text += ` (on attempt ${e.attempts})`;
-        return text;
-    }
-    /** DigitalOcean's 422 for a resource that is busy with another action. */
-    get isPendingEvent() {
-        return this.status === 422 && /pending|in progress|in-progress|locked|busy|already being/i.test(this.apiMessage);
-    }
-}
-/** No answer was received: the connection dropped or the request ran out of time. */
-class TransportError extends Error {
-    method;
-    path;
-    reason;
-    attempts;
-    constructor(method, path, reason, attempts) {
-        super(`${method} ${path}: no answer from DigitalOcean (${reason})${attempts > 1 ? ` on attempt ${attempts}` : ''}`);
-        this.method = method;
-        this.path = path;
-        this.reason = reason;
-        this.attempts = attempts;
-        this.name = 'TransportError';
-    }
-}
-/** Time ran out (the step's timeout, or the retry budget) before the request could succeed. */
-class GaveUpError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'GaveUpError';
-    }
-}
-/** A sent request whose answer the cancellation cut off: it may have taken effect. */
-class CancelledInFlightError extends CancelledError {
-    method;
-    path;
-    constructor(method, path) {
-        super(`${method} ${path}: the step was cancelled before DigitalOcean answered`);
-        this.method = method;
-        this.path = path;
-        this.name = 'CancelledInFlightError';
-    }
-}
-function isLoopback(hostname) {
-    const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    return h === 'localhost' || h.endsWith('.localhost') || h.startsWith('127.') || h === '::1';
-}
-/** The proxy for an https URL per HTTPS_PROXY/HTTP_PROXY and NO_PROXY, as runners set them. */
-function proxyFor(url, env) {
-    if (isLoopback(url.hostname))
-        return undefined;
-    const proxy = url.protocol === 'https:'
-        ? env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy
-        : env.HTTP_PROXY || env.http_proxy;
-    if (!proxy)
-        return undefined;
-    const noProxy = (env.NO_PROXY ?? env.no_proxy ?? '')
-        .split(/[\s,]+/)
-        .map((s) => s.trim().toLowerCase())
-        .filter((s) => s !== '');
-    const host = url.hostname.toLowerCase();
-    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-    for (const entry of noProxy) {
-        if (entry === '*')
-            return undefined;
-        const [entryHost, entryPort] = entry.split(':');
-        if (entryPort !== undefined && entryPort !== port)
-            continue;
-        const bare = entryHost.replace(/^\*?\./, '');
-        if (host === bare || host.endsWith(`.${bare}`))
-            return undefined;
-    }
-    return proxy;
-}
-/** tunnel's agents by the API's protocol, then the proxy's. */
-const TUNNELS = {
-    'https:': { 'http:': node_modules_tunnel.httpsOverHttp, 'https:': node_modules_tunnel.httpsOverHttps },
-    'http:': { 'http:': node_modules_tunnel.httpOverHttp, 'https:': node_modules_tunnel.httpOverHttps }
-};
-/**
- * The agent for requests to the API: a CONNECT tunnel through the proxy (the same `tunnel` module
- * the Actions toolkit uses), or a plain agent when connection options are given, or none (Node's
- * default agent).
- */
-function agentFor(apiUrl, proxy, connection = {}) {
-    if (proxy === undefined) {
-        return Object.keys(connection).length > 0 && apiUrl.protocol === 'https:' ? new external_node_https_namespaceObject.Agent(connection) : undefined;
-    }
-    const text = proxy.includes('://') ? proxy : `http://${proxy}`;
-    const proxyUrl = URL.canParse(text) ? new URL(text) : undefined;
-    if (proxyUrl?.protocol !== 'http:' && proxyUrl?.protocol !== 'https:') {
-        const got = proxyUrl ? `a ${proxyUrl.protocol} URL` : 'text that is not a URL';
-        throw new Error(`The proxy in HTTPS_PROXY/HTTP_PROXY must be an http or https URL, not ${got}`);
-    }
-    const overHttps = proxyUrl.protocol === 'https:';
-    const options = {
-        proxy: { host: proxyUrl.hostname.replace(/^\[|\]$/g, ''), port: Number(proxyUrl.port || (overHttps ? 443 : 80)) },
-        ...(connection.ca !== undefined ? { ca: connection.ca } : {})
-    };
-    const agent = TUNNELS[apiUrl.protocol === 'https:' ? 'https:' : 'http:'][overHttps ? 'https:' : 'http:'](options);
-    if (proxyUrl.username || proxyUrl.password) {
-        addProxyAuthorization(agent, `${decodeURIComponent(proxyUrl.username)}:${decodeURIComponent(proxyUrl.password)}`);
-    }
-    return agent;
-}
-/**
- * Sends Proxy-Authorization with each CONNECT. tunnel's own proxyAuth option does the same with
- * the deprecated Buffer constructor, which prints a DeprecationWarning from inside a bundle.
- */
-function addProxyAuthorization(agent, credentials) {
-    const tunnelling = agent;
-    const send = tunnelling.request;
-    const header = `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
-    tunnelling.request = (options) => send({ ...options, headers: { ...options.headers, 'Proxy-Authorization': header } });
-}
-class ApiClient {
-    options;
-    requestTimeoutMs;
-    maxAttempts;
-    retryBudgetMs;
-    baseDelayMs;
-    maxDelayMs;
-    agent;
-    /** Said once, in the log of the first request, when a proxy from the environment is used. */
-    proxyNote;
-    rate = {};
-    /** What the rate headers say of the account's use of its per-minute limit (see rate-budget.ts). */
-    rateBudget;
-    constructor(options) {
-        this.options = options;
-        this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-        this.maxAttempts = options.maxAttempts ?? 10;
-        this.retryBudgetMs = options.retryBudgetMs ?? 90_000;
-        this.baseDelayMs = options.baseDelayMs ?? 500;
-        this.maxDelayMs = options.maxDelayMs ?? 10_000;
-        const proxy = proxyFor(options.baseUrl, options.env ?? process.env);
-        if (proxy)
-            this.proxyNote = `Using the proxy from the environment for ${options.baseUrl.host}`;
-        this.agent = agentFor(options.baseUrl, proxy, options.connection);
-        this.rateBudget = options.rateBudget ?? new RateBudget({ windowMs: 60_000 });
-    }
-    url(path, query) {
-        const url = new URL(this.options.baseUrl.href);
-        url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
-        if (query) {
-            for (const [k, v] of Object.entries(query))
-                url.searchParams.set(k, String(v));
-        }
-        return url.href;
-    }
-    /** Slows down before the rate limit is reached, when the API says few requests remain. */
-    async pace(ctx) {
-        const { remaining, resetAt } = this.rate;
-        if (remaining === undefined || resetAt === undefined || remaining > 10)
-            return;
-        const untilReset = resetAt - ctx.clock.now();
-        if (untilReset <= 0)
-            return;
-        const delay = remaining <= 0 ? untilReset : untilReset / (remaining + 1);
-        if (ctx.clock.now() + delay > ctx.deadline)
-            return;
-        ctx.log.debug(`Rate limit: ${remaining} requests left until reset; waiting ${Math.round(delay)} ms`);
-        await ctx.clock.sleep(delay, ctx.signal);
-    }
-    noteRate(ctx, res) {
-        const remaining = Number(res.headers.get('ratelimit-remaining') ?? NaN);
-        const reset = Number(res.headers.get('ratelimit-reset') ?? NaN);
-        if (Number.isFinite(remaining))
-            this.rate.remaining = remaining;
-        if (Number.isFinite(reset))
-            this.rate.resetAt = reset * 1000;
-        // A refused request is not counted against the budget.
-        const limit = Number(res.headers.get('ratelimit-limit') ?? NaN);
-        if (res.status !== 429)
-            this.rateBudget.note(ctx.clock.now(), remaining, limit);
-    }
-    /** How long a 429 asks us to wait, from ratelimit-reset or Retry-After. */
-    static rateLimitWait(res, now) {
-        const retryAfter = res.headers.get('retry-after');
-        if (retryAfter) {
-            const secs = Number(retryAfter);
-            if (Number.isFinite(secs))
-                return Math.max(0, secs * 1000);
-            const date = Date.parse(retryAfter);
-            if (Number.isFinite(date))
-                return Math.max(0, date - now);
-        }
-        const reset = Number(res.headers.get('ratelimit-reset') ?? NaN);
-        if (Number.isFinite(reset) && reset > 0)
-            return Math.max(0, reset * 1000 - now);
-        return undefined;
-    }
-    backoff(retry) {
-        const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (retry - 1));
-        return ceiling / 2 + Math.random() * (ceiling / 2);
-    }
-    /** Sends a request in the given context, retrying as its policy allows; the answer, or a thrown error. */
-    async request(ctx, method, path, options) {
-        // Every request, sleep and probe in flight listens to the signal: many at once are expected, not a leak.
-        (0,external_node_events_.setMaxListeners)(0, ctx.signal);
-        if (this.proxyNote !== undefined)
-            ctx.log.debug(this.proxyNote);
-        this.proxyNote = undefined;
-        const req = { ctx, method, path, label: labelOf(path, options.query), options, started: ctx.clock.now() };
-        const causes = [];
-        for (let attempt = 1;; attempt++) {
-            const timeLimit = await this.readyToSend(req, causes);
-            const outcome = await this.once(req, timeLimit);
-            const next = this.judge(req, attempt, outcome);
-            if ('done' in next)
-                return next.done;
-            causes.push(next.cause);
-            const stop = this.noRetry(req, attempt, next.waitMs);
-            if (stop !== undefined) {
-                throw new GaveUpError(`${next.headline}${stop} after ${attemptsText(causes, ctx.clock.now() - req.started)}`);
-            }
-            // With the request's query, so that two requests to one path side by side are told apart; a
-            // cause said on the attempt before goes to the debug log only.
-            const line = `${next.say}; retrying (attempt ${attempt + 1} of at most ${this.attemptsIn(ctx)})`;
-            if (causes[causes.length - 2] === next.cause)
-                ctx.log.debug(line);
-            else
-                ctx.log.info(line);
-            await ctx.clock.sleep(next.waitMs, ctx.signal);
-        }
-    }
-    /** Paces before an attempt; the attempt's time limit, or throws when it must not be sent. */
-    async readyToSend(req, causes) {
-        const { ctx } = req;
-        const notSent = `${req.method} ${req.label}: not sent, the step was cancelled`;
-        if (ctx.signal.aborted)
-            throw new CancelledError(notSent);
-        await this.pace(ctx);
-        if (ctx.signal.aborted)
-            throw new CancelledError(notSent);
-        const remainingTime = ctx.deadline - ctx.clock.now();
-        if (remainingTime <= 0) {
-            const tried = causes.length > 0 ? ` after ${attemptsText(causes, ctx.clock.now() - req.started)}` : '';
-            throw new GaveUpError(`${req.method} ${req.label}: ${timeoutRanOut(ctx.timeoutMs)}${tried}`);
-        }
-        return Math.min(this.requestTimeoutMs, remainingTime);
-    }
-    /** What an attempt's outcome means: the answer, a retry after waitMs, or (thrown) a failure. */
-    judge(req, attempt, outcome) {
-        if (outcome.kind === 'failed')
-            return this.judgeFailure(req, attempt, outcome);
-        const res = outcome.response;
-        if (res.status < 300)
-            return { done: { status: res.status, body: outcome.body, requestId: outcome.requestId } };
-        const { ctx, method, label } = req;
-        if (res.status < 400) {
-            // Redirects are not followed: the token goes to api_url and nowhere else.
-            const text = 'the API answered with a redirect, which is not followed';
-            throw new ApiError(method, req.path, res.status, 'redirect', text, outcome.requestId, attempt, label);
-        }
-        const headline = apiErrorOf(req, 1, res.status, outcome).message;
-        if (res.status === 429 && req.options.retry !== 'never') {
-            // A little beyond the reset, so the first request after it is not refused again.
-            const waitMs = (ApiClient.rateLimitWait(res, ctx.clock.now()) ?? this.backoff(attempt)) + 250;
-            const say = `Rate limited by DigitalOcean on ${method} ${label}: waiting ${secs(waitMs)} for the limit to reset`;
-            return { waitMs, cause: 'HTTP 429 (rate limited)', say, headline };
-        }
-        if (res.status >= 500 && req.options.retry === 'safe') {
-            const say = `${method} ${label} answered HTTP ${res.status}`;
-            return { waitMs: this.backoff(attempt), cause: `HTTP ${res.status}`, say, headline };
-        }
-        throw apiErrorOf(req, attempt, res.status, outcome);
-    }
-    /** No answer: a cancellation, a change request (the caller decides), or a retry of a safe one. */
-    judgeFailure(req, attempt, outcome) {
-        const { method, label } = req;
-        if (outcome.cancelled)
-            throw new CancelledInFlightError(method, label);
-        const error = new TransportError(method, label, outcome.reason, attempt);
-        if (req.options.retry !== 'safe')
-            throw error;
-        const headline = `${method} ${label}: no answer from DigitalOcean`;
-        const say = `${method} ${label}: ${outcome.reason}`;
-        return { waitMs: this.backoff(attempt), cause: outcome.reason, say, headline };
-    }
-    attemptsIn(ctx) {
-        return ctx.maxAttempts ?? this.maxAttempts;
-    }
-    /** Why no retry may follow (how the error goes on), or undefined when one may. */
-    noRetry(req, attempt, waitMs) {
-        const { ctx } = req;
-        const resumeAt = ctx.clock.now() + waitMs;
-        if (resumeAt >= ctx.deadline)
-            return `; ${timeoutRanOut(ctx.timeoutMs)}`;
-        if (attempt >= this.attemptsIn(ctx) || resumeAt - req.started >= this.retryBudgetMs)
-            return '. Gave up';
-        return undefined;
-    }
-    async once(req, timeoutMs) {
-        const { ctx, method, label } = req;
-        const controller = new AbortController();
-        // The request's time limit runs on the step's clock, as the deadline it is cut to does.
-        const limit = new AbortController();
-        void ctx.clock.sleep(timeoutMs, limit.signal).then(() => {
-            if (!limit.signal.aborted)
-                controller.abort();
-        });
-        const cancel = () => controller.abort();
-        ctx.signal.addEventListener('abort', cancel, { once: true });
-        const t0 = ctx.clock.now();
-        const took = () => `${ctx.clock.now() - t0} ms`;
-        try {
-            const init = this.init(method, req.options, controller.signal);
-            const response = await fetch(this.url(req.path, req.options.query), init);
-            return this.answered(req, response, await response.text(), took);
-        }
-        catch (error) {
-            if (ctx.signal.aborted) {
-                ctx.log.debug(`${method} ${label} -> aborted by the cancellation after ${took()}`);
-                return { kind: 'failed', reason: 'the step was cancelled', cancelled: true };
-            }
-            const reason = controller.signal.aborted
-                ? timeoutMs < this.requestTimeoutMs
-                    ? `${timeoutRanOut(ctx.timeoutMs)}: no answer within the ${secs(timeoutMs)} left`
-                    : `no answer within ${secs(timeoutMs)}`
-                : connectionFailure(error);
-            ctx.log.debug(`${method} ${label} -> ${reason} after ${took()}`);
-            return { kind: 'failed', reason };
-        }
-        finally {
-            limit.abort();
-            ctx.signal.removeEventListener('abort', cancel);
-        }
-    }
-    init(method, options, signal) {
-        return {
-            method,
-            headers: {
-                Authorization: `Bearer ${this.options.token}`,
-                Accept: 'application/json',
-                'User-Agent': this.options.userAgent,
-                ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {})
-            },
-            body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-            signal,
-            redirect: 'manual',
-            agent: this.agent
-        };
-    }
-    /**
-     * An answer came: its body, or a failure when a success cannot be read (no clear answer, like a
-     * lost one). The text of an error answer is scrubbed of the token before anything reads it.
-     */
-    answered(req, response, raw, took) {
-        const { ctx, method, label } = req;
-        this.noteRate(ctx, response);
-        const error = response.status >= 300;
-        const scrub = (t) => (error ? scrubSecret(t, this.options.token) : t);
-        const text = scrub(raw);
-        const requestId = scrub(response.headers.get('x-request-id') ?? '');
-        const body = readBody(response.status, text, scrub);
-        if (body === UNREADABLE) {
-            const reason = `unreadable answer (HTTP ${response.status}, ${text === '' ? 'empty body' : 'not complete JSON'})`;
-            ctx.log.debug(`${method} ${label} -> ${reason} in ${took()}`);
-            return { kind: 'failed', reason };
-        }
-        const bodyId = body && typeof body === 'object' && 'request_id' in body ? body.request_id : undefined;
-        const id = typeof bodyId === 'string' ? bodyId : requestId;
-        ctx.log.debug(`${method} ${label} -> ${response.status} in ${took()}${id ? `, request_id ${id}` : ''}`);
-        return { kind: 'response', response, body, requestId };
-    }
-}
-function labelOf(path, query) {
-    if (!query || Object.keys(query).length === 0)
-        return path;
-    return `${path}?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString()}`;
-}
-/** DigitalOcean's error answer as an ApiError: its id, message and request_id. */
-function apiErrorOf(req, attempt, status, outcome) {
-    const err = outcome.body;
-    return new ApiError(req.method, req.path, status, typeof err?.id === 'string' ? err.id : '', typeof err?.message === 'string' ? err.message : '', typeof err?.request_id === 'string' ? err.request_id : outcome.requestId, attempt, req.label);
-}
-const UNREADABLE = Symbol('unreadable');
-/** How much of an error answer that is not JSON its message quotes. */
-const EXCERPT_LENGTH = 200;
-/**
- * The body of an answer. Errors may come with text that is not JSON (an excerpt of it is kept as
- * their message); a success other than 204 must carry complete JSON, or it is UNREADABLE.
- */
-function readBody(status, text, scrub) {
-    const success = status >= 200 && status < 300;
-    if (text === '')
-        return success && status !== 204 ? UNREADABLE : undefined;
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return success ? UNREADABLE : { message: excerpt(text, scrub) };
-    }
-}
-/**
- * The readable start of an error page (a proxy's HTML): its text without tags, on one line, cut to
- * EXCERPT_LENGTH. The text was scrubbed of the token before; removing tags can join what was apart,
- * so it is scrubbed again before it is cut.
- */
-function excerpt(text, scrub) {
-    const plain = scrub(text
-        .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ')
-        .replace(/<[^>]*>/g, ' ')
-        .replace(/\s+/g, ' ')
-        .trim());
-    return plain.length > EXCERPT_LENGTH ? `${plain.slice(0, EXCERPT_LENGTH)}…` : plain;
-}
-
-;// CONCATENATED MODULE: ./src/do/api-types.ts
-const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-/** A string field of an answer, or `otherwise` when it is absent or not a string. */
-const textOf = (v, otherwise = '') => (typeof v === 'string' ? v : otherwise);
-/**
- * A list of the fields of T that must name every one of them: a field of T left out of the list
- * (or one T does not have) fails to compile.
- */
-const fieldsOf = () => (list) => list;
-/** The fields of each shape, for the test that holds them against the OpenAPI description. */
-const FIELDS = {
-    region: fieldsOf()(['slug', 'name']),
-    droplet: fieldsOf()(['id', 'name', 'region', 'tags', 'features', 'networks']),
-    network: fieldsOf()(['ip_address', 'type']),
-    reserved_ip: fieldsOf()(['ip', 'region', 'droplet', 'locked', 'project_id']),
-    reserved_ipv6: fieldsOf()(['ip', 'region_slug', 'reserved_at', 'droplet']),
-    action: fieldsOf()([
-        'id',
-        'status',
-        'type',
-        'started_at',
-        'completed_at',
-        'resource_id',
-        'resource_type'
-    ]),
-    error: fieldsOf()(['id', 'message', 'request_id']),
-    action_link: fieldsOf()(['id', 'rel', 'href']),
-    domain: fieldsOf()(['name']),
-    domain_record: fieldsOf()(['id', 'type', 'name', 'data'])
-};
-
-;// CONCATENATED MODULE: ./src/do/ips.ts
-
-
-
-const FAMILY = {
-    4: { base: '/v2/reserved_ips', one: 'reserved_ip', many: 'reserved_ips' },
-    6: { base: '/v2/reserved_ipv6', one: 'reserved_ipv6', many: 'reserved_ipv6s' }
-};
-const PAGE_SIZE = 200;
-const PAGE_CONCURRENCY = 4;
-function ipPath(addr) {
-    return `${FAMILY[addr.version].base}/${addr.text}`;
-}
-/** Turns an IP object of either family into an IpRecord; undefined when it is not one. */
-function toIpRecord(obj, version) {
-    if (!isObject(obj))
-        return undefined;
-    const o = obj;
-    // The address goes into paths and outputs: one that is no address of the family is no IP object.
-    const ip = typeof o.ip === 'string' ? parseAddress(o.ip) : undefined;
-    if (!ip || ip.version !== version)
-        return undefined;
-    const droplet = isObject(o.droplet) ? o.droplet : undefined;
-    const region = isObject(o.region) ? o.region : undefined;
-    // DigitalOcean's own text: neutralised where it is written (the log, the summary), not here.
-    return {
-        ip: ip.text,
-        version,
-        region: textOf(o.region_slug, textOf(region?.slug)),
-        dropletId: typeof droplet?.id === 'number' ? droplet.id : null,
-        dropletName: textOf(droplet?.name),
-        locked: o.locked === true,
-        raw: obj
-    };
-}
-/** The IP object in a response; reserved_ipv6 answers have at times lacked their wrapper key. */
-function unwrapIp(body, version) {
-    const key = FAMILY[version].one;
-    const inner = isObject(body) && isObject(body[key]) ? body[key] : body;
-    const record = toIpRecord(inner, version);
-    if (!record)
-        throw new Error(`DigitalOcean's answer holds no ${key} object`);
-    return record;
-}
-const isNotFound = (e) => e instanceof ApiError && e.status === 404;
-/** Reads links.pages.next and meta.total from a list answer. */
-function pageInfo(body) {
-    const meta = isObject(body.meta) ? body.meta : {};
-    const links = isObject(body.links) ? body.links : {};
-    const pages = isObject(links.pages) ? links.pages : {};
-    const total = Number.isInteger(meta.total) && meta.total >= 0 ? meta.total : undefined;
-    return { total, hasNext: typeof pages.next === 'string' };
-}
-/**
- * Reads every page of a list of PAGE_SIZE a page. Stops at the first page that brings no item not
- * seen before (an API whose next link never ends), and, when meta.total is given, after at most
- * ceil(total / PAGE_SIZE) + 1 requests: the pages the total needs are read a few at a time, and one
- * more is followed when items were added while reading. The client's deadline bounds it in any case.
- */
-async function readAllPages(fetchPage, keyOf) {
-    const seen = new Map();
-    const add = (items) => {
-        let fresh = 0;
-        for (const item of items) {
-            const key = keyOf(item);
-            if (!seen.has(key))
-                fresh++;
-            seen.set(key, item);
-        }
-        return fresh;
-    };
-    const first = await fetchPage(1);
-    let state = { page: 1, result: first, fresh: add(first.items) };
-    const maxRequests = first.total === undefined ? Infinity : Math.max(1, Math.ceil(first.total / PAGE_SIZE)) + 1;
-    if (state.fresh > 0 && first.hasNext && Number.isFinite(maxRequests) && maxRequests > 2) {
-        state = await readCountedPages(fetchPage, add, maxRequests - 1);
-    }
-    while (state.result.hasNext && state.fresh > 0 && state.page < maxRequests) {
-        const page = state.page + 1;
-        const result = await fetchPage(page);
-        state = { page, result, fresh: add(result.items) };
-    }
-    return [...seen.values()];
-}
-/** Pages 2..lastPage, PAGE_CONCURRENCY at a time; no new page is started once one brought nothing new. */
-async function readCountedPages(fetchPage, add, lastPage) {
-    let next = 2;
-    let exhausted = false;
-    let highest;
-    const worker = async () => {
-        while (!exhausted && next <= lastPage) {
-            const page = next++;
-            const result = await fetchPage(page);
-            const fresh = add(result.items);
-            if (fresh === 0)
-                exhausted = true;
-            if (!highest || page > highest.page)
-                highest = { page, result, fresh };
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(PAGE_CONCURRENCY, lastPage - 1) }, worker));
-    const last = highest;
-    return exhausted ? { ...last, fresh: 0 } : last;
-}
-/** The first action id in a create's answer (`links.actions`), if any. */
-function firstActionId(body) {
-    const links = isObject(body) && isObject(body.links) ? body.links : {};
-    const list = Array.isArray(links.actions) ? links.actions : [];
-    for (const link of list) {
-        const id = isObject(link) ? link.id : undefined;
-        if (typeof id === 'number')
-            return id;
-    }
-    return undefined;
-}
-/**
- * The reserved addresses of both families (/v2/reserved_ips, /v2/reserved_ipv6): read, list,
- * create, release. Each call takes the context it runs in.
- */
-class IpsService {
-    http;
-    constructor(http) {
-        this.http = http;
-    }
-    /** Reads one IP; null when it is not reserved in this account. */
-    async get(ctx, addr) {
-        try {
-            const res = await this.http.request(ctx, 'GET', ipPath(addr), { retry: 'safe' });
-            return unwrapIp(res.body, addr.version);
-        }
-        catch (e) {
-            if (isNotFound(e))
-                return null;
-            throw e;
-        }
-    }
-    /** Every reserved IP of one family, across all pages (see readAllPages). */
-    list(ctx, version) {
-        const { base, many } = FAMILY[version];
-        const fetchPage = async (page) => {
-            const query = { page, per_page: PAGE_SIZE };
-            const res = await this.http.request(ctx, 'GET', base, { query, retry: 'safe' });
-            const body = isObject(res.body) ? res.body : {};
-            const list = Array.isArray(body[many]) ? body[many] : [];
-            const items = list.map((o) => toIpRecord(o, version)).filter((r) => r !== undefined);
-            return { items, ...pageInfo(body) };
-        };
-        return readAllPages(fetchPage, (r) => r.ip);
-    }
-    /**
-     * Reserves a new IP. Sent once: a create whose answer is lost is never repeated, because a
-     * repeat could reserve (and bill) a second address.
-     */
-    async create(ctx, req) {
-        const res = await this.http.request(ctx, 'POST', FAMILY[req.version].base, { body: createBody(req), retry: 'once' });
-        return { record: unwrapIp(res.body, req.version), actionId: firstActionId(res.body) };
-    }
-    /**
-     * Releases an IP, sent once (not even retried after a 429: the caller reads the address again
-     * first, since another client may have assigned it meanwhile); after an unclear answer the
-     * caller reads the address before anything else. Returns false when it was not there (404).
-     */
-    async delete(ctx, addr) {
-        try {
-            await this.http.request(ctx, 'DELETE', ipPath(addr), { retry: 'never' });
-            return true;
-        }
-        catch (e) {
-            if (isNotFound(e))
-                return false;
-            throw e;
-        }
-    }
-}
-function createBody(req) {
-    if (req.version === 6)
-        return { region_slug: req.region };
-    if (req.dropletId !== undefined)
-        return { droplet_id: req.dropletId };
-    return req.projectId ? { region: req.region, project_id: req.projectId } : { region: req.region };
-}
-/** IPv6: when the address was reserved (`reserved_at`), as epoch ms; undefined when absent or unreadable. */
-function reservedAtOf(record) {
-    if (!isObject(record.raw))
-        return undefined;
-    return timeOf(record.raw.reserved_at);
-}
-/** An API time (ISO 8601) as epoch ms; undefined when absent or unreadable. */
-const timeOf = (v) => {
-    const ms = typeof v === 'string' ? Date.parse(v) : NaN;
-    return Number.isFinite(ms) ? ms : undefined;
-};
-
 ;// CONCATENATED MODULE: ./src/do/actions.ts
 
 
@@ -41156,28 +41182,6 @@ function digitalOcean(http) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/outcome.ts
-
-/** Reported as changed: a later roll-back step then runs, and moving an address already home is harmless. */
-const reportsChanged = (changed) => changed !== 'no';
-/** The error for an address whose state could not be read after a change request. */
-function unknownState(addr, why) {
-    return `${addr.text} is in an unknown state: it could not be read after a request to change it (${why}). Look with GET ${ipPath(addr)} (or operation: get)`;
-}
-/** The words for the cause of a cancellation: the signal's name when main.ts gave it. */
-function cancelCause(signal) {
-    const reason = signal.reason;
-    return typeof reason === 'string' && reason !== '' ? reason : 'the step was cancelled';
-}
-/** Whether the IP is where the move is to take it. */
-const isAt = (target) => (ip) => ip.dropletId === target;
-/** The target of a move as words: 'droplet 42' or 'no droplet'. */
-const targetText = (target) => (target === null ? 'no droplet' : `droplet ${target}`);
-function describeMove(req) {
-    return req.target === null ? `unassign ${req.addr.text}` : `assign ${req.addr.text} to droplet ${req.target}`;
-}
-const messageOf = (error) => (error instanceof Error ? error.message : String(error));
-
 ;// CONCATENATED MODULE: ./src/engine/answers.ts
 /**
  * What a failed change request means, for every change the engine sends (assign, unassign, a
@@ -41334,6 +41338,11 @@ function sumSchedule(elapsed) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/ip-read.ts
+/**
+ * Reading a reserved IP around a change: allowing for reads that lag writes, waiting out an action
+ * that is already in progress on it, and one last read after the step's time ran out.
+ */
+
 
 
 
@@ -41401,7 +41410,7 @@ async function reportRead(ctx, addr) {
         return record === null ? { error: 'DigitalOcean answered 404: it is not reserved in this account' } : { record };
     }
     catch (error) {
-        return { error: error instanceof Error ? error.message : String(error) };
+        return { error: messageOf(error) };
     }
 }
 /**
@@ -41414,7 +41423,7 @@ async function confirmRead(ctx, addr, settled) {
         return record === null ? { error: 'DigitalOcean answered 404: it is not reserved in this account' } : { record };
     }
     catch (error) {
-        return { error: error instanceof Error ? error.message : String(error) };
+        return { error: messageOf(error) };
     }
 }
 /** Reads of a completed change before it is taken as it reads: about 3 s on the action's schedule. */
@@ -42346,6 +42355,17 @@ function precheckFailure(target, result) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/before-move.ts
+/**
+ * What a cutover to a droplet checks after the first reads and before anything is sent:
+ *
+ *   limits    what DigitalOcean would refuse part-way (cutover-limits.ts): another reserved IPv4 on
+ *             the droplet, a reserved IPv6 for a droplet without IPv6
+ *   precheck  with precheck_url, the droplet probed on its own addresses (precheck.ts)
+ *
+ * Only the addresses that will move count: one already on the target (and not busy) is neither
+ * checked nor prechecked. Nothing here changes anything, so a failure is a refusal.
+ */
+
 
 
 
@@ -42365,7 +42385,7 @@ async function beforeMove(ctx, plan, reads) {
         checked = facts.target;
     }
     catch (error) {
-        const why = (error instanceof Error ? error.message : String(error)).replace(/ ?Nothing was changed\.$/, '');
+        const why = messageOf(error).replace(/ ?Nothing was changed\.$/, '');
         const label = dropletLabel(target.id, target.name);
         return { ...unchanged, refused: `Droplet ${label} could not be checked before the move: ${why}.${UNCHANGED}` };
     }
@@ -42929,7 +42949,6 @@ async function assignIpv6(ctx, wait, addr, droplet) {
 
 
 
-
 function createReport(result) {
     const { outcome, placed } = result;
     const changed = changedOutput([createChanged(outcome)]);
@@ -42980,10 +42999,7 @@ function createdReport(addr, reserved, placed, result, changed) {
         summary: {
             title: `Reserved IP created: ${addr.text}`,
             tables: [{ header: ['Address', 'Version', 'Region', 'Droplet', 'Action', 'Status'], rows: [row] }],
-            notes: [
-                'A reserved IP is billed while it is assigned to no droplet.',
-                `Time taken: ${secs(result.finishedAt - result.startedAt)}.`
-            ]
+            notes: ['A reserved IP is billed while it is assigned to no droplet.', timeTaken(result)]
         }
     };
 }
@@ -43424,6 +43440,22 @@ function spareText(spare) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/prune.ts
+/**
+ * prune's engine: list the reserved IPs, keep those assigned to no droplet (within region and
+ * ip_version), spare what the guards spare (keep, keep_dns, unassigned_for), refuse when more than
+ * max_release would go, then release the rest, each read again just before: one at a time until a
+ * release has been answered (a token that may not release is refused once, not once per worker),
+ * then a few at a time.
+ *
+ * A failure with the same cause on several addresses is said once: its first log line at info, the
+ * same line for another address at debug (the step's error groups them, report/prune-report.ts).
+ *
+ * Everything it learns goes into a PruneProgress, one entry per address considered, as it happens:
+ * the caller can report it at any moment (a cancelled or timed-out step reports the addresses
+ * released so far and those not tried) with report/prune-report.ts. stopPrune() makes it start
+ * nothing more.
+ */
+
 
 
 
@@ -43533,13 +43565,12 @@ function consider(progress, records) {
             progress.entries.push({ record, state: { kind: 'pending' } });
     }
 }
-const message = (error) => (error instanceof Error ? error.message : String(error));
 /** keep_dns could not read DNS: nothing is released, and the step fails saying why. */
 function refuseWithoutDns(progress, error) {
     const scope = error instanceof ApiError && (error.status === 401 || error.status === 403)
         ? ' keep_dns needs a token with the domain:read scope.'
         : '';
-    const cause = message(error).replace(/\.+$/, '');
+    const cause = messageOf(error).replace(/\.+$/, '');
     progress.error = `keep_dns: the DNS records could not be read, so nothing was released: ${cause}.${scope}`;
     stopPrune(progress, 'the DNS records could not be read (keep_dns)');
     // The step fails with this message: said once, as its error, not as a log line too.
@@ -43578,7 +43609,7 @@ async function spareByIdleTime(ctx, progress, minMs, now) {
             if (error instanceof ApiError && error.status === 404)
                 spare(ctx, entry, { kind: 'gone' });
             else if (!stopOn(ctx, progress, error))
-                fail(logOf(entry), entry, `its actions could not be read: ${message(error)}`);
+                fail(logOf(entry), entry, `its actions could not be read: ${messageOf(error)}`);
         }
     };
     await eachLimited(pendingEntries(progress), () => stopping(ctx, progress), judge);
@@ -43931,7 +43962,7 @@ function rollbackReport(result) {
     const notes = error ? [result.cancelled ? cancelledNote(error) : `**Failed:** ${error}`] : [];
     if (result.undone.length === 0)
         notes.push('The moves input names no address: nothing was moved, so nothing is undone.');
-    notes.push(`Time taken: ${((result.finishedAt - result.startedAt) / 1000).toFixed(1)} s.`);
+    notes.push(timeTaken(result));
     return {
         outputs: rollback_report_outputsOf(result),
         error,
@@ -44249,6 +44280,7 @@ function userAgent(env) {
 
 
 
+
 /** Removes every secret, and any 8 or more of its characters in a row, whatever path the text took. */
 const scrub = scrubSecrets;
 /** The token and its fallbacks, masked before anything else runs. */
@@ -44381,7 +44413,7 @@ function failedStep(error, inputs, signal, journal) {
     const given = givenAddresses(inputs);
     if (signal.aborted)
         return partialReport(journal, String(signal.reason), given);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     const named = getInput('operation').trim().toLowerCase();
     // Only a known operation's name goes into the summary's title.
     const operation = inputs?.operation ?? (OPERATIONS.find((op) => op === named) || '');

@@ -3,6 +3,7 @@
  * validates the inputs, runs the operation, and sets the outputs and the step summary on every
  * outcome: success, failure, bad input and cancellation alike.
  */
+import { messageOf } from './engine/outcome.js'
 import * as core from '@actions/core'
 import type * as GitHub from '@actions/github'
 import { Journal } from './engine/journal.js'
@@ -167,7 +168,7 @@ function failedStep(
 ): OperationResult {
   const given = givenAddresses(inputs)
   if (signal.aborted) return partialReport(journal, String(signal.reason), given)
-  const message = error instanceof Error ? error.message : String(error)
+  const message = messageOf(error)
   const named = core.getInput('operation').trim().toLowerCase()
   // Only a known operation's name goes into the summary's title.
   const operation = inputs?.operation ?? (OPERATIONS.find((op) => op === named) || '')

@@ -8,6 +8,7 @@
  * Only the addresses that will move count: one already on the target (and not busy) is neither
  * checked nor prechecked. Nothing here changes anything, so a failure is a refusal.
  */
+import { messageOf } from './outcome.js'
 import type { EngineContext } from './step.js'
 import type { DropletRef } from '../do/droplets.js'
 import type { PrecheckInputs } from '../inputs/inputs.js'
@@ -45,7 +46,7 @@ export async function beforeMove(
     if (problems.length > 0) return { ...unchanged, refused: `${problems.join('; ')}.${UNCHANGED}` }
     checked = facts.target
   } catch (error) {
-    const why = (error instanceof Error ? error.message : String(error)).replace(/ ?Nothing was changed\.$/, '')
+    const why = messageOf(error).replace(/ ?Nothing was changed\.$/, '')
     const label = dropletLabel(target.id, target.name)
     return { ...unchanged, refused: `Droplet ${label} could not be checked before the move: ${why}.${UNCHANGED}` }
   }

@@ -2,6 +2,7 @@
  * Reading a reserved IP around a change: allowing for reads that lag writes, waiting out an action
  * that is already in progress on it, and one last read after the step's time ran out.
  */
+import { messageOf } from './outcome.js'
 import type { Address } from '../inputs/address.js'
 import type { IpRecord } from '../do/ips.js'
 import type { ActionRecord } from '../do/actions.js'
@@ -90,7 +91,7 @@ export async function reportRead(ctx: EngineContext, addr: Address): Promise<Rep
     const record = await readIpSettling(reportContext(ctx), addr, 3)
     return record === null ? { error: 'DigitalOcean answered 404: it is not reserved in this account' } : { record }
   } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) }
+    return { error: messageOf(error) }
   }
 }
 
@@ -107,7 +108,7 @@ export async function confirmRead(
     const record = await readUntil(reportContext(ctx), addr, settled, CONFIRM_TRIES)
     return record === null ? { error: 'DigitalOcean answered 404: it is not reserved in this account' } : { record }
   } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) }
+    return { error: messageOf(error) }
   }
 }
 

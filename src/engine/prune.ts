@@ -13,6 +13,7 @@
  * released so far and those not tried) with report/prune-report.ts. stopPrune() makes it start
  * nothing more.
  */
+import { messageOf } from './outcome.js'
 import type { Address, IpVersion } from '../inputs/address.js'
 import type { Logger } from '../logger.js'
 import { reservedAtOf, type IpRecord } from '../do/ips.js'
@@ -205,15 +206,13 @@ function consider(progress: PruneProgress, records: readonly IpRecord[]): void {
   }
 }
 
-const message = (error: unknown): string => (error instanceof Error ? error.message : String(error))
-
 /** keep_dns could not read DNS: nothing is released, and the step fails saying why. */
 function refuseWithoutDns(progress: PruneProgress, error: unknown): void {
   const scope =
     error instanceof ApiError && (error.status === 401 || error.status === 403)
       ? ' keep_dns needs a token with the domain:read scope.'
       : ''
-  const cause = message(error).replace(/\.+$/, '')
+  const cause = messageOf(error).replace(/\.+$/, '')
   progress.error = `keep_dns: the DNS records could not be read, so nothing was released: ${cause}.${scope}`
   stopPrune(progress, 'the DNS records could not be read (keep_dns)')
   // The step fails with this message: said once, as its error, not as a log line too.
@@ -257,7 +256,7 @@ async function spareByIdleTime(
       // Released by someone else since it was listed: nothing to do.
       if (error instanceof ApiError && error.status === 404) spare(ctx, entry, { kind: 'gone' })
       else if (!stopOn(ctx, progress, error))
-        fail(logOf(entry), entry, `its actions could not be read: ${message(error)}`)
+        fail(logOf(entry), entry, `its actions could not be read: ${messageOf(error)}`)
     }
   }
   await eachLimited(pendingEntries(progress), () => stopping(ctx, progress), judge)

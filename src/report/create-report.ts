@@ -8,8 +8,7 @@ import type { IpRecord } from '../do/ips.js'
 import type { DropletRef } from '../do/droplets.js'
 import type { CreateResult, Placed } from '../engine/create.js'
 import type { CreateOutcome } from '../engine/create-protocol.js'
-import { secs } from '../words.js'
-import { emptyOutputs, failureResult, ipOutputs, type OperationResult, cancelledNote } from './result.js'
+import { emptyOutputs, failureResult, ipOutputs, timeTaken, type OperationResult, cancelledNote } from './result.js'
 import { addressCell, dropletCell } from './cells.js'
 import { changedOutput, createChanged } from './changed.js'
 
@@ -72,10 +71,7 @@ function createdReport(
     summary: {
       title: `Reserved IP created: ${addr.text}`,
       tables: [{ header: ['Address', 'Version', 'Region', 'Droplet', 'Action', 'Status'], rows: [row] }],
-      notes: [
-        'A reserved IP is billed while it is assigned to no droplet.',
-        `Time taken: ${secs(result.finishedAt - result.startedAt)}.`
-      ]
+      notes: ['A reserved IP is billed while it is assigned to no droplet.', timeTaken(result)]
     }
   }
 }

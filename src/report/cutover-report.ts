@@ -4,8 +4,8 @@ import type { Address } from '../inputs/address.js'
 import type { AddressResult, CutoverResult } from '../engine/cutover-result.js'
 import type { ActionStatus, MoveOutcome } from '../engine/outcome.js'
 import type { ProbeResult } from '../engine/verify.js'
-import { dropletLabel, secs, where } from '../words.js'
-import { cancelledNote, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
+import { dropletLabel, where } from '../words.js'
+import { cancelledNote, emptyOutputs, ipOutputs, timeTaken, type OperationResult, type Outputs } from './result.js'
 import { addressCell, dropletCell, type Cell } from './cells.js'
 import { movesJson } from '../inputs/moves.js'
 import { changedOutput, moveChanged } from './changed.js'
@@ -260,7 +260,7 @@ function notesOf(result: CutoverResult, failure: Failure | undefined): string[] 
   }
   const rollBack = rollBackNote(result)
   if (rollBack) notes.push(rollBack)
-  notes.push(`Time taken: ${secs(result.finishedAt - result.startedAt)}.`)
+  notes.push(timeTaken(result))
   return notes
 }
 

@@ -1,4 +1,5 @@
 /** What an operation hands back to main.ts: outputs, the step summary, and whether the step fails. */
+import { secs } from '../words.js'
 import type { IpRecord } from '../do/ips.js'
 import type { Cell } from './cells.js'
 
@@ -78,6 +79,10 @@ export function listEntry(record: IpRecord): IpListEntry {
  * The result of a step that failed before it changed anything (bad input, a refusal, an API error):
  * every output is still set, and the summary says what went wrong.
  */
+/** The note of how long the step took, from its start to its end on the step's clock. */
+export const timeTaken = (r: { readonly startedAt: number; readonly finishedAt: number }): string =>
+  `Time taken: ${secs(r.finishedAt - r.startedAt)}.`
+
 export function failureResult(
   operation: string,
   message: string,

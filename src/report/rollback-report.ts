@@ -2,7 +2,7 @@
 import { movesJson } from '../inputs/moves.js'
 import type { Undone, UndoResult } from '../engine/undo.js'
 import { common, idText, withoutStop, worst } from './cutover-report.js'
-import { cancelledNote, emptyOutputs, ipOutputs, type OperationResult, type Outputs } from './result.js'
+import { cancelledNote, emptyOutputs, ipOutputs, timeTaken, type OperationResult, type Outputs } from './result.js'
 import { changedOutput, moveChanged } from './changed.js'
 import { addressCell, dropletCell, type Cell } from './cells.js'
 import type { IpRecord } from '../do/ips.js'
@@ -105,7 +105,7 @@ export function rollbackReport(result: UndoResult): OperationResult {
   const notes = error ? [result.cancelled ? cancelledNote(error) : `**Failed:** ${error}`] : []
   if (result.undone.length === 0)
     notes.push('The moves input names no address: nothing was moved, so nothing is undone.')
-  notes.push(`Time taken: ${((result.finishedAt - result.startedAt) / 1000).toFixed(1)} s.`)
+  notes.push(timeTaken(result))
   return {
     outputs: outputsOf(result),
     error,
