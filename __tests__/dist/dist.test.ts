@@ -163,4 +163,17 @@ describe('dist/index.js', () => {
     // An address may have been reserved (and is billed): reported as a change, never as none.
     expect(run.outputs.changed).toBe('true')
   })
+
+  it('a step that fails before any change describes the first address and says nothing was changed', async () => {
+    const v4 = sim.addIp({ version: 4, region: 'nyc3' }).ip
+    const v6 = sim.addIp({ version: 6, region: 'nyc3' }).ip
+    // Several addresses: the target droplet is read first (its region), and there is none such.
+    const changesBefore = sim.mutatingRequests().length
+    const run = await runDist({ ...base(), operation: 'assign', ip: `${v4} ${v6}`, droplet_id: '999999' })
+    expect(run.code).not.toBe(0)
+    expect(errorLines(run.stdout)).toHaveLength(1)
+    expect(run.outputs).toMatchObject({ ip: v4, ip_version: '4', changed: 'false', moves: '[]' })
+    expect(run.summary).toContain('Nothing was changed: no request that changes anything was sent.')
+    expect(sim.mutatingRequests().length).toBe(changesBefore)
+  })
 })
